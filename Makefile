@@ -1,0 +1,217 @@
+# muni — build, test and install. `make help` lists the targets.
+#
+# Objects and binaries go to build/release (or build/san with SANITIZE=1);
+# the source tree is never written. Every library comes through pkg-config
+# except libcsv, whose Debian package ships no .pc file.
+
+PREFIX		?= /usr/local
+BINDIR		?= $(PREFIX)/bin
+SBINDIR		?= $(PREFIX)/sbin
+MANDIR		?= $(PREFIX)/share/man
+LOCALEDIR	?= $(PREFIX)/share/locale
+SYSCONFDIR	?= /etc
+DESTDIR		?=
+
+CC		?= cc
+PKG_CONFIG	?= pkg-config
+
+ifeq ($(SANITIZE),1)
+BUILD		?= build/san
+SANFLAGS	 = -fsanitize=address,undefined -fno-sanitize-recover=all \
+		   -fno-omit-frame-pointer
+OPT		?= -O1 -g
+else
+BUILD		?= build/release
+SANFLAGS	 =
+OPT		?= -O2 -g
+endif
+
+PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0
+PKGS_SMSGW	 = libsmpp34 libevent
+PKGS_KIOSK	 = ncursesw
+PKGS_TEST	 = cmocka
+
+# -isystem keeps third-party headers out of -Werror's reach.
+pkg_cflags	 = $(patsubst -I%,-isystem %,$(shell $(PKG_CONFIG) --cflags $(1) 2>/dev/null))
+pkg_libs	 = $(shell $(PKG_CONFIG) --libs $(1) 2>/dev/null)
+
+WARN		 = -std=c11 -Wall -Wextra -Wformat=2 -Wshadow \
+		   -Wstrict-prototypes -Wmissing-prototypes -Werror
+CPPFLAGS	+= -D_GNU_SOURCE -Icommon -DMUNI_LOCALEDIR='"$(LOCALEDIR)"' \
+		   $(call pkg_cflags,$(PKGS_COMMON) $(PKGS_SMSGW) $(PKGS_KIOSK) $(PKGS_TEST))
+CFLAGS		+= $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
+LDFLAGS		+= $(SANFLAGS)
+
+LIBS_COMMON	 = $(call pkg_libs,$(PKGS_COMMON)) -lcsv -lm
+LIBS_SMSGW	 = $(call pkg_libs,$(PKGS_SMSGW))
+LIBS_KIOSK	 = $(call pkg_libs,$(PKGS_KIOSK))
+LIBS_TEST	 = $(call pkg_libs,$(PKGS_TEST))
+
+COMMON_SRCS	 = $(sort $(wildcard common/*.c))
+# Each front is a library of modules plus one file with main(), so unit
+# tests and the SMSC simulator can link the modules.
+CTL_SRCS	 = smsgw/munictl.c $(sort $(wildcard smsgw/ctl_*.c))
+SMSGW_MAIN	 = smsgw/smsgw.c
+SMSGW_SRCS	 = $(filter-out $(CTL_SRCS) $(SMSGW_MAIN),$(sort $(wildcard smsgw/*.c)))
+KIOSK_MAIN	 = kiosk/kiosk.c
+KIOSK_SRCS	 = $(filter-out $(KIOSK_MAIN),$(sort $(wildcard kiosk/*.c)))
+SIM_SRCS	 = $(sort $(wildcard tests/smscsim/*.c))
+UNIT_SRCS	 = $(sort $(wildcard tests/unit/test_*.c))
+BENCH_SRCS	 = $(sort $(wildcard tests/bench/bench_*.c))
+FUZZ_SRCS	 = $(sort $(wildcard tests/fuzz/fuzz_*.c))
+
+obj		 = $(patsubst %.c,$(BUILD)/obj/%.o,$(1))
+LIBMUNI		 = $(BUILD)/libmuni.a
+LIBSMSGW	 = $(BUILD)/libsmsgw.a
+LIBKIOSK	 = $(BUILD)/libkiosk.a
+BIN		 = $(BUILD)/bin
+PROGS		 = $(BIN)/munictl $(BIN)/muni-smsgw $(BIN)/muni-kiosk
+SIM		 = $(if $(SIM_SRCS),$(BIN)/muni-smscsim)
+UNITS		 = $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRCS))
+BENCHES		 = $(patsubst tests/bench/%.c,$(BUILD)/bench/%,$(BENCH_SRCS))
+REPLAYS		 = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/replay_%,$(FUZZ_SRCS))
+FUZZERS		 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
+
+PO		 = $(sort $(wildcard common/po/*.po))
+MO		 = $(patsubst common/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/muni.mo,$(PO))
+
+.PHONY: all deps test test-run check unit integration bench fuzz demo \
+	install uninstall clean pot help
+
+all: $(PROGS) $(SIM) $(MO)
+
+help:
+	@echo "make            build munictl, muni-smsgw, muni-kiosk"
+	@echo "make deps       install missing Debian packages (conf/packages.txt)"
+	@echo "make test       build and run every test (SANITIZE=1: ASan+UBSan)"
+	@echo "make demo       demo database, SMSC simulator, gateway and kiosk"
+	@echo "make bench      benchmarks that print figures"
+	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)"
+	@echo "make install    PREFIX=/usr/local DESTDIR="
+
+deps:
+	@sh conf/deps.sh conf/packages.txt
+
+# Tests reach into the fronts; common/ never does (it has no -I for them).
+$(BUILD)/obj/tests/%.o: CPPFLAGS += -Ismsgw -Ikiosk
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+define archive
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+endef
+
+$(LIBMUNI): $(call obj,$(COMMON_SRCS))
+	$(archive)
+$(LIBSMSGW): $(call obj,$(SMSGW_SRCS))
+	$(archive)
+$(LIBKIOSK): $(call obj,$(KIOSK_SRCS))
+	$(archive)
+
+$(BIN)/munictl: $(call obj,$(CTL_SRCS)) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+
+$(BIN)/muni-smsgw: $(call obj,$(SMSGW_MAIN)) $(LIBSMSGW) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
+
+$(BIN)/muni-kiosk: $(call obj,$(KIOSK_MAIN)) $(LIBKIOSK) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_KIOSK) $(LIBS_COMMON)
+
+$(BIN)/muni-smscsim: $(call obj,$(SIM_SRCS)) $(LIBSMSGW) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
+
+# Unit tests may test modules of any front: link all three libraries.
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBKIOSK) $(LIBSMSGW) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_KIOSK) $(LIBS_SMSGW) $(LIBS_COMMON)
+
+$(BUILD)/bench/%: $(BUILD)/obj/tests/bench/%.o $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_COMMON)
+
+# Each fuzz target also links against a plain driver that replays its
+# corpus, so `make test` runs the corpora without clang's libFuzzer.
+$(BUILD)/fuzz/replay_%: $(BUILD)/obj/tests/fuzz/%.o $(BUILD)/obj/tests/fuzz/replay.o $(LIBSMSGW) $(LIBMUNI)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
+
+$(BUILD)/obj/tests/fuzz/replay.o: tests/fuzz/replay.c
+	@mkdir -p $(@D)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/locale/%/LC_MESSAGES/muni.mo: common/po/%.po
+	@mkdir -p $(@D)
+	msgfmt --check -o $@ $<
+
+# The test run: unit tests, fuzz corpora, integration scripts; the last
+# line printed is the runner's "N passed, N failed".
+test: deps
+	@$(MAKE) --no-print-directory test-run
+
+check: test
+
+test-run: all $(UNITS) $(REPLAYS)
+	@sh tests/run.sh $(BUILD)
+
+unit: all $(UNITS)
+	@sh tests/run.sh $(BUILD) unit
+
+integration: all
+	@sh tests/run.sh $(BUILD) integration
+
+bench: deps
+	@$(MAKE) --no-print-directory SANITIZE= BUILD=build/release all bench-run
+
+bench-run: $(BENCHES)
+	@sh tests/bench/run.sh build/release
+
+FUZZ_SECONDS	?= 60
+FUZZ_CC		?= clang
+build/fuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(SMSGW_SRCS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 $(CPPFLAGS) -Ismsgw -std=c11 \
+	    -fsanitize=fuzzer,address,undefined \
+	    -o $@ $< $(COMMON_SRCS) $(SMSGW_SRCS) $(LIBS_SMSGW) $(LIBS_COMMON)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
+
+fuzz-build: $(FUZZERS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/demo.sh $(BUILD)
+
+pot:
+	xgettext --from-code=UTF-8 -k_ -kN_ -o common/po/muni.pot \
+	    $(COMMON_SRCS) $(wildcard smsgw/*.c kiosk/*.c)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/muni
+	install -m 755 $(BIN)/munictl $(BIN)/muni-kiosk $(DESTDIR)$(BINDIR)/
+	install -m 755 $(BIN)/muni-smsgw $(DESTDIR)$(SBINDIR)/
+	for m in $(wildcard kiosk/*.8 smsgw/*.8); do \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || exit 1; done
+	for f in $(MO); do l=$${f#$(BUILD)/locale/}; \
+	    install -D -m 644 $$f $(DESTDIR)$(LOCALEDIR)/$$l || exit 1; done
+	install -m 640 conf/muni.conf $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf.sample
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/munictl $(DESTDIR)$(BINDIR)/muni-kiosk \
+	    $(DESTDIR)$(SBINDIR)/muni-smsgw $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/muni.mo
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard kiosk/*.8 smsgw/*.8)))
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)

@@ -1,0 +1,166 @@
+/*
+ * log: one formatter for stderr and syslog, with the personal-code scrubber
+ * applied to every line before it leaves the process.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static const char	*log_prog = "muni";
+static int		 log_syslog;
+static int		 log_fd = -1;
+static enum log_level	 log_level = LOG_LEVEL_INFO;
+
+void
+log_init(const char *progname, int to_syslog)
+{
+	const char	*env;
+
+	log_prog = progname;
+	log_syslog = to_syslog;
+	if (to_syslog)
+		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	if ((env = getenv("MUNI_DEBUG")) != NULL && *env != '\0' &&
+	    strcmp(env, "0") != 0)
+		log_level = LOG_LEVEL_DEBUG;
+}
+
+void
+log_set_level(enum log_level level)
+{
+	log_level = level;
+}
+
+void
+log_set_fd(int fd)
+{
+	log_fd = fd;
+}
+
+static int
+digits_at(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+size_t
+log_scrub(char *s)
+{
+	size_t	 masked = 0;
+	char	*p = s;
+
+	while (*p != '\0') {
+		/* Only at the start of a run of digits. */
+		if (!isdigit((unsigned char)*p) ||
+		    (p > s && isdigit((unsigned char)p[-1]))) {
+			p++;
+			continue;
+		}
+		if (digits_at(p, 6) && p[6] == '-' && digits_at(p + 7, 5) &&
+		    !isdigit((unsigned char)p[12])) {
+			memset(p, '*', 6);
+			memset(p + 7, '*', 5);
+			p += 12;
+			masked++;
+		} else if (digits_at(p, 11) && !isdigit((unsigned char)p[11])) {
+			memset(p, '*', 11);
+			p += 11;
+			masked++;
+		} else
+			p++;
+	}
+	return masked;
+}
+
+static void
+log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
+{
+	static const int prio[] = { LOG_CRIT, LOG_WARNING, LOG_INFO,
+	    LOG_DEBUG };
+	static const char *name[] = { "fatal", "warning", "info", "debug" };
+	char	 msg[2048], line[2300], stamp[32];
+	int	 saved = errno, fd;
+	size_t	 n;
+	struct tm tm;
+	time_t	 now;
+
+	if (level > log_level)
+		return;
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	if (with_errno) {
+		n = strlen(msg);
+		(void)snprintf(msg + n, sizeof(msg) - n, ": %s",
+		    strerror(saved));
+	}
+	(void)log_scrub(msg);
+	if (log_syslog && log_fd == -1) {
+		syslog(prio[level], "%s", msg);
+		errno = saved;
+		return;
+	}
+	now = time(NULL);
+	if (localtime_r(&now, &tm) == NULL ||
+	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		stamp[0] = '\0';
+	(void)snprintf(line, sizeof(line), "%s %s[%ld] %s: %s\n", stamp,
+	    log_prog, (long)getpid(), name[level], msg);
+	fd = log_fd == -1 ? STDERR_FILENO : log_fd;
+	/* A log line that cannot be written has nowhere else to go. */
+	n = strlen(line);
+	if (write(fd, line, n) != (ssize_t)n) {
+		errno = saved;
+		return;
+	}
+	errno = saved;
+}
+
+#define LOG_FN(fn, level, with_errno)				\
+void								\
+fn(const char *fmt, ...)					\
+{								\
+	va_list	 ap;						\
+								\
+	va_start(ap, fmt);					\
+	log_emit(level, with_errno, fmt, ap);			\
+	va_end(ap);						\
+}
+
+LOG_FN(log_debug, LOG_LEVEL_DEBUG, 0)
+LOG_FN(log_info, LOG_LEVEL_INFO, 0)
+LOG_FN(log_warn, LOG_LEVEL_WARN, 1)
+LOG_FN(log_warnx, LOG_LEVEL_WARN, 0)
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_FATAL, 1, fmt, ap);
+	va_end(ap);
+	exit(1);
+}
+
+void
+fatalx(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	log_emit(LOG_LEVEL_FATAL, 0, fmt, ap);
+	va_end(ap);
+	exit(1);
+}

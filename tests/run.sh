@@ -1,0 +1,66 @@
+#!/bin/sh
+# run.sh BUILD [unit|fuzz|integration]: run muni's tests against the
+# binaries in BUILD and end with one line "N passed, N failed".
+#
+# Unit tests are cmocka programs in BUILD/tests; fuzz corpora are replayed
+# by BUILD/fuzz/replay_*; integration tests are tests/integration/*.sh,
+# each run in a fresh temporary directory with MUNI_BIN pointing at the
+# binaries. A test's output is shown only when it fails.
+set -u
+build=$1
+only=${2:-all}
+top=$(pwd)
+pass=0
+fail=0
+failed=""
+logdir=$(mktemp -d "${TMPDIR:-/tmp}/muni-test.XXXXXX")
+
+export MUNI_BIN="$top/$build/bin"
+export MUNI_LOCALEDIR="$top/$build/locale"
+export MUNI_TOP="$top"
+export TZ=Europe/Riga
+# The tests must pass on a machine without any Latvian locale.
+export LC_ALL=C.UTF-8
+unset LANGUAGE LANG
+
+run() {
+	name=$1; shift
+	log="$logdir/$(echo "$name" | tr '/' '_').log"
+	start=$(date +%s)
+	if "$@" >"$log" 2>&1; then
+		pass=$((pass + 1))
+		printf 'ok    %-40s %ss\n' "$name" $(( $(date +%s) - start ))
+	else
+		fail=$((fail + 1))
+		failed="$failed $name"
+		printf 'FAIL  %-40s (exit %s)\n' "$name" "$?"
+		sed -e 's/^/    | /' "$log" | tail -n 60
+	fi
+}
+
+if [ "$only" = all ] || [ "$only" = unit ]; then
+	for t in "$build"/tests/test_*; do
+		[ -x "$t" ] || continue
+		run "unit/$(basename "$t")" "$t"
+	done
+fi
+if [ "$only" = all ] || [ "$only" = fuzz ]; then
+	for r in "$build"/fuzz/replay_*; do
+		[ -x "$r" ] || continue
+		n=${r##*/replay_}
+		run "fuzz-corpus/$n" "$r" "tests/fuzz/corpus/$n"
+	done
+fi
+if [ "$only" = all ] || [ "$only" = integration ]; then
+	for s in tests/integration/*.sh; do
+		[ -f "$s" ] || continue
+		work=$(mktemp -d "${TMPDIR:-/tmp}/muni-it.XXXXXX")
+		run "integration/$(basename "$s" .sh)" \
+		    sh -c 'cd "$1" && sh "$2"' sh "$work" "$top/$s"
+		rm -rf "$work"
+	done
+fi
+rm -rf "$logdir"
+[ -n "$failed" ] && echo "failed:$failed"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
