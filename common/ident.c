@@ -165,7 +165,7 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 			    "digits after the +";
 			return -1;
 		}
-		(void)snprintf(out, IDENT_PHONE_SIZE, "+%s", p);
+		(void)snprintf(out, IDENT_PHONE_SIZE, "+%.15s", p);
 		if (kind != NULL)
 			*kind = IDENT_PHONE_FOREIGN;
 		return 0;
@@ -184,7 +184,7 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 		    "or 6 (fixed line)";
 		return -1;
 	}
-	(void)snprintf(out, IDENT_PHONE_SIZE, "+371%s", p);
+	(void)snprintf(out, IDENT_PHONE_SIZE, "+371%.8s", p);
 	return 0;
 }
 
@@ -289,7 +289,9 @@ ident_iban_parse(const char *in, char out[IDENT_IBAN_SIZE],
 		*errstr = "Latvian IBAN must have a 4-letter bank code";
 		return -1;
 	}
-	if (mod97(s, 4, s + 4) != 1) {
+	/* Only 02-98 are ever computed: 00, 01 and 99 are second spellings. */
+	if (mod97(s, 4, s + 4) != 1 || strncmp(s + 2, "02", 2) < 0 ||
+	    strncmp(s + 2, "98", 2) > 0) {
 		*errstr = "IBAN check digits do not match";
 		return -1;
 	}
@@ -365,7 +367,8 @@ ident_rf_parse(const char *in, char out[IDENT_RF_SIZE], const char **errstr)
 	}
 	if (rf_body_ok(s + 4, errstr) == -1)
 		return -1;
-	if (mod97(s, 4, s + 4) != 1) {
+	if (mod97(s, 4, s + 4) != 1 || strncmp(s + 2, "02", 2) < 0 ||
+	    strncmp(s + 2, "98", 2) > 0) {
 		*errstr = "RF reference check digits do not match";
 		return -1;
 	}

@@ -257,6 +257,30 @@ util_utf8_len(const char *s)
 	return n;
 }
 
+size_t
+util_edit_distance(const char *a, const char *b)
+{
+	size_t	 la = strlen(a), lb = strlen(b), i, j, prev[64], cur[64];
+
+	/* Longer words are never near: cap instead of allocating. */
+	if (la >= nitems(prev) || lb >= nitems(prev))
+		return SIZE_MAX;
+	for (j = 0; j <= lb; j++)
+		prev[j] = j;
+	for (i = 1; i <= la; i++) {
+		cur[0] = i;
+		for (j = 1; j <= lb; j++) {
+			size_t	 sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
+			size_t	 del = prev[j] + 1, ins = cur[j - 1] + 1;
+
+			cur[j] = sub < del ? (sub < ins ? sub : ins) :
+			    (del < ins ? del : ins);
+		}
+		memcpy(prev, cur, (lb + 1) * sizeof(prev[0]));
+	}
+	return prev[lb];
+}
+
 char *
 util_trim(char *s)
 {

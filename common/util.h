@@ -46,6 +46,9 @@ int	 util_utf8_valid(const char *s, size_t len);
 /* Number of code points in a valid UTF-8 string. */
 size_t	 util_utf8_len(const char *s);
 
+/* Levenshtein distance of two short strings (bytes), for "did you mean". */
+size_t	 util_edit_distance(const char *, const char *);
+
 /* Trim ASCII blanks at both ends, in place; returns s. */
 char	*util_trim(char *s);
 

@@ -1,2 +1,110 @@
+/*
+ * munictl: the staff and admin command line beside muni-smsgw, as smtpctl
+ * stands beside smtpd. It dispatches to the ctl_*.c command files; figures
+ * that scripts read are printed as key=value lines.
+ */
+#include <getopt.h>
 #include <stdio.h>
-int main(void) { return 0; }
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "ctl.h"
+#include "i18n.h"
+#include "log.h"
+#include "store.h"
+
+static const struct {
+	const char	*name;
+	int		(*fn)(struct ctl *, int, char **);
+	const char	*usage;
+} commands[] = {
+	{ "init", ctl_init, "init" },
+	{ "demo", ctl_demo, "demo [--residents N] [--seed S]" },
+	{ "import", ctl_import,
+	    "import residents|queue|fees [--dry-run] FILE.csv" },
+};
+
+static void
+usage(FILE *fp)
+{
+	size_t	 i;
+
+	fprintf(fp, "usage: munictl [-h] [-c file] command [args]\n");
+	fprintf(fp, "commands:\n");
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(fp, "  munictl %s\n", commands[i].usage);
+}
+
+int
+ctl_usage(const char *line)
+{
+	fprintf(stderr, "usage: munictl %s\n", line);
+	return 2;
+}
+
+struct store *
+ctl_store(struct ctl *ctl)
+{
+	const char	*errstr;
+
+	if (ctl->store != NULL)
+		return ctl->store;
+	ctl->store = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
+	    &errstr);
+	if (ctl->store == NULL)
+		fprintf(stderr, "munictl: %s\n", errstr);
+	return ctl->store;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct ctl	 ctl;
+	char		*errors;
+	size_t		 i;
+	int		 ch, rc;
+
+	log_init("munictl", 0);
+	i18n_init();
+	memset(&ctl, 0, sizeof(ctl));
+	/* '+': options after the command belong to the command. */
+	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			ctl.conf_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc < 1) {
+		usage(stderr);
+		return 2;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(argv[0], commands[i].name) == 0)
+			break;
+	if (i == sizeof(commands) / sizeof(commands[0])) {
+		fprintf(stderr, "munictl: unknown command '%s'\n", argv[0]);
+		usage(stderr);
+		return 2;
+	}
+	if ((ctl.cfg = config_load(ctl.conf_path, &errors)) == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return 1;
+	}
+	optind = 0;	/* glibc: restart getopt for the command */
+	rc = commands[i].fn(&ctl, argc, argv);
+	store_close(ctl.store);
+	config_free(ctl.cfg);
+	return rc;
+}

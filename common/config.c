@@ -1,0 +1,602 @@
+/*
+ * config: read muni.conf with libinih and check every value against the
+ * key table in config.h. All problems in a file are reported together, each
+ * as FILE:LINE, so an administrator fixes them in one pass.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "config.h"
+#include "ident.h"
+#include "log.h"
+#include "util.h"
+
+#define CONFIG_MAX_ERRORS	20
+/* libinih's fixed line buffer is 200 bytes including CR, LF and NUL. */
+#define CONFIG_MAX_LINE		197
+
+enum config_type {
+	T_STR, T_SECRET, T_INT, T_BOOL, T_ENUM, T_TIMERANGE, T_PRICE,
+	T_USSDCODE, T_LANGS, T_IBAN, T_BIC, T_HOSTPORT,
+};
+
+#define STR T_STR
+#define SECRET T_SECRET
+#define INT T_INT
+#define BOOL T_BOOL
+#define ENUM T_ENUM
+#define TIMERANGE T_TIMERANGE
+#define PRICE T_PRICE
+#define USSDCODE T_USSDCODE
+#define LANGS T_LANGS
+#define IBAN T_IBAN
+#define BIC T_BIC
+#define HOSTPORT T_HOSTPORT
+#define X(id, sec, key, type, def, min, max)				\
+	{ sec, key, sec "." key, type, def, min, max },
+static const struct config_def {
+	const char	*section;
+	const char	*key;
+	const char	*name;
+	enum config_type type;
+	const char	*def;
+	long long	 min, max;
+} config_defs[CFG__COUNT] = {
+	CONFIG_KEYS(X)
+};
+#undef X
+#undef STR
+#undef SECRET
+#undef INT
+#undef BOOL
+#undef ENUM
+#undef TIMERANGE
+#undef PRICE
+#undef USSDCODE
+#undef LANGS
+#undef IBAN
+#undef BIC
+#undef HOSTPORT
+
+/* The values an ENUM key may take. */
+static const struct {
+	enum config_key	 key;
+	const char	*values[6];
+} config_enums[] = {
+	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
+};
+
+/* Languages muni has catalogues for; Latvian is always first. */
+static const char *config_known_langs[] = { "lv", "en", "ru", "uk" };
+
+struct config_value {
+	char		*s;
+	long long	 i;
+	double		 d;
+	int		 a, b;		/* TIMERANGE minutes */
+	int		 line;		/* 0: default */
+};
+
+struct config {
+	char			*path;
+	struct config_value	 v[CFG__COUNT];
+};
+
+struct config_parse {
+	struct config	*cfg;
+	const char	*file;
+	FILE		*fp;
+	int		 line;
+	int		 nerr;
+	int		 section_ok;
+	char		*errbuf;
+	size_t		 errlen;
+};
+
+static void config_error(struct config_parse *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+config_error(struct config_parse *p, int line, const char *fmt, ...)
+{
+	char	 msg[512], full[700];
+	va_list	 ap;
+	size_t	 n;
+
+	if (++p->nerr > CONFIG_MAX_ERRORS)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (line > 0)
+		(void)snprintf(full, sizeof(full), "%s:%d: %s\n", p->file,
+		    line, msg);
+	else
+		(void)snprintf(full, sizeof(full), "%s: %s\n", p->file, msg);
+	n = strlen(full);
+	p->errbuf = xreallocarray(p->errbuf, p->errlen + n + 1, 1);
+	memcpy(p->errbuf + p->errlen, full, n + 1);
+	p->errlen += n;
+}
+
+static int
+parse_hhmm(const char *s, int *min)
+{
+	if (!isdigit((unsigned char)s[0]) || !isdigit((unsigned char)s[1]) ||
+	    s[2] != ':' || !isdigit((unsigned char)s[3]) ||
+	    !isdigit((unsigned char)s[4]))
+		return -1;
+	*min = ((s[0] - '0') * 10 + (s[1] - '0')) * 60 +
+	    (s[3] - '0') * 10 + (s[4] - '0');
+	if ((s[0] - '0') * 10 + (s[1] - '0') > 23 ||
+	    (s[3] - '0') * 10 + (s[4] - '0') > 59)
+		return -1;
+	return 0;
+}
+
+/* Check value for key and store it in v; returns an error message or NULL. */
+static const char *
+config_convert(enum config_key k, const char *value, struct config_value *v)
+{
+	const struct config_def *d = &config_defs[k];
+	static char	 msg[256];
+	const char	*errstr;
+	long long	 n;
+	size_t		 i, len = strlen(value);
+	char		*end, iban[IDENT_IBAN_SIZE];
+	double		 dv;
+
+	if (!util_utf8_valid(value, len))
+		return "is not valid UTF-8";
+	switch (d->type) {
+	case T_STR:
+	case T_SECRET:
+		if ((long long)util_utf8_len(value) < d->min) {
+			(void)snprintf(msg, sizeof(msg), "must not be empty");
+			return msg;
+		}
+		if ((long long)util_utf8_len(value) > d->max) {
+			(void)snprintf(msg, sizeof(msg), "is longer than %lld "
+			    "characters", d->max);
+			return msg;
+		}
+		break;
+	case T_INT:
+		if (util_strtonum(value, d->min, d->max, &n, &errstr) == -1) {
+			(void)snprintf(msg, sizeof(msg), "'%s' %s (allowed "
+			    "%lld-%lld)", value, errstr, d->min, d->max);
+			return msg;
+		}
+		v->i = n;
+		break;
+	case T_BOOL:
+		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
+		    strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
+			v->i = 1;
+		else if (strcmp(value, "no") == 0 ||
+		    strcmp(value, "false") == 0 || strcmp(value, "off") == 0 ||
+		    strcmp(value, "0") == 0)
+			v->i = 0;
+		else
+			return "must be yes or no";
+		break;
+	case T_ENUM:
+		for (i = 0; i < nitems(config_enums); i++) {
+			const char *const *e;
+
+			if (config_enums[i].key != k)
+				continue;
+			for (e = config_enums[i].values; *e != NULL; e++)
+				if (strcmp(*e, value) == 0)
+					goto ok;
+			(void)snprintf(msg, sizeof(msg), "'%s' is not one of",
+			    value);
+			for (e = config_enums[i].values; *e != NULL; e++) {
+				size_t	 m = strlen(msg);
+
+				(void)snprintf(msg + m, sizeof(msg) - m,
+				    " %s", *e);
+			}
+			return msg;
+		}
+		fatalx("config: %s has no value list", d->name);
+	case T_TIMERANGE:
+		if (len == 0 || strcmp(value, "none") == 0) {
+			v->a = v->b = 0;
+			break;
+		}
+		if (len != 11 || value[5] != '-' ||
+		    parse_hhmm(value, &v->a) == -1 ||
+		    parse_hhmm(value + 6, &v->b) == -1)
+			return "must be HH:MM-HH:MM (e.g. 21:00-08:00) or none";
+		break;
+	case T_PRICE:
+		errno = 0;
+		dv = strtod(value, &end);
+		if (len == 0 || *end != '\0' || errno != 0 || dv < d->min ||
+		    dv > d->max) {
+			(void)snprintf(msg, sizeof(msg), "'%s' is not a price "
+			    "between %lld and %lld (e.g. 0.04)", value, d->min,
+			    d->max);
+			return msg;
+		}
+		v->d = dv;
+		break;
+	case T_USSDCODE:
+		if (len < 3 || len > 20 || value[0] != '*' ||
+		    value[len - 1] != '#')
+			return "must look like *505# (a star, digits and "
+			    "stars, a hash)";
+		for (i = 1; i < len - 1; i++)
+			if (!isdigit((unsigned char)value[i]) &&
+			    value[i] != '*')
+				return "must look like *505# (a star, digits "
+				    "and stars, a hash)";
+		break;
+	case T_LANGS: {
+		char	*copy = xstrdup(value), *tok, *save = NULL;
+		int	 has_lv = 0, known;
+
+		msg[0] = '\0';
+		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+		    tok = strtok_r(NULL, ", ", &save)) {
+			known = 0;
+			for (i = 0; i < nitems(config_known_langs); i++)
+				if (strcmp(tok, config_known_langs[i]) == 0)
+					known = 1;
+			if (!known) {
+				(void)snprintf(msg, sizeof(msg), "unknown "
+				    "language '%s' (known: lv en ru uk)", tok);
+				break;
+			}
+			if (strcmp(tok, "lv") == 0)
+				has_lv = 1;
+		}
+		free(copy);
+		if (msg[0] != '\0')
+			return msg;
+		if (!has_lv)
+			return "must include lv: Latvian is always offered";
+		break;
+	}
+	case T_IBAN:
+		if (len > 0 && ident_iban_parse(value, iban, &errstr) == -1)
+			return errstr;
+		if (len > 0) {
+			free(v->s);
+			v->s = xstrdup(iban);
+			return NULL;
+		}
+		break;
+	case T_BIC:
+		if (len != 0 && len != 8 && len != 11)
+			return "must have 8 or 11 characters, or be empty";
+		for (i = 0; i < len; i++)
+			if (!isalnum((unsigned char)value[i]) ||
+			    (i < 6 && !isupper((unsigned char)value[i])))
+				return "is not a BIC (e.g. RIKOLV2X)";
+		break;
+	case T_HOSTPORT: {
+		const char *colon = strrchr(value, ':');
+
+		if (colon == NULL || colon == value ||
+		    util_strtonum(colon + 1, 1, 65535, &n, &errstr) == -1)
+			return "must be HOST:PORT (e.g. 127.0.0.1:8080)";
+		break;
+	}
+	}
+ok:
+	free(v->s);
+	v->s = xstrdup(value);
+	return NULL;
+}
+
+static int
+config_find(const char *section, const char *key)
+{
+	int	 i;
+
+	for (i = 0; i < CFG__COUNT; i++)
+		if (strcmp(config_defs[i].section, section) == 0 &&
+		    (key == NULL || strcmp(config_defs[i].key, key) == 0))
+			return i;
+	return -1;
+}
+
+/* The key of section nearest to key, for "did you mean" hints. */
+static const char *
+config_nearest(const char *section, const char *key)
+{
+	const char	*best = NULL;
+	size_t		 bestd = 3, d;
+	int		 i;
+
+	for (i = 0; i < CFG__COUNT; i++) {
+		if (section != NULL &&
+		    strcmp(config_defs[i].section, section) != 0)
+			continue;
+		d = util_edit_distance(section != NULL ? config_defs[i].key :
+		    config_defs[i].section, key);
+		if (d < bestd) {
+			bestd = d;
+			best = section != NULL ? config_defs[i].key :
+			    config_defs[i].section;
+		}
+	}
+	return best;
+}
+
+static int
+config_handler(void *user, const char *section, const char *key,
+    const char *value)
+{
+	struct config_parse	*p = user;
+	const char		*err, *near;
+	int			 k;
+
+	if (!p->section_ok)
+		return 1;	/* reported once, at the section header */
+	if ((k = config_find(section, key)) == -1) {
+		near = config_nearest(section, key);
+		config_error(p, p->line, "unknown key '%s' in [%s]%s%s%s",
+		    key, section, near ? " (did you mean '" : "",
+		    near ? near : "", near ? "'?)" : "");
+		return 1;
+	}
+	if (p->cfg->v[k].line != 0) {
+		config_error(p, p->line, "%s is set twice (first on line %d)",
+		    config_defs[k].name, p->cfg->v[k].line);
+		return 1;
+	}
+	if ((err = config_convert(k, value, &p->cfg->v[k])) != NULL) {
+		config_error(p, p->line, "%s: %s", config_defs[k].name, err);
+		return 1;
+	}
+	p->cfg->v[k].line = p->line;
+	return 1;
+}
+
+/*
+ * inih's line reader, wrapped to count lines and to check what inih cannot
+ * tell us about: overlong lines, unknown sections and lines without '='.
+ */
+static char *
+config_reader(char *buf, int size, void *user)
+{
+	struct config_parse	*p = user;
+	char			 line[1024], name[128], *s, *e, *near;
+	size_t			 len;
+
+	if (fgets(line, sizeof(line), p->fp) == NULL)
+		return NULL;
+	p->line++;
+	len = strlen(line);
+	if (len > 0 && line[len - 1] != '\n' && !feof(p->fp)) {
+		int	 c;
+
+		while ((c = fgetc(p->fp)) != EOF && c != '\n')
+			;
+		config_error(p, p->line, "line is too long (limit %d "
+		    "characters)", CONFIG_MAX_LINE);
+		line[0] = '\0';
+	} else if (len > CONFIG_MAX_LINE) {
+		config_error(p, p->line, "line is too long (limit %d "
+		    "characters)", CONFIG_MAX_LINE);
+		line[0] = '\0';
+	}
+	s = line;
+	if (p->line == 1 && strncmp(s, "\xef\xbb\xbf", 3) == 0)
+		s += 3;
+	while (*s == ' ' || *s == '\t')
+		s++;
+	if (*s == '[') {
+		if ((e = strchr(s, ']')) == NULL || (size_t)(e - s - 1) >=
+		    sizeof(name)) {
+			config_error(p, p->line, "malformed section header");
+			p->section_ok = 0;
+			line[0] = '\0';
+		} else {
+			memcpy(name, s + 1, (size_t)(e - s - 1));
+			name[e - s - 1] = '\0';
+			p->section_ok = config_find(name, NULL) != -1;
+			if (!p->section_ok) {
+				near = (char *)config_nearest(NULL, name);
+				config_error(p, p->line, "unknown section "
+				    "[%s]%s%s%s", name,
+				    near ? " (did you mean [" : "",
+				    near ? near : "", near ? "]?)" : "");
+			}
+		}
+	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&
+	    *s != '#' && strchr(s, '=') == NULL) {
+		config_error(p, p->line, "expected 'key = value'");
+		line[0] = '\0';
+	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&
+	    *s != '#' && p->line > 0 && strchr(s, '=') == s) {
+		config_error(p, p->line, "a key is missing before '='");
+		line[0] = '\0';
+	}
+	if (util_strlcpy(buf, line, (size_t)size) == -1)
+		buf[0] = '\0';	/* cannot happen: checked above */
+	return buf;
+}
+
+static void
+config_set_defaults(struct config *cfg)
+{
+	const char	*err;
+	int		 i;
+
+	for (i = 0; i < CFG__COUNT; i++)
+		if ((err = config_convert(i, config_defs[i].def,
+		    &cfg->v[i])) != NULL)
+			fatalx("config: default of %s: %s",
+			    config_defs[i].name, err);
+}
+
+struct config *
+config_defaults(void)
+{
+	struct config	*cfg;
+
+	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = xstrdup("(defaults)");
+	config_set_defaults(cfg);
+	return cfg;
+}
+
+struct config *
+config_load(const char *path, char **errors)
+{
+	struct config_parse	 p;
+	struct config		*cfg;
+	struct stat		 st;
+	const char		*env;
+	int			 r, explicit = 1;
+
+	*errors = NULL;
+	if (path == NULL) {
+		env = getenv("MUNI_CONF");
+		if (env != NULL && *env != '\0')
+			path = env;
+		else {
+			path = CONFIG_DEFAULT_PATH;
+			explicit = 0;
+		}
+	}
+	memset(&p, 0, sizeof(p));
+	p.file = path;
+	p.section_ok = 1;
+	if ((p.fp = fopen(path, "r")) == NULL) {
+		if (!explicit && errno == ENOENT) {
+			log_info("%s not found: using built-in defaults",
+			    path);
+			return config_defaults();
+		}
+		*errors = xasprintf("%s: %s\n", path, strerror(errno));
+		return NULL;
+	}
+	cfg = xcalloc(1, sizeof(*cfg));
+	cfg->path = xstrdup(path);
+	p.cfg = cfg;
+	config_set_defaults(cfg);
+	for (r = 0; r < CFG__COUNT; r++)
+		cfg->v[r].line = 0;
+	/* Values may hold ';' (passwords): only whole-line comments. */
+	ini_allow_inline_comments = false;
+	ini_allow_multiline = false;
+	r = ini_parse_stream(config_reader, &p, config_handler, &p);
+	if (r > 0 && p.nerr == 0)
+		config_error(&p, r, "syntax error");
+	else if (r < 0)
+		config_error(&p, 0, "cannot be parsed");
+	if (p.nerr == 0 && config_int(cfg, CFG_SMSC_RECONNECT_MIN_S) >
+	    config_int(cfg, CFG_SMSC_RECONNECT_MAX_S))
+		config_error(&p, cfg->v[CFG_SMSC_RECONNECT_MIN_S].line,
+		    "smsc.reconnect_min_s is larger than "
+		    "smsc.reconnect_max_s");
+	if (p.nerr == 0 && cfg->v[CFG_SMSC_PASSWORD].s[0] != '\0' &&
+	    fstat(fileno(p.fp), &st) == 0 && (st.st_mode & S_IROTH))
+		log_warnx("%s holds the SMSC password and is readable by "
+		    "others: chmod o-rwx %s", path, path);
+	fclose(p.fp);
+	if (p.nerr > 0) {
+		if (p.nerr > CONFIG_MAX_ERRORS) {
+			char	*more = xasprintf("%s%s: %d more errors\n",
+			    p.errbuf, path, p.nerr - CONFIG_MAX_ERRORS);
+
+			free(p.errbuf);
+			p.errbuf = more;
+		}
+		*errors = p.errbuf;
+		config_free(cfg);
+		return NULL;
+	}
+	return cfg;
+}
+
+void
+config_free(struct config *cfg)
+{
+	int	 i;
+
+	if (cfg == NULL)
+		return;
+	for (i = 0; i < CFG__COUNT; i++)
+		free(cfg->v[i].s);
+	free(cfg->path);
+	free(cfg);
+}
+
+const char *
+config_path(const struct config *cfg)
+{
+	return cfg->path;
+}
+
+const char *
+config_str(const struct config *cfg, enum config_key k)
+{
+	return cfg->v[k].s;
+}
+
+long long
+config_int(const struct config *cfg, enum config_key k)
+{
+	if (config_defs[k].type != T_INT && config_defs[k].type != T_BOOL)
+		fatalx("config_int: %s is not a number", config_defs[k].name);
+	return cfg->v[k].i;
+}
+
+int
+config_bool(const struct config *cfg, enum config_key k)
+{
+	if (config_defs[k].type != T_BOOL)
+		fatalx("config_bool: %s is not yes/no", config_defs[k].name);
+	return cfg->v[k].i != 0;
+}
+
+double
+config_double(const struct config *cfg, enum config_key k)
+{
+	if (config_defs[k].type != T_PRICE)
+		fatalx("config_double: %s is not a price",
+		    config_defs[k].name);
+	return cfg->v[k].d;
+}
+
+void
+config_timerange(const struct config *cfg, enum config_key k, int *a,
+    int *b)
+{
+	if (config_defs[k].type != T_TIMERANGE)
+		fatalx("config_timerange: %s is not a time range",
+		    config_defs[k].name);
+	*a = cfg->v[k].a;
+	*b = cfg->v[k].b;
+}
+
+const char *
+config_key_name(enum config_key k)
+{
+	return config_defs[k].name;
+}
+
+int
+config_set(struct config *cfg, enum config_key k, const char *value,
+    const char **errstr)
+{
+	const char	*err;
+
+	if ((err = config_convert(k, value, &cfg->v[k])) != NULL) {
+		*errstr = err;
+		return -1;
+	}
+	return 0;
+}

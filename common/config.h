@@ -1,0 +1,98 @@
+/*
+ * config: the one INI file every muni program reads (libinih), checked
+ * against a typed table of sections and keys with defaults and bounds.
+ * Unknown sections and keys, bad values and out-of-range numbers are errors
+ * that name FILE:LINE and the key.
+ */
+#ifndef MUNI_CONFIG_H
+#define MUNI_CONFIG_H
+
+#include <stdint.h>
+
+#define CONFIG_DEFAULT_PATH	"/etc/muni/muni.conf"
+
+/* X(id, section, key, type, default, min, max) */
+#define CONFIG_KEYS(X)							\
+	X(DATABASE_PATH, "database", "path", STR,			\
+	    "/var/lib/muni/muni.db", 1, 4096)				\
+	X(SMSC_HOST, "smsc", "host", STR, "127.0.0.1", 1, 255)		\
+	X(SMSC_PORT, "smsc", "port", INT, "2775", 1, 65535)		\
+	X(SMSC_SYSTEM_ID, "smsc", "system_id", STR, "muni", 1, 15)	\
+	X(SMSC_PASSWORD, "smsc", "password", SECRET, "", 0, 8)		\
+	X(SMSC_SYSTEM_TYPE, "smsc", "system_type", STR, "", 0, 12)	\
+	X(SMSC_WINDOW, "smsc", "window", INT, "10", 1, 1000)		\
+	X(SMSC_MAX_TPS, "smsc", "max_tps", INT, "100", 1, 100000)	\
+	X(SMSC_ENQUIRE_LINK_S, "smsc", "enquire_link_s", INT, "30", 5,	\
+	    3600)							\
+	X(SMSC_RECONNECT_MIN_S, "smsc", "reconnect_min_s", INT, "1", 1,	\
+	    3600)							\
+	X(SMSC_RECONNECT_MAX_S, "smsc", "reconnect_max_s", INT, "60", 1,	\
+	    86400)							\
+	X(SMSC_SOURCE_ADDR, "smsc", "source_addr", STR, "", 0, 20)	\
+	X(SMSC_TLS, "smsc", "tls", BOOL, "no", 0, 1)			\
+	X(SMS_ENCODING, "sms", "encoding", ENUM, "auto", 0, 0)		\
+	X(SMS_QUIET_HOURS, "sms", "quiet_hours", TIMERANGE,		\
+	    "21:00-08:00", 0, 0)					\
+	X(SMS_PRICE_PER_SEGMENT, "sms", "price_per_segment", PRICE,	\
+	    "0.04", 0, 100)						\
+	X(SMS_MAX_SEGMENTS, "sms", "max_segments", INT, "6", 1, 255)	\
+	X(SMS_REASSEMBLY_TIMEOUT_S, "sms", "reassembly_timeout_s", INT,	\
+	    "600", 10, 86400)						\
+	X(USSD_SERVICE_CODE, "ussd", "service_code", USSDCODE, "*505#",	\
+	    0, 0)							\
+	X(USSD_SESSION_TIMEOUT_S, "ussd", "session_timeout_s", INT,	\
+	    "180", 10, 600)						\
+	X(KIOSK_IDLE_TIMEOUT_S, "kiosk", "idle_timeout_s", INT, "120",	\
+	    20, 3600)							\
+	X(KIOSK_LANGUAGES, "kiosk", "languages", LANGS, "lv,en", 0, 0)	\
+	X(KIOSK_STAFF_PIN_HASH, "kiosk", "staff_pin_hash", SECRET, "",	\
+	    0, 255)							\
+	X(PAYMENTS_BENEFICIARY, "payments", "beneficiary", STR,		\
+	    "Dobeles novada pašvaldība", 1, 70)				\
+	X(PAYMENTS_SHORT_NAME, "payments", "short_name", STR, "", 0, 70)	\
+	X(PAYMENTS_IBAN, "payments", "iban", IBAN,			\
+	    "LV89RIKO0023300000000", 0, 0)				\
+	X(PAYMENTS_BIC, "payments", "bic", BIC, "", 0, 0)		\
+	X(HTTP_LISTEN, "http", "listen", HOSTPORT, "127.0.0.1:8080", 0,	\
+	    0)								\
+	X(HTTP_TOKEN_FILE, "http", "token_file", STR, "", 0, 4096)	\
+	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
+	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)
+
+#define X(id, sec, key, type, def, min, max) CFG_##id,
+enum config_key {
+	CONFIG_KEYS(X)
+	CFG__COUNT
+};
+#undef X
+
+struct config;
+
+/*
+ * Load path, or when path is NULL $MUNI_CONF, else CONFIG_DEFAULT_PATH (a
+ * missing default file means built-in defaults). On failure returns NULL and
+ * *errors holds one "FILE:LINE: message" line per problem (caller frees).
+ * Warnings (a password readable by others) go to the log.
+ */
+struct config	*config_load(const char *path, char **errors);
+/* All defaults, no file: for tests and tools. */
+struct config	*config_defaults(void);
+void		 config_free(struct config *);
+/* The file that was read, or "(defaults)". */
+const char	*config_path(const struct config *);
+
+const char	*config_str(const struct config *, enum config_key);
+long long	 config_int(const struct config *, enum config_key);
+int		 config_bool(const struct config *, enum config_key);
+double		 config_double(const struct config *, enum config_key);
+/* TIMERANGE keys: minutes after midnight; start == end means none. */
+void		 config_timerange(const struct config *, enum config_key,
+		    int *start_min, int *end_min);
+/* "section.key" for messages. */
+const char	*config_key_name(enum config_key);
+
+/* Tests: override one value as if the file had said it. 0 or -1. */
+int		 config_set(struct config *, enum config_key, const char *value,
+		    const char **errstr);
+
+#endif

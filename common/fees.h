@@ -1,0 +1,18 @@
+/*
+ * fees: what residents owe. Here so far: the RF reference a fee gets when
+ * its import brought none.
+ */
+#ifndef MUNI_FEES_H
+#define MUNI_FEES_H
+
+#include <stdint.h>
+
+#include "ident.h"
+
+/*
+ * The RF reference of fee id: its id as ten digits, so it is short (a
+ * small QR code) and the same every time the fee is shown.
+ */
+void	fees_reference_for_id(int64_t id, char out[IDENT_RF_SIZE]);
+
+#endif

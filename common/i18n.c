@@ -1,0 +1,103 @@
+/*
+ * i18n: select the catalogue language by LANGUAGE under a C.UTF-8 locale.
+ * glibc honours LANGUAGE for any locale but plain "C"/"POSIX", and caches
+ * translations until _nl_msg_cat_cntr changes, which the gettext manual
+ * documents as the way to switch languages inside a running program.
+ */
+#include <limits.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "i18n.h"
+#include "log.h"
+#include "util.h"
+
+#ifndef MUNI_LOCALEDIR
+#define MUNI_LOCALEDIR "/usr/local/share/locale"
+#endif
+
+extern int	 _nl_msg_cat_cntr;
+
+static char	 i18n_cur[8] = "lv";
+
+static int
+has_catalogue(const char *dir)
+{
+	char	 path[PATH_MAX];
+
+	if (util_snprintf(path, sizeof(path), "%s/lv/LC_MESSAGES/muni.mo",
+	    dir) == -1)
+		return 0;
+	return access(path, R_OK) == 0;
+}
+
+static void
+i18n_bind(void)
+{
+	char		 exe[PATH_MAX], dir[PATH_MAX], *slash;
+	const char	*env;
+	ssize_t		 n;
+
+	env = getenv("MUNI_LOCALEDIR");
+	if (env != NULL && *env != '\0' && has_catalogue(env)) {
+		(void)bindtextdomain("muni", env);
+		return;
+	}
+	if (has_catalogue(MUNI_LOCALEDIR)) {
+		(void)bindtextdomain("muni", MUNI_LOCALEDIR);
+		return;
+	}
+	/* From the build tree: build/<kind>/bin/prog -> build/<kind>/locale. */
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		if (util_snprintf(dir, sizeof(dir), "%s/../locale", exe) == 0 &&
+		    has_catalogue(dir)) {
+			(void)bindtextdomain("muni", dir);
+			return;
+		}
+	}
+	log_debug("no Latvian catalogue found: messages stay in English");
+}
+
+void
+i18n_init(void)
+{
+	if (setlocale(LC_ALL, "C.UTF-8") == NULL &&
+	    setlocale(LC_ALL, "") == NULL)
+		log_warnx("no C.UTF-8 locale: non-ASCII text may not display");
+	i18n_bind();
+	(void)bind_textdomain_codeset("muni", "UTF-8");
+	(void)textdomain("muni");
+	(void)i18n_set_lang("lv");
+}
+
+int
+i18n_set_lang(const char *lang)
+{
+	size_t	 i, n = strlen(lang);
+
+	if (n < 2 || n >= sizeof(i18n_cur))
+		return -1;
+	for (i = 0; i < n; i++)
+		if (lang[i] < 'a' || lang[i] > 'z')
+			return -1;
+	if (strcmp(i18n_cur, lang) == 0 && getenv("LANGUAGE") != NULL &&
+	    strcmp(getenv("LANGUAGE"), lang) == 0)
+		return 0;
+	if (setenv("LANGUAGE", lang, 1) == -1)
+		return -1;
+	++_nl_msg_cat_cntr;
+	memcpy(i18n_cur, lang, n + 1);
+	return 0;
+}
+
+const char *
+i18n_lang(void)
+{
+	return i18n_cur;
+}

@@ -1,0 +1,54 @@
+/*
+ * import: load a municipality's CSV exports (residents, preschool queue,
+ * fees) all or nothing. Every row is validated; errors name FILE:LINE:COLUMN
+ * (COLUMN is the 1-based field number, as a spreadsheet counts columns). A
+ * re-import of a newer export updates rows by their key.
+ */
+#ifndef MUNI_IMPORT_H
+#define MUNI_IMPORT_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct store;
+
+enum import_kind {
+	IMPORT_RESIDENTS,
+	IMPORT_QUEUE,
+	IMPORT_FEES,
+};
+
+#define IMPORT_MAX_ERRORS_SHOWN	20
+#define IMPORT_MAX_RECORD	65536	/* bytes in one CSV record */
+#define IMPORT_MAX_FIELDS	64
+
+struct import_result {
+	size_t	 rows;		/* data rows read */
+	size_t	 inserted;
+	size_t	 updated;
+	size_t	 unchanged;
+	size_t	 errors;
+};
+
+struct import_opts {
+	int	 dry_run;	/* validate, then roll back */
+	FILE	*errout;	/* where error lines go (stderr if NULL) */
+	/* Called about every 10,000 rows and at the end; may be NULL. */
+	void	(*progress)(void *arg, size_t rows, off_t done, off_t total);
+	void	*arg;
+	/* Name used in "FILE:LINE" (the path if NULL). */
+	const char *display_name;
+};
+
+/* "residents", "queue", "fees" -> kind; -1 if unknown. */
+int	 import_kind_parse(const char *, enum import_kind *);
+
+/*
+ * Import path into s. Returns 0 when every row was valid and the data is
+ * committed (or, with dry_run, would have been); -1 when anything was wrong:
+ * the errors were printed and the database is unchanged.
+ */
+int	 import_csv(struct store *s, enum import_kind kind, const char *path,
+	    const struct import_opts *opts, struct import_result *res);
+
+#endif

@@ -1,0 +1,591 @@
+/*
+ * store: open the database, migrate its schema and prepare the statement
+ * table. Durability first: WAL with synchronous=FULL, so a committed outbox
+ * row survives a power cut; a busy timeout so a kiosk's short write does not
+ * fail the gateway's.
+ */
+#include <sqlite3.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "clock.h"
+#include "log.h"
+#include "store.h"
+#include "util.h"
+
+/* 'muni' in PRAGMA application_id marks the file as ours. */
+#define STORE_APP_ID	0x6d756e69
+#define STORE_BUSY_MS	5000
+
+struct store {
+	sqlite3		*db;
+	char		**saved_idx;	/* index DDL while fast loading */
+	size_t		 nsaved;
+	sqlite3_stmt	*stmts[STMT__COUNT];
+	int		 depth;
+	int		 version_found;
+};
+
+#define STMT(id, sql) { #id, sql },
+static const struct {
+	const char	*name;
+	const char	*sql;
+} store_sql[] = {
+#include "store_stmts.h"
+};
+#undef STMT
+
+/*
+ * Migrations: migrations[n] takes the schema from version n to n + 1 and
+ * sets user_version itself, all inside one transaction. Never edit a
+ * migration that has shipped; add the next one.
+ */
+static const char *migrations[] = {
+	/* 0 -> 1: the first domain schema. */
+	"PRAGMA application_id = 1836412521;"	/* STORE_APP_ID */
+	"CREATE TABLE residents ("
+	" id INTEGER PRIMARY KEY,"
+	" personal_code TEXT NOT NULL UNIQUE,"
+	" given_name TEXT NOT NULL,"
+	" family_name TEXT NOT NULL,"
+	" phone TEXT,"				/* E.164 */
+	" phone_kind INTEGER,"			/* enum ident_phone_kind */
+	" lang TEXT NOT NULL DEFAULT 'lv',"
+	" territory TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" birth_date TEXT,"			/* YYYY-MM-DD */
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX residents_phone ON residents (phone);"
+	"CREATE INDEX residents_territory ON residents (territory);"
+	"CREATE TABLE institutions ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" territory TEXT NOT NULL DEFAULT '');"
+	/* Priority classes differ between municipalities: data, not code. */
+	"CREATE TABLE priority_classes ("
+	" priority INTEGER PRIMARY KEY,"
+	" name_lv TEXT NOT NULL,"
+	" name_en TEXT NOT NULL);"
+	"CREATE TABLE queue_entries ("
+	" id INTEGER PRIMARY KEY,"
+	" child_code TEXT NOT NULL,"
+	" child_given_name TEXT NOT NULL,"
+	" child_family_name TEXT NOT NULL,"
+	" guardian_id INTEGER NOT NULL REFERENCES residents (id),"
+	" institution_id INTEGER NOT NULL REFERENCES institutions (id),"
+	" registered_at TEXT NOT NULL,"		/* YYYY-MM-DD HH:MM:SS */
+	" desired_start TEXT NOT NULL,"		/* YYYY-MM */
+	" priority INTEGER NOT NULL DEFAULT 0,"
+	" status TEXT NOT NULL DEFAULT 'active'"
+	"  CHECK (status IN ('active', 'placed', 'withdrawn')),"
+	" updated_at INTEGER NOT NULL,"
+	" UNIQUE (child_code, institution_id));"
+	"CREATE INDEX queue_guardian ON queue_entries (guardian_id);"
+	"CREATE INDEX queue_order ON queue_entries (institution_id,"
+	" substr(desired_start, 1, 4), priority DESC, registered_at)"
+	" WHERE status = 'active';"
+	"CREATE TABLE fees ("
+	" id INTEGER PRIMARY KEY,"
+	" resident_id INTEGER NOT NULL REFERENCES residents (id),"
+	" kind TEXT NOT NULL,"
+	" period TEXT NOT NULL,"
+	" amount_cents INTEGER NOT NULL CHECK (amount_cents > 0),"
+	" due_date TEXT NOT NULL,"
+	" reference TEXT UNIQUE,"
+	" paid_cents INTEGER NOT NULL DEFAULT 0,"
+	" paid_at INTEGER,"
+	" updated_at INTEGER NOT NULL,"
+	" UNIQUE (resident_id, kind, period));"
+	"CREATE INDEX fees_unpaid ON fees (kind, due_date)"
+	" WHERE paid_cents < amount_cents;"
+	"CREATE TABLE payments ("
+	" id INTEGER PRIMARY KEY,"
+	" fee_id INTEGER REFERENCES fees (id),"
+	" entry_ref TEXT NOT NULL UNIQUE,"	/* the bank's, for idempotence */
+	" amount_cents INTEGER NOT NULL,"
+	" currency TEXT NOT NULL,"
+	" booked_on TEXT NOT NULL,"
+	" reference TEXT,"
+	" debtor TEXT,"
+	" info TEXT,"
+	" status TEXT NOT NULL"
+	"  CHECK (status IN ('matched', 'partial', 'over', 'unmatched')),"
+	" imported_at INTEGER NOT NULL);"
+	"CREATE INDEX payments_fee ON payments (fee_id);"
+	"CREATE TABLE topics ("
+	" id INTEGER PRIMARY KEY,"
+	" code TEXT NOT NULL UNIQUE,"
+	" name_lv TEXT NOT NULL,"
+	" name_en TEXT NOT NULL,"
+	" default_on INTEGER NOT NULL,"
+	" emergency INTEGER NOT NULL DEFAULT 0);"
+	"CREATE TABLE subscriptions ("
+	" resident_id INTEGER NOT NULL REFERENCES residents (id)"
+	"  ON DELETE CASCADE,"
+	" topic_id INTEGER NOT NULL REFERENCES topics (id),"
+	" subscribed INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" PRIMARY KEY (resident_id, topic_id)) WITHOUT ROWID;"
+	"CREATE TABLE groups ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('rule', 'manual')),"
+	" rule TEXT,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE group_members ("
+	" id INTEGER PRIMARY KEY,"
+	" group_id INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,"
+	" resident_id INTEGER REFERENCES residents (id),"
+	" phone TEXT,"
+	" CHECK (resident_id IS NOT NULL OR phone IS NOT NULL));"
+	"CREATE INDEX group_members_group ON group_members (group_id);"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY,"
+	" phone TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" encoding TEXT NOT NULL DEFAULT 'auto',"
+	" state TEXT NOT NULL DEFAULT 'queued' CHECK (state IN ('queued',"
+	"  'inflight', 'accepted', 'delivered', 'undeliverable', 'expired',"
+	"  'rejected', 'failed', 'cancelled')),"
+	" priority INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" not_before INTEGER NOT NULL DEFAULT 0,"
+	" valid_until INTEGER,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" bind TEXT,"
+	" seq INTEGER,"
+	" message_id TEXT,"
+	" status_code INTEGER,"
+	" broadcast_id INTEGER,"
+	" topic TEXT,"
+	" resident_id INTEGER REFERENCES residents (id),"
+	" updated_at INTEGER NOT NULL);"
+	"CREATE INDEX outbox_ready ON outbox (priority DESC, not_before, id)"
+	" WHERE state = 'queued';"
+	"CREATE INDEX outbox_message_id ON outbox (message_id)"
+	" WHERE message_id IS NOT NULL;"
+	"CREATE TABLE inbox ("
+	" id INTEGER PRIMARY KEY,"
+	" source TEXT NOT NULL,"
+	" dest TEXT NOT NULL,"
+	" kind TEXT NOT NULL DEFAULT 'sms'"
+	"  CHECK (kind IN ('sms', 'ussd', 'receipt')),"
+	" data_coding INTEGER NOT NULL,"
+	" body BLOB NOT NULL,"
+	" text TEXT,"
+	" received_at INTEGER NOT NULL,"
+	" processed_at INTEGER);"
+	"CREATE INDEX inbox_unprocessed ON inbox (id)"
+	" WHERE processed_at IS NULL;"
+	/* Parts of concatenated MO messages, kept until all have arrived. */
+	"CREATE TABLE mo_parts ("
+	" id INTEGER PRIMARY KEY,"
+	" source TEXT NOT NULL,"
+	" dest TEXT NOT NULL,"
+	" ref INTEGER NOT NULL,"
+	" total INTEGER NOT NULL,"
+	" seq INTEGER NOT NULL,"
+	" data_coding INTEGER NOT NULL,"
+	" payload BLOB NOT NULL,"
+	" received_at INTEGER NOT NULL,"
+	" UNIQUE (source, dest, ref, total, seq));"
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY,"
+	" case_no TEXT NOT NULL UNIQUE,"
+	" kind TEXT NOT NULL CHECK (kind IN ('police', 'application')),"
+	" category TEXT NOT NULL DEFAULT 'other',"
+	" resident_id INTEGER REFERENCES residents (id),"
+	" phone TEXT,"
+	" channel TEXT NOT NULL,"
+	" text TEXT NOT NULL,"
+	" status TEXT NOT NULL DEFAULT 'new',"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE staff ("
+	" id INTEGER PRIMARY KEY,"
+	" username TEXT NOT NULL UNIQUE,"
+	" pin_hash TEXT NOT NULL,"
+	" role TEXT NOT NULL DEFAULT 'staff',"
+	" failed_attempts INTEGER NOT NULL DEFAULT 0,"
+	" locked_until INTEGER,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE TABLE audit_log ("
+	" id INTEGER PRIMARY KEY,"
+	" at INTEGER NOT NULL,"
+	" actor TEXT NOT NULL,"
+	" action TEXT NOT NULL,"
+	" detail TEXT NOT NULL DEFAULT '');"
+	"PRAGMA user_version = 1;",
+};
+
+static char	 store_err[512];
+
+int
+store_schema_version(void)
+{
+	return (int)nitems(migrations);
+}
+
+static const char *store_fail(const char *, ...)
+    __attribute__((format(printf, 1, 2)));
+
+/* Format an error into the store's one message buffer (single-threaded). */
+static const char *
+store_fail(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(store_err, sizeof(store_err), fmt, ap);
+	va_end(ap);
+	return store_err;
+}
+
+static int
+pragma_int(sqlite3 *db, const char *sql, int *out)
+{
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*out = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return rc == SQLITE_ROW ? 0 : -1;
+}
+
+static int
+store_migrate(struct store *s, int from, const char **errstr)
+{
+	char	*msg = NULL;
+	int	 v;
+
+	for (v = from; v < store_schema_version(); v++) {
+		if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL,
+		    &msg) != SQLITE_OK ||
+		    sqlite3_exec(s->db, migrations[v], NULL, NULL,
+		    &msg) != SQLITE_OK ||
+		    sqlite3_exec(s->db, "COMMIT", NULL, NULL,
+		    &msg) != SQLITE_OK) {
+			*errstr = store_fail("migration to schema version %d "
+			    "failed: %s", v + 1, msg ? msg : "unknown error");
+			sqlite3_free(msg);
+			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL,
+			    NULL);
+			return -1;
+		}
+		log_info("database schema migrated to version %d", v + 1);
+	}
+	return 0;
+}
+
+struct store *
+store_open(const char *path, int flags, const char **errstr)
+{
+	struct store	*s;
+	char		*msg = NULL;
+	int		 oflags, version, appid, i;
+
+	s = xcalloc(1, sizeof(*s));
+	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
+	if (flags & STORE_CREATE)
+		oflags |= SQLITE_OPEN_CREATE;
+	if (sqlite3_open_v2(path, &s->db, oflags, NULL) != SQLITE_OK) {
+		*errstr = store_fail("%s: %s", path, s->db ?
+		    sqlite3_errmsg(s->db) : "out of memory");
+		if (s->db != NULL && sqlite3_errcode(s->db) ==
+		    SQLITE_CANTOPEN && !(flags & STORE_CREATE))
+			*errstr = store_fail("%s: cannot open database (run "
+			    "`munictl init` to create it)", path);
+		goto fail;
+	}
+	sqlite3_extended_result_codes(s->db, 1);
+	if (sqlite3_busy_timeout(s->db, STORE_BUSY_MS) != SQLITE_OK)
+		goto sqlfail;
+	if (pragma_int(s->db, "PRAGMA application_id", &appid) == -1) {
+		/* The first read is where a non-database file shows. */
+		*errstr = store_fail("%s: %s", path, sqlite3_errmsg(s->db));
+		goto fail;
+	}
+	if (appid != 0 && appid != STORE_APP_ID) {
+		*errstr = store_fail("%s: not a muni database (foreign "
+		    "application_id)", path);
+		goto fail;
+	}
+	if (pragma_int(s->db, "PRAGMA user_version", &version) == -1)
+		goto sqlfail;
+	s->version_found = version;
+	if (version > store_schema_version()) {
+		*errstr = store_fail("%s: database schema version %d is newer "
+		    "than this program's (%d): install the newer muni", path,
+		    version, store_schema_version());
+		goto fail;
+	}
+	/* WAL, and FULL sync: the outbox must survive a power cut. */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK)
+		goto execfail;
+	if (version < store_schema_version()) {
+		if (version == 0 && !(flags & (STORE_CREATE | STORE_MIGRATE))) {
+			*errstr = store_fail("%s: the database is empty: run "
+			    "`munictl init` first", path);
+			goto fail;
+		}
+		if (!(flags & (STORE_CREATE | STORE_MIGRATE))) {
+			*errstr = store_fail("%s: database schema version %d "
+			    "is older than this program's (%d): run `munictl "
+			    "init` to upgrade it", path, version,
+			    store_schema_version());
+			goto fail;
+		}
+		if (store_migrate(s, version, errstr) == -1)
+			goto fail;
+	}
+	for (i = 0; i < STMT__COUNT; i++) {
+		if (sqlite3_prepare_v3(s->db, store_sql[i].sql, -1,
+		    SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL) !=
+		    SQLITE_OK) {
+			*errstr = store_fail("cannot prepare %s: %s",
+			    store_sql[i].name, sqlite3_errmsg(s->db));
+			goto fail;
+		}
+	}
+	return s;
+
+execfail:
+	*errstr = store_fail("%s: %s", path, msg ? msg : "unknown error");
+	sqlite3_free(msg);
+	goto fail;
+sqlfail:
+	*errstr = store_fail("%s: %s", path, sqlite3_errmsg(s->db));
+fail:
+	store_close(s);
+	return NULL;
+}
+
+void
+store_close(struct store *s)
+{
+	int	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < STMT__COUNT; i++)
+		sqlite3_finalize(s->stmts[i]);
+	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
+		log_warnx("store_close: %s", sqlite3_errmsg(s->db));
+	free(s);
+}
+
+int
+store_version_found(const struct store *s)
+{
+	return s->version_found;
+}
+
+struct sqlite3_stmt *
+store_stmt(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt	*st = s->stmts[id];
+
+	/* reset reports the last step's error, already handled there. */
+	(void)sqlite3_reset(st);
+	if (sqlite3_clear_bindings(st) != SQLITE_OK)
+		fatalx("store_stmt: %s: %s", store_sql[id].name,
+		    sqlite3_errmsg(s->db));
+	return st;
+}
+
+struct sqlite3 *
+store_db(struct store *s)
+{
+	return s->db;
+}
+
+const char *
+store_errmsg(struct store *s)
+{
+	return sqlite3_errmsg(s->db);
+}
+
+int
+store_begin(struct store *s)
+{
+	char	*msg = NULL;
+
+	if (s->depth++ > 0)
+		return 0;
+	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		log_warnx("store_begin: %s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		s->depth = 0;
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_commit(struct store *s)
+{
+	char	*msg = NULL;
+
+	if (s->depth == 0) {
+		log_warnx("store_commit: no transaction");
+		return -1;
+	}
+	if (--s->depth > 0)
+		return 0;
+	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store_commit: %s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+		return -1;
+	}
+	return 0;
+}
+
+void
+store_rollback(struct store *s)
+{
+	s->depth = 0;
+	if (sqlite3_get_autocommit(s->db))
+		return;
+	if (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
+		log_warnx("store_rollback: %s", sqlite3_errmsg(s->db));
+}
+
+int
+store_exec(struct store *s, enum store_stmt id)
+{
+	sqlite3_stmt	*st = s->stmts[id];
+	int		 rc;
+
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		;
+	if (rc != SQLITE_DONE) {
+		log_warnx("%s: %s", store_sql[id].name, sqlite3_errmsg(s->db));
+		(void)sqlite3_reset(st);
+		return -1;
+	}
+	(void)sqlite3_reset(st);
+	return 0;
+}
+
+int64_t
+store_changes(struct store *s)
+{
+	return sqlite3_changes64(s->db);
+}
+
+int64_t
+store_last_rowid(struct store *s)
+{
+	return sqlite3_last_insert_rowid(s->db);
+}
+
+int
+store_bulk(struct store *s, int on)
+{
+	char	*msg = NULL;
+
+	/* 256 MiB while bulk loading; SQLite's default 2 MiB otherwise. */
+	if (sqlite3_exec(s->db, on ? "PRAGMA cache_size = -262144" :
+	    "PRAGMA cache_size = -2000", NULL, NULL, &msg) != SQLITE_OK) {
+		log_warnx("store_bulk: %s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
+store_fast_load(struct store *s, int on)
+{
+	sqlite3_stmt	*st;
+	char		*msg = NULL;
+	size_t		 i;
+	int		 rc;
+
+	if (on) {
+		if (sqlite3_exec(s->db, "PRAGMA journal_mode = DELETE", NULL,
+		    NULL, &msg) != SQLITE_OK)
+			goto fail;
+		/*
+		 * The definitions come from the schema itself, so the rebuild
+		 * matches whatever migrations made; nothing here is input.
+		 */
+		if (sqlite3_prepare_v2(s->db, "SELECT name, sql FROM"
+		    " sqlite_master WHERE type = 'index' AND sql IS NOT NULL"
+		    " AND tbl_name IN ('residents', 'fees', 'queue_entries',"
+		    " 'subscriptions')", -1, &st, NULL) != SQLITE_OK)
+			goto fail_db;
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			s->saved_idx = xreallocarray(s->saved_idx,
+			    s->nsaved + 2, sizeof(char *));
+			s->saved_idx[s->nsaved++] = xstrdup((const char *)
+			    sqlite3_column_text(st, 0));
+			s->saved_idx[s->nsaved++] = xstrdup((const char *)
+			    sqlite3_column_text(st, 1));
+		}
+		sqlite3_finalize(st);
+		if (rc != SQLITE_DONE)
+			goto fail_db;
+		for (i = 0; i < s->nsaved; i += 2) {
+			char	*drop = sqlite3_mprintf("DROP INDEX \"%w\"",
+			    s->saved_idx[i]);
+
+			if (drop == NULL)
+				fatalx("store_fast_load: out of memory");
+			rc = sqlite3_exec(s->db, drop, NULL, NULL, &msg);
+			sqlite3_free(drop);
+			if (rc != SQLITE_OK)
+				goto fail;
+		}
+		return 0;
+	}
+	for (i = 0; i < s->nsaved; i += 2) {
+		if (sqlite3_exec(s->db, s->saved_idx[i + 1], NULL, NULL,
+		    &msg) != SQLITE_OK)
+			goto fail;
+		free(s->saved_idx[i]);
+		free(s->saved_idx[i + 1]);
+	}
+	free(s->saved_idx);
+	s->saved_idx = NULL;
+	s->nsaved = 0;
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL", NULL, NULL,
+	    &msg) != SQLITE_OK)
+		goto fail;
+	return 0;
+fail_db:
+	log_warnx("store_fast_load: %s", sqlite3_errmsg(s->db));
+	return -1;
+fail:
+	log_warnx("store_fast_load: %s", msg ? msg : "unknown error");
+	sqlite3_free(msg);
+	return -1;
+}
+
+int
+store_audit(struct store *s, const char *actor, const char *action,
+    const char *detail)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_AUDIT_INSERT);
+
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC) != SQLITE_OK) {
+		log_warnx("store_audit: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	return store_exec(s, ST_AUDIT_INSERT);
+}

@@ -1,0 +1,85 @@
+/*
+ * store: the SQLite database every muni program shares. It opens the file in
+ * WAL mode with synchronous=FULL, brings the schema up to date, and prepares
+ * every statement of common/store_stmts.h once, so bad SQL fails at start.
+ *
+ * Only common/ uses the statements (nothing outside common/ includes
+ * sqlite3.h); fronts see the store as an opaque handle.
+ */
+#ifndef MUNI_STORE_H
+#define MUNI_STORE_H
+
+#include <stdint.h>
+
+struct store;
+struct sqlite3;
+struct sqlite3_stmt;
+
+#define STMT(id, sql) id,
+enum store_stmt {
+#include "store_stmts.h"
+	STMT__COUNT
+};
+#undef STMT
+
+/* The schema version this program writes (PRAGMA user_version). */
+int	 store_schema_version(void);
+
+#define STORE_CREATE	0x01	/* create the file and migrate */
+#define STORE_MIGRATE	0x02	/* upgrade an older schema */
+
+/*
+ * Open path (":memory:" for tests). Without STORE_MIGRATE an older schema is
+ * an error that tells the user to run `munictl init`; a newer one is always
+ * refused. Returns NULL with *errstr set (static or thread-local text).
+ */
+struct store	*store_open(const char *path, int flags, const char **errstr);
+void		 store_close(struct store *);
+/* The version found on disk before any migration ran. */
+int		 store_version_found(const struct store *);
+
+/*
+ * The prepared statement id, reset and with its bindings cleared, ready for
+ * the caller to bind and step.
+ */
+struct sqlite3_stmt *store_stmt(struct store *, enum store_stmt);
+struct sqlite3	*store_db(struct store *);
+
+/* Transactions; nested begin/commit pairs count, the outermost one acts. */
+int	 store_begin(struct store *);
+int	 store_commit(struct store *);
+void	 store_rollback(struct store *);
+
+/* The database's last error text, for log lines. */
+const char *store_errmsg(struct store *);
+
+/*
+ * Step a statement that returns no rows (or whose rows are ignored). On
+ * failure logs the statement's name and the SQLite error and returns -1.
+ */
+int	 store_exec(struct store *, enum store_stmt);
+/* The number of rows the last statement changed. */
+int64_t	 store_changes(struct store *);
+int64_t	 store_last_rowid(struct store *);
+
+/*
+ * Bulk mode for imports and the demo: a large page cache so one big
+ * transaction does not spill pages to the WAL half-way. Durability is
+ * unchanged (the commit still syncs). 0 or -1.
+ */
+int	 store_bulk(struct store *, int on);
+
+/*
+ * Fast loading into a fresh database (the demo): on, the rollback journal
+ * replaces the WAL (an empty file has nothing to journal, so the data is
+ * written once instead of twice) and the plain secondary indexes are
+ * dropped; off, they are rebuilt from their saved definitions (a sort, not
+ * a million random inserts) and WAL is back. Call outside a transaction.
+ */
+int	 store_fast_load(struct store *, int on);
+
+/* Write an audit-log row: who did what (never a personal code). */
+int	 store_audit(struct store *, const char *actor, const char *action,
+	    const char *detail);
+
+#endif

@@ -1,0 +1,26 @@
+/*
+ * ctl: munictl's commands, one file each group (ctl_*.c), sharing the
+ * configuration and the database handle opened by munictl.c.
+ */
+#ifndef MUNI_CTL_H
+#define MUNI_CTL_H
+
+struct config;
+struct store;
+
+struct ctl {
+	struct config	*cfg;
+	const char	*conf_path;	/* as given with -c, or NULL */
+	struct store	*store;		/* opened on first use */
+};
+
+/* Open the configured database (migrations need `munictl init`). */
+struct store	*ctl_store(struct ctl *);
+/* Print "munictl CMD: usage line" to stderr and return 2 (bad usage). */
+int		 ctl_usage(const char *line);
+
+int	 ctl_init(struct ctl *, int, char **);
+int	 ctl_demo(struct ctl *, int, char **);
+int	 ctl_import(struct ctl *, int, char **);
+
+#endif
