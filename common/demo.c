@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "demo.h"
 #include "fees.h"
+#include "i18n.h"
 #include "ident.h"
 #include "log.h"
 #include "store.h"
@@ -500,7 +501,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 
 	memset(res, 0, sizeof(*res));
 	if (n == 0 || n > DEMO_MAX_RESIDENTS) {
-		*errstr = "the number of residents must be 1-5000000";
+		*errstr = N_("the number of residents must be 1-5000000");
 		return -1;
 	}
 	st = store_stmt(s, ST_DEMO_EMPTY);
@@ -508,8 +509,8 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 		existing = sqlite3_column_int64(st, 0);
 	(void)sqlite3_reset(st);
 	if (existing > 0) {
-		*errstr = "the database already holds residents or fees: demo "
-		    "data goes into a fresh database";
+		*errstr = N_("the database already holds residents or fees: demo "
+		    "data goes into a fresh database");
 		return -1;
 	}
 	memset(&dm, 0, sizeof(dm));
@@ -535,7 +536,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 
 	if (store_bulk(s, 1) == -1 || store_fast_load(s, 1) == -1 ||
 	    store_begin(s) == -1) {
-		*errstr = "cannot start a transaction";
+		*errstr = N_("cannot start a transaction");
 		(void)store_fast_load(s, 0);
 		free(dm.serials);
 		return -1;
@@ -550,12 +551,12 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 		goto fail;
 	free(dm.serials);
 	if (store_fast_load(s, 0) == -1 || store_bulk(s, 0) == -1) {
-		*errstr = "rebuilding the indexes failed (see the log)";
+		*errstr = N_("rebuilding the indexes failed (see the log)");
 		return -1;
 	}
 	return 0;
 fail:
-	*errstr = "writing the demo data failed (see the log)";
+	*errstr = N_("writing the demo data failed (see the log)");
 	store_rollback(s);
 	(void)store_fast_load(s, 0);
 	free(dm.serials);

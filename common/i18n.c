@@ -67,13 +67,18 @@ i18n_bind(void)
 void
 i18n_init(void)
 {
+	const char	*env;
+
 	if (setlocale(LC_ALL, "C.UTF-8") == NULL &&
 	    setlocale(LC_ALL, "") == NULL)
 		log_warnx("no C.UTF-8 locale: non-ASCII text may not display");
 	i18n_bind();
 	(void)bind_textdomain_codeset("muni", "UTF-8");
 	(void)textdomain("muni");
-	(void)i18n_set_lang("lv");
+	/* Latvian unless the operator asks otherwise (MUNI_LANG=en). */
+	env = getenv("MUNI_LANG");
+	if (env == NULL || i18n_set_lang(env) == -1)
+		(void)i18n_set_lang("lv");
 }
 
 int

@@ -1,6 +1,7 @@
 /*
  * i18n: gettext catalogues with an explicit language switch. Latvian is the
- * default; the language changes per kiosk session and per SMS recipient at
+ * default ($MUNI_LANG picks another for the command-line tools); the
+ * language changes per kiosk session and per SMS recipient at
  * run time, so it cannot hang on the process locale (GNU gettext ignores
  * LANGUAGE under the C locale, and a fresh Debian has no lv_LV.UTF-8).
  */

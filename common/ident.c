@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "ident.h"
 #include "log.h"
 #include "util.h"
@@ -61,18 +62,18 @@ ident_pcode_parse(const char *in, char out[IDENT_PCODE_SIZE],
 	int	 dd, mm, yy, c, year, check;
 
 	if (compact(in, d, sizeof(d), 0) == -1 || strlen(d) != 11) {
-		*errstr = "personal code must have 11 digits";
+		*errstr = N_("personal code must have 11 digits");
 		return -1;
 	}
 	if (!all_digits(d, 11)) {
-		*errstr = "personal code must contain only digits";
+		*errstr = N_("personal code must contain only digits");
 		return -1;
 	}
 	if (d[0] == '3') {
 		/* New form: 3, then 2-9, then random digits; no checksum. */
 		if (d[1] < '2') {
-			*errstr = "personal code starting with 3 must have "
-			    "2-9 as its second digit";
+			*errstr = N_("personal code starting with 3 must have "
+			    "2-9 as its second digit");
 			return -1;
 		}
 		if (form != NULL)
@@ -83,19 +84,19 @@ ident_pcode_parse(const char *in, char out[IDENT_PCODE_SIZE],
 		yy = (d[4] - '0') * 10 + (d[5] - '0');
 		c = d[6] - '0';
 		if (c > 2) {
-			*errstr = "personal code has an unknown century digit";
+			*errstr = N_("personal code has an unknown century digit");
 			return -1;
 		}
 		year = 1800 + c * 100 + yy;
 		if (mm < 1 || mm > 12 || dd < 1 ||
 		    dd > util_days_in_month(year, mm)) {
-			*errstr = "personal code does not start with a real "
-			    "date";
+			*errstr = N_("personal code does not start with a real "
+			    "date");
 			return -1;
 		}
 		check = ident_pcode_check_digit(d);
 		if (check == -1 || check != d[10] - '0') {
-			*errstr = "personal code check digit does not match";
+			*errstr = N_("personal code check digit does not match");
 			return -1;
 		}
 		if (form != NULL)
@@ -137,12 +138,12 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 			continue;
 		}
 		if (!isdigit((unsigned char)*p)) {
-			*errstr = "phone number may contain only digits, "
-			    "spaces and a leading +";
+			*errstr = N_("phone number may contain only digits, "
+			    "spaces and a leading +");
 			return -1;
 		}
 		if (n + 1 >= sizeof(d)) {
-			*errstr = "phone number is too long";
+			*errstr = N_("phone number is too long");
 			return -1;
 		}
 		d[n++] = *p;
@@ -161,8 +162,8 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 	} else if (plus && strncmp(p, "371", 3) != 0) {
 		/* ITU-T E.164: up to 15 digits with the country code. */
 		if (len < 8 || len > 15 || p[0] == '0') {
-			*errstr = "international number must have 8-15 "
-			    "digits after the +";
+			*errstr = N_("international number must have 8-15 "
+			    "digits after the +");
 			return -1;
 		}
 		(void)snprintf(out, IDENT_PHONE_SIZE, "+%.15s", p);
@@ -170,7 +171,7 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 			*kind = IDENT_PHONE_FOREIGN;
 		return 0;
 	} else {
-		*errstr = "Latvian phone number must have 8 digits";
+		*errstr = N_("Latvian phone number must have 8 digits");
 		return -1;
 	}
 	if (p[0] == '2') {
@@ -180,8 +181,8 @@ ident_phone_parse(const char *in, char out[IDENT_PHONE_SIZE],
 		if (kind != NULL)
 			*kind = IDENT_PHONE_LV_FIXED;
 	} else {
-		*errstr = "Latvian phone number must start with 2 (mobile) "
-		    "or 6 (fixed line)";
+		*errstr = N_("Latvian phone number must start with 2 (mobile) "
+		    "or 6 (fixed line)");
 		return -1;
 	}
 	(void)snprintf(out, IDENT_PHONE_SIZE, "+371%.8s", p);
@@ -257,42 +258,42 @@ ident_iban_parse(const char *in, char out[IDENT_IBAN_SIZE],
 	int	 want = 0;
 
 	if (compact(in, s, sizeof(s), 1) == -1) {
-		*errstr = "IBAN is longer than 34 characters";
+		*errstr = N_("IBAN is longer than 34 characters");
 		return -1;
 	}
 	len = strlen(s);
 	if (len < 5 || !isupper((unsigned char)s[0]) ||
 	    !isupper((unsigned char)s[1]) || !all_digits(s + 2, 2)) {
-		*errstr = "IBAN must start with a country code and two check "
-		    "digits";
+		*errstr = N_("IBAN must start with a country code and two check "
+		    "digits");
 		return -1;
 	}
 	for (i = 4; i < len; i++)
 		if (!isalnum((unsigned char)s[i])) {
-			*errstr = "IBAN may contain only letters and digits";
+			*errstr = N_("IBAN may contain only letters and digits");
 			return -1;
 		}
 	for (i = 0; i < nitems(iban_lengths); i++)
 		if (memcmp(iban_lengths[i].cc, s, 2) == 0)
 			want = iban_lengths[i].len;
 	if (want == 0) {
-		*errstr = "IBAN country is not supported";
+		*errstr = N_("IBAN country is not supported");
 		return -1;
 	}
 	if ((int)len != want) {
-		*errstr = "IBAN has the wrong length for its country";
+		*errstr = N_("IBAN has the wrong length for its country");
 		return -1;
 	}
 	if (strncmp(s, "LV", 2) == 0 && (!isupper((unsigned char)s[4]) ||
 	    !isupper((unsigned char)s[5]) || !isupper((unsigned char)s[6]) ||
 	    !isupper((unsigned char)s[7]))) {
-		*errstr = "Latvian IBAN must have a 4-letter bank code";
+		*errstr = N_("Latvian IBAN must have a 4-letter bank code");
 		return -1;
 	}
 	/* Only 02-98 are ever computed: 00, 01 and 99 are second spellings. */
 	if (mod97(s, 4, s + 4) != 1 || strncmp(s + 2, "02", 2) < 0 ||
 	    strncmp(s + 2, "98", 2) > 0) {
-		*errstr = "IBAN check digits do not match";
+		*errstr = N_("IBAN check digits do not match");
 		return -1;
 	}
 	memcpy(out, s, len + 1);
@@ -318,15 +319,15 @@ rf_body_ok(const char *body, const char **errstr)
 	size_t	 i, len = strlen(body);
 
 	if (len == 0 || len > IDENT_RF_BODY_MAX) {
-		*errstr = "RF reference must have 1-21 letters or digits "
-		    "after its check digits";
+		*errstr = N_("RF reference must have 1-21 letters or digits "
+		    "after its check digits");
 		return -1;
 	}
 	for (i = 0; i < len; i++)
 		if (!isdigit((unsigned char)body[i]) &&
 		    !isupper((unsigned char)body[i])) {
-			*errstr = "RF reference may contain only letters and "
-			    "digits";
+			*errstr = N_("RF reference may contain only letters and "
+			    "digits");
 			return -1;
 		}
 	return 0;
@@ -339,7 +340,7 @@ ident_rf_make(const char *in, char out[IDENT_RF_SIZE], const char **errstr)
 	int	 r;
 
 	if (compact(in, body, sizeof(body), 1) == -1) {
-		*errstr = "RF reference body is longer than 21 characters";
+		*errstr = N_("RF reference body is longer than 21 characters");
 		return -1;
 	}
 	if (rf_body_ok(body, errstr) == -1)
@@ -356,20 +357,20 @@ ident_rf_parse(const char *in, char out[IDENT_RF_SIZE], const char **errstr)
 	char	 s[IDENT_RF_SIZE + 8];
 
 	if (compact(in, s, sizeof(s), 1) == -1 || strlen(s) > 25) {
-		*errstr = "RF reference is longer than 25 characters";
+		*errstr = N_("RF reference is longer than 25 characters");
 		return -1;
 	}
 	if (strncmp(s, "RF", 2) != 0 || !all_digits(s + 2, 2) ||
 	    strlen(s) < 5) {
-		*errstr = "RF reference must start with RF and two check "
-		    "digits";
+		*errstr = N_("RF reference must start with RF and two check "
+		    "digits");
 		return -1;
 	}
 	if (rf_body_ok(s + 4, errstr) == -1)
 		return -1;
 	if (mod97(s, 4, s + 4) != 1 || strncmp(s + 2, "02", 2) < 0 ||
 	    strncmp(s + 2, "98", 2) > 0) {
-		*errstr = "RF reference check digits do not match";
+		*errstr = N_("RF reference check digits do not match");
 		return -1;
 	}
 	memcpy(out, s, strlen(s) + 1);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "i18n.h"
 #include "log.h"
 #include "util.h"
 
@@ -125,21 +126,21 @@ util_strtonum(const char *s, long long min, long long max, long long *out,
 	long long	 v;
 
 	if (s == NULL || *s == '\0' || isspace((unsigned char)*s)) {
-		*errstr = "is not a number";
+		*errstr = N_("is not a number");
 		return -1;
 	}
 	errno = 0;
 	v = strtoll(s, &end, 10);
 	if (*end != '\0') {
-		*errstr = "is not a number";
+		*errstr = N_("is not a number");
 		return -1;
 	}
 	if ((errno == ERANGE && v == LLONG_MIN) || v < min) {
-		*errstr = "is too small";
+		*errstr = N_("is too small");
 		return -1;
 	}
 	if ((errno == ERANGE && v == LLONG_MAX) || v > max) {
-		*errstr = "is too large";
+		*errstr = N_("is too large");
 		return -1;
 	}
 	*out = v;
@@ -156,7 +157,7 @@ util_parse_cents(const char *s, int64_t max_cents, int64_t *cents,
 
 	while (isdigit((unsigned char)*p)) {
 		if (whole > (INT64_MAX - 9) / 10 / 100) {
-			*errstr = "is too large";
+			*errstr = N_("is too large");
 			return -1;
 		}
 		whole = whole * 10 + (*p++ - '0');
@@ -166,7 +167,7 @@ util_parse_cents(const char *s, int64_t max_cents, int64_t *cents,
 		p++;
 		while (isdigit((unsigned char)*p)) {
 			if (++nfrac > 2) {
-				*errstr = "has more than two decimals";
+				*errstr = N_("has more than two decimals");
 				return -1;
 			}
 			frac = frac * 10 + (*p++ - '0');
@@ -174,16 +175,16 @@ util_parse_cents(const char *s, int64_t max_cents, int64_t *cents,
 		if (nfrac == 1)
 			frac *= 10;
 		if (nfrac == 0) {
-			*errstr = "is not an amount like 12.34";
+			*errstr = N_("is not an amount like 12.34");
 			return -1;
 		}
 	}
 	if (nwhole == 0 || *p != '\0') {
-		*errstr = "is not an amount like 12.34";
+		*errstr = N_("is not an amount like 12.34");
 		return -1;
 	}
 	if (whole * 100 + frac > max_cents) {
-		*errstr = "is too large";
+		*errstr = N_("is too large");
 		return -1;
 	}
 	*cents = whole * 100 + frac;

@@ -45,8 +45,14 @@ count_before=$(sql 'select count(*) from residents')
 if ctl import residents bad.csv > out4 2> err4; then fail "bad file accepted"; fi
 expect_grep '^bad.csv:4:7: ' err4 "broken quote"
 expect_grep '^bad.csv:7:1: personal_code: ' err4 "bad checksum"
-expect_grep '^bad.csv:9:1: duplicate key.* line 3' err4 "duplicate"
-expect_grep 'nothing was imported' err4
+expect_grep '^bad.csv:9:1: atkārtota atslēga: .* 3\. rindā' err4 "duplicate"
+expect_grep 'nekas netika importēts' err4 "Latvian by default"
+# The same errors in English when asked for, on a machine without lv_LV.
+if MUNI_LANG=en ctl import residents bad.csv > /dev/null 2> err4en; then
+	fail "bad file accepted"
+fi
+expect_grep '^bad.csv:9:1: duplicate key: .* line 3' err4en "duplicate (en)"
+expect_grep 'nothing was imported' err4en "English on request"
 expect_eq "unchanged after bad import" "$(sql 'select count(*) from residents')" "$count_before"
 expect_no_grep '161175-19998' err4 "personal code in error text"
 expect_no_grep '161175' err4 "personal code in error text"
