@@ -19,6 +19,8 @@
 #include "ident.h"
 #include "import.h"
 #include "log.h"
+#include "outbox.h"
+#include "smstext.h"
 #include "store.h"
 #include "strset.h"
 #include "util.h"
@@ -55,6 +57,11 @@ static const struct import_col fees_cols[] = {
 	{ "amount", 1 }, { "due_date", 1 }, { "reference", 0 }, { NULL, 0 },
 };
 enum { F_CODE, F_KIND, F_PERIOD, F_AMOUNT, F_DUE, F_REFERENCE };
+
+static const struct import_col sms_cols[] = {
+	{ "phone", 1 }, { "text", 1 }, { NULL, 0 },
+};
+enum { S_PHONE, S_TEXT };
 
 #define IMPORT_MAX_COLS	8
 
@@ -704,6 +711,47 @@ row_fee(struct imp *im)
 }
 
 static void
+row_sms(struct imp *im)
+{
+	struct outbox_msg	 m;
+	struct smstext_opts	 so;
+	struct smstext_info	 info;
+	const char		*errstr;
+
+	if (check_text_as(im, S_TEXT, OUTBOX_TEXT_MAX, 1, TEXT_MULTILINE) ==
+	    -1)
+		return;
+	memset(&m, 0, sizeof(m));
+	m.phone = fld(im, S_PHONE);
+	m.text = fld(im, S_TEXT);
+	m.validity_s = im->o->sms_validity_s;
+	m.encoding = im->o->sms_encoding;
+	if (im->o->sms_max_segments > 0) {
+		memset(&so, 0, sizeof(so));
+		if (smstext_policy_parse(m.encoding ? m.encoding : "auto",
+		    &so.policy, &errstr) == -1 ||
+		    smstext_analyze(m.text, strlen(m.text), &so, &info,
+		    &errstr) == -1) {
+			imp_err(im, fpos(im, S_TEXT), "text: %s", _(errstr));
+			return;
+		}
+		if (info.segments > (size_t)im->o->sms_max_segments) {
+			imp_err(im, fpos(im, S_TEXT), _("text: needs %zu "
+			    "segments, the limit is %d"), info.segments,
+			    im->o->sms_max_segments);
+			return;
+		}
+	}
+	if (outbox_enqueue(im->s, &m, &errstr) == -1) {
+		imp_err(im, fpos(im, *m.phone == '\0' || strstr(errstr,
+		    "phone") || strstr(errstr, "number") ? S_PHONE : S_TEXT),
+		    "%s", _(errstr));
+		return;
+	}
+	im->res->updated++;	/* counted as a new row below */
+}
+
+static void
 header_row(struct imp *im)
 {
 	int	 c, f;
@@ -775,6 +823,9 @@ record_cb(int c, void *arg)
 	case IMPORT_FEES:
 		row_fee(im);
 		break;
+	case IMPORT_SMS:
+		row_sms(im);
+		break;
 	}
 done:
 	im->in_record = 0;
@@ -805,7 +856,8 @@ table_count(struct store *s, enum import_kind kind)
 	int64_t		 n = -1;
 
 	id = kind == IMPORT_RESIDENTS ? ST_RESIDENT_COUNT :
-	    kind == IMPORT_QUEUE ? ST_QUEUE_COUNT : ST_FEE_COUNT;
+	    kind == IMPORT_QUEUE ? ST_QUEUE_COUNT :
+	    kind == IMPORT_FEES ? ST_FEE_COUNT : ST_OUTBOX_COUNT;
 	st = store_stmt(s, id);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int64(st, 0);
@@ -855,7 +907,8 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	im.now = clock_now();
 	clock_date(im.now, im.today, sizeof(im.today));
 	im.cols = kind == IMPORT_RESIDENTS ? residents_cols :
-	    kind == IMPORT_QUEUE ? queue_cols : fees_cols;
+	    kind == IMPORT_QUEUE ? queue_cols :
+	    kind == IMPORT_FEES ? fees_cols : sms_cols;
 
 	if ((fp = fopen(path, "r")) == NULL) {
 		fprintf(im.err, "%s: %s\n", im.name, strerror(errno));
@@ -936,7 +989,8 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	res->inserted = (size_t)(after - im.count_before);
 	res->updated -= res->inserted;
 	if (store_audit(s, "import", kind == IMPORT_RESIDENTS ? "residents" :
-	    kind == IMPORT_QUEUE ? "queue" : "fees", im.name) == -1 ||
+	    kind == IMPORT_QUEUE ? "queue" : kind == IMPORT_FEES ? "fees" :
+	    "sms batch", im.name) == -1 ||
 	    store_commit(s) == -1) {
 		fprintf(im.err, "%s: %s: %s\n", im.name, _("cannot commit"),
 		    store_errmsg(s));

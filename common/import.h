@@ -16,6 +16,7 @@ enum import_kind {
 	IMPORT_RESIDENTS,
 	IMPORT_QUEUE,
 	IMPORT_FEES,
+	IMPORT_SMS,		/* phone,text into the outbox (sms send --batch) */
 };
 
 #define IMPORT_MAX_ERRORS_SHOWN	20
@@ -38,6 +39,10 @@ struct import_opts {
 	void	*arg;
 	/* Name used in "FILE:LINE" (the path if NULL). */
 	const char *display_name;
+	/* IMPORT_SMS: validity of each message (0 none) and the encoding. */
+	long	 sms_validity_s;
+	const char *sms_encoding;
+	int	 sms_max_segments;	/* 0: no check */
 };
 
 /* "residents", "queue", "fees" -> kind; -1 if unknown. */

@@ -125,3 +125,13 @@ STMT(ST_DEMO_EMPTY,
 
 STMT(ST_QUEUE_COUNT, "SELECT count(*) FROM queue_entries")
 STMT(ST_FEE_COUNT, "SELECT count(*) FROM fees")
+
+/* outbox */
+STMT(ST_OUTBOX_INSERT,
+    "INSERT INTO outbox (phone, text, encoding, state, priority, created_at,"
+    " not_before, valid_until, topic, resident_id, broadcast_id, updated_at)"
+    " VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?5)")
+STMT(ST_OUTBOX_STATUS,
+    "SELECT state, phone, message_id, attempts, status_code, created_at,"
+    " updated_at, coalesce(valid_until, 0) FROM outbox WHERE id = ?1")
+STMT(ST_OUTBOX_COUNT, "SELECT count(*) FROM outbox")

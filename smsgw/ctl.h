@@ -22,5 +22,6 @@ int		 ctl_usage(const char *line);
 int	 ctl_init(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_import(struct ctl *, int, char **);
+int	 ctl_sms(struct ctl *, int, char **);
 
 #endif

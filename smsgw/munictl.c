@@ -24,6 +24,10 @@ static const struct {
 	{ "demo", ctl_demo, "demo [--residents N] [--seed S]" },
 	{ "import", ctl_import,
 	    "import residents|queue|fees [--dry-run] FILE.csv" },
+	{ "sms", ctl_sms, "sms preview [--translit | --encoding E] TEXT\n"
+	    "  munictl sms send [--validity S] [--encoding E] PHONE TEXT\n"
+	    "  munictl sms send --batch FILE.csv\n"
+	    "  munictl sms status ID" },
 };
 
 static void
