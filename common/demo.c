@@ -146,6 +146,7 @@ rng_below(struct rng *r, uint32_t n)
 struct demo {
 	struct store	*s;
 	struct rng	 r;
+	uint64_t	 seed;
 	time_t		 now;
 	int		 year, month, day;
 	char		 today[11];
@@ -227,9 +228,9 @@ bind_all(sqlite3_stmt *st, const char *fmt, ...)
 		switch (fmt[i]) {
 		case 't':
 			t = va_arg(ap, const char *);
+			/* Callers' buffers outlive the step: no copy. */
 			rc = t == NULL ? sqlite3_bind_null(st, i + 1) :
-			    sqlite3_bind_text(st, i + 1, t, -1,
-			    SQLITE_TRANSIENT);
+			    sqlite3_bind_text(st, i + 1, t, -1, SQLITE_STATIC);
 			break;
 		case 'i':
 			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
@@ -352,31 +353,70 @@ add_child(struct demo *dm, int64_t gid, uint64_t k, const char *family[2])
 	return 0;
 }
 
-static int
-add_resident(struct demo *dm, uint64_t k)
+/* Who a resident is: drawn first, so codes can be sorted before insert. */
+struct person {
+	char		 code[IDENT_PCODE_SIZE];
+	uint32_t	 k;
+};
+
+struct identity {
+	int		 female, age, y, m, d, new_form, second;
+};
+
+/* Each row has its own random stream: rows can be written in any order. */
+static void
+row_rng(struct demo *dm, uint64_t k)
 {
-	char		 code[IDENT_PCODE_SIZE], phone[IDENT_PHONE_SIZE];
+	dm->r.s = dm->seed ^ (k * 0xd1b54a32d192ed03ULL);
+	(void)rng_next(&dm->r);
+}
+
+static void
+draw_identity(struct demo *dm, struct identity *id)
+{
+	int	 roll;
+
+	id->female = rng_below(&dm->r, 2);
+	/* Adults 18-95, fewer of the oldest. */
+	roll = (int)rng_below(&dm->r, 100);
+	id->age = roll < 70 ? 18 + (int)rng_below(&dm->r, 47) :
+	    roll < 95 ? 65 + (int)rng_below(&dm->r, 20) :
+	    85 + (int)rng_below(&dm->r, 11);
+	id->y = dm->year - id->age;
+	id->m = 1 + (int)rng_below(&dm->r, 12);
+	id->d = 1 + (int)rng_below(&dm->r,
+	    (uint32_t)util_days_in_month(id->y, id->m));
+	/* About one in ten adults has switched to a new-form code. */
+	id->new_form = rng_below(&dm->r, 10) == 0;
+	id->second = 2 + (int)rng_below(&dm->r, 8);
+}
+
+static int
+person_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct person *)a)->code,
+	    ((const struct person *)b)->code);
+}
+
+static int
+add_resident(struct demo *dm, const struct person *pe)
+{
+	char		 phone[IDENT_PHONE_SIZE];
 	char		 birth[32], address[160];
-	const char	*given, *family[2], *territory, *lang;
+	const char	*given, *family[2], *territory, *lang, *code = pe->code;
 	sqlite3_stmt	*st;
-	int		 female = rng_below(&dm->r, 2), age, y, m, d, roll;
-	int		 rural;
+	struct identity	 id;
+	uint64_t	 k = pe->k;
+	int		 female, age, roll, rural;
 	int64_t		 rid, phone_kind = -1, cents;
 	char		 period[16];
 
-	/* Adults 18-95, fewer of the oldest. */
-	roll = (int)rng_below(&dm->r, 100);
-	age = roll < 70 ? 18 + (int)rng_below(&dm->r, 47) :
-	    roll < 95 ? 65 + (int)rng_below(&dm->r, 20) :
-	    85 + (int)rng_below(&dm->r, 11);
-	y = dm->year - age;
-	m = 1 + (int)rng_below(&dm->r, 12);
-	d = 1 + (int)rng_below(&dm->r, (uint32_t)util_days_in_month(y, m));
-	(void)snprintf(birth, sizeof(birth), "%04d-%02d-%02d", y, m, d);
-	/* About one in ten adults has switched to a new-form code. */
-	if (rng_below(&dm->r, 10) == 0 || old_code(dm, y, m, d, code) == -1)
-		new_code(dm, k + 0x100000000ULL, 2 + (int)rng_below(&dm->r, 8),
-		    code);
+	row_rng(dm, k);
+	draw_identity(dm, &id);
+	female = id.female;
+	age = id.age;
+	(void)snprintf(birth, sizeof(birth), "%04d-%02d-%02d", id.y, id.m,
+	    id.d);
 	given = female ? PICK(&dm->r, female_names) : PICK(&dm->r, male_names);
 	memcpy(family, family_names[rng_below(&dm->r, nitems(family_names))],
 	    sizeof(family));
@@ -495,6 +535,8 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 {
 	struct demo	 dm;
 	struct tm	 tm;
+	struct person	*people = NULL;
+	struct identity	 id;
 	sqlite3_stmt	*st;
 	size_t		 k;
 	int64_t		 existing = 0;
@@ -517,6 +559,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	dm.s = s;
 	dm.res = res;
 	dm.r.s = seed;
+	dm.seed = seed;
 	dm.now = clock_now();
 	if (localtime_r(&dm.now, &tm) == NULL)
 		fatalx("demo: localtime");
@@ -543,9 +586,26 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	}
 	if (demo_reference_data(s) == -1 || demo_institutions(&dm) == -1)
 		goto fail;
+	/*
+	 * Codes first, then the rows in code order: the personal-code index
+	 * grows at its end instead of at a million random places.
+	 */
+	people = xcalloc(n, sizeof(*people));
+	for (k = 0; k < n; k++) {
+		row_rng(&dm, k);
+		draw_identity(&dm, &id);
+		people[k].k = (uint32_t)k;
+		if (id.new_form || old_code(&dm, id.y, id.m, id.d,
+		    people[k].code) == -1)
+			new_code(&dm, k + 0x100000000ULL, id.second,
+			    people[k].code);
+	}
+	qsort(people, n, sizeof(*people), person_cmp);
 	for (k = 0; k < n; k++)
-		if (add_resident(&dm, k) == -1)
+		if (add_resident(&dm, &people[k]) == -1)
 			goto fail;
+	free(people);
+	people = NULL;
 	if (store_audit(s, "demo", "demo", "synthetic data") == -1 ||
 	    store_commit(s) == -1)
 		goto fail;
@@ -557,6 +617,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	return 0;
 fail:
 	*errstr = N_("writing the demo data failed (see the log)");
+	free(people);
 	store_rollback(s);
 	(void)store_fast_load(s, 0);
 	free(dm.serials);

@@ -291,6 +291,13 @@ store_open(const char *path, int flags, const char **errstr)
 	int		 oflags, version, appid, i;
 
 	s = xcalloc(1, sizeof(*s));
+	/*
+	 * Every muni process has one thread: no mutexes, and no memory
+	 * statistics (which take a mutex on every malloc). Only possible
+	 * before SQLite initialises, so later calls fail harmlessly.
+	 */
+	(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 	oflags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
 	if (flags & STORE_CREATE)
 		oflags |= SQLITE_OPEN_CREATE;
