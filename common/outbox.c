@@ -47,8 +47,9 @@ outbox_enqueue(struct store *s, const struct outbox_msg *m,
 		return -1;
 	}
 	if (enc != NULL && strcmp(enc, "auto") != 0 &&
-	    strcmp(enc, "ucs2") != 0 && strcmp(enc, "translit") != 0) {
-		*errstr = N_("encoding must be auto, ucs2 or translit");
+	    strcmp(enc, "ucs2") != 0 && strcmp(enc, "translit") != 0 &&
+	    strcmp(enc, "gsm7") != 0) {
+		*errstr = N_("encoding must be auto, ucs2, translit or gsm7");
 		return -1;
 	}
 	if (m->validity_s < 0 || m->validity_s > OUTBOX_VALIDITY_MAX) {

@@ -135,3 +135,60 @@ STMT(ST_OUTBOX_STATUS,
     "SELECT state, phone, message_id, attempts, status_code, created_at,"
     " updated_at, coalesce(valid_until, 0) FROM outbox WHERE id = ?1")
 STMT(ST_OUTBOX_COUNT, "SELECT count(*) FROM outbox")
+
+/* payments: fees by id or reference, statement booking, receipts, reports */
+STMT(ST_PAY_FEE_BY_ID,
+    "SELECT id, resident_id, kind, period, amount_cents, paid_cents,"
+    " reference FROM fees WHERE id = ?1")
+STMT(ST_PAY_FEE_BY_REF,
+    "SELECT id, resident_id, kind, period, amount_cents, paid_cents,"
+    " reference FROM fees WHERE reference = ?1")
+STMT(ST_PAY_FEE_ADD_PAID,
+    "UPDATE fees SET paid_cents = paid_cents + ?2,"
+    " paid_at = CASE WHEN paid_at IS NULL"
+    "  AND paid_cents + ?2 >= amount_cents THEN ?3 ELSE paid_at END,"
+    " updated_at = ?4 WHERE id = ?1")
+STMT(ST_PAY_INSERT,
+    "INSERT INTO payments (fee_id, entry_ref, amount_cents, currency,"
+    " booked_on, reference, debtor, info, status, imported_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    " ON CONFLICT (entry_ref) DO NOTHING")
+STMT(ST_PAY_RECEIPT_TO,
+    "SELECT r.phone, r.phone_kind, r.lang,"
+    " coalesce(s.subscribed, t.default_on, 1) FROM residents r"
+    " LEFT JOIN topics t ON t.code = 'receipts'"
+    " LEFT JOIN subscriptions s ON s.resident_id = r.id"
+    "  AND s.topic_id = t.id WHERE r.id = ?1")
+STMT(ST_PAY_UNMATCHED,
+    "SELECT id, booked_on, amount_cents, currency, reference, debtor, info,"
+    " entry_ref FROM payments WHERE status = 'unmatched'"
+    " ORDER BY booked_on, id")
+STMT(ST_PAY_SUMMARY,
+    "SELECT status, count(*), coalesce(sum(CASE WHEN currency = 'EUR'"
+    " THEN amount_cents END), 0) FROM payments GROUP BY status")
+STMT(ST_PAY_OWED,
+    "SELECT count(*), coalesce(sum(amount_cents - paid_cents), 0) FROM fees"
+    " WHERE paid_cents < amount_cents")
+
+/* MO reassembly parts (smsreasm) */
+STMT(ST_MO_PART_INSERT,
+    "INSERT INTO mo_parts (source, dest, ref, total, seq, data_coding,"
+    " payload, received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " ON CONFLICT (source, dest, ref, total, seq) DO NOTHING")
+STMT(ST_MO_PART_COUNT,
+    "SELECT count(*) FROM mo_parts WHERE source = ?1 AND dest = ?2"
+    " AND ref = ?3 AND total = ?4")
+STMT(ST_MO_PART_LOAD,
+    "SELECT seq, data_coding, payload, received_at FROM mo_parts"
+    " WHERE source = ?1 AND dest = ?2 AND ref = ?3 AND total = ?4"
+    " ORDER BY seq")
+STMT(ST_MO_PART_DELETE,
+    "DELETE FROM mo_parts WHERE source = ?1 AND dest = ?2 AND ref = ?3"
+    " AND total = ?4")
+STMT(ST_MO_PART_DELETE_ID, "DELETE FROM mo_parts WHERE id = ?1")
+STMT(ST_MO_PART_OLDEST,
+    "SELECT id, source, dest, ref, total FROM mo_parts"
+    " WHERE received_at <= ?1 ORDER BY received_at, id LIMIT 1")
+STMT(ST_MO_PART_PENDING,
+    "SELECT count(*) FROM (SELECT DISTINCT dest, ref, total"
+    " FROM mo_parts WHERE source = ?1)")
