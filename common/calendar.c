@@ -2,7 +2,9 @@
  * calendar: weekdays by Sakamoto's method, Easter by the anonymous
  * Gregorian algorithm, and the holidays of the Law on Public Holidays,
  * Commemoration Days and Celebration Days, including its rule that 4 May
- * and 18 November falling on a weekend give the next Monday off.
+ * and 18 November falling on a weekend give the next Monday off. Sunday
+ * holidays (Easter, Whit Sunday, Mother's Day) are listed for
+ * completeness; they never move a due date that a Sunday would not.
  */
 #include "calendar.h"
 #include "util.h"
@@ -84,13 +86,22 @@ calendar_is_holiday(int y, int m, int d)
 		if (fixed[i][0] == m && fixed[i][1] == d)
 			return 1;
 	easter(y, &em, &ed);
-	/* Easter Monday is Easter + 1; Good Friday is Easter - 2. */
+	if (em == m && ed == d)
+		return 1;
+	/* Easter Monday is Easter + 1, Whit Sunday Easter + 49. */
 	fy = y;
 	fm = em;
 	fd = ed;
 	calendar_add_days(&fy, &fm, &fd, 1);
 	if (fm == m && fd == d)
 		return 1;
+	calendar_add_days(&fy, &fm, &fd, 48);
+	if (fm == m && fd == d)
+		return 1;
+	/* Mother's Day: the second Sunday of May. */
+	if (m == 5 && calendar_weekday(y, m, d) == 6 && d >= 8 && d <= 14)
+		return 1;
+	/* Good Friday is Easter - 2. */
 	fm = em;
 	fd = ed - 2;
 	if (fd < 1) {

@@ -140,9 +140,10 @@ parse_hhmm(const char *s, int *min)
 	return 0;
 }
 
-/* Check value for key and store it in v; returns an error message or NULL. */
+/* Check value for key and fill v; returns an error message or NULL. */
 static const char *
-config_convert(enum config_key k, const char *value, struct config_value *v)
+config_parse_value(enum config_key k, const char *value,
+    struct config_value *v)
 {
 	const struct config_def *d = &config_defs[k];
 	static char	 msg[256];
@@ -219,8 +220,9 @@ config_convert(enum config_key k, const char *value, struct config_value *v)
 	case T_PRICE:
 		errno = 0;
 		dv = strtod(value, &end);
-		if (len == 0 || *end != '\0' || errno != 0 || dv < d->min ||
-		    dv > d->max) {
+		/* Written so that NaN fails too. */
+		if (len == 0 || *end != '\0' || errno != 0 ||
+		    !(dv >= d->min && dv <= d->max)) {
 			(void)snprintf(msg, sizeof(msg), "'%s' is not a price "
 			    "between %lld and %lld (e.g. 0.04)", value, d->min,
 			    d->max);
@@ -294,6 +296,23 @@ config_convert(enum config_key k, const char *value, struct config_value *v)
 ok:
 	free(v->s);
 	v->s = xstrdup(value);
+	return NULL;
+}
+
+/* Set v from value only when value is good: a bad one changes nothing. */
+static const char *
+config_convert(enum config_key k, const char *value, struct config_value *v)
+{
+	struct config_value	 tmp = *v;
+	const char		*err;
+
+	tmp.s = NULL;
+	if ((err = config_parse_value(k, value, &tmp)) != NULL) {
+		free(tmp.s);
+		return err;
+	}
+	free(v->s);
+	*v = tmp;
 	return NULL;
 }
 

@@ -69,13 +69,12 @@ ident_pcode_parse(const char *in, char out[IDENT_PCODE_SIZE],
 		*errstr = N_("personal code must contain only digits");
 		return -1;
 	}
-	if (d[0] == '3') {
-		/* New form: 3, then 2-9, then random digits; no checksum. */
-		if (d[1] < '2') {
-			*errstr = N_("personal code starting with 3 must have "
-			    "2-9 as its second digit");
-			return -1;
-		}
+	if (d[0] == '3' && d[1] >= '2') {
+		/*
+		 * New form: 3, then 2-9, then random digits; no checksum.
+		 * An old code of someone born on the 30th or 31st also starts
+		 * with 3, but its second digit is 0 or 1.
+		 */
 		if (form != NULL)
 			*form = IDENT_PCODE_NEW;
 	} else {

@@ -106,19 +106,21 @@ static void
 imp_err(struct imp *im, int field, const char *fmt, ...)
 {
 	va_list	 ap;
+	char	 msg[512];
 
 	im->row_bad = 1;
 	if (im->res->errors++ >= IMPORT_MAX_ERRORS_SHOWN)
 		return;
-	if (field >= 0)
-		fprintf(im->err, "%s:%d:%d: ", im->name, im->rec_line,
-		    field + 1);
-	else
-		fprintf(im->err, "%s:%d: ", im->name, im->rec_line);
 	va_start(ap, fmt);
-	vfprintf(im->err, fmt, ap);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	fputc('\n', im->err);
+	/* A value quoted back may be a personal code in the wrong column. */
+	(void)log_scrub(msg);
+	if (field >= 0)
+		fprintf(im->err, "%s:%d:%d: %s\n", im->name, im->rec_line,
+		    field + 1, msg);
+	else
+		fprintf(im->err, "%s:%d: %s\n", im->name, im->rec_line, msg);
 }
 
 static const char *
@@ -520,7 +522,10 @@ row_queue(struct imp *im)
 		bad = 1;
 	}
 	v = fld(im, Q_START);
-	if (strlen(v) != 7 || v[4] != '-' ||
+	if (strlen(v) != 7 || v[4] != '-' || !isdigit((unsigned char)v[0]) ||
+	    !isdigit((unsigned char)v[1]) || !isdigit((unsigned char)v[2]) ||
+	    !isdigit((unsigned char)v[3]) || !isdigit((unsigned char)v[5]) ||
+	    !isdigit((unsigned char)v[6]) ||
 	    util_strtonum((char[5]){ v[0], v[1], v[2], v[3], '\0' }, 2000,
 	    2100, &y, &errstr) == -1 ||
 	    util_strtonum((char[3]){ v[5], v[6], '\0' }, 1, 12, &mo,
@@ -762,8 +767,6 @@ header_row(struct imp *im)
 		im->map[c] = -1;
 	for (f = 0; f < im->nfields; f++) {
 		name = im->buf + im->off[f];
-		if (f == 0 && strncmp(name, "\xef\xbb\xbf", 3) == 0)
-			name += 3;	/* UTF-8 BOM from spreadsheet exports */
 		(void)util_trim(name);
 		for (c = 0; im->cols[c].name != NULL; c++) {
 			if (strcasecmp(name, im->cols[c].name) != 0)
@@ -887,7 +890,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	struct stat	 sb;
 	FILE		*fp;
 	char		*line = NULL;
-	size_t		 linecap = 0, fed;
+	size_t		 linecap = 0, fed, skip;
 	ssize_t		 n;
 	off_t		 done = 0, total = 0;
 	size_t		 rec_bytes = 0, more;
@@ -938,9 +941,12 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		/* pstate 0: libcsv is between records (csv.h's struct). */
 		if (im.p.pstate == 0)
 			im.pending_start = im.line;
-		fed = csv_parse(&im.p, line, (size_t)n, field_cb, record_cb,
-		    &im);
-		if (fed != (size_t)n) {
+		/* A spreadsheet's UTF-8 BOM, before strict quoting sees it. */
+		skip = im.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
+		    3) == 0 ? 3 : 0;
+		fed = csv_parse(&im.p, line + skip, (size_t)n - skip, field_cb,
+		    record_cb, &im);
+		if (fed != (size_t)n - skip) {
 			im.rec_line = im.line;
 			imp_err(&im, im.nfields, _("malformed quoting: a quote "
 			    "inside an unquoted field, or text after a "

@@ -332,12 +332,6 @@ store_open(const char *path, int flags, const char **errstr)
 		    version, store_schema_version());
 		goto fail;
 	}
-	/* WAL, and FULL sync: the outbox must survive a power cut. */
-	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
-	    "PRAGMA synchronous = FULL;"
-	    "PRAGMA foreign_keys = ON;"
-	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK)
-		goto execfail;
 	if (version < store_schema_version()) {
 		if (version == 0 && !(flags & (STORE_CREATE | STORE_MIGRATE))) {
 			*errstr = store_fail("%s: the database is empty: run "
@@ -351,9 +345,19 @@ store_open(const char *path, int flags, const char **errstr)
 			    store_schema_version());
 			goto fail;
 		}
-		if (store_migrate(s, version, errstr) == -1)
-			goto fail;
 	}
+	/*
+	 * WAL, and FULL sync: the outbox must survive a power cut. Only now,
+	 * so a file refused above is left as it was found.
+	 */
+	if (sqlite3_exec(s->db, "PRAGMA journal_mode = WAL;"
+	    "PRAGMA synchronous = FULL;"
+	    "PRAGMA foreign_keys = ON;"
+	    "PRAGMA temp_store = MEMORY;", NULL, NULL, &msg) != SQLITE_OK)
+		goto execfail;
+	if (version < store_schema_version() &&
+	    store_migrate(s, version, errstr) == -1)
+		goto fail;
 	for (i = 0; i < STMT__COUNT; i++) {
 		if (sqlite3_prepare_v3(s->db, store_sql[i].sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL) !=

@@ -156,7 +156,8 @@ util_parse_cents(const char *s, int64_t max_cents, int64_t *cents,
 	const char *p = s;
 
 	while (isdigit((unsigned char)*p)) {
-		if (whole > (INT64_MAX - 9) / 10 / 100) {
+		/* whole * 100 + 99 must stay within int64_t. */
+		if (whole > ((INT64_MAX - 99) / 100 - 9) / 10) {
 			*errstr = N_("is too large");
 			return -1;
 		}
