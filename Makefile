@@ -75,6 +75,10 @@ FUZZERS		 = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(FUZZ_SRCS))
 PO		 = $(sort $(wildcard common/po/*.po))
 MO		 = $(patsubst common/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/muni.mo,$(PO))
 
+# Keep objects of pattern chains: their removal would print after the test
+# summary, which must stay the last line of `make test`.
+.SECONDARY:
+
 .PHONY: all deps test test-run check unit integration bench fuzz demo \
 	install uninstall clean pot help
 
