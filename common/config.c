@@ -23,7 +23,7 @@
 
 enum config_type {
 	T_STR, T_SECRET, T_INT, T_BOOL, T_ENUM, T_TIMERANGE, T_PRICE,
-	T_USSDCODE, T_LANGS, T_IBAN, T_BIC, T_HOSTPORT,
+	T_USSDCODE, T_LANGS, T_IBAN, T_BIC, T_HOSTPORT, T_PHONES,
 };
 
 #define STR T_STR
@@ -38,6 +38,7 @@ enum config_type {
 #define IBAN T_IBAN
 #define BIC T_BIC
 #define HOSTPORT T_HOSTPORT
+#define PHONES T_PHONES
 #define X(id, sec, key, type, def, min, max)				\
 	{ sec, key, sec "." key, type, def, min, max },
 static const struct config_def {
@@ -63,6 +64,7 @@ static const struct config_def {
 #undef IBAN
 #undef BIC
 #undef HOSTPORT
+#undef PHONES
 
 /* The values an ENUM key may take. */
 static const struct {
@@ -284,6 +286,39 @@ config_parse_value(enum config_key k, const char *value,
 			    (i < 6 && !isupper((unsigned char)value[i])))
 				return "is not a BIC (e.g. RIKOLV2X)";
 		break;
+	case T_PHONES: {
+		/* Comma-separated mobile numbers, stored as E.164 the same way. */
+		char	*copy = xstrdup(value), *tok, *save = NULL;
+		char	 e164[IDENT_PHONE_SIZE], norm[512];
+		enum ident_phone_kind kind;
+
+		norm[0] = '\0';
+		msg[0] = '\0';
+		for (tok = strtok_r(copy, ",", &save); tok != NULL;
+		    tok = strtok_r(NULL, ",", &save)) {
+			if (ident_phone_parse(tok, e164, &kind, &errstr) ==
+			    -1 || kind == IDENT_PHONE_LV_FIXED) {
+				(void)snprintf(msg, sizeof(msg), "'%.40s' is "
+				    "not a mobile number", util_trim(tok));
+				break;
+			}
+			if (strlen(norm) + strlen(e164) + 2 > sizeof(norm)) {
+				(void)snprintf(msg, sizeof(msg), "too many "
+				    "numbers");
+				break;
+			}
+			if (norm[0] != '\0')
+				strncat(norm, ",", sizeof(norm) -
+				    strlen(norm) - 1);
+			strncat(norm, e164, sizeof(norm) - strlen(norm) - 1);
+		}
+		free(copy);
+		if (msg[0] != '\0')
+			return msg;
+		free(v->s);
+		v->s = xstrdup(norm);
+		return NULL;
+	}
 	case T_HOSTPORT: {
 		const char *colon = strrchr(value, ':');
 

@@ -57,7 +57,13 @@
 	    0)								\
 	X(HTTP_TOKEN_FILE, "http", "token_file", STR, "", 0, 4096)	\
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
-	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)
+	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
+	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
+	    PHONES, "", 0, 0)						\
+	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\
+	    "10", 1, 1000)						\
+	X(BROADCAST_APPROVAL_THRESHOLD, "broadcast", "approval_threshold",	\
+	    INT, "1000", 0, 10000000)
 
 #define X(id, sec, key, type, def, min, max) CFG_##id,
 enum config_key {
