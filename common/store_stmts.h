@@ -138,11 +138,21 @@ STMT(ST_OUTBOX_COUNT, "SELECT count(*) FROM outbox")
 
 /* payments: fees by id or reference, statement booking, receipts, reports */
 STMT(ST_PAY_FEE_BY_ID,
-    "SELECT id, resident_id, kind, period, amount_cents, paid_cents,"
-    " reference FROM fees WHERE id = ?1")
+    "SELECT f.id, f.resident_id, f.kind, f.period, f.amount_cents,"
+    " f.paid_cents, f.reference, r.phone, r.phone_kind, r.lang,"
+    " coalesce(s.subscribed, t.default_on, 1) FROM fees f"
+    " LEFT JOIN residents r ON r.id = f.resident_id"
+    " LEFT JOIN topics t ON t.code = 'receipts'"
+    " LEFT JOIN subscriptions s ON s.resident_id = f.resident_id"
+    "  AND s.topic_id = t.id WHERE f.id = ?1")
 STMT(ST_PAY_FEE_BY_REF,
-    "SELECT id, resident_id, kind, period, amount_cents, paid_cents,"
-    " reference FROM fees WHERE reference = ?1")
+    "SELECT f.id, f.resident_id, f.kind, f.period, f.amount_cents,"
+    " f.paid_cents, f.reference, r.phone, r.phone_kind, r.lang,"
+    " coalesce(s.subscribed, t.default_on, 1) FROM fees f"
+    " LEFT JOIN residents r ON r.id = f.resident_id"
+    " LEFT JOIN topics t ON t.code = 'receipts'"
+    " LEFT JOIN subscriptions s ON s.resident_id = f.resident_id"
+    "  AND s.topic_id = t.id WHERE f.reference = ?1")
 STMT(ST_PAY_FEE_ADD_PAID,
     "UPDATE fees SET paid_cents = paid_cents + ?2,"
     " paid_at = CASE WHEN paid_at IS NULL"
@@ -153,12 +163,6 @@ STMT(ST_PAY_INSERT,
     " booked_on, reference, debtor, info, status, imported_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
     " ON CONFLICT (entry_ref) DO NOTHING")
-STMT(ST_PAY_RECEIPT_TO,
-    "SELECT r.phone, r.phone_kind, r.lang,"
-    " coalesce(s.subscribed, t.default_on, 1) FROM residents r"
-    " LEFT JOIN topics t ON t.code = 'receipts'"
-    " LEFT JOIN subscriptions s ON s.resident_id = r.id"
-    "  AND s.topic_id = t.id WHERE r.id = ?1")
 STMT(ST_PAY_UNMATCHED,
     "SELECT id, booked_on, amount_cents, currency, reference, debtor, info,"
     " entry_ref FROM payments WHERE status = 'unmatched'"

@@ -23,5 +23,8 @@ int	 ctl_init(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_import(struct ctl *, int, char **);
 int	 ctl_sms(struct ctl *, int, char **);
+int	 ctl_pay(struct ctl *, int, char **);
+int	 ctl_import_statement(struct ctl *, int, char **);
+int	 ctl_report(struct ctl *, int, char **);
 
 #endif

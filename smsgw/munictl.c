@@ -22,13 +22,30 @@ static const struct {
 } commands[] = {
 	{ "init", ctl_init, "init" },
 	{ "demo", ctl_demo, "demo [--residents N] [--seed S]" },
+	{ "import statement", ctl_import_statement,
+	    "import statement [--dry-run] FILE.xml" },
 	{ "import", ctl_import,
 	    "import residents|queue|fees [--dry-run] FILE.csv" },
 	{ "sms", ctl_sms, "sms preview [--translit | --encoding E] TEXT\n"
 	    "  munictl sms send [--validity S] [--encoding E] PHONE TEXT\n"
 	    "  munictl sms send --batch FILE.csv\n"
 	    "  munictl sms status ID" },
+	{ "pay", ctl_pay, "pay epc [--full] FEE\n"
+	    "  munictl pay qr [--full] [--svg FILE] FEE" },
+	{ "report payments", ctl_report, "report payments [--unmatched]" },
 };
+
+/* "import statement": a two-word name needs both words to match. */
+static int
+command_is(const char *name, int argc, char **argv)
+{
+	size_t	 n = strcspn(name, " ");
+
+	if (strncmp(argv[0], name, n) != 0 || argv[0][n] != '\0')
+		return 0;
+	return name[n] == '\0' || (argc > 1 &&
+	    strcmp(argv[1], name + n + 1) == 0);
+}
 
 static void
 usage(FILE *fp)
@@ -94,7 +111,7 @@ main(int argc, char **argv)
 		return 2;
 	}
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (strcmp(argv[0], commands[i].name) == 0)
+		if (command_is(commands[i].name, argc, argv))
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0])) {
 		fprintf(stderr, "munictl: unknown command '%s'\n", argv[0]);
