@@ -1,0 +1,1450 @@
+/*
+ * pdu: SMPP 3.4 over libsmpp34, with the guards the library lacks. Every
+ * PDU from a peer is walked here first (header by hand, lengths, strings,
+ * optional parameters counted and sized) so that smpp34_unpack only ever
+ * sees input it parses without leaking, overreading or overflowing its
+ * global trace buffer; what the library is stricter about than SMPP (status
+ * values, TON/NPI lists, interface_version) is relaxed in a private copy.
+ */
+#include <ctype.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include <event2/buffer.h>
+
+#include <smpp34.h>
+#include <smpp34_structs.h>
+#include <smpp34_params.h>
+
+#include "log.h"
+#include "pdu.h"
+#include "util.h"
+
+#define LIB_BIND_VERSION	0x34
+
+/* The decoder's private copy, with room for the NUL libsmpp34 needs. */
+static uint8_t	 pdu_copy[PDU_MAX_LEN + 1];
+
+static uint32_t
+get32(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static uint16_t
+get16(const uint8_t *b)
+{
+	return (uint16_t)(b[0] << 8 | b[1]);
+}
+
+static void
+put32(uint8_t *b, uint32_t v)
+{
+	b[0] = v >> 24;
+	b[1] = v >> 16;
+	b[2] = v >> 8;
+	b[3] = v;
+}
+
+void
+pdu_init(struct pdu *p, uint32_t cmd, uint32_t seq)
+{
+	memset(p, 0, sizeof(*p));
+	p->cmd = cmd;
+	p->seq = seq;
+}
+
+void
+pdu_init_resp(struct pdu *resp, const struct pdu *req, uint32_t status)
+{
+	pdu_init(resp, req->cmd | PDU_RESP, req->seq);
+	resp->status = status;
+}
+
+uint32_t
+pdu_seq_next(uint32_t *seq)
+{
+	if (*seq >= PDU_SEQ_MAX)
+		*seq = 1;
+	else
+		(*seq)++;
+	return *seq;
+}
+
+enum pdu_frame
+pdu_frame(const uint8_t *buf, size_t avail, size_t *len)
+{
+	uint32_t	 n;
+
+	if (avail < 4)
+		return PDU_FRAME_SHORT;
+	n = get32(buf);
+	if (n < PDU_HEADER_LEN || n > PDU_MAX_LEN)
+		return PDU_FRAME_BROKEN;
+	*len = n;
+	return avail >= n ? PDU_FRAME_OK : PDU_FRAME_SHORT;
+}
+
+enum pdu_frame
+pdu_frame_evbuffer(struct evbuffer *buf, const uint8_t **pdu, size_t *len)
+{
+	uint8_t		 hdr[4];
+	enum pdu_frame	 f;
+	unsigned char	*p;
+
+	if (evbuffer_copyout(buf, hdr, sizeof(hdr)) != (ev_ssize_t)sizeof(hdr))
+		return PDU_FRAME_SHORT;
+	if ((f = pdu_frame(hdr, evbuffer_get_length(buf), len)) != PDU_FRAME_OK)
+		return f;
+	if ((p = evbuffer_pullup(buf, (ev_ssize_t)*len)) == NULL)
+		fatalx("evbuffer_pullup %zu bytes", *len);
+	*pdu = p;
+	return PDU_FRAME_OK;
+}
+
+/*
+ * Names.
+ */
+
+struct pdu_name {
+	uint32_t	 v;
+	const char	*name;
+};
+
+static const struct pdu_name pdu_commands[] = {
+	{ PDU_GENERIC_NACK, "generic_nack" },
+	{ PDU_BIND_RECEIVER, "bind_receiver" },
+	{ PDU_BIND_RECEIVER_RESP, "bind_receiver_resp" },
+	{ PDU_BIND_TRANSMITTER, "bind_transmitter" },
+	{ PDU_BIND_TRANSMITTER_RESP, "bind_transmitter_resp" },
+	{ 0x00000003, "query_sm" },
+	{ 0x80000003, "query_sm_resp" },
+	{ PDU_SUBMIT_SM, "submit_sm" },
+	{ PDU_SUBMIT_SM_RESP, "submit_sm_resp" },
+	{ PDU_DELIVER_SM, "deliver_sm" },
+	{ PDU_DELIVER_SM_RESP, "deliver_sm_resp" },
+	{ PDU_UNBIND, "unbind" },
+	{ PDU_UNBIND_RESP, "unbind_resp" },
+	{ 0x00000007, "replace_sm" },
+	{ 0x80000007, "replace_sm_resp" },
+	{ 0x00000008, "cancel_sm" },
+	{ 0x80000008, "cancel_sm_resp" },
+	{ PDU_BIND_TRANSCEIVER, "bind_transceiver" },
+	{ PDU_BIND_TRANSCEIVER_RESP, "bind_transceiver_resp" },
+	{ 0x0000000b, "outbind" },
+	{ PDU_ENQUIRE_LINK, "enquire_link" },
+	{ PDU_ENQUIRE_LINK_RESP, "enquire_link_resp" },
+	{ 0x00000021, "submit_multi" },
+	{ 0x80000021, "submit_multi_resp" },
+	{ 0x00000102, "alert_notification" },
+	{ PDU_DATA_SM, "data_sm" },
+	{ PDU_DATA_SM_RESP, "data_sm_resp" },
+};
+
+static const struct pdu_name pdu_statuses[] = {
+	{ PDU_ROK, "ESME_ROK" },
+	{ PDU_RINVMSGLEN, "ESME_RINVMSGLEN" },
+	{ PDU_RINVCMDLEN, "ESME_RINVCMDLEN" },
+	{ PDU_RINVCMDID, "ESME_RINVCMDID" },
+	{ PDU_RINVBNDSTS, "ESME_RINVBNDSTS" },
+	{ PDU_RALYBND, "ESME_RALYBND" },
+	{ 0x06, "ESME_RINVPRTFLG" },
+	{ 0x07, "ESME_RINVREGDLVFLG" },
+	{ PDU_RSYSERR, "ESME_RSYSERR" },
+	{ PDU_RINVSRCADR, "ESME_RINVSRCADR" },
+	{ PDU_RINVDSTADR, "ESME_RINVDSTADR" },
+	{ PDU_RINVMSGID, "ESME_RINVMSGID" },
+	{ PDU_RBINDFAIL, "ESME_RBINDFAIL" },
+	{ PDU_RINVPASWD, "ESME_RINVPASWD" },
+	{ PDU_RINVSYSID, "ESME_RINVSYSID" },
+	{ 0x11, "ESME_RCANCELFAIL" },
+	{ 0x13, "ESME_RREPLACEFAIL" },
+	{ PDU_RMSGQFUL, "ESME_RMSGQFUL" },
+	{ PDU_RINVSERTYP, "ESME_RINVSERTYP" },
+	{ 0x33, "ESME_RINVNUMDESTS" },
+	{ 0x34, "ESME_RINVDLNAME" },
+	{ 0x40, "ESME_RINVDESTFLAG" },
+	{ 0x42, "ESME_RINVSUBREP" },
+	{ PDU_RINVESMCLASS, "ESME_RINVESMCLASS" },
+	{ 0x44, "ESME_RCNTSUBDL" },
+	{ PDU_RSUBMITFAIL, "ESME_RSUBMITFAIL" },
+	{ 0x48, "ESME_RINVSRCTON" },
+	{ 0x49, "ESME_RINVSRCNPI" },
+	{ 0x50, "ESME_RINVDSTTON" },
+	{ 0x51, "ESME_RINVDSTNPI" },
+	{ PDU_RINVSYSTYP, "ESME_RINVSYSTYP" },
+	{ 0x54, "ESME_RINVREPFLAG" },
+	{ 0x55, "ESME_RINVNUMMSGS" },
+	{ PDU_RTHROTTLED, "ESME_RTHROTTLED" },
+	{ PDU_RINVSCHED, "ESME_RINVSCHED" },
+	{ PDU_RINVEXPIRY, "ESME_RINVEXPIRY" },
+	{ 0x63, "ESME_RINVDFTMSGID" },
+	{ PDU_RX_T_APPN, "ESME_RX_T_APPN" },
+	{ PDU_RX_P_APPN, "ESME_RX_P_APPN" },
+	{ PDU_RX_R_APPN, "ESME_RX_R_APPN" },
+	{ 0x67, "ESME_RQUERYFAIL" },
+	{ PDU_RINVOPTPARSTREAM, "ESME_RINVOPTPARSTREAM" },
+	{ PDU_ROPTPARNOTALLWD, "ESME_ROPTPARNOTALLWD" },
+	{ PDU_RINVPARLEN, "ESME_RINVPARLEN" },
+	{ PDU_RMISSINGOPTPARAM, "ESME_RMISSINGOPTPARAM" },
+	{ PDU_RINVOPTPARAMVAL, "ESME_RINVOPTPARAMVAL" },
+	{ PDU_RDELIVERYFAILURE, "ESME_RDELIVERYFAILURE" },
+	{ PDU_RUNKNOWNERR, "ESME_RUNKNOWNERR" },
+};
+
+/* Receipt stat words, indexed by message_state. */
+static const char *pdu_states[] = {
+	"UNKNOWN", "ENROUTE", "DELIVRD", "EXPIRED", "DELETED", "UNDELIV",
+	"ACCEPTD", "UNKNOWN", "REJECTD",
+};
+
+static const char *
+name_find(const struct pdu_name *t, size_t n, uint32_t v, const char *none)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (t[i].v == v)
+			return t[i].name;
+	return none;
+}
+
+const char *
+pdu_command_name(uint32_t cmd)
+{
+	return name_find(pdu_commands, nitems(pdu_commands), cmd, "unknown");
+}
+
+const char *
+pdu_status_name(uint32_t status)
+{
+	if (status >= 0x400 && status <= 0x4ff)
+		return "ESME_VENDOR";
+	return name_find(pdu_statuses, nitems(pdu_statuses), status,
+	    "ESME_UNKNOWN");
+}
+
+const char *
+pdu_state_name(uint8_t state)
+{
+	if (state >= nitems(pdu_states))
+		return "UNKNOWN";
+	return pdu_states[state];
+}
+
+uint8_t
+pdu_state_parse(const char *stat)
+{
+	static const struct {
+		const char	*word;
+		uint8_t		 state;
+	} alias[] = {
+		{ "DELIVERED", PDU_STATE_DELIVERED },
+		{ "UNDELIVERABLE", PDU_STATE_UNDELIVERABLE },
+		{ "ACCEPTED", PDU_STATE_ACCEPTED },
+		{ "REJECTED", PDU_STATE_REJECTED },
+		{ "EXPIRD", PDU_STATE_EXPIRED },
+	};
+	size_t	 i;
+
+	for (i = 1; i < nitems(pdu_states); i++)
+		if (strcasecmp(stat, pdu_states[i]) == 0)
+			return (uint8_t)i;
+	for (i = 0; i < nitems(alias); i++)
+		if (strcasecmp(stat, alias[i].word) == 0)
+			return alias[i].state;
+	return 0;
+}
+
+/*
+ * The walk before libsmpp34. It reads the private copy and patches it
+ * where the library would refuse what SMPP allows.
+ */
+
+struct scan {
+	uint8_t		*b;
+	size_t		 len;
+	size_t		 off;
+	uint32_t	 nack;
+	const char	*why;
+};
+
+static int
+scan_fail(struct scan *s, uint32_t nack, const char *why)
+{
+	s->nack = nack;
+	s->why = why;
+	return -1;
+}
+
+static int
+scan_u8(struct scan *s, uint8_t *v)
+{
+	if (s->off >= s->len)
+		return scan_fail(s, PDU_RINVCMDLEN, "body ends early");
+	*v = s->b[s->off++];
+	return 0;
+}
+
+/* A C-Octet string of at most max octets with its NUL. */
+static int
+scan_cstr(struct scan *s, size_t max, uint32_t toolong, const char *why)
+{
+	size_t	 left = s->len - s->off;
+	uint8_t	*nul;
+
+	nul = memchr(s->b + s->off, '\0', left < max ? left : max);
+	if (nul == NULL) {
+		if (left < max)
+			return scan_fail(s, PDU_RINVCMDLEN,
+			    "string runs past the end");
+		return scan_fail(s, toolong, why);
+	}
+	s->off = (size_t)(nul - s->b) + 1;
+	return 0;
+}
+
+static int
+lib_ton_ok(uint8_t ton)
+{
+	return ton <= PDU_TON_ABBREVIATED;
+}
+
+static int
+lib_npi_ok(uint8_t npi)
+{
+	switch (npi) {
+	case 0: case 1: case 3: case 4: case 6: case 8: case 9: case 10:
+	case 14: case 18:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* TON and NPI are kept in a; the copy gets values the library accepts. */
+static int
+scan_addr(struct scan *s, struct pdu_addr *a, size_t max, uint32_t toolong,
+    const char *why)
+{
+	if (scan_u8(s, &a->ton) == -1 || scan_u8(s, &a->npi) == -1)
+		return -1;
+	if (!lib_ton_ok(a->ton))
+		s->b[s->off - 2] = 0;
+	if (!lib_npi_ok(a->npi))
+		s->b[s->off - 1] = 0;
+	return scan_cstr(s, max, toolong, why);
+}
+
+/*
+ * How SMPP sizes each optional parameter. libsmpp34 reads the fixed ones
+ * as integers whatever their length field says (and then misreads the rest
+ * of the PDU), and refuses octet strings above its own limits; the
+ * library's limits are never below these.
+ */
+struct tlv_shape {
+	uint16_t	 tag;
+	uint16_t	 size;
+	uint8_t		 fixed;
+};
+
+static const struct tlv_shape tlv_shapes[] = {
+	{ 0x0005, 1, 1 }, { 0x0006, 1, 1 }, { 0x0007, 1, 1 },
+	{ 0x0008, 2, 1 }, { 0x000d, 1, 1 }, { 0x000e, 1, 1 },
+	{ 0x000f, 1, 1 }, { 0x0010, 1, 1 }, { 0x0017, 4, 1 },
+	{ 0x0019, 1, 1 }, { 0x001d, 256, 0 }, { 0x001e, 65, 0 },
+	{ 0x0030, 1, 1 }, { 0x0201, 1, 1 }, { 0x0202, 23, 0 },
+	{ 0x0203, 23, 0 }, { 0x0204, 2, 1 }, { 0x0205, 1, 1 },
+	{ 0x020a, 2, 1 }, { 0x020b, 2, 1 }, { 0x020c, 2, 1 },
+	{ 0x020d, 1, 1 }, { 0x020e, 1, 1 }, { 0x020f, 1, 1 },
+	{ 0x0210, 1, 1 }, { 0x0302, 1, 1 }, { 0x0303, 65, 0 },
+	{ 0x0304, 1, 1 }, { 0x0381, 19, 0 }, { 0x0420, 1, 1 },
+	{ 0x0421, 1, 1 }, { 0x0422, 1, 1 }, { 0x0423, 3, 0 },
+	{ 0x0424, PDU_PAYLOAD_MAX, 0 }, { 0x0425, 1, 1 }, { 0x0426, 1, 1 },
+	{ 0x0427, 1, 1 }, { 0x0501, 1, 1 }, { 0x1201, 1, 1 },
+	{ 0x1203, 2, 1 }, { 0x1204, 1, 1 }, { 0x130c, 0, 1 },
+	{ 0x1380, 1, 1 }, { 0x1383, 2, 1 },
+};
+
+static int
+tlv_length_ok(uint16_t tag, uint16_t len)
+{
+	size_t	 i;
+
+	for (i = 0; i < nitems(tlv_shapes); i++) {
+		if (tlv_shapes[i].tag != tag)
+			continue;
+		if (tlv_shapes[i].fixed)
+			return len == tlv_shapes[i].size;
+		return len <= tlv_shapes[i].size;
+	}
+	return len <= MAX_TLV_SIZE;
+}
+
+/*
+ * Count and size the optional parameters before libsmpp34 sees them: it
+ * logs each one into a 2 KiB global buffer without bounds, so a PDU with
+ * some thirty of them is a remote crash.
+ */
+static int
+scan_tlvs(struct scan *s, int *ntlv)
+{
+	uint16_t	 tag, len;
+	int		 n = 0;
+
+	while (s->off < s->len) {
+		if (++n > PDU_MAX_TLVS)
+			return scan_fail(s, PDU_RINVOPTPARSTREAM,
+			    "too many optional parameters");
+		if (s->len - s->off < 4)
+			return scan_fail(s, PDU_RINVOPTPARSTREAM,
+			    "optional parameter cut short");
+		tag = get16(s->b + s->off);
+		len = get16(s->b + s->off + 2);
+		s->off += 4;
+		if (len > s->len - s->off)
+			return scan_fail(s, PDU_RINVOPTPARSTREAM,
+			    "optional parameter runs past the end");
+		if (tag == 0x0424 && len > PDU_PAYLOAD_MAX)
+			return scan_fail(s, PDU_RINVMSGLEN,
+			    "message_payload too long");
+		if (!tlv_length_ok(tag, len))
+			return scan_fail(s, PDU_RINVPARLEN,
+			    "optional parameter has a bad length");
+		s->off += len;
+	}
+	*ntlv = n;
+	return 0;
+}
+
+static int
+scan_end(struct scan *s)
+{
+	if (s->off != s->len)
+		return scan_fail(s, PDU_RINVCMDLEN, "bytes after the body");
+	return 0;
+}
+
+/* Copy a fixed array from libsmpp34 into a string, always terminated. */
+static void
+copy_str(char *dst, size_t size, const uint8_t *src, size_t srcsize)
+{
+	size_t	 n;
+
+	n = strnlen((const char *)src, srcsize);
+	if (n >= size)
+		n = size - 1;
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+#define COPY_STR(dst, src) copy_str((dst), sizeof(dst), (src), sizeof(src))
+
+/* Call libsmpp34 on the copy, the header already checked. */
+static int
+lib_unpack(struct scan *s, uint32_t cmd, void *t)
+{
+	s->b[s->len] = '\0';
+	if (smpp34_unpack(cmd, t, s->b, (int)s->len) != 0)
+		return scan_fail(s, PDU_RSYSERR, "libsmpp34 refused the PDU");
+	return 0;
+}
+
+union lib_bind {
+	bind_transmitter_t	 tx;
+	bind_receiver_t		 rx;
+	bind_transceiver_t	 trx;
+};
+
+static int
+decode_bind(struct scan *s, struct pdu *p)
+{
+	union lib_bind	 u;
+	uint8_t		 ver;
+
+	if (scan_cstr(s, 16, PDU_RINVSYSID, "system_id too long") == -1 ||
+	    scan_cstr(s, 9, PDU_RINVPASWD, "password too long") == -1 ||
+	    scan_cstr(s, 13, PDU_RINVSYSTYP, "system_type too long") == -1 ||
+	    scan_u8(s, &ver) == -1)
+		return -1;
+	/* The library takes only 0x34; SMPP says to accept older ESMEs. */
+	p->interface_version = ver;
+	s->b[s->off - 1] = LIB_BIND_VERSION;
+	if (scan_addr(s, &p->range, 41, PDU_RINVCMDLEN,
+	    "address_range too long") == -1 || scan_end(s) == -1)
+		return -1;
+
+	/* The three bind structs are laid out alike. */
+	memset(&u, 0, sizeof(u));
+	if (lib_unpack(s, p->cmd, &u) == -1)
+		return -1;
+	COPY_STR(p->system_id, u.trx.system_id);
+	COPY_STR(p->password, u.trx.password);
+	COPY_STR(p->system_type, u.trx.system_type);
+	COPY_STR(p->range.addr, u.trx.address_range);
+	return 0;
+}
+
+union lib_bind_resp {
+	bind_transmitter_resp_t	 tx;
+	bind_receiver_resp_t	 rx;
+	bind_transceiver_resp_t	 trx;
+};
+
+static int
+decode_bind_resp(struct scan *s, struct pdu *p)
+{
+	union lib_bind_resp	 u;
+	tlv_t			*t;
+	int			 ntlv;
+
+	/* An error may come with the body or without it. */
+	if (p->status != PDU_ROK || s->off == s->len) {
+		if (s->off < s->len && memchr(s->b + s->off, '\0',
+		    s->len - s->off) != NULL)
+			copy_str(p->system_id, sizeof(p->system_id),
+			    s->b + s->off, s->len - s->off);
+		return 0;
+	}
+	if (scan_cstr(s, 16, PDU_RINVSYSID, "system_id too long") == -1 ||
+	    scan_tlvs(s, &ntlv) == -1)
+		return -1;
+
+	memset(&u, 0, sizeof(u));
+	if (lib_unpack(s, p->cmd, &u) == -1) {
+		destroy_tlv(u.trx.tlv);
+		return -1;
+	}
+	COPY_STR(p->system_id, u.trx.system_id);
+	p->ntlv = ntlv;
+	smpp34_tlv_for_each(t, u.trx.tlv) {
+		if (t->tag == TLVID_sc_interface_version) {
+			p->opt |= PDU_OPT_SC_VERSION;
+			p->sc_interface_version = t->value.val08;
+		}
+	}
+	destroy_tlv(u.trx.tlv);
+	return 0;
+}
+
+/*
+ * submit_sm_resp and data_sm_resp by hand: a message_id is all there is,
+ * and libsmpp34 would cost a formatted trace line per field on the hottest
+ * path. Errors come without a body (some SMSCs send an empty one); SMPP 5
+ * SMSCs append optional parameters, ignored here.
+ */
+static int
+decode_msgid_resp(struct scan *s, struct pdu *p)
+{
+	size_t	 start = s->off;
+
+	if (p->status != PDU_ROK || s->off == s->len)
+		return 0;
+	if (scan_cstr(s, 65, PDU_RINVMSGID, "message_id too long") == -1)
+		return -1;
+	copy_str(p->message_id, sizeof(p->message_id), s->b + start,
+	    s->off - start);
+	return 0;
+}
+
+/* Take the optional parameters muni acts on from a libsmpp34 list. */
+static int
+take_tlvs(struct scan *s, struct pdu *p, tlv_t *list, size_t sm_len)
+{
+	tlv_t	*t;
+	size_t	 n;
+
+	smpp34_tlv_for_each(t, list) {
+		switch (t->tag) {
+		case TLVID_message_payload:
+			if (sm_len > 0)
+				return scan_fail(s, PDU_RINVOPTPARAMVAL,
+				    "both short_message and message_payload");
+			memcpy(p->data, t->value.octet, t->length);
+			p->data_len = t->length;
+			p->opt |= PDU_OPT_PAYLOAD;
+			break;
+		case TLVID_ussd_service_op:
+			/* An octet string in libsmpp34's deliver_sm. */
+			p->ussd_service_op = t->value.octet[0];
+			p->opt |= PDU_OPT_USSD_OP;
+			break;
+		case TLVID_its_session_info:
+			p->its_session_info = t->value.val16;
+			p->opt |= PDU_OPT_ITS_SESSION;
+			break;
+		case TLVID_sar_msg_ref_num:
+			p->sar_msg_ref_num = t->value.val16;
+			p->opt |= PDU_OPT_SAR;
+			break;
+		case TLVID_sar_total_segments:
+			p->sar_total_segments = t->value.val08;
+			p->opt |= PDU_OPT_SAR;
+			break;
+		case TLVID_sar_segment_seqnum:
+			p->sar_segment_seqnum = t->value.val08;
+			p->opt |= PDU_OPT_SAR;
+			break;
+		case TLVID_receipted_message_id:
+			n = strnlen((const char *)t->value.octet, t->length);
+			if (n >= sizeof(p->receipted_message_id))
+				n = sizeof(p->receipted_message_id) - 1;
+			memcpy(p->receipted_message_id, t->value.octet, n);
+			p->receipted_message_id[n] = '\0';
+			p->opt |= PDU_OPT_RECEIPTED_ID;
+			break;
+		case TLVID_message_state:
+			p->message_state = t->value.val08;
+			p->opt |= PDU_OPT_MSG_STATE;
+			break;
+		case TLVID_network_error_code:
+			memcpy(p->network_error_code, t->value.octet,
+			    t->length);
+			p->opt |= PDU_OPT_NET_ERROR;
+			break;
+		default:
+			break;
+		}
+	}
+	return 0;
+}
+
+/*
+ * submit_sm and deliver_sm have the same fields but not the same struct
+ * (libsmpp34 sizes deliver_sm's times at one octet).
+ */
+#define SM_COPY(p, t) do {						\
+	COPY_STR((p)->service_type, (t)->service_type);			\
+	COPY_STR((p)->src.addr, (t)->source_addr);			\
+	COPY_STR((p)->dst.addr, (t)->destination_addr);			\
+	(p)->esm_class = (t)->esm_class;				\
+	(p)->protocol_id = (t)->protocol_id;				\
+	(p)->priority = (t)->priority_flag;				\
+	COPY_STR((p)->schedule, (t)->schedule_delivery_time);		\
+	COPY_STR((p)->validity, (t)->validity_period);			\
+	(p)->registered_delivery = (t)->registered_delivery;		\
+	(p)->replace_if_present = (t)->replace_if_present_flag;		\
+	(p)->data_coding = (t)->data_coding;				\
+	(p)->sm_default_msg_id = (t)->sm_default_msg_id;		\
+	(p)->data_len = (t)->sm_length;					\
+	memcpy((p)->data, (t)->short_message, (t)->sm_length);		\
+} while (0)
+
+static int
+decode_sm(struct scan *s, struct pdu *p)
+{
+	union {
+		submit_sm_t	 sub;
+		deliver_sm_t	 dlv;
+		data_sm_t	 data;
+	}		 u;
+	tlv_t		*list;
+	size_t		 timemax, sm_len = 0;
+	uint8_t		 v;
+	int		 data_sm = p->cmd == PDU_DATA_SM, r;
+
+	/*
+	 * deliver_sm and data_sm carry no schedule or validity (SMPP 3.4
+	 * 4.6.1), and libsmpp34 has room for none.
+	 */
+	timemax = p->cmd == PDU_SUBMIT_SM ? 17 : 1;
+	if (scan_cstr(s, 6, PDU_RINVSERTYP, "service_type too long") == -1 ||
+	    scan_addr(s, &p->src, 21, PDU_RINVSRCADR,
+	    "source_addr too long") == -1 ||
+	    scan_addr(s, &p->dst, data_sm ? 65 : 21, PDU_RINVDSTADR,
+	    "destination_addr too long") == -1 ||
+	    scan_u8(s, &v) == -1)
+		return -1;
+	if (!data_sm) {
+		if (scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
+		    scan_cstr(s, timemax, PDU_RINVSCHED,
+		    "bad schedule_delivery_time") == -1 ||
+		    scan_cstr(s, timemax, PDU_RINVEXPIRY,
+		    "bad validity_period") == -1 ||
+		    scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
+		    scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
+		    scan_u8(s, &v) == -1)
+			return -1;
+		sm_len = v;
+		if (sm_len > PDU_SM_MAX)
+			return scan_fail(s, PDU_RINVMSGLEN,
+			    "short_message too long");
+		if (sm_len > s->len - s->off)
+			return scan_fail(s, PDU_RINVCMDLEN,
+			    "short_message runs past the end");
+		s->off += sm_len;
+	} else if (scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1)
+		return -1;
+	if (scan_tlvs(s, &p->ntlv) == -1)
+		return -1;
+
+	memset(&u, 0, sizeof(u));
+	r = lib_unpack(s, p->cmd, &u);
+	switch (p->cmd) {
+	case PDU_SUBMIT_SM:
+		list = u.sub.tlv;
+		if (r == 0)
+			SM_COPY(p, &u.sub);
+		break;
+	case PDU_DELIVER_SM:
+		list = u.dlv.tlv;
+		if (r == 0)
+			SM_COPY(p, &u.dlv);
+		break;
+	default:
+		list = u.data.tlv;
+		if (r == 0) {
+			COPY_STR(p->service_type, u.data.service_type);
+			COPY_STR(p->src.addr, u.data.source_addr);
+			COPY_STR(p->dst.addr, u.data.destination_addr);
+			p->esm_class = u.data.esm_class;
+			p->registered_delivery = u.data.registered_delivery;
+			p->data_coding = u.data.data_coding;
+		}
+		break;
+	}
+	if (r == 0)
+		r = take_tlvs(s, p, list, sm_len);
+	destroy_tlv(list);
+	return r;
+}
+
+int
+pdu_decode(const uint8_t *buf, size_t len, struct pdu *p,
+    uint32_t *nack_status, const char **errstr)
+{
+	struct scan	 s;
+	int		 r;
+
+	memset(p, 0, sizeof(*p));
+	*nack_status = PDU_ROK;
+	*errstr = NULL;
+	if (len < PDU_HEADER_LEN || len > PDU_MAX_LEN) {
+		*nack_status = PDU_RINVCMDLEN;
+		*errstr = "bad PDU length";
+		return -1;
+	}
+	p->len = get32(buf);
+	p->cmd = get32(buf + 4);
+	p->status = get32(buf + 8);
+	p->seq = get32(buf + 12);
+	if (p->len != len) {
+		*nack_status = PDU_RINVCMDLEN;
+		*errstr = "command_length disagrees with the frame";
+		return -1;
+	}
+
+	memset(&s, 0, sizeof(s));
+	s.b = pdu_copy;
+	s.len = len;
+	s.off = PDU_HEADER_LEN;
+	memcpy(s.b, buf, len);
+	/*
+	 * libsmpp34 refuses sequence 0 and statuses it does not list; in a
+	 * request the status means nothing, and responses with an error
+	 * never reach the library.
+	 */
+	if (p->seq == 0)
+		put32(s.b + 12, 1);
+	if (!(p->cmd & PDU_RESP))
+		put32(s.b + 8, PDU_ROK);
+
+	switch (p->cmd) {
+	case PDU_GENERIC_NACK:
+	case PDU_ENQUIRE_LINK_RESP:
+	case PDU_UNBIND_RESP:
+	case PDU_DELIVER_SM_RESP:
+		/* Nothing in a body here is worth refusing a response. */
+		r = 0;
+		break;
+	case PDU_ENQUIRE_LINK:
+	case PDU_UNBIND:
+		r = scan_end(&s);
+		break;
+	case PDU_BIND_RECEIVER:
+	case PDU_BIND_TRANSMITTER:
+	case PDU_BIND_TRANSCEIVER:
+		r = decode_bind(&s, p);
+		break;
+	case PDU_BIND_RECEIVER_RESP:
+	case PDU_BIND_TRANSMITTER_RESP:
+	case PDU_BIND_TRANSCEIVER_RESP:
+		r = decode_bind_resp(&s, p);
+		break;
+	case PDU_SUBMIT_SM_RESP:
+	case PDU_DATA_SM_RESP:
+		r = decode_msgid_resp(&s, p);
+		break;
+	case PDU_SUBMIT_SM:
+	case PDU_DELIVER_SM:
+	case PDU_DATA_SM:
+		r = decode_sm(&s, p);
+		break;
+	default:
+		r = scan_fail(&s, PDU_RINVCMDID, "unknown command");
+		break;
+	}
+	if (r == -1) {
+		*nack_status = s.nack;
+		*errstr = s.why;
+	}
+	return r;
+}
+
+/*
+ * Encoding.
+ */
+
+static int
+enc_fail(const char **errstr, const char *why)
+{
+	*errstr = why;
+	return -1;
+}
+
+/* A header and an optional short body, by hand: see enc_by_hand. */
+static int
+enc_raw(const struct pdu *p, const void *body, size_t bodylen, uint8_t *buf,
+    size_t size, size_t *len)
+{
+	size_t	 n = PDU_HEADER_LEN + bodylen;
+
+	if (n > size)
+		return -1;
+	put32(buf, (uint32_t)n);
+	put32(buf + 4, p->cmd);
+	put32(buf + 8, p->status);
+	put32(buf + 12, p->seq);
+	if (bodylen > 0)
+		memcpy(buf + PDU_HEADER_LEN, body, bodylen);
+	*len = n;
+	return 0;
+}
+
+/* 1 when s is a terminated string of at most max - 1 characters. */
+static int
+str_fits(const char *s, size_t size, size_t max)
+{
+	size_t	 n = strnlen(s, size);
+
+	return n < size && n < max;
+}
+
+static int
+lib_pack(uint32_t cmd, void *t, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	int	 n;
+
+	if (size > INT_MAX)
+		size = INT_MAX;
+	if (smpp34_pack(cmd, buf, (int)size, &n, t) != 0 || n < PDU_HEADER_LEN)
+		return enc_fail(errstr, "libsmpp34 could not pack the PDU");
+	*len = (size_t)n;
+	return 0;
+}
+
+static int
+enc_addr_ok(const struct pdu_addr *a, size_t max)
+{
+	return lib_ton_ok(a->ton) && lib_npi_ok(a->npi) &&
+	    str_fits(a->addr, sizeof(a->addr), max);
+}
+
+static int
+enc_bind(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	union lib_bind	 u;
+
+	if (!str_fits(p->system_id, sizeof(p->system_id), 16) ||
+	    !str_fits(p->password, sizeof(p->password), 9) ||
+	    !str_fits(p->system_type, sizeof(p->system_type), 13) ||
+	    !enc_addr_ok(&p->range, 41))
+		return enc_fail(errstr, "bind field too long or invalid");
+	memset(&u, 0, sizeof(u));
+	u.trx.command_id = p->cmd;
+	u.trx.sequence_number = p->seq;
+	memcpy(u.trx.system_id, p->system_id, sizeof(u.trx.system_id));
+	memcpy(u.trx.password, p->password, sizeof(u.trx.password));
+	memcpy(u.trx.system_type, p->system_type, sizeof(u.trx.system_type));
+	u.trx.interface_version = LIB_BIND_VERSION;
+	u.trx.addr_ton = p->range.ton;
+	u.trx.addr_npi = p->range.npi;
+	memcpy(u.trx.address_range, p->range.addr,
+	    sizeof(u.trx.address_range));
+	return lib_pack(p->cmd, &u, buf, size, len, errstr);
+}
+
+static int
+enc_bind_resp(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	union lib_bind_resp	 u;
+	tlv_t			 t;
+
+	if (!str_fits(p->system_id, sizeof(p->system_id), 16))
+		return enc_fail(errstr, "system_id too long");
+	memset(&u, 0, sizeof(u));
+	u.trx.command_id = p->cmd;
+	u.trx.sequence_number = p->seq;
+	memcpy(u.trx.system_id, p->system_id, sizeof(u.trx.system_id));
+	if (p->opt & PDU_OPT_SC_VERSION) {
+		memset(&t, 0, sizeof(t));
+		t.tag = TLVID_sc_interface_version;
+		t.length = 1;
+		t.value.val08 = p->sc_interface_version;
+		u.trx.tlv = &t;
+	}
+	return lib_pack(p->cmd, &u, buf, size, len, errstr);
+}
+
+#define ENC_MAXTLV	8
+
+struct tlvs {
+	tlv_t		 t[ENC_MAXTLV];
+	int		 n;
+};
+
+static tlv_t *
+tlv_add(struct tlvs *l, uint16_t tag, uint16_t len)
+{
+	tlv_t	*t;
+
+	if (l->n == ENC_MAXTLV)
+		fatalx("pdu: too many optional parameters to encode");
+	t = &l->t[l->n];
+	memset(t, 0, sizeof(*t));
+	t->tag = tag;
+	t->length = len;
+	if (l->n > 0)
+		l->t[l->n - 1].next = t;
+	l->n++;
+	return t;
+}
+
+static int
+enc_tlvs(const struct pdu *p, struct tlvs *l, const char **errstr)
+{
+	tlv_t	*t;
+	size_t	 n;
+
+	l->n = 0;
+	if (p->opt & PDU_OPT_PAYLOAD) {
+		if (p->data_len > PDU_PAYLOAD_MAX)
+			return enc_fail(errstr, "message_payload too long");
+		t = tlv_add(l, TLVID_message_payload, (uint16_t)p->data_len);
+		memcpy(t->value.octet, p->data, p->data_len);
+	}
+	if (p->opt & PDU_OPT_SAR) {
+		tlv_add(l, TLVID_sar_msg_ref_num, 2)->value.val16 =
+		    p->sar_msg_ref_num;
+		tlv_add(l, TLVID_sar_total_segments, 1)->value.val08 =
+		    p->sar_total_segments;
+		tlv_add(l, TLVID_sar_segment_seqnum, 1)->value.val08 =
+		    p->sar_segment_seqnum;
+	}
+	if (p->opt & PDU_OPT_USSD_OP)
+		tlv_add(l, TLVID_ussd_service_op, 1)->value.octet[0] =
+		    p->ussd_service_op;
+	if (p->opt & PDU_OPT_ITS_SESSION)
+		tlv_add(l, TLVID_its_session_info, 2)->value.val16 =
+		    p->its_session_info;
+	if (p->cmd != PDU_DELIVER_SM)
+		return 0;
+	/* The receipt parameters belong to deliver_sm alone. */
+	if (p->opt & PDU_OPT_RECEIPTED_ID) {
+		n = strnlen(p->receipted_message_id,
+		    sizeof(p->receipted_message_id));
+		if (n >= sizeof(p->receipted_message_id))
+			return enc_fail(errstr,
+			    "receipted_message_id too long");
+		t = tlv_add(l, TLVID_receipted_message_id, (uint16_t)(n + 1));
+		memcpy(t->value.octet, p->receipted_message_id, n + 1);
+	}
+	if (p->opt & PDU_OPT_MSG_STATE)
+		tlv_add(l, TLVID_message_state, 1)->value.val08 =
+		    p->message_state;
+	if (p->opt & PDU_OPT_NET_ERROR)
+		memcpy(tlv_add(l, TLVID_network_error_code, 3)->value.octet,
+		    p->network_error_code, 3);
+	return 0;
+}
+
+#define SM_FILL(lt, sp, tl) do {					\
+	(lt)->command_id = (sp)->cmd;					\
+	(lt)->sequence_number = (sp)->seq;				\
+	memcpy((lt)->service_type, (sp)->service_type,			\
+	    sizeof((lt)->service_type));				\
+	(lt)->source_addr_ton = (sp)->src.ton;				\
+	(lt)->source_addr_npi = (sp)->src.npi;				\
+	memcpy((lt)->source_addr, (sp)->src.addr,			\
+	    sizeof((lt)->source_addr));					\
+	(lt)->dest_addr_ton = (sp)->dst.ton;				\
+	(lt)->dest_addr_npi = (sp)->dst.npi;				\
+	memcpy((lt)->destination_addr, (sp)->dst.addr,			\
+	    sizeof((lt)->destination_addr));				\
+	(lt)->esm_class = (sp)->esm_class;				\
+	(lt)->protocol_id = (sp)->protocol_id;				\
+	(lt)->priority_flag = (sp)->priority;				\
+	memcpy((lt)->schedule_delivery_time, (sp)->schedule,		\
+	    sizeof((lt)->schedule_delivery_time));			\
+	memcpy((lt)->validity_period, (sp)->validity,			\
+	    sizeof((lt)->validity_period));				\
+	(lt)->registered_delivery = (sp)->registered_delivery;		\
+	(lt)->replace_if_present_flag = (sp)->replace_if_present;	\
+	(lt)->data_coding = (sp)->data_coding;				\
+	(lt)->sm_default_msg_id = (sp)->sm_default_msg_id;		\
+	if (!((sp)->opt & PDU_OPT_PAYLOAD)) {				\
+		(lt)->sm_length = (uint8_t)(sp)->data_len;		\
+		memcpy((lt)->short_message, (sp)->data, (sp)->data_len);\
+	}								\
+	(lt)->tlv = (tl)->n > 0 ? &(tl)->t[0] : NULL;			\
+} while (0)
+
+static int
+enc_sm(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	static struct tlvs	 l;	/* 8 KiB: not on the stack */
+	union {
+		submit_sm_t	 sub;
+		deliver_sm_t	 dlv;
+	}			 u;
+	size_t			 timemax;
+
+	timemax = p->cmd == PDU_SUBMIT_SM ? 17 : 1;
+	if (!str_fits(p->service_type, sizeof(p->service_type), 6))
+		return enc_fail(errstr, "service_type too long");
+	if (!enc_addr_ok(&p->src, 21) || !enc_addr_ok(&p->dst, 21))
+		return enc_fail(errstr, "address too long or bad TON/NPI");
+	if (!str_fits(p->schedule, sizeof(p->schedule), timemax) ||
+	    !str_fits(p->validity, sizeof(p->validity), timemax))
+		return enc_fail(errstr, "bad schedule or validity time");
+	if (!(p->opt & PDU_OPT_PAYLOAD) && p->data_len > PDU_SM_MAX)
+		return enc_fail(errstr, "short_message too long");
+	if (enc_tlvs(p, &l, errstr) == -1)
+		return -1;
+
+	memset(&u, 0, sizeof(u));
+	if (p->cmd == PDU_SUBMIT_SM)
+		SM_FILL(&u.sub, p, &l);
+	else
+		SM_FILL(&u.dlv, p, &l);
+	return lib_pack(p->cmd, &u, buf, size, len, errstr);
+}
+
+/*
+ * Header-only PDUs and all responses but bind's are written by hand:
+ * libsmpp34 refuses statuses outside its list (an SMSC's vendor codes) and
+ * sequence 0, a generic_nack must echo whatever the peer sent, and the
+ * library's per-field trace is too dear for the responses that come with
+ * every message. Error responses carry no message_id.
+ */
+static int
+enc_by_hand(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	const char	*body = "";
+	size_t		 n = 0;
+
+	switch (p->cmd) {
+	case PDU_BIND_RECEIVER_RESP:
+	case PDU_BIND_TRANSMITTER_RESP:
+	case PDU_BIND_TRANSCEIVER_RESP:
+		if (!str_fits(p->system_id, sizeof(p->system_id), 16))
+			return enc_fail(errstr, "system_id too long");
+		body = p->system_id;
+		n = strlen(p->system_id) + 1;
+		break;
+	case PDU_DELIVER_SM_RESP:
+		n = 1;	/* the empty message_id */
+		break;
+	case PDU_SUBMIT_SM_RESP:
+	case PDU_DATA_SM_RESP:
+		if (p->status != PDU_ROK)
+			break;
+		if (!str_fits(p->message_id, sizeof(p->message_id), 65))
+			return enc_fail(errstr, "message_id too long");
+		body = p->message_id;
+		n = strlen(p->message_id) + 1;
+		break;
+	default:
+		break;
+	}
+	if (enc_raw(p, body, n, buf, size, len) == -1)
+		return enc_fail(errstr, "buffer too small");
+	return 0;
+}
+
+int
+pdu_encode(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	*errstr = NULL;
+	switch (p->cmd) {
+	case PDU_GENERIC_NACK:
+	case PDU_ENQUIRE_LINK:
+	case PDU_ENQUIRE_LINK_RESP:
+	case PDU_UNBIND:
+	case PDU_UNBIND_RESP:
+	case PDU_SUBMIT_SM_RESP:
+	case PDU_DELIVER_SM_RESP:
+	case PDU_DATA_SM_RESP:
+		return enc_by_hand(p, buf, size, len, errstr);
+	default:
+		break;
+	}
+	if ((p->cmd & PDU_RESP) && p->status != PDU_ROK)
+		return enc_by_hand(p, buf, size, len, errstr);
+	if (p->seq == 0)
+		return enc_fail(errstr, "sequence number 0");
+	if (!(p->cmd & PDU_RESP) && p->status != PDU_ROK)
+		return enc_fail(errstr, "a request carries no status");
+
+	switch (p->cmd) {
+	case PDU_BIND_RECEIVER:
+	case PDU_BIND_TRANSMITTER:
+	case PDU_BIND_TRANSCEIVER:
+		return enc_bind(p, buf, size, len, errstr);
+	case PDU_BIND_RECEIVER_RESP:
+	case PDU_BIND_TRANSMITTER_RESP:
+	case PDU_BIND_TRANSCEIVER_RESP:
+		return enc_bind_resp(p, buf, size, len, errstr);
+	case PDU_SUBMIT_SM:
+	case PDU_DELIVER_SM:
+		return enc_sm(p, buf, size, len, errstr);
+	default:
+		return enc_fail(errstr, "no encoder for this command");
+	}
+}
+
+int
+pdu_encode_evbuffer(const struct pdu *p, struct evbuffer *out,
+    const char **errstr)
+{
+	uint8_t	 buf[PDU_ENCODE_MAX];
+	size_t	 len;
+
+	if (pdu_encode(p, buf, sizeof(buf), &len, errstr) == -1)
+		return -1;
+	if (evbuffer_add(out, buf, len) == -1)
+		return enc_fail(errstr, "evbuffer_add failed");
+	return 0;
+}
+
+/*
+ * Addresses, UDH, times.
+ */
+
+static int
+all_digits(const char *s)
+{
+	if (*s == '\0')
+		return 0;
+	for (; *s != '\0'; s++)
+		if (!isdigit((unsigned char)*s))
+			return 0;
+	return 1;
+}
+
+int
+pdu_addr_set(struct pdu_addr *a, const char *s)
+{
+	size_t	 n = strlen(s), i;
+
+	memset(a, 0, sizeof(*a));
+	if (s[0] == '+') {
+		if (!all_digits(s + 1) || n - 1 > 15)
+			return -1;
+		a->ton = PDU_TON_INTERNATIONAL;
+		a->npi = PDU_NPI_E164;
+		return util_strlcpy(a->addr, s + 1, 21);
+	}
+	if (all_digits(s)) {
+		if (n > 20)
+			return -1;
+		if (n <= 6) {
+			a->ton = PDU_TON_NETWORK;
+			a->npi = PDU_NPI_UNKNOWN;
+		} else {
+			/* Latvia's plan is 8 digits: longer has a country. */
+			a->ton = n <= 8 ? PDU_TON_NATIONAL :
+			    PDU_TON_INTERNATIONAL;
+			a->npi = PDU_NPI_E164;
+		}
+		return util_strlcpy(a->addr, s, 21);
+	}
+	if (n == 0 || n > 11)
+		return -1;
+	for (i = 0; i < n; i++)
+		if (!isprint((unsigned char)s[i]) || (s[i] & 0x80))
+			return -1;
+	a->ton = PDU_TON_ALPHANUMERIC;
+	a->npi = PDU_NPI_UNKNOWN;
+	return util_strlcpy(a->addr, s, 21);
+}
+
+int
+pdu_addr_format(const struct pdu_addr *a, char *buf, size_t size)
+{
+	if (a->ton == PDU_TON_INTERNATIONAL && a->addr[0] != '+')
+		return util_snprintf(buf, size, "+%s", a->addr);
+	return util_snprintf(buf, size, "%s", a->addr);
+}
+
+size_t
+pdu_udh_len(const struct pdu *p)
+{
+	size_t	 n;
+
+	if (!(p->esm_class & PDU_ESM_UDHI) || p->data_len == 0)
+		return 0;
+	n = (size_t)p->data[0] + 1;
+	return n <= p->data_len ? n : 0;
+}
+
+#define DAY	86400L
+#define MONTH	(30 * DAY)
+#define YEAR	(365 * DAY)
+
+int
+pdu_time_relative(char *buf, size_t size, long secs)
+{
+	long	 y, mo, d, h, mi;
+
+	if (secs < 0 || secs >= 100 * YEAR)
+		return -1;
+	y = secs / YEAR;
+	secs %= YEAR;
+	mo = secs / MONTH;
+	secs %= MONTH;
+	d = secs / DAY;
+	secs %= DAY;
+	h = secs / 3600;
+	secs %= 3600;
+	mi = secs / 60;
+	secs %= 60;
+	return util_snprintf(buf, size, "%02ld%02ld%02ld%02ld%02ld%02ld000R",
+	    y, mo, d, h, mi, secs);
+}
+
+int
+pdu_time_absolute(char *buf, size_t size, time_t t)
+{
+	struct tm	 tm;
+
+	if (gmtime_r(&t, &tm) == NULL || tm.tm_year < 100 ||
+	    tm.tm_year > 199)
+		return -1;
+	return util_snprintf(buf, size, "%02d%02d%02d%02d%02d%02d000+",
+	    tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min, tm.tm_sec);
+}
+
+static int
+two(const char *s)
+{
+	return (s[0] - '0') * 10 + (s[1] - '0');
+}
+
+int
+pdu_time_parse(const char *s, time_t now, time_t *t, const char **errstr)
+{
+	struct tm	 tm;
+	time_t		 base;
+	long		 off;
+	int		 i, f[6];
+
+	if (strlen(s) != 16) {
+		*errstr = "not 16 characters";
+		return -1;
+	}
+	for (i = 0; i < 15; i++) {
+		if (!isdigit((unsigned char)s[i])) {
+			*errstr = "not digits";
+			return -1;
+		}
+	}
+	for (i = 0; i < 6; i++)
+		f[i] = two(s + 2 * i);
+	if (s[15] == 'R') {
+		*t = now + f[0] * YEAR + f[1] * MONTH + f[2] * DAY +
+		    f[3] * 3600L + f[4] * 60L + f[5];
+		return 0;
+	}
+	if (s[15] != '+' && s[15] != '-') {
+		*errstr = "bad time zone sign";
+		return -1;
+	}
+	if (f[1] < 1 || f[1] > 12 || f[2] < 1 ||
+	    f[2] > util_days_in_month(2000 + f[0], f[1]) || f[3] > 23 ||
+	    f[4] > 59 || f[5] > 59 || two(s + 13) > 48) {
+		*errstr = "not a real time";
+		return -1;
+	}
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 100 + f[0];
+	tm.tm_mon = f[1] - 1;
+	tm.tm_mday = f[2];
+	tm.tm_hour = f[3];
+	tm.tm_min = f[4];
+	tm.tm_sec = f[5];
+	if ((base = timegm(&tm)) == (time_t)-1) {
+		*errstr = "time out of range";
+		return -1;
+	}
+	/* The offset is in quarter hours; local time = UTC + offset. */
+	off = two(s + 13) * 900L;
+	*t = s[15] == '+' ? base - off : base + off;
+	return 0;
+}
+
+/*
+ * Receipt text.
+ */
+
+static int
+receipt_date(char *buf, size_t size, time_t t)
+{
+	struct tm	 tm;
+
+	if (localtime_r(&t, &tm) == NULL)
+		return -1;
+	return util_snprintf(buf, size, "%02d%02d%02d%02d%02d",
+	    tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+	    tm.tm_min);
+}
+
+int
+pdu_receipt_format(const struct pdu_receipt *r, char *buf, size_t size)
+{
+	char	 sub[16], done[16];
+
+	if (receipt_date(sub, sizeof(sub), r->submit_date) == -1 ||
+	    receipt_date(done, sizeof(done), r->done_date) == -1)
+		return -1;
+	return util_snprintf(buf, size, "id:%s sub:%03u dlvrd:%03u "
+	    "submit date:%s done date:%s stat:%s err:%03u text:%.20s",
+	    r->id, r->sub % 1000, r->dlvrd % 1000, sub, done,
+	    pdu_state_name(r->state), r->err % 1000, r->text);
+}
+
+/* The value after "key:" at a word start in [s, end), or NULL. */
+static const char *
+receipt_key(const char *s, const char *end, const char *key)
+{
+	size_t		 n = strlen(key);
+	const char	*p;
+
+	for (p = s; p + n <= end; p++) {
+		if ((p == s || p[-1] == ' ') && strncasecmp(p, key, n) == 0)
+			return p + n;
+	}
+	return NULL;
+}
+
+/* Copy the word at v (up to a blank or end) into buf. */
+static void
+receipt_word(const char *v, const char *end, char *buf, size_t size)
+{
+	size_t	 n = 0;
+
+	while (v + n < end && v[n] != ' ' && n + 1 < size)
+		n++;
+	memcpy(buf, v, n);
+	buf[n] = '\0';
+}
+
+static unsigned
+receipt_num(const char *v, const char *end)
+{
+	char		 w[16];
+	long long	 n;
+	const char	*e;
+
+	if (v == NULL)
+		return 0;
+	receipt_word(v, end, w, sizeof(w));
+	if (util_strtonum(w, 0, 999999, &n, &e) == -1)
+		return 0;
+	return (unsigned)n;
+}
+
+static time_t
+receipt_time(const char *v, const char *end)
+{
+	char		 w[16];
+	struct tm	 tm;
+	time_t		 t;
+	size_t		 n;
+
+	if (v == NULL)
+		return 0;
+	receipt_word(v, end, w, sizeof(w));
+	n = strlen(w);
+	if ((n != 10 && n != 12) || !all_digits(w))
+		return 0;
+	memset(&tm, 0, sizeof(tm));
+	tm.tm_year = 100 + two(w);
+	tm.tm_mon = two(w + 2) - 1;
+	tm.tm_mday = two(w + 4);
+	tm.tm_hour = two(w + 6);
+	tm.tm_min = two(w + 8);
+	tm.tm_sec = n == 12 ? two(w + 10) : 0;
+	tm.tm_isdst = -1;
+	if ((t = mktime(&tm)) == (time_t)-1)
+		return 0;
+	return t;
+}
+
+int
+pdu_receipt_parse(const uint8_t *data, size_t len, struct pdu_receipt *r,
+    const char **errstr)
+{
+	char		 buf[PDU_PAYLOAD_MAX + 1], stat[16];
+	const char	*end, *v, *text;
+
+	memset(r, 0, sizeof(*r));
+	if (len > PDU_PAYLOAD_MAX)
+		len = PDU_PAYLOAD_MAX;
+	memcpy(buf, data, len);
+	buf[len] = '\0';
+	/* Stop at a NUL inside: the rest is not text. */
+	end = buf + strlen(buf);
+	/* Keys are looked for before "text:", whose value may hold anything. */
+	if ((text = receipt_key(buf, end, "text:")) != NULL) {
+		copy_str(r->text, sizeof(r->text), (const uint8_t *)text,
+		    (size_t)(end - text));
+		end = text - 5;
+	}
+	if ((v = receipt_key(buf, end, "id:")) == NULL) {
+		*errstr = "no id";
+		return -1;
+	}
+	receipt_word(v, end, r->id, sizeof(r->id));
+	if ((v = receipt_key(buf, end, "stat:")) == NULL) {
+		*errstr = "no stat";
+		return -1;
+	}
+	receipt_word(v, end, stat, sizeof(stat));
+	if (r->id[0] == '\0' || stat[0] == '\0') {
+		*errstr = "empty id or stat";
+		return -1;
+	}
+	if ((r->state = pdu_state_parse(stat)) == 0)
+		r->state = PDU_STATE_UNKNOWN;
+	r->sub = receipt_num(receipt_key(buf, end, "sub:"), end);
+	r->dlvrd = receipt_num(receipt_key(buf, end, "dlvrd:"), end);
+	r->err = receipt_num(receipt_key(buf, end, "err:"), end);
+	r->submit_date = receipt_time(receipt_key(buf, end, "submit date:"),
+	    end);
+	r->done_date = receipt_time(receipt_key(buf, end, "done date:"), end);
+	return 0;
+}

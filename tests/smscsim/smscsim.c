@@ -1,0 +1,276 @@
+/*
+ * muni-smscsim: an SMSC simulator for tests, benchmarks and the demo. It
+ * speaks SMPP 3.4 through smsgw/pdu like the gateway does, answers binds
+ * and submits, sends receipts, MO SMS and USSD, and misbehaves on request.
+ * With --phone or --ctl it is instead a client of a running simulator.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+
+#include "log.h"
+#include "pdu.h"
+#include "sim.h"
+#include "util.h"
+
+struct sim_conf		 conf = {
+	.listen = "127.0.0.1",
+	.port = 2775,
+	.system_id = "muni",
+	.password = "secret",
+	.receipt_ms = 100,
+	.receipt_state = PDU_STATE_DELIVERED,
+	.enquire_s = 30,
+	.window = 100,
+};
+struct event_base	*base;
+
+enum {
+	OPT_RECEIPT_STAT = 256, OPT_RECEIPT_ERR, OPT_RECEIPT_FIRST,
+	OPT_RECEIPT_ID_DEC, OPT_RECEIPT_NO_TLV, OPT_THROTTLE, OPT_QFULL,
+	OPT_MAX_TPS, OPT_DROP_AFTER, OPT_DELAY, OPT_WITHHOLD_AFTER,
+	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_PHONE, OPT_CTL,
+};
+
+static const struct option longopts[] = {
+	{ "listen", required_argument, NULL, 'a' },
+	{ "port", required_argument, NULL, 'p' },
+	{ "system-id", required_argument, NULL, 'u' },
+	{ "password", required_argument, NULL, 'w' },
+	{ "submit-log", required_argument, NULL, 'o' },
+	{ "control", required_argument, NULL, 'C' },
+	{ "receipt-delay", required_argument, NULL, 'r' },
+	{ "enquire-link", required_argument, NULL, 'e' },
+	{ "number", required_argument, NULL, 'n' },
+	{ "service", required_argument, NULL, 't' },
+	{ "receipt-stat", required_argument, NULL, OPT_RECEIPT_STAT },
+	{ "receipt-err", required_argument, NULL, OPT_RECEIPT_ERR },
+	{ "receipt-first", no_argument, NULL, OPT_RECEIPT_FIRST },
+	{ "receipt-id-dec", no_argument, NULL, OPT_RECEIPT_ID_DEC },
+	{ "receipt-no-tlv", no_argument, NULL, OPT_RECEIPT_NO_TLV },
+	{ "throttle", required_argument, NULL, OPT_THROTTLE },
+	{ "queue-full", required_argument, NULL, OPT_QFULL },
+	{ "max-tps", required_argument, NULL, OPT_MAX_TPS },
+	{ "drop-after", required_argument, NULL, OPT_DROP_AFTER },
+	{ "delay", required_argument, NULL, OPT_DELAY },
+	{ "withhold-after", required_argument, NULL, OPT_WITHHOLD_AFTER },
+	{ "fault", required_argument, NULL, OPT_FAULT },
+	{ "fault-every", required_argument, NULL, OPT_FAULT_EVERY },
+	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "phone", no_argument, NULL, OPT_PHONE },
+	{ "ctl", no_argument, NULL, OPT_CTL },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+"usage: muni-smscsim [-hv] [-a addr] [-p port] [-u system_id] [-w password]\n"
+"	[-o submit.log] [-C control.sock] [-r receipt_ms] [-e enquire_s]\n"
+"	[--receipt-stat STAT] [--receipt-err N] [--receipt-first]\n"
+"	[--receipt-id-dec] [--receipt-no-tlv] [--throttle N] [--queue-full N]\n"
+"	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
+"	[--fault KIND --fault-every N] [--window N]\n"
+"       muni-smscsim --phone -C control.sock [-n +3712…] [-t 505]\n"
+"       muni-smscsim --ctl -C control.sock COMMAND …\n"
+"port 0 picks a free port; it is printed as port=N.\n"
+"faults: malformed tlv40 unknown len4 len10m random enquire unbind\n"
+"control: mo [-u] [-p] FROM TO TEXT | ussd FROM TEXT [OP [SESSION|-]] |\n"
+"	send FAULT | set KEY VALUE | watch NUMBER|*|off | stats | flush |\n"
+"	quit | shutdown\n");
+}
+
+static long long
+num(const char *s, long long min, long long max, const char *what)
+{
+	long long	 v;
+	const char	*err;
+
+	if (util_strtonum(s, min, max, &v, &err) == -1)
+		fatalx("%s %s: %s", what, s, err);
+	return v;
+}
+
+static void
+signal_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	(void)ev;
+	(void)arg;
+	log_info("signal %d: stopping", (int)sig);
+	if (event_base_loopbreak(base) == -1)
+		log_warnx("event_base_loopbreak");
+}
+
+int
+main(int argc, char **argv)
+{
+	struct event	*sigint, *sigterm;
+	const char	*ctl = NULL, *number = "+37120000001", *service = "505";
+	char		 stats[1024];
+	int		 ch, phone = 0, client = 0, port;
+
+	log_init("muni-smscsim", 0);
+	while ((ch = getopt_long(argc, argv, "+a:C:e:hn:o:p:r:t:u:vw:",
+	    longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'a':
+			conf.listen = optarg;
+			break;
+		case 'C':
+			ctl = optarg;
+			break;
+		case 'e':
+			conf.enquire_s = (int)num(optarg, 0, 86400,
+			    "enquire-link");
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'n':
+			number = optarg;
+			break;
+		case 'o':
+			conf.submit_log = optarg;
+			break;
+		case 'p':
+			conf.port = (int)num(optarg, 0, 65535, "port");
+			break;
+		case 'r':
+			conf.receipt_ms = (int)num(optarg, -1, 86400000,
+			    "receipt-delay");
+			break;
+		case 't':
+			service = optarg;
+			break;
+		case 'u':
+			conf.system_id = optarg;
+			break;
+		case 'v':
+			conf.verbose = 1;
+			log_set_level(LOG_LEVEL_DEBUG);
+			break;
+		case 'w':
+			conf.password = optarg;
+			break;
+		case OPT_RECEIPT_STAT:
+			if ((conf.receipt_state = pdu_state_parse(optarg)) == 0)
+				fatalx("receipt-stat %s: unknown", optarg);
+			break;
+		case OPT_RECEIPT_ERR:
+			conf.receipt_err = (unsigned)num(optarg, 0, 999,
+			    "receipt-err");
+			break;
+		case OPT_RECEIPT_FIRST:
+			conf.receipt_first = 1;
+			break;
+		case OPT_RECEIPT_ID_DEC:
+			conf.receipt_id_dec = 1;
+			break;
+		case OPT_RECEIPT_NO_TLV:
+			conf.receipt_no_tlv = 1;
+			break;
+		case OPT_THROTTLE:
+			conf.throttle_every = (unsigned)num(optarg, 0,
+			    1000000000, "throttle");
+			break;
+		case OPT_QFULL:
+			conf.qfull_every = (unsigned)num(optarg, 0, 1000000000,
+			    "queue-full");
+			break;
+		case OPT_MAX_TPS:
+			conf.max_tps = (unsigned)num(optarg, 0, 1000000000,
+			    "max-tps");
+			break;
+		case OPT_DROP_AFTER:
+			conf.drop_after = (unsigned)num(optarg, 0, 1000000000,
+			    "drop-after");
+			break;
+		case OPT_DELAY:
+			conf.delay_ms = (int)num(optarg, 0, 3600000, "delay");
+			break;
+		case OPT_WITHHOLD_AFTER:
+			conf.withhold_after = (unsigned)num(optarg, 0,
+			    1000000000, "withhold-after");
+			break;
+		case OPT_FAULT:
+			if (smpp_fault_parse(optarg, &conf.fault) == -1)
+				fatalx("fault %s: unknown", optarg);
+			break;
+		case OPT_FAULT_EVERY:
+			conf.fault_every = (unsigned)num(optarg, 0, 1000000000,
+			    "fault-every");
+			break;
+		case OPT_WINDOW:
+			conf.window = (unsigned)num(optarg, 1, 100000,
+			    "window");
+			break;
+		case OPT_PHONE:
+			phone = 1;
+			break;
+		case OPT_CTL:
+			client = 1;
+			break;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (phone || client) {
+		if (ctl == NULL) {
+			log_warnx("--phone and --ctl need -C control.sock");
+			return 2;
+		}
+		if (phone)
+			return phone_main(ctl, number, service);
+		if (argc == 0) {
+			usage(stderr);
+			return 2;
+		}
+		return ctl_client_main(ctl, argc, argv);
+	}
+	if (argc != 0) {
+		usage(stderr);
+		return 1;
+	}
+	if (conf.fault != FAULT_NONE && conf.fault_every == 0)
+		conf.fault_every = 1;
+
+	/* A peer gone mid-write is an event, not a reason to die. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
+	if ((base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	if ((sigint = evsignal_new(base, SIGINT, signal_cb, NULL)) == NULL ||
+	    (sigterm = evsignal_new(base, SIGTERM, signal_cb, NULL)) == NULL ||
+	    evsignal_add(sigint, NULL) == -1 ||
+	    evsignal_add(sigterm, NULL) == -1)
+		fatalx("signals");
+	if (smpp_listen(conf.listen, conf.port, &port) == -1)
+		return 1;
+	if (ctl != NULL && ctl_listen(ctl) == -1)
+		return 1;
+	ctl_stdin();
+	/* Tests read the port from here: one line, flushed at once. */
+	if (printf("port=%d\n", port) < 0 || fflush(stdout) == EOF)
+		fatal("stdout");
+	log_info("listening on %s:%d", conf.listen, port);
+
+	if (event_base_dispatch(base) == -1)
+		fatalx("event_base_dispatch");
+
+	smpp_stats(stats, sizeof(stats));
+	log_info("%s", stats);
+	smpp_flush();
+	ctl_close();
+	return 0;
+}
