@@ -50,13 +50,19 @@ i18n_bind(void)
 		(void)bindtextdomain("muni", MUNI_LOCALEDIR);
 		return;
 	}
-	/* From the build tree: build/<kind>/bin/prog -> build/<kind>/locale. */
+	/*
+	 * Beside the binary: installed under another prefix than it was
+	 * built for (PREFIX/bin -> PREFIX/share/locale), or run from the
+	 * build tree (build/<kind>/bin -> build/<kind>/locale).
+	 */
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) > 0) {
 		exe[n] = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL)
 			*slash = '\0';
-		if (util_snprintf(dir, sizeof(dir), "%s/../locale", exe) == 0 &&
-		    has_catalogue(dir)) {
+		if ((util_snprintf(dir, sizeof(dir), "%s/../share/locale",
+		    exe) == 0 && has_catalogue(dir)) ||
+		    (util_snprintf(dir, sizeof(dir), "%s/../locale", exe) == 0 &&
+		    has_catalogue(dir))) {
 			(void)bindtextdomain("muni", dir);
 			return;
 		}

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "clock.h"
+#include "i18n.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -344,8 +345,8 @@ store_migrate(struct store *s, int from, const char **errstr)
 		    &msg) != SQLITE_OK ||
 		    sqlite3_exec(s->db, "COMMIT", NULL, NULL,
 		    &msg) != SQLITE_OK) {
-			*errstr = store_fail("migration to schema version %d "
-			    "failed: %s", v + 1, msg ? msg : "unknown error");
+			*errstr = store_fail(_("migration to schema version %d "
+			    "failed: %s"), v + 1, msg ? msg : "unknown error");
 			sqlite3_free(msg);
 			(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL,
 			    NULL);
@@ -379,8 +380,8 @@ store_open(const char *path, int flags, const char **errstr)
 		    sqlite3_errmsg(s->db) : "out of memory");
 		if (s->db != NULL && sqlite3_errcode(s->db) ==
 		    SQLITE_CANTOPEN && !(flags & STORE_CREATE))
-			*errstr = store_fail("%s: cannot open database (run "
-			    "`munictl init` to create it)", path);
+			*errstr = store_fail(_("%s: cannot open database (run "
+			    "`munictl init` to create it)"), path);
 		goto fail;
 	}
 	sqlite3_extended_result_codes(s->db, 1);
@@ -392,29 +393,29 @@ store_open(const char *path, int flags, const char **errstr)
 		goto fail;
 	}
 	if (appid != 0 && appid != STORE_APP_ID) {
-		*errstr = store_fail("%s: not a muni database (foreign "
-		    "application_id)", path);
+		*errstr = store_fail(_("%s: not a muni database (foreign "
+		    "application_id)"), path);
 		goto fail;
 	}
 	if (pragma_int(s->db, "PRAGMA user_version", &version) == -1)
 		goto sqlfail;
 	s->version_found = version;
 	if (version > store_schema_version()) {
-		*errstr = store_fail("%s: database schema version %d is newer "
-		    "than this program's (%d): install the newer muni", path,
+		*errstr = store_fail(_("%s: database schema version %d is newer "
+		    "than this program's (%d): install the newer muni"), path,
 		    version, store_schema_version());
 		goto fail;
 	}
 	if (version < store_schema_version()) {
 		if (version == 0 && !(flags & (STORE_CREATE | STORE_MIGRATE))) {
-			*errstr = store_fail("%s: the database is empty: run "
-			    "`munictl init` first", path);
+			*errstr = store_fail(_("%s: the database is empty: run "
+			    "`munictl init` first"), path);
 			goto fail;
 		}
 		if (!(flags & (STORE_CREATE | STORE_MIGRATE))) {
-			*errstr = store_fail("%s: database schema version %d "
+			*errstr = store_fail(_("%s: database schema version %d "
 			    "is older than this program's (%d): run `munictl "
-			    "init` to upgrade it", path, version,
+			    "init` to upgrade it"), path, version,
 			    store_schema_version());
 			goto fail;
 		}
@@ -435,7 +436,7 @@ store_open(const char *path, int flags, const char **errstr)
 		if (sqlite3_prepare_v3(s->db, store_sql[i].sql, -1,
 		    SQLITE_PREPARE_PERSISTENT, &s->stmts[i], NULL) !=
 		    SQLITE_OK) {
-			*errstr = store_fail("cannot prepare %s: %s",
+			*errstr = store_fail(_("cannot prepare %s: %s"),
 			    store_sql[i].name, sqlite3_errmsg(s->db));
 			goto fail;
 		}
