@@ -72,6 +72,7 @@ static const struct {
 	const char	*values[6];
 } config_enums[] = {
 	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
+	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
 };
 
 /* Languages muni has catalogues for; Latvian is always first. */

@@ -30,6 +30,9 @@
 	    86400)							\
 	X(SMSC_SOURCE_ADDR, "smsc", "source_addr", STR, "", 0, 20)	\
 	X(SMSC_TLS, "smsc", "tls", BOOL, "no", 0, 1)			\
+	X(SMSC_MSG_ID_TYPE, "smsc", "msg_id_type", ENUM, "hex", 0, 0)	\
+	X(SMSC_RESPONSE_TIMEOUT_S, "smsc", "response_timeout_s", INT,	\
+	    "10", 1, 300)						\
 	X(SMS_ENCODING, "sms", "encoding", ENUM, "auto", 0, 0)		\
 	X(SMS_QUIET_HOURS, "sms", "quiet_hours", TIMERANGE,		\
 	    "21:00-08:00", 0, 0)					\

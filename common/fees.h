@@ -15,4 +15,10 @@
  */
 void	fees_reference_for_id(int64_t id, char out[IDENT_RF_SIZE]);
 
+/*
+ * The fee kind as people say it, in the current language: "nin" is the
+ * real-estate tax; an unknown kind is shown as its code.
+ */
+const char *fees_kind_name(const char *kind);
+
 #endif

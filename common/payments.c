@@ -184,16 +184,6 @@ payments_epc(const struct payments_fee *f, const struct payments_payee *p,
 	    max_len, buf, size, len, errstr);
 }
 
-const char *
-payments_kind_name(const char *kind)
-{
-	if (strcmp(kind, "nin") == 0)
-		return _("Real-estate tax");
-	if (strcmp(kind, "dog") == 0)
-		return _("Dog fee");
-	return kind;
-}
-
 /*
  * Local noon of a booking date: the day a fee was paid, as epoch time. A
  * statement books most entries on one day, and mktime() looks at the time
@@ -260,7 +250,7 @@ receipt(struct store *s, const struct payments_fee *f)
 	util_format_cents(f->amount_cents, amount, sizeof(amount));
 	/* TRANSLATORS: fee kind, period, amount, reference; keep it short. */
 	r = util_snprintf(text, sizeof(text), _("%s %s paid in full: EUR %s, "
-	    "ref. %s. Thank you!"), payments_kind_name(f->kind), f->period,
+	    "ref. %s. Thank you!"), fees_kind_name(f->kind), f->period,
 	    amount, f->reference);
 	(void)i18n_set_lang(saved);
 	if (r == -1)

@@ -65,8 +65,6 @@ int	 payments_epc(const struct payments_fee *,
 	    const struct payments_payee *, size_t max_len, char *buf,
 	    size_t size, size_t *len, const char **errstr);
 
-/* The fee kind as people say it, in the current language. */
-const char *payments_kind_name(const char *kind);
 
 enum payments_status {
 	PAYMENTS_MATCHED,	/* paid exactly what was owed */

@@ -239,6 +239,9 @@ static const char *migrations[] = {
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state)"
 	" WHERE broadcast_id IS NOT NULL;"
+	/* STOP cancels what is still queued for a number. */
+	"CREATE INDEX outbox_queued_phone ON outbox (phone)"
+	" WHERE state = 'queued';"
 	/* One row per submitted segment: receipts come per segment. */
 	"CREATE TABLE outbox_parts ("
 	" outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"

@@ -196,3 +196,303 @@ STMT(ST_MO_PART_OLDEST,
 STMT(ST_MO_PART_PENDING,
     "SELECT count(*) FROM (SELECT DISTINCT dest, ref, total"
     " FROM mo_parts WHERE source = ?1)")
+
+/*
+ * services: what a resident may see and do (common/services.c). ?1-?8 are
+ * the caller's residents (unused ones bound to 0). The position counts
+ * are three range scans of the queue_order index and need its exact
+ * expression and partial condition.
+ */
+STMT(ST_SVC_RESIDENTS_BY_PHONE,
+    "SELECT id, lang FROM residents WHERE phone = ?1 ORDER BY id LIMIT ?2")
+STMT(ST_SVC_RESIDENT_BY_ID,
+    "SELECT id, lang, coalesce(phone, '') FROM residents WHERE id = ?1")
+STMT(ST_SVC_QUEUE,
+    "SELECT q.id, q.child_given_name, q.child_family_name, i.name,"
+    " q.desired_start, q.priority, coalesce(CASE WHEN ?9 = 'en'"
+    " THEN pc.name_en ELSE pc.name_lv END, ''),"
+    " 1 + (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority > q.priority)"
+    " + (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority = q.priority AND a.registered_at < q.registered_at)"
+    " + (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority = q.priority AND a.registered_at = q.registered_at"
+    "  AND a.id < q.id),"
+    " (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4))"
+    " FROM queue_entries q JOIN institutions i ON i.id = q.institution_id"
+    " LEFT JOIN priority_classes pc ON pc.priority = q.priority"
+    " WHERE q.guardian_id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " AND q.status = 'active'"
+    " ORDER BY q.guardian_id, q.child_code, q.desired_start, i.name"
+    " LIMIT ?10")
+STMT(ST_SVC_FEES,
+    "SELECT id, resident_id, kind, period, amount_cents - paid_cents,"
+    " due_date, reference, count(*) OVER (),"
+    " sum(amount_cents - paid_cents) OVER () FROM fees"
+    " WHERE resident_id IN (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+    " AND paid_cents < amount_cents ORDER BY due_date, id LIMIT ?9")
+STMT(ST_SVC_TOPICS,
+    "SELECT id, code, name_lv, name_en, emergency, default_on FROM topics"
+    " ORDER BY id LIMIT ?1")
+STMT(ST_SVC_SUBSCRIPTIONS,
+    "SELECT topic_id, subscribed FROM subscriptions WHERE resident_id = ?1")
+STMT(ST_SVC_SUBSCRIBE,
+    "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4)"
+    " ON CONFLICT (resident_id, topic_id) DO UPDATE SET"
+    " subscribed = excluded.subscribed, updated_at = excluded.updated_at"
+    " WHERE subscribed IS NOT excluded.subscribed")
+STMT(ST_SVC_UNSUBSCRIBE_ALL,
+    "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
+    " updated_at) SELECT ?1, id, 0, ?2 FROM topics WHERE emergency = 0"
+    " ON CONFLICT (resident_id, topic_id) DO UPDATE SET subscribed = 0,"
+    " updated_at = excluded.updated_at WHERE subscribed <> 0")
+/* ?3 NULL: every topic that is not an emergency; else that topic code. */
+STMT(ST_SVC_CANCEL_BROADCASTS,
+    "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id IN"
+    " (SELECT o.id FROM outbox o"
+    " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
+    " LEFT JOIN topics t ON t.code = coalesce(o.topic, b.topic)"
+    " WHERE o.phone = ?1 AND o.state = 'queued'"
+    " AND o.broadcast_id IS NOT NULL AND coalesce(b.emergency, 0) = 0"
+    " AND coalesce(t.emergency, 0) = 0"
+    " AND (?3 IS NULL OR coalesce(o.topic, b.topic) = ?3))")
+STMT(ST_SVC_COUNTER_NEXT,
+    "INSERT INTO counters (name, value) VALUES (?1, 1)"
+    " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
+STMT(ST_SVC_REPORT_INSERT,
+    "INSERT INTO reports (case_no, kind, resident_id, phone, channel, text,"
+    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+
+/* group rules (common/rule.c): checks of a rule's values against the data */
+STMT(ST_RULE_TOPIC_EXISTS, "SELECT 1 FROM topics WHERE code = ?1")
+STMT(ST_RULE_TOPIC_CODES, "SELECT code FROM topics ORDER BY code")
+STMT(ST_RULE_FEE_KIND_EXISTS,
+    "SELECT 1 FROM fees WHERE kind = ?1 AND paid_cents < amount_cents"
+    " LIMIT 1")
+STMT(ST_RULE_FEE_KINDS,
+    "SELECT DISTINCT kind FROM fees WHERE paid_cents < amount_cents")
+STMT(ST_RULE_TERRITORY_EXISTS,
+    "SELECT 1 FROM residents WHERE territory = ?1 LIMIT 1")
+STMT(ST_RULE_TERRITORIES, "SELECT DISTINCT territory FROM residents")
+STMT(ST_RULE_INSTITUTION_EXISTS, "SELECT 1 FROM institutions WHERE name = ?1")
+STMT(ST_RULE_INSTITUTIONS, "SELECT name FROM institutions ORDER BY name")
+
+/* groups (common/groups.c) */
+STMT(ST_GROUP_INSERT,
+    "INSERT INTO groups (name, kind, rule, created_by, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)")
+STMT(ST_GROUP_BY_NAME,
+    "SELECT id, name, kind, coalesce(rule, ''), created_by, created_at"
+    " FROM groups WHERE name = ?1")
+STMT(ST_GROUP_BY_ID,
+    "SELECT id, name, kind, coalesce(rule, ''), created_by, created_at"
+    " FROM groups WHERE id = ?1")
+STMT(ST_GROUP_LIST,
+    "SELECT id, name, kind, coalesce(rule, ''), created_by, created_at"
+    " FROM groups ORDER BY name")
+STMT(ST_GROUP_NAMES, "SELECT name FROM groups ORDER BY name")
+STMT(ST_GROUP_MEMBER_INSERT,
+    "INSERT INTO group_members (group_id, resident_id, phone)"
+    " VALUES (?1, ?2, ?3)")
+STMT(ST_GROUP_MEMBER_COUNT,
+    "SELECT count(*) FROM group_members WHERE group_id = ?1")
+STMT(ST_GROUP_RESIDENT_BY_PHONE,
+    "SELECT id FROM residents WHERE phone = ?1 ORDER BY id LIMIT 1")
+/*
+ * A manual group's members in the layout of rule.c's members statement
+ * (keep the two in step): ?1 cursor, ?2 limit, ?3 group; ?4-?8 as there.
+ */
+STMT(ST_GROUP_MANUAL_MEMBERS,
+    "SELECT gm.id, r.id, coalesce(r.phone, gm.phone), r.phone_kind,"
+    " coalesce(r.given_name, ''), coalesce(r.family_name, ''),"
+    " coalesce(r.lang, 'lv'),"
+    " CASE WHEN ?4 IS NULL THEN 1 ELSE coalesce((SELECT s.subscribed"
+    " FROM subscriptions s WHERE s.resident_id = r.id"
+    " AND s.topic_id = ?4), ?5) END,"
+    " CASE WHEN ?6 IS NULL THEN NULL ELSE (SELECT sum(f.amount_cents"
+    " - f.paid_cents) FROM fees f WHERE f.resident_id = r.id"
+    " AND f.kind = ?6 AND f.paid_cents < f.amount_cents) END,"
+    " CASE WHEN ?6 IS NULL THEN NULL ELSE (SELECT min(f.due_date)"
+    " FROM fees f WHERE f.resident_id = r.id AND f.kind = ?6"
+    " AND f.paid_cents < f.amount_cents) END,"
+    " CASE WHEN ?7 IS NULL THEN NULL ELSE (SELECT q.id"
+    " FROM queue_entries q WHERE q.guardian_id = r.id"
+    " AND q.status = 'active' AND (?8 IS NULL OR q.institution_id IN"
+    " (SELECT i.id FROM institutions i WHERE i.name = ?8))"
+    " ORDER BY q.id LIMIT 1) END"
+    " FROM group_members gm LEFT JOIN residents r ON r.id = gm.resident_id"
+    " WHERE gm.group_id = ?3 AND gm.id > ?1 ORDER BY gm.id LIMIT ?2")
+
+/* broadcasts (common/broadcast.c) */
+STMT(ST_BCAST_TOPIC,
+    "SELECT id, default_on, emergency FROM topics WHERE code = ?1")
+STMT(ST_BCAST_EMERGENCY_TOPIC,
+    "SELECT code FROM topics WHERE emergency = 1 ORDER BY id LIMIT 1")
+STMT(ST_BCAST_INSERT,
+    "INSERT INTO broadcasts (group_id, topic, text, emergency, state,"
+    " scheduled_at, recipients, segments, created_by, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)")
+STMT(ST_BCAST_GET,
+    "SELECT b.id, coalesce(b.group_id, 0), coalesce(g.name, ''),"
+    " coalesce(b.topic, ''), b.text, b.emergency, b.state, b.scheduled_at,"
+    " b.recipients, b.segments, b.created_by, coalesce(b.approved_by, ''),"
+    " b.created_at FROM broadcasts b LEFT JOIN groups g ON g.id = b.group_id"
+    " WHERE b.id = ?1")
+STMT(ST_BCAST_LIST,
+    "SELECT b.id, coalesce(b.group_id, 0), coalesce(g.name, ''),"
+    " coalesce(b.topic, ''), b.text, b.emergency, b.state, b.scheduled_at,"
+    " b.recipients, b.segments, b.created_by, coalesce(b.approved_by, ''),"
+    " b.created_at FROM broadcasts b LEFT JOIN groups g ON g.id = b.group_id"
+    " ORDER BY b.id DESC LIMIT ?1")
+STMT(ST_BCAST_LATEST, "SELECT coalesce(max(id), 0) FROM broadcasts")
+STMT(ST_BCAST_APPROVE,
+    "UPDATE broadcasts SET state = 'scheduled', approved_by = ?2,"
+    " updated_at = ?3 WHERE id = ?1 AND state = 'awaiting_approval'"
+    " AND created_by <> ?2")
+STMT(ST_BCAST_CANCEL,
+    "UPDATE broadcasts SET state = 'cancelled', updated_at = ?2"
+    " WHERE id = ?1 AND state IN ('awaiting_approval', 'scheduled',"
+    " 'sending')")
+STMT(ST_BCAST_SET_FIGURES,
+    "UPDATE broadcasts SET recipients = ?2, segments = ?3, updated_at = ?4"
+    " WHERE id = ?1")
+STMT(ST_BCAST_OUTBOX_INSERT,
+    "INSERT INTO outbox (phone, text, encoding, state, priority, created_at,"
+    " not_before, topic, resident_id, broadcast_id, updated_at)"
+    " VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9, ?5)")
+STMT(ST_BCAST_STATUS,
+    "SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1"
+    " GROUP BY state")
+STMT(ST_BCAST_CANCEL_CHUNK,
+    "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id IN"
+    " (SELECT id FROM outbox WHERE broadcast_id = ?1 AND state = 'queued'"
+    " LIMIT ?3)")
+/* A queue entry's institution and position, counted as services.c does. */
+STMT(ST_BCAST_QUEUE_INFO,
+    "SELECT i.name, 1 + (SELECT count(*) FROM queue_entries a"
+    "  WHERE a.status = 'active' AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority > q.priority)"
+    " + (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority = q.priority AND a.registered_at < q.registered_at)"
+    " + (SELECT count(*) FROM queue_entries a WHERE a.status = 'active'"
+    "  AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND a.priority = q.priority AND a.registered_at = q.registered_at"
+    "  AND a.id < q.id)"
+    " FROM queue_entries q JOIN institutions i ON i.id = q.institution_id"
+    " WHERE q.id = ?1")
+
+/* ussd: menu sessions (common/ussd.c) */
+STMT(ST_USSD_SESSION_GET,
+    "SELECT screen, data, updated_at FROM ussd_sessions"
+    " WHERE phone = ?1 AND session = ?2")
+STMT(ST_USSD_SESSION_PUT,
+    "INSERT INTO ussd_sessions (phone, session, screen, data, lang,"
+    " started_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+    " ON CONFLICT (phone, session) DO UPDATE SET screen = excluded.screen,"
+    " data = excluded.data, lang = excluded.lang,"
+    " updated_at = excluded.updated_at")
+STMT(ST_USSD_SESSION_DELETE,
+    "DELETE FROM ussd_sessions WHERE phone = ?1 AND session = ?2")
+STMT(ST_USSD_SESSION_EXPIRE,
+    "DELETE FROM ussd_sessions WHERE updated_at < ?1")
+
+/*
+ * The gateway's outbox state machine (common/outbox.c): claims walk the
+ * partial index outbox_ready one priority at a time, so rows planned for
+ * later are never scanned.
+ */
+STMT(ST_OUTBOX_RECOVER,
+    "UPDATE outbox SET state = 'queued', updated_at = ?1"
+    " WHERE state = 'inflight'")
+STMT(ST_OUTBOX_NEXT_PRIORITY,
+    "SELECT priority FROM outbox WHERE state = 'queued' AND priority < ?1"
+    " ORDER BY priority DESC LIMIT 1")
+STMT(ST_OUTBOX_READY,
+    "SELECT id, phone, text, encoding, attempts, coalesce(valid_until, 0)"
+    " FROM outbox WHERE state = 'queued' AND priority = ?1"
+    " AND not_before <= ?2 ORDER BY not_before, id LIMIT ?3")
+STMT(ST_OUTBOX_DUE_AFTER,
+    "SELECT not_before FROM outbox WHERE state = 'queued' AND priority = ?1"
+    " AND not_before > ?2 ORDER BY not_before LIMIT 1")
+STMT(ST_OUTBOX_EXPIRE,
+    "UPDATE outbox SET state = 'expired', updated_at = ?2"
+    " WHERE id = ?1 AND state = 'queued'")
+STMT(ST_OUTBOX_INFLIGHT,
+    "UPDATE outbox SET state = 'inflight', bind = ?2, seq = ?3,"
+    " attempts = attempts + 1, updated_at = ?4"
+    " WHERE id = ?1 AND state = 'queued'")
+STMT(ST_OUTBOX_PARTS_TAKEN,
+    "SELECT part FROM outbox_parts WHERE outbox_id = ?1"
+    " AND message_id IS NOT NULL")
+STMT(ST_OUTBOX_PART_ACCEPT,
+    "INSERT INTO outbox_parts (outbox_id, part, message_id, state,"
+    " updated_at) VALUES (?1, ?2, ?3, 'accepted', ?4)"
+    " ON CONFLICT (outbox_id, part) DO UPDATE SET"
+    " message_id = excluded.message_id, state = 'accepted',"
+    " updated_at = excluded.updated_at")
+STMT(ST_OUTBOX_ACCEPTED,
+    "UPDATE outbox SET state = 'accepted', status_code = 0,"
+    " message_id = (SELECT message_id FROM outbox_parts"
+    "  WHERE outbox_id = ?1 ORDER BY part LIMIT 1), updated_at = ?2"
+    " WHERE id = ?1 AND state = 'inflight'")
+/* Delivered when every part is; else the worst part's final state. */
+STMT(ST_OUTBOX_SETTLE,
+    "UPDATE outbox SET state = p.st, updated_at = ?2 FROM (SELECT CASE"
+    " WHEN count(*) = sum(state = 'delivered') THEN 'delivered'"
+    " WHEN sum(state = 'rejected') > 0 THEN 'rejected'"
+    " WHEN sum(state = 'undeliverable') > 0 THEN 'undeliverable'"
+    " WHEN sum(state = 'expired') > 0 THEN 'expired'"
+    " ELSE 'accepted' END AS st FROM outbox_parts WHERE outbox_id = ?1) AS p"
+    " WHERE outbox.id = ?1 AND outbox.state = 'accepted'"
+    " AND p.st <> 'accepted'")
+STMT(ST_OUTBOX_RETRY,
+    "UPDATE outbox SET state = CASE WHEN attempts >= ?4 THEN 'failed'"
+    " ELSE 'queued' END, not_before = ?2, status_code = ?3, updated_at = ?5"
+    " WHERE id = ?1 AND state = 'inflight' RETURNING state")
+STMT(ST_OUTBOX_FINISH,
+    "UPDATE outbox SET state = ?2, status_code = ?3, updated_at = ?4"
+    " WHERE id = ?1 AND state = 'inflight'")
+STMT(ST_OUTBOX_PART_BY_MSGID,
+    "SELECT outbox_id, part, state FROM outbox_parts WHERE message_id = ?1"
+    " ORDER BY state = 'accepted' DESC LIMIT 1")
+STMT(ST_OUTBOX_PART_STATE,
+    "UPDATE outbox_parts SET state = ?3, updated_at = ?4"
+    " WHERE outbox_id = ?1 AND part = ?2 AND state = 'accepted'")
+STMT(ST_RECEIPT_PENDING_PUT,
+    "INSERT INTO receipts_pending (message_id, state, error, received_at)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (message_id) DO UPDATE SET"
+    " state = excluded.state, error = excluded.error,"
+    " received_at = excluded.received_at")
+STMT(ST_RECEIPT_PENDING_TAKE,
+    "DELETE FROM receipts_pending WHERE message_id = ?1 RETURNING state")
+STMT(ST_RECEIPT_PENDING_PRUNE,
+    "DELETE FROM receipts_pending WHERE received_at < ?1")
+STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
+STMT(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version")
+STMT(ST_OUTBOX_PARTS,
+    "SELECT part, coalesce(message_id, ''), state, updated_at"
+    " FROM outbox_parts WHERE outbox_id = ?1 ORDER BY part")
+
+/* inbox (common/inbox.c): MO SMS and USSD as the gateway took them */
+STMT(ST_INBOX_INSERT,
+    "INSERT INTO inbox (source, dest, kind, data_coding, body, text,"
+    " received_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+STMT(ST_INBOX_UNPROCESSED,
+    "SELECT id, source, dest, coalesce(text, ''), received_at FROM inbox"
+    " WHERE processed_at IS NULL AND id > ?1 AND kind = 'sms'"
+    " ORDER BY id LIMIT ?2")
+STMT(ST_INBOX_DONE,
+    "UPDATE inbox SET processed_at = ?2 WHERE id = ?1")

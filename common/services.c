@@ -1,0 +1,790 @@
+/*
+ * services: resident services over the store. Every answer is scoped by a
+ * caller — the residents behind one phone or one kiosk sign-in — so a
+ * channel cannot ask about somebody else by construction: the queries take
+ * resident ids from the caller, never from the request.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "config.h"
+#include "fees.h"
+#include "i18n.h"
+#include "ident.h"
+#include "log.h"
+#include "outbox.h"
+#include "services.h"
+#include "smstext.h"
+#include "store.h"
+#include "util.h"
+
+/*
+ * Base letters of U+00C0-U+00FF and U+0100-U+017F; '.' marks what is not
+ * a letter (× ÷). Latvian needs ā č ē ģ ī ķ ļ ņ š ū ž; the rest costs
+ * nothing and lets a Lithuanian or Estonian keyboard through.
+ */
+static const char fold_latin1[] =
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyts"
+    "aaaaaaaceeeeiiiidnooooo.ouuuuyty";
+static const char fold_latin_a[] =
+    "aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiiijjkkkllllllllll"
+    "nnnnnnnnnoooooooorrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+_Static_assert(sizeof(fold_latin1) == 64 + 1, "fold_latin1");
+_Static_assert(sizeof(fold_latin_a) == 128 + 1, "fold_latin_a");
+
+char
+services_fold_char(const char *in, size_t len, size_t *adv)
+{
+	const unsigned char *s = (const unsigned char *)in;
+	unsigned	 cp;
+	char		 c;
+
+	*adv = 1;
+	if (len == 0)
+		return 0;
+	if (s[0] < 0x80) {
+		if (s[0] >= 'A' && s[0] <= 'Z')
+			return (char)(s[0] - 'A' + 'a');
+		if ((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= '0' && s[0] <= '9'))
+			return (char)s[0];
+		return 0;
+	}
+	/* Only two-byte sequences can be letters we fold. */
+	if (s[0] >= 0xc2 && s[0] <= 0xdf && len >= 2 &&
+	    (s[1] & 0xc0) == 0x80) {
+		*adv = 2;
+		cp = ((unsigned)(s[0] & 0x1f) << 6) | (s[1] & 0x3f);
+		c = 0;
+		if (cp >= 0xc0 && cp <= 0xff)
+			c = fold_latin1[cp - 0xc0];
+		else if (cp >= 0x100 && cp <= 0x17f)
+			c = fold_latin_a[cp - 0x100];
+		return c == '.' ? 0 : c;
+	}
+	/* Skip a whole sequence so a separator is never half a character. */
+	while (*adv < len && (s[*adv] & 0xc0) == 0x80 && *adv < 4)
+		(*adv)++;
+	return 0;
+}
+
+int
+services_fold(const char *in, size_t len, char *out, size_t size)
+{
+	size_t	 i = 0, o = 0, adv;
+	int	 sep = 0;
+	char	 c;
+
+	if (size == 0)
+		return -1;
+	while (i < len) {
+		c = services_fold_char(in + i, len - i, &adv);
+		i += adv;
+		if (c == 0) {
+			sep = o > 0;
+			continue;
+		}
+		if (o + (size_t)sep + 1 >= size) {
+			out[o] = '\0';
+			return -1;
+		}
+		if (sep)
+			out[o++] = ' ';
+		sep = 0;
+		out[o++] = c;
+	}
+	out[o] = '\0';
+	return 0;
+}
+
+/* Copy UTF-8 text, cutting at a character boundary when it does not fit. */
+static void
+copy_utf8(char *dst, const char *src, size_t size)
+{
+	size_t	 n;
+
+	if (src == NULL)
+		src = "";
+	n = strlen(src);
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+}
+
+static void
+col_utf8(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	copy_utf8(buf, (const char *)sqlite3_column_text(st, i), size);
+}
+
+static int
+db_fail(struct store *s, const char *what)
+{
+	log_warnx("services: %s: %s", what, store_errmsg(s));
+	return -1;
+}
+
+static const char *
+answer_lang(const char *lang)
+{
+	return lang != NULL && strcmp(lang, "en") == 0 ? "en" : "lv";
+}
+
+int
+services_caller_by_phone(struct store *s, const char *phone,
+    struct services_caller *c)
+{
+	enum ident_phone_kind kind;
+	sqlite3_stmt	*st;
+	const char	*errstr;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	(void)util_strlcpy(c->lang, "lv", sizeof(c->lang));
+	if (phone == NULL || strlen(phone) > 32 ||
+	    ident_phone_parse(phone, c->phone, &kind, &errstr) == -1) {
+		c->phone[0] = '\0';
+		return 1;
+	}
+	st = store_stmt(s, ST_SVC_RESIDENTS_BY_PHONE);
+	if (sqlite3_bind_text(st, 1, c->phone, -1, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_bind_int(st, 2, SERVICES_RESIDENTS_MAX + 1) !=
+	    SQLITE_OK)
+		return db_fail(s, "caller");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (c->nresidents == SERVICES_RESIDENTS_MAX) {
+			/* A shared office phone: the first ones answer. */
+			log_warnx("services: more than %d residents share "
+			    "one phone", SERVICES_RESIDENTS_MAX);
+			break;
+		}
+		if (c->nresidents == 0)
+			(void)util_strlcpy(c->lang, answer_lang((const char *)
+			    sqlite3_column_text(st, 1)), sizeof(c->lang));
+		c->resident[c->nresidents++] = sqlite3_column_int64(st, 0);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "caller");
+	}
+	(void)sqlite3_reset(st);
+	return 0;
+}
+
+int
+services_caller_by_resident(struct store *s, int64_t id,
+    struct services_caller *c)
+{
+	sqlite3_stmt	*st;
+	const char	*phone;
+	int		 rc;
+
+	memset(c, 0, sizeof(*c));
+	(void)util_strlcpy(c->lang, "lv", sizeof(c->lang));
+	st = store_stmt(s, ST_SVC_RESIDENT_BY_ID);
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		return db_fail(s, "caller");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return 1;
+	}
+	if (rc != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "caller");
+	}
+	c->resident[0] = sqlite3_column_int64(st, 0);
+	c->nresidents = 1;
+	(void)util_strlcpy(c->lang, answer_lang((const char *)
+	    sqlite3_column_text(st, 1)), sizeof(c->lang));
+	phone = (const char *)sqlite3_column_text(st, 2);
+	if (phone == NULL || util_strlcpy(c->phone, phone,
+	    sizeof(c->phone)) == -1)
+		c->phone[0] = '\0';
+	(void)sqlite3_reset(st);
+	return 0;
+}
+
+/* Bind the caller's residents to ?1-?8; 0 matches no resident. */
+static int
+bind_residents(sqlite3_stmt *st, const struct services_caller *c)
+{
+	size_t	 i;
+
+	for (i = 0; i < SERVICES_RESIDENTS_MAX; i++)
+		if (sqlite3_bind_int64(st, (int)i + 1, i < c->nresidents ?
+		    c->resident[i] : 0) != SQLITE_OK)
+			return -1;
+	return 0;
+}
+
+/* "Given F.": the family name never leaves as more than its initial. */
+static void
+child_display(const char *given, const char *family, char *buf, size_t size)
+{
+	char	 initial[8];
+	size_t	 n = 1;
+
+	initial[0] = '\0';
+	if (family != NULL && family[0] != '\0') {
+		while (family[n] != '\0' &&
+		    ((unsigned char)family[n] & 0xc0) == 0x80 && n < 4)
+			n++;
+		memcpy(initial, family, n);
+		initial[n] = '\0';
+	}
+	copy_utf8(buf, given, size - (initial[0] ? n + 3 : 0));
+	if (initial[0] != '\0') {
+		n = strlen(buf);
+		(void)snprintf(buf + n, size - n, " %s.", initial);
+	}
+}
+
+int
+services_queue(struct store *s, const struct services_caller *c,
+    struct services_queue *q)
+{
+	struct services_queue_entry *e;
+	sqlite3_stmt	*st;
+	int		 rc;
+
+	memset(q, 0, sizeof(*q));
+	if (c->nresidents == 0)
+		return 0;
+	st = store_stmt(s, ST_SVC_QUEUE);
+	if (bind_residents(st, c) == -1 ||
+	    sqlite3_bind_text(st, 9, answer_lang(i18n_lang()), -1,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 10, SERVICES_QUEUE_MAX + 1) != SQLITE_OK)
+		return db_fail(s, "queue");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		if (q->n == SERVICES_QUEUE_MAX) {
+			q->more = 1;
+			continue;
+		}
+		e = &q->e[q->n++];
+		e->id = sqlite3_column_int64(st, 0);
+		child_display((const char *)sqlite3_column_text(st, 1),
+		    (const char *)sqlite3_column_text(st, 2), e->child,
+		    sizeof(e->child));
+		col_utf8(st, 3, e->institution, sizeof(e->institution));
+		col_utf8(st, 4, e->desired_start, sizeof(e->desired_start));
+		copy_utf8(e->start_year, e->desired_start,
+		    sizeof(e->start_year));
+		e->priority = sqlite3_column_int(st, 5);
+		col_utf8(st, 6, e->priority_name, sizeof(e->priority_name));
+		e->position = sqlite3_column_int64(st, 7);
+		e->total = sqlite3_column_int64(st, 8);
+	}
+	if (rc != SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "queue");
+	}
+	(void)sqlite3_reset(st);
+	return 0;
+}
+
+/* Fees imported before references were made get theirs on first use. */
+static int
+fee_reference(struct store *s, struct services_fee *f)
+{
+	char		 rf[IDENT_RF_SIZE];
+	sqlite3_stmt	*st;
+
+	fees_reference_for_id(f->id, rf);
+	st = store_stmt(s, ST_FEE_SET_REFERENCE);
+	if (sqlite3_bind_int64(st, 1, f->id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, rf, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    store_exec(s, ST_FEE_SET_REFERENCE) == -1)
+		return -1;
+	(void)util_strlcpy(f->reference, rf, sizeof(f->reference));
+	return 0;
+}
+
+int
+services_fees(struct store *s, const struct config *cfg,
+    const struct services_caller *c, struct services_fees *fs)
+{
+	struct services_fee *f;
+	sqlite3_stmt	*st;
+	char		 today[11];
+	size_t		 i;
+	int		 rc;
+
+	memset(fs, 0, sizeof(*fs));
+	(void)util_strlcpy(fs->iban, config_str(cfg, CFG_PAYMENTS_IBAN),
+	    sizeof(fs->iban));
+	copy_utf8(fs->beneficiary, config_str(cfg, CFG_PAYMENTS_BENEFICIARY),
+	    sizeof(fs->beneficiary));
+	if (c->nresidents == 0)
+		return 0;
+	clock_date(clock_now(), today, sizeof(today));
+	st = store_stmt(s, ST_SVC_FEES);
+	if (bind_residents(st, c) == -1 ||
+	    sqlite3_bind_int(st, 9, SERVICES_FEES_MAX) != SQLITE_OK)
+		return db_fail(s, "fees");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    fs->n < SERVICES_FEES_MAX) {
+		f = &fs->f[fs->n++];
+		f->id = sqlite3_column_int64(st, 0);
+		f->resident_id = sqlite3_column_int64(st, 1);
+		col_utf8(st, 2, f->kind, sizeof(f->kind));
+		copy_utf8(f->kind_name, fees_kind_name(f->kind),
+		    sizeof(f->kind_name));
+		col_utf8(st, 3, f->period, sizeof(f->period));
+		f->owed_cents = sqlite3_column_int64(st, 4);
+		col_utf8(st, 5, f->due_date, sizeof(f->due_date));
+		f->overdue = strcmp(f->due_date, today) < 0;
+		col_utf8(st, 6, f->reference, sizeof(f->reference));
+		/* An imported own reference might be somebody's code. */
+		if (strncmp(f->reference, "RF", 2) != 0)
+			(void)log_scrub(f->reference);
+		fs->count = (size_t)sqlite3_column_int64(st, 7);
+		fs->total_owed_cents = sqlite3_column_int64(st, 8);
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "fees");
+	}
+	(void)sqlite3_reset(st);
+	for (i = 0; i < fs->n; i++)
+		if (fs->f[i].reference[0] == '\0' &&
+		    fee_reference(s, &fs->f[i]) == -1)
+			return db_fail(s, "fee reference");
+	return 0;
+}
+
+static int
+load_topics(struct store *s, struct services_topics *ts)
+{
+	struct services_topic *t;
+	sqlite3_stmt	*st;
+	int		 rc, en = strcmp(answer_lang(i18n_lang()), "en") == 0;
+
+	memset(ts, 0, sizeof(*ts));
+	st = store_stmt(s, ST_SVC_TOPICS);
+	if (sqlite3_bind_int(st, 1, SERVICES_TOPICS_MAX) != SQLITE_OK)
+		return db_fail(s, "topics");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	    ts->n < SERVICES_TOPICS_MAX) {
+		t = &ts->t[ts->n++];
+		t->id = sqlite3_column_int64(st, 0);
+		col_utf8(st, 1, t->code, sizeof(t->code));
+		col_utf8(st, en ? 3 : 2, t->name, sizeof(t->name));
+		t->emergency = sqlite3_column_int(st, 4) != 0;
+		/* Until the rows are read: the default. */
+		t->subscribed = t->emergency || sqlite3_column_int(st, 5) != 0;
+	}
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "topics");
+	}
+	(void)sqlite3_reset(st);
+	return 0;
+}
+
+int
+services_topics(struct store *s, const struct services_caller *c,
+    struct services_topics *ts)
+{
+	struct services_topics def;
+	sqlite3_stmt	*st;
+	int		 on[SERVICES_TOPICS_MAX], rc;
+	size_t		 i, r;
+	int64_t		 tid;
+
+	if (load_topics(s, ts) == -1)
+		return -1;
+	def = *ts;
+	for (i = 0; i < ts->n; i++)
+		ts->t[i].subscribed = ts->t[i].emergency;
+	if (c->nresidents == 0)
+		return 0;
+	/* Subscribed when any of the phone's residents is. */
+	for (r = 0; r < c->nresidents; r++) {
+		for (i = 0; i < ts->n; i++)
+			on[i] = def.t[i].subscribed;
+		st = store_stmt(s, ST_SVC_SUBSCRIPTIONS);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK)
+			return db_fail(s, "subscriptions");
+		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			tid = sqlite3_column_int64(st, 0);
+			for (i = 0; i < ts->n; i++)
+				if (ts->t[i].id == tid && !ts->t[i].emergency)
+					on[i] = sqlite3_column_int(st, 1) != 0;
+		}
+		if (rc != SQLITE_DONE) {
+			(void)sqlite3_reset(st);
+			return db_fail(s, "subscriptions");
+		}
+		(void)sqlite3_reset(st);
+		for (i = 0; i < ts->n; i++)
+			ts->t[i].subscribed |= on[i];
+	}
+	return 0;
+}
+
+/* 2 exact, 1 prefix, 0 no match of folded query q against text. */
+static int
+topic_match(const char *q, size_t qlen, const char *text)
+{
+	char	 f[SERVICES_NAME_SIZE];
+
+	if (text == NULL ||
+	    services_fold(text, strlen(text), f, sizeof(f)) == -1)
+		return 0;
+	if (strcmp(f, q) == 0)
+		return 2;
+	if (qlen >= 3 && strncmp(f, q, qlen) == 0)
+		return 1;
+	return 0;
+}
+
+int
+services_topic_find(struct store *s, const char *query,
+    struct services_topic *out)
+{
+	struct services_topic t, prefix;
+	sqlite3_stmt	*st;
+	char		 q[SERVICES_NAME_SIZE];
+	size_t		 qlen, prefix_hits = 0;
+	int		 m, best, k, rc, en;
+
+	if (query == NULL || services_fold(query, strlen(query), q,
+	    sizeof(q)) == -1 || q[0] == '\0')
+		return 1;
+	qlen = strlen(q);
+	en = strcmp(answer_lang(i18n_lang()), "en") == 0;
+	st = store_stmt(s, ST_SVC_TOPICS);
+	if (sqlite3_bind_int(st, 1, SERVICES_TOPICS_MAX) != SQLITE_OK)
+		return db_fail(s, "topics");
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		/* Code and both names, whatever the caller's language. */
+		best = 0;
+		for (k = 1; k <= 3; k++) {
+			m = topic_match(q, qlen, (const char *)
+			    sqlite3_column_text(st, k));
+			if (m > best)
+				best = m;
+		}
+		if (best == 0)
+			continue;
+		memset(&t, 0, sizeof(t));
+		t.id = sqlite3_column_int64(st, 0);
+		col_utf8(st, 1, t.code, sizeof(t.code));
+		col_utf8(st, en ? 3 : 2, t.name, sizeof(t.name));
+		t.emergency = sqlite3_column_int(st, 4) != 0;
+		t.subscribed = t.emergency || sqlite3_column_int(st, 5) != 0;
+		if (best == 2) {
+			(void)sqlite3_reset(st);
+			*out = t;
+			return 0;
+		}
+		prefix = t;
+		prefix_hits++;
+	}
+	if (rc != SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "topics");
+	}
+	(void)sqlite3_reset(st);
+	if (prefix_hits != 1)
+		return 1;
+	*out = prefix;
+	return 0;
+}
+
+static int
+cancel_broadcasts(struct store *s, const char *phone, const char *topic,
+    int64_t *cancelled)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_SVC_CANCEL_BROADCASTS);
+
+	if (sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
+	    SQLITE_OK ||
+	    (topic != NULL ? sqlite3_bind_text(st, 3, topic, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK ||
+	    store_exec(s, ST_SVC_CANCEL_BROADCASTS) == -1)
+		return -1;
+	if (cancelled != NULL)
+		*cancelled = store_changes(s);
+	return 0;
+}
+
+int
+services_subscribe(struct store *s, const struct services_caller *c,
+    const char *query, int on, struct services_topic *out)
+{
+	struct services_topic t;
+	sqlite3_stmt	*st;
+	size_t		 r;
+	int		 rc;
+
+	if (c->nresidents == 0)
+		return SERVICES_SUB_NOT_REGISTERED;
+	if ((rc = services_topic_find(s, query, &t)) != 0)
+		return rc == 1 ? SERVICES_SUB_NO_TOPIC : -1;
+	if (out != NULL)
+		*out = t;
+	if (t.emergency && !on)
+		return SERVICES_SUB_EMERGENCY;
+	if (store_begin(s) == -1)
+		return -1;
+	for (r = 0; r < c->nresidents; r++) {
+		st = store_stmt(s, ST_SVC_SUBSCRIBE);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 2, t.id) != SQLITE_OK ||
+		    sqlite3_bind_int(st, 3, on != 0) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
+		    SQLITE_OK || store_exec(s, ST_SVC_SUBSCRIBE) == -1)
+			goto fail;
+	}
+	if (!on && c->phone[0] != '\0' &&
+	    cancel_broadcasts(s, c->phone, t.code, NULL) == -1)
+		goto fail;
+	if (store_commit(s) == -1)
+		return -1;
+	if (out != NULL)
+		out->subscribed = on != 0;
+	return SERVICES_SUB_OK;
+fail:
+	store_rollback(s);
+	return db_fail(s, "subscribe");
+}
+
+int
+services_stop_all(struct store *s, const struct services_caller *c,
+    int64_t *cancelled)
+{
+	sqlite3_stmt	*st;
+	size_t		 r;
+
+	if (cancelled != NULL)
+		*cancelled = 0;
+	if (store_begin(s) == -1)
+		return -1;
+	for (r = 0; r < c->nresidents; r++) {
+		st = store_stmt(s, ST_SVC_UNSUBSCRIBE_ALL);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
+		    SQLITE_OK || store_exec(s, ST_SVC_UNSUBSCRIBE_ALL) == -1)
+			goto fail;
+	}
+	if (c->phone[0] != '\0' &&
+	    cancel_broadcasts(s, c->phone, NULL, cancelled) == -1)
+		goto fail;
+	if (store_commit(s) == -1)
+		return -1;
+	return 0;
+fail:
+	store_rollback(s);
+	return db_fail(s, "stop");
+}
+
+/* The next number of counter name, inside the caller's transaction. */
+static int
+counter_next(struct store *s, const char *name, int64_t *v)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_SVC_COUNTER_NEXT);
+	int		 rc;
+
+	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		*v = sqlite3_column_int64(st, 0);
+	/* RETURNING: the change is made when the statement finishes. */
+	while (rc == SQLITE_ROW)
+		rc = sqlite3_step(st);
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+/*
+ * What the duty officer reads: Latvian, the case, the phone to call back
+ * and as much of the text as fits the segment limit (the whole text is in
+ * the database).
+ */
+static int
+forward_police(struct store *s, const struct services_caller *c,
+    const char *case_no, const char *text, size_t len, const char *duty)
+{
+	struct smstext_opts	 o;
+	struct smstext_info	 info;
+	struct outbox_msg	 m;
+	char			 msg[OUTBOX_TEXT_MAX + 1], head[128], *body;
+	char			 saved[8], num[64];
+	const char		*errstr, *p, *comma;
+	enum ident_phone_kind	 kind;
+	char			 e164[IDENT_PHONE_SIZE];
+	size_t			 hl, n, cut = 0;
+	int			 sent = 0;
+
+	(void)util_strlcpy(saved, i18n_lang(), sizeof(saved));
+	(void)i18n_set_lang("lv");
+	(void)util_snprintf(head, sizeof(head), _("Police report %s from %s: "),
+	    case_no, c->phone[0] != '\0' ? c->phone : _("unknown number"));
+	(void)i18n_set_lang(saved);
+	hl = strlen(head);
+	/*
+	 * An SMS is no place for a personal code a resident typed: the duty
+	 * officer finds the text whole in the database.
+	 */
+	body = xstrndup(text, len);
+	(void)log_scrub(body);
+	text = body;
+	memset(&o, 0, sizeof(o));
+	o.policy = SMSTEXT_AUTO;
+	/* Longest prefix of the text that keeps to the default limit. */
+	for (n = len;; n = cut) {
+		if (hl + n < sizeof(msg)) {
+			memcpy(msg, head, hl);
+			memcpy(msg + hl, text, n);
+			msg[hl + n] = '\0';
+			if (smstext_analyze(msg, hl + n, &o, &info, &errstr) ==
+			    0 && info.segments <= SMSTEXT_SEGMENTS_DEFAULT)
+				break;
+		}
+		if (n == 0)
+			break;
+		/* Drop about a tenth, at a character boundary. */
+		cut = n - (n / 10 > 0 ? n / 10 : 1);
+		while (cut > 0 && ((unsigned char)text[cut] & 0xc0) == 0x80)
+			cut--;
+	}
+	for (p = duty; p != NULL && *p != '\0'; p = comma ? comma + 1 : NULL) {
+		comma = strchr(p, ',');
+		n = comma ? (size_t)(comma - p) : strlen(p);
+		if (n == 0 || n >= sizeof(num))
+			continue;
+		memcpy(num, p, n);
+		num[n] = '\0';
+		/* A bad duty number must not lose the report. */
+		if (ident_phone_parse(num, e164, &kind, &errstr) == -1 ||
+		    kind == IDENT_PHONE_LV_FIXED) {
+			log_warnx("services: police_duty_numbers: a number "
+			    "that cannot take SMS");
+			continue;
+		}
+		memset(&m, 0, sizeof(m));
+		m.phone = e164;
+		m.text = msg;
+		m.priority = SERVICES_POLICE_PRIORITY;
+		if (outbox_enqueue(s, &m, &errstr) == -1) {
+			log_warnx("services: police report %s: %s", case_no,
+			    errstr);
+			free(body);
+			return -1;
+		}
+		sent++;
+	}
+	free(body);
+	if (sent == 0)
+		log_warnx("services: police report %s went to no duty number",
+		    case_no);
+	return 0;
+}
+
+int
+services_report_file(struct store *s, const struct services_caller *c,
+    const struct services_report *rp, char case_no[SERVICES_CASE_NO_SIZE],
+    const char **errstr)
+{
+	sqlite3_stmt	*st;
+	struct tm	 tm;
+	time_t		 now = clock_now();
+	char		 counter[48], *text;
+	const char	*kind;
+	size_t		 b = 0, e = rp->len;
+	int64_t		 v = 0;
+	int		 police = rp->kind == SERVICES_REPORT_POLICE, rc;
+
+	case_no[0] = '\0';
+	/* Blanks around the text are not part of it. */
+	while (b < e && (rp->text[b] == ' ' || rp->text[b] == '\t' ||
+	    rp->text[b] == '\r' || rp->text[b] == '\n'))
+		b++;
+	while (e > b && (rp->text[e - 1] == ' ' || rp->text[e - 1] == '\t' ||
+	    rp->text[e - 1] == '\r' || rp->text[e - 1] == '\n'))
+		e--;
+	if (e == b) {
+		*errstr = N_("the text is empty");
+		return 1;
+	}
+	if (e - b > SERVICES_REPORT_BYTES_MAX) {
+		*errstr = N_("the text is longer than 1000 characters");
+		return 1;
+	}
+	if (!util_utf8_valid(rp->text + b, e - b)) {
+		*errstr = N_("the text is not valid UTF-8");
+		return 1;
+	}
+	text = xstrndup(rp->text + b, e - b);
+	if (util_utf8_len(text) > SERVICES_REPORT_TEXT_MAX) {
+		free(text);
+		*errstr = N_("the text is longer than 1000 characters");
+		return 1;
+	}
+	if (localtime_r(&now, &tm) == NULL)
+		fatalx("services: localtime");
+	kind = police ? "police" : "application";
+	(void)util_snprintf(counter, sizeof(counter), "case:%s:%04d", kind,
+	    tm.tm_year + 1900);
+	if (store_begin(s) == -1) {
+		free(text);
+		*errstr = N_("database error");
+		return -1;
+	}
+	if (counter_next(s, counter, &v) == -1)
+		goto fail;
+	(void)util_snprintf(case_no, SERVICES_CASE_NO_SIZE, "%c-%04d-%06lld",
+	    police ? 'P' : 'I', tm.tm_year + 1900, (long long)v);
+	st = store_stmt(s, ST_SVC_REPORT_INSERT);
+	rc = sqlite3_bind_text(st, 1, case_no, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = c->nresidents > 0 ? sqlite3_bind_int64(st, 3,
+		    c->resident[0]) : sqlite3_bind_null(st, 3);
+	if (rc == SQLITE_OK)
+		rc = c->phone[0] != '\0' ? sqlite3_bind_text(st, 4, c->phone,
+		    -1, SQLITE_STATIC) : sqlite3_bind_null(st, 4);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 5, rp->channel ? rp->channel :
+		    "sms", -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (rc != SQLITE_OK || store_exec(s, ST_SVC_REPORT_INSERT) == -1)
+		goto fail;
+	if (police && forward_police(s, c, case_no, text, strlen(text),
+	    rp->duty_numbers) == -1)
+		goto fail;
+	if (store_commit(s) == -1) {
+		free(text);
+		case_no[0] = '\0';
+		*errstr = N_("database error");
+		return -1;
+	}
+	free(text);
+	log_info("services: %s report %s filed by %s", kind, case_no,
+	    rp->channel ? rp->channel : "sms");
+	return 0;
+fail:
+	(void)db_fail(s, "report");
+	store_rollback(s);
+	free(text);
+	case_no[0] = '\0';
+	*errstr = N_("database error");
+	return -1;
+}
