@@ -5,10 +5,17 @@
 set -eu
 list=$1
 missing=""
-for p in $(sed -e 's/#.*//' "$list"); do
+# A line is "package" or "package command": the second form is satisfied
+# by the command on PATH too (NodeSource's nodejs provides npm, say).
+while read -r p cmd; do
+	[ -n "$p" ] || continue
 	st=$(dpkg-query -W -f '${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing="$missing $p"
-done
+	[ "$st" = installed ] && continue
+	[ -n "$cmd" ] && command -v "$cmd" >/dev/null 2>&1 && continue
+	missing="$missing $p"
+done <<EOF
+$(sed -e 's/#.*//' "$list")
+EOF
 [ -z "$missing" ] && exit 0
 echo "deps: missing Debian packages:$missing"
 cmd="apt-get install -y --no-install-recommends$missing"
