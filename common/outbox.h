@@ -48,4 +48,167 @@ struct outbox_status {
 /* Where message id stands: 0 found, 1 no such message, -1 error. */
 int	 outbox_status(struct store *, int64_t id, struct outbox_status *);
 
+struct outbox_part_info {
+	int	 part;			/* 1-based */
+	char	 message_id[65];
+	char	 state[16];
+	time_t	 updated_at;
+};
+
+/*
+ * The parts the SMSC took of message id, in order, into parts (at most
+ * max). Returns how many, or -1.
+ */
+int	 outbox_parts(struct store *, int64_t id, struct outbox_part_info *,
+	    int max);
+
+/*
+ * The gateway's state machine over the same rows:
+ *
+ *   queued -> inflight (claimed: bind, first sequence, attempts + 1)
+ *   inflight -> accepted (every part has an SMSC message id)
+ *   inflight -> queued (transient: throttled, queue full, system error,
+ *       ESME_RX_T_APPN, no response, link lost; not_before pushed back)
+ *   inflight -> rejected (the SMSC refused it) | failed (we gave up)
+ *   accepted -> delivered | undeliverable | expired | rejected (receipts:
+ *       delivered when every part is, else the worst part decides)
+ *   queued -> expired (its validity passed before it was sent)
+ *
+ * Every function works inside the caller's transaction (the gateway's
+ * group commit) or its own, and logs a database error before returning -1.
+ */
+
+/* Not SMPP command_status values: what status_code records otherwise. */
+#define OUTBOX_STATUS_TIMEOUT	0x10000	/* no response in time */
+#define OUTBOX_STATUS_LINK	0x10001	/* the link went down first */
+#define OUTBOX_STATUS_ENCODE	0x10002	/* the text cannot be sent */
+
+/* Attempts after which a transient failure becomes final. */
+#define OUTBOX_ATTEMPTS_MAX	12
+/* Concatenated parts the state machine tracks (smstext's cap). */
+#define OUTBOX_PARTS_MAX	16
+/* Receipts never matched are forgotten after this long. */
+#define OUTBOX_PENDING_KEEP_S	(7 * 86400)
+
+/*
+ * At start: rows a crash left inflight go back to queued. They may have
+ * reached the SMSC, so a few are sent twice (at most the window); none is
+ * lost. Returns how many, or -1.
+ */
+int64_t	 outbox_recover(struct store *);
+
+/* A row claimed for sending; text is a copy the caller owns. */
+struct outbox_row {
+	int64_t	 id;
+	char	 phone[17];
+	char	 encoding[12];
+	int	 attempts;	/* before this one */
+	int	 priority;
+	time_t	 valid_until;	/* 0: none */
+	size_t	 len;
+	char	 text[OUTBOX_TEXT_MAX + 1];
+};
+
+/*
+ * Up to max ready rows (queued, not_before <= now), highest priority first,
+ * then oldest not_before. Rows whose validity has passed become 'expired'
+ * and are counted in *nexpired, never returned. The rows stay queued until
+ * outbox_inflight. *next_due gets the earliest not_before still in the
+ * future (0 when none) of the priorities looked at: all of them when
+ * fewer than max rows were found. Returns the number of rows, or -1.
+ */
+int	 outbox_claim(struct store *, time_t now, struct outbox_row *rows,
+	    int max, int *nexpired, time_t *next_due);
+/*
+ * Mark a claimed row inflight on bind with the sequence number of its
+ * first submit_sm. 0, 1 when the row is no longer queued (cancelled
+ * meanwhile: do not send it), -1.
+ */
+int	 outbox_inflight(struct store *, int64_t id, const char *bind,
+	    uint32_t seq);
+/* Parts (bit part - 1) the SMSC already took in an earlier attempt. */
+int	 outbox_parts_taken(struct store *, int64_t id, uint32_t *mask);
+/*
+ * The SMSC took part (1-based) of the nparts of message id and called it
+ * msgid (normalised). A message of one part is accepted with it, its id
+ * kept in outbox.message_id; a part of a longer one waits in outbox_parts
+ * for outbox_accepted. A receipt that came first is applied now. 0 or -1.
+ */
+int	 outbox_part_accepted(struct store *, int64_t id, int part,
+	    int nparts, const char *msgid);
+/*
+ * Every part of concatenated message id is accepted: the message is too,
+ * and receipts that already came for its parts settle its final state.
+ * 0 or -1.
+ */
+int	 outbox_accepted(struct store *, int64_t id);
+/*
+ * A transient failure (status as above): back to queued, sendable from
+ * now + backoff_s; 'failed' when attempts reached OUTBOX_ATTEMPTS_MAX.
+ * Returns 0 requeued, 1 failed, -1.
+ */
+int	 outbox_retry(struct store *, int64_t id, uint32_t status,
+	    int attempts, long backoff_s);
+/* A final failure: state "rejected" or "failed" with status. 0 or -1. */
+int	 outbox_finish(struct store *, int64_t id, const char *state,
+	    uint32_t status);
+
+enum outbox_receipt_state {
+	OUTBOX_RCPT_NONE,		/* intermediate (enroute, accepted) */
+	OUTBOX_RCPT_DELIVERED,
+	OUTBOX_RCPT_UNDELIVERABLE,
+	OUTBOX_RCPT_EXPIRED,
+	OUTBOX_RCPT_REJECTED,
+};
+
+enum outbox_receipt_result {
+	OUTBOX_RCPT_ERROR = -1,
+	OUTBOX_RCPT_MATCHED,		/* a part's state was set */
+	OUTBOX_RCPT_PENDING,		/* no such id yet: kept for later */
+	OUTBOX_RCPT_DUPLICATE,		/* that part had its final state */
+};
+
+/* SMPP message_state (1-8) to a receipt state. */
+enum outbox_receipt_state outbox_receipt_state(int smpp_state);
+const char *outbox_receipt_name(enum outbox_receipt_state);
+
+/*
+ * A final receipt for msgid (normalised): the part's state, then the
+ * message's when that settles it. A receipt for an id not known yet is
+ * kept in receipts_pending until its submit_sm_resp is stored.
+ */
+enum outbox_receipt_result outbox_receipt(struct store *, const char *msgid,
+	    enum outbox_receipt_state, int error);
+/* Forget pending receipts received before `before`. Count or -1. */
+int64_t	 outbox_prune_pending(struct store *, time_t before);
+
+/*
+ * An SMSC message id in one canonical form, so that submit_sm_resp and
+ * receipts meet: lower case, leading zeros of a hexadecimal id dropped.
+ * decimal: in is a decimal number standing for the hexadecimal id (SMSCs
+ * that answer in hex and report in decimal). Returns -1 when empty or
+ * too long.
+ */
+int	 outbox_msgid_norm(const char *in, int decimal, char *out,
+	    size_t size);
+
+/* 1 when an SMPP command_status (or OUTBOX_STATUS_*) is worth a retry. */
+int	 outbox_transient(uint32_t status);
+/* Seconds to wait before attempt attempts + 1 after status. */
+long	 outbox_backoff(uint32_t status, int attempts);
+
+/*
+ * Settings for the gateway's own connection: a 32 MiB page cache and a
+ * WAL checkpoint every 8192 pages. Durability is unchanged. 0 or -1.
+ */
+int	 outbox_gateway_tune(struct store *);
+
+/* Rows queued now (the queue depth), or -1. */
+int64_t	 outbox_queued(struct store *);
+/*
+ * PRAGMA data_version: changes when another connection commits, so the
+ * gateway sees rows written by munictl or the kiosk. -1 on error.
+ */
+int64_t	 outbox_data_version(struct store *);
+
 #endif

@@ -319,10 +319,8 @@ STMT(ST_GROUP_MANUAL_MEMBERS,
     " FROM subscriptions s WHERE s.resident_id = r.id"
     " AND s.topic_id = ?4), ?5) END,"
     " CASE WHEN ?6 IS NULL THEN NULL ELSE (SELECT sum(f.amount_cents"
-    " - f.paid_cents) FROM fees f WHERE f.resident_id = r.id"
-    " AND f.kind = ?6 AND f.paid_cents < f.amount_cents) END,"
-    " CASE WHEN ?6 IS NULL THEN NULL ELSE (SELECT min(f.due_date)"
-    " FROM fees f WHERE f.resident_id = r.id AND f.kind = ?6"
+    " - f.paid_cents) || ' ' || min(f.due_date) FROM fees f"
+    " WHERE f.resident_id = r.id AND f.kind = ?6"
     " AND f.paid_cents < f.amount_cents) END,"
     " CASE WHEN ?7 IS NULL THEN NULL ELSE (SELECT q.id"
     " FROM queue_entries q WHERE q.guardian_id = r.id"
@@ -365,10 +363,11 @@ STMT(ST_BCAST_CANCEL,
 STMT(ST_BCAST_SET_FIGURES,
     "UPDATE broadcasts SET recipients = ?2, segments = ?3, updated_at = ?4"
     " WHERE id = ?1")
+/* One message, parameters as in ST_BCAST_OUTBOX_INSERT16 below. */
 STMT(ST_BCAST_OUTBOX_INSERT,
     "INSERT INTO outbox (phone, text, encoding, state, priority, created_at,"
     " not_before, topic, resident_id, broadcast_id, updated_at)"
-    " VALUES (?1, ?2, ?3, 'queued', ?4, ?5, ?6, ?7, ?8, ?9, ?5)")
+    " VALUES (?6, ?7, ?1, 'queued', ?2, ?3, ?8, ?4, ?9, ?5, ?3)")
 STMT(ST_BCAST_STATUS,
     "SELECT state, count(*) FROM outbox WHERE broadcast_id = ?1"
     " GROUP BY state")
@@ -443,21 +442,28 @@ STMT(ST_OUTBOX_PART_ACCEPT,
     " ON CONFLICT (outbox_id, part) DO UPDATE SET"
     " message_id = excluded.message_id, state = 'accepted',"
     " updated_at = excluded.updated_at")
+/*
+ * A message of one part keeps its SMSC id in outbox.message_id and its
+ * receipt finds it there; concatenated ones keep theirs in outbox_parts.
+ */
 STMT(ST_OUTBOX_ACCEPTED,
     "UPDATE outbox SET state = 'accepted', status_code = 0,"
-    " message_id = (SELECT message_id FROM outbox_parts"
-    "  WHERE outbox_id = ?1 ORDER BY part LIMIT 1), updated_at = ?2"
+    " message_id = ?3, updated_at = ?2"
     " WHERE id = ?1 AND state = 'inflight'")
+STMT(ST_OUTBOX_RECEIPT,
+    "UPDATE outbox SET state = ?2, updated_at = ?3"
+    " WHERE message_id = ?1 AND state = 'accepted'")
+STMT(ST_OUTBOX_BY_MSGID, "SELECT id FROM outbox WHERE message_id = ?1")
 /* Delivered when every part is; else the worst part's final state. */
-STMT(ST_OUTBOX_SETTLE,
-    "UPDATE outbox SET state = p.st, updated_at = ?2 FROM (SELECT CASE"
-    " WHEN count(*) = sum(state = 'delivered') THEN 'delivered'"
+STMT(ST_OUTBOX_PARTS_SUMMARY,
+    "SELECT CASE WHEN count(*) = sum(state = 'delivered') THEN 'delivered'"
     " WHEN sum(state = 'rejected') > 0 THEN 'rejected'"
     " WHEN sum(state = 'undeliverable') > 0 THEN 'undeliverable'"
     " WHEN sum(state = 'expired') > 0 THEN 'expired'"
-    " ELSE 'accepted' END AS st FROM outbox_parts WHERE outbox_id = ?1) AS p"
-    " WHERE outbox.id = ?1 AND outbox.state = 'accepted'"
-    " AND p.st <> 'accepted'")
+    " ELSE 'accepted' END FROM outbox_parts WHERE outbox_id = ?1")
+STMT(ST_OUTBOX_SETTLE,
+    "UPDATE outbox SET state = ?2, updated_at = ?3"
+    " WHERE id = ?1 AND state = 'accepted'")
 STMT(ST_OUTBOX_RETRY,
     "UPDATE outbox SET state = CASE WHEN attempts >= ?4 THEN 'failed'"
     " ELSE 'queued' END, not_before = ?2, status_code = ?3, updated_at = ?5"
@@ -466,8 +472,7 @@ STMT(ST_OUTBOX_FINISH,
     "UPDATE outbox SET state = ?2, status_code = ?3, updated_at = ?4"
     " WHERE id = ?1 AND state = 'inflight'")
 STMT(ST_OUTBOX_PART_BY_MSGID,
-    "SELECT outbox_id, part, state FROM outbox_parts WHERE message_id = ?1"
-    " ORDER BY state = 'accepted' DESC LIMIT 1")
+    "SELECT outbox_id, part, state FROM outbox_parts WHERE message_id = ?1")
 STMT(ST_OUTBOX_PART_STATE,
     "UPDATE outbox_parts SET state = ?3, updated_at = ?4"
     " WHERE outbox_id = ?1 AND part = ?2 AND state = 'accepted'")
@@ -476,8 +481,10 @@ STMT(ST_RECEIPT_PENDING_PUT,
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (message_id) DO UPDATE SET"
     " state = excluded.state, error = excluded.error,"
     " received_at = excluded.received_at")
-STMT(ST_RECEIPT_PENDING_TAKE,
-    "DELETE FROM receipts_pending WHERE message_id = ?1 RETURNING state")
+STMT(ST_RECEIPT_PENDING_GET,
+    "SELECT state FROM receipts_pending WHERE message_id = ?1")
+STMT(ST_RECEIPT_PENDING_DELETE,
+    "DELETE FROM receipts_pending WHERE message_id = ?1")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")
 STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
@@ -496,3 +503,63 @@ STMT(ST_INBOX_UNPROCESSED,
     " ORDER BY id LIMIT ?2")
 STMT(ST_INBOX_DONE,
     "UPDATE inbox SET processed_at = ?2 WHERE id = ?1")
+
+/*
+ * Sixteen broadcast messages in one statement: the cursors open once, not
+ * once a row. ?1 encoding, ?2 priority, ?3 now, ?4 topic, ?5 broadcast;
+ * then per row phone, text, not_before, resident.
+ */
+STMT(ST_BCAST_OUTBOX_INSERT16,
+    "INSERT INTO outbox (phone, text, encoding, state, priority, created_at,"
+    " not_before, topic, resident_id, broadcast_id, updated_at) VALUES"
+    " (?6, ?7, ?1, 'queued', ?2, ?3, ?8, ?4, ?9, ?5, ?3),"
+    " (?10, ?11, ?1, 'queued', ?2, ?3, ?12, ?4, ?13, ?5, ?3),"
+    " (?14, ?15, ?1, 'queued', ?2, ?3, ?16, ?4, ?17, ?5, ?3),"
+    " (?18, ?19, ?1, 'queued', ?2, ?3, ?20, ?4, ?21, ?5, ?3),"
+    " (?22, ?23, ?1, 'queued', ?2, ?3, ?24, ?4, ?25, ?5, ?3),"
+    " (?26, ?27, ?1, 'queued', ?2, ?3, ?28, ?4, ?29, ?5, ?3),"
+    " (?30, ?31, ?1, 'queued', ?2, ?3, ?32, ?4, ?33, ?5, ?3),"
+    " (?34, ?35, ?1, 'queued', ?2, ?3, ?36, ?4, ?37, ?5, ?3),"
+    " (?38, ?39, ?1, 'queued', ?2, ?3, ?40, ?4, ?41, ?5, ?3),"
+    " (?42, ?43, ?1, 'queued', ?2, ?3, ?44, ?4, ?45, ?5, ?3),"
+    " (?46, ?47, ?1, 'queued', ?2, ?3, ?48, ?4, ?49, ?5, ?3),"
+    " (?50, ?51, ?1, 'queued', ?2, ?3, ?52, ?4, ?53, ?5, ?3),"
+    " (?54, ?55, ?1, 'queued', ?2, ?3, ?56, ?4, ?57, ?5, ?3),"
+    " (?58, ?59, ?1, 'queued', ?2, ?3, ?60, ?4, ?61, ?5, ?3),"
+    " (?62, ?63, ?1, 'queued', ?2, ?3, ?64, ?4, ?65, ?5, ?3),"
+    " (?66, ?67, ?1, 'queued', ?2, ?3, ?68, ?4, ?69, ?5, ?3)")
+/*
+ * The gateway's connection (outbox_gateway_tune): a page cache that holds
+ * the working set of a large send, and checkpoints far enough apart that
+ * a page rewritten by many group commits is copied into the database once.
+ */
+STMT(ST_OUTBOX_TUNE_CACHE, "PRAGMA cache_size = -32768")
+STMT(ST_OUTBOX_TUNE_CHECKPOINT, "PRAGMA wal_autocheckpoint = 8192")
+
+/*
+ * reminders (common/reminders.c): unpaid fees of kind ?1 due on ?2 whose
+ * resident has a number that takes SMS and receives topic ?4, and that no
+ * reminder went out for yet; after fee ?5, at most ?6. The fees_unpaid
+ * index (kind, due_date, rowid) seeks straight to the page.
+ */
+STMT(ST_REMIND_DUE,
+    "SELECT f.id, f.resident_id, f.amount_cents - f.paid_cents, f.kind,"
+    " f.period, f.due_date, r.phone, r.lang, r.given_name FROM fees f"
+    " JOIN residents r ON r.id = f.resident_id"
+    " WHERE f.kind = ?1 AND f.paid_cents < f.amount_cents"
+    " AND f.due_date = ?2 AND f.id > ?5"
+    " AND r.phone IS NOT NULL AND r.phone_kind IN (0, 2)"
+    " AND coalesce((SELECT CASE WHEN t.emergency THEN 1 ELSE"
+    "  coalesce((SELECT s.subscribed FROM subscriptions s"
+    "  WHERE s.resident_id = r.id AND s.topic_id = t.id), t.default_on) END"
+    "  FROM topics t WHERE t.code = ?4), 0) <> 0"
+    " AND NOT EXISTS (SELECT 1 FROM reminders_sent rs WHERE rs.kind = 'fee'"
+    "  AND rs.ref_id = f.id AND rs.due = f.due_date)"
+    " ORDER BY f.id LIMIT ?6")
+/* The next due date of unpaid fees of kind ?1 after ?2, up to ?3. */
+STMT(ST_REMIND_NEXT_DUE,
+    "SELECT min(due_date) FROM fees WHERE kind = ?1"
+    " AND paid_cents < amount_cents AND due_date > ?2 AND due_date <= ?3")
+STMT(ST_REMIND_MARK,
+    "INSERT INTO reminders_sent (kind, ref_id, due, sent_at)"
+    " VALUES ('fee', ?1, ?2, ?3) ON CONFLICT (kind, ref_id, due) DO NOTHING")

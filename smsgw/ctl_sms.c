@@ -174,15 +174,32 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* What the gateway's own status codes mean; NULL for SMPP ones. */
+static const char *
+status_reason(int code)
+{
+	switch (code) {
+	case OUTBOX_STATUS_TIMEOUT:
+		return "no response from the SMSC";
+	case OUTBOX_STATUS_LINK:
+		return "the link to the SMSC went down";
+	case OUTBOX_STATUS_ENCODE:
+		return "the text cannot be sent as SMS";
+	default:
+		return NULL;
+	}
+}
+
 static int
 sms_status(struct ctl *ctl, int argc, char **argv)
 {
 	struct outbox_status	 os;
+	struct outbox_part_info	 parts[OUTBOX_PARTS_MAX];
 	struct store		*s;
-	const char		*errstr;
+	const char		*errstr, *why;
 	char			 created[32], updated[32], phone[64];
 	long long		 id;
-	int			 r;
+	int			 r, np, i;
 
 	if (argc != 2)
 		return ctl_usage(use_status);
@@ -211,10 +228,23 @@ sms_status(struct ctl *ctl, int argc, char **argv)
 		printf("smsc_message_id=%s\n", os.message_id);
 	if (os.status_code >= 0)
 		printf("smpp_status=0x%08x\n", (unsigned)os.status_code);
+	if ((why = status_reason(os.status_code)) != NULL)
+		printf("last_error=%s\n", why);
 	printf("created=\"%s\"\nupdated=\"%s\"\n", created, updated);
 	if (os.valid_until != 0) {
 		clock_datetime(os.valid_until, created, sizeof(created));
 		printf("valid_until=\"%s\"\n", created);
+	}
+	/* Each part the SMSC took: its id, its receipt, and when. */
+	if ((np = outbox_parts(s, id, parts, OUTBOX_PARTS_MAX)) == -1) {
+		fprintf(stderr, "munictl sms status: %s\n", store_errmsg(s));
+		return 1;
+	}
+	for (i = 0; i < np; i++) {
+		clock_datetime(parts[i].updated_at, updated, sizeof(updated));
+		printf("part=%d smsc_message_id=%s state=%s updated=\"%s\"\n",
+		    parts[i].part, parts[i].message_id[0] != '\0' ?
+		    parts[i].message_id : "-", parts[i].state, updated);
 	}
 	return 0;
 }

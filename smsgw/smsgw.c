@@ -1,15 +1,34 @@
 /*
- * muni-smsgw: the SMPP gateway daemon. Until the gateway issue lands it
- * checks its configuration and database (-n) and refuses to pretend to run.
+ * muni-smsgw: the SMPP gateway daemon. It sends what the outbox holds over
+ * one bind to the SMSC, takes in receipts and MO, answers residents'
+ * keywords, and serves /health and /metrics. One process, one thread, one
+ * libevent loop; the modules are gw_disp (outbox and inbox), gw_esme (the
+ * bind), gw_batch (group commits) and gw_http.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+
 #include "config.h"
+#include "gw_disp.h"
+#include "gw_http.h"
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+
+struct gw {
+	struct event_base *base;
+	struct config	*cfg;
+	const char	*conf_path;
+	struct store	*store;
+	struct disp	*disp;
+	struct http	*http;
+	int		 stopping;
+};
 
 static void
 usage(FILE *fp)
@@ -21,19 +40,87 @@ usage(FILE *fp)
 	    "  -h       this help\n", CONFIG_DEFAULT_PATH);
 }
 
+static void
+stopped(void *arg)
+{
+	struct gw	*gw = arg;
+
+	log_info("stopped");
+	if (event_base_loopexit(gw->base, NULL) == -1)
+		fatalx("event_base_loopexit");
+}
+
+static void
+stop_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct gw	*gw = arg;
+
+	(void)ev;
+	if (gw->stopping) {
+		log_warnx("signal %d again: stopping now", (int)sig);
+		if (event_base_loopbreak(gw->base) == -1)
+			fatalx("event_base_loopbreak");
+		return;
+	}
+	gw->stopping = 1;
+	log_info("signal %d: finishing what is outstanding, then stopping",
+	    (int)sig);
+	disp_stop(gw->disp, stopped, gw);
+}
+
+static void
+hup_cb(evutil_socket_t sig, short ev, void *arg)
+{
+	struct gw	*gw = arg;
+	struct config	*nc;
+	const char	*errstr;
+	char		*errors, *line, *next;
+
+	(void)sig;
+	(void)ev;
+	if ((nc = config_load(gw->conf_path, &errors)) == NULL) {
+		for (line = errors; line != NULL && *line != '\0';
+		    line = next) {
+			if ((next = strchr(line, '\n')) != NULL)
+				*next++ = '\0';
+			log_warnx("reload: %s", line);
+		}
+		free(errors);
+		log_warnx("reload: the configuration stays as it was");
+		return;
+	}
+	if (disp_reload(gw->disp, nc, &errstr) == -1) {
+		log_warnx("reload: %s: the configuration stays as it was",
+		    errstr);
+		config_free(nc);
+		return;
+	}
+	if (strcmp(config_str(nc, CFG_DATABASE_PATH),
+	    config_str(gw->cfg, CFG_DATABASE_PATH)) != 0 ||
+	    strcmp(config_str(nc, CFG_HTTP_LISTEN),
+	    config_str(gw->cfg, CFG_HTTP_LISTEN)) != 0)
+		log_warnx("reload: [database] path and [http] listen change "
+		    "only with a restart");
+	config_free(gw->cfg);
+	gw->cfg = nc;
+	log_info("configuration reloaded from %s", config_path(nc));
+}
+
 int
 main(int argc, char **argv)
 {
-	struct config	*cfg;
+	struct gw	 gw;
+	struct event	*sigint, *sigterm, *sighup;
 	struct store	*s;
-	const char	*conf = NULL, *errstr;
+	const char	*errstr;
 	char		*errors;
 	int		 ch, check = 0, foreground = 0;
 
+	memset(&gw, 0, sizeof(gw));
 	while ((ch = getopt(argc, argv, "c:dhn")) != -1) {
 		switch (ch) {
 		case 'c':
-			conf = optarg;
+			gw.conf_path = optarg;
 			break;
 		case 'd':
 			foreground = 1;
@@ -53,27 +140,75 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	log_init("muni-smsgw", !foreground && !check);
+	log_init("muni-smsgw", 0);
 	i18n_init();
-	if ((cfg = config_load(conf, &errors)) == NULL) {
+	if ((gw.cfg = config_load(gw.conf_path, &errors)) == NULL) {
 		fputs(errors, stderr);
 		free(errors);
 		return 1;
 	}
-	if ((s = store_open(config_str(cfg, CFG_DATABASE_PATH), 0,
+	if (disp_check_config(gw.cfg, &errstr) == -1) {
+		fprintf(stderr, "muni-smsgw: %s: %s\n", config_path(gw.cfg),
+		    errstr);
+		config_free(gw.cfg);
+		return 1;
+	}
+	/* Opened once here for its errors; the daemon opens it after fork,
+	   as SQLite's locks do not survive one. */
+	if ((s = store_open(config_str(gw.cfg, CFG_DATABASE_PATH), 0,
 	    &errstr)) == NULL) {
 		fprintf(stderr, "muni-smsgw: %s\n", errstr);
-		config_free(cfg);
+		config_free(gw.cfg);
 		return 1;
 	}
 	store_close(s);
 	if (check) {
 		printf("configuration OK\n");
-		config_free(cfg);
+		config_free(gw.cfg);
 		return 0;
 	}
-	config_free(cfg);
-	fprintf(stderr, "muni-smsgw: the SMPP gateway is not built yet "
-	    "(issue 4); only -n works in this version\n");
-	return 1;
+
+	/* A peer gone mid-write is an event, not a reason to die. */
+	if (signal(SIGPIPE, SIG_IGN) == SIG_ERR)
+		fatal("signal");
+	if (!foreground) {
+		if (daemon(0, 0) == -1)
+			fatal("daemon");
+		log_init("muni-smsgw", 1);
+	}
+	if ((gw.store = store_open(config_str(gw.cfg, CFG_DATABASE_PATH), 0,
+	    &errstr)) == NULL)
+		fatalx("%s", errstr);
+	if ((gw.base = event_base_new()) == NULL)
+		fatalx("event_base_new");
+	gw.disp = disp_new(gw.base, gw.store, gw.cfg);
+	if ((gw.http = http_new(gw.base, config_str(gw.cfg, CFG_HTTP_LISTEN),
+	    gw.disp, &errstr)) == NULL)
+		fatalx("%s: %s", config_str(gw.cfg, CFG_HTTP_LISTEN), errstr);
+	if ((sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw)) == NULL ||
+	    (sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw)) == NULL ||
+	    (sighup = evsignal_new(gw.base, SIGHUP, hup_cb, &gw)) == NULL ||
+	    evsignal_add(sigint, NULL) == -1 ||
+	    evsignal_add(sigterm, NULL) == -1 ||
+	    evsignal_add(sighup, NULL) == -1)
+		fatalx("signal events");
+	log_info("starting: database %s, SMSC %s:%lld, http %s",
+	    config_str(gw.cfg, CFG_DATABASE_PATH),
+	    config_str(gw.cfg, CFG_SMSC_HOST),
+	    config_int(gw.cfg, CFG_SMSC_PORT),
+	    config_str(gw.cfg, CFG_HTTP_LISTEN));
+	disp_start(gw.disp);
+
+	if (event_base_dispatch(gw.base) == -1)
+		fatalx("event_base_dispatch");
+
+	http_free(gw.http);
+	disp_free(gw.disp);
+	event_free(sigint);
+	event_free(sigterm);
+	event_free(sighup);
+	event_base_free(gw.base);
+	store_close(gw.store);
+	config_free(gw.cfg);
+	return 0;
 }

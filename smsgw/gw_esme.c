@@ -1,0 +1,1122 @@
+/*
+ * esme: the SMPP client side of one bind. The socket is driven by hand
+ * (read and write events over two evbuffers) rather than by a bufferevent,
+ * so that submits reach the wire before the group commit's fsync instead
+ * of on the next loop turn. Outstanding submits live in a fixed slot table
+ * indexed by an open-addressing hash of sequence numbers; each slot has its
+ * own response timer on a libevent common timeout, so adding one is O(1).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/event.h>
+
+#include "clock.h"
+#include "gw_esme.h"
+#include "gw_metrics.h"
+#include "log.h"
+#include "pdu.h"
+#include "util.h"
+
+#define HASH_SIZE	4096		/* > 2 * ESME_WINDOW_MAX, power of 2 */
+#define READ_MAX	(256 * 1024)	/* bytes taken per read event */
+#define THROTTLE_GAP_MS	200		/* one rate cut per burst of 0x58 */
+#define RAISE_EVERY_MS	1000		/* and a step back up per second */
+#define UNBIND_WAIT_MS	1000
+
+enum esme_state {
+	ST_IDLE,		/* waiting to reconnect */
+	ST_CONNECTING,
+	ST_BINDING,
+	ST_BOUND,
+	ST_UNBINDING,
+	ST_STOPPED,
+};
+
+/* One TCP connection; freed on a later loop turn, never in its callback. */
+struct conn {
+	struct conn	*next_dead;	/* closed, waiting to be freed */
+	int		 fd;
+	int		 dead;
+	struct event	*rev;
+	struct event	*wev;
+	struct evbuffer	*in;
+	struct evbuffer	*out;
+};
+
+struct slot {
+	struct esme	*e;
+	struct event	*timer;
+	uint32_t	 seq;		/* 0: free */
+	unsigned	 tag;
+	void		*ctx;
+	int64_t		 sent_us;
+	int		 next_free;
+};
+
+struct esme {
+	struct event_base *base;
+	struct esme_conf conf;
+	struct esme_ops	 ops;
+	void		*arg;
+	enum esme_state	 state;
+	struct conn	*conn;
+	struct conn	*dead;		/* closed connections not freed yet */
+	uint64_t	 gen;		/* bumped per connection */
+	uint32_t	 seq;
+	uint32_t	 bind_seq;
+	uint32_t	 enq_seq;	/* outstanding enquire_link, 0 none */
+	uint32_t	 unbind_seq;
+
+	struct slot	 slots[ESME_WINDOW_MAX];
+	int		 free_head;
+	int		 outstanding;
+	int16_t		 hash[HASH_SIZE];	/* slot index + 1, 0 empty */
+	const struct timeval *resp_tv;	/* common timeout */
+
+	/* token bucket */
+	double		 rate;
+	double		 tokens;
+	int64_t		 last_refill;
+	int64_t		 last_cut;
+	int64_t		 last_raise;
+
+	long		 backoff_s;
+	struct event	*reconnect_ev;
+	struct event	*bind_timer;	/* connect and bind deadline */
+	struct event	*enq_ev;	/* every enquire_link_s */
+	struct event	*enq_timer;	/* its response deadline */
+	struct event	*room_ev;	/* tokens again */
+	struct event	*stop_ev;	/* shutdown deadline */
+	int		 delivers;	/* in the current read */
+	int		 stopping;
+	void		(*stop_done)(void *);
+	void		*stop_arg;
+};
+
+static void	 conn_read_cb(evutil_socket_t, short, void *);
+static void	 conn_write_cb(evutil_socket_t, short, void *);
+static void	 send_unbind(struct esme *);
+
+/* Latency needs microseconds; the clock seam has milliseconds. */
+static int64_t
+mono_us(void)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
+		return 0;
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static void
+tv_ms(struct timeval *tv, int64_t ms)
+{
+	tv->tv_sec = (time_t)(ms / 1000);
+	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
+}
+
+static void
+timer_ms(struct event *ev, int64_t ms)
+{
+	struct timeval	 tv;
+
+	tv_ms(&tv, ms);
+	if (evtimer_add(ev, &tv) == -1)
+		fatalx("esme: evtimer_add");
+}
+
+static void
+timer_del(struct event *ev)
+{
+	if (evtimer_del(ev) == -1)
+		log_warnx("esme: evtimer_del");
+}
+
+/*
+ * Slots.
+ */
+
+static size_t
+hash_of(uint32_t seq)
+{
+	return (seq * 2654435761U) & (HASH_SIZE - 1);
+}
+
+static void
+hash_put(struct esme *e, int idx)
+{
+	size_t	 i;
+
+	for (i = hash_of(e->slots[idx].seq); e->hash[i] != 0;
+	    i = (i + 1) & (HASH_SIZE - 1))
+		;
+	e->hash[i] = (int16_t)(idx + 1);
+}
+
+/* The slot waiting for seq, removed from the hash; NULL when none. */
+static struct slot *
+hash_take(struct esme *e, uint32_t seq)
+{
+	size_t	 i, j, k;
+	int	 idx;
+
+	if (seq == 0)
+		return NULL;
+	for (i = hash_of(seq); e->hash[i] != 0; i = (i + 1) & (HASH_SIZE - 1))
+		if (e->slots[e->hash[i] - 1].seq == seq)
+			break;
+	if (e->hash[i] == 0)
+		return NULL;
+	idx = e->hash[i] - 1;
+	e->hash[i] = 0;
+	/* Shift back the entries that probed past the hole. */
+	for (j = (i + 1) & (HASH_SIZE - 1); e->hash[j] != 0;
+	    j = (j + 1) & (HASH_SIZE - 1)) {
+		k = hash_of(e->slots[e->hash[j] - 1].seq);
+		if ((j > i && (k <= i || k > j)) ||
+		    (j < i && k <= i && k > j)) {
+			e->hash[i] = e->hash[j];
+			e->hash[j] = 0;
+			i = j;
+		}
+	}
+	return &e->slots[idx];
+}
+
+static void
+slot_release(struct esme *e, struct slot *s)
+{
+	timer_del(s->timer);
+	s->seq = 0;
+	s->ctx = NULL;
+	s->next_free = e->free_head;
+	e->free_head = (int)(s - e->slots);
+	e->outstanding--;
+}
+
+static void slot_timeout_cb(evutil_socket_t, short, void *);
+
+/*
+ * The token bucket. Rates are per second; tokens may be fractional.
+ */
+
+static double
+rate_floor(const struct esme *e)
+{
+	double	 f = e->conf.max_tps / 20.0;
+
+	return f < 1.0 ? 1.0 : f;
+}
+
+static void
+refill(struct esme *e)
+{
+	int64_t	 now = clock_mono_ms();
+	double	 cap, step;
+
+	if (e->rate < e->conf.max_tps &&
+	    now - e->last_raise >= RAISE_EVERY_MS &&
+	    now - e->last_cut >= RAISE_EVERY_MS) {
+		/* Back up a tenth of the way per quiet second. */
+		step = e->conf.max_tps / 10.0;
+		e->rate += step < 1.0 ? 1.0 : step;
+		if (e->rate > e->conf.max_tps)
+			e->rate = e->conf.max_tps;
+		e->last_raise = now;
+	}
+	e->tokens += (double)(now - e->last_refill) * e->rate / 1000.0;
+	e->last_refill = now;
+	/* A tenth of a second of burst, at least one message. */
+	cap = e->rate / 10.0;
+	if (cap < 1.0)
+		cap = 1.0;
+	if (e->tokens > cap)
+		e->tokens = cap;
+}
+
+static void
+throttled(struct esme *e)
+{
+	int64_t	 now = clock_mono_ms();
+
+	e->tokens = 0;
+	if (now - e->last_cut < THROTTLE_GAP_MS)
+		return;
+	e->rate /= 2;
+	if (e->rate < rate_floor(e))
+		e->rate = rate_floor(e);
+	e->last_cut = e->last_raise = now;
+	metrics_link("throttled");
+	log_info("%s: throttled by the SMSC: %.0f submits/s for now",
+	    e->conf.name, e->rate);
+}
+
+/*
+ * The connection.
+ */
+
+static void
+conn_free(struct conn *c)
+{
+	event_free(c->rev);
+	event_free(c->wev);
+	evbuffer_free(c->in);
+	evbuffer_free(c->out);
+	free(c);
+}
+
+/* Free the closed connections: later in the loop, or at esme_free. */
+static void
+conn_free_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c;
+
+	(void)fd;
+	(void)ev;
+	while ((c = e->dead) != NULL) {
+		e->dead = c->next_dead;
+		conn_free(c);
+	}
+}
+
+static void
+conn_close(struct esme *e)
+{
+	struct conn	*c = e->conn;
+	struct timeval	 tv = { 0, 0 };
+
+	if (c == NULL)
+		return;
+	e->conn = NULL;
+	c->dead = 1;
+	if (event_del(c->rev) == -1 || event_del(c->wev) == -1)
+		log_warnx("esme: event_del");
+	if (c->fd != -1 && close(c->fd) == -1)
+		log_warn("%s: close", e->conf.name);
+	c->fd = -1;
+	/* Possibly inside c's own read callback: free it later. */
+	if (e->dead == NULL && event_base_once(e->base, -1, EV_TIMEOUT,
+	    conn_free_cb, e, &tv) == -1)
+		fatalx("esme: event_base_once");
+	c->next_dead = e->dead;
+	e->dead = c;
+}
+
+static void
+schedule_reconnect(struct esme *e)
+{
+	long	 min = e->conf.reconnect_min_s, max = e->conf.reconnect_max_s;
+	long	 ms, full;
+
+	if (max < min)
+		max = min;
+	if (e->backoff_s < min)
+		e->backoff_s = min;
+	if (e->backoff_s > max)
+		e->backoff_s = max;
+	/* Jitter: somewhere in the upper half, never below the minimum. */
+	full = e->backoff_s * 1000;
+	ms = full / 2 + (long)arc4random_uniform((uint32_t)(full / 2 + 1));
+	if (ms < min * 1000)
+		ms = min * 1000;
+	e->backoff_s *= 2;
+	log_info("%s: reconnecting in %ld.%03ld s", e->conf.name, ms / 1000,
+	    ms % 1000);
+	timer_ms(e->reconnect_ev, ms);
+}
+
+void
+esme_reset(struct esme *e, const char *why)
+{
+	int	 was_up = e->state == ST_BOUND || e->state == ST_UNBINDING;
+	int	 i;
+
+	if (e->state == ST_IDLE || e->state == ST_STOPPED)
+		return;
+	if (!e->stopping || e->state != ST_UNBINDING)
+		log_warnx("%s: link down: %s", e->conf.name, why);
+	metrics_link(was_up ? "link_lost" : "connect_failed");
+	conn_close(e);
+	e->gen++;
+	e->enq_seq = e->bind_seq = e->unbind_seq = 0;
+	timer_del(e->bind_timer);
+	timer_del(e->enq_ev);
+	timer_del(e->enq_timer);
+	timer_del(e->room_ev);
+	e->state = e->stopping ? ST_STOPPED : ST_IDLE;
+	/* Nothing outstanding will be answered now. */
+	for (i = 0; i < ESME_WINDOW_MAX && e->outstanding > 0; i++) {
+		struct slot	*s = &e->slots[i];
+		void		*ctx;
+		unsigned	 tag;
+
+		if (s->seq == 0)
+			continue;
+		ctx = s->ctx;
+		tag = s->tag;
+		(void)hash_take(e, s->seq);
+		slot_release(e, s);
+		metrics_response(ESME_STATUS_LINK, -1);
+		e->ops.resp(e->arg, ctx, tag, ESME_STATUS_LINK, "", -1);
+	}
+	if (was_up)
+		e->ops.down(e->arg);
+	if (e->stopping) {
+		timer_del(e->stop_ev);
+		if (e->stop_done != NULL)
+			e->stop_done(e->stop_arg);
+		e->stop_done = NULL;
+		return;
+	}
+	schedule_reconnect(e);
+}
+
+static int
+conn_send(struct esme *e, const struct pdu *p)
+{
+	const char	*err;
+
+	if (e->conn == NULL)
+		return -1;
+	if (pdu_encode_evbuffer(p, e->conn->out, &err) == -1) {
+		log_warnx("%s: cannot encode %s: %s", e->conf.name,
+		    pdu_command_name(p->cmd), err);
+		return -1;
+	}
+	return 0;
+}
+
+void
+esme_flush(struct esme *e)
+{
+	struct conn	*c = e->conn;
+	int		 n;
+
+	if (c == NULL || e->state == ST_CONNECTING ||
+	    evbuffer_get_length(c->out) == 0)
+		return;
+	n = evbuffer_write(c->out, c->fd);
+	if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		esme_reset(e, strerror(errno));
+		return;
+	}
+	if (evbuffer_get_length(c->out) > 0 && event_add(c->wev, NULL) == -1)
+		fatalx("esme: event_add");
+}
+
+static void
+send_bind(struct esme *e)
+{
+	struct pdu	 p;
+
+	pdu_init(&p, PDU_BIND_TRANSCEIVER, pdu_seq_next(&e->seq));
+	(void)util_strlcpy(p.system_id, e->conf.system_id,
+	    sizeof(p.system_id));
+	(void)util_strlcpy(p.password, e->conf.password, sizeof(p.password));
+	(void)util_strlcpy(p.system_type, e->conf.system_type,
+	    sizeof(p.system_type));
+	p.interface_version = 0x34;
+	e->bind_seq = p.seq;
+	e->state = ST_BINDING;
+	if (conn_send(e, &p) == -1) {
+		esme_reset(e, "cannot encode bind_transceiver");
+		return;
+	}
+	esme_flush(e);
+}
+
+static void
+connected(struct esme *e)
+{
+	struct conn	*c = e->conn;
+	int		 err = 0;
+	socklen_t	 len = sizeof(err);
+
+	if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
+		err = errno;
+	if (err != 0) {
+		esme_reset(e, strerror(err));
+		return;
+	}
+	if (event_add(c->rev, NULL) == -1)
+		fatalx("esme: event_add");
+	send_bind(e);
+}
+
+static void
+reconnect_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct addrinfo	 hints, *res = NULL;
+	struct conn	*c;
+	char		 port[8];
+	int		 s, one = 1, rc;
+
+	(void)fd;
+	(void)ev;
+	if (e->stopping || e->state != ST_IDLE)
+		return;
+	(void)util_snprintf(port, sizeof(port), "%d", e->conf.port);
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	/* A name blocks the loop while it resolves: configure an address. */
+	if ((rc = getaddrinfo(e->conf.host, port, &hints, &res)) != 0) {
+		log_warnx("%s: %s: %s", e->conf.name, e->conf.host,
+		    gai_strerror(rc));
+		e->state = ST_CONNECTING;
+		esme_reset(e, "no address");
+		return;
+	}
+	s = socket(res->ai_family, res->ai_socktype | SOCK_NONBLOCK |
+	    SOCK_CLOEXEC, res->ai_protocol);
+	if (s == -1) {
+		log_warn("%s: socket", e->conf.name);
+		freeaddrinfo(res);
+		e->state = ST_CONNECTING;
+		esme_reset(e, "no socket");
+		return;
+	}
+	/* Small PDUs both ways: Nagle would hold the window back. */
+	if (setsockopt(s, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
+		log_warn("%s: TCP_NODELAY", e->conf.name);
+	c = xcalloc(1, sizeof(*c));
+	c->fd = s;
+	if ((c->in = evbuffer_new()) == NULL ||
+	    (c->out = evbuffer_new()) == NULL ||
+	    (c->rev = event_new(e->base, s, EV_READ | EV_PERSIST,
+	    conn_read_cb, e)) == NULL ||
+	    (c->wev = event_new(e->base, s, EV_WRITE, conn_write_cb,
+	    e)) == NULL)
+		fatalx("esme: out of memory");
+	e->conn = c;
+	e->state = ST_CONNECTING;
+	e->gen++;
+	timer_ms(e->bind_timer, (int64_t)e->conf.response_timeout_s * 1000);
+	log_info("%s: connecting to %s:%d", e->conf.name, e->conf.host,
+	    e->conf.port);
+	rc = connect(s, res->ai_addr, res->ai_addrlen);
+	freeaddrinfo(res);
+	if (rc == -1 && errno != EINPROGRESS) {
+		esme_reset(e, strerror(errno));
+		return;
+	}
+	if (rc == 0) {
+		connected(e);
+		return;
+	}
+	if (event_add(c->wev, NULL) == -1)
+		fatalx("esme: event_add");
+}
+
+static void
+bind_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+
+	(void)fd;
+	(void)ev;
+	if (e->state == ST_UNBINDING) {
+		esme_reset(e, "no unbind_resp");
+		return;
+	}
+	esme_reset(e, e->state == ST_CONNECTING ? "connect timed out" :
+	    "no bind_transceiver_resp");
+}
+
+static void
+enq_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct pdu	 p;
+
+	(void)fd;
+	(void)ev;
+	if (e->state != ST_BOUND)
+		return;
+	if (e->enq_seq != 0) {
+		esme_reset(e, "enquire_link unanswered");
+		return;
+	}
+	pdu_init(&p, PDU_ENQUIRE_LINK, pdu_seq_next(&e->seq));
+	e->enq_seq = p.seq;
+	if (conn_send(e, &p) == -1)
+		return;
+	timer_ms(e->enq_timer, (int64_t)e->conf.response_timeout_s * 1000);
+	esme_flush(e);
+}
+
+static void
+enq_timer_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	esme_reset(arg, "enquire_link unanswered");
+}
+
+static void
+room_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+
+	(void)fd;
+	(void)ev;
+	if (e->state == ST_BOUND && !e->stopping)
+		e->ops.room(e->arg);
+}
+
+static void
+stop_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+
+	(void)fd;
+	(void)ev;
+	if (e->state == ST_BOUND) {
+		log_warnx("%s: %d submits unanswered at shutdown", e->conf.name,
+		    e->outstanding);
+		send_unbind(e);
+	}
+}
+
+static void
+slot_timeout_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct slot	*s = arg;
+	struct esme	*e = s->e;
+	void		*ctx = s->ctx;
+	unsigned	 tag = s->tag;
+	char		 why[64];
+
+	(void)fd;
+	(void)ev;
+	(void)util_snprintf(why, sizeof(why), "no submit_sm_resp for "
+	    "seq %u in %d s", s->seq, e->conf.response_timeout_s);
+	(void)hash_take(e, s->seq);
+	slot_release(e, s);
+	metrics_response(ESME_STATUS_TIMEOUT, -1);
+	e->ops.resp(e->arg, ctx, tag, ESME_STATUS_TIMEOUT, "", -1);
+	/* An SMSC that leaves one unanswered this long is not to be trusted
+	   with more on this connection. */
+	esme_reset(e, why);
+}
+
+/*
+ * Incoming PDUs.
+ */
+
+static void
+answer(struct esme *e, const struct pdu *req, uint32_t status)
+{
+	struct pdu	 r;
+
+	pdu_init_resp(&r, req, status);
+	(void)conn_send(e, &r);
+}
+
+static void
+nack(struct esme *e, uint32_t seq, uint32_t status)
+{
+	struct pdu	 r;
+
+	pdu_init(&r, PDU_GENERIC_NACK, seq);
+	r.status = status;
+	metrics_link("nack_sent");
+	(void)conn_send(e, &r);
+}
+
+static void
+got_submit_resp(struct esme *e, const struct pdu *p)
+{
+	struct slot	*s;
+	void		*ctx;
+	unsigned	 tag;
+	int64_t		 lat;
+	uint32_t	 status = p->status;
+
+	if ((s = hash_take(e, p->seq)) == NULL) {
+		log_debug("%s: %s for seq %u: nothing outstanding",
+		    e->conf.name, pdu_command_name(p->cmd), p->seq);
+		return;
+	}
+	ctx = s->ctx;
+	tag = s->tag;
+	lat = mono_us() - s->sent_us;
+	slot_release(e, s);
+	/* A nack without a status still says the submit failed. */
+	if (p->cmd == PDU_GENERIC_NACK && status == PDU_ROK)
+		status = PDU_RUNKNOWNERR;
+	if (status == PDU_RTHROTTLED)
+		throttled(e);
+	metrics_response(status, lat);
+	e->ops.resp(e->arg, ctx, tag, status,
+	    status == PDU_ROK ? p->message_id : "", lat);
+}
+
+static void
+got_bind_resp(struct esme *e, const struct pdu *p)
+{
+	char	 why[96];
+
+	if (e->state != ST_BINDING || p->seq != e->bind_seq)
+		return;
+	if (p->status != PDU_ROK) {
+		(void)util_snprintf(why, sizeof(why), "bind refused: %s",
+		    pdu_status_name(p->status));
+		metrics_link("bind_refused");
+		esme_reset(e, why);
+		return;
+	}
+	timer_del(e->bind_timer);
+	e->state = ST_BOUND;
+	e->backoff_s = e->conf.reconnect_min_s;
+	e->enq_seq = 0;
+	e->tokens = 1;
+	e->last_refill = clock_mono_ms();
+	timer_ms(e->enq_ev, (int64_t)e->conf.enquire_link_s * 1000);
+	metrics_link("bound");
+	log_info("%s: bound as a transceiver to %s:%d (%s)", e->conf.name,
+	    e->conf.host, e->conf.port, p->system_id);
+	e->ops.up(e->arg);
+	if (e->stopping)
+		send_unbind(e);
+}
+
+static void
+handle_pdu(struct esme *e, const uint8_t *buf, size_t len)
+{
+	struct pdu	 p;
+	uint32_t	 st;
+	const char	*err;
+	int		 r;
+
+	if (pdu_decode(buf, len, &p, &st, &err) == -1) {
+		log_warnx("%s: %s seq=%u refused: %s", e->conf.name,
+		    pdu_command_name(p.cmd), p.seq, err);
+		/* A broken response answers nothing; its timer will. */
+		if (!(p.cmd & PDU_RESP))
+			nack(e, p.seq, st);
+		return;
+	}
+	switch (p.cmd) {
+	case PDU_SUBMIT_SM_RESP:
+		got_submit_resp(e, &p);
+		return;
+	case PDU_GENERIC_NACK:
+		if (p.seq != 0 && p.seq == e->enq_seq) {
+			e->enq_seq = 0;
+			timer_del(e->enq_timer);
+		} else if (p.seq != 0 && p.seq == e->bind_seq &&
+		    e->state == ST_BINDING) {
+			p.status = p.status == PDU_ROK ? PDU_RBINDFAIL :
+			    p.status;
+			got_bind_resp(e, &p);
+		} else {
+			log_info("%s: generic_nack seq=%u %s", e->conf.name,
+			    p.seq, pdu_status_name(p.status));
+			got_submit_resp(e, &p);
+		}
+		return;
+	case PDU_BIND_TRANSCEIVER_RESP:
+	case PDU_BIND_TRANSMITTER_RESP:
+	case PDU_BIND_RECEIVER_RESP:
+		got_bind_resp(e, &p);
+		return;
+	case PDU_ENQUIRE_LINK:
+		answer(e, &p, PDU_ROK);
+		return;
+	case PDU_ENQUIRE_LINK_RESP:
+		if (p.seq == e->enq_seq) {
+			e->enq_seq = 0;
+			timer_del(e->enq_timer);
+		}
+		return;
+	case PDU_DELIVER_SM:
+	case PDU_DATA_SM:
+		e->delivers++;
+		if (e->state != ST_BOUND && e->state != ST_UNBINDING) {
+			answer(e, &p, PDU_RINVBNDSTS);
+			return;
+		}
+		r = e->ops.deliver(e->arg, &p, e->gen);
+		if (r != ESME_DEFER)
+			answer(e, &p, (uint32_t)r);
+		return;
+	case PDU_UNBIND:
+		answer(e, &p, PDU_ROK);
+		esme_flush(e);
+		esme_reset(e, "the SMSC unbound");
+		return;
+	case PDU_UNBIND_RESP:
+		if (e->state == ST_UNBINDING && p.seq == e->unbind_seq) {
+			log_info("%s: unbound", e->conf.name);
+			esme_reset(e, "unbound");
+		}
+		return;
+	default:
+		if (p.cmd & PDU_RESP)
+			return;
+		/* A request an ESME does not serve. */
+		nack(e, p.seq, PDU_RINVCMDID);
+		return;
+	}
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c = e->conn;
+	const uint8_t	*buf;
+	size_t		 len;
+	enum pdu_frame	 f = PDU_FRAME_SHORT;
+	int		 n, eof = 0;
+
+	(void)ev;
+	if (c == NULL || c->fd != fd)
+		return;
+	n = evbuffer_read(c->in, fd, READ_MAX);
+	if (n == 0)
+		eof = 1;
+	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		esme_reset(e, strerror(errno));
+		return;
+	}
+	e->delivers = 0;
+	while (!c->dead &&
+	    (f = pdu_frame_evbuffer(c->in, &buf, &len)) == PDU_FRAME_OK) {
+		handle_pdu(e, buf, len);
+		if (!c->dead && evbuffer_drain(c->in, len) == -1)
+			fatalx("esme: evbuffer_drain");
+	}
+	if (c->dead)
+		return;
+	if (f == PDU_FRAME_BROKEN) {
+		esme_reset(e, "broken framing (command_length out of range)");
+		return;
+	}
+	if (eof) {
+		esme_reset(e, "the SMSC closed the connection");
+		return;
+	}
+	esme_flush(e);
+	if (e->conn != c)
+		return;
+	e->ops.read_end(e->arg, e->delivers);
+	if (e->conn != c)
+		return;
+	if (e->stopping) {
+		if (e->state == ST_BOUND && e->outstanding == 0)
+			send_unbind(e);
+		return;
+	}
+	if (e->state == ST_BOUND && esme_room(e) > 0)
+		e->ops.room(e->arg);
+}
+
+static void
+conn_write_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c = e->conn;
+
+	(void)ev;
+	if (c == NULL || c->fd != fd)
+		return;
+	if (e->state == ST_CONNECTING) {
+		connected(e);
+		return;
+	}
+	esme_flush(e);
+}
+
+static void
+send_unbind(struct esme *e)
+{
+	struct pdu	 p;
+
+	if (e->state != ST_BOUND)
+		return;
+	pdu_init(&p, PDU_UNBIND, pdu_seq_next(&e->seq));
+	e->unbind_seq = p.seq;
+	e->state = ST_UNBINDING;
+	timer_del(e->enq_ev);
+	timer_del(e->enq_timer);
+	if (conn_send(e, &p) == -1) {
+		esme_reset(e, "cannot encode unbind");
+		return;
+	}
+	timer_ms(e->bind_timer, UNBIND_WAIT_MS);
+	esme_flush(e);
+}
+
+/*
+ * The interface.
+ */
+
+static void
+set_resp_timeout(struct esme *e)
+{
+	struct timeval	 tv;
+
+	tv_ms(&tv, (int64_t)e->conf.response_timeout_s * 1000);
+	if ((e->resp_tv = event_base_init_common_timeout(e->base,
+	    &tv)) == NULL)
+		fatalx("esme: event_base_init_common_timeout");
+}
+
+static void
+conf_clamp(struct esme_conf *c)
+{
+	if (c->window < 1)
+		c->window = 1;
+	if (c->window > ESME_WINDOW_MAX)
+		c->window = ESME_WINDOW_MAX;
+	if (c->max_tps < 1)
+		c->max_tps = 1;
+	if (c->response_timeout_s < 1)
+		c->response_timeout_s = 1;
+	if (c->enquire_link_s < 1)
+		c->enquire_link_s = 1;
+}
+
+struct esme *
+esme_new(struct event_base *base, const struct esme_conf *conf,
+    const struct esme_ops *ops, void *arg)
+{
+	struct esme	*e = xcalloc(1, sizeof(*e));
+	int		 i;
+
+	e->base = base;
+	e->conf = *conf;
+	conf_clamp(&e->conf);
+	e->ops = *ops;
+	e->arg = arg;
+	e->state = ST_IDLE;
+	e->free_head = 0;
+	for (i = 0; i < ESME_WINDOW_MAX; i++) {
+		e->slots[i].e = e;
+		e->slots[i].next_free = i + 1 < ESME_WINDOW_MAX ? i + 1 : -1;
+		if ((e->slots[i].timer = evtimer_new(base, slot_timeout_cb,
+		    &e->slots[i])) == NULL)
+			fatalx("esme: evtimer_new");
+	}
+	if ((e->reconnect_ev = evtimer_new(base, reconnect_cb, e)) == NULL ||
+	    (e->bind_timer = evtimer_new(base, bind_timer_cb, e)) == NULL ||
+	    (e->enq_ev = event_new(base, -1, EV_PERSIST, enq_cb, e)) ==
+	    NULL ||
+	    (e->enq_timer = evtimer_new(base, enq_timer_cb, e)) == NULL ||
+	    (e->room_ev = evtimer_new(base, room_cb, e)) == NULL ||
+	    (e->stop_ev = evtimer_new(base, stop_cb, e)) == NULL)
+		fatalx("esme: evtimer_new");
+	set_resp_timeout(e);
+	e->rate = e->conf.max_tps;
+	e->last_refill = e->last_raise = clock_mono_ms();
+	e->last_cut = e->last_refill - RAISE_EVERY_MS;
+	e->backoff_s = e->conf.reconnect_min_s;
+	return e;
+}
+
+void
+esme_free(struct esme *e)
+{
+	int	 i;
+
+	if (e == NULL)
+		return;
+	conn_close(e);
+	/* The loop that would have freed them has stopped. */
+	conn_free_cb(-1, 0, e);
+	for (i = 0; i < ESME_WINDOW_MAX; i++)
+		event_free(e->slots[i].timer);
+	event_free(e->reconnect_ev);
+	event_free(e->bind_timer);
+	event_free(e->enq_ev);
+	event_free(e->enq_timer);
+	event_free(e->room_ev);
+	event_free(e->stop_ev);
+	free(e);
+}
+
+void
+esme_start(struct esme *e)
+{
+	if (e->state != ST_IDLE)
+		return;
+	timer_ms(e->reconnect_ev, 0);
+}
+
+int
+esme_reconfigure(struct esme *e, const struct esme_conf *nc)
+{
+	struct esme_conf c = *nc;
+	int		 rebind;
+
+	conf_clamp(&c);
+	rebind = strcmp(c.host, e->conf.host) != 0 ||
+	    c.port != e->conf.port ||
+	    strcmp(c.system_id, e->conf.system_id) != 0 ||
+	    strcmp(c.password, e->conf.password) != 0 ||
+	    strcmp(c.system_type, e->conf.system_type) != 0;
+	if (c.response_timeout_s != e->conf.response_timeout_s) {
+		e->conf.response_timeout_s = c.response_timeout_s;
+		set_resp_timeout(e);
+	}
+	if (c.enquire_link_s != e->conf.enquire_link_s &&
+	    e->state == ST_BOUND)
+		timer_ms(e->enq_ev, (int64_t)c.enquire_link_s * 1000);
+	if (e->rate > c.max_tps || e->rate == e->conf.max_tps)
+		e->rate = c.max_tps;
+	e->conf = c;
+	if (rebind && e->state != ST_IDLE && e->state != ST_STOPPED) {
+		esme_reset(e, "configuration changed");
+		/* The new SMSC owes us no backoff. */
+		timer_del(e->reconnect_ev);
+		e->backoff_s = c.reconnect_min_s;
+		timer_ms(e->reconnect_ev, 0);
+	}
+	return rebind;
+}
+
+int
+esme_is_up(const struct esme *e)
+{
+	return e->state == ST_BOUND;
+}
+
+int
+esme_room(struct esme *e)
+{
+	int	 w, t;
+
+	if (e->state != ST_BOUND || e->stopping)
+		return 0;
+	w = e->conf.window - e->outstanding;
+	if (w <= 0)
+		return 0;
+	refill(e);
+	t = (int)e->tokens;
+	if (t <= 0) {
+		/* Wake up when the next token is there. */
+		if (!evtimer_pending(e->room_ev, NULL))
+			timer_ms(e->room_ev, (int64_t)((1.0 - e->tokens) *
+			    1000.0 / e->rate) + 1);
+		return 0;
+	}
+	return t < w ? t : w;
+}
+
+uint32_t
+esme_seq_peek(const struct esme *e)
+{
+	return e->seq >= PDU_SEQ_MAX ? 1 : e->seq + 1;
+}
+
+int
+esme_submit(struct esme *e, struct pdu *p, void *ctx, unsigned tag,
+    const char **errstr)
+{
+	struct slot	*s;
+	int		 idx;
+
+	if (e->state != ST_BOUND || e->stopping ||
+	    e->outstanding >= e->conf.window || e->free_head == -1) {
+		*errstr = "no room in the window";
+		return -1;
+	}
+	p->seq = pdu_seq_next(&e->seq);
+	if (pdu_encode_evbuffer(p, e->conn->out, errstr) == -1)
+		return -1;
+	idx = e->free_head;
+	s = &e->slots[idx];
+	e->free_head = s->next_free;
+	s->seq = p->seq;
+	s->ctx = ctx;
+	s->tag = tag;
+	s->sent_us = mono_us();
+	hash_put(e, idx);
+	e->outstanding++;
+	if (evtimer_add(s->timer, e->resp_tv) == -1)
+		fatalx("esme: evtimer_add");
+	e->tokens -= 1.0;
+	metrics_submit();
+	return 0;
+}
+
+void
+esme_respond(struct esme *e, uint64_t gen, uint32_t cmd, uint32_t seq,
+    uint32_t status)
+{
+	struct pdu	 r;
+
+	if (gen != e->gen || e->conn == NULL) {
+		log_debug("%s: answer to %s seq=%u dropped: link gone",
+		    e->conf.name, pdu_command_name(cmd), seq);
+		return;
+	}
+	pdu_init(&r, cmd | PDU_RESP, seq);
+	r.status = status;
+	(void)conn_send(e, &r);
+}
+
+void
+esme_stop(struct esme *e, int wait_ms, void (*done)(void *), void *arg)
+{
+	e->stopping = 1;
+	e->stop_done = done;
+	e->stop_arg = arg;
+	timer_del(e->reconnect_ev);
+	timer_del(e->room_ev);
+	switch (e->state) {
+	case ST_BOUND:
+		if (e->outstanding == 0)
+			send_unbind(e);
+		else
+			timer_ms(e->stop_ev, wait_ms);
+		return;
+	case ST_UNBINDING:
+		return;
+	case ST_CONNECTING:
+	case ST_BINDING:
+		esme_reset(e, "shutting down");
+		return;
+	default:
+		e->state = ST_STOPPED;
+		e->stop_done = NULL;
+		done(arg);
+		return;
+	}
+}
+
+int
+esme_outstanding(const struct esme *e)
+{
+	return e->outstanding;
+}
+
+int
+esme_tps(const struct esme *e)
+{
+	return (int)e->rate;
+}
+
+const char *
+esme_name(const struct esme *e)
+{
+	return e->conf.name;
+}

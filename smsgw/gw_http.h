@@ -1,0 +1,18 @@
+/*
+ * http: the gateway's HTTP side on [http] listen (loopback by default):
+ * GET /health, 200 while a bind is up and 503 otherwise, and GET /metrics
+ * in the Prometheus text format.
+ */
+#ifndef MUNI_GW_HTTP_H
+#define MUNI_GW_HTTP_H
+
+struct disp;
+struct event_base;
+struct http;
+
+/* Listen on "host:port"; NULL with *errstr when it cannot. */
+struct http	*http_new(struct event_base *, const char *listen,
+		    struct disp *, const char **errstr);
+void		 http_free(struct http *);
+
+#endif

@@ -1,0 +1,40 @@
+/*
+ * metrics: what muni-smsgw counts, in the Prometheus text format for GET
+ * /metrics. One process, one set of counters: module state, no handle.
+ */
+#ifndef MUNI_GW_METRICS_H
+#define MUNI_GW_METRICS_H
+
+#include <stdint.h>
+
+struct evbuffer;
+
+/* Values read at scrape time from the modules that own them. */
+struct metrics_gauges {
+	int64_t	 queued;	/* outbox rows queued, -1 unknown */
+	int64_t	 inflight;	/* submit_sm awaiting a response */
+	int64_t	 binds_up;
+	int64_t	 tps_limit;	/* the bind's current rate */
+	int64_t	 messages;	/* messages the gateway holds */
+	uint64_t commits;	/* group commits */
+};
+
+void	 metrics_submit(void);
+/* A submit_sm's outcome: command_status (or OUTBOX_STATUS_*), latency. */
+void	 metrics_response(uint32_t status, int64_t latency_us);
+/* A receipt by its outbox state name ("delivered", …). */
+void	 metrics_receipt(const char *state);
+void	 metrics_receipt_pending(void);
+void	 metrics_mo(const char *kind);
+/* MO received to reply stored, for answered MO. */
+void	 metrics_mo_reply(int64_t latency_us);
+/* Final outcomes the gateway wrote: "accepted", "rejected", … */
+void	 metrics_outcome(const char *what, uint64_t n);
+void	 metrics_link(const char *event);
+/* One group commit: how long it took and how many answers it carried. */
+void	 metrics_commit(int64_t latency_us, uint64_t answers);
+
+/* Append the whole exposition to out. 0 or -1. */
+int	 metrics_format(struct evbuffer *out, const struct metrics_gauges *);
+
+#endif

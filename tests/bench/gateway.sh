@@ -1,0 +1,113 @@
+#!/bin/sh
+# gateway: muni-smsgw against muni-smscsim on loopback — the sustained
+# submit rate with receipts over BENCH_MESSAGES (default 200,000) queued
+# messages, at window 10 and 100, with full durability (WAL, synchronous =
+# FULL, group commits), and the CPU microseconds per message of both
+# processes. The rate counts from the bind to the last receipt stored.
+# Target (issue 4, 2-core machine): >= 20,000 msg/s at window 100.
+#
+# The simulator has no bare client mode yet, so its own ceiling is not
+# measured here: its CPU per message is printed instead.
+set -eu
+n=${BENCH_MESSAGES:-200000}
+windows=${BENCH_WINDOWS:-10 100}
+B=$MUNI_BIN
+simpid=""
+gwpid=""
+cleanup() {
+	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
+	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+free_port() {
+	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
+}
+
+# The delivered receipts the gateway has stored, from /metrics.
+delivered() {
+	perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new(timeout => 2)->get($ARGV[0]);
+	    exit 1 unless $r->{success};
+	    my ($v) = $r->{content} =~ /^muni_smsgw_receipts_total\{state="delivered"\} (\d+)/m;
+	    print $v // 0, "\n"' "http://127.0.0.1:$hport/metrics"
+}
+
+bound() {
+	perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 2)->get($ARGV[0])
+	    ->{status} == 200 ? 0 : 1)' "http://127.0.0.1:$hport/health"
+}
+
+# CPU time of a process in microseconds (utime + stime).
+cpu_us() {
+	awk -v hz="$(getconf CLK_TCK)" '{ print ($14 + $15) * 1000000 / hz }' \
+	    "/proc/$1/stat"
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+for w in $windows; do
+	rm -f muni.db muni.db-wal muni.db-shm submit.log
+	"$B/muni-smscsim" -p 0 -r 100 -e 0 >sim.out 2>sim.err </dev/null &
+	simpid=$!
+	i=0
+	until grep -q '^port=' sim.out 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
+		sleep 0.1
+	done
+	hport=$(free_port)
+	cat > muni.conf <<EOF
+[database]
+path = $(pwd)/muni.db
+[smsc]
+port = $(sed -n 's/^port=//p' sim.out)
+password = secret
+source_addr = MUNI
+window = $w
+max_tps = 100000
+[http]
+listen = 127.0.0.1:$hport
+EOF
+	chmod 600 muni.conf
+	"$B/munictl" -c muni.conf init >/dev/null 2>&1
+	# Straight into the table: the bench is the gateway, not the import.
+	sqlite3 muni.db "WITH RECURSIVE i(n) AS (SELECT 1 UNION ALL
+	    SELECT n + 1 FROM i WHERE n < $n)
+	    INSERT INTO outbox (phone, text, encoding, state, priority,
+	    created_at, not_before, updated_at)
+	    SELECT printf('+3712%07d', n), 'Atgādinājums nr. ' || n ||
+	    ': nodokļa termiņš 31. martā.', 'auto', 'queued', 0,
+	    strftime('%s'), 0, strftime('%s') FROM i;" >/dev/null
+	"$B/muni-smsgw" -c muni.conf -d 2>gw.err &
+	gwpid=$!
+	until bound; do sleep 0.02; done
+	t0=$(now_ms)
+	g0=$(cpu_us "$gwpid"); s0=$(cpu_us "$simpid")
+	while [ "$(delivered)" -lt "$n" ]; do
+		kill -0 "$gwpid" || { tail gw.err; exit 1; }
+		sleep 0.05
+	done
+	t1=$(now_ms)
+	g1=$(cpu_us "$gwpid"); s1=$(cpu_us "$simpid")
+	commits=$(perl -MHTTP::Tiny -e 'my ($v) = HTTP::Tiny->new->get($ARGV[0])
+	    ->{content} =~ /^muni_smsgw_commits_total (\d+)/m; print $v // 0' \
+	    "http://127.0.0.1:$hport/metrics")
+	left=$(sqlite3 muni.db "SELECT count(*) FROM outbox
+	    WHERE state <> 'delivered'")
+	awk -v n="$n" -v w="$w" -v ms=$((t1 - t0)) -v g="$g0 $g1" \
+	    -v s="$s0 $s1" -v left="$left" -v c="$commits" 'BEGIN {
+		split(g, a, " "); split(s, b, " ")
+		printf "window=%d messages=%d seconds=%.2f rate=%.0f " \
+		    "gw_cpu_us_per_msg=%.1f sim_cpu_us_per_msg=%.1f " \
+		    "msgs_per_commit=%.0f not_delivered=%d " \
+		    "target_rate=20000\n", w, n, ms / 1000, n * 1000 / ms,
+		    (a[2] - a[1]) / n, (b[2] - b[1]) / n, (c > 0 ? n / c : 0),
+		    left
+	}'
+	kill "$gwpid"; wait "$gwpid" || :
+	kill "$simpid"; wait "$simpid" || :
+	gwpid=""; simpid=""
+done

@@ -1,0 +1,530 @@
+/*
+ * test_outbox: the outbox state machine the gateway drives, over a
+ * :memory: store with the fake clock — claims in priority and due order,
+ * expiry before sending, inflight, parts accepted and the message with
+ * them, receipts (also before their submit_sm_resp), transient failures
+ * with backoff up to the attempt limit, permanent ones, recovery after a
+ * crash, message id normalisation, and data_version across connections.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "log.h"
+#include "outbox.h"
+#include "store.h"
+
+#define T0	1767225600	/* 2026-01-01 00:00:00 UTC */
+
+static int
+setup(void **state)
+{
+	const char	*err;
+	struct store	*s;
+
+	clock_set_fake(T0);
+	if ((s = store_open(":memory:", STORE_CREATE, &err)) == NULL) {
+		fprintf(stderr, "store_open: %s\n", err);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	store_close(*state);
+	clock_clear_fake();
+	return 0;
+}
+
+static int64_t
+add(struct store *s, const char *phone, const char *text, int prio,
+    long validity, time_t not_before)
+{
+	struct outbox_msg	 m;
+	const char		*err = NULL;
+	int64_t			 id;
+
+	memset(&m, 0, sizeof(m));
+	m.phone = phone;
+	m.text = text;
+	m.priority = prio;
+	m.validity_s = validity;
+	m.not_before = not_before;
+	id = outbox_enqueue(s, &m, &err);
+	if (id == -1)
+		fail_msg("outbox_enqueue: %s", err);
+	return id;
+}
+
+static const char *
+state_of(struct store *s, int64_t id)
+{
+	static struct outbox_status os;
+
+	assert_int_equal(outbox_status(s, id, &os), 0);
+	return os.state;
+}
+
+static long long
+q_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 v;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
+	if (sqlite3_step(st) != SQLITE_ROW)
+		fail_msg("%s: no row", sql);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+static struct outbox_row rows[8];
+
+static int
+claim(struct store *s, int max, int *nexp, time_t *due)
+{
+	int	 dummy_exp;
+	time_t	 dummy_due;
+
+	return outbox_claim(s, clock_now(), rows, max,
+	    nexp ? nexp : &dummy_exp, due ? due : &dummy_due);
+}
+
+/* Claim id alone and mark it inflight, as the gateway does. */
+static void
+take(struct store *s, int64_t id, uint32_t seq)
+{
+	int	 n, i;
+
+	n = claim(s, 8, NULL, NULL);
+	for (i = 0; i < n; i++)
+		if (rows[i].id == id)
+			break;
+	assert_true(i < n);
+	assert_int_equal(outbox_inflight(s, id, "smsc", seq), 0);
+}
+
+static void
+test_claim_order(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 low, high, later, mid;
+	time_t		 due;
+	int		 n, nexp;
+
+	low = add(s, "29000001", "bulk", -1, 0, 0);
+	mid = add(s, "29000002", "direct", 0, 0, 0);
+	high = add(s, "29000003", "code 1234", 5, 0, 0);
+	later = add(s, "29000004", "tomorrow", 5, 0, T0 + 3600);
+
+	n = claim(s, 8, &nexp, &due);
+	assert_int_equal(n, 3);
+	assert_int_equal(nexp, 0);
+	assert_int_equal(rows[0].id, high);
+	assert_int_equal(rows[1].id, mid);
+	assert_int_equal(rows[2].id, low);
+	assert_string_equal(rows[0].phone, "+37129000003");
+	assert_string_equal(rows[0].text, "code 1234");
+	assert_int_equal(rows[0].len, 9);
+	assert_string_equal(rows[0].encoding, "auto");
+	assert_int_equal(rows[0].priority, 5);
+	/* The row planned for later is not ready; it says when it is. */
+	assert_int_equal(due, T0 + 3600);
+	(void)later;
+
+	/* A claim reads; only inflight takes the row out of the queue. */
+	assert_int_equal(claim(s, 8, NULL, NULL), 3);
+	assert_int_equal(outbox_inflight(s, high, "smsc", 7), 0);
+	assert_string_equal(state_of(s, high), "inflight");
+	assert_int_equal(q_int(s, "SELECT attempts FROM outbox WHERE id = 3"),
+	    1);
+	assert_int_equal(q_int(s, "SELECT seq FROM outbox WHERE id = 3"), 7);
+	n = claim(s, 1, NULL, &due);
+	assert_int_equal(n, 1);
+	assert_int_equal(rows[0].id, mid);
+	/* Marking twice fails: the row is no longer queued. */
+	assert_int_equal(outbox_inflight(s, high, "smsc", 8), 1);
+
+	clock_advance_ms(3600 * 1000);
+	n = claim(s, 8, NULL, &due);
+	assert_int_equal(n, 3);
+	assert_int_equal(rows[0].id, later);
+}
+
+static void
+test_cancelled_not_sent(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 id = add(s, "29000001", "x", 0, 0, 0);
+
+	assert_int_equal(claim(s, 8, NULL, NULL), 1);
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE outbox SET state ="
+	    " 'cancelled' WHERE id = 1", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(outbox_inflight(s, id, "smsc", 1), 1);
+	assert_string_equal(state_of(s, id), "cancelled");
+}
+
+static void
+test_expired_never_sent(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 otp, other;
+	int		 nexp;
+
+	otp = add(s, "29000001", "Kods 123456", 9, 300, 0);
+	other = add(s, "29000002", "no validity", 0, 0, 0);
+	clock_advance_ms(299 * 1000);
+	assert_int_equal(claim(s, 8, &nexp, NULL), 2);
+	assert_int_equal(nexp, 0);
+	clock_advance_ms(1000);
+	assert_int_equal(claim(s, 8, &nexp, NULL), 1);
+	assert_int_equal(nexp, 1);
+	assert_int_equal(rows[0].id, other);
+	assert_string_equal(state_of(s, otp), "expired");
+	/* Many expired ahead of a ready row: the claim goes past them. */
+	for (int i = 0; i < 100; i++)
+		(void)add(s, "29000003", "late", 9, 10, 0);
+	clock_advance_ms(11 * 1000);
+	assert_int_equal(claim(s, 2, &nexp, NULL), 1);
+	assert_int_equal(nexp, 100);
+	assert_int_equal(rows[0].id, other);
+}
+
+static void
+test_accepted_delivered(void **state)
+{
+	struct store		*s = *state;
+	struct outbox_status	 os;
+	struct outbox_part_info	 pi[4];
+	int64_t			 id = add(s, "29000001", "Sveiki", 0, 0, 0);
+
+	take(s, id, 1);
+	/* One part of one: the message is accepted with it. */
+	assert_int_equal(outbox_part_accepted(s, id, 1, 1, "1a2b"), 0);
+	assert_int_equal(outbox_status(s, id, &os), 0);
+	assert_string_equal(os.state, "accepted");
+	assert_string_equal(os.message_id, "1a2b");
+	assert_int_equal(os.status_code, 0);
+	assert_int_equal(outbox_receipt(s, "1a2b", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, id), "delivered");
+	/* The same receipt again changes nothing. */
+	assert_int_equal(outbox_receipt(s, "1a2b", OUTBOX_RCPT_UNDELIVERABLE,
+	    0), OUTBOX_RCPT_DUPLICATE);
+	assert_string_equal(state_of(s, id), "delivered");
+	/* Its id lives in the message itself, not in outbox_parts. */
+	assert_int_equal(outbox_parts(s, id, pi, 4), 0);
+	/* A late response for it changes nothing. */
+	assert_int_equal(outbox_accepted(s, id), 0);
+	assert_int_equal(outbox_part_accepted(s, id, 1, 1, "1a2b"), 0);
+	assert_string_equal(state_of(s, id), "delivered");
+	/* An intermediate state is not a receipt to act on. */
+	assert_int_equal(outbox_receipt_state(1), OUTBOX_RCPT_NONE);
+	assert_int_equal(outbox_receipt_state(6), OUTBOX_RCPT_NONE);
+	assert_int_equal(outbox_receipt_state(2), OUTBOX_RCPT_DELIVERED);
+	assert_int_equal(outbox_receipt_state(3), OUTBOX_RCPT_EXPIRED);
+	assert_int_equal(outbox_receipt_state(5), OUTBOX_RCPT_UNDELIVERABLE);
+	assert_int_equal(outbox_receipt_state(8), OUTBOX_RCPT_REJECTED);
+}
+
+static void
+test_parts(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000001", "long a", 0, 0, 0);
+	int64_t		 b = add(s, "29000002", "long b", 0, 0, 0);
+	uint32_t	 mask;
+
+	/* a: parts 1 and 2 taken, 3 throttled: back to the queue. */
+	take(s, a, 1);
+	assert_int_equal(outbox_part_accepted(s, a, 1, 3, "a1"), 0);
+	assert_int_equal(outbox_part_accepted(s, a, 2, 3, "a2"), 0);
+	assert_int_equal(outbox_retry(s, a, 0x58, 1, 0), 0);
+	assert_string_equal(state_of(s, a), "queued");
+	/* The retry knows which parts not to send again. */
+	take(s, a, 9);
+	assert_int_equal(outbox_parts_taken(s, a, &mask), 0);
+	assert_int_equal(mask, 0x3);
+	assert_int_equal(outbox_part_accepted(s, a, 3, 3, "a3"), 0);
+	/* A receipt for a part while the message is still inflight. */
+	assert_int_equal(outbox_receipt(s, "a1", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "inflight");
+	assert_int_equal(outbox_accepted(s, a), 0);
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_int_equal(q_int(s, "SELECT message_id IS NULL FROM outbox"
+	    " WHERE id = 1"), 1);
+	assert_int_equal(outbox_receipt(s, "a3", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_int_equal(outbox_receipt(s, "a2", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "delivered");
+
+	/* b: one part undeliverable decides, whatever the others do. */
+	take(s, b, 2);
+	assert_int_equal(outbox_part_accepted(s, b, 1, 2, "b1"), 0);
+	assert_int_equal(outbox_part_accepted(s, b, 2, 2, "b2"), 0);
+	assert_int_equal(outbox_accepted(s, b), 0);
+	assert_int_equal(outbox_receipt(s, "b2", OUTBOX_RCPT_UNDELIVERABLE,
+	    1), OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "undeliverable");
+	assert_int_equal(outbox_receipt(s, "b1", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "undeliverable");
+}
+
+static void
+test_worst_part(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 id = add(s, "29000001", "x", 0, 0, 0);
+
+	take(s, id, 1);
+	assert_int_equal(outbox_part_accepted(s, id, 1, 2, "e1"), 0);
+	assert_int_equal(outbox_part_accepted(s, id, 2, 2, "e2"), 0);
+	assert_int_equal(outbox_accepted(s, id), 0);
+	assert_int_equal(outbox_receipt(s, "e1", OUTBOX_RCPT_EXPIRED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, id), "expired");
+	assert_int_equal(outbox_receipt(s, "e2", OUTBOX_RCPT_REJECTED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	/* Once final, a message stays as it is. */
+	assert_string_equal(state_of(s, id), "expired");
+}
+
+static void
+test_receipt_before_resp(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 id = add(s, "29000001", "fast SMSC", 0, 0, 0);
+
+	take(s, id, 1);
+	assert_int_equal(outbox_receipt(s, "ff01", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_PENDING);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM receipts_pending"), 1);
+	assert_int_equal(outbox_part_accepted(s, id, 1, 1, "ff01"), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM receipts_pending"), 0);
+	assert_string_equal(state_of(s, id), "delivered");
+	/* The same for a part of a concatenated message. */
+	id = add(s, "29000002", "two parts", 0, 0, 0);
+	take(s, id, 2);
+	assert_int_equal(outbox_receipt(s, "ff03", OUTBOX_RCPT_UNDELIVERABLE,
+	    0), OUTBOX_RCPT_PENDING);
+	assert_int_equal(outbox_part_accepted(s, id, 1, 2, "ff02"), 0);
+	assert_int_equal(outbox_part_accepted(s, id, 2, 2, "ff03"), 0);
+	assert_int_equal(outbox_accepted(s, id), 0);
+	assert_string_equal(state_of(s, id), "undeliverable");
+
+	/* An id nobody claims is kept, then pruned after a week. */
+	assert_int_equal(outbox_receipt(s, "dead", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_PENDING);
+	assert_int_equal(outbox_prune_pending(s, clock_now() - 60), 0);
+	clock_advance_ms((int64_t)OUTBOX_PENDING_KEEP_S * 1000 + 1000);
+	assert_int_equal(outbox_prune_pending(s, clock_now() -
+	    OUTBOX_PENDING_KEEP_S), 1);
+}
+
+static void
+test_transient_backoff(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 id = add(s, "29000001", "busy", 0, 0, 0);
+	struct outbox_status os;
+	time_t		 due;
+	int		 i;
+
+	take(s, id, 1);
+	assert_int_equal(outbox_retry(s, id, 0x14, 1, outbox_backoff(0x14, 1)),
+	    0);
+	assert_int_equal(outbox_status(s, id, &os), 0);
+	assert_string_equal(os.state, "queued");
+	assert_int_equal(os.status_code, 0x14);
+	assert_int_equal(os.attempts, 1);
+	/* Not before the backoff is over. */
+	assert_int_equal(claim(s, 8, NULL, &due), 0);
+	assert_int_equal(due, T0 + 1);
+	clock_advance_ms(1000);
+	assert_int_equal(claim(s, 8, NULL, NULL), 1);
+	/* The attempts run out: failed, with the last status. */
+	for (i = 2; i < OUTBOX_ATTEMPTS_MAX; i++) {
+		assert_int_equal(outbox_inflight(s, id, "smsc", 1), 0);
+		assert_int_equal(outbox_retry(s, id, OUTBOX_STATUS_TIMEOUT, i,
+		    0), 0);
+	}
+	assert_int_equal(outbox_inflight(s, id, "smsc", 1), 0);
+	assert_int_equal(outbox_retry(s, id, 0x08, OUTBOX_ATTEMPTS_MAX, 0), 1);
+	assert_int_equal(outbox_status(s, id, &os), 0);
+	assert_string_equal(os.state, "failed");
+	assert_int_equal(os.status_code, 0x08);
+	assert_int_equal(os.attempts, OUTBOX_ATTEMPTS_MAX);
+	/* Only an inflight row can be requeued. */
+	assert_int_equal(outbox_retry(s, id, 0x08, 1, 0), 0);
+	assert_string_equal(state_of(s, id), "failed");
+}
+
+static void
+test_classes(void **state)
+{
+	(void)state;
+	assert_true(outbox_transient(0x58));
+	assert_true(outbox_transient(0x14));
+	assert_true(outbox_transient(0x08));
+	assert_true(outbox_transient(0x64));
+	assert_true(outbox_transient(OUTBOX_STATUS_TIMEOUT));
+	assert_true(outbox_transient(OUTBOX_STATUS_LINK));
+	assert_false(outbox_transient(0x0b));	/* bad destination */
+	assert_false(outbox_transient(0x45));
+	assert_false(outbox_transient(0x65));
+	assert_int_equal(outbox_backoff(OUTBOX_STATUS_LINK, 5), 0);
+	assert_int_equal(outbox_backoff(0x58, 1), 1);
+	assert_int_equal(outbox_backoff(0x58, 50), 1);
+	assert_int_equal(outbox_backoff(OUTBOX_STATUS_TIMEOUT, 7), 1);
+	assert_int_equal(outbox_backoff(0x08, 1), 1);
+	assert_int_equal(outbox_backoff(0x08, 4), 8);
+	assert_int_equal(outbox_backoff(0x08, 40), 300);
+}
+
+static void
+test_permanent(void **state)
+{
+	struct store		*s = *state;
+	struct outbox_status	 os;
+	int64_t			 id = add(s, "29000001", "x", 0, 0, 0);
+
+	take(s, id, 1);
+	assert_int_equal(outbox_finish(s, id, "rejected", 0x0b), 0);
+	assert_int_equal(outbox_status(s, id, &os), 0);
+	assert_string_equal(os.state, "rejected");
+	assert_int_equal(os.status_code, 0x0b);
+	assert_int_equal(outbox_finish(s, id, "delivered", 0), -1);
+	/* A late response for a finished message changes nothing. */
+	assert_int_equal(outbox_accepted(s, id), 0);
+	assert_string_equal(state_of(s, id), "rejected");
+}
+
+static void
+test_recover(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000001", "a", 0, 0, 0);
+	int64_t		 b = add(s, "29000002", "b", 0, 0, 0);
+	int64_t		 c = add(s, "29000003", "c", 0, 0, 0);
+
+	take(s, a, 1);
+	take(s, b, 2);
+	assert_int_equal(outbox_part_accepted(s, b, 1, 1, "b"), 0);
+	/* The crash: a was inflight, b accepted, c never claimed. */
+	assert_int_equal(outbox_recover(s), 1);
+	assert_string_equal(state_of(s, a), "queued");
+	assert_string_equal(state_of(s, b), "accepted");
+	assert_string_equal(state_of(s, c), "queued");
+	assert_int_equal(outbox_queued(s), 2);
+	/* The second attempt counts. */
+	take(s, a, 3);
+	assert_int_equal(q_int(s, "SELECT attempts FROM outbox WHERE id = 1"),
+	    2);
+}
+
+static void
+test_msgid_norm(void **state)
+{
+	char	 b[65];
+
+	(void)state;
+	assert_int_equal(outbox_msgid_norm("0000ABCdef", 0, b, sizeof(b)), 0);
+	assert_string_equal(b, "abcdef");
+	assert_int_equal(outbox_msgid_norm("00000000", 0, b, sizeof(b)), 0);
+	assert_string_equal(b, "0");
+	/* Decimal in the receipt for a hexadecimal id. */
+	assert_int_equal(outbox_msgid_norm("2748", 1, b, sizeof(b)), 0);
+	assert_string_equal(b, "abc");
+	assert_int_equal(outbox_msgid_norm("0002748", 1, b, sizeof(b)), 0);
+	assert_string_equal(b, "abc");
+	/* Not decimal after all: taken as it is. */
+	assert_int_equal(outbox_msgid_norm("00C4", 1, b, sizeof(b)), 0);
+	assert_string_equal(b, "c4");
+	assert_int_equal(outbox_msgid_norm("Msg-7/X", 0, b, sizeof(b)), 0);
+	assert_string_equal(b, "msg-7/x");
+	assert_int_equal(outbox_msgid_norm("", 0, b, sizeof(b)), -1);
+	assert_int_equal(outbox_msgid_norm("abcdef", 0, b, 4), -1);
+}
+
+static void
+test_data_version(void **state)
+{
+	char		 dir[64], path[96];
+	struct store	*a, *b;
+	const char	*err;
+	int64_t		 v;
+
+	(void)state;
+	(void)snprintf(dir, sizeof(dir), "%s/muni-outbox.XXXXXX",
+	    getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	assert_non_null(mkdtemp(dir));
+	(void)snprintf(path, sizeof(path), "%s/muni.db", dir);
+	assert_non_null(a = store_open(path, STORE_CREATE, &err));
+	assert_non_null(b = store_open(path, 0, &err));
+	v = outbox_data_version(a);
+	assert_true(v >= 0);
+	/* Its own writes do not change what a sees ... */
+	(void)add(a, "29000001", "mine", 0, 0, 0);
+	assert_int_equal(outbox_data_version(a), v);
+	/* ... another connection's do. */
+	(void)add(b, "29000002", "theirs", 0, 0, 0);
+	assert_int_not_equal(outbox_data_version(a), v);
+	store_close(b);
+	store_close(a);
+	(void)snprintf(path, sizeof(path), "%s/muni.db", dir);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/muni.db-wal", dir);
+	(void)unlink(path);
+	(void)snprintf(path, sizeof(path), "%s/muni.db-shm", dir);
+	(void)unlink(path);
+	assert_int_equal(rmdir(dir), 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_claim_order, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_cancelled_not_sent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_expired_never_sent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_accepted_delivered, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_parts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_worst_part, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_before_resp,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_transient_backoff, setup,
+		    teardown),
+		cmocka_unit_test(test_classes),
+		cmocka_unit_test_setup_teardown(test_permanent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test(test_msgid_norm),
+		cmocka_unit_test(test_data_version),
+	};
+
+	log_init("test_outbox", 0);
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
