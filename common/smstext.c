@@ -782,6 +782,48 @@ smstext_encode(const char *text, size_t len, const struct smstext_opts *o,
 	return 0;
 }
 
+int
+smstext_encode_ussd(const char *text, size_t len,
+    const struct smstext_opts *o, struct smstext_msg *m, const char **errstr)
+{
+	static const struct smstext_opts defaults;
+	struct writer	 w;
+	size_t		 max;
+
+	if (o == NULL)
+		o = &defaults;
+	if (!gsm_lo_ready)
+		gsm_lo_init();
+	if (smstext_analyze(text, len, o, &m->info, errstr) == -1)
+		return -1;
+	max = m->info.encoding == SMSTEXT_ENC_GSM7 ? SMSTEXT_USSD_GSM_MAX :
+	    SMSTEXT_USSD_UCS2_MAX;
+	if (m->info.units > max) {
+		(void)util_snprintf(m->err, sizeof(m->err),
+		    _("a USSD screen holds %zu units in %s, this one needs "
+		    "%zu"), max, smstext_encoding_name(m->info.encoding),
+		    m->info.units);
+		*errstr = m->err;
+		return -1;
+	}
+	/* One screen, never concatenated: the segment count does not apply. */
+	m->info.segments = 1;
+	m->nsegments = 1;
+	m->ref = 0;
+	m->esm_class = 0;
+	memset(&w, 0, sizeof(w));
+	w.m = m;
+	w.cap = max;
+	if (m->info.encoding == SMSTEXT_ENC_GSM7) {
+		m->data_coding = SMSTEXT_DC_GSM7;
+		write_gsm(&w, (const uint8_t *)text, len, o->policy);
+	} else {
+		m->data_coding = SMSTEXT_DC_UCS2;
+		write_ucs2(&w, (const uint8_t *)text, len);
+	}
+	return 0;
+}
+
 /*
  * References: a 4-way set-associative table of recent destinations, least
  * recently used out. A destination's reference counts up, so it repeats

@@ -33,8 +33,13 @@ enum smstext_encoding {
 /* Upper bound of the configurable segment limit; the default limit. */
 #define SMSTEXT_SEGMENTS_CAP	16
 #define SMSTEXT_SEGMENTS_DEFAULT 6
-/* Bytes of one segment: 160 septets alone, or a UDH and 152-153. */
-#define SMSTEXT_SEGMENT_BYTES	160
+/*
+ * Bytes of one segment: an SMS part holds 160 septets alone, or a UDH and
+ * 152-153; a USSD screen 182 septets or 80 UCS-2 units in one PDU.
+ */
+#define SMSTEXT_SEGMENT_BYTES	182
+#define SMSTEXT_USSD_GSM_MAX	182
+#define SMSTEXT_USSD_UCS2_MAX	80
 /* Distinct substitutions remembered for a preview. */
 #define SMSTEXT_SUBST_MAX	32
 
@@ -118,6 +123,15 @@ int	 smstext_subst_format(const struct smstext_info *, char *buf,
  * the segment limit with a message that says how long it is.
  */
 int	 smstext_encode(const char *text, size_t len,
+	    const struct smstext_opts *, struct smstext_msg *,
+	    const char **errstr);
+
+/*
+ * Encode one USSD screen: a single PDU without UDH, at most 182 GSM
+ * septets or 80 UCS-2 units. Only opts->policy matters. -1 with *errstr
+ * (into msg->err) when the text does not fit one screen.
+ */
+int	 smstext_encode_ussd(const char *text, size_t len,
 	    const struct smstext_opts *, struct smstext_msg *,
 	    const char **errstr);
 

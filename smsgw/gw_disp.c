@@ -740,18 +740,20 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 	if (rc == 0)
 		return 0;
 	memset(&opts, 0, sizeof(opts));
-	opts.max_segments = 1;
 	if (smstext_policy_parse(config_str(d->cfg, CFG_SMS_ENCODING),
 	    &opts.policy, &err) == -1)
 		opts.policy = SMSTEXT_AUTO;
 	pdu_init(&p, PDU_SUBMIT_SM, 0);
 	(void)util_strlcpy(p.service_type, "USSD", sizeof(p.service_type));
 	ident_phone_mask(u->from, masked, sizeof(masked));
-	if (smstext_encode(reply.text, strlen(reply.text), &opts, &d->enc,
-	    &err) == -1 || pdu_addr_set(&p.src, u->code) == -1 ||
+	if (smstext_encode_ussd(reply.text, strlen(reply.text), &opts,
+	    &d->enc, &err) == -1) {
+		log_warnx("USSD answer to %s not sent: %s", masked, err);
+		return 0;
+	}
+	if (pdu_addr_set(&p.src, u->code) == -1 ||
 	    pdu_addr_set(&p.dst, u->from) == -1) {
-		log_warnx("USSD answer to %s not sent: %s", masked,
-		    "cannot be encoded");
+		log_warnx("USSD answer to %s not sent: bad address", masked);
 		return 0;
 	}
 	p.data_coding = d->enc.data_coding;

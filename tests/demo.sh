@@ -1,28 +1,102 @@
 #!/bin/sh
-# demo.sh BUILD: a demo database for Dobeles novads in ./demo/, then what
-# can be tried with it. The gateway and the kiosk join here as they land.
+# demo.sh BUILD: the demo. A database of Dobeles novads in ./demo/, the SMSC
+# simulator, the gateway bound to it, and a "phone" in the terminal to text
+# the gateway as a resident would (RINDA, MAKSA, TEMAS, *505#). Without a
+# terminal it sends one RINDA, shows the reply and stops. Everything it
+# starts stops when it ends.
 set -eu
 build=$1
 bin="$(pwd)/$build/bin"
 dir="$(pwd)/demo"
 mkdir -p "$dir"
+export TZ="${TZ:-Europe/Riga}"
+simpid=""
+gwpid=""
+stop() {
+	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
+	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
+}
+trap stop EXIT
+trap 'exit 1' HUP INT TERM
+
+# wait_for SECONDS WHAT COMMAND...
+wait_for() {
+	t=$(($1 * 10)); what=$2; shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		if [ "$t" -le 0 ]; then
+			echo "demo: timed out waiting for $what" >&2
+			tail -n 20 "$dir/smsgw.log" >&2 || :
+			exit 1
+		fi
+		sleep 0.1
+	done
+}
+
+free_port() {
+	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
+}
+
+healthy() {
+	perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 1)
+	    ->get($ARGV[0])->{status} == 200 ? 0 : 1)' \
+	    "http://127.0.0.1:$hport/health"
+}
+
+rm -f "$dir/smsc.sock" "$dir/smscsim.out"
+"$bin/muni-smscsim" -a 127.0.0.1 -p 0 -u muni -w demo -r 800 \
+    -o "$dir/submits.log" -C "$dir/smsc.sock" \
+    >"$dir/smscsim.out" 2>"$dir/smscsim.log" </dev/null &
+simpid=$!
+wait_for 5 "the simulator" grep -q '^port=' "$dir/smscsim.out"
+sport=$(sed -n 's/^port=//p' "$dir/smscsim.out")
+hport=$(free_port)
+
 conf="$dir/muni.conf"
-if [ ! -f "$conf" ]; then
-	sed -e "s|^path = .*|path = $dir/muni.db|" conf/muni.conf > "$conf"
-	chmod 640 "$conf"
-fi
-export MUNI_CONF="$conf" TZ=${TZ:-Europe/Riga}
+sed -e "s|^path = .*|path = $dir/muni.db|" \
+    -e "s|^port = .*|port = $sport|" \
+    -e "s|^password =.*|password = demo|" \
+    -e "s|^listen = .*|listen = 127.0.0.1:$hport|" \
+    -e "s|^source_addr =.*|source_addr = Dobele|" conf/muni.conf > "$conf"
+chmod 600 "$conf"
+export MUNI_CONF="$conf"
+
 if [ ! -f "$dir/muni.db" ]; then
 	"$bin/munictl" init
 	"$bin/munictl" demo --residents 10000 --seed 1
 fi
-echo
-echo "Demo database: $dir/muni.db (configuration $conf)"
-echo "Try:"
-echo "  MUNI_CONF=$conf $bin/munictl -h"
-echo "  sqlite3 $dir/muni.db 'select given_name, family_name, territory from residents limit 5'"
-if [ -x "$bin/munictl" ] && "$bin/munictl" -h 2>/dev/null | grep -q 'pay qr'; then
-	fee=$(sqlite3 "$dir/muni.db" "select id from fees where paid_cents < amount_cents limit 1")
-	echo "  MUNI_CONF=$conf $bin/munictl pay qr $fee"
+"$bin/muni-smsgw" -d -c "$conf" 2>>"$dir/smsgw.log" &
+gwpid=$!
+wait_for 10 "the gateway's bind" healthy
+
+# A parent: a mobile phone and a child in a preschool queue.
+phone=$(sqlite3 "$dir/muni.db" "SELECT r.phone FROM residents r
+    JOIN queue_entries q ON q.guardian_id = r.id
+    WHERE r.phone_kind = 0 AND r.lang = 'lv' ORDER BY r.id LIMIT 1")
+cat <<TOUR
+
+muni demo — Dobeles novads, 10,000 residents ($dir/muni.db)
+  gateway:   muni-smsgw bound to the SMSC simulator on port $sport;
+             health and metrics on http://127.0.0.1:$hport/metrics
+  resident:  $phone (a parent with a child in a preschool queue)
+  try:       RINDA, MAKSA, TEMAS, STOP kultura, PALĪDZĪBA, or *505# (USSD)
+  staff:     MUNI_CONF=$conf $bin/munictl -h
+             munictl pay qr FEE, munictl sms preview TEXT, munictl group list
+  kiosk:     muni-kiosk is not built yet (issue 8)
+TOUR
+if [ -t 0 ] && [ -t 1 ]; then
+	echo "Type as the resident; /quit or Ctrl-D ends the demo."
+	"$bin/muni-smscsim" --phone -C "$dir/smsc.sock" -n "$phone" -t 505 ||:
+else
+	"$bin/muni-smscsim" --ctl -C "$dir/smsc.sock" mo "$phone" 505 RINDA \
+	    >/dev/null
+	replied() {
+		"$bin/muni-smscsim" --ctl -C "$dir/smsc.sock" flush >/dev/null
+		grep -q "dst=$phone " "$dir/submits.log"
+	}
+	wait_for 10 "the reply to RINDA" replied
+	echo "RINDA from $phone was answered:"
+	grep "dst=$phone " "$dir/submits.log" | tail -n 1 |
+	    sed -e 's/.* text=/  /'
 fi
-"$bin/muni-smsgw" -n -c "$conf"

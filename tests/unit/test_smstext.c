@@ -1075,6 +1075,47 @@ test_reasm_keys_and_limits(void **state)
 	assert_string_equal(errstr, "part is longer than 1024 bytes");
 }
 
+/* A USSD screen is one PDU: 182 septets or 80 UCS-2 units, never a UDH. */
+static void
+test_ussd_screen(void **state)
+{
+	struct smstext_opts	 o;
+	struct smstext_msg	 m;
+	struct smstext_mo	 mo;
+	const char		*errstr;
+	char			 text[400];
+	size_t			 i, n;
+
+	(void)state;
+	memset(&o, 0, sizeof(o));
+	memset(text, 'a', 182);
+	text[182] = '\0';
+	assert_int_equal(smstext_encode_ussd(text, 182, &o, &m, &errstr), 0);
+	assert_int_equal(m.data_coding, 0);
+	assert_int_equal(m.esm_class, 0);
+	assert_int_equal(m.nsegments, 1);
+	assert_int_equal(m.seg[0].udh_len, 0);
+	assert_int_equal(m.seg[0].len, 182);
+	text[182] = 'a';
+	text[183] = '\0';
+	assert_int_equal(smstext_encode_ussd(text, 183, &o, &m, &errstr), -1);
+	assert_non_null(strstr(errstr, "183"));
+
+	/* 80 Latvian letters fit, 81 do not. */
+	for (n = 0, i = 0; i < 80; i++, n += 2)
+		memcpy(text + n, "\xc4\x81", 2);	/* ā */
+	text[n] = '\0';
+	assert_int_equal(smstext_encode_ussd(text, n, &o, &m, &errstr), 0);
+	assert_int_equal(m.data_coding, 8);
+	assert_int_equal(m.seg[0].len, 160);
+	assert_int_equal(smstext_decode(m.data_coding, 0, m.seg[0].data,
+	    m.seg[0].len, &mo, &errstr), 0);
+	assert_string_equal(mo.text, text);
+	memcpy(text + n, "\xc4\x81", 3);
+	assert_int_equal(smstext_encode_ussd(text, n + 2, &o, &m, &errstr),
+	    -1);
+}
+
 #define REASM_TESTS(setup) \
 	cmocka_unit_test_setup_teardown(test_reasm_out_of_order, setup, \
 	    teardown), \
@@ -1110,6 +1151,7 @@ main(void)
 		cmocka_unit_test(test_decode_each_dc),
 		cmocka_unit_test(test_decode_invalid_utf16),
 		cmocka_unit_test(test_decode_udh),
+		cmocka_unit_test(test_ussd_screen),
 		REASM_TESTS(setup_mem),
 		REASM_TESTS(setup_db),
 	};
