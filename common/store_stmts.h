@@ -563,3 +563,18 @@ STMT(ST_REMIND_NEXT_DUE,
 STMT(ST_REMIND_MARK,
     "INSERT INTO reminders_sent (kind, ref_id, due, sent_at)"
     " VALUES ('fee', ?1, ?2, ?3) ON CONFLICT (kind, ref_id, due) DO NOTHING")
+
+/* stats: munictl report */
+STMT(ST_STATS_COUNTS,
+    "SELECT (SELECT count(*) FROM residents),"
+    " (SELECT count(*) FROM residents WHERE phone_kind = 0),"
+    " (SELECT count(*) FROM queue_entries WHERE status = 'active'),"
+    " (SELECT count(*) FROM fees WHERE paid_cents < amount_cents),"
+    " (SELECT coalesce(sum(amount_cents - paid_cents), 0) FROM fees"
+    "  WHERE paid_cents < amount_cents),"
+    " (SELECT count(*) FROM reports), (SELECT count(*) FROM broadcasts),"
+    " (SELECT count(*) FROM inbox),"
+    " (SELECT count(*) FROM inbox WHERE received_at >= ?1)")
+STMT(ST_STATS_OUTBOX,
+    "SELECT state, count(*) FROM outbox WHERE created_at >= ?1"
+    " GROUP BY state")

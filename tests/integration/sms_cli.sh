@@ -35,4 +35,11 @@ printf 'phone,text\n29000003,labi\n5555,slikti\n' > bad.csv
 if ctl sms send --batch bad.csv > /dev/null 2> b2; then fail "bad batch accepted"; fi
 expect_grep '^bad.csv:3:1: ' b2
 expect_eq "outbox rows" "$(sql 'select count(*) from outbox')" 3
+
+# munictl report counts them by state.
+ctl report > r1
+expect_grep '^queued=3$' r1
+expect_grep '^delivered=0$' r1
+expect_grep '^messages=3 delivery_rate=0.000$' r1
+expect_grep '^residents=0 with_mobile=0 queue_active=0$' r1
 echo "sms_cli: ok"
