@@ -246,9 +246,15 @@ static const char *migrations[] = {
 	" updated_at INTEGER NOT NULL);"
 	"CREATE INDEX outbox_broadcast ON outbox (broadcast_id, state)"
 	" WHERE broadcast_id IS NOT NULL;"
-	/* STOP cancels what is still queued for a number. */
-	"CREATE INDEX outbox_queued_phone ON outbox (phone)"
+	/*
+	 * STOP cancels what is still queued for a number: by resident (a
+	 * broadcast writes its rows in resident order, so this index grows
+	 * at its end) and, for rows without a resident, by phone.
+	 */
+	"CREATE INDEX outbox_queued_resident ON outbox (resident_id)"
 	" WHERE state = 'queued';"
+	"CREATE INDEX outbox_queued_phone ON outbox (phone)"
+	" WHERE state = 'queued' AND resident_id IS NULL;"
 	/* One row per submitted segment: receipts come per segment. */
 	"CREATE TABLE outbox_parts ("
 	" outbox_id INTEGER NOT NULL REFERENCES outbox (id) ON DELETE CASCADE,"

@@ -261,7 +261,10 @@ STMT(ST_SVC_CANCEL_BROADCASTS,
     " (SELECT o.id FROM outbox o"
     " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
     " LEFT JOIN topics t ON t.code = coalesce(o.topic, b.topic)"
-    " WHERE o.phone = ?1 AND o.state = 'queued'"
+    " WHERE o.id IN (SELECT id FROM outbox WHERE state = 'queued'"
+    "  AND resident_id IN (SELECT id FROM residents WHERE phone = ?1)"
+    "  UNION ALL SELECT id FROM outbox WHERE state = 'queued'"
+    "  AND resident_id IS NULL AND phone = ?1)"
     " AND o.broadcast_id IS NOT NULL AND coalesce(b.emergency, 0) = 0"
     " AND coalesce(t.emergency, 0) = 0"
     " AND (?3 IS NULL OR coalesce(o.topic, b.topic) = ?3))")

@@ -23,8 +23,13 @@ int	 ctl_init(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
 int	 ctl_import(struct ctl *, int, char **);
 int	 ctl_sms(struct ctl *, int, char **);
+int	 ctl_report_usage(struct ctl *, int, char **);
 int	 ctl_pay(struct ctl *, int, char **);
 int	 ctl_import_statement(struct ctl *, int, char **);
 int	 ctl_report(struct ctl *, int, char **);
+int	 ctl_groups(struct ctl *, int, char **);
+int	 ctl_broadcast(struct ctl *, int, char **);
+/* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
+const char	*ctl_actor(const char *as);
 
 #endif

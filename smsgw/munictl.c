@@ -33,6 +33,14 @@ static const struct {
 	{ "pay", ctl_pay, "pay epc [--full] FEE\n"
 	    "  munictl pay qr [--full] [--svg FILE] FEE" },
 	{ "report payments", ctl_report, "report payments [--unmatched]" },
+	{ "report", ctl_report_usage, "report" },
+	{ "group", ctl_groups, "group add NAME --rule EXPR | --file FILE.csv "
+	    "[--as WHO]\n  munictl group list | show NAME | members NAME" },
+	{ "broadcast", ctl_broadcast, "broadcast preview --group NAME --text "
+	    "TEXT [--topic T] [--at TIME] [--emergency]\n"
+	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
+	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
+	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
 };
 
 /* "import statement": a two-word name needs both words to match. */

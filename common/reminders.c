@@ -1,0 +1,178 @@
+/*
+ * reminders: the selection of fees due soon and the idempotence record, on
+ * ST_REMIND_DUE (a range of the fees_unpaid index) and ST_REMIND_MARK.
+ */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "calendar.h"
+#include "reminders.h"
+#include "store.h"
+#include "util.h"
+
+/*
+ * Rows per statement run. A batch is copied out and the statement reset
+ * before the callback sees it, so the callback may commit.
+ */
+#define BATCH	500
+
+struct row {
+	int64_t		 fee_id, resident_id, owed_cents;
+	char		 kind[32], period[32], due[16];
+	char		 phone[20], lang[8], given_name[128];
+};
+
+static void
+col(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
+}
+
+/*
+ * The first due date of unpaid fees of kind after `after`, up to `to`,
+ * into due: 1 found, 0 none, -1 error.
+ */
+static int
+next_due(struct store *s, const char *kind, const char *after,
+    const char *to, char *due, size_t size)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_NEXT_DUE);
+	int		 rc;
+
+	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, after, -1, SQLITE_TRANSIENT) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC) != SQLITE_OK)
+		return -1;
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW)
+		col(st, 0, due, size);
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return -1;
+	return due[0] != '\0';
+}
+
+/* Up to want rows due on due after fee cursor into rows: count or -1. */
+static long
+page(struct store *s, const char *kind, const char *due, const char *topic,
+    int64_t cursor, size_t want, struct row *rows)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_DUE);
+	size_t		 got;
+	int		 rc = SQLITE_DONE;
+
+	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, due, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, topic, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 5, cursor) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 6, (sqlite3_int64)want) != SQLITE_OK)
+		return -1;
+	for (got = 0; got < want && (rc = sqlite3_step(st)) == SQLITE_ROW;
+	    got++) {
+		struct row	*r = &rows[got];
+
+		r->fee_id = sqlite3_column_int64(st, 0);
+		r->resident_id = sqlite3_column_int64(st, 1);
+		r->owed_cents = sqlite3_column_int64(st, 2);
+		col(st, 3, r->kind, sizeof(r->kind));
+		col(st, 4, r->period, sizeof(r->period));
+		col(st, 5, r->due, sizeof(r->due));
+		col(st, 6, r->phone, sizeof(r->phone));
+		col(st, 7, r->lang, sizeof(r->lang));
+		col(st, 8, r->given_name, sizeof(r->given_name));
+	}
+	(void)sqlite3_reset(st);
+	return got < want && rc != SQLITE_DONE ? -1 : (long)got;
+}
+
+int64_t
+reminders_due(struct store *s, const char *fee_kind, int days,
+    const char *topic, time_t now, size_t limit, reminders_cb cb, void *arg)
+{
+	struct reminders_due	 d;
+	struct row		*rows;
+	struct tm		 tm;
+	char			 before[16], to[16], due[16];
+	int64_t			 cursor = 0, n = 0;
+	size_t			 want, i;
+	long			 got;
+	int			 y, m, day, r;
+
+	if (fee_kind == NULL || topic == NULL || days < 0 ||
+	    days > REMINDERS_DAYS_MAX || localtime_r(&now, &tm) == NULL)
+		return -1;
+	/* From today: due dates after yesterday. */
+	y = tm.tm_year + 1900;
+	m = tm.tm_mon + 1;
+	day = tm.tm_mday;
+	calendar_add_days(&y, &m, &day, days);
+	(void)util_snprintf(to, sizeof(to), "%04d-%02d-%02d", y, m, day);
+	tm.tm_mday--;
+	tm.tm_isdst = -1;
+	if (mktime(&tm) == (time_t)-1 || strftime(before, sizeof(before),
+	    "%Y-%m-%d", &tm) == 0)
+		return -1;
+	if ((r = next_due(s, fee_kind, before, to, due, sizeof(due))) != 1)
+		return r;
+	rows = xcalloc(BATCH, sizeof(*rows));
+	while (limit == 0 || (size_t)n < limit) {
+		want = limit == 0 || limit - (size_t)n > BATCH ? BATCH :
+		    limit - (size_t)n;
+		if ((got = page(s, fee_kind, due, topic, cursor, want,
+		    rows)) == -1) {
+			n = -1;
+			break;
+		}
+		/* The statement is reset: the callback may commit. */
+		for (i = 0; i < (size_t)got; i++) {
+			memset(&d, 0, sizeof(d));
+			d.fee_id = cursor = rows[i].fee_id;
+			d.resident_id = rows[i].resident_id;
+			d.owed_cents = rows[i].owed_cents;
+			d.fee_kind = rows[i].kind;
+			d.period = rows[i].period;
+			d.due_date = rows[i].due;
+			d.phone = rows[i].phone;
+			d.lang = rows[i].lang;
+			d.given_name = rows[i].given_name;
+			n++;
+			if (cb(arg, &d) == -1)
+				goto out;
+		}
+		if ((size_t)got == want)
+			continue;
+		/* This date is done: on to the next. */
+		(void)util_strlcpy(before, due, sizeof(before));
+		if ((r = next_due(s, fee_kind, before, to, due,
+		    sizeof(due))) != 1) {
+			if (r == -1)
+				n = -1;
+			break;
+		}
+		cursor = 0;
+	}
+out:
+	free(rows);
+	return n;
+}
+
+int
+reminders_mark(struct store *s, int64_t fee_id, const char *due_date,
+    time_t now)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_MARK);
+
+	if (sqlite3_bind_int64(st, 1, fee_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, due_date, -1, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK ||
+	    store_exec(s, ST_REMIND_MARK) == -1)
+		return -1;
+	return store_changes(s) == 1 ? 1 : 0;
+}

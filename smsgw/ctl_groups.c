@@ -1,0 +1,286 @@
+/*
+ * ctl_groups: munictl group add, list, show and members - the resident
+ * groups staff send broadcasts to. Members are shown with masked phones
+ * and names, never with personal codes.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "clock.h"
+#include "ctl.h"
+#include "groups.h"
+#include "i18n.h"
+#include "ident.h"
+#include "rule.h"
+#include "store.h"
+#include "util.h"
+
+static const char *use_add =
+    "group add NAME --rule EXPR | --file FILE.csv [--as WHO]";
+static const char *use_list = "group list";
+static const char *use_show = "group show NAME";
+static const char *use_members = "group members NAME";
+
+const char *
+ctl_actor(const char *as)
+{
+	const char	*who = as;
+	size_t		 i;
+
+	if (who == NULL || *who == '\0')
+		who = getenv("SUDO_USER");
+	if (who == NULL || *who == '\0')
+		who = getenv("USER");
+	if (who == NULL || *who == '\0' || strlen(who) > GROUPS_ACTOR_MAX)
+		return NULL;
+	for (i = 0; who[i] != '\0'; i++)
+		if ((unsigned char)who[i] < 0x20 || who[i] == 0x7f)
+			return NULL;
+	return who;
+}
+
+/*
+ * After "LINE:COL: ..." about a one-line rule, show the rule with a caret
+ * under the column (columns count characters).
+ */
+static void
+show_caret(const char *rule, const char *err)
+{
+	long long	 line, col, i;
+	const char	*p;
+	char		 num[16];
+	size_t		 n;
+
+	n = strcspn(err, ":");
+	if (n == 0 || n >= sizeof(num) || strchr(rule, '\n') != NULL ||
+	    strlen(rule) > 160)
+		return;
+	(void)util_snprintf(num, sizeof(num), "%.*s", (int)n, err);
+	if (util_strtonum(num, 1, 1, &line, &p) == -1)
+		return;
+	err += n + 1;
+	n = strcspn(err, ":");
+	if (n == 0 || n >= sizeof(num))
+		return;
+	(void)util_snprintf(num, sizeof(num), "%.*s", (int)n, err);
+	if (util_strtonum(num, 1, RULE_TEXT_MAX + 1, &col, &p) == -1)
+		return;
+	fprintf(stderr, "  %s\n  ", rule);
+	for (p = rule, i = 1; *p != '\0' && i < col; p++)
+		if (((unsigned char)*p & 0xc0) != 0x80) {
+			i++;
+			fputc(*p == '\t' ? '\t' : ' ', stderr);
+		}
+	fputs("^\n", stderr);
+}
+
+static void
+warn_cb(void *arg, const char *msg)
+{
+	const char	*rule = arg;
+
+	fprintf(stderr, "munictl group add: %s: %s\n", _("warning"), msg);
+	show_caret(rule, msg);
+}
+
+static int
+group_add(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "rule", required_argument, NULL, 'r' },
+		{ "file", required_argument, NULL, 'f' },
+		{ "as", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct groups_file_result res;
+	struct groups_info	 g;
+	struct store		*s;
+	const char		*rule = NULL, *file = NULL, *as = NULL, *who;
+	const char		*name;
+	char			 err[GROUPS_ERR_SIZE];
+	int64_t			 id, n;
+	int			 ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			rule = optarg;
+			break;
+		case 'f':
+			file = optarg;
+			break;
+		case 'a':
+			as = optarg;
+			break;
+		default:
+			return ctl_usage(use_add);
+		}
+	}
+	if (argc - optind != 1 || (rule == NULL) == (file == NULL))
+		return ctl_usage(use_add);
+	name = argv[optind];
+	if ((who = ctl_actor(as)) == NULL) {
+		fprintf(stderr, "munictl group add: %s\n", _("who are you? "
+		    "Set $USER or give --as NAME"));
+		return 2;
+	}
+	if ((s = ctl_store(ctl)) == NULL)
+		return 1;
+	if (rule != NULL) {
+		id = groups_add_rule(s, name, rule, who, warn_cb, (void *)rule,
+		    err, sizeof(err));
+		if (id == -1) {
+			fprintf(stderr, "munictl group add: %s\n", err);
+			show_caret(rule, err);
+			return 1;
+		}
+	} else {
+		id = groups_add_file(s, name, file, who, stderr, &res, err,
+		    sizeof(err));
+		if (id == -1) {
+			fprintf(stderr, "munictl group add: %s\n", err);
+			return 1;
+		}
+		printf("rows=%zu residents=%zu phones=%zu duplicates=%zu\n",
+		    res.rows, res.residents, res.phones, res.duplicates);
+	}
+	printf("group=%lld\n", (long long)id);
+	if (groups_get(s, id, &g) != 0 ||
+	    (n = groups_count(s, &g, err, sizeof(err))) == -1) {
+		fprintf(stderr, "munictl group add: %s\n", err);
+		return 1;
+	}
+	printf("members=%lld\n", (long long)n);
+	return 0;
+}
+
+static int
+list_cb(void *arg, const struct groups_info *g)
+{
+	char	 when[32];
+
+	(void)arg;
+	clock_datetime(g->created_at, when, sizeof(when));
+	printf("%-24s %-6s %-19s %-12s %s\n", g->name, g->is_rule ? "rule" :
+	    "manual", when, g->created_by, g->is_rule ? g->rule : "-");
+	return 0;
+}
+
+static int
+group_list(struct ctl *ctl, int argc, char **argv)
+{
+	struct store	*s;
+
+	(void)argv;
+	if (argc != 1)
+		return ctl_usage(use_list);
+	if ((s = ctl_store(ctl)) == NULL)
+		return 1;
+	if (groups_list(s, list_cb, NULL) == -1) {
+		fprintf(stderr, "munictl group list: %s\n", store_errmsg(s));
+		return 1;
+	}
+	return 0;
+}
+
+static int
+group_show(struct ctl *ctl, int argc, char **argv)
+{
+	struct groups_info	 g;
+	struct store		*s;
+	char			 err[GROUPS_ERR_SIZE], when[32];
+	int64_t			 n;
+
+	if (argc != 2)
+		return ctl_usage(use_show);
+	if ((s = ctl_store(ctl)) == NULL)
+		return 1;
+	if (groups_find(s, argv[1], &g, err, sizeof(err)) != 0) {
+		fprintf(stderr, "munictl group show: %s\n", err);
+		return 1;
+	}
+	if ((n = groups_count(s, &g, err, sizeof(err))) == -1) {
+		fprintf(stderr, "munictl group show: %s\n", err);
+		return 1;
+	}
+	clock_datetime(g.created_at, when, sizeof(when));
+	printf("group=%lld\nname=%s\nkind=%s\n", (long long)g.id, g.name,
+	    g.is_rule ? "rule" : "manual");
+	if (g.is_rule)
+		printf("rule=%s\n", g.rule);
+	printf("created_by=%s\ncreated=\"%s\"\nmembers=%lld\n", g.created_by,
+	    when, (long long)n);
+	return 0;
+}
+
+struct members_arg {
+	int64_t		 n;
+};
+
+static int
+members_cb(void *arg, const struct groups_member *m)
+{
+	struct members_arg	*ma = arg;
+	char			 phone[64];
+
+	if (m == NULL)
+		return 0;
+	ma->n++;
+	if (m->phone != NULL)
+		ident_phone_mask(m->phone, phone, sizeof(phone));
+	else
+		(void)util_strlcpy(phone, "-", sizeof(phone));
+	printf("%-18s %s %s\n", phone, m->given_name[0] ? m->given_name :
+	    "-", m->family_name);
+	return 0;
+}
+
+static int
+group_members(struct ctl *ctl, int argc, char **argv)
+{
+	struct groups_info	 g;
+	struct members_arg	 ma;
+	struct store		*s;
+	char			 err[GROUPS_ERR_SIZE];
+
+	if (argc != 2)
+		return ctl_usage(use_members);
+	if ((s = ctl_store(ctl)) == NULL)
+		return 1;
+	if (groups_find(s, argv[1], &g, err, sizeof(err)) != 0) {
+		fprintf(stderr, "munictl group members: %s\n", err);
+		return 1;
+	}
+	memset(&ma, 0, sizeof(ma));
+	if (groups_resolve(s, &g, NULL, GROUPS_CHUNK_ALL, members_cb, &ma, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "munictl group members: %s\n", err);
+		return 1;
+	}
+	printf("members=%lld\n", (long long)ma.n);
+	return 0;
+}
+
+int
+ctl_groups(struct ctl *ctl, int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
+		    "       munictl %s\n       munictl %s\n", use_add, use_list,
+		    use_show, use_members);
+		return 2;
+	}
+	if (strcmp(argv[1], "add") == 0)
+		return group_add(ctl, argc - 1, argv + 1);
+	if (strcmp(argv[1], "list") == 0)
+		return group_list(ctl, argc - 1, argv + 1);
+	if (strcmp(argv[1], "show") == 0)
+		return group_show(ctl, argc - 1, argv + 1);
+	if (strcmp(argv[1], "members") == 0)
+		return group_members(ctl, argc - 1, argv + 1);
+	fprintf(stderr, "munictl group: unknown command '%s'\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,224 @@
+/*
+ * test_reminders: the fees due soon over the demo data (2,000 residents)
+ * against SQL written here, the window's edges, opt-outs, and the record
+ * that keeps a reminder from going out twice - also when the caller
+ * commits as it goes, as the daemon does. The clock is fake: 2026-06-15
+ * in Riga; the third NĪN quarter is due 15 August, a Saturday, so Monday
+ * 17 August.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmocka.h>
+
+#include "clock.h"
+#include "demo.h"
+#include "log.h"
+#include "reminders.h"
+#include "store.h"
+
+#define NOW		1781514000	/* 2026-06-15 09:00 UTC */
+#define N_RESIDENTS	2000
+
+static int
+setup(void **state)
+{
+	struct store		*s;
+	struct demo_result	 res;
+	const char		*errstr = NULL;
+
+	(void)setenv("TZ", "Europe/Riga", 1);
+	tzset();
+	clock_set_fake(NOW);
+	log_set_level(LOG_LEVEL_WARN);
+	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||
+	    demo_fill(s, N_RESIDENTS, 11, &res, &errstr) != 0) {
+		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	store_close(*state);
+	clock_clear_fake();
+	return 0;
+}
+
+static long long
+q_int(struct store *s, const char *sql)
+{
+	sqlite3_stmt	*st;
+	long long	 v;
+
+	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
+		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+struct seen {
+	struct store	*s;
+	int64_t		 n, owed, last;
+	char		 due[16];		/* the last due date seen */
+	int64_t		 early;			/* due before 17 August */
+	int		 mark;		/* mark each, committing */
+	int		 stop_at;
+};
+
+static int
+seen_cb(void *arg, const struct reminders_due *d)
+{
+	struct seen	*sn = arg;
+
+	sn->n++;
+	sn->owed += d->owed_cents;
+	/* By due date, then fee. */
+	assert_true(strcmp(d->due_date, sn->due) >= 0);
+	if (strcmp(d->due_date, sn->due) == 0)
+		assert_true(d->fee_id > sn->last);
+	(void)snprintf(sn->due, sizeof(sn->due), "%s", d->due_date);
+	sn->last = d->fee_id;
+	if (strcmp(d->due_date, "2026-08-17") != 0)
+		sn->early++;
+	assert_string_equal(d->fee_kind, "nin");
+	assert_true(strcmp(d->due_date, "2026-06-15") >= 0 &&
+	    strcmp(d->due_date, "2026-08-17") <= 0);
+	assert_true(strncmp(d->phone, "+", 1) == 0);
+	assert_true(d->owed_cents > 0);
+	if (sn->mark) {
+		assert_int_equal(store_begin(sn->s), 0);
+		assert_int_equal(reminders_mark(sn->s, d->fee_id, d->due_date,
+		    NOW), 1);
+		assert_int_equal(store_commit(sn->s), 0);
+	}
+	return sn->stop_at > 0 && sn->n == sn->stop_at ? -1 : 0;
+}
+
+static int64_t
+run(struct store *s, int days, size_t limit, int mark, struct seen *sn)
+{
+	memset(sn, 0, sizeof(*sn));
+	sn->s = s;
+	sn->mark = mark;
+	return reminders_due(s, "nin", days, "nodokli", NOW, limit, seen_cb,
+	    sn);
+}
+
+#define DUE_SQL(extra) \
+	"SELECT " extra " FROM fees f" \
+	" JOIN residents r ON r.id = f.resident_id" \
+	" WHERE f.kind = 'nin' AND f.amount_cents > f.paid_cents" \
+	" AND f.due_date BETWEEN '2026-06-15' AND '2026-08-17'" \
+	" AND r.phone_kind IN (0, 2) AND r.id NOT IN (SELECT s.resident_id" \
+	" FROM subscriptions s JOIN topics t ON t.id = s.topic_id" \
+	" WHERE t.code = 'nodokli' AND s.subscribed = 0)"
+
+static void
+test_selection(void **state)
+{
+	struct store	*s = *state;
+	struct seen	 sn;
+	long long	 want;
+
+	want = q_int(s, DUE_SQL("count(*)"));
+	assert_true(want > 50);
+	assert_int_equal(run(s, 63, 0, 0, &sn), want);
+	assert_int_equal(sn.n, want);
+	assert_int_equal(sn.owed, q_int(s, DUE_SQL("sum(f.amount_cents -"
+	    " f.paid_cents)")));
+	/* The window ends the day before: nothing due yet. */
+	assert_int_equal(run(s, 62, 0, 0, &sn), 0);
+	/* Some left the topic: they are not reminded. */
+	assert_true(q_int(s, "SELECT count(*) FROM fees f JOIN subscriptions s"
+	    " ON s.resident_id = f.resident_id JOIN topics t ON t.id ="
+	    " s.topic_id WHERE t.code = 'nodokli' AND s.subscribed = 0"
+	    " AND f.kind = 'nin' AND f.due_date = '2026-08-17'"
+	    " AND f.paid_cents < f.amount_cents") > 0);
+	/* A limit, and a callback that stops. */
+	assert_int_equal(run(s, 63, 10, 0, &sn), 10);
+	memset(&sn, 0, sizeof(sn));
+	sn.stop_at = 3;
+	assert_int_equal(reminders_due(s, "nin", 63, "nodokli", NOW, 0,
+	    seen_cb, &sn), 3);
+	/* Paying removes a fee. */
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE fees SET paid_cents"
+	    " = amount_cents WHERE id = (" DUE_SQL("min(f.id)") ")", NULL, NULL,
+	    NULL), SQLITE_OK);
+	assert_int_equal(run(s, 63, 0, 0, &sn), want - 1);
+	/* More due dates in the window: today's, and one in between. */
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE fees SET due_date ="
+	    " '2026-06-15' WHERE id IN (" DUE_SQL("f.id") " ORDER BY f.id"
+	    " LIMIT 4); UPDATE fees SET due_date = '2026-07-01' WHERE id IN ("
+	    DUE_SQL("f.id") " AND f.due_date = '2026-08-17' ORDER BY f.id DESC"
+	    " LIMIT 5)", NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(run(s, 63, 0, 0, &sn), want - 1);
+	assert_int_equal(sn.early, 9);
+	/* Paged: the same, a few at a time across the dates. */
+	assert_int_equal(run(s, 63, 6, 0, &sn), 6);
+	assert_int_equal(sn.early, 6);
+	assert_int_equal(run(s, 20, 0, 0, &sn), 9);
+	/* Yesterday's are not due any more: the window starts today. */
+	clock_set_fake(NOW + 86400);
+	memset(&sn, 0, sizeof(sn));
+	assert_int_equal(reminders_due(s, "nin", 62, "nodokli", NOW + 86400,
+	    0, seen_cb, &sn), want - 1 - 4);
+	clock_set_fake(NOW);
+	/* Bad arguments. */
+	assert_int_equal(reminders_due(s, "nin", -1, "nodokli", NOW, 0,
+	    seen_cb, &sn), -1);
+	assert_int_equal(reminders_due(s, "nin", REMINDERS_DAYS_MAX + 1,
+	    "nodokli", NOW, 0, seen_cb, &sn), -1);
+	assert_int_equal(reminders_due(s, NULL, 5, "nodokli", NOW, 0, seen_cb,
+	    &sn), -1);
+}
+
+static void
+test_once_only(void **state)
+{
+	struct store	*s = *state;
+	struct seen	 sn;
+	int64_t		 all, first, marked;
+
+	all = run(s, 63, 0, 0, &sn);
+	assert_true(all > 20);
+	/* A first run sends (and marks) some, committing as it goes... */
+	first = run(s, 63, 7, 1, &sn);
+	assert_int_equal(first, 7);
+	marked = sn.last;
+	/* ...a rerun, as after a restart, sees only the rest. */
+	assert_int_equal(run(s, 63, 0, 0, &sn), all - 7);
+	assert_int_equal(run(s, 63, 0, 1, &sn), all - 7);
+	assert_int_equal(run(s, 63, 0, 0, &sn), 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM reminders_sent"
+	    " WHERE kind = 'fee' AND due = '2026-08-17'"), all);
+	/* Marking again records nothing. */
+	assert_int_equal(reminders_mark(s, marked, "2026-08-17", NOW), 0);
+	/* A new due date of the same fee is a new reminder. */
+	assert_int_equal(reminders_mark(s, marked, "2026-11-16", NOW), 1);
+}
+
+int
+main(void)
+{
+#define T(f)	cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_selection),
+		T(test_once_only),
+	};
+#undef T
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
