@@ -4,9 +4,11 @@
  * and names, never with personal codes.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "clock.h"
@@ -28,12 +30,16 @@ const char *
 ctl_actor(const char *as)
 {
 	const char	*who = as;
+	struct passwd	*pw;
 	size_t		 i;
 
 	if (who == NULL || *who == '\0')
 		who = getenv("SUDO_USER");
 	if (who == NULL || *who == '\0')
 		who = getenv("USER");
+	/* cron and systemd leave USER unset: the account still says who. */
+	if ((who == NULL || *who == '\0') && (pw = getpwuid(getuid())) != NULL)
+		who = pw->pw_name;
 	if (who == NULL || *who == '\0' || strlen(who) > GROUPS_ACTOR_MAX)
 		return NULL;
 	for (i = 0; who[i] != '\0'; i++)
