@@ -14,6 +14,8 @@ time_t	 clock_now(void);
 int64_t	 clock_now_ms(void);
 /* Monotonic milliseconds, for timers and rates. */
 int64_t	 clock_mono_ms(void);
+/* Monotonic microseconds, for latency figures. */
+int64_t	 clock_mono_us(void);
 
 /* Tests: freeze both clocks at wall time t (monotonic follows). */
 void	 clock_set_fake(time_t t);

@@ -141,17 +141,6 @@ struct disp {
 
 static void	 disp_pump(struct disp *);
 
-/* The MO-to-reply metric needs microseconds; the clock seam has ms. */
-static int64_t
-mono_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 /*
  * Configuration.
  */
@@ -649,7 +638,7 @@ store_mo(struct disp *d, enum inbox_kind kind, const char *src,
 	if ((id = inbox_insert(d->store, &im)) == -1)
 		return -1;
 	d->mo_times[id % MO_TIMES].id = id;
-	d->mo_times[id % MO_TIMES].us = mono_us();
+	d->mo_times[id % MO_TIMES].us = clock_mono_us();
 	metrics_mo(kind == INBOX_USSD ? "ussd" : "sms");
 	if (kind == INBOX_SMS)
 		d->inbox_pending = 1;
@@ -966,7 +955,7 @@ answer_mo(struct disp *d, const struct inbox_row *r)
 			ident_phone_mask(r->source, masked, sizeof(masked));
 			log_warnx("reply to %s not queued: %s", masked, err);
 		} else if (d->mo_times[r->id % MO_TIMES].id == r->id)
-			metrics_mo_reply(mono_us() -
+			metrics_mo_reply(clock_mono_us() -
 			    d->mo_times[r->id % MO_TIMES].us);
 		else
 			metrics_mo_reply((int64_t)(clock_now() -

@@ -110,17 +110,6 @@ static void	 conn_read_cb(evutil_socket_t, short, void *);
 static void	 conn_write_cb(evutil_socket_t, short, void *);
 static void	 send_unbind(struct esme *);
 
-/* Latency needs microseconds; the clock seam has milliseconds. */
-static int64_t
-mono_us(void)
-{
-	struct timespec	 ts;
-
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == -1)
-		return 0;
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static void
 tv_ms(struct timeval *tv, int64_t ms)
 {
@@ -656,7 +645,7 @@ got_submit_resp(struct esme *e, const struct pdu *p)
 	}
 	ctx = s->ctx;
 	tag = s->tag;
-	lat = mono_us() - s->sent_us;
+	lat = clock_mono_us() - s->sent_us;
 	slot_release(e, s);
 	/* A nack without a status still says the submit failed. */
 	if (p->cmd == PDU_GENERIC_NACK && status == PDU_ROK)
@@ -1048,7 +1037,7 @@ esme_submit(struct esme *e, struct pdu *p, void *ctx, unsigned tag,
 	s->seq = p->seq;
 	s->ctx = ctx;
 	s->tag = tag;
-	s->sent_us = mono_us();
+	s->sent_us = clock_mono_us();
 	hash_put(e, idx);
 	e->outstanding++;
 	if (evtimer_add(s->timer, e->resp_tv) == -1)
