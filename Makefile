@@ -132,8 +132,10 @@ $(BIN)/muni-smscsim: $(call obj,$(SIM_SRCS)) $(LIBSMSGW) $(LIBMUNI)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
 
-# Unit tests may test modules of any front: link all three libraries.
-$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(LIBKIOSK) $(LIBSMSGW) $(LIBMUNI)
+# Unit tests may test modules of any front: link all three libraries, and
+# the helpers they share (tests/unit/testlib.c).
+$(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testlib.o \
+    $(LIBKIOSK) $(LIBSMSGW) $(LIBMUNI)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_KIOSK) $(LIBS_SMSGW) $(LIBS_COMMON)
 

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00 UTC, 12:00 Riga */
 #define HOUR		3600
@@ -87,20 +88,6 @@ teardown(void **state)
 	free(fx);
 	clock_clear_fake();
 	return 0;
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 static void
@@ -184,7 +171,7 @@ test_preview_ascii(void **state)
 	req_init(&req, gid, "The municipal office is closed on Monday.",
 	    "pii");
 	preview_ok(fx, &req, &pv);
-	mobile = q_int(fx->s, "SELECT count(*) FROM residents r WHERE "
+	mobile = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE "
 	    MOBILE);
 	assert_int_equal(pv.members, N_RESIDENTS);
 	assert_int_equal(pv.no_mobile, N_RESIDENTS - mobile);
@@ -238,7 +225,7 @@ test_preview_latvian(void **state)
 	int			 i;
 
 	gid = group(fx, "all", "age >= 0 OR NOT age >= 0");
-	mobile = q_int(fx->s, "SELECT count(*) FROM residents r WHERE "
+	mobile = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE "
 	    MOBILE);
 	/* One Latvian letter: UCS-2, 70 a segment, 67 a part. */
 	t[0] = '\0';
@@ -262,7 +249,7 @@ test_preview_latvian(void **state)
 	/* A name makes a text UCS-2 or not, recipient by recipient. */
 	req.text = "Hello {given_name}, the library opens at 10.";
 	preview_ok(fx, &req, &pv);
-	nongsm = q_int(fx->s, "SELECT count(*) FROM residents r WHERE "
+	nongsm = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE "
 	    MOBILE " AND " NON_GSM_NAME);
 	assert_true(nongsm > 0 && nongsm < mobile);
 	assert_int_equal(pv.ucs2, nongsm);
@@ -281,10 +268,10 @@ test_opt_outs(void **state)
 	long long		 mobile, left;
 
 	gid = group(fx, "all", "age >= 0 OR NOT age >= 0");
-	mobile = q_int(fx->s, "SELECT count(*) FROM residents r WHERE "
+	mobile = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE "
 	    MOBILE);
 	/* nodokli is opt-out: those who left it are removed. */
-	left = q_int(fx->s, "SELECT count(*) FROM subscriptions s JOIN topics t"
+	left = tl_int(fx->s, "SELECT count(*) FROM subscriptions s JOIN topics t"
 	    " ON t.id = s.topic_id JOIN residents r ON r.id = s.resident_id"
 	    " WHERE t.code = 'nodokli' AND s.subscribed = 0 AND " MOBILE);
 	assert_true(left > 0);
@@ -295,7 +282,7 @@ test_opt_outs(void **state)
 	/* kultura is opt-in: only those who chose it. */
 	req.topic = "kultura";
 	preview_ok(fx, &req, &pv);
-	assert_int_equal(pv.recipients, q_int(fx->s, "SELECT count(*) FROM"
+	assert_int_equal(pv.recipients, tl_int(fx->s, "SELECT count(*) FROM"
 	    " subscriptions s JOIN topics t ON t.id = s.topic_id"
 	    " JOIN residents r ON r.id = s.resident_id WHERE"
 	    " t.code = 'kultura' AND s.subscribed = 1 AND " MOBILE));
@@ -356,9 +343,9 @@ test_duplicates(void **state)
 	assert_int_equal(pv.duplicates, 2);
 	assert_int_equal(pv.recipients, before - 2);
 	(void)send_ok(fx, &req, &out);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM (SELECT phone"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM (SELECT phone"
 	    " FROM outbox GROUP BY phone HAVING count(*) > 1)"), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"),
 	    before - 2);
 }
 
@@ -376,7 +363,7 @@ test_placeholders(void **state)
 	req_init(&req, gid, "{given_name}, jūsu NĪN parāds ir {amount} EUR, "
 	    "termiņš {due_date}.", "nodokli");
 	preview_ok(fx, &req, &pv);
-	assert_int_equal(pv.recipients, q_int(fx->s, "SELECT count(*) FROM"
+	assert_int_equal(pv.recipients, tl_int(fx->s, "SELECT count(*) FROM"
 	    " residents r WHERE " MOBILE " AND EXISTS (SELECT 1 FROM fees f"
 	    " WHERE f.resident_id = r.id AND f.kind = 'nin'"
 	    " AND f.paid_cents < f.amount_cents) AND r.id NOT IN"
@@ -410,7 +397,7 @@ test_placeholders(void **state)
 	req.group_id = all;
 	preview_ok(fx, &req, &pv);
 	assert_true(pv.no_data > 0);
-	assert_int_equal(pv.no_data, q_int(fx->s, "SELECT count(*) FROM"
+	assert_int_equal(pv.no_data, tl_int(fx->s, "SELECT count(*) FROM"
 	    " residents r WHERE " MOBILE " AND NOT EXISTS (SELECT 1 FROM fees f"
 	    " WHERE f.resident_id = r.id AND f.kind = 'nin'"
 	    " AND f.paid_cents < f.amount_cents) AND r.birth_date <="
@@ -487,7 +474,7 @@ test_quiet_hours(void **state)
 	id = send_ok(fx, &req, &out);
 	(void)snprintf(sql, sizeof(sql), "SELECT min(not_before) FROM outbox"
 	    " WHERE broadcast_id = %lld", (long long)id);
-	assert_int_equal(q_int(fx->s, sql), RIGA(16, 8, 0, 0));
+	assert_int_equal(tl_int(fx->s, sql), RIGA(16, 8, 0, 0));
 	/* An emergency goes now. */
 	req.topic = NULL;
 	req.emergency = 1;
@@ -499,7 +486,7 @@ test_quiet_hours(void **state)
 	    " broadcast_id = %lld AND not_before = %lld AND priority = %d",
 	    (long long)id, (long long)RIGA(15, 22, 30, 0),
 	    BROADCAST_EMERGENCY_PRIORITY);
-	assert_int_equal(q_int(fx->s, sql), out.recipients);
+	assert_int_equal(tl_int(fx->s, sql), out.recipients);
 	/* At one a second from 20:59:50: ten go, the rest after 08:00. */
 	req.topic = "pii";
 	req.emergency = 0;
@@ -515,7 +502,7 @@ test_quiet_hours(void **state)
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE"
 	    " broadcast_id = %lld AND not_before < %lld", (long long)id,
 	    (long long)RIGA(16, 8, 0, 0));
-	assert_int_equal(q_int(fx->s, sql), 10);
+	assert_int_equal(tl_int(fx->s, sql), 10);
 	/* A time given with --at, and one inside quiet hours. */
 	fx->bp.max_tps = 100;
 	clock_set_fake(NOW);
@@ -582,12 +569,12 @@ test_send_rows(void **state)
 	    " broadcast_id = %lld AND topic = 'kultura' AND resident_id"
 	    " IS NOT NULL AND state = 'queued' AND encoding = 'auto'"
 	    " AND priority = %d", (long long)id, BROADCAST_PRIORITY);
-	assert_int_equal(q_int(fx->s, sql), out.recipients);
+	assert_int_equal(tl_int(fx->s, sql), out.recipients);
 	/* The plan: at most max_tps segments a second. */
-	assert_int_equal(q_int(fx->s, "SELECT max(n) FROM (SELECT count(*)"
+	assert_int_equal(tl_int(fx->s, "SELECT max(n) FROM (SELECT count(*)"
 	    " AS n FROM outbox GROUP BY not_before)"), 100);
 	/* Each text is the resident's own. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox o JOIN"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox o JOIN"
 	    " residents r ON r.id = o.resident_id WHERE o.text <>"
 	    " 'Sveiki, ' || r.given_name || '!' OR o.phone <> r.phone"), 0);
 	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
@@ -600,7 +587,7 @@ test_send_rows(void **state)
 	assert_int_equal(broadcast_status(fx->s, id, counts), 0);
 	assert_int_equal(counts[0], out.recipients);
 	assert_int_equal(broadcast_latest(fx->s), id);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM audit_log WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM audit_log WHERE"
 	    " action = 'broadcast send' AND actor = 'anna'"), 1);
 }
 
@@ -667,7 +654,7 @@ test_approval(void **state)
 	assert_int_equal(bi.recipients, out.recipients);
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE"
 	    " broadcast_id = %lld", (long long)id);
-	assert_int_equal(q_int(fx->s, sql), 0);
+	assert_int_equal(tl_int(fx->s, sql), 0);
 	/* Not by the same person, nor by nobody. */
 	assert_int_equal(broadcast_approve(fx->s, &fx->bp, id, "anna", &ap,
 	    err, sizeof(err)), -1);
@@ -684,7 +671,7 @@ test_approval(void **state)
 	assert_int_equal(ap.recipients, out.recipients);
 	(void)snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE"
 	    " broadcast_id = %lld AND state = 'queued'", (long long)id);
-	assert_int_equal(q_int(fx->s, sql), out.recipients);
+	assert_int_equal(tl_int(fx->s, sql), out.recipients);
 	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
 	assert_string_equal(bi.state, "scheduled");
 	assert_string_equal(bi.approved_by, "janis");
@@ -751,8 +738,8 @@ test_refusals(void **state)
 	assert_int_equal(broadcast_preview(fx->s, &fx->bp, &req, &pv, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "no group with id 12345");
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox"), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM broadcasts"), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM broadcasts"), 0);
 }
 
 /* A failure half-way (a full disk, say) withdraws what was queued. */
@@ -775,11 +762,11 @@ test_failure_half_way(void **state)
 	    sizeof(err)), -1);
 	assert_string_equal(err, "database error: disk full; broadcast 1 is "
 	    "cancelled (200 queued messages withdrawn)");
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " state = 'cancelled'"), 200);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " state <> 'cancelled'"), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM broadcasts WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM broadcasts WHERE"
 	    " state = 'cancelled'"), 1);
 }
 

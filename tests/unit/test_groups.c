@@ -27,6 +27,7 @@
 #include "rule.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
 #define TODAY		"'2026-06-15'"
@@ -68,20 +69,6 @@ teardown(void **state)
 	store_close(*state);
 	clock_clear_fake();
 	return 0;
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 static int64_t
@@ -223,7 +210,7 @@ test_counts_match_sql(void **state)
 		(void)snprintf(name, sizeof(name), "g%zu", i);
 		id = add_rule(s, name, same[i].rule);
 		got = count_group(s, id);
-		want = q_int(s, same[i].sql);
+		want = tl_int(s, same[i].sql);
 		if (got != want)
 			fail_msg("rule \"%s\": %lld members, SQL says %lld",
 			    same[i].rule, (long long)got, want);
@@ -294,23 +281,23 @@ test_extras(void **state)
 	int64_t			 id, topic;
 
 	id = add_rule(s, "nin", "fee_unpaid(nin)");
-	topic = q_int(s, "SELECT id FROM topics WHERE code = 'nodokli'");
+	topic = tl_int(s, "SELECT id FROM topics WHERE code = 'nodokli'");
 	memset(&x, 0, sizeof(x));
 	x.topic_id = topic;
 	x.topic_default = 1;
 	x.fee_kind = "nin";
 	x.queue = 1;
 	resolve(s, id, &x, 100, &t);
-	assert_int_equal(t.subscribed, q_int(s, "SELECT count(DISTINCT"
+	assert_int_equal(t.subscribed, tl_int(s, "SELECT count(DISTINCT"
 	    " f.resident_id) FROM fees f WHERE f.kind = 'nin'"
 	    " AND f.paid_cents < f.amount_cents AND f.resident_id NOT IN"
 	    " (SELECT resident_id FROM subscriptions WHERE subscribed = 0"
 	    " AND topic_id = (SELECT id FROM topics WHERE code = 'nodokli'))"));
 	assert_true(t.subscribed < t.n);
-	assert_int_equal(t.owed, q_int(s, "SELECT sum(amount_cents -"
+	assert_int_equal(t.owed, tl_int(s, "SELECT sum(amount_cents -"
 	    " paid_cents) FROM fees WHERE kind = 'nin'"
 	    " AND paid_cents < amount_cents"));
-	assert_int_equal(t.queue, q_int(s, "SELECT count(DISTINCT"
+	assert_int_equal(t.queue, tl_int(s, "SELECT count(DISTINCT"
 	    " q.guardian_id) FROM queue_entries q JOIN fees f"
 	    " ON f.resident_id = q.guardian_id WHERE q.status = 'active'"
 	    " AND f.kind = 'nin' AND f.paid_cents < f.amount_cents"));
@@ -464,8 +451,8 @@ test_manual_file(void **state)
 	assert_int_equal(count_group(s, id), 3);
 
 	/* All or nothing, and no error line quotes a personal code. */
-	before = q_int(s, "SELECT count(*) FROM group_members");
-	assert_int_equal(q_int(s, "SELECT count(*) FROM residents WHERE"
+	before = tl_int(s, "SELECT count(*) FROM group_members");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM residents WHERE"
 	    " personal_code = '329999-99999'"), 0);
 	(void)snprintf(csv, sizeof(csv),
 	    "personal_code,phone\n"
@@ -499,9 +486,9 @@ test_manual_file(void **state)
 		assert_null(strstr(out, code[0]));
 	}
 	fclose(errout);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM group_members"),
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM group_members"),
 	    before);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM groups WHERE name ="
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM groups WHERE name ="
 	    " 'bad'"), 0);
 
 	/* A file that says neither, an ambiguous value, an empty file. */

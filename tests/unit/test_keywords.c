@@ -28,6 +28,7 @@
 #include "services.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
 #define ILZE_PHONE	"+37129990001"
@@ -41,29 +42,6 @@ struct fx {
 	struct keywords_opts	 opts;
 	char			 reply[KEYWORDS_REPLY_SIZE];
 };
-
-static void
-exec(struct store *s, const char *sql)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static int
 setup(void **state)
@@ -87,24 +65,24 @@ setup(void **state)
 		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
 		return -1;
 	}
-	exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
+	tl_exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES"
 	    " (100001, '999999-00001', 'Ilze', 'Ozola', '+37129990001', 0,"
 	    "  'lv', 0),"
 	    " (100002, '999999-00002', 'John', 'Smith', '+37129990002', 0,"
 	    "  'en', 0)");
-	exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
+	tl_exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
 	    " child_family_name, guardian_id, institution_id, registered_at,"
 	    " desired_start, priority, status, updated_at) VALUES"
 	    " ('320101-00001', 'Anna', 'Bērziņa', 100001, 1,"
 	    "  '2025-01-10 10:00:00', '2027-09', 1, 'active', 0),"
 	    " ('320101-00002', 'Žanis', 'Ērglis', 100001, 2,"
 	    "  '2025-02-10 10:00:00', '2028-09', 0, 'active', 0)");
-	exec(fx->s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
+	tl_exec(fx->s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
 	    " due_date, reference, paid_cents, updated_at) VALUES"
 	    " (100002, 'nin', '2026-Q1', 6120, '2026-03-31', NULL, 0, 0),"
 	    " (100002, 'nin', '2026-Q3', 6120, '2026-08-17', NULL, 1000, 0)");
-	exec(fx->s, "INSERT INTO broadcasts (id, topic, text, emergency,"
+	tl_exec(fx->s, "INSERT INTO broadcasts (id, topic, text, emergency,"
 	    " state, created_at, updated_at) VALUES"
 	    " (1, 'kultura', 'x', 0, 'sending', 0, 0),"
 	    " (2, 'arkartas', 'x', 1, 'sending', 0, 0)");
@@ -275,9 +253,9 @@ test_every_keyword_answers(void **state)
 			assert_true(res.segments >= 1 && res.segments <= 6);
 		}
 	/* Three police reports, three applications, numbered in turn. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"
 	    " WHERE kind = 'police'"), 3);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"
 	    " WHERE case_no = 'I-2026-000003'"), 1);
 }
 
@@ -309,7 +287,7 @@ test_queue_reply(void **state)
 	 * to the rest (the text keeps its letters; the gateway
 	 * transliterates).
 	 */
-	exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
+	tl_exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
 	    " child_family_name, guardian_id, institution_id, registered_at,"
 	    " desired_start, priority, status, updated_at) VALUES"
 	    " ('320101-00001', 'Anna', 'Bērziņa', 100001, 5,"
@@ -347,7 +325,7 @@ test_english_fees(void **state)
 	/* The beneficiary's š makes it UCS-2. */
 	assert_int_equal(res.segments, 4);
 	/* In Latvian by the same word in Latvian. */
-	exec(fx->s, "UPDATE residents SET lang = 'lv' WHERE id = 100002");
+	tl_exec(fx->s, "UPDATE residents SET lang = 'lv' WHERE id = 100002");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
 	assert_non_null(strstr(fx->reply, "Nekustamā īpašuma nodoklis:\n"
 	    "2026-Q1: 61.20 EUR, kavēts kopš 2026-03-31, atsauce RF"));
@@ -389,7 +367,7 @@ test_unregistered_learns_nothing(void **state)
 	assert_string_equal(fx->reply, "Ziņojums saņemts, lieta "
 	    "P-2026-000001. Ārkārtas gadījumā zvaniet 112.");
 	assert_int_equal(res.segments, 1);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " phone = '" DUTY "' AND text = 'Ziņojums policijai P-2026-000001"
 	    " no " NOBODY_PHONE ": zog malku'"), 1);
 }
@@ -412,7 +390,7 @@ test_silence(void **state)
 	size_t			 i;
 	long long		 before;
 
-	before = q_int(fx->s, "SELECT count(*) FROM reports");
+	before = tl_int(fx->s, "SELECT count(*) FROM reports");
 	for (i = 0; i < nitems(robots); i++) {
 		assert_int_equal(ask(fx, robots[i], "POLICIJA x", &res), 0);
 		assert_int_equal(res.silence, KEYWORDS_SILENT_SENDER);
@@ -422,7 +400,7 @@ test_silence(void **state)
 		assert_int_equal(ask(fx, ILZE_PHONE, receipts[i], &res), 0);
 		assert_int_equal(res.silence, KEYWORDS_SILENT_RECEIPT);
 	}
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports"), before);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"), before);
 	/* The forms a mobile number arrives in are answered. */
 	assert_int_equal(keywords_sender("29990001", e164), 0);
 	assert_string_equal(e164, ILZE_PHONE);
@@ -500,17 +478,17 @@ test_rate_limit(void **state)
 		assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
 	}
 	/* Silent, but STOP still works. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 0);
 	assert_int_equal(ask(fx, ILZE_PHONE, "STOP kultura", &res), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 1);
 	assert_int_equal(ask(fx, ILZE_PHONE, "STOP", &res), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 6);
 	/* Nothing else is done while silent. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "POLICIJA x", &res), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports"), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"), 0);
 	/* Other numbers are not affected. */
 	assert_int_equal(ask(fx, JOHN_PHONE, "HELP", &res), 1);
 	/* Silence is not counted: an hour after the first reply, answers. */

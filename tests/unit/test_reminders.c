@@ -23,6 +23,7 @@
 #include "log.h"
 #include "reminders.h"
 #include "store.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00 UTC */
 #define N_RESIDENTS	2000
@@ -53,20 +54,6 @@ teardown(void **state)
 	store_close(*state);
 	clock_clear_fake();
 	return 0;
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
 }
 
 struct seen {
@@ -133,16 +120,16 @@ test_selection(void **state)
 	struct seen	 sn;
 	long long	 want;
 
-	want = q_int(s, DUE_SQL("count(*)"));
+	want = tl_int(s, DUE_SQL("count(*)"));
 	assert_true(want > 50);
 	assert_int_equal(run(s, 63, 0, 0, &sn), want);
 	assert_int_equal(sn.n, want);
-	assert_int_equal(sn.owed, q_int(s, DUE_SQL("sum(f.amount_cents -"
+	assert_int_equal(sn.owed, tl_int(s, DUE_SQL("sum(f.amount_cents -"
 	    " f.paid_cents)")));
 	/* The window ends the day before: nothing due yet. */
 	assert_int_equal(run(s, 62, 0, 0, &sn), 0);
 	/* Some left the topic: they are not reminded. */
-	assert_true(q_int(s, "SELECT count(*) FROM fees f JOIN subscriptions s"
+	assert_true(tl_int(s, "SELECT count(*) FROM fees f JOIN subscriptions s"
 	    " ON s.resident_id = f.resident_id JOIN topics t ON t.id ="
 	    " s.topic_id WHERE t.code = 'nodokli' AND s.subscribed = 0"
 	    " AND f.kind = 'nin' AND f.due_date = '2026-08-17'"
@@ -202,7 +189,7 @@ test_once_only(void **state)
 	assert_int_equal(run(s, 63, 0, 0, &sn), all - 7);
 	assert_int_equal(run(s, 63, 0, 1, &sn), all - 7);
 	assert_int_equal(run(s, 63, 0, 0, &sn), 0);
-	assert_int_equal(q_int(s, "SELECT count(*) FROM reminders_sent"
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM reminders_sent"
 	    " WHERE kind = 'fee' AND due = '2026-08-17'"), all);
 	/* Marking again records nothing. */
 	assert_int_equal(reminders_mark(s, marked, "2026-08-17", NOW), 0);

@@ -27,6 +27,7 @@
 #include "services.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
 #define N_RESIDENTS	2000
@@ -44,39 +45,16 @@ struct fx {
 };
 
 static void
-exec(struct store *s, const char *sql)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
-
-static void
 add_families(struct store *s)
 {
-	exec(s, "INSERT INTO residents (id, personal_code, given_name,"
+	tl_exec(s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES"
 	    " (100001, '999999-00001', 'Ilze', 'Ozola', '+37129990001', 0,"
 	    "  'lv', 0),"
 	    " (100002, '999999-00002', 'John', 'Smith', '+37129990002', 0,"
 	    "  'en', 0)");
 	/* Ilze's children: one each in two institutions and start years. */
-	exec(s, "INSERT INTO queue_entries (child_code, child_given_name,"
+	tl_exec(s, "INSERT INTO queue_entries (child_code, child_given_name,"
 	    " child_family_name, guardian_id, institution_id, registered_at,"
 	    " desired_start, priority, status, updated_at) VALUES"
 	    " ('320101-00001', 'Anna', 'Bērziņa', 100001, 1,"
@@ -85,7 +63,7 @@ add_families(struct store *s)
 	    "  '2025-02-10 10:00:00', '2028-09', 0, 'active', 0),"
 	    " ('320101-00003', 'Pēteris', 'Ozols', 100001, 3,"
 	    "  '2025-02-10 10:00:00', '2027-09', 0, 'withdrawn', 0)");
-	exec(s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
+	tl_exec(s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
 	    " due_date, reference, paid_cents, updated_at) VALUES"
 	    " (100002, 'nin', '2026-Q1', 6120, '2026-03-31', NULL, 0, 0),"
 	    " (100002, 'nin', '2026-Q3', 6120, '2026-08-17', NULL, 1000, 0),"
@@ -170,25 +148,25 @@ test_positions_match_independent_query(void **state)
 	int64_t			 gid;
 
 	/* Ties on priority and time, and entries that left the queue. */
-	exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
+	tl_exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
 	    " child_family_name, guardian_id, institution_id, registered_at,"
 	    " desired_start, priority, status, updated_at)"
 	    " SELECT 'T' || id, 'Tie', 'Test', guardian_id, institution_id,"
 	    " registered_at, substr(desired_start, 1, 4) || '-01', priority,"
 	    " 'active', 0 FROM queue_entries WHERE id % 5 = 0");
-	exec(fx->s, "UPDATE queue_entries SET status = 'placed'"
+	tl_exec(fx->s, "UPDATE queue_entries SET status = 'placed'"
 	    " WHERE id % 7 = 0");
-	exec(fx->s, "UPDATE queue_entries SET status = 'withdrawn'"
+	tl_exec(fx->s, "UPDATE queue_entries SET status = 'withdrawn'"
 	    " WHERE id % 11 = 0");
 
 	/* Active ties that only the id orders. */
-	assert_true(q_int(fx->s, "SELECT count(*) FROM queue_entries a"
+	assert_true(tl_int(fx->s, "SELECT count(*) FROM queue_entries a"
 	    " JOIN queue_entries b ON a.institution_id = b.institution_id"
 	    " AND substr(a.desired_start, 1, 4) = substr(b.desired_start, 1, 4)"
 	    " AND a.priority = b.priority AND a.registered_at = b.registered_at"
 	    " AND a.id < b.id WHERE a.status = 'active'"
 	    " AND b.status = 'active'") > 0);
-	cap = (size_t)q_int(fx->s, "SELECT count(*) FROM queue_entries");
+	cap = (size_t)tl_int(fx->s, "SELECT count(*) FROM queue_entries");
 	assert_true(cap > 50);
 	ex = calloc(cap, sizeof(*ex));
 	assert_non_null(ex);
@@ -304,7 +282,7 @@ test_two_children_two_queues(void **state)
 		assert_true(q.e[i].position <= q.e[i].total);
 		assert_null(strstr(q.e[i].child, "320101"));
 	}
-	assert_int_equal(q.e[0].total, q_int(fx->s, "SELECT count(*) FROM"
+	assert_int_equal(q.e[0].total, tl_int(fx->s, "SELECT count(*) FROM"
 	    " queue_entries WHERE institution_id = 1 AND status = 'active'"
 	    " AND desired_start LIKE '2027-%'"));
 
@@ -377,7 +355,7 @@ test_fees(void **state)
 	/* Fees without a reference got theirs, and kept it. */
 	for (i = 0; i < fs.n; i++)
 		assert_memory_equal(fs.f[i].reference, "RF", 2);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM fees WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM fees WHERE"
 	    " resident_id = 100002 AND kind = 'nin' AND reference LIKE 'RF%'"),
 	    2);
 
@@ -450,7 +428,7 @@ test_topics_and_subscriptions(void **state)
 	/* Subscribing twice changes nothing. */
 	assert_int_equal(services_subscribe(fx->s, &c, "kultura", 1, NULL),
 	    SERVICES_SUB_OK);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001"), 2);
 }
 
@@ -495,7 +473,7 @@ test_stop_all(void **state)
 				 inflight, n;
 	size_t			 i;
 
-	exec(fx->s, "INSERT INTO broadcasts (id, topic, text, emergency,"
+	tl_exec(fx->s, "INSERT INTO broadcasts (id, topic, text, emergency,"
 	    " state, created_at, updated_at) VALUES"
 	    " (1, 'kultura', 'x', 0, 'sending', 0, 0),"
 	    " (2, 'arkartas', 'x', 1, 'sending', 0, 0),"
@@ -505,7 +483,7 @@ test_stop_all(void **state)
 	flagged = queue_broadcast(fx->s, ILZE_PHONE, 3, NULL);
 	other = queue_broadcast(fx->s, JOHN_PHONE, 1, "kultura");
 	inflight = queue_broadcast(fx->s, ILZE_PHONE, 1, "kultura");
-	exec(fx->s, "UPDATE outbox SET state = 'inflight' WHERE id ="
+	tl_exec(fx->s, "UPDATE outbox SET state = 'inflight' WHERE id ="
 	    " (SELECT max(id) FROM outbox)");
 	memset(&m, 0, sizeof(m));
 	m.phone = ILZE_PHONE;
@@ -580,14 +558,14 @@ test_case_numbers(void **state)
 	assert_int_equal(services_caller_by_phone(fx->s, ILZE_PHONE, &c), 0);
 	assert_int_equal(services_caller_by_phone(fx->s, NOBODY_PHONE,
 	    &nobody), 0);
-	before = q_int(fx->s, "SELECT count(*) FROM outbox");
+	before = tl_int(fx->s, "SELECT count(*) FROM outbox");
 	file(fx, &c, SERVICES_REPORT_POLICE, "  Kaimiņš trokšņo naktī, "
 	    "Brīvības iela 5  ", "+37129000001, 29000002,+37167000000",
 	    "P-2026-000001");
 	/* Two duty numbers took it; the landline was skipped. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"),
 	    before + 2);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " phone = '+37129000002' AND text LIKE 'Ziņojums policijai"
 	    " P-2026-000001 no +37129990001: Kaimiņš trokšņo%'"
 	    " AND priority = 10"), 1);
@@ -598,14 +576,14 @@ test_case_numbers(void **state)
 	file(fx, &c, SERVICES_REPORT_APPLICATION, "Otrs", NULL,
 	    "I-2026-000002");
 	/* Applications are not forwarded. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"),
 	    before + 2);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports WHERE"
 	    " case_no = 'P-2026-000001' AND kind = 'police'"
 	    " AND resident_id = 100001 AND phone = '+37129990001'"
 	    " AND channel = 'sms' AND text = 'Kaimiņš trokšņo naktī, Brīvības"
 	    " iela 5'"), 1);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports WHERE"
 	    " case_no = 'P-2026-000002' AND resident_id IS NULL"
 	    " AND phone = '+37129990009'"), 1);
 
@@ -646,12 +624,12 @@ test_case_numbers(void **state)
 	    &errstr), 0);
 	assert_string_equal(case_no, "P-2026-000004");
 	/* The forward keeps to the segment limit; the report is whole. */
-	assert_int_equal(q_int(fx->s, "SELECT length(text) <= 6 * 67 FROM"
+	assert_int_equal(tl_int(fx->s, "SELECT length(text) <= 6 * 67 FROM"
 	    " outbox WHERE text LIKE '%P-2026-000004%'"), 1);
-	assert_int_equal(q_int(fx->s, "SELECT length(text) FROM reports"
+	assert_int_equal(tl_int(fx->s, "SELECT length(text) FROM reports"
 	    " WHERE case_no = 'P-2026-000004'"), 1000);
 	free(big);
-	assert_int_equal(q_int(fx->s, "SELECT value FROM counters"
+	assert_int_equal(tl_int(fx->s, "SELECT value FROM counters"
 	    " WHERE name = 'case:police:2026'"), 4);
 }
 
@@ -663,7 +641,7 @@ test_personal_codes_stay_inside(void **state)
 	struct services_caller	 c;
 	struct services_fees	 fs;
 
-	exec(fx->s, "INSERT INTO fees (resident_id, kind, period,"
+	tl_exec(fx->s, "INSERT INTO fees (resident_id, kind, period,"
 	    " amount_cents, due_date, reference, updated_at) VALUES"
 	    " (100001, 'dog', '2026', 1000, '2026-03-02', '161175-19997', 0)");
 	assert_int_equal(services_caller_by_phone(fx->s, ILZE_PHONE, &c), 0);
@@ -673,11 +651,11 @@ test_personal_codes_stay_inside(void **state)
 
 	file(fx, &c, SERVICES_REPORT_POLICE, "Mans kods 161175-19997, zvaniet",
 	    "+37129000001", "P-2026-000001");
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " text LIKE '%Mans kods ******-*****, zvaniet'"), 1);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
 	    " text LIKE '%161175%'"), 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM reports WHERE"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports WHERE"
 	    " text = 'Mans kods 161175-19997, zvaniet'"), 1);
 }
 

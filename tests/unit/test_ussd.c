@@ -26,6 +26,7 @@
 #include "store.h"
 #include "ussd.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
 #define ILZE_PHONE	"+37129990001"
@@ -42,29 +43,6 @@ struct fx {
 	struct config		*cfg;
 	struct ussd_reply	 r;
 };
-
-static void
-exec(struct store *s, const char *sql)
-{
-	char	*msg = NULL;
-
-	if (sqlite3_exec(store_db(s), sql, NULL, NULL, &msg) != SQLITE_OK)
-		fail_msg("%s: %s", sql, msg ? msg : "?");
-}
-
-static long long
-q_int(struct store *s, const char *sql)
-{
-	sqlite3_stmt	*st;
-	long long	 v;
-
-	if (sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL) != SQLITE_OK)
-		fail_msg("%s: %s", sql, sqlite3_errmsg(store_db(s)));
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	return v;
-}
 
 static void
 set(struct fx *fx, enum config_key k, const char *v)
@@ -97,20 +75,20 @@ setup(void **state)
 		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
 		return -1;
 	}
-	exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
+	tl_exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES"
 	    " (100001, '999999-00001', 'Ilze', 'Ozola', '+37129990001', 0,"
 	    "  'lv', 0),"
 	    " (100002, '999999-00002', 'John', 'Smith', '+37129990002', 0,"
 	    "  'en', 0)");
-	exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
+	tl_exec(fx->s, "INSERT INTO queue_entries (child_code, child_given_name,"
 	    " child_family_name, guardian_id, institution_id, registered_at,"
 	    " desired_start, priority, status, updated_at) VALUES"
 	    " ('320101-00001', 'Anna', 'Bērziņa', 100001, 1,"
 	    "  '2025-01-10 10:00:00', '2027-09', 1, 'active', 0),"
 	    " ('320101-00002', 'Žanis', 'Ērglis', 100001, 2,"
 	    "  '2025-02-10 10:00:00', '2028-09', 0, 'active', 0)");
-	exec(fx->s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
+	tl_exec(fx->s, "INSERT INTO fees (resident_id, kind, period, amount_cents,"
 	    " due_date, reference, paid_cents, updated_at) VALUES"
 	    " (100002, 'nin', '2026-Q1', 6120, '2026-03-31', NULL, 0, 0),"
 	    " (100002, 'nin', '2026-Q3', 6120, '2026-08-17', NULL, 1000, 0),"
@@ -194,7 +172,7 @@ test_full_walk(void **state)
 	t = ussd(fx, JOHN_PHONE, "a1", USSD_OP_OPEN, NULL);
 	assert_string_equal(t, MAIN_EN);
 	assert_int_equal(fx->r.end, 0);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"
 	    " WHERE phone = '" JOHN_PHONE "' AND session = 'a1'"
 	    " AND screen = 'main'"), 1);
 
@@ -226,7 +204,7 @@ test_full_walk(void **state)
 	assert_null(strstr(t, "Emergency"));
 	t = ussd(fx, JOHN_PHONE, "a1", USSD_OP_ANSWER, "1");
 	assert_non_null(strstr(t, "1 Preschool queue (off)"));
-	assert_int_equal(q_int(fx->s, "SELECT subscribed FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT subscribed FROM subscriptions"
 	    " WHERE resident_id = 100002 AND topic_id = (SELECT id FROM topics"
 	    " WHERE code = 'pii')"), 0);
 	while (strstr(t, "9 More") != NULL)
@@ -238,7 +216,7 @@ test_full_walk(void **state)
 	t = ussd(fx, JOHN_PHONE, "a1", USSD_OP_ANSWER, "0");
 	assert_string_equal(t, "Thank you. Goodbye!");
 	assert_int_equal(fx->r.end, 1);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
 	    0);
 }
 
@@ -323,17 +301,17 @@ test_unregistered_and_abort(void **state)
 	assert_int_equal(fx->r.end, 1);
 	t = ussd(fx, NOBODY_PHONE, "x", USSD_OP_ANSWER, "1");
 	assert_int_equal(fx->r.end, 1);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
 	    0);
 	/* Not a phone number: no answer at all. */
 	assert_int_equal(ussd_handle(fx->s, fx->cfg, "Bite", "x",
 	    USSD_OP_OPEN, NULL, 0, &fx->r), 0);
 
 	(void)ussd(fx, ILZE_PHONE, "y", USSD_OP_OPEN, NULL);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
 	    1);
 	(void)ussd(fx, ILZE_PHONE, "y", USSD_OP_ABORT, NULL);
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
 	    0);
 }
 
@@ -347,7 +325,7 @@ test_interleaved_sessions(void **state)
 	const char	*t;
 	size_t		 i, k;
 
-	exec(fx->s, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL"
+	tl_exec(fx->s, "WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL"
 	    " SELECT i + 1 FROM n WHERE i < 99)"
 	    " INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at)"
@@ -384,10 +362,10 @@ test_interleaved_sessions(void **state)
 				break;
 			}
 		}
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM ussd_sessions"),
 	    100);
 	/* Each toggled its own subscription, once. */
-	assert_int_equal(q_int(fx->s, "SELECT count(*) FROM subscriptions"
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id >= 200000 AND subscribed = 0"), 100);
 }
 
