@@ -798,20 +798,5 @@ outbox_data_version(struct store *s)
 int
 outbox_gateway_tune(struct store *s)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
-
-	st = store_stmt(s, ST_OUTBOX_TUNE_CACHE);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "cache_size");
-	st = store_stmt(s, ST_OUTBOX_TUNE_CHECKPOINT);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		;
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
-		return db_fail(s, "wal_autocheckpoint");
-	return 0;
+	return store_tune_daemon(s);
 }

@@ -607,6 +607,21 @@ store_bulk(struct store *s, int on)
 }
 
 int
+store_tune_daemon(struct store *s)
+{
+	char	*msg = NULL;
+
+	if (sqlite3_exec(s->db, "PRAGMA cache_size = -32768;"
+	    "PRAGMA wal_autocheckpoint = 8192;", NULL, NULL, &msg) !=
+	    SQLITE_OK) {
+		log_warnx("store_tune_daemon: %s", msg ? msg : "unknown error");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+int
 store_fast_load(struct store *s, int on)
 {
 	sqlite3_stmt	*st;

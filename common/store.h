@@ -78,6 +78,15 @@ int	 store_bulk(struct store *, int on);
  */
 int	 store_fast_load(struct store *, int on);
 
+/*
+ * The gateway's connection: a page cache that holds the working set of a
+ * large send, and checkpoints far enough apart that a page rewritten by
+ * many group commits is copied into the database once. (Pragmas run when
+ * they are prepared, so they cannot live in the statement table, where
+ * every program would get them.)
+ */
+int	 store_tune_daemon(struct store *);
+
 /* Write an audit-log row: who did what (never a personal code). */
 int	 store_audit(struct store *, const char *actor, const char *action,
 	    const char *detail);

@@ -531,13 +531,6 @@ STMT(ST_BCAST_OUTBOX_INSERT16,
     " (?58, ?59, ?1, 'queued', ?2, ?3, ?60, ?4, ?61, ?5, ?3),"
     " (?62, ?63, ?1, 'queued', ?2, ?3, ?64, ?4, ?65, ?5, ?3),"
     " (?66, ?67, ?1, 'queued', ?2, ?3, ?68, ?4, ?69, ?5, ?3)")
-/*
- * The gateway's connection (outbox_gateway_tune): a page cache that holds
- * the working set of a large send, and checkpoints far enough apart that
- * a page rewritten by many group commits is copied into the database once.
- */
-STMT(ST_OUTBOX_TUNE_CACHE, "PRAGMA cache_size = -32768")
-STMT(ST_OUTBOX_TUNE_CHECKPOINT, "PRAGMA wal_autocheckpoint = 8192")
 
 /*
  * reminders (common/reminders.c): unpaid fees of kind ?1 due on ?2 whose

@@ -534,11 +534,32 @@ test_audit(void **state)
 	store_close(s);
 }
 
+/*
+ * Opening a store runs no connection-wide pragma beyond its own: SQLite
+ * executes a PRAGMA when it is prepared, so one in the statement table
+ * once changed every program's cache. Only the gateway tunes its own.
+ */
+static void
+test_open_keeps_default_tuning(void **state)
+{
+	struct store	*s;
+	const char	*errstr = NULL;
+
+	(void)state;
+	s = store_open(":memory:", STORE_CREATE, &errstr);
+	assert_non_null(s);
+	assert_int_equal(q_int(store_db(s), "PRAGMA cache_size"), -2000);
+	assert_int_equal(store_tune_daemon(s), 0);
+	assert_int_equal(q_int(store_db(s), "PRAGMA cache_size"), -32768);
+	store_close(s);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_memory_schema),
+		cmocka_unit_test(test_open_keeps_default_tuning),
 		cmocka_unit_test(test_memory_without_create),
 		cmocka_unit_test_setup_teardown(test_file_create_close_reopen,
 		    setup, teardown),
