@@ -57,20 +57,12 @@ static int
 setup(void **state)
 {
 	struct fx		*fx = calloc(1, sizeof(*fx));
-	struct demo_result	 res;
-	const char		*errstr = NULL;
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
-	clock_set_fake(NOW);
-	log_set_level(LOG_LEVEL_WARN);
-	if ((fx->s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||
-	    demo_fill(fx->s, N_RESIDENTS, 3, &res, &errstr) != 0) {
-		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+	if ((fx->s = tl_demo_store(N_RESIDENTS, 3, NOW, LOG_LEVEL_WARN)) ==
+	    NULL)
 		return -1;
-	}
 	fx->cfg = config_defaults();
 	broadcast_params_init(&fx->bp, fx->cfg);
 	fx->bp.approval_threshold = 100000;

@@ -47,24 +47,12 @@ static int
 setup(void **state)
 {
 	struct fx		*fx = calloc(1, sizeof(*fx));
-	struct demo_result	 res;
-	const char		*errstr = NULL;
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
-	if (getenv("MUNI_LOCALEDIR") == NULL)
-		(void)setenv("MUNI_LOCALEDIR", "build/release/locale", 1);
-	unsetenv("MUNI_LANG");
-	i18n_init();
-	clock_set_fake(NOW);
-	log_set_level(LOG_LEVEL_FATAL);
-	fx->s = store_open(":memory:", STORE_CREATE, &errstr);
-	if (fx->s == NULL || demo_fill(fx->s, 2000, 42, &res, &errstr) != 0) {
-		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+	tl_i18n();
+	if ((fx->s = tl_demo_store(2000, 42, NOW, LOG_LEVEL_FATAL)) == NULL)
 		return -1;
-	}
 	tl_exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES"
 	    " (100001, '999999-00001', 'Ilze', 'Ozola', '+37129990001', 0,"

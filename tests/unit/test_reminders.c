@@ -31,19 +31,10 @@
 static int
 setup(void **state)
 {
-	struct store		*s;
-	struct demo_result	 res;
-	const char		*errstr = NULL;
+	struct store	*s;
 
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
-	clock_set_fake(NOW);
-	log_set_level(LOG_LEVEL_WARN);
-	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||
-	    demo_fill(s, N_RESIDENTS, 11, &res, &errstr) != 0) {
-		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+	if ((s = tl_demo_store(N_RESIDENTS, 11, NOW, LOG_LEVEL_WARN)) == NULL)
 		return -1;
-	}
 	*state = s;
 	return 0;
 }

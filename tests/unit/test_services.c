@@ -76,26 +76,13 @@ static int
 setup(void **state)
 {
 	struct fx		*fx = calloc(1, sizeof(*fx));
-	struct demo_result	 res;
-	const char		*errstr = NULL;
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
-	/* tests/run.sh points MUNI_LOCALEDIR at the build's catalogues. */
-	if (getenv("MUNI_LOCALEDIR") == NULL)
-		(void)setenv("MUNI_LOCALEDIR", "build/release/locale", 1);
-	unsetenv("MUNI_LANG");
-	i18n_init();
-	clock_set_fake(NOW);
-	log_set_level(LOG_LEVEL_FATAL);
-	fx->s = store_open(":memory:", STORE_CREATE, &errstr);
-	if (fx->s == NULL || demo_fill(fx->s, N_RESIDENTS, 42, &res,
-	    &errstr) != 0) {
-		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+	tl_i18n();
+	if ((fx->s = tl_demo_store(N_RESIDENTS, 42, NOW,
+	    LOG_LEVEL_FATAL)) == NULL)
 		return -1;
-	}
 	add_families(fx->s);
 	fx->cfg = config_defaults();
 	*state = fx;

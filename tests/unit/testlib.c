@@ -7,7 +7,12 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
 
+#include "clock.h"
+#include "demo.h"
+#include "i18n.h"
 #include "store.h"
 #include "testlib.h"
 
@@ -32,4 +37,34 @@ tl_int(struct store *s, const char *sql)
 	v = sqlite3_column_int64(st, 0);
 	sqlite3_finalize(st);
 	return v;
+}
+
+struct store *
+tl_demo_store(size_t n, uint64_t seed, time_t now, enum log_level level)
+{
+	struct store		*s;
+	struct demo_result	 res;
+	const char		*errstr = NULL;
+
+	(void)setenv("TZ", "Europe/Riga", 1);
+	tzset();
+	clock_set_fake(now);
+	log_set_level(level);
+	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||
+	    demo_fill(s, n, seed, &res, &errstr) != 0) {
+		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
+		store_close(s);
+		return NULL;
+	}
+	return s;
+}
+
+void
+tl_i18n(void)
+{
+	/* tests/run.sh points MUNI_LOCALEDIR at the build's catalogues. */
+	if (getenv("MUNI_LOCALEDIR") == NULL)
+		(void)setenv("MUNI_LOCALEDIR", "build/release/locale", 1);
+	unsetenv("MUNI_LANG");
+	i18n_init();
 }

@@ -6,11 +6,27 @@
 #ifndef MUNI_TESTLIB_H
 #define MUNI_TESTLIB_H
 
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "log.h"
+
 struct store;
 
 /* Run sql (no rows expected); a failure fails the test. */
 void		 tl_exec(struct store *, const char *sql);
 /* The first column of the one row sql returns; a failure fails the test. */
 long long	 tl_int(struct store *, const char *sql);
+
+/*
+ * A ":memory:" store holding n demo residents from seed, with the clock
+ * frozen at now in Europe/Riga and the log at level. NULL, with a line on
+ * stderr, when it cannot be made.
+ */
+struct store	*tl_demo_store(size_t n, uint64_t seed, time_t now,
+		    enum log_level level);
+/* The Latvian catalogues where tests/run.sh (or a plain build) has them. */
+void		 tl_i18n(void);
 
 #endif
