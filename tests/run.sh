@@ -54,7 +54,7 @@ fi
 if [ "$only" = all ] || [ "$only" = integration ]; then
 	for s in tests/integration/*.sh; do
 		[ -f "$s" ] || continue
-		[ "$(basename "$s")" = lib.sh ] && continue	# sourced helpers
+		case "$(basename "$s")" in *lib.sh) continue;; esac	# sourced
 		work=$(mktemp -d "${TMPDIR:-/tmp}/muni-it.XXXXXX")
 		run "integration/$(basename "$s" .sh)" \
 		    sh -c 'cd "$1" && sh "$2"' sh "$work" "$top/$s"

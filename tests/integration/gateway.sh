@@ -13,49 +13,10 @@ set -eu
 
 B=$MUNI_BIN
 WINDOW=100
-simpid=""
-gwpid=""
-cleanup() {
-	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
-	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() {
-	echo "FAIL: $*"
-	echo "--- gateway log"; tail -n 40 gw.err 2>/dev/null || :
-	echo "--- simulator log"; tail -n 20 sim.err 2>/dev/null || :
-	exit 1
-}
-
-# A free loopback port, from the kernel (perl is there for Net::SMPP).
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
-}
-
-http_get() {
-	perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new(timeout => 2)->get($ARGV[0]);
-	    print $r->{status}, "\n", $r->{content} // ""' "http://127.0.0.1:$hport$1"
-}
-
-simctl() {
-	"$B/muni-smscsim" --ctl -C "$PWD/ctl.sock" "$@"
-}
+. "$MUNI_TOP/tests/integration/gwlib.sh"
 
 sim_stat() {
 	simctl stats | tr ' ' '\n' | sed -n "s/^$1=//p"
-}
-
-# wait_for SECONDS WHAT COMMAND...: poll every 0.1 s.
-wait_for() {
-	t=$(($1 * 10)); what=$2; shift 2
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || die "timed out waiting for $what"
-		sleep 0.1
-	done
 }
 
 count_state() {
@@ -102,10 +63,6 @@ none_waiting() {
 	    ('queued', 'inflight')")" -eq 0 ]
 }
 
-healthy() {
-	[ "$(http_get /health | head -n 1)" = 200 ]
-}
-
 start_gw() {
 	"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
 	gwpid=$!
@@ -117,12 +74,6 @@ batch() {
 	{ echo phone,text; i=1; while [ "$i" -le "$1" ]; do
 		echo "26$(printf %06d "$i"),$2$i"; i=$((i + 1)); done; } > b.csv
 	ctl sms send --batch b.csv > /dev/null
-}
-
-# Seconds since the start, beside each phase, for whoever reads the log.
-t0=$(date +%s)
-phase() {
-	echo "$(($(date +%s) - t0))s: $*"
 }
 
 # The simulator; receipts 50 ms after each accepted submit.

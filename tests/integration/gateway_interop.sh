@@ -10,7 +10,6 @@ set -eu
 
 top=$MUNI_TOP
 here=$top/tests/integration/interop
-npm_dir=$top/build/npm
 B=$MUNI_BIN
 pids=""
 cleanup() {
@@ -28,42 +27,11 @@ die() {
 	exit 1
 }
 
-command -v node >/dev/null && command -v npm >/dev/null ||
-    die "node and npm are needed (Debian: apt-get install nodejs npm)"
-# The pinned npm package, installed once into build/npm as interop.sh does.
-mkdir -p "$top/build"
-(
-	flock 9
-	if ! cmp -s "$here/package-lock.json" "$npm_dir/installed.lock" ||
-	    [ ! -f "$npm_dir/node_modules/smpp/package.json" ]; then
-		rm -rf "$npm_dir"
-		mkdir -p "$npm_dir"
-		cp "$here/package.json" "$here/package-lock.json" "$npm_dir/"
-		npm ci --prefix "$npm_dir" --no-audit --no-fund \
-		    --loglevel=error >npm.log 2>&1 || exit 1
-		cp "$here/package-lock.json" "$npm_dir/installed.lock"
-	fi
-) 9>"$top/build/npm.lock" || die "npm ci into $npm_dir"
-export NODE_PATH="$npm_dir/node_modules"
-
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
-}
+npm_smpp || die "node, npm and the npm package smpp are needed (Debian: apt-get install nodejs npm; see npm.log)"
 
 health() {
 	perl -MHTTP::Tiny -e 'print HTTP::Tiny->new(timeout => 2)->get($ARGV[0])
 	    ->{status}' "http://127.0.0.1:$(cat "$1/hport")/health"
-}
-
-# wait_for SECONDS WHAT COMMAND...
-wait_for() {
-	t=$(($1 * 10)); what=$2; shift 2
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || die "timed out waiting for $what"
-		sleep 0.1
-	done
 }
 
 is_up() {

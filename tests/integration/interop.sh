@@ -10,10 +10,10 @@
 # code checks what it can: its pdu decoder replays every PDU the SMSCs
 # sent, and muni-smscsim --ctl drives their control sockets.
 set -eu
+. "${MUNI_TOP:?}/tests/integration/lib.sh"	# npm_smpp; fail is redefined below
 
 top=${MUNI_TOP:?}
 here=$top/tests/integration/interop
-npm_dir=$top/build/npm
 pids=""
 cleanup() {
 	for p in $pids; do kill "$p" 2>/dev/null || :; done
@@ -30,27 +30,7 @@ fail() {
 	exit 1
 }
 
-if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
-	fail "node and npm are needed (Debian: apt-get install nodejs npm)"
-fi
-
-# The npm package, pinned by package-lock.json, into build/npm: once, and
-# again only when the lock changes. A lock file keeps two test runs from
-# installing at once.
-mkdir -p "$top/build"
-(
-	flock 9
-	if ! cmp -s "$here/package-lock.json" "$npm_dir/installed.lock" ||
-	    [ ! -f "$npm_dir/node_modules/smpp/package.json" ]; then
-		rm -rf "$npm_dir"
-		mkdir -p "$npm_dir"
-		cp "$here/package.json" "$here/package-lock.json" "$npm_dir/"
-		npm ci --prefix "$npm_dir" --no-audit --no-fund \
-		    --loglevel=error >npm.log 2>&1 || exit 1
-		cp "$here/package-lock.json" "$npm_dir/installed.lock"
-	fi
-) 9>"$top/build/npm.lock" || fail "npm ci into $npm_dir"
-export NODE_PATH="$npm_dir/node_modules"
+npm_smpp || fail "node, npm and the npm package smpp are needed (Debian: apt-get install nodejs npm; see npm.log)"
 
 # start NAME COMMAND…: an SMSC on a free loopback port; sets $port.
 start() {

@@ -77,3 +77,50 @@ qr_text_to_pgm() {
 qr_decode() {
 	zbarimg --nodbus --raw -q -Sbinary "$1" 2>/dev/null
 }
+
+# A free loopback port, from the kernel (perl is there for Net::SMPP).
+free_port() {
+	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
+	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
+}
+
+# wait_for SECONDS WHAT COMMAND...: poll every 0.1 s; at the end fail,
+# through the script's own die (which shows its logs) when it has one.
+wait_for() {
+	t=$(($1 * 10)); what=$2; shift 2
+	while ! "$@" >/dev/null 2>&1; do
+		t=$((t - 1))
+		if [ "$t" -le 0 ]; then
+			if command -v die >/dev/null 2>&1; then
+				die "timed out waiting for $what"
+			fi
+			fail "timed out waiting for $what"
+		fi
+		sleep 0.1
+	done
+}
+
+# npm_smpp: the npm package smpp, pinned by the interop peers'
+# package-lock.json, into build/npm: once, and again only when the lock
+# changes; a lock file keeps two test runs from installing at once. Sets
+# NODE_PATH. Returns non-zero when node, npm or the install fails.
+npm_smpp() {
+	_here=$MUNI_TOP/tests/integration/interop
+	_dir=$MUNI_TOP/build/npm
+	command -v node >/dev/null && command -v npm >/dev/null || return 1
+	mkdir -p "$MUNI_TOP/build"
+	(
+		flock 9
+		if ! cmp -s "$_here/package-lock.json" "$_dir/installed.lock" ||
+		    [ ! -f "$_dir/node_modules/smpp/package.json" ]; then
+			rm -rf "$_dir"
+			mkdir -p "$_dir"
+			cp "$_here/package.json" "$_here/package-lock.json" \
+			    "$_dir/"
+			npm ci --prefix "$_dir" --no-audit --no-fund \
+			    --loglevel=error >npm.log 2>&1 || exit 1
+			cp "$_here/package-lock.json" "$_dir/installed.lock"
+		fi
+	) 9>"$MUNI_TOP/build/npm.lock" || return 1
+	export NODE_PATH="$_dir/node_modules"
+}

@@ -14,54 +14,7 @@ set -eu
 B=$MUNI_BIN
 PER_HOUR=12
 DUTY=+37129990001
-simpid=""
-gwpid=""
-cleanup() {
-	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
-	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-die() {
-	echo "FAIL: $*"
-	echo "--- gateway log"; tail -n 40 gw.err 2>/dev/null || :
-	echo "--- simulator log"; tail -n 20 sim.err 2>/dev/null || :
-	exit 1
-}
-
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
-}
-
-http_get() {
-	perl -MHTTP::Tiny -e 'my $r = HTTP::Tiny->new(timeout => 2)->get($ARGV[0]);
-	    print $r->{status}, "\n", $r->{content} // ""' "http://127.0.0.1:$hport$1"
-}
-
-simctl() {
-	"$B/muni-smscsim" --ctl -C "$PWD/ctl.sock" "$@"
-}
-
-# wait_for SECONDS WHAT COMMAND...: poll every 0.1 s.
-wait_for() {
-	t=$(($1 * 10)); what=$2; shift 2
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		[ "$t" -gt 0 ] || die "timed out waiting for $what"
-		sleep 0.1
-	done
-}
-
-healthy() {
-	[ "$(http_get /health | head -n 1)" = 200 ]
-}
-
-t0=$(date +%s)
-phase() {
-	echo "$(($(date +%s) - t0))s: $*"
-}
+. "$MUNI_TOP/tests/integration/gwlib.sh"
 
 # Lines in the submit log so far (after a flush).
 log_mark() {
