@@ -19,23 +19,12 @@ stop() {
 trap stop EXIT
 trap 'exit 1' HUP INT TERM
 
-# wait_for SECONDS WHAT COMMAND...
-wait_for() {
-	t=$(($1 * 10)); what=$2; shift 2
-	while ! "$@" >/dev/null 2>&1; do
-		t=$((t - 1))
-		if [ "$t" -le 0 ]; then
-			echo "demo: timed out waiting for $what" >&2
-			tail -n 20 "$dir/smsgw.log" >&2 || :
-			exit 1
-		fi
-		sleep 0.1
-	done
-}
+. "$(pwd)/tests/integration/lib.sh"	# free_port, wait_for
 
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
+die() {
+	echo "demo: $*" >&2
+	tail -n 20 "$dir/smsgw.log" >&2 || :
+	exit 1
 }
 
 healthy() {
