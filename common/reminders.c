@@ -3,12 +3,18 @@
  * ST_REMIND_DUE (a range of the fees_unpaid index) and ST_REMIND_MARK.
  */
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "broadcast.h"
 #include "calendar.h"
+#include "config.h"
+#include "fees.h"
+#include "i18n.h"
+#include "outbox.h"
 #include "reminders.h"
 #include "store.h"
 #include "util.h"
@@ -175,4 +181,148 @@ reminders_mark(struct store *s, int64_t fee_id, const char *due_date,
 	    store_exec(s, ST_REMIND_MARK) == -1)
 		return -1;
 	return store_changes(s) == 1 ? 1 : 0;
+}
+
+/* The run over reminders_due. */
+
+struct run {
+	struct store	*s;
+	const struct config *cfg;
+	time_t		 now;
+	time_t		 not_before;
+	int		 dry_run;
+	int64_t		*count;
+	int64_t		 pending;	/* marks since the last commit */
+	char		*err;
+	size_t		 errsize;
+};
+
+/* The reminder's text in the resident's language into buf. */
+static int
+reminder_text(const struct reminders_due *d, char *buf, size_t size)
+{
+	char		 lang[8], amount[24], due[16];
+	int		 y, m, day, rc;
+
+	(void)util_strlcpy(lang, i18n_lang(), sizeof(lang));
+	if (i18n_set_lang(d->lang) == -1)
+		(void)i18n_set_lang("lv");
+	util_format_cents(d->owed_cents, amount, sizeof(amount));
+	if (util_parse_date(d->due_date, &y, &m, &day) == -1)
+		(void)util_strlcpy(due, d->due_date, sizeof(due));
+	else
+		(void)util_snprintf(due, sizeof(due), "%02d.%02d.%04d", day, m,
+		    y);
+	rc = util_snprintf(buf, size, _("Reminder: %s for %s, %s EUR, is due "
+	    "on %s. Send MAKSA to see how to pay. STOP %s: no more "
+	    "reminders"), fees_kind_name(d->fee_kind), d->period, amount, due,
+	    REMINDERS_TOPIC);
+	(void)i18n_set_lang(lang);
+	return rc;
+}
+
+static int
+run_cb(void *arg, const struct reminders_due *d)
+{
+	struct run		*r = arg;
+	struct outbox_msg	 m;
+	const char		*errstr;
+	char			 text[OUTBOX_TEXT_MAX + 1];
+	int			 rc;
+
+	if (r->dry_run) {
+		(*r->count)++;
+		return 0;
+	}
+	if ((rc = reminders_mark(r->s, d->fee_id, d->due_date, r->now)) ==
+	    -1)
+		goto dberr;
+	if (rc == 0)
+		return 0;	/* already reminded */
+	if (reminder_text(d, text, sizeof(text)) == -1) {
+		(void)util_strlcpy(r->err, _("a reminder's text is too long"),
+		    r->errsize);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.phone = d->phone;
+	m.text = text;
+	m.encoding = config_str(r->cfg, CFG_SMS_ENCODING);
+	m.not_before = r->not_before;
+	m.priority = BROADCAST_PRIORITY;
+	m.topic = REMINDERS_TOPIC;
+	m.resident_id = d->resident_id;
+	if (outbox_enqueue(r->s, &m, &errstr) == -1) {
+		(void)util_snprintf(r->err, r->errsize, "%s", _(errstr));
+		return -1;
+	}
+	(*r->count)++;
+	if (++r->pending >= REMINDERS_COMMIT_ROWS) {
+		if (store_commit(r->s) == -1 || store_begin(r->s) == -1)
+			goto dberr;
+		r->pending = 0;
+	}
+	return 0;
+dberr:
+	(void)util_snprintf(r->err, r->errsize, _("database error: %s"),
+	    store_errmsg(r->s));
+	return -1;
+}
+
+int
+reminders_run(struct store *s, const struct config *cfg, time_t now,
+    int dry_run, struct reminders_result *res, char *err, size_t errsize)
+{
+	static const struct {
+		const char	*kind;
+		enum config_key	 days;
+		size_t		 off;
+	} kinds[] = {
+		{ "nin", CFG_REMINDERS_NIN_DAYS_BEFORE,
+		    offsetof(struct reminders_result, nin) },
+		{ "dog", CFG_REMINDERS_DOG_DAYS_BEFORE,
+		    offsetof(struct reminders_result, dog) },
+	};
+	struct run	 r;
+	size_t		 i;
+	int		 qs, qe;
+
+	memset(res, 0, sizeof(*res));
+	config_timerange(cfg, CFG_SMS_QUIET_HOURS, &qs, &qe);
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.cfg = cfg;
+	r.now = now;
+	r.not_before = broadcast_quiet_end(now, qs, qe);
+	if (r.not_before == now)
+		r.not_before = 0;
+	r.dry_run = dry_run;
+	r.err = err;
+	r.errsize = errsize;
+	err[0] = '\0';
+	for (i = 0; i < nitems(kinds); i++) {
+		r.count = (int64_t *)(void *)((char *)res + kinds[i].off);
+		r.pending = 0;
+		if (!dry_run && store_begin(s) == -1) {
+			(void)util_snprintf(err, errsize, _("database error: "
+			    "%s"), store_errmsg(s));
+			return -1;
+		}
+		if (reminders_due(s, kinds[i].kind, (int)config_int(cfg,
+		    kinds[i].days), REMINDERS_TOPIC, now, 0, run_cb, &r) ==
+		    -1) {
+			if (!dry_run)
+				store_rollback(s);
+			if (err[0] == '\0')
+				(void)util_snprintf(err, errsize, _("database "
+				    "error: %s"), store_errmsg(s));
+			return -1;
+		}
+		if (!dry_run && store_commit(s) == -1) {
+			(void)util_snprintf(err, errsize, _("database error: "
+			    "%s"), store_errmsg(s));
+			return -1;
+		}
+	}
+	return 0;
 }

@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct config;
 struct store;
 
 #define REMINDERS_DAYS_MAX	90
@@ -56,5 +57,24 @@ int64_t	 reminders_due(struct store *, const char *fee_kind, int days,
  */
 int	 reminders_mark(struct store *, int64_t fee_id, const char *due_date,
 	    time_t now);
+
+/*
+ * A run: NĪN ("nin") and dog-fee ("dog") reminders under topic nodokli, as
+ * [reminders] configures them, each one SMS in the resident's language,
+ * queued after the quiet hours and marked in the same transaction (commits
+ * every REMINDERS_COMMIT_ROWS). dry_run counts without writing.
+ */
+#define REMINDERS_TOPIC		"nodokli"
+#define REMINDERS_COMMIT_ROWS	500
+
+struct reminders_result {
+	int64_t		 nin;		/* reminders queued (or due: dry run) */
+	int64_t		 dog;
+};
+
+/* 0, or -1 with err set (what was committed before stays: it is marked). */
+int	 reminders_run(struct store *, const struct config *, time_t now,
+	    int dry_run, struct reminders_result *, char *err,
+	    size_t errsize);
 
 #endif
