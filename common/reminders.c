@@ -213,9 +213,10 @@ reminder_text(const struct reminders_due *d, char *buf, size_t size)
 	else
 		(void)util_snprintf(due, sizeof(due), "%02d.%02d.%04d", day, m,
 		    y);
-	rc = util_snprintf(buf, size, _("Reminder: %s for %s, %s EUR, is due "
-	    "on %s. Send MAKSA to see how to pay. STOP %s: no more "
-	    "reminders"), fees_kind_name(d->fee_kind), d->period, amount, due,
+	/* Two UCS-2 segments with the longest kind name. */
+	rc = util_snprintf(buf, size, _("Reminder: %s (%s): %s EUR due by "
+	    "%s. To pay: send FEES. To stop: STOP %s"),
+	    fees_kind_name(d->fee_kind), d->period, amount, due,
 	    REMINDERS_TOPIC);
 	(void)i18n_set_lang(lang);
 	return rc;
