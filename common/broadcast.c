@@ -158,10 +158,17 @@ plan_next(struct plan *p, int seg, struct broadcast_preview *pv)
 }
 
 /*
- * Phones already reached, as the number their digits make: eight bytes a
- * phone in an open-addressing table, so a million recipients cost 16 MiB.
+ * Phones already reached. Latvian mobiles (+371 2XXXXXXX, nearly every
+ * recipient) are one bit each in a 1.25 MiB bitmap that stays in cache; a
+ * hash table probed at random over a million recipients missed the cache
+ * on almost every phone. Other numbers, as the number their digits make,
+ * go to an open-addressing table of eight bytes a phone.
  */
+#define LV_MOBILE_FIRST	37120000000ULL
+#define LV_MOBILES	10000000ULL
+
 struct phoneset {
+	uint8_t		*lv;		/* LV_MOBILES bits, allocated on use */
 	uint64_t	*slots;		/* 0: empty */
 	size_t		 cap, n;
 };
@@ -187,9 +194,20 @@ phone_slot(uint64_t key, size_t cap)
 static int
 phoneset_add(struct phoneset *ps, uint64_t key)
 {
-	uint64_t	*old;
+	uint64_t	*old, v = key - 1;
 	size_t		 i, j, oldcap;
+	uint8_t		 bit;
 
+	if (v >= LV_MOBILE_FIRST && v < LV_MOBILE_FIRST + LV_MOBILES) {
+		v -= LV_MOBILE_FIRST;
+		if (ps->lv == NULL)
+			ps->lv = xcalloc(LV_MOBILES / 8, 1);
+		bit = (uint8_t)(1u << (v & 7));
+		if (ps->lv[v >> 3] & bit)
+			return 0;
+		ps->lv[v >> 3] |= bit;
+		return 1;
+	}
 	if (ps->n * 2 >= ps->cap) {
 		old = ps->slots;
 		oldcap = ps->cap;
@@ -927,6 +945,7 @@ pass_free(struct pass *ps)
 	tpl_free(&ps->tpl);
 	free(ps->memo);
 	free(ps->set.slots);
+	free(ps->set.lv);
 	free(ps->fee_kind);
 	free(ps->institution);
 }

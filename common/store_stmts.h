@@ -574,3 +574,12 @@ STMT(ST_STATS_COUNTS,
 STMT(ST_STATS_OUTBOX,
     "SELECT state, count(*) FROM outbox WHERE created_at >= ?1"
     " GROUP BY state")
+
+/*
+ * groups: a one-run resolution (a preview) reads the residents whose
+ * subscription to topic ?1 differs from its default ?2 once, instead of a
+ * lookup per member.
+ */
+STMT(ST_GROUP_SUB_EXCEPTIONS,
+    "SELECT resident_id FROM subscriptions WHERE topic_id = ?1"
+    " AND (subscribed <> 0) <> (?2 <> 0) ORDER BY resident_id")
