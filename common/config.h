@@ -77,7 +77,9 @@
 	X(REMINDERS_NIN_DAYS_BEFORE, "reminders", "nin_days_before", INT,	\
 	    "7", 0, 90)							\
 	X(REMINDERS_DOG_DAYS_BEFORE, "reminders", "dog_days_before", INT,	\
-	    "7", 0, 90)
+	    "7", 0, 90)							\
+	X(REMINDERS_QUEUE_IMPROVEMENT, "reminders", "queue_improvement",	\
+	    INT, "0", 0, 100000)
 
 #define X(id, sec, key, type, def, min, max) CFG_##id,
 enum config_key {

@@ -270,6 +270,202 @@ dberr:
 	return -1;
 }
 
+/* Queue news: a place that moved up by [reminders] queue_improvement. */
+
+#define QUEUE_TOPIC	"pii"
+
+struct qrow {
+	int64_t		 entry, resident, pos, told;
+	int		 placed, tracked, placed_told;
+	char		 phone[20], lang[8], inst[128], child[128];
+};
+
+static int
+mark_kind(struct store *s, const char *kind, int64_t ref, const char *due,
+    time_t now)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_MARK_KIND);
+
+	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, ref) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, due, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)now) != SQLITE_OK ||
+	    store_exec(s, ST_REMIND_MARK_KIND) == -1)
+		return -1;
+	return store_changes(s) == 1 ? 1 : 0;
+}
+
+/* The news of r in its guardian's language into buf. */
+static int
+queue_text(const struct qrow *r, char *buf, size_t size)
+{
+	char	 lang[8];
+	int	 rc;
+
+	(void)util_strlcpy(lang, i18n_lang(), sizeof(lang));
+	if (i18n_set_lang(r->lang) == -1)
+		(void)i18n_set_lang("lv");
+	if (r->placed)
+		rc = util_snprintf(buf, size, _("Preschool queue: %s has a "
+		    "place at %s. To stop: STOP %s"), r->child, r->inst,
+		    QUEUE_TOPIC);
+	else
+		rc = util_snprintf(buf, size, _("Preschool queue: %s is now "
+		    "number %lld for %s (was %lld). To stop: STOP %s"),
+		    r->child, (long long)r->pos, r->inst, (long long)r->told,
+		    QUEUE_TOPIC);
+	(void)i18n_set_lang(lang);
+	return rc;
+}
+
+/* Up to want entries after cursor into rows: count or -1. */
+static long
+queue_page(struct store *s, int64_t cursor, size_t want, struct qrow *rows)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_QUEUE);
+	const unsigned char *t;
+	size_t		 got;
+	int		 rc = SQLITE_DONE;
+
+	if (sqlite3_bind_int64(st, 1, cursor) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, QUEUE_TOPIC, -1, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)want) != SQLITE_OK)
+		return -1;
+	for (got = 0; got < want && (rc = sqlite3_step(st)) == SQLITE_ROW;
+	    got++) {
+		struct qrow	*r = &rows[got];
+
+		memset(r, 0, sizeof(*r));
+		r->entry = sqlite3_column_int64(st, 0);
+		t = sqlite3_column_text(st, 1);
+		r->placed = t != NULL && strcmp((const char *)t, "placed") == 0;
+		r->resident = sqlite3_column_int64(st, 2);
+		col(st, 3, r->phone, sizeof(r->phone));
+		col(st, 4, r->lang, sizeof(r->lang));
+		col(st, 5, r->inst, sizeof(r->inst));
+		col(st, 6, r->child, sizeof(r->child));
+		r->pos = sqlite3_column_int64(st, 7);
+		r->tracked = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		r->told = sqlite3_column_int64(st, 8);
+		r->placed_told = sqlite3_column_int(st, 9) != 0;
+	}
+	(void)sqlite3_reset(st);
+	return got < want && rc != SQLITE_DONE ? -1 : (long)got;
+}
+
+/*
+ * One entry: the first sight only notes the place (no news on the first
+ * run, nor for a place given before muni tracked the entry); then news
+ * when the place improved by step or more, and once when it is given.
+ * 1 news (queued, or due: dry run), 0 none, -1 error.
+ */
+static int
+queue_one(struct store *s, const struct config *cfg, const struct qrow *r,
+    int64_t step, time_t now, time_t not_before, int dry_run, char *err,
+    size_t errsize)
+{
+	struct outbox_msg	 m;
+	const char		*errstr;
+	char			 due[24], text[OUTBOX_TEXT_MAX + 1];
+	int			 rc;
+
+	if (r->placed) {
+		if (!r->tracked || r->placed_told)
+			return 0;
+		if (dry_run)
+			return 1;
+		rc = mark_kind(s, "queue_placed", r->entry, "", now);
+	} else {
+		(void)util_snprintf(due, sizeof(due), "%06lld",
+		    (long long)r->pos);
+		if (!r->tracked) {
+			if (!dry_run && mark_kind(s, "queue_pos", r->entry, due,
+			    now) == -1)
+				goto dberr;
+			return 0;
+		}
+		if (r->pos > r->told - step)
+			return 0;
+		if (dry_run)
+			return 1;
+		rc = mark_kind(s, "queue_pos", r->entry, due, now);
+	}
+	if (rc == -1)
+		goto dberr;
+	if (rc == 0)
+		return 0;
+	if (queue_text(r, text, sizeof(text)) == -1) {
+		(void)util_strlcpy(err, _("a reminder's text is too long"),
+		    errsize);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.phone = r->phone;
+	m.text = text;
+	m.encoding = config_str(cfg, CFG_SMS_ENCODING);
+	m.not_before = not_before;
+	m.priority = BROADCAST_PRIORITY;
+	m.topic = QUEUE_TOPIC;
+	m.resident_id = r->resident;
+	if (outbox_enqueue(s, &m, &errstr) == -1) {
+		(void)util_snprintf(err, errsize, "%s", _(errstr));
+		return -1;
+	}
+	return 1;
+dberr:
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    store_errmsg(s));
+	return -1;
+}
+
+static int
+queue_news(struct store *s, const struct config *cfg, time_t now,
+    time_t not_before, int dry_run, int64_t *count, char *err,
+    size_t errsize)
+{
+	int64_t		 step = config_int(cfg, CFG_REMINDERS_QUEUE_IMPROVEMENT);
+	int64_t		 cursor = 0;
+	struct qrow	*rows;
+	long		 got, i;
+	int		 r, rc = -1;
+
+	if (step <= 0)
+		return 0;
+	rows = xcalloc(BATCH, sizeof(*rows));
+	for (;;) {
+		if (!dry_run && store_begin(s) == -1)
+			goto dberr;
+		if ((got = queue_page(s, cursor, BATCH, rows)) == -1) {
+			if (!dry_run)
+				store_rollback(s);
+			goto dberr;
+		}
+		for (i = 0; i < got; i++) {
+			cursor = rows[i].entry;
+			if ((r = queue_one(s, cfg, &rows[i], step, now,
+			    not_before, dry_run, err, errsize)) == -1) {
+				if (!dry_run)
+					store_rollback(s);
+				goto out;
+			}
+			*count += r;
+		}
+		if (!dry_run && store_commit(s) == -1)
+			goto dberr;
+		if (got < BATCH)
+			break;
+	}
+	rc = 0;
+	goto out;
+dberr:
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    store_errmsg(s));
+out:
+	free(rows);
+	return rc;
+}
+
 int
 reminders_run(struct store *s, const struct config *cfg, time_t now,
     int dry_run, struct reminders_result *res, char *err, size_t errsize)
@@ -325,5 +521,6 @@ reminders_run(struct store *s, const struct config *cfg, time_t now,
 			return -1;
 		}
 	}
-	return 0;
+	return queue_news(s, cfg, now, r.not_before, dry_run, &res->queue, err,
+	    errsize);
 }

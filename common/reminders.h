@@ -63,6 +63,12 @@ int	 reminders_mark(struct store *, int64_t fee_id, const char *due_date,
  * [reminders] configures them, each one SMS in the resident's language,
  * queued after the quiet hours and marked in the same transaction (commits
  * every REMINDERS_COMMIT_ROWS). dry_run counts without writing.
+ *
+ * With [reminders] queue_improvement N > 0, queue news under topic pii
+ * too: to the guardian when a child's place in a preschool queue is N or
+ * more better than the last place told, and once when a place is given.
+ * The first sight of an entry only notes its place (reminders_sent kind
+ * queue_pos, the place as the due), so switching it on sends nothing.
  */
 #define REMINDERS_TOPIC		"nodokli"
 #define REMINDERS_COMMIT_ROWS	500
@@ -70,6 +76,7 @@ int	 reminders_mark(struct store *, int64_t fee_id, const char *due_date,
 struct reminders_result {
 	int64_t		 nin;		/* reminders queued (or due: dry run) */
 	int64_t		 dog;
+	int64_t		 queue;		/* queue news (topic pii) */
 };
 
 /* 0, or -1 with err set (what was committed before stays: it is marked). */

@@ -44,9 +44,9 @@ ctl_reminders(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "munictl reminders run: %s\n", err);
 		return 1;
 	}
-	printf("dry_run=%d\nnin=%lld\ndog=%lld\nreminders=%lld\n", dry,
-	    (long long)res.nin, (long long)res.dog,
-	    (long long)(res.nin + res.dog));
+	printf("dry_run=%d\nnin=%lld\ndog=%lld\nqueue=%lld\nreminders=%lld\n",
+	    dry, (long long)res.nin, (long long)res.dog, (long long)res.queue,
+	    (long long)(res.nin + res.dog + res.queue));
 	if (dry)
 		printf("%s\n", _("dry run: nothing was queued or marked"));
 	return 0;

@@ -60,8 +60,9 @@ run(struct remind *r, time_t now)
 		log_warnx("reminders: %s", err);
 		r->last[0] = '\0';	/* try again at the next wake */
 	} else
-		log_info("reminders: run of %s: nin=%lld dog=%lld queued",
-		    date, (long long)res.nin, (long long)res.dog);
+		log_info("reminders: run of %s: nin=%lld dog=%lld queue=%lld "
+		    "queued", date, (long long)res.nin, (long long)res.dog,
+		    (long long)res.queue);
 	disp_wake(r->disp);
 }
 

@@ -6,7 +6,10 @@
 # out, as many as an independent SQL count) and reach the simulator. The
 # daemon restarted later that day, and munictl reminders run, repeat
 # nothing: the outbox keeps its count; the next day's run adds only fees
-# that entered the window, never one twice.
+# that entered the window, never one twice. Queue news: the first run only
+# notes each child's place; after three children ahead leave a queue (one
+# of them placed) the next day's run tells every guardian in that queue
+# whose child moved up, and the placed child's guardian, once.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -68,6 +71,7 @@ enabled = yes
 hour = 10
 nin_days_before = 7
 dog_days_before = 7
+queue_improvement = 2
 EOF
 chmod 600 muni.conf
 export MUNI_LANG=lv
@@ -104,8 +108,8 @@ expect_eq "before the hour" "$(reminders)" 0
 wait_for 25 "the run at 10:00" runs_logged 1
 expect_grep "reminders: run of $day: nin=" gw.err
 expect_eq "reminders queued" "$(reminders)" "$want"
-expect_eq "marked" "$(sql "select count(*) from reminders_sent")" "$want"
-expect_eq "one per fee" "$(sql "select count(distinct ref_id || due) from reminders_sent")" "$want"
+expect_eq "marked" "$(sql "select count(*) from reminders_sent where kind = 'fee'")" "$want"
+expect_eq "one per fee" "$(sql "select count(distinct ref_id || due) from reminders_sent where kind = 'fee'")" "$want"
 expect_eq "STOP nodokli respected" "$(sql "select count(*) from outbox where topic = 'nodokli' and resident_id = $stopper")" 0
 # Not before the hour of the fake clock, and in Latvian for lv residents.
 expect_eq "queued at the hour" "$(sql "select count(*) from outbox where topic = 'nodokli'
@@ -122,7 +126,7 @@ phase "restarts the same day repeat nothing"
 stop_gateway
 gateway "$day 10:30:00"
 wait_for 10 "the catch-up run" runs_logged 2
-expect_grep "reminders: run of $day: nin=0 dog=0" gw.err
+expect_grep "reminders: run of $day: nin=0 dog=0 queue=0" gw.err
 stop_gateway
 gateway "$day 23:59:58"
 expect_eq "after two restarts" "$(reminders)" "$want"
@@ -132,12 +136,50 @@ MUNI_FAKE_NOW="$day 12:00:00" ctl reminders run --dry-run > r2
 expect_grep '^reminders=0$' r2
 expect_eq "after munictl" "$(reminders)" "$want"
 
-# The next day at the hour: only what newly entered the window.
-phase "the next day"
+# Queue news: nothing yet (places only noted), then three ahead leave.
+expect_eq "no queue news on the first sight" "$(sql "select count(*) from outbox where topic = 'pii'")" 0
+[ "$(sql "select count(*) from reminders_sent where kind = 'queue_pos'")" -gt 0 ] ||
+    die "no queue places noted"
+grp=$(sql "select institution_id || '|' || substr(desired_start, 1, 4) from queue_entries
+    where status = 'active' group by 1 order by count(*) desc limit 1")
+inst=${grp%|*} year=${grp#*|}
+inq="status = 'active' and institution_id = $inst and substr(desired_start, 1, 4) = '$year'"
+top=$(sql "select group_concat(id) from (select id from queue_entries where $inq
+    order by priority desc, registered_at, id limit 3)")
+# Guardians with a mobile who receive pii (a row, else the default).
+RECV="r.phone is not null and r.phone_kind in (0, 2) and coalesce((select s.subscribed
+    from subscriptions s join topics t on t.id = s.topic_id where s.resident_id = r.id
+    and t.code = 'pii'), (select default_on from topics where code = 'pii')) = 1"
+placed=$(sql "select q.id from queue_entries q join residents r on r.id = q.guardian_id
+    where q.id in ($top) and $RECV order by q.id limit 1")
+movers=$(sql "select count(*) from queue_entries q join residents r on r.id = q.guardian_id
+    where q.status = 'active' and q.institution_id = $inst
+    and substr(q.desired_start, 1, 4) = '$year' and q.id not in ($top) and $RECV")
+[ "$movers" -gt 0 ] || die "nobody behind the first three of queue $grp"
+sql "update queue_entries set status = 'withdrawn' where id in ($top)"
+if [ -n "$placed" ]; then
+	sql "update queue_entries set status = 'placed' where id = $placed"
+	movers=$((movers + 1))
+fi
+
+# The next day at the hour: fees newly in the window, and the queue news.
+phase "the next day: $movers queue news"
 stop_gateway
 gateway "$next 09:59:57"
 wait_for 25 "the next day's run" runs_logged 4
 expect_grep "reminders: run of $next: nin=" gw.err
 expect_eq "never twice" "$(sql "select count(*) - count(distinct ref_id || '/' || due) from reminders_sent")" 0
-expect_eq "rows = marks" "$(reminders)" "$(sql "select count(*) from reminders_sent")"
+expect_eq "rows = marks" "$(reminders)" "$(sql "select count(*) from reminders_sent where kind = 'fee'")"
+expect_eq "queue news" "$(sql "select count(*) from outbox where topic = 'pii'")" "$movers"
+expect_grep "reminders: run of $next: nin=[0-9]* dog=[0-9]* queue=$movers " gw.err
+if [ -n "$placed" ]; then
+	expect_eq "the placement told" "$(sql "select count(*) from outbox o join queue_entries q
+	    on q.guardian_id = o.resident_id where q.id = $placed and o.topic = 'pii'
+	    and o.text like 'PII rinda: % ir piešķirta vieta %'")" 1
+fi
+sql "select text from outbox where topic = 'pii' and text like '%bija%' limit 1" > qtext
+expect_grep '^PII rinda: .* tagad ir [0-9]*\. vietā rindā uz .* (bija [0-9]*\.)\. Atteikties: STOP pii$' qtext
+MUNI_FAKE_NOW="$next 12:00:00" ctl reminders run > r3
+expect_grep '^queue=0$' r3
+expect_eq "queue news once" "$(sql "select count(*) from outbox where topic = 'pii'")" "$movers"
 phase "done"
