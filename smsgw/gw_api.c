@@ -202,8 +202,20 @@ static void
 send_error(struct evhttp_request *req, int code, const char *why,
     const char *err, const char *reason)
 {
+	char	 buf[APIBODY_ERR_SIZE + BROADCAST_ERR_SIZE];
+	size_t	 i;
+
+	/*
+	 * A reason that quotes the client's input may have been cut inside
+	 * a character; jansson takes only UTF-8, so such bytes become '?'.
+	 */
+	(void)util_strlcpy(buf, reason, sizeof(buf));
+	if (!util_utf8_valid(buf, strlen(buf)))
+		for (i = 0; buf[i] != '\0'; i++)
+			if ((unsigned char)buf[i] >= 0x80)
+				buf[i] = '?';
 	send_json(req, code, why, json_pack("{s:s, s:s}", "error", err,
-	    "reason", reason));
+	    "reason", buf));
 }
 
 static void

@@ -101,10 +101,13 @@ main(int argc, char **argv)
 	log_init("munictl", 0);
 	i18n_init();
 	/* Tests move the clock of munictl as of the daemon. */
-	if (clock_from_env(&errstr) == -1) {
+	if ((ch = clock_from_env(&errstr)) == -1) {
 		fprintf(stderr, "munictl: %s\n", errstr);
 		return 1;
 	}
+	if (ch == 1)
+		log_warnx("MUNI_FAKE_NOW is set: the clock is moved (tests "
+		    "only)");
 	memset(&ctl, 0, sizeof(ctl));
 	/* '+': options after the command belong to the command. */
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
