@@ -27,7 +27,7 @@ OPT		?= -O2 -g
 endif
 
 PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0
-PKGS_SMSGW	 = libsmpp34 libevent
+PKGS_SMSGW	 = libsmpp34 libevent jansson
 PKGS_KIOSK	 = ncursesw
 PKGS_TEST	 = cmocka
 

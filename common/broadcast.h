@@ -51,6 +51,7 @@ struct broadcast_params {
 	int		 quiet_end;	/* start == end: no quiet hours */
 	int64_t		 approval_threshold;	/* recipients */
 	size_t		 chunk_rows;
+	const char	*default_topic;	/* [broadcast] default_topic; "": none */
 };
 
 /* The figures from the configuration, the threshold from its default. */
@@ -61,7 +62,9 @@ struct broadcast_req {
 	int64_t		 group_id;
 	const char	*text;		/* the template */
 	const char	*topic;		/* NULL: the emergency topic when
-					   emergency, else an error */
+					   emergency, else the params'
+					   default topic (general
+					   announcements), else an error */
 	int		 emergency;	/* also implied by an emergency topic */
 	time_t		 at;		/* 0: now */
 	const char	*actor;		/* who asks (staff user name) */

@@ -23,6 +23,13 @@ void	 clock_set_fake(time_t t);
 void	 clock_advance_ms(int64_t ms);
 /* Back to the system clocks. */
 void	 clock_clear_fake(void);
+/*
+ * Integration tests of the daemon: $MUNI_FAKE_NOW ("YYYY-MM-DD HH:MM:SS"
+ * local, or seconds since the epoch) shifts the wall clock so that it
+ * reads that time now and runs on from there; the monotonic clock is left
+ * alone. 0 unset, 1 set, -1 with *errstr when it cannot be read.
+ */
+int	 clock_from_env(const char **errstr);
 
 /* Local calendar date of t ("YYYY-MM-DD") in buf of at least 11 bytes. */
 void	 clock_date(time_t t, char *buf, size_t size);

@@ -59,6 +59,9 @@
 	X(HTTP_LISTEN, "http", "listen", HOSTPORT, "127.0.0.1:8080", 0,	\
 	    0)								\
 	X(HTTP_TOKEN_FILE, "http", "token_file", STR, "", 0, 4096)	\
+	X(HTTP_API_RATE_PER_MIN, "http", "api_rate_per_min", INT, "600",	\
+	    1, 600000)							\
+	X(HTTP_API_BURST, "http", "api_burst", INT, "60", 1, 100000)	\
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
 	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
 	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
@@ -66,7 +69,17 @@
 	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\
 	    "10", 1, 1000)						\
 	X(BROADCAST_APPROVAL_THRESHOLD, "broadcast", "approval_threshold",	\
-	    INT, "1000", 0, 10000000)
+	    INT, "1000", 0, 10000000)					\
+	X(BROADCAST_DEFAULT_TOPIC, "broadcast", "default_topic", STR,	\
+	    "pazinojumi", 0, 32)					\
+	X(REMINDERS_ENABLED, "reminders", "enabled", BOOL, "no", 0, 1)	\
+	X(REMINDERS_HOUR, "reminders", "hour", INT, "10", 0, 23)	\
+	X(REMINDERS_NIN_DAYS_BEFORE, "reminders", "nin_days_before", INT,	\
+	    "7", 0, 90)							\
+	X(REMINDERS_DOG_DAYS_BEFORE, "reminders", "dog_days_before", INT,	\
+	    "7", 0, 90)							\
+	X(REMINDERS_QUEUE_IMPROVEMENT, "reminders", "queue_improvement",	\
+	    INT, "0", 0, 100000)
 
 #define X(id, sec, key, type, def, min, max) CFG_##id,
 enum config_key {

@@ -118,6 +118,8 @@ static const struct {
 	{ "kultura", "Kultūras pasākumi", "Culture and events", 0, 0 },
 	{ "celi", "Ceļi un satiksme", "Roads and traffic", 0, 0 },
 	{ "receipts", "Maksājumu apstiprinājumi", "Payment receipts", 1, 0 },
+	/* [broadcast] default_topic: broadcasts sent without a topic. */
+	{ "pazinojumi", "Paziņojumi", "Announcements", 1, 0 },
 };
 
 struct rng {

@@ -3,12 +3,18 @@
  * ST_REMIND_DUE (a range of the fees_unpaid index) and ST_REMIND_MARK.
  */
 #include <sqlite3.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "broadcast.h"
 #include "calendar.h"
+#include "config.h"
+#include "fees.h"
+#include "i18n.h"
+#include "outbox.h"
 #include "reminders.h"
 #include "store.h"
 #include "util.h"
@@ -175,4 +181,346 @@ reminders_mark(struct store *s, int64_t fee_id, const char *due_date,
 	    store_exec(s, ST_REMIND_MARK) == -1)
 		return -1;
 	return store_changes(s) == 1 ? 1 : 0;
+}
+
+/* The run over reminders_due. */
+
+struct run {
+	struct store	*s;
+	const struct config *cfg;
+	time_t		 now;
+	time_t		 not_before;
+	int		 dry_run;
+	int64_t		*count;
+	int64_t		 pending;	/* marks since the last commit */
+	char		*err;
+	size_t		 errsize;
+};
+
+/* The reminder's text in the resident's language into buf. */
+static int
+reminder_text(const struct reminders_due *d, char *buf, size_t size)
+{
+	char		 lang[8], amount[24], due[16];
+	int		 y, m, day, rc;
+
+	(void)util_strlcpy(lang, i18n_lang(), sizeof(lang));
+	if (i18n_set_lang(d->lang) == -1)
+		(void)i18n_set_lang("lv");
+	util_format_cents(d->owed_cents, amount, sizeof(amount));
+	if (util_parse_date(d->due_date, &y, &m, &day) == -1)
+		(void)util_strlcpy(due, d->due_date, sizeof(due));
+	else
+		(void)util_snprintf(due, sizeof(due), "%02d.%02d.%04d", day, m,
+		    y);
+	/* Two UCS-2 segments with the longest kind name. */
+	rc = util_snprintf(buf, size, _("Reminder: %s (%s): %s EUR due by "
+	    "%s. To pay: send FEES. To stop: STOP %s"),
+	    fees_kind_name(d->fee_kind), d->period, amount, due,
+	    REMINDERS_TOPIC);
+	(void)i18n_set_lang(lang);
+	return rc;
+}
+
+static int
+run_cb(void *arg, const struct reminders_due *d)
+{
+	struct run		*r = arg;
+	struct outbox_msg	 m;
+	const char		*errstr;
+	char			 text[OUTBOX_TEXT_MAX + 1];
+	int			 rc;
+
+	if (r->dry_run) {
+		(*r->count)++;
+		return 0;
+	}
+	if ((rc = reminders_mark(r->s, d->fee_id, d->due_date, r->now)) ==
+	    -1)
+		goto dberr;
+	if (rc == 0)
+		return 0;	/* already reminded */
+	if (reminder_text(d, text, sizeof(text)) == -1) {
+		(void)util_strlcpy(r->err, _("a reminder's text is too long"),
+		    r->errsize);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.phone = d->phone;
+	m.text = text;
+	m.encoding = config_str(r->cfg, CFG_SMS_ENCODING);
+	m.not_before = r->not_before;
+	m.priority = BROADCAST_PRIORITY;
+	m.topic = REMINDERS_TOPIC;
+	m.resident_id = d->resident_id;
+	if (outbox_enqueue(r->s, &m, &errstr) == -1) {
+		(void)util_snprintf(r->err, r->errsize, "%s", _(errstr));
+		return -1;
+	}
+	(*r->count)++;
+	if (++r->pending >= REMINDERS_COMMIT_ROWS) {
+		if (store_commit(r->s) == -1 || store_begin(r->s) == -1)
+			goto dberr;
+		r->pending = 0;
+	}
+	return 0;
+dberr:
+	(void)util_snprintf(r->err, r->errsize, _("database error: %s"),
+	    store_errmsg(r->s));
+	return -1;
+}
+
+/* Queue news: a place that moved up by [reminders] queue_improvement. */
+
+#define QUEUE_TOPIC	"pii"
+
+struct qrow {
+	int64_t		 entry, resident, pos, told;
+	int		 placed, tracked, placed_told;
+	char		 phone[20], lang[8], inst[128], child[128];
+};
+
+static int
+mark_kind(struct store *s, const char *kind, int64_t ref, const char *due,
+    time_t now)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_MARK_KIND);
+
+	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, ref) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, due, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)now) != SQLITE_OK ||
+	    store_exec(s, ST_REMIND_MARK_KIND) == -1)
+		return -1;
+	return store_changes(s) == 1 ? 1 : 0;
+}
+
+/* The news of r in its guardian's language into buf. */
+static int
+queue_text(const struct qrow *r, char *buf, size_t size)
+{
+	char	 lang[8];
+	int	 rc;
+
+	(void)util_strlcpy(lang, i18n_lang(), sizeof(lang));
+	if (i18n_set_lang(r->lang) == -1)
+		(void)i18n_set_lang("lv");
+	if (r->placed)
+		rc = util_snprintf(buf, size, _("Preschool queue: %s has a "
+		    "place at %s. To stop: STOP %s"), r->child, r->inst,
+		    QUEUE_TOPIC);
+	else
+		rc = util_snprintf(buf, size, _("Preschool queue: %s is now "
+		    "number %lld for %s (was %lld). To stop: STOP %s"),
+		    r->child, (long long)r->pos, r->inst, (long long)r->told,
+		    QUEUE_TOPIC);
+	(void)i18n_set_lang(lang);
+	return rc;
+}
+
+/* Up to want entries after cursor into rows: count or -1. */
+static long
+queue_page(struct store *s, int64_t cursor, size_t want, struct qrow *rows)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_QUEUE);
+	const unsigned char *t;
+	size_t		 got;
+	int		 rc = SQLITE_DONE;
+
+	if (sqlite3_bind_int64(st, 1, cursor) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, QUEUE_TOPIC, -1, SQLITE_STATIC) !=
+	    SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)want) != SQLITE_OK)
+		return -1;
+	for (got = 0; got < want && (rc = sqlite3_step(st)) == SQLITE_ROW;
+	    got++) {
+		struct qrow	*r = &rows[got];
+
+		memset(r, 0, sizeof(*r));
+		r->entry = sqlite3_column_int64(st, 0);
+		t = sqlite3_column_text(st, 1);
+		r->placed = t != NULL && strcmp((const char *)t, "placed") == 0;
+		r->resident = sqlite3_column_int64(st, 2);
+		col(st, 3, r->phone, sizeof(r->phone));
+		col(st, 4, r->lang, sizeof(r->lang));
+		col(st, 5, r->inst, sizeof(r->inst));
+		col(st, 6, r->child, sizeof(r->child));
+		r->pos = sqlite3_column_int64(st, 7);
+		r->tracked = sqlite3_column_type(st, 8) != SQLITE_NULL;
+		r->told = sqlite3_column_int64(st, 8);
+		r->placed_told = sqlite3_column_int(st, 9) != 0;
+	}
+	(void)sqlite3_reset(st);
+	return got < want && rc != SQLITE_DONE ? -1 : (long)got;
+}
+
+/*
+ * One entry: the first sight only notes the place (no news on the first
+ * run, nor for a place given before muni tracked the entry); then news
+ * when the place improved by step or more, and once when it is given.
+ * 1 news (queued, or due: dry run), 0 none, -1 error.
+ */
+static int
+queue_one(struct store *s, const struct config *cfg, const struct qrow *r,
+    int64_t step, time_t now, time_t not_before, int dry_run, char *err,
+    size_t errsize)
+{
+	struct outbox_msg	 m;
+	const char		*errstr;
+	char			 due[24], text[OUTBOX_TEXT_MAX + 1];
+	int			 rc;
+
+	if (r->placed) {
+		if (!r->tracked || r->placed_told)
+			return 0;
+		if (dry_run)
+			return 1;
+		rc = mark_kind(s, "queue_placed", r->entry, "", now);
+	} else {
+		(void)util_snprintf(due, sizeof(due), "%06lld",
+		    (long long)r->pos);
+		if (!r->tracked) {
+			if (!dry_run && mark_kind(s, "queue_pos", r->entry, due,
+			    now) == -1)
+				goto dberr;
+			return 0;
+		}
+		if (r->pos > r->told - step)
+			return 0;
+		if (dry_run)
+			return 1;
+		rc = mark_kind(s, "queue_pos", r->entry, due, now);
+	}
+	if (rc == -1)
+		goto dberr;
+	if (rc == 0)
+		return 0;
+	if (queue_text(r, text, sizeof(text)) == -1) {
+		(void)util_strlcpy(err, _("a reminder's text is too long"),
+		    errsize);
+		return -1;
+	}
+	memset(&m, 0, sizeof(m));
+	m.phone = r->phone;
+	m.text = text;
+	m.encoding = config_str(cfg, CFG_SMS_ENCODING);
+	m.not_before = not_before;
+	m.priority = BROADCAST_PRIORITY;
+	m.topic = QUEUE_TOPIC;
+	m.resident_id = r->resident;
+	if (outbox_enqueue(s, &m, &errstr) == -1) {
+		(void)util_snprintf(err, errsize, "%s", _(errstr));
+		return -1;
+	}
+	return 1;
+dberr:
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    store_errmsg(s));
+	return -1;
+}
+
+static int
+queue_news(struct store *s, const struct config *cfg, time_t now,
+    time_t not_before, int dry_run, int64_t *count, char *err,
+    size_t errsize)
+{
+	int64_t		 step = config_int(cfg, CFG_REMINDERS_QUEUE_IMPROVEMENT);
+	int64_t		 cursor = 0;
+	struct qrow	*rows;
+	long		 got, i;
+	int		 r, rc = -1;
+
+	if (step <= 0)
+		return 0;
+	rows = xcalloc(BATCH, sizeof(*rows));
+	for (;;) {
+		if (!dry_run && store_begin(s) == -1)
+			goto dberr;
+		if ((got = queue_page(s, cursor, BATCH, rows)) == -1) {
+			if (!dry_run)
+				store_rollback(s);
+			goto dberr;
+		}
+		for (i = 0; i < got; i++) {
+			cursor = rows[i].entry;
+			if ((r = queue_one(s, cfg, &rows[i], step, now,
+			    not_before, dry_run, err, errsize)) == -1) {
+				if (!dry_run)
+					store_rollback(s);
+				goto out;
+			}
+			*count += r;
+		}
+		if (!dry_run && store_commit(s) == -1)
+			goto dberr;
+		if (got < BATCH)
+			break;
+	}
+	rc = 0;
+	goto out;
+dberr:
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    store_errmsg(s));
+out:
+	free(rows);
+	return rc;
+}
+
+int
+reminders_run(struct store *s, const struct config *cfg, time_t now,
+    int dry_run, struct reminders_result *res, char *err, size_t errsize)
+{
+	static const struct {
+		const char	*kind;
+		enum config_key	 days;
+		size_t		 off;
+	} kinds[] = {
+		{ "nin", CFG_REMINDERS_NIN_DAYS_BEFORE,
+		    offsetof(struct reminders_result, nin) },
+		{ "dog", CFG_REMINDERS_DOG_DAYS_BEFORE,
+		    offsetof(struct reminders_result, dog) },
+	};
+	struct run	 r;
+	size_t		 i;
+	int		 qs, qe;
+
+	memset(res, 0, sizeof(*res));
+	config_timerange(cfg, CFG_SMS_QUIET_HOURS, &qs, &qe);
+	memset(&r, 0, sizeof(r));
+	r.s = s;
+	r.cfg = cfg;
+	r.now = now;
+	r.not_before = broadcast_quiet_end(now, qs, qe);
+	if (r.not_before == now)
+		r.not_before = 0;
+	r.dry_run = dry_run;
+	r.err = err;
+	r.errsize = errsize;
+	err[0] = '\0';
+	for (i = 0; i < nitems(kinds); i++) {
+		r.count = (int64_t *)(void *)((char *)res + kinds[i].off);
+		r.pending = 0;
+		if (!dry_run && store_begin(s) == -1) {
+			(void)util_snprintf(err, errsize, _("database error: "
+			    "%s"), store_errmsg(s));
+			return -1;
+		}
+		if (reminders_due(s, kinds[i].kind, (int)config_int(cfg,
+		    kinds[i].days), REMINDERS_TOPIC, now, 0, run_cb, &r) ==
+		    -1) {
+			if (!dry_run)
+				store_rollback(s);
+			if (err[0] == '\0')
+				(void)util_snprintf(err, errsize, _("database "
+				    "error: %s"), store_errmsg(s));
+			return -1;
+		}
+		if (!dry_run && store_commit(s) == -1) {
+			(void)util_snprintf(err, errsize, _("database error: "
+			    "%s"), store_errmsg(s));
+			return -1;
+		}
+	}
+	return queue_news(s, cfg, now, r.not_before, dry_run, &res->queue, err,
+	    errsize);
 }

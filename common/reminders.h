@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <time.h>
 
+struct config;
 struct store;
 
 #define REMINDERS_DAYS_MAX	90
@@ -56,5 +57,31 @@ int64_t	 reminders_due(struct store *, const char *fee_kind, int days,
  */
 int	 reminders_mark(struct store *, int64_t fee_id, const char *due_date,
 	    time_t now);
+
+/*
+ * A run: NĪN ("nin") and dog-fee ("dog") reminders under topic nodokli, as
+ * [reminders] configures them, each one SMS in the resident's language,
+ * queued after the quiet hours and marked in the same transaction (commits
+ * every REMINDERS_COMMIT_ROWS). dry_run counts without writing.
+ *
+ * With [reminders] queue_improvement N > 0, queue news under topic pii
+ * too: to the guardian when a child's place in a preschool queue is N or
+ * more better than the last place told, and once when a place is given.
+ * The first sight of an entry only notes its place (reminders_sent kind
+ * queue_pos, the place as the due), so switching it on sends nothing.
+ */
+#define REMINDERS_TOPIC		"nodokli"
+#define REMINDERS_COMMIT_ROWS	500
+
+struct reminders_result {
+	int64_t		 nin;		/* reminders queued (or due: dry run) */
+	int64_t		 dog;
+	int64_t		 queue;		/* queue news (topic pii) */
+};
+
+/* 0, or -1 with err set (what was committed before stays: it is marked). */
+int	 reminders_run(struct store *, const struct config *, time_t now,
+	    int dry_run, struct reminders_result *, char *err,
+	    size_t errsize);
 
 #endif

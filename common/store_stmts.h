@@ -574,3 +574,48 @@ STMT(ST_STATS_COUNTS,
 STMT(ST_STATS_OUTBOX,
     "SELECT state, count(*) FROM outbox WHERE created_at >= ?1"
     " GROUP BY state")
+
+/*
+ * groups: a one-run resolution (a preview) reads the residents whose
+ * subscription to topic ?1 differs from its default ?2 once, instead of a
+ * lookup per member.
+ */
+STMT(ST_GROUP_SUB_EXCEPTIONS,
+    "SELECT resident_id FROM subscriptions WHERE topic_id = ?1"
+    " AND (subscribed <> 0) <> (?2 <> 0) ORDER BY resident_id")
+
+/*
+ * reminders: queue news. Active and placed preschool-queue entries after
+ * entry ?1 (at most ?3) of guardians with a number that takes SMS and who
+ * receive topic ?2: the entry, its status, guardian, phone, language,
+ * institution, child's given name, place in the queue (0 when placed; as
+ * ST_BCAST_QUEUE_INFO counts it), the best place already told (NULL: not
+ * tracked yet), and whether the placement was told.
+ */
+STMT(ST_REMIND_QUEUE,
+    "SELECT q.id, q.status, r.id, r.phone, r.lang, i.name,"
+    " q.child_given_name,"
+    " CASE WHEN q.status <> 'active' THEN 0 ELSE"
+    "  1 + (SELECT count(*) FROM queue_entries a"
+    "  WHERE a.status = 'active' AND a.institution_id = q.institution_id"
+    "  AND substr(a.desired_start, 1, 4) = substr(q.desired_start, 1, 4)"
+    "  AND (a.priority > q.priority OR (a.priority = q.priority AND"
+    "  (a.registered_at < q.registered_at OR (a.registered_at ="
+    "  q.registered_at AND a.id < q.id))))) END,"
+    " (SELECT min(CAST(rs.due AS INTEGER)) FROM reminders_sent rs"
+    "  WHERE rs.kind = 'queue_pos' AND rs.ref_id = q.id),"
+    " EXISTS (SELECT 1 FROM reminders_sent rs WHERE rs.kind ="
+    "  'queue_placed' AND rs.ref_id = q.id)"
+    " FROM queue_entries q JOIN residents r ON r.id = q.guardian_id"
+    " JOIN institutions i ON i.id = q.institution_id"
+    " WHERE q.id > ?1 AND q.status IN ('active', 'placed')"
+    " AND r.phone IS NOT NULL AND r.phone_kind IN (0, 2)"
+    " AND coalesce((SELECT CASE WHEN t.emergency THEN 1 ELSE"
+    "  coalesce((SELECT s.subscribed FROM subscriptions s"
+    "  WHERE s.resident_id = r.id AND s.topic_id = t.id), t.default_on) END"
+    "  FROM topics t WHERE t.code = ?2), 0) <> 0"
+    " ORDER BY q.id LIMIT ?3")
+/* A record of reminders_sent of any kind: changes() 1 new, 0 known. */
+STMT(ST_REMIND_MARK_KIND,
+    "INSERT INTO reminders_sent (kind, ref_id, due, sent_at)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, ref_id, due) DO NOTHING")

@@ -1205,6 +1205,21 @@ disp_stop(struct disp *d, void (*done)(void *), void *arg)
 }
 
 int
+disp_flush(struct disp *d)
+{
+	return batch_open(d->batch) ? batch_flush(d->batch) : 0;
+}
+
+void
+disp_wake(struct disp *d)
+{
+	/* Our own commits do not move PRAGMA data_version. */
+	d->drained = 0;
+	if (!d->stopping)
+		disp_pump(d);
+}
+
+int
 disp_up(const struct disp *d)
 {
 	return esme_is_up(d->esme);

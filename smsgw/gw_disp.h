@@ -39,6 +39,15 @@ void		 disp_stop(struct disp *, void (*done)(void *), void *arg);
 int		 disp_up(const struct disp *);
 void		 disp_gauges(struct disp *, struct metrics_gauges *);
 
+/*
+ * Commit the turn's open group commit now, so that other work (the HTTP
+ * API, the reminders) can run and commit transactions of its own on the
+ * same store handle. 0, or -1 when that commit failed.
+ */
+int		 disp_flush(struct disp *);
+/* Rows were queued through this handle: look at the outbox again. */
+void		 disp_wake(struct disp *);
+
 /* Check what disp_new would refuse in cfg: -1 with *errstr. */
 int		 disp_check_config(const struct config *, const char **errstr);
 

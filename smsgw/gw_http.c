@@ -1,6 +1,7 @@
 /*
- * http: evhttp with two handlers. Nothing here changes state, so there is
- * no authentication; keep [http] listen on loopback or behind a proxy.
+ * http: evhttp with /health and /metrics, which change nothing and stay
+ * public (keep [http] listen on loopback or behind a proxy), and the API
+ * under /api/, which gw_api guards with its token.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,8 @@
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
 
+#include "gw_api.h"
+#include "gw_apibody.h"
 #include "gw_disp.h"
 #include "gw_http.h"
 #include "gw_metrics.h"
@@ -19,6 +22,7 @@
 struct http {
 	struct evhttp	*eh;
 	struct disp	*disp;
+	struct api	*api;
 };
 
 static int
@@ -91,13 +95,20 @@ metrics_cb(struct evhttp_request *req, void *arg)
 static void
 other_cb(struct evhttp_request *req, void *arg)
 {
-	(void)arg;
-	evhttp_send_error(req, 404, "Not Found");
+	struct http		*h = arg;
+	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
+	const char		*path = u != NULL ? evhttp_uri_get_path(u) :
+				    NULL;
+
+	if (h->api != NULL && path != NULL && strncmp(path, "/api/", 5) == 0)
+		api_handle(h->api, req);
+	else
+		evhttp_send_error(req, 404, "Not Found");
 }
 
 struct http *
 http_new(struct event_base *base, const char *listen, struct disp *d,
-    const char **errstr)
+    struct api *api, const char **errstr)
 {
 	struct http	*h;
 	const char	*colon = strrchr(listen, ':'), *e;
@@ -124,13 +135,20 @@ http_new(struct event_base *base, const char *listen, struct disp *d,
 	host[hl] = '\0';
 	h = xcalloc(1, sizeof(*h));
 	h->disp = d;
+	h->api = api;
 	if ((h->eh = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new");
-	/* Scrapes and probes are tiny: refuse anything that is not. */
+	/*
+	 * Scrapes, probes and API bodies are small: refuse anything that is
+	 * not (413 from evhttp, before the body is read).
+	 */
 	evhttp_set_max_headers_size(h->eh, 8192);
-	evhttp_set_max_body_size(h->eh, 1024);
+	evhttp_set_max_body_size(h->eh, APIBODY_MAX);
 	evhttp_set_timeout(h->eh, 10);
-	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD);
+	/* The others reach the handlers, which answer 405 with Allow. */
+	evhttp_set_allowed_methods(h->eh, EVHTTP_REQ_GET | EVHTTP_REQ_HEAD |
+	    EVHTTP_REQ_POST | EVHTTP_REQ_PUT | EVHTTP_REQ_DELETE |
+	    EVHTTP_REQ_PATCH | EVHTTP_REQ_OPTIONS);
 	if (evhttp_set_cb(h->eh, "/health", health_cb, h) != 0 ||
 	    evhttp_set_cb(h->eh, "/metrics", metrics_cb, h) != 0)
 		fatalx("evhttp_set_cb");

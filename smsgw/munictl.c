@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ctl.h"
 #include "i18n.h"
@@ -41,6 +42,7 @@ static const struct {
 	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
 	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
 	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
+	{ "reminders", ctl_reminders, "reminders run [--dry-run]" },
 };
 
 /* "import statement": a two-word name needs both words to match. */
@@ -91,12 +93,21 @@ int
 main(int argc, char **argv)
 {
 	struct ctl	 ctl;
+	const char	*errstr;
 	char		*errors;
 	size_t		 i;
 	int		 ch, rc;
 
 	log_init("munictl", 0);
 	i18n_init();
+	/* Tests move the clock of munictl as of the daemon. */
+	if ((ch = clock_from_env(&errstr)) == -1) {
+		fprintf(stderr, "munictl: %s\n", errstr);
+		return 1;
+	}
+	if (ch == 1)
+		log_warnx("MUNI_FAKE_NOW is set: the clock is moved (tests "
+		    "only)");
 	memset(&ctl, 0, sizeof(ctl));
 	/* '+': options after the command belong to the command. */
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {

@@ -1,9 +1,10 @@
 /*
  * muni-smsgw: the SMPP gateway daemon. It sends what the outbox holds over
  * one bind to the SMSC, takes in receipts and MO, answers residents'
- * keywords, and serves /health and /metrics. One process, one thread, one
- * libevent loop; the modules are gw_disp (outbox and inbox), gw_esme (the
- * bind), gw_batch (group commits) and gw_http.
+ * keywords, serves /health, /metrics and the HTTP API, and sends the daily
+ * reminders. One process, one thread, one libevent loop; the modules are
+ * gw_disp (outbox and inbox), gw_esme (the bind), gw_batch (group
+ * commits), gw_http and gw_api, and gw_remind.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -13,9 +14,12 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "config.h"
+#include "gw_api.h"
 #include "gw_disp.h"
 #include "gw_http.h"
+#include "gw_remind.h"
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
@@ -27,6 +31,8 @@ struct gw {
 	struct store	*store;
 	struct disp	*disp;
 	struct http	*http;
+	struct api	*api;
+	struct remind	*remind;
 	int		 stopping;
 };
 
@@ -101,6 +107,10 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 	    config_str(gw->cfg, CFG_HTTP_LISTEN)) != 0)
 		log_warnx("reload: [database] path and [http] listen change "
 		    "only with a restart");
+	/* A token file that cannot be read keeps the old token. */
+	if (api_reload(gw->api, nc, &errstr) == -1)
+		log_warnx("reload: %s: the API keeps its old token", errstr);
+	remind_reload(gw->remind, nc);
 	config_free(gw->cfg);
 	gw->cfg = nc;
 	log_info("configuration reloaded from %s", config_path(nc));
@@ -113,8 +123,8 @@ main(int argc, char **argv)
 	struct event	*sigint, *sigterm, *sighup;
 	struct store	*s;
 	const char	*errstr;
-	char		*errors;
-	int		 ch, check = 0, foreground = 0;
+	char		*errors, token[600];
+	int		 ch, check = 0, foreground = 0, fake;
 
 	memset(&gw, 0, sizeof(gw));
 	while ((ch = getopt(argc, argv, "c:dhn")) != -1) {
@@ -142,6 +152,10 @@ main(int argc, char **argv)
 	}
 	log_init("muni-smsgw", 0);
 	i18n_init();
+	if ((fake = clock_from_env(&errstr)) == -1) {
+		fprintf(stderr, "muni-smsgw: %s\n", errstr);
+		return 1;
+	}
 	if ((gw.cfg = config_load(gw.conf_path, &errors)) == NULL) {
 		fputs(errors, stderr);
 		free(errors);
@@ -162,6 +176,15 @@ main(int argc, char **argv)
 		return 1;
 	}
 	store_close(s);
+	if (config_str(gw.cfg, CFG_HTTP_TOKEN_FILE)[0] != '\0' &&
+	    api_token_read(config_str(gw.cfg, CFG_HTTP_TOKEN_FILE), token,
+	    sizeof(token), &errstr) == -1) {
+		fprintf(stderr, "muni-smsgw: %s: %s\n", config_path(gw.cfg),
+		    errstr);
+		config_free(gw.cfg);
+		return 1;
+	}
+	explicit_bzero(token, sizeof(token));
 	if (check) {
 		printf("configuration OK\n");
 		config_free(gw.cfg);
@@ -182,8 +205,11 @@ main(int argc, char **argv)
 	if ((gw.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
 	gw.disp = disp_new(gw.base, gw.store, gw.cfg);
+	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
+		fatalx("%s", errstr);
+	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
 	if ((gw.http = http_new(gw.base, config_str(gw.cfg, CFG_HTTP_LISTEN),
-	    gw.disp, &errstr)) == NULL)
+	    gw.disp, gw.api, &errstr)) == NULL)
 		fatalx("%s: %s", config_str(gw.cfg, CFG_HTTP_LISTEN), errstr);
 	if ((sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw)) == NULL ||
 	    (sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw)) == NULL ||
@@ -197,12 +223,22 @@ main(int argc, char **argv)
 	    config_str(gw.cfg, CFG_SMSC_HOST),
 	    config_int(gw.cfg, CFG_SMSC_PORT),
 	    config_str(gw.cfg, CFG_HTTP_LISTEN));
+	if (fake == 1) {
+		char	 now[32];
+
+		clock_datetime(clock_now(), now, sizeof(now));
+		log_warnx("MUNI_FAKE_NOW: the clock reads %s (tests only)",
+		    now);
+	}
 	disp_start(gw.disp);
+	remind_start(gw.remind);
 
 	if (event_base_dispatch(gw.base) == -1)
 		fatalx("event_base_dispatch");
 
 	http_free(gw.http);
+	remind_free(gw.remind);
+	api_free(gw.api);
 	disp_free(gw.disp);
 	event_free(sigint);
 	event_free(sigterm);

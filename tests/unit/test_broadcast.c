@@ -257,7 +257,7 @@ test_opt_outs(void **state)
 	struct broadcast_preview pv;
 	char			 err[BROADCAST_ERR_SIZE];
 	int64_t			 gid;
-	long long		 mobile, left;
+	long long		 mobile, left, stopped;
 
 	gid = group(fx, "all", "age >= 0 OR NOT age >= 0");
 	mobile = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE "
@@ -302,8 +302,33 @@ test_opt_outs(void **state)
 	    sizeof(err)), -1);
 	assert_string_equal(err, "topic 'nodokli' is not an emergency topic: "
 	    "--emergency goes with the emergency topic");
+	/*
+	 * No topic: a general announcement under [broadcast] default_topic,
+	 * which STOP alone leaves like every other non-emergency topic.
+	 */
 	req.topic = NULL;
 	req.emergency = 0;
+	preview_ok(fx, &req, &pv);
+	assert_string_equal(pv.topic, "pazinojumi");
+	assert_int_equal(pv.emergency, 0);
+	assert_int_equal(pv.recipients, mobile);
+	/* Residents who texted STOP alone (every non-emergency topic). */
+	exec_sql(fx->s, "INSERT INTO subscriptions (resident_id, topic_id,"
+	    " subscribed, updated_at) SELECT r.id, t.id, 0, 0 FROM residents r,"
+	    " topics t WHERE t.emergency = 0 AND r.id % 5 = 0 ON CONFLICT"
+	    " (resident_id, topic_id) DO UPDATE SET subscribed = 0");
+	stopped = tl_int(fx->s, "SELECT count(*) FROM residents r WHERE"
+	    " r.id % 5 = 0 AND " MOBILE);
+	assert_true(stopped > 0);
+	preview_ok(fx, &req, &pv);
+	assert_int_equal(pv.opted_out, stopped);
+	assert_int_equal(pv.recipients, mobile - stopped);
+	fx->bp.default_topic = "zinas";
+	assert_int_equal(broadcast_preview(fx->s, &fx->bp, &req, &pv, err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "unknown topic 'zinas' ([broadcast] "
+	    "default_topic)");
+	fx->bp.default_topic = "";
 	assert_int_equal(broadcast_preview(fx->s, &fx->bp, &req, &pv, err,
 	    sizeof(err)), -1);
 	assert_string_equal(err, "a topic is needed (--topic T): residents "

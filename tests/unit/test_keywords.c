@@ -434,8 +434,8 @@ test_stop_cancels_queued_broadcasts(void **state)
 	/* The topics list shows it, and one topic comes back. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "TEMAS", &res), 1);
 	assert_string_equal(fx->reply, "Saņemat: arkartas. Nesaņemat: pii, "
-	    "nodokli, atkritumi, kultura, celi, receipts. Mainīt: START vai "
-	    "STOP un tēma.");
+	    "nodokli, atkritumi, kultura, celi, receipts, pazinojumi. Mainīt: "
+	    "START vai STOP un tēma.");
 	assert_int_equal(ask(fx, ILZE_PHONE, "start Ceļi", &res), 1);
 	assert_string_equal(fx->reply, "Turpmāk saņemsiet: Ceļi un satiksme. "
 	    "Atteikties: STOP celi");
@@ -473,7 +473,7 @@ test_rate_limit(void **state)
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 1);
 	assert_int_equal(ask(fx, ILZE_PHONE, "STOP", &res), 0);
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
-	    " WHERE resident_id = 100001 AND subscribed = 0"), 6);
+	    " WHERE resident_id = 100001 AND subscribed = 0"), 7);
 	/* Nothing else is done while silent. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "POLICIJA x", &res), 0);
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"), 0);

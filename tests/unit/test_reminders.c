@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "config.h"
 #include "demo.h"
 #include "log.h"
 #include "reminders.h"
@@ -188,6 +189,75 @@ test_once_only(void **state)
 	assert_int_equal(reminders_mark(s, marked, "2026-11-16", NOW), 1);
 }
 
+/* The run: a dry run writes nothing, a run queues and marks, a re-run
+ * (a restart) queues nothing; the texts carry the amount and date. */
+static void
+test_run(void **state)
+{
+	struct store		*s = *state;
+	struct reminders_result	 res;
+	struct config		*cfg = config_defaults();
+	const char		*errstr;
+	char			 err[512];
+	long long		 want;
+
+	assert_non_null(cfg);
+	assert_int_equal(config_set(cfg, CFG_REMINDERS_NIN_DAYS_BEFORE, "63",
+	    &errstr), 0);
+	want = tl_int(s, DUE_SQL("count(*)"));
+	assert_int_equal(reminders_run(s, cfg, NOW, 1, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.nin, want);
+	assert_int_equal(res.dog, 0);	/* due 1 March */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM reminders_sent"), 0);
+	assert_int_equal(reminders_run(s, cfg, NOW, 0, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.nin, want);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " topic = 'nodokli' AND not_before = 0 AND resident_id > 0"), want);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM reminders_sent"),
+	    want);
+	/* Each text names its fee's amount and due date. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox o JOIN"
+	    " reminders_sent rs ON rs.sent_at = o.created_at JOIN fees f ON"
+	    " f.id = rs.ref_id AND f.resident_id = o.resident_id WHERE"
+	    " instr(o.text, printf('%d.%02d EUR due by %s.%s.%s',"
+	    " (f.amount_cents - f.paid_cents) / 100,"
+	    " (f.amount_cents - f.paid_cents) % 100, substr(f.due_date, 9, 2),"
+	    " substr(f.due_date, 6, 2), substr(f.due_date, 1, 4))) > 0"),
+	    want);
+	assert_int_equal(reminders_run(s, cfg, NOW + 3600, 0, &res, err,
+	    sizeof(err)), 0);
+	assert_int_equal(res.nin, 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), want);
+	config_free(cfg);
+}
+
+/* At 22:30 in Riga the reminders wait for the end of the quiet hours. */
+static void
+test_run_quiet(void **state)
+{
+	struct store		*s = *state;
+	struct reminders_result	 res;
+	struct config		*cfg = config_defaults();
+	const char		*errstr;
+	char			 err[512];
+	time_t			 late = NOW + 10 * 3600 + 1800;	/* 22:30 */
+
+	assert_non_null(cfg);
+	assert_int_equal(config_set(cfg, CFG_REMINDERS_NIN_DAYS_BEFORE, "63",
+	    &errstr), 0);
+	assert_int_equal(reminders_run(s, cfg, late, 0, &res, err,
+	    sizeof(err)), 0);
+	assert_true(res.nin > 0);
+	/* 2026-06-16 08:00 in Riga (UTC+3). */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " not_before = 1781586000"), res.nin);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), res.nin);
+	config_free(cfg);
+}
+
 int
 main(void)
 {
@@ -195,6 +265,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_selection),
 		T(test_once_only),
+		T(test_run),
+		T(test_run_quiet),
 	};
 #undef T
 

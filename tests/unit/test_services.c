@@ -382,7 +382,7 @@ test_topics_and_subscriptions(void **state)
 
 	assert_int_equal(services_caller_by_phone(fx->s, ILZE_PHONE, &c), 0);
 	assert_int_equal(services_topics(fx->s, &c, &ts), 0);
-	assert_int_equal(ts.n, 7);
+	assert_int_equal(ts.n, 8);
 	/* No rows: the defaults. */
 	assert_int_equal(topic_on(&ts, "arkartas"), 1);
 	assert_int_equal(topic_on(&ts, "pii"), 1);

@@ -1,0 +1,610 @@
+/*
+ * api: the HTTP API's handlers over evhttp. Order of the checks, cheapest
+ * and least revealing first: the client's rate, whether the API is on, the
+ * token, the route and method, then the body (gw_apibody) and the store.
+ * Nothing here logs or returns a personal code: answers carry ids and
+ * counts, log lines a masked phone.
+ */
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/http.h>
+#include <jansson.h>
+
+#include "broadcast.h"
+#include "clock.h"
+#include "config.h"
+#include "groups.h"
+#include "gw_api.h"
+#include "gw_apibody.h"
+#include "gw_disp.h"
+#include "i18n.h"
+#include "ident.h"
+#include "log.h"
+#include "outbox.h"
+#include "smstext.h"
+#include "store.h"
+#include "util.h"
+
+#define TOKEN_MIN	16	/* characters of a bearer token */
+#define TOKEN_MAX	512
+#define BUCKETS		256	/* client addresses remembered */
+#define ACTOR		"api"	/* created_by of what the API writes */
+#define PREFIX		"/api/v1/"
+
+struct bucket {
+	char		 addr[64];	/* "" free */
+	double		 tokens;
+	int64_t		 at_ms;		/* last refill */
+};
+
+struct api {
+	struct store	*store;
+	struct disp	*disp;
+	const struct config *cfg;
+	char		 token[TOKEN_MAX + 1];	/* "" the API is off */
+	size_t		 token_len;
+	struct bucket	 buckets[BUCKETS];
+};
+
+int
+api_token_read(const char *path, char *buf, size_t size,
+    const char **errstr)
+{
+	struct stat	 sb;
+	char		 tmp[TOKEN_MAX + 2];
+	ssize_t		 n;
+	size_t		 len, i;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		*errstr = errno == ENOENT ? "[http] token_file: no such file" :
+		    "[http] token_file: cannot be read";
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*errstr = "[http] token_file: not a regular file";
+		return -1;
+	}
+	n = read(fd, tmp, sizeof(tmp) - 1);
+	close(fd);
+	if (n < 0) {
+		*errstr = "[http] token_file: cannot be read";
+		return -1;
+	}
+	tmp[n] = '\0';
+	len = (size_t)n;
+	/* One line; its end (a newline from an editor) is not the token. */
+	while (len > 0 && (tmp[len - 1] == '\n' || tmp[len - 1] == '\r' ||
+	    tmp[len - 1] == ' ' || tmp[len - 1] == '\t'))
+		tmp[--len] = '\0';
+	if (len > TOKEN_MAX || len >= size) {
+		*errstr = "[http] token_file: the token is too long (512 "
+		    "characters at most)";
+		return -1;
+	}
+	if (len < TOKEN_MIN) {
+		*errstr = "[http] token_file: the token is too short (16 "
+		    "characters at least)";
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (tmp[i] <= ' ' || tmp[i] > '~') {
+			*errstr = "[http] token_file: the token must be one "
+			    "word of printable ASCII";
+			return -1;
+		}
+	if ((sb.st_mode & 0077) != 0)
+		log_warnx("%s: [http] token_file is readable by others "
+		    "(chmod 600)", path);
+	memcpy(buf, tmp, len + 1);
+	return 0;
+}
+
+/* Take cfg's token file; the old token stays when it cannot be used. */
+static int
+load_token(struct api *a, const struct config *cfg, const char **errstr)
+{
+	const char	*path = config_str(cfg, CFG_HTTP_TOKEN_FILE);
+	char		 t[TOKEN_MAX + 1];
+
+	if (path[0] == '\0') {
+		explicit_bzero(a->token, sizeof(a->token));
+		a->token_len = 0;
+		return 0;
+	}
+	if (api_token_read(path, t, sizeof(t), errstr) == -1)
+		return -1;
+	explicit_bzero(a->token, sizeof(a->token));
+	a->token_len = strlen(t);
+	memcpy(a->token, t, a->token_len + 1);
+	explicit_bzero(t, sizeof(t));
+	return 0;
+}
+
+struct api *
+api_new(struct store *s, struct disp *d, const struct config *cfg,
+    const char **errstr)
+{
+	struct api	*a = xcalloc(1, sizeof(*a));
+
+	a->store = s;
+	a->disp = d;
+	a->cfg = cfg;
+	if (load_token(a, cfg, errstr) == -1) {
+		free(a);
+		return NULL;
+	}
+	if (a->token_len == 0)
+		log_info("http: no [http] token_file: the API under /api/ is "
+		    "off");
+	return a;
+}
+
+int
+api_reload(struct api *a, const struct config *cfg, const char **errstr)
+{
+	a->cfg = cfg;
+	return load_token(a, cfg, errstr);
+}
+
+void
+api_free(struct api *a)
+{
+	if (a == NULL)
+		return;
+	explicit_bzero(a->token, sizeof(a->token));
+	free(a);
+}
+
+/*
+ * Answers.
+ */
+
+/* Send j (stolen) as the body with code. */
+static void
+send_json(struct evhttp_request *req, int code, const char *why, json_t *j)
+{
+	struct evbuffer	*b;
+	char		*text;
+
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) :
+	    NULL;
+	json_decref(j);
+	if (text == NULL || (b = evbuffer_new()) == NULL) {
+		free(text);
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	if (evbuffer_add(b, text, strlen(text)) == -1 ||
+	    evbuffer_add(b, "\n", 1) == -1 ||
+	    evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Content-Type", "application/json") == -1 ||
+	    evhttp_add_header(evhttp_request_get_output_headers(req),
+	    "Cache-Control", "no-store") == -1)
+		log_warnx("http: cannot build an answer");
+	evhttp_send_reply(req, code, why, b);
+	evbuffer_free(b);
+	free(text);
+}
+
+static void
+send_error(struct evhttp_request *req, int code, const char *why,
+    const char *err, const char *reason)
+{
+	char	 buf[APIBODY_ERR_SIZE + BROADCAST_ERR_SIZE];
+	size_t	 i;
+
+	/*
+	 * A reason that quotes the client's input may have been cut inside
+	 * a character; jansson takes only UTF-8, so such bytes become '?'.
+	 */
+	(void)util_strlcpy(buf, reason, sizeof(buf));
+	if (!util_utf8_valid(buf, strlen(buf)))
+		for (i = 0; buf[i] != '\0'; i++)
+			if ((unsigned char)buf[i] >= 0x80)
+				buf[i] = '?';
+	send_json(req, code, why, json_pack("{s:s, s:s}", "error", err,
+	    "reason", buf));
+}
+
+static void
+header(struct evhttp_request *req, const char *k, const char *v)
+{
+	if (evhttp_add_header(evhttp_request_get_output_headers(req), k,
+	    v) == -1)
+		log_warnx("http: header %s", k);
+}
+
+static void
+bad_method(struct evhttp_request *req, const char *allow)
+{
+	char	 reason[128];
+
+	header(req, "Allow", allow);
+	(void)util_snprintf(reason, sizeof(reason), _("this address takes "
+	    "%s"), allow);
+	send_error(req, 405, "Method Not Allowed", "method_not_allowed",
+	    reason);
+}
+
+/*
+ * The client's address ("" when unknown) into buf.
+ */
+static void
+peer(struct evhttp_request *req, char *buf, size_t size)
+{
+	struct evhttp_connection *c = evhttp_request_get_connection(req);
+	const char		 *host = NULL;
+	ev_uint16_t		  port;
+
+	buf[0] = '\0';
+	if (c != NULL)
+		evhttp_connection_get_peer(c, (char **)&host, &port);
+	if (host != NULL)
+		(void)util_strlcpy(buf, host, size);
+}
+
+/*
+ * A token from addr's bucket: 0 taken, else the seconds until one is
+ * there. The table is small; a new address takes the stalest entry.
+ */
+static long
+rate_take(struct api *a, const char *addr)
+{
+	struct bucket	*b = NULL, *old = &a->buckets[0];
+	double		 per_ms = (double)config_int(a->cfg,
+			    CFG_HTTP_API_RATE_PER_MIN) / 60000.0;
+	double		 burst = (double)config_int(a->cfg,
+			    CFG_HTTP_API_BURST);
+	int64_t		 now = clock_mono_ms();
+	size_t		 i;
+
+	for (i = 0; i < BUCKETS; i++) {
+		if (strcmp(a->buckets[i].addr, addr) == 0) {
+			b = &a->buckets[i];
+			break;
+		}
+		if (a->buckets[i].at_ms < old->at_ms)
+			old = &a->buckets[i];
+	}
+	if (b == NULL) {
+		b = old;
+		(void)util_strlcpy(b->addr, addr, sizeof(b->addr));
+		b->tokens = burst;
+		b->at_ms = now;
+	}
+	b->tokens += (double)(now - b->at_ms) * per_ms;
+	if (b->tokens > burst)
+		b->tokens = burst;
+	b->at_ms = now;
+	if (b->tokens >= 1.0) {
+		b->tokens -= 1.0;
+		return 0;
+	}
+	return (long)((1.0 - b->tokens) / per_ms / 1000.0) + 1;
+}
+
+/* Compare without a timing that tells how much of a guess was right. */
+static int
+token_equal(const char *got, size_t glen, const char *want, size_t wlen)
+{
+	volatile unsigned char	 diff = 0;
+	size_t			 i;
+
+	if (wlen == 0)
+		return 0;
+	/* Always wlen steps, whatever the guess's length. */
+	for (i = 0; i < wlen; i++)
+		diff |= (unsigned char)want[i] ^
+		    (unsigned char)(i < glen ? got[i] : 0);
+	return diff == 0 && glen == wlen;
+}
+
+/* 1 when the request carries the token; else it was answered. */
+static int
+authorized(struct api *a, struct evhttp_request *req)
+{
+	const char	*h = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Authorization");
+	const char	*t;
+
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
+		send_error(req, 401, "Unauthorized", "unauthorized",
+		    _("a bearer token is required (Authorization: Bearer "
+		    "TOKEN)"));
+		return 0;
+	}
+	for (t = h + 7; *t == ' '; t++)
+		;
+	if (!token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
+	    a->token_len)) {
+		header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
+		    "error=\"invalid_token\"");
+		send_error(req, 401, "Unauthorized", "unauthorized",
+		    _("the bearer token is not valid"));
+		return 0;
+	}
+	return 1;
+}
+
+/* The body as a string; NULL after answering. *len its length. */
+static const char *
+body(struct evhttp_request *req, size_t *len)
+{
+	struct evbuffer	*in = evhttp_request_get_input_buffer(req);
+	unsigned char	*p;
+
+	*len = evbuffer_get_length(in);
+	if (*len > APIBODY_MAX) {
+		send_error(req, 413, "Payload Too Large", "too_large",
+		    _("the body is too large"));
+		return NULL;
+	}
+	if (*len == 0)
+		return "";
+	if ((p = evbuffer_pullup(in, -1)) == NULL) {
+		send_error(req, 500, "Internal Server Error", "internal",
+		    _("out of memory"));
+		return NULL;
+	}
+	return (const char *)p;
+}
+
+/* Commit what the gateway has open, so our transaction is ours. */
+static int
+store_ready(struct api *a, struct evhttp_request *req)
+{
+	if (disp_flush(a->disp) == -1) {
+		send_error(req, 503, "Service Unavailable", "unavailable",
+		    _("the database cannot take writes now; try again"));
+		return -1;
+	}
+	return 0;
+}
+
+static void
+post_message(struct api *a, struct evhttp_request *req, const char *addr)
+{
+	struct apibody_message	 m;
+	struct apibody_error	 e;
+	struct outbox_msg	 om;
+	struct smstext_opts	 so;
+	struct smstext_info	 info;
+	const char		*b, *errstr;
+	char			 masked[32], reason[APIBODY_ERR_SIZE];
+	size_t			 len;
+	int64_t			 id;
+
+	if ((b = body(req, &len)) == NULL)
+		return;
+	if (apibody_message(b, len, &m, &e) == -1) {
+		send_error(req, 400, "Bad Request", e.code, e.reason);
+		return;
+	}
+	/* Refuse now what the gateway would refuse later. */
+	memset(&so, 0, sizeof(so));
+	if (smstext_policy_parse(config_str(a->cfg, CFG_SMS_ENCODING),
+	    &so.policy, &errstr) == -1 || smstext_analyze(m.text,
+	    strlen(m.text), &so, &info, &errstr) == -1) {
+		(void)util_snprintf(reason, sizeof(reason), _("field 'text': "
+		    "%s"), _(errstr));
+		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		return;
+	}
+	if ((long long)info.segments > config_int(a->cfg,
+	    CFG_SMS_MAX_SEGMENTS)) {
+		(void)util_snprintf(reason, sizeof(reason), _("field 'text' "
+		    "needs %zu segments; [sms] max_segments is %lld"),
+		    info.segments, config_int(a->cfg, CFG_SMS_MAX_SEGMENTS));
+		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		return;
+	}
+	if (store_ready(a, req) == -1)
+		return;
+	memset(&om, 0, sizeof(om));
+	om.phone = m.phone;
+	om.text = m.text;
+	om.encoding = config_str(a->cfg, CFG_SMS_ENCODING);
+	om.validity_s = m.validity_s;
+	if (store_begin(a->store) == -1)
+		goto dberr;
+	if ((id = outbox_enqueue(a->store, &om, &errstr)) == -1) {
+		store_rollback(a->store);
+		(void)util_snprintf(reason, sizeof(reason), "%s", _(errstr));
+		send_error(req, 400, "Bad Request", "refused", reason);
+		return;
+	}
+	if (store_audit(a->store, ACTOR, "sms send", "one message") == -1 ||
+	    store_commit(a->store) == -1) {
+		store_rollback(a->store);
+		goto dberr;
+	}
+	disp_wake(a->disp);
+	ident_phone_mask(m.phone, masked, sizeof(masked));
+	log_info("api: %s: message %lld to %s", addr, (long long)id, masked);
+	send_json(req, 201, "Created", json_pack("{s:I}", "message",
+	    (json_int_t)id));
+	return;
+dberr:
+	log_warnx("api: message: %s", store_errmsg(a->store));
+	send_error(req, 500, "Internal Server Error", "database",
+	    _("the message could not be stored"));
+}
+
+static void
+post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
+{
+	struct apibody_broadcast b;
+	struct apibody_error	 e;
+	struct broadcast_params	 bp;
+	struct broadcast_req	 br;
+	struct broadcast_preview pv, out;
+	struct groups_info	 g;
+	const char		*body_text;
+	char			 err[BROADCAST_ERR_SIZE], start[32];
+	size_t			 len;
+	int64_t			 id;
+	int			 rc;
+
+	if ((body_text = body(req, &len)) == NULL)
+		return;
+	if (apibody_broadcast(body_text, len, clock_now(), &b, &e) == -1) {
+		send_error(req, 400, "Bad Request", e.code, e.reason);
+		return;
+	}
+	if ((rc = groups_find(a->store, b.group, &g, err, sizeof(err))) !=
+	    0) {
+		if (rc == 1)
+			send_error(req, 400, "Bad Request", "unknown_group",
+			    err);
+		else
+			send_error(req, 500, "Internal Server Error",
+			    "database", err);
+		return;
+	}
+	memset(&br, 0, sizeof(br));
+	br.group_id = g.id;
+	br.text = b.text;
+	br.topic = b.topic[0] != '\0' ? b.topic : NULL;
+	br.emergency = b.emergency;
+	br.at = b.at;
+	br.actor = ACTOR;
+	broadcast_params_init(&bp, a->cfg);
+	if (store_ready(a, req) == -1)
+		return;
+	/* The same steps as munictl broadcast send --yes. */
+	if (broadcast_preview(a->store, &bp, &br, &pv, err,
+	    sizeof(err)) == -1 || (id = broadcast_send(a->store, &bp, &br,
+	    &pv, &out, err, sizeof(err))) == -1) {
+		send_error(req, 400, "Bad Request", "refused", err);
+		return;
+	}
+	disp_wake(a->disp);
+	clock_datetime(out.start, start, sizeof(start));
+	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
+	    addr, (long long)id, g.name, (long long)out.recipients,
+	    out.awaiting ? ", awaiting approval" : "");
+	send_json(req, 201, "Created", json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
+	    "broadcast", (json_int_t)id,
+	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
+	    "group", g.name, "topic", out.topic, "emergency", out.emergency,
+	    "members", (json_int_t)out.members,
+	    "no_mobile", (json_int_t)out.no_mobile,
+	    "opted_out", (json_int_t)out.opted_out,
+	    "no_data", (json_int_t)out.no_data,
+	    "duplicates", (json_int_t)out.duplicates,
+	    "recipients", (json_int_t)out.recipients,
+	    "segments", (json_int_t)out.segments,
+	    "cost", out.cost,
+	    "encoding", out.ucs2 == 0 ? "GSM-7" : out.gsm7 == 0 ? "UCS-2" :
+	    "mixed", "start", start));
+}
+
+static void
+get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
+{
+	struct broadcast_info	 bi;
+	int64_t			 counts[BROADCAST_NSTATES];
+	json_t			*c;
+	const char		*errstr;
+	long long		 id;
+	int			 i, rc;
+
+	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("a broadcast id is a whole number"));
+		return;
+	}
+	if ((rc = broadcast_get(a->store, id, &bi)) == 1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("no such broadcast"));
+		return;
+	}
+	if (rc != 0 || broadcast_status(a->store, id, counts) == -1) {
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return;
+	}
+	if ((c = json_object()) == NULL) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	for (i = 0; i < BROADCAST_NSTATES; i++)
+		if (json_object_set_new(c, broadcast_states[i],
+		    json_integer(counts[i])) == -1) {
+			json_decref(c);
+			evhttp_send_error(req, 500, "Internal Server Error");
+			return;
+		}
+	send_json(req, 200, "OK", json_pack("{s:I, s:s, s:s, s:s, s:b, s:I,"
+	    " s:I, s:s, s:o}", "broadcast", (json_int_t)bi.id,
+	    "state", bi.state, "group", bi.group, "topic", bi.topic,
+	    "emergency", bi.emergency, "recipients", (json_int_t)bi.recipients,
+	    "segments", (json_int_t)bi.segments, "created_by", bi.created_by,
+	    "counts", c));
+}
+
+void
+api_handle(struct api *a, struct evhttp_request *req)
+{
+	enum evhttp_cmd_type	 cmd = evhttp_request_get_command(req);
+	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
+	const char		*path = u != NULL ? evhttp_uri_get_path(u) : NULL;
+	char			 addr[64], secs[32];
+	long			 wait;
+
+	peer(req, addr, sizeof(addr));
+	if ((wait = rate_take(a, addr)) > 0) {
+		(void)util_snprintf(secs, sizeof(secs), "%ld", wait);
+		header(req, "Retry-After", secs);
+		send_error(req, 429, "Too Many Requests", "rate_limited",
+		    _("too many requests from this address; try again "
+		    "later"));
+		return;
+	}
+	if (a->token_len == 0) {
+		send_error(req, 503, "Service Unavailable", "api_off",
+		    _("the API is off: [http] token_file is not configured"));
+		return;
+	}
+	if (!authorized(a, req))
+		return;
+	if (path == NULL || strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("no such address"));
+		return;
+	}
+	path += strlen(PREFIX);
+	if (strcmp(path, "messages") == 0) {
+		if (cmd != EVHTTP_REQ_POST)
+			bad_method(req, "POST");
+		else
+			post_message(a, req, addr);
+	} else if (strcmp(path, "broadcasts") == 0) {
+		if (cmd != EVHTTP_REQ_POST)
+			bad_method(req, "POST");
+		else
+			post_broadcast(a, req, addr);
+	} else if (strncmp(path, "broadcasts/", 11) == 0) {
+		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
+			bad_method(req, "GET, HEAD");
+		else
+			get_broadcast(a, req, path + 11);
+	} else
+		send_error(req, 404, "Not Found", "not_found",
+		    _("no such address"));
+}
