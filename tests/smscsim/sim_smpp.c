@@ -98,7 +98,7 @@ struct ussd_sess {
 	int64_t			 used;
 };
 
-#define USSD_SESSIONS	64
+#define USSD_SESSIONS	1024	/* numbers dialled at once: 100 in tests */
 
 static TAILQ_HEAD(, sess)	 sessions = TAILQ_HEAD_INITIALIZER(sessions);
 static struct dlvq		 waitq = TAILQ_HEAD_INITIALIZER(waitq);
