@@ -251,7 +251,7 @@ grep -qF 'Tādas tēmas nav. Sarakstam sūtiet TEMAS.' reply.txt ||
 
 # --- STOP alone: every topic but the emergency one off.
 phase "STOP"
-for kw in STOP stop "Stop." "STOP VISUS"; do
+for kw in STOP stop "Stop." "STOP VISUS" "stop all"; do
 	ask "$ph" "start $off" START
 	expect_eq "on before '$kw'" "$(sub_row "$off")" 1
 	ask "$ph" "$kw" "STOP alone"
