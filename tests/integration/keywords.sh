@@ -396,6 +396,76 @@ while IFS= read -r line; do
 done < want_eq
 if grep -q 'vieta' reply.txt; then die "Latvian to English: $(cat reply.txt)"; fi
 
+# --- A phone several residents share: their fees together. Then so many
+# fees that the reply would pass [sms] max_segments: the earliest ones,
+# the note that there is more, and still the total and whom to pay.
+phase "A shared phone; more fees than a reply holds"
+# The demo gives every mobile to one resident: a family of two with fees
+# gets one phone here.
+sql "select r.id from residents r where $UNIQUE and r.lang = 'lv' and
+    r.id <> $who and exists (select 1 from fees f where f.resident_id = r.id
+    and f.paid_cents < f.amount_cents) and not exists (select 1 from
+    queue_entries q where q.guardian_id = r.id) order by r.id desc
+    limit 2" > family
+expect_eq "a family of two" "$(wc -l < family)" 2
+sp=$(sql "select phone from residents where id = $(sed -n 1p family)")
+sql "update residents set phone = '$sp' where id = $(sed -n 2p family)"
+owners="select id from residents where phone = '$sp'"
+stotal() {
+	sql "select printf('%d.%02d', sum(amount_cents - paid_cents) / 100,
+	    sum(amount_cents - paid_cents) % 100) from fees where resident_id
+	    in ($owners) and paid_cents < amount_cents"
+}
+expect_eq "fees of more than one resident of $sp" "$(sql "select
+    count(distinct resident_id) > 1 from fees where resident_id in
+    ($owners) and paid_cents < amount_cents")" 1
+ask "$sp" MAKSA "MAKSA to a shared phone"
+sql "select period || ': ' || printf('%d.%02d', (amount_cents - paid_cents)
+    / 100, (amount_cents - paid_cents) % 100) || ' EUR' from fees where
+    resident_id in ($owners) and paid_cents < amount_cents" > want_sf
+while IFS= read -r line; do
+	grep -qF -- "$line" reply.txt ||
+	    die "shared MAKSA lacks '$line': $(cat reply.txt)"
+done < want_sf
+grep -qF "Kopā $(stotal) EUR." reply.txt ||
+    die "shared MAKSA total $(stotal): $(cat reply.txt)"
+# Twelve more fees for the first owner, due later than any (valid RF
+# references: ISO 11649 check digits over the body and "RF00").
+first=$(sql "select min(id) from ($owners)")
+i=1
+while [ "$i" -le 12 ]; do
+	body=$(printf '7700%07d' "$((first * 100 + i))")
+	rf=$(perl -e '$d = join "", map { /\d/ ? $_ : ord($_) - 55 } split //,
+	    "$ARGV[0]RF00"; $m = 0; $m = ($m * 10 + $_) % 97 for split //, $d;
+	    printf "RF%02d%s", 98 - $m, $ARGV[0]' "$body")
+	sql "insert into fees (resident_id, kind, period, amount_cents,
+	    due_date, reference, updated_at) values ($first, 'nin',
+	    'X$i', 1000 + $i, '2099-01-$(printf %02d "$i")', '$rf', 0)"
+	i=$((i + 1))
+done
+ask "$sp" MAKSA "MAKSA with more fees than room"
+segs=$(wc -l < reply.log)
+[ "$segs" -le 6 ] || die "$segs segments, [sms] max_segments is 6"
+grep -qF '(vairāk – klientu centrā)' reply.txt ||
+    die "no note of more: $(cat reply.txt)"
+grep -qF "Kopā $(stotal) EUR. Maksājiet: Dobeles novada pašvaldība, LV89RIKO0023300000000, norādot atsauci." \
+    reply.txt || die "total $(stotal) after the cut: $(cat reply.txt)"
+# What is listed is the start of the list, earliest due first.
+sql "select period || ': ' || printf('%d.%02d', (amount_cents - paid_cents)
+    / 100, (amount_cents - paid_cents) % 100) || ' EUR' from fees where
+    resident_id in ($owners) and paid_cents < amount_cents
+    order by due_date, id" > want_sf
+listed=0
+while IFS= read -r line; do
+	grep -qF -- "$line" reply.txt || break
+	listed=$((listed + 1))
+done < want_sf
+[ "$listed" -ge 1 ] && [ "$listed" -lt "$(wc -l < want_sf)" ] ||
+    die "$listed of $(wc -l < want_sf) fees listed: $(cat reply.txt)"
+if tail -n "+$((listed + 2))" want_sf | grep -qF -f - reply.txt; then
+	die "a fee listed out of order: $(cat reply.txt)"; fi
+echo "$listed of $(wc -l < want_sf) fees in $segs segments"
+
 # --- Positions for a sample of parents, against the window query.
 phase "Positions of 25 parents"
 sql "select r.id from residents r where $UNIQUE and r.lang = 'lv' and
