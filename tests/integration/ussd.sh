@@ -5,7 +5,8 @@
 # one fee with its IBAN, amount and RF reference, 3 topics toggled on and
 # off with the subscription row, 9 for more, 0 end), wrong keys (the screen
 # again under a hint), its_session_info echoed on every answer, an answer
-# after [ussd] session_timeout_s (starts afresh), 100 interleaved sessions
+# after [ussd] session_timeout_s (starts afresh), a vendor's abort (no
+# answer, the session gone), 100 interleaved sessions
 # (each phone's screens its own), and every screen within one USSD string
 # (182 GSM-7 septets or 80 UCS-2 units, at most 5 choices) under
 # [sms] encoding = auto and again under ucs2.
@@ -317,6 +318,25 @@ expect_eq "the session starts afresh" "$(sql "select screen from ussd_sessions
     where phone = '$tp'")" main
 step "$tp" 1 2
 has "00 Atpakaļ"
+step "$tp" 0 17
+
+# --- A vendor's abort (ussd_service_op 32) ends the session without an
+# answer; the next answer starts afresh.
+phase "An abort from the network"
+step "$tp" '*505#' 2
+step "$tp" 2 2
+am=$(log_mark)
+before=$(sql "select count(*) from inbox where source = '$tp'")
+simctl ussd "$tp" x 32 > /dev/null
+wait_for 10 "the abort handled" processed_is "$tp" $((before + 1))
+sleep 0.3
+simctl flush > /dev/null
+if log_since "$am" | grep -q "dst=$tp "; then
+	die "an answer to an abort: $(log_since "$am" | grep "dst=$tp ")"; fi
+expect_eq "sessions after the abort" "$(sql "select count(*) from
+    ussd_sessions where phone = '$tp'")" 0
+step "$tp" 1 2
+same_screen menu_lv "an answer after the abort"
 step "$tp" 0 17
 
 n_auto=$(screens_ok auto 0) || die "a screen too long or in the wrong encoding"
