@@ -9,7 +9,7 @@
 # answer, the session gone), 100 interleaved sessions
 # (each phone's screens its own), and every screen within one USSD string
 # (182 GSM-7 septets or 80 UCS-2 units, at most 5 choices) under
-# [sms] encoding = auto and again under ucs2.
+# [sms] encoding = auto, ucs2 and translit.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -103,6 +103,7 @@ screens_ok() {
 	my $choices = grep { /^\d+ / && !/^(9|00|0) / } split /\n/, $t;
 	my $why = "";
 	if ($enc eq "ucs2") { $why = "not UCS-2" if $dcs != 8 }
+	elsif ($enc eq "translit") { $why = "not GSM-7" if $dcs != 0 }
 	elsif ($gsm) { $why = "GSM text as UCS-2" if $dcs != 0 }
 	else { $why = "UCS-2 text not as UCS-2" if $dcs != 8 }
 	$why ||= "$sept septets" if $dcs == 0 && ($sept > 182 || !$gsm);
@@ -454,5 +455,36 @@ expect_eq "sessions left of the 100" "$(sql "select count(*) from
 n_ucs2=$(screens_ok ucs2 "$um") || die "a screen too long under ucs2"
 echo "$n_ucs2 screens under encoding = ucs2"
 [ "$n_ucs2" -ge 520 ] || die "only $n_ucs2 screens under ucs2"
+
+# --- encoding = translit: GSM-7 screens of up to 182 septets, room on the
+# fee screen for the payee and the full hint.
+phase "encoding = translit"
+gw_stop
+write_gw_conf translit 600
+gw_start
+um=$(log_mark)
+step "$wp" '*505#' 2
+printf '1 Pirmsskolas rinda\n2 Maksajumi\n3 Pazinojumi\n0 Beigt\n' > want_s
+same_screen want_s "the transliterated menu"
+step "$wp" 2 2
+IFS='|' read -r fid kind period amt ref < fees
+step "$wp" 1 2
+has "$amt EUR"
+has "Dobeles novada pasvaldiba"
+has "LV89RIKO0023300000000"
+has "$ref"
+step "$wp" 7 2
+head -n 1 screen.txt | grep -qx "Nepareiza izvele\." ||
+    die "translit wrong key: $(cat screen.txt)"
+has "Dobeles novada pasvaldiba"
+has "$ref"
+step "$wp" 00 2
+step "$wp" 00 2
+step "$wp" 3 2
+grep -q '^1 .* (ja)$\|^1 .* (ne)$' screen.txt || die "translit topics: $(cat screen.txt)"
+step "$wp" 0 17
+n_xl=$(screens_ok translit "$um") || die "a screen too long under translit"
+echo "$n_xl screens under encoding = translit"
+[ "$n_xl" -ge 8 ] || die "only $n_xl screens under translit"
 echo "$(wc -l < submit.log) submits; $(($(date +%s) - t0))s"
 echo "ussd: ok"
