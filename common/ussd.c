@@ -287,11 +287,18 @@ screen_fee(struct ussd *u, const char *hint)
 	}
 	f = &fs->f[at];
 	util_format_cents(f->owed_cents, amount, sizeof(amount));
-	/* Amount, IBAN and reference always; the rest while there is room. */
-	for (drop = 0; drop <= 3; drop++) {
+	/*
+	 * Amount, IBAN and reference always; the rest while there is room.
+	 * A hint outlasts the fee's name: in 80 UCS-2 units (any Latvian
+	 * screen) the full one leaves no room, so a short one comes before
+	 * none.
+	 */
+	for (drop = 0; drop <= 4; drop++) {
 		text[0] = '\0';
 		if (hint != NULL && drop < 3)
 			append(text, sizeof(text), hint);
+		else if (hint != NULL && drop == 3)
+			append(text, sizeof(text), _("Wrong key."));
 		if (drop < 2) {
 			(void)util_snprintf(line, sizeof(line), "%s %s",
 			    drop < 1 ? f->kind_name : kind_short(f->kind),

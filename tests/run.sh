@@ -6,6 +6,12 @@
 # by BUILD/fuzz/replay_*; integration tests are tests/integration/*.sh,
 # each run in a fresh temporary directory with MUNI_BIN pointing at the
 # binaries. A test's output is shown only when it fails.
+#
+# After each integration script, the logs it leaves (*.log, *.err, *.out,
+# also one directory down: daemons' logs, the simulator's record of every
+# SMS) are kept under $MUNI_ARTIFACTS/logs/SCRIPT/, and the personal codes
+# of any muni.db it made under $MUNI_ARTIFACTS/codes/SCRIPT, for
+# zz_privacy.sh, which runs last and greps them all for personal codes.
 set -u
 build=$1
 only=${2:-all}
@@ -51,15 +57,44 @@ if [ "$only" = all ] || [ "$only" = fuzz ]; then
 		run "fuzz-corpus/$n" "$r" "tests/fuzz/corpus/$n"
 	done
 fi
+# keep_artifacts NAME DIR: what an integration script left, for the
+# privacy check.
+keep_artifacts() {
+	dest="$MUNI_ARTIFACTS/logs/$1"
+	mkdir -p "$dest" "$MUNI_ARTIFACTS/codes"
+	find "$2" -maxdepth 2 -type f \( -name '*.log' -o -name '*.err' -o \
+	    -name '*.out' -o -name typed-codes \) -size +0 |
+	while IFS= read -r f; do
+		rel=${f#"$2"/}
+		cp "$f" "$dest/$(echo "$rel" | tr '/' '_')"
+	done
+	find "$2" -maxdepth 2 -type f -name muni.db |
+	while IFS= read -r db; do
+		sqlite3 -batch -noheader "$db" "select personal_code from
+		    residents union select child_code from queue_entries" \
+		    2>/dev/null || :
+	done > "$MUNI_ARTIFACTS/codes/$1"
+}
+
 if [ "$only" = all ] || [ "$only" = integration ]; then
+	own_artifacts=0
+	if [ -z "${MUNI_ARTIFACTS:-}" ]; then
+		MUNI_ARTIFACTS=$(mktemp -d "${TMPDIR:-/tmp}/muni-art.XXXXXX")
+		own_artifacts=1
+	fi
+	export MUNI_ARTIFACTS
+	# zz_privacy.sh sorts last in the C locale: it reads what the
+	# others left.
 	for s in tests/integration/*.sh; do
 		[ -f "$s" ] || continue
 		case "$(basename "$s")" in *lib.sh) continue;; esac	# sourced
 		work=$(mktemp -d "${TMPDIR:-/tmp}/muni-it.XXXXXX")
 		run "integration/$(basename "$s" .sh)" \
 		    sh -c 'cd "$1" && sh "$2"' sh "$work" "$top/$s"
+		keep_artifacts "$(basename "$s" .sh)" "$work"
 		rm -rf "$work"
 	done
+	[ "$own_artifacts" -eq 1 ] && rm -rf "$MUNI_ARTIFACTS"
 fi
 rm -rf "$logdir"
 [ -n "$failed" ] && echo "failed:$failed"

@@ -77,8 +77,8 @@ batch() {
 }
 
 # The simulator; receipts 50 ms after each accepted submit.
-"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 50 -e 0 \
-    >sim.out 2>sim.err </dev/null &
+"$B/muni-smscsim" -p 0 -o submit.log -O deliver.log -C "$PWD/ctl.sock" \
+    -r 50 -e 0 >sim.out 2>sim.err </dev/null &
 simpid=$!
 wait_for 5 "the simulator's port" grep -q '^port=' sim.out
 sport=$(sed -n 's/^port=//p' sim.out)

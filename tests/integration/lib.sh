@@ -32,9 +32,10 @@ ctl() {
 	"$MUNI_BIN/munictl" -c muni.conf "$@"
 }
 
-# sql QUERY: one value from the test database.
+# sql QUERY: one value from the test database; waits (up to 5 s) for a
+# running daemon's write to end rather than fail with "database is locked".
 sql() {
-	sqlite3 -batch -noheader muni.db "$1"
+	sqlite3 -batch -noheader -cmd '.timeout 5000' muni.db "$1"
 }
 
 # qr_rows FILE: the code's rows from `munictl pay qr` output (the lines

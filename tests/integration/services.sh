@@ -16,66 +16,8 @@ PER_HOUR=12
 DUTY=+37129990001
 . "$MUNI_TOP/tests/integration/gwlib.sh"
 
-# Lines in the submit log so far (after a flush).
-log_mark() {
-	simctl flush > /dev/null
-	wc -l < submit.log
-}
-
-# The submit log after line MARK.
-log_since() {
-	tail -n "+$(($1 + 1))" submit.log
-}
-
-processed_is() {
-	[ "$(sql "select count(*) from inbox where source = '$1'
-	    and processed_at is not null")" -ge "$2" ]
-}
-
-# Nothing for PHONE waits in the outbox, and the log has it all.
-outbox_settled() {
-	[ "$(sql "select count(*) from outbox where phone = '$1' and state in
-	    ('queued', 'inflight')")" -eq 0 ] || return 1
-	simctl flush > /dev/null
-}
-
-# lines_to_at_least MARK PHONE N: N submits to PHONE after MARK.
-lines_to_at_least() {
-	simctl flush > /dev/null
-	[ "$(log_since "$1" | grep -c "dst=$2 ")" -ge "$3" ]
-}
-
-# The text PHONE got after MARK: parts ordered by their UDH, joined.
-text_to() {
-	log_since "$1" | grep "dst=$2 " | sed 's/.* udh=\([0-9a-f]*\) .* text=/\1 /' |
-	    sort -s -k1,1 | sed 's/^[0-9a-f]* //' | tr -d '\n'
-}
-
-# mo FROM TEXT: text from FROM, wait until it is handled and any reply
-# has reached the simulator; the reply (possibly empty) in reply.txt.
-mo() {
-	m=$(log_mark)
-	before=$(sql "select count(*) from inbox where source = '$1'")
-	simctl mo "$1" 505 "$2" > /dev/null
-	wait_for 10 "MO '$2' from $1 handled" processed_is "$1" $((before + 1))
-	wait_for 10 "the reply to $1 sent" outbox_settled "$1"
-	text_to "$m" "$1" > reply.txt
-}
-
-# ussd FROM TEXT [OP]: one USSD step; the answer line in ussd.txt.
-ussd_step() {
-	m=$(log_mark)
-	simctl ussd "$@" > /dev/null
-	wait_for 10 "the USSD answer to $1 '$2'" lines_to_at_least "$m" "$1" 1
-	log_since "$m" | grep "dst=$1 " > ussd.txt
-}
-
 # --- Set up: simulator, config, demo data, gateway.
-"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 20 -e 0 \
-    >sim.out 2>sim.err </dev/null &
-simpid=$!
-wait_for 5 "the simulator's port" grep -q '^port=' sim.out
-sport=$(sed -n 's/^port=//p' sim.out)
+sim_start -r 20 -e 0
 hport=$(free_port)
 
 cat > muni.conf <<EOF
@@ -108,9 +50,7 @@ chmod 600 muni.conf
 export MUNI_LANG=lv USER=anna
 ctl init > /dev/null 2>&1
 ctl demo --residents 3000 --seed 11 > /dev/null 2>&1
-"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
-gwpid=$!
-wait_for 10 "a bind" healthy
+gw_start
 
 # --- 1. RINDA from a parent with two children in two queues.
 phase "RINDA: two children in two queues"

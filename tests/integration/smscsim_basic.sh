@@ -24,8 +24,8 @@ fail() {
 	exit 1
 }
 
-"$sim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 50 -e 1 --throttle 3 \
-    >sim.out 2>sim.err </dev/null &
+"$sim" -p 0 -o submit.log -O deliver.log -C "$PWD/ctl.sock" -r 50 -e 1 \
+    --throttle 3 >sim.out 2>sim.err </dev/null &
 pids="$!"
 i=0
 until grep -q '^port=' sim.out 2>/dev/null; do

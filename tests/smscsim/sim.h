@@ -31,6 +31,7 @@ struct sim_conf {
 	const char	*system_id;	/* "" accepts any */
 	const char	*password;
 	const char	*submit_log;
+	const char	*deliver_log;	/* MO and USSD sent to the ESME */
 	int		 receipt_ms;	/* -1: no receipts */
 	uint8_t		 receipt_state;
 	unsigned	 receipt_err;

@@ -98,7 +98,7 @@ struct ussd_sess {
 	int64_t			 used;
 };
 
-#define USSD_SESSIONS	64
+#define USSD_SESSIONS	1024	/* numbers dialled at once: 100 in tests */
 
 static TAILQ_HEAD(, sess)	 sessions = TAILQ_HEAD_INITIALIZER(sessions);
 static struct dlvq		 waitq = TAILQ_HEAD_INITIALIZER(waitq);
@@ -107,6 +107,7 @@ static struct event		*wait_ev;
 static struct event		*enq_ev;
 static struct evconnlistener	*listener;
 static FILE			*submit_log;
+static FILE			*deliver_log;
 static uint64_t			 next_sess = 1;
 static uint64_t			 next_msgid = 1;
 static unsigned			 submit_count;
@@ -588,6 +589,33 @@ fail:
 	log_warn("submit log");
 }
 
+/*
+ * One line per MO SMS part or USSD string handed to the ESME, so a test
+ * can see every text that crossed the wire in both directions.
+ */
+static void
+log_deliver(const struct pdu *p)
+{
+	static char	 text[3 * PDU_PAYLOAD_MAX + 1], esc[2 * sizeof(text)];
+	char		 src[32], dst[32];
+
+	if (deliver_log == NULL)
+		return;
+	(void)pdu_addr_format(&p->src, src, sizeof(src));
+	(void)pdu_addr_format(&p->dst, dst, sizeof(dst));
+	text_decode(p, text, sizeof(text));
+	text_escape(text, esc, sizeof(esc));
+	if (fprintf(deliver_log, "deliver src=%s dst=%s dcs=%u esm=0x%02x "
+	    "svc=%s", src, dst, p->data_coding, p->esm_class,
+	    p->service_type[0] != '\0' ? p->service_type : "-") < 0 ||
+	    ((p->opt & PDU_OPT_USSD_OP) &&
+	    fprintf(deliver_log, " ussd=%u", p->ussd_service_op) < 0) ||
+	    ((p->opt & PDU_OPT_ITS_SESSION) &&
+	    fprintf(deliver_log, " its=%u", p->its_session_info) < 0) ||
+	    fprintf(deliver_log, " text=%s\n", esc) < 0)
+		log_warn("deliver log");
+}
+
 static uint32_t
 submit_fault(void)
 {
@@ -969,6 +997,14 @@ smpp_listen(const char *addr, int port, int *bound)
 		if (setvbuf(submit_log, NULL, _IOFBF, 1 << 20) != 0)
 			log_warnx("setvbuf");
 	}
+	if (conf.deliver_log != NULL) {
+		if ((deliver_log = fopen(conf.deliver_log, "a")) == NULL) {
+			log_warn("%s", conf.deliver_log);
+			return -1;
+		}
+		if (setvbuf(deliver_log, NULL, _IOFBF, 1 << 16) != 0)
+			log_warnx("setvbuf");
+	}
 	if ((wait_ev = evtimer_new(base, wait_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
 	if (conf.enquire_s > 0) {
@@ -991,6 +1027,8 @@ smpp_flush(void)
 {
 	if (submit_log != NULL && fflush(submit_log) == EOF)
 		log_warn("submit log");
+	if (deliver_log != NULL && fflush(deliver_log) == EOF)
+		log_warn("deliver log");
 }
 
 /*
@@ -1004,6 +1042,7 @@ inject(struct pdu *p, const char **errstr)
 
 	if ((d = dlv_new(p, errstr)) == NULL)
 		return -1;
+	log_deliver(p);
 	TAILQ_INSERT_TAIL(&readyq, d, entry);
 	return 0;
 }

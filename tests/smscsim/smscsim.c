@@ -42,6 +42,7 @@ static const struct option longopts[] = {
 	{ "system-id", required_argument, NULL, 'u' },
 	{ "password", required_argument, NULL, 'w' },
 	{ "submit-log", required_argument, NULL, 'o' },
+	{ "deliver-log", required_argument, NULL, 'O' },
 	{ "control", required_argument, NULL, 'C' },
 	{ "receipt-delay", required_argument, NULL, 'r' },
 	{ "enquire-link", required_argument, NULL, 'e' },
@@ -73,8 +74,8 @@ usage(FILE *f)
 {
 	fprintf(f,
 "usage: muni-smscsim [-hv] [-a addr] [-p port] [-u system_id] [-w password]\n"
-"	[-o submit.log] [-C control.sock] [-r receipt_ms] [-e enquire_s]\n"
-"	[--receipt-stat STAT] [--receipt-err N] [--receipt-first]\n"
+"	[-o submit.log] [-O deliver.log] [-C control.sock] [-r receipt_ms]\n"
+"	[-e enquire_s] [--receipt-stat STAT] [--receipt-err N] [--receipt-first]\n"
 "	[--receipt-id-dec] [--receipt-no-tlv] [--throttle N] [--queue-full N]\n"
 "	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
 "	[--fault KIND --fault-every N] [--window N]\n"
@@ -117,7 +118,7 @@ main(int argc, char **argv)
 	int		 ch, phone = 0, client = 0, port;
 
 	log_init("muni-smscsim", 0);
-	while ((ch = getopt_long(argc, argv, "+a:C:e:hn:o:p:r:t:u:vw:",
+	while ((ch = getopt_long(argc, argv, "+a:C:e:hn:o:O:p:r:t:u:vw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'a':
@@ -138,6 +139,9 @@ main(int argc, char **argv)
 			break;
 		case 'o':
 			conf.submit_log = optarg;
+			break;
+		case 'O':
+			conf.deliver_log = optarg;
 			break;
 		case 'p':
 			conf.port = (int)num(optarg, 0, 65535, "port");

@@ -237,6 +237,11 @@ test_latvian_walk(void **state)
 	assert_non_null(strstr(t, "10.00 EUR\n"));
 	assert_non_null(strstr(t, "\nLV89RIKO0023300000000\nRF"));
 	assert_non_null(strstr(t, "\n00 Atpakaļ\n0 Beigt"));
+	/* A wrong key there: still a hint (the short one fits), and the fee. */
+	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "7");
+	assert_true(strncmp(t, "Nepareizi.\n10.00 EUR\nLV89RIKO0023300000000\nRF",
+	    strlen("Nepareizi.\n10.00 EUR\nLV89RIKO0023300000000\nRF")) == 0);
+	assert_non_null(strstr(t, "\n00 Atpakaļ\n0 Beigt"));
 	/* Translit: room for the payee's name. */
 	set(fx, CFG_SMS_ENCODING, "translit");
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "5");
