@@ -1,6 +1,6 @@
 /*
  * muni-smsgw: the SMPP gateway daemon. It sends what the outbox holds over
- * one bind to the SMSC, takes in receipts and MO, answers residents'
+ * its binds to the SMSCs ([smsc] and [smsc.NAME]), takes in receipts and MO, answers residents'
  * keywords, and serves /health and /metrics. One process, one thread, one
  * libevent loop; the modules are gw_disp (outbox and inbox), gw_esme (the
  * bind), gw_batch (group commits) and gw_http.
@@ -192,10 +192,12 @@ main(int argc, char **argv)
 	    evsignal_add(sigterm, NULL) == -1 ||
 	    evsignal_add(sighup, NULL) == -1)
 		fatalx("signal events");
-	log_info("starting: database %s, SMSC %s:%lld, http %s",
-	    config_str(gw.cfg, CFG_DATABASE_PATH),
-	    config_str(gw.cfg, CFG_SMSC_HOST),
-	    config_int(gw.cfg, CFG_SMSC_PORT),
+	log_info("starting: database %s, %d bind%s (first %s at %s:%lld), "
+	    "http %s", config_str(gw.cfg, CFG_DATABASE_PATH),
+	    config_binds(gw.cfg), config_binds(gw.cfg) == 1 ? "" : "s",
+	    config_bind_name(gw.cfg, 0),
+	    config_bind_str(gw.cfg, 0, CFG_SMSC_HOST),
+	    config_bind_int(gw.cfg, 0, CFG_SMSC_PORT),
 	    config_str(gw.cfg, CFG_HTTP_LISTEN));
 	disp_start(gw.disp);
 
