@@ -35,6 +35,7 @@ void
 broadcast_params_init(struct broadcast_params *bp, const struct config *cfg)
 {
 	const char	*errstr;
+	int		 i;
 
 	memset(bp, 0, sizeof(*bp));
 	bp->encoding = config_str(cfg, CFG_SMS_ENCODING);
@@ -43,7 +44,10 @@ broadcast_params_init(struct broadcast_params *bp, const struct config *cfg)
 		bp->policy = SMSTEXT_AUTO;
 	bp->max_segments = (int)config_int(cfg, CFG_SMS_MAX_SEGMENTS);
 	bp->price_per_segment = config_double(cfg, CFG_SMS_PRICE_PER_SEGMENT);
-	bp->max_tps = (int)config_int(cfg, CFG_SMSC_MAX_TPS);
+	/* The gateway spreads over every bind: plan for their sum. */
+	bp->max_tps = 0;
+	for (i = 0; i < config_binds(cfg); i++)
+		bp->max_tps += (int)config_bind_int(cfg, i, CFG_SMSC_MAX_TPS);
 	config_timerange(cfg, CFG_SMS_QUIET_HOURS, &bp->quiet_start,
 	    &bp->quiet_end);
 	bp->approval_threshold = config_int(cfg,

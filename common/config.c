@@ -557,11 +557,24 @@ config_reader(char *buf, int size, void *user)
 			    -1) && strcmp(name, "smsc") == 0)
 				p->cfg->smsc_seen = 1;
 			if (!p->section_ok && strncmp(name, "smsc.", 5) != 0) {
-				near = (char *)config_nearest(NULL, name);
+				char	*dot = strchr(name, '.');
+
+				/* [smcs.backup]: the hint is [smsc.backup]. */
+				if (dot != NULL)
+					*dot = '\0';
+				if (dot == NULL)
+					near = (char *)config_nearest(NULL,
+					    name);
+				else	/* only [smsc] has named sections */
+					near = util_edit_distance(name,
+					    "smsc") < 3 ? "smsc" : NULL;
 				config_error(p, p->line, "unknown section "
-				    "[%s]%s%s%s", name,
+				    "[%s%s%s]%s%s%s%s%s", name,
+				    dot ? "." : "", dot ? dot + 1 : "",
 				    near ? " (did you mean [" : "",
-				    near ? near : "", near ? "]?)" : "");
+				    near ? near : "", near && dot ? "." : "",
+				    near && dot ? dot + 1 : "",
+				    near ? "]?)" : "");
 			}
 		}
 	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&

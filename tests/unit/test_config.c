@@ -726,8 +726,11 @@ test_named_binds(void **state)
 	has_error(fx, e, 3, "smsc.x.reconnect_min_s is larger than "
 	    "smsc.x.reconnect_max_s");
 	free(e);
-	e = load_bad(fx, "[smsx.y]\nport = 1\n");
-	has_error(fx, e, 1, "unknown section [smsx.y]");
+	e = load_bad(fx, "[smsx.y]\nport = 1\n[kiosk.y]\n");
+	has_error(fx, e, 1, "unknown section [smsx.y] (did you mean "
+	    "[smsc.y]?)");
+	has_error(fx, e, 3, "unknown section [kiosk.y]");
+	assert_null(strstr(e, "did you mean [kiosk"));
 	free(e);
 }
 
