@@ -100,6 +100,7 @@ conf() {	# conf SECTIONS...: muni.conf with these bind sections
 	{
 		printf '[database]\npath = %s/muni.db\n' "$PWD"
 		printf '[http]\nlisten = 127.0.0.1:%s\n' "$hport"
+		printf '[sms]\nquiet_hours = none\n'
 		for sect in "$@"; do echo "$sect"; done
 	} > muni.conf.new
 	chmod 600 muni.conf.new
@@ -134,6 +135,9 @@ expect_grep '\[smsc.x\] tls = yes is not supported yet' tls.err
 
 conf "$(bind_section a "$pa")" "$(bind_section b "$pb")"
 ctl init > /dev/null
+# Residents for the broadcast below (the demo load wants the database alone).
+ctl demo --residents 300 --seed 4 > demo.out 2>&1 || die "munictl demo: $(cat demo.out)"
+ctl group add visi --rule "has_mobile" > /dev/null
 "$B/muni-smsgw" -c muni.conf -n > check.out || die "muni-smsgw -n"
 expect_grep '^configuration OK$' check.out
 "$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
@@ -161,6 +165,22 @@ expect_grep "^muni_smsgw_bind_up{bind=\"b\"} 1$" m1
 expect_grep "^muni_smsgw_bind_submits_total{bind=\"a\"} $na$" m1
 expect_grep "^muni_smsgw_bind_submits_total{bind=\"b\"} $nb$" m1
 expect_grep '^muni_smsgw_bind_inflight{bind="a"} 0$' m1
+
+# --- A broadcast over both binds: its final states reach it, and it is
+# done when the last one is.
+phase "A broadcast over two binds ends done"
+ctl broadcast send --group visi --text "Sveiki, {given_name}!" --emergency \
+    --yes > bc1
+bid=$(sed -n 's/^broadcast=//p' bc1)
+bn=$(sed -n 's/^messages=//p' bc1)
+[ -n "$bid" ] && [ "$bn" -gt 50 ] || die "no broadcast sent"
+wait_for 30 "the broadcast delivered" all_final
+ctl broadcast status "$bid" > bc2
+expect_grep '^broadcast_state=done$' bc2
+expect_grep "^delivered=$bn\$" bc2
+expect_grep '^queued=0$' bc2
+expect_eq "binds the broadcast used" "$(sql "select count(distinct bind)
+    from outbox where broadcast_id = $bid")" 2
 
 # --- One SMSC dies with -9 mid-run: the other takes over.
 phase "kill -9 of one SMSC in the middle of 3000"
