@@ -169,6 +169,7 @@ struct disp {
 	struct event	*ussd_ev;
 
 	struct event	*tick_ev;
+	struct event	*pump_ev;	/* a pump on the next turn */
 	struct event	*house_ev;
 	struct event	*inbox_ev;
 	int		 stopping;
@@ -680,9 +681,12 @@ on_down(void *arg)
 	struct disp	*d = sd->b->d;
 
 	bind_requeue(d, sd->b);
-	/* Rows requeued without backoff go out on another bind now. */
+	/*
+	 * Rows requeued without backoff go out on another bind, on the next
+	 * loop turn: a reset may come from inside a pump or a commit.
+	 */
 	if (!d->stopping)
-		disp_pump(d);
+		event_active(d->pump_ev, EV_TIMEOUT, 0);
 }
 
 static void
@@ -1280,6 +1284,17 @@ reap_retired(struct disp *d)
 }
 
 static void
+pump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disp	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	if (!d->stopping)
+		disp_pump(d);
+}
+
+static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
@@ -1450,6 +1465,7 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 		d->binds[d->nbinds++] = bind_new(d, cfg, i);
 	if ((d->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, d)) ==
 	    NULL ||
+	    (d->pump_ev = event_new(base, -1, 0, pump_cb, d)) == NULL ||
 	    (d->house_ev = event_new(base, -1, EV_PERSIST, house_cb, d)) ==
 	    NULL ||
 	    (d->inbox_ev = event_new(base, -1, 0, inbox_cb, d)) == NULL ||
@@ -1497,6 +1513,7 @@ disp_free(struct disp *d)
 		bind_free(b);
 	}
 	event_free(d->tick_ev);
+	event_free(d->pump_ev);
 	event_free(d->house_ev);
 	event_free(d->inbox_ev);
 	event_free(d->ussd_ev);

@@ -87,7 +87,7 @@ system_id = muni
 password = secret
 source_addr = MUNI
 window = 10
-max_tps = 3000
+max_tps = 500
 enquire_link_s = 5
 reconnect_min_s = 1
 reconnect_max_s = 2
@@ -187,8 +187,12 @@ phase "kill -9 of one SMSC in the middle of 3000"
 batch 3000 f
 wait_for 30 "a part of the run" sent_at_least 600 f
 kill -9 "$pid_a"
+left=$(sql "select count(*) from outbox where text like 'f%' and state =
+    'queued'")
 wait "$pid_a" 2>/dev/null || :
 simpid=$pid_b
+# At 500 submits/s a bind, most of the run is still to go.
+[ "$left" -ge 500 ] || die "only $left queued when a died: no failover tested"
 wait_for 10 "bind a down" binds_up_is 1
 healthy || die "/health is not 200 with one bind up"
 wait_for 60 "nothing queued or inflight" none_waiting
@@ -204,8 +208,13 @@ expect_eq "rows neither final nor a's" "$(sql "select count(*) from outbox
 expect_eq "accepted rows not on a" "$(sql "select count(*) from outbox
     where text like 'f%' and state = 'accepted' and bind <> 'a'")" 0
 acc=$(count_state accepted)
+fb=$(grep -c 'status=0x00 .* text=f[0-9]*$' b.log || :)
+[ "$fb" -ge $((3000 - fa)) ] || die "b sent $fb of the run, a $fa"
 [ "$acc" -le "$fa" ] || die "$acc accepted, a only took $fa"
-echo "failover: a took $fa before dying ($acc left waiting for its receipts)"
+echo "failover: $left queued when a died; a took $fa, b $fb;" \
+    "$acc wait for a's receipts;" \
+    "$(sql "select count(*) from outbox where text like 'f%' and bind = 'b'
+    and attempts > 1") went to b after a failed attempt on a"
 expect_eq "delivered through b or before the kill" "$(sql "select count(*)
     from outbox where text like 'f%' and state = 'delivered'")" \
     "$((3000 - acc))"
