@@ -1,11 +1,13 @@
 #!/bin/sh
 # gateway_binds: muni-smsgw with several binds, against two simulators over
 # real TCP. Errors in [smsc.NAME] sections; traffic split between two
-# binds; one SMSC killed with -9 in the middle of a run (what it held goes
+# binds; a broadcast over both that ends done with every message's final
+# state counted; one SMSC killed with -9 in the middle of a run (what it held goes
 # out on the other, nothing is lost, /health stays 200); SIGHUP removing a
 # bind (it unbinds, the other keeps its session) and adding a
 # transmitter+receiver pair with long_mode = payload; on that pair alone:
-# MT with receipts, one message_payload for a long text, MO and its reply.
+# MT with receipts, one message_payload for a long text, MO and its reply;
+# SIGHUP with changed credentials rebinding both sessions of the pair.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -270,6 +272,22 @@ wait_for 10 "the MO answered" sql_is 1 "select count(*) from inbox where
 wait_for 10 "its reply delivered" sql_is 1 "select count(*) from outbox
     where phone = '+37120000009' and state = 'delivered' and bind = 'c'"
 expect_eq "the sessions on b's SMSC" "$(stat_b tx) $(stat_b rx) $(stat_b trx)" "1 1 0"
+
+# --- SIGHUP with other credentials: both sessions of the pair rebind.
+phase "SIGHUP with a new system_type rebinds the pair"
+conn_b=$(stat_b connections)
+conf "$(bind_section c "$pb" "bind_mode = pair" "long_mode = payload" \
+    "system_type = VMA")"
+kill -HUP "$gwpid"
+wait_for 5 "the rebind" grep -q 'c: the SMSC settings changed: rebinding' gw.err
+pair_rebound() {
+	pair_bound && [ "$(stat_b connections)" -eq $((conn_b + 2)) ]
+}
+wait_for 10 "the pair bound again" pair_rebound
+id3=$(ctl sms send 29100003 "Pēc atkārtotas piesaistes" |
+    sed -n 's/^message=//p')
+wait_for 15 "delivered after the rebind" sql_is 1 "select count(*) from
+    outbox where id = $id3 and state = 'delivered'"
 
 # --- SIGTERM: every session unbinds, exit 0.
 phase "SIGTERM"
