@@ -1316,6 +1316,26 @@ broadcast_list(struct store *s, size_t limit,
 }
 
 int
+broadcast_settle(struct store *s, int64_t *changed)
+{
+	static const enum store_stmt ids[] = {
+		ST_BCAST_SETTLE_SENDING, ST_BCAST_SETTLE_DONE,
+	};
+	sqlite3_stmt	*st;
+	size_t		 i;
+
+	*changed = 0;
+	for (i = 0; i < nitems(ids); i++) {
+		st = store_stmt(s, ids[i]);
+		if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
+		    SQLITE_OK || store_exec(s, ids[i]) == -1)
+			return -1;
+		*changed += store_changes(s);
+	}
+	return 0;
+}
+
+int
 broadcast_status(struct store *s, int64_t id,
     int64_t counts[BROADCAST_NSTATES])
 {

@@ -308,41 +308,6 @@ static const char *migrations[] = {
 	" sent_at INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ref_id, due)) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;",
-
-	/*
-	 * 2 -> 3: a broadcast follows its messages. It is 'sending' once one
-	 * goes out and 'done' when none is queued, inflight or accepted any
-	 * more, whoever moved the last one (gateway, receipt, expiry, STOP,
-	 * munictl): triggers, so that no writer can forget. They fire only
-	 * for broadcast rows; ORs rather than IN as in the CHECK above.
-	 */
-	"CREATE TRIGGER outbox_broadcast_sending AFTER UPDATE OF state ON outbox"
-	" WHEN NEW.broadcast_id IS NOT NULL AND NEW.state = 'inflight'"
-	" BEGIN"
-	"  UPDATE broadcasts SET state = 'sending', updated_at = NEW.updated_at"
-	"   WHERE id = NEW.broadcast_id AND state = 'scheduled';"
-	" END;"
-	"CREATE TRIGGER outbox_broadcast_done AFTER UPDATE OF state ON outbox"
-	" WHEN NEW.broadcast_id IS NOT NULL AND NEW.state <> OLD.state"
-	"  AND (NEW.state = 'delivered' OR NEW.state = 'undeliverable'"
-	"  OR NEW.state = 'expired' OR NEW.state = 'rejected'"
-	"  OR NEW.state = 'failed' OR NEW.state = 'cancelled')"
-	" BEGIN"
-	"  UPDATE broadcasts SET state = 'done', updated_at = NEW.updated_at"
-	"   WHERE id = NEW.broadcast_id"
-	"   AND (state = 'scheduled' OR state = 'sending')"
-	"   AND NOT EXISTS (SELECT 1 FROM outbox"
-	"    WHERE broadcast_id = NEW.broadcast_id AND (state = 'queued'"
-	"    OR state = 'inflight' OR state = 'accepted'));"
-	" END;"
-	/* Broadcasts already finished under v2 are done too. */
-	"UPDATE broadcasts SET state = 'done' WHERE"
-	" (state = 'scheduled' OR state = 'sending')"
-	" AND EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id)"
-	" AND NOT EXISTS (SELECT 1 FROM outbox o"
-	"  WHERE o.broadcast_id = broadcasts.id AND (o.state = 'queued'"
-	"  OR o.state = 'inflight' OR o.state = 'accepted'));"
-	"PRAGMA user_version = 3;",
 };
 
 static char	 store_err[512];

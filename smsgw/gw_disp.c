@@ -22,6 +22,7 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "broadcast.h"
 #include "config.h"
 #include "gw_batch.h"
 #include "gw_disp.h"
@@ -41,6 +42,7 @@
 #include "util.h"
 
 #define TICK_MS			100	/* other processes' rows, due rows */
+#define SETTLE_TICKS		10	/* broadcast states, once a second */
 #define HOUSEKEEP_MS		10000	/* reassembly timeouts, pruning */
 #define INBOX_BATCH		16
 /* Replies to residents go before broadcasts (BROADCAST_PRIORITY -1). */
@@ -151,6 +153,7 @@ struct disp {
 	time_t		 next_due;	/* earliest row due later, 0 none */
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
+	unsigned	 ticks;
 
 	struct smsreasm_store rstore;
 	struct smsreasm	*reasm;
@@ -541,20 +544,24 @@ flush_all(struct disp *d)
 	}
 }
 
-/* The bind to send on now and its room; NULL when none can send. */
+/*
+ * The bind to send on now and its room, among those not in *seen (which
+ * gets it); NULL when none can send.
+ */
 static struct gbind *
-pick(struct disp *d, int *room)
+pick(struct disp *d, int *room, uint32_t *seen)
 {
 	struct pick_cand c[CONFIG_BINDS_MAX];
 	int		 i;
 
 	for (i = 0; i < d->nbinds; i++) {
-		c[i].up = bind_up(d->binds[i]);
+		c[i].up = !(*seen & (1U << i)) && bind_up(d->binds[i]);
 		c[i].room = c[i].up ? esme_room(d->binds[i]->tx.e) : 0;
 		c[i].outstanding = esme_outstanding(d->binds[i]->tx.e);
 	}
 	if ((i = pick_bind(c, d->nbinds, d->turn++)) == -1)
 		return NULL;
+	*seen |= 1U << i;
 	*room = c[i].room;
 	return d->binds[i];
 }
@@ -565,6 +572,7 @@ disp_pump(struct disp *d)
 	struct gbind	*b;
 	struct dmsg	*m;
 	time_t		 due;
+	uint32_t	 seen = 0;
 	int		 room, n, i, nexp, plan, started, want;
 
 	if (d->stopping)
@@ -580,57 +588,61 @@ disp_pump(struct disp *d)
 			room--;
 		}
 	}
-	/* New rows to the least busy bind, one window's worth at a time. */
-	while ((b = pick(d, &room)) != NULL) {
-		while (room > 0 && (m = TAILQ_FIRST(&b->sendq)) != NULL) {
-			send_part(d, m);
-			room--;
-		}
-		if (room == 0)
-			continue;
-		if (d->drained || d->nmsgs >= d->nrows + MSGS_SLACK)
-			break;
-		if (batch_begin(d->batch) == -1)
-			break;
-		want = room < d->nrows ? room : d->nrows;
-		n = outbox_claim(d->store, clock_now(), d->rows, want, &nexp,
-		    &due);
-		if (nexp > 0)
-			metrics_outcome("expired", (uint64_t)nexp);
-		if (n == -1) {
-			batch_fail(d->batch);
-			break;
-		}
-		if (n < want) {
-			d->drained = 1;
-			d->next_due = due;
-		}
-		plan = room;
-		started = 0;
-		for (i = 0; i < n; i++) {
-			switch (start(d, b, &d->rows[i], &plan, started)) {
-			case START_OK:
-				started = 1;
-				continue;
-			case START_SKIP:
-				continue;
-			case START_NO_ROOM:
+	/*
+	 * New rows: the least busy bind first, each bind once per pump with
+	 * the room it has now, claimed in as few statements as that room
+	 * allows (a claim per message would cost more than the message).
+	 */
+	while ((b = pick(d, &room, &seen)) != NULL) {
+		while (room > 0) {
+			while (room > 0 &&
+			    (m = TAILQ_FIRST(&b->sendq)) != NULL) {
+				send_part(d, m);
+				room--;
+			}
+			if (room == 0 || d->drained ||
+			    d->nmsgs >= d->nrows + MSGS_SLACK)
 				break;
-			case START_ERROR:
+			if (batch_begin(d->batch) == -1)
+				goto out;
+			want = room < d->nrows ? room : d->nrows;
+			n = outbox_claim(d->store, clock_now(), d->rows, want,
+			    &nexp, &due);
+			if (nexp > 0)
+				metrics_outcome("expired", (uint64_t)nexp);
+			if (n == -1) {
 				batch_fail(d->batch);
 				goto out;
 			}
-			break;
+			if (n < want) {
+				d->drained = 1;
+				d->next_due = due;
+			}
+			plan = room;
+			started = 0;
+			for (i = 0; i < n; i++) {
+				switch (start(d, b, &d->rows[i], &plan,
+				    started)) {
+				case START_OK:
+					started = 1;
+					continue;
+				case START_SKIP:
+					continue;
+				case START_NO_ROOM:
+					break;
+				case START_ERROR:
+					batch_fail(d->batch);
+					goto out;
+				}
+				break;
+			}
+			if (i < n)
+				d->drained = 0;	/* claimed but not started */
+			if (n == 0)
+				break;
 		}
-		if (i < n)
-			d->drained = 0;	/* claimed but not started */
-		if (n == 0)
-			break;
-		/* Send what was started before choosing again. */
-		while (room > 0 && (m = TAILQ_FIRST(&b->sendq)) != NULL) {
-			send_part(d, m);
-			room--;
-		}
+		if (d->drained && TAILQ_EMPTY(&b->sendq))
+			break;		/* nothing for the others either */
 	}
 out:
 	flush_all(d);
@@ -1298,7 +1310,7 @@ static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
-	int64_t		 v;
+	int64_t		 v, settled;
 
 	(void)fd;
 	(void)ev;
@@ -1312,6 +1324,10 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (d->drained && d->next_due != 0 && clock_now() >= d->next_due)
 		d->drained = 0;
+	/* Broadcasts follow the final states of their messages. */
+	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
+	    broadcast_settle(d->store, &settled) == -1)
+		batch_fail(d->batch);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {
 		d->inbox_retry_at = 0;
 		event_active(d->inbox_ev, EV_TIMEOUT, 0);
