@@ -35,6 +35,7 @@ void
 broadcast_params_init(struct broadcast_params *bp, const struct config *cfg)
 {
 	const char	*errstr;
+	int		 i;
 
 	memset(bp, 0, sizeof(*bp));
 	bp->encoding = config_str(cfg, CFG_SMS_ENCODING);
@@ -43,7 +44,10 @@ broadcast_params_init(struct broadcast_params *bp, const struct config *cfg)
 		bp->policy = SMSTEXT_AUTO;
 	bp->max_segments = (int)config_int(cfg, CFG_SMS_MAX_SEGMENTS);
 	bp->price_per_segment = config_double(cfg, CFG_SMS_PRICE_PER_SEGMENT);
-	bp->max_tps = (int)config_int(cfg, CFG_SMSC_MAX_TPS);
+	/* The gateway spreads over every bind: plan for their sum. */
+	bp->max_tps = 0;
+	for (i = 0; i < config_binds(cfg); i++)
+		bp->max_tps += (int)config_bind_int(cfg, i, CFG_SMSC_MAX_TPS);
 	config_timerange(cfg, CFG_SMS_QUIET_HOURS, &bp->quiet_start,
 	    &bp->quiet_end);
 	bp->approval_threshold = config_int(cfg,
@@ -1343,6 +1347,26 @@ broadcast_list(struct store *s, size_t limit,
 	}
 	(void)sqlite3_reset(st);
 	return rc == SQLITE_DONE ? 0 : -1;
+}
+
+int
+broadcast_settle(struct store *s, int64_t *changed)
+{
+	static const enum store_stmt ids[] = {
+		ST_BCAST_SETTLE_SENDING, ST_BCAST_SETTLE_DONE,
+	};
+	sqlite3_stmt	*st;
+	size_t		 i;
+
+	*changed = 0;
+	for (i = 0; i < nitems(ids); i++) {
+		st = store_stmt(s, ids[i]);
+		if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
+		    SQLITE_OK || store_exec(s, ids[i]) == -1)
+			return -1;
+		*changed += store_changes(s);
+	}
+	return 0;
 }
 
 int

@@ -159,6 +159,14 @@ int	 broadcast_status(struct store *, int64_t id,
 	    int64_t counts[BROADCAST_NSTATES]);
 
 /*
+ * Bring broadcast states up to date with their messages: 'sending' once
+ * one has gone out, 'done' when none is queued, inflight or accepted any
+ * more (every one delivered, undeliverable, expired, rejected, failed or
+ * cancelled). *changed gets the broadcasts moved. 0 or -1.
+ */
+int	 broadcast_settle(struct store *, int64_t *changed);
+
+/*
  * Check a template: its length, UTF-8 and placeholders. 0, or -1 with err
  * set ("unknown placeholder {x} (did you mean {y}?)").
  */

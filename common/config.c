@@ -73,6 +73,8 @@ static const struct {
 } config_enums[] = {
 	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
 	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
+	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", NULL } },
+	{ CFG_SMSC_LONG_MODE, { "udh", "payload", NULL } },
 };
 
 /* Languages muni has catalogues for; Latvian is always first. */
@@ -86,9 +88,19 @@ struct config_value {
 	int		 line;		/* 0: default */
 };
 
+/* An [smsc.NAME] section: only its [smsc] keys are used. */
+struct config_bind {
+	char			 name[CONFIG_BIND_NAME_MAX + 1];
+	int			 line;
+	struct config_value	 v[CFG__COUNT];
+};
+
 struct config {
 	char			*path;
 	struct config_value	 v[CFG__COUNT];
+	int			 smsc_seen;	/* the file has [smsc] */
+	int			 nnamed;
+	struct config_bind	 named[CONFIG_BINDS_MAX];
 };
 
 struct config_parse {
@@ -104,6 +116,9 @@ struct config_parse {
 
 static void config_error(struct config_parse *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
+static int config_binds_main(const struct config *);
+static const struct config_value *config_bind_values(const struct config *,
+    int);
 
 static void
 config_error(struct config_parse *p, int line, const char *fmt, ...)
@@ -387,33 +402,110 @@ config_nearest(const char *section, const char *key)
 	return best;
 }
 
+static struct config_bind *
+config_bind_find(struct config *cfg, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < cfg->nnamed; i++)
+		if (strcmp(cfg->named[i].name, name) == 0)
+			return &cfg->named[i];
+	return NULL;
+}
+
+static void
+config_bind_defaults(struct config_value *v)
+{
+	const char	*err;
+	int		 i;
+
+	for (i = 0; i < CFG__COUNT; i++) {
+		if (strcmp(config_defs[i].section, "smsc") != 0)
+			continue;
+		if ((err = config_convert(i, config_defs[i].def, &v[i])) !=
+		    NULL)
+			fatalx("config: default of %s: %s",
+			    config_defs[i].name, err);
+		v[i].line = 0;
+	}
+}
+
+/* An [smsc.NAME] header: 1 when its keys may follow, 0 after an error. */
+static int
+config_bind_open(struct config_parse *p, const char *name)
+{
+	struct config_bind	*b;
+	size_t			 i, len = strlen(name);
+
+	if (len == 0 || len > CONFIG_BIND_NAME_MAX) {
+		config_error(p, p->line, "[smsc.NAME]: the name must have 1 to "
+		    "%d characters", CONFIG_BIND_NAME_MAX);
+		return 0;
+	}
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '_') {
+			config_error(p, p->line, "[smsc.%s]: a bind's name has "
+			    "only letters, digits, '-' and '_'", name);
+			return 0;
+		}
+	if (strcmp(name, "smsc") == 0) {
+		config_error(p, p->line, "[smsc.smsc]: the name smsc belongs "
+		    "to the plain [smsc] section");
+		return 0;
+	}
+	if (config_bind_find(p->cfg, name) != NULL)
+		return 1;	/* a section may continue further down */
+	if (p->cfg->nnamed == CONFIG_BINDS_MAX) {
+		config_error(p, p->line, "[smsc.%s]: more than %d binds", name,
+		    CONFIG_BINDS_MAX);
+		return 0;
+	}
+	b = &p->cfg->named[p->cfg->nnamed++];
+	(void)util_strlcpy(b->name, name, sizeof(b->name));
+	b->line = p->line;
+	config_bind_defaults(b->v);
+	return 1;
+}
+
 static int
 config_handler(void *user, const char *section, const char *key,
     const char *value)
 {
 	struct config_parse	*p = user;
-	const char		*err, *near;
+	struct config_value	*vals = p->cfg->v;
+	struct config_bind	*b;
+	const char		*err, *near, *table = section;
+	char			 name[CONFIG_BIND_NAME_MAX + 64];
 	int			 k;
 
 	if (!p->section_ok)
 		return 1;	/* reported once, at the section header */
-	if ((k = config_find(section, key)) == -1) {
-		near = config_nearest(section, key);
+	if (strncmp(section, "smsc.", 5) == 0) {
+		/* A named bind: the [smsc] keys, its own values. */
+		if ((b = config_bind_find(p->cfg, section + 5)) == NULL)
+			return 1;
+		vals = b->v;
+		table = "smsc";
+	}
+	if ((k = config_find(table, key)) == -1) {
+		near = config_nearest(table, key);
 		config_error(p, p->line, "unknown key '%s' in [%s]%s%s%s",
 		    key, section, near ? " (did you mean '" : "",
 		    near ? near : "", near ? "'?)" : "");
 		return 1;
 	}
-	if (p->cfg->v[k].line != 0) {
+	(void)snprintf(name, sizeof(name), "%s.%s", section, key);
+	if (vals[k].line != 0) {
 		config_error(p, p->line, "%s is set twice (first on line %d)",
-		    config_defs[k].name, p->cfg->v[k].line);
+		    name, vals[k].line);
 		return 1;
 	}
-	if ((err = config_convert(k, value, &p->cfg->v[k])) != NULL) {
-		config_error(p, p->line, "%s: %s", config_defs[k].name, err);
+	if ((err = config_convert(k, value, &vals[k])) != NULL) {
+		config_error(p, p->line, "%s: %s", name, err);
 		return 1;
 	}
-	p->cfg->v[k].line = p->line;
+	vals[k].line = p->line;
 	return 1;
 }
 
@@ -459,13 +551,30 @@ config_reader(char *buf, int size, void *user)
 		} else {
 			memcpy(name, s + 1, (size_t)(e - s - 1));
 			name[e - s - 1] = '\0';
-			p->section_ok = config_find(name, NULL) != -1;
-			if (!p->section_ok) {
-				near = (char *)config_nearest(NULL, name);
+			if (strncmp(name, "smsc.", 5) == 0)
+				p->section_ok = config_bind_open(p, name + 5);
+			else if ((p->section_ok = config_find(name, NULL) !=
+			    -1) && strcmp(name, "smsc") == 0)
+				p->cfg->smsc_seen = 1;
+			if (!p->section_ok && strncmp(name, "smsc.", 5) != 0) {
+				char	*dot = strchr(name, '.');
+
+				/* [smcs.backup]: the hint is [smsc.backup]. */
+				if (dot != NULL)
+					*dot = '\0';
+				if (dot == NULL)
+					near = (char *)config_nearest(NULL,
+					    name);
+				else	/* only [smsc] has named sections */
+					near = util_edit_distance(name,
+					    "smsc") < 3 ? "smsc" : NULL;
 				config_error(p, p->line, "unknown section "
-				    "[%s]%s%s%s", name,
+				    "[%s%s%s]%s%s%s%s%s", name,
+				    dot ? "." : "", dot ? dot + 1 : "",
 				    near ? " (did you mean [" : "",
-				    near ? near : "", near ? "]?)" : "");
+				    near ? near : "", near && dot ? "." : "",
+				    near && dot ? dot + 1 : "",
+				    near ? "]?)" : "");
 			}
 		}
 	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&
@@ -513,7 +622,7 @@ config_load(const char *path, char **errors)
 	struct config		*cfg;
 	struct stat		 st;
 	const char		*env;
-	int			 r, explicit = 1;
+	int			 r, explicit = 1, secret = 0;
 
 	*errors = NULL;
 	if (path == NULL) {
@@ -551,12 +660,25 @@ config_load(const char *path, char **errors)
 		config_error(&p, r, "syntax error");
 	else if (r < 0)
 		config_error(&p, 0, "cannot be parsed");
-	if (p.nerr == 0 && config_int(cfg, CFG_SMSC_RECONNECT_MIN_S) >
-	    config_int(cfg, CFG_SMSC_RECONNECT_MAX_S))
-		config_error(&p, cfg->v[CFG_SMSC_RECONNECT_MIN_S].line,
-		    "smsc.reconnect_min_s is larger than "
-		    "smsc.reconnect_max_s");
-	if (p.nerr == 0 && cfg->v[CFG_SMSC_PASSWORD].s[0] != '\0' &&
+	for (r = 0; p.nerr == 0 && r < config_binds(cfg); r++) {
+		const struct config_value *v = config_bind_values(cfg, r);
+
+		if (v[CFG_SMSC_PASSWORD].s[0] != '\0')
+			secret = 1;
+		if (v[CFG_SMSC_RECONNECT_MIN_S].i <=
+		    v[CFG_SMSC_RECONNECT_MAX_S].i)
+			continue;
+		if (r == 0 && config_binds_main(cfg))
+			config_error(&p, v[CFG_SMSC_RECONNECT_MIN_S].line,
+			    "smsc.reconnect_min_s is larger than "
+			    "smsc.reconnect_max_s");
+		else
+			config_error(&p, v[CFG_SMSC_RECONNECT_MIN_S].line,
+			    "smsc.%s.reconnect_min_s is larger than "
+			    "smsc.%s.reconnect_max_s", config_bind_name(cfg, r),
+			    config_bind_name(cfg, r));
+	}
+	if (p.nerr == 0 && secret &&
 	    fstat(fileno(p.fp), &st) == 0 && (st.st_mode & S_IROTH))
 		log_warnx("%s holds the SMSC password and is readable by "
 		    "others: chmod o-rwx %s", path, path);
@@ -579,12 +701,15 @@ config_load(const char *path, char **errors)
 void
 config_free(struct config *cfg)
 {
-	int	 i;
+	int	 i, b;
 
 	if (cfg == NULL)
 		return;
 	for (i = 0; i < CFG__COUNT; i++)
 		free(cfg->v[i].s);
+	for (b = 0; b < cfg->nnamed; b++)
+		for (i = 0; i < CFG__COUNT; i++)
+			free(cfg->named[b].v[i].s);
 	free(cfg->path);
 	free(cfg);
 }
@@ -654,4 +779,74 @@ config_set(struct config *cfg, enum config_key k, const char *value,
 		return -1;
 	}
 	return 0;
+}
+
+/* Whether [smsc] itself is a bind (it is bind 0 then). */
+static int
+config_binds_main(const struct config *cfg)
+{
+	return cfg->smsc_seen || cfg->nnamed == 0;
+}
+
+int
+config_binds(const struct config *cfg)
+{
+	return config_binds_main(cfg) + cfg->nnamed;
+}
+
+static const struct config_value *
+config_bind_values(const struct config *cfg, int bind)
+{
+	int	 m = config_binds_main(cfg);
+
+	if (bind < 0 || bind >= m + cfg->nnamed)
+		fatalx("config: no bind %d", bind);
+	if (bind < m)
+		return cfg->v;
+	return cfg->named[bind - m].v;
+}
+
+const char *
+config_bind_name(const struct config *cfg, int bind)
+{
+	int	 m = config_binds_main(cfg);
+
+	if (bind < m)
+		return "smsc";
+	(void)config_bind_values(cfg, bind);
+	return cfg->named[bind - m].name;
+}
+
+static void
+config_bind_key(enum config_key k)
+{
+	if (strcmp(config_defs[k].section, "smsc") != 0)
+		fatalx("config: %s is not a bind's key", config_defs[k].name);
+}
+
+const char *
+config_bind_str(const struct config *cfg, int bind, enum config_key k)
+{
+	config_bind_key(k);
+	return config_bind_values(cfg, bind)[k].s;
+}
+
+long long
+config_bind_int(const struct config *cfg, int bind, enum config_key k)
+{
+	config_bind_key(k);
+	if (config_defs[k].type != T_INT && config_defs[k].type != T_BOOL)
+		fatalx("config_bind_int: %s is not a number",
+		    config_defs[k].name);
+	return config_bind_values(cfg, bind)[k].i;
+}
+
+int
+config_bind_bool(const struct config *cfg, int bind, enum config_key k)
+{
+	config_bind_key(k);
+	if (config_defs[k].type != T_BOOL)
+		fatalx("config_bind_bool: %s is not yes/no",
+		    config_defs[k].name);
+	return config_bind_values(cfg, bind)[k].i != 0;
 }

@@ -33,6 +33,9 @@
 	X(SMSC_MSG_ID_TYPE, "smsc", "msg_id_type", ENUM, "hex", 0, 0)	\
 	X(SMSC_RESPONSE_TIMEOUT_S, "smsc", "response_timeout_s", INT,	\
 	    "10", 1, 300)						\
+	X(SMSC_BIND_MODE, "smsc", "bind_mode", ENUM, "transceiver", 0,	\
+	    0)								\
+	X(SMSC_LONG_MODE, "smsc", "long_mode", ENUM, "udh", 0, 0)	\
 	X(SMS_ENCODING, "sms", "encoding", ENUM, "auto", 0, 0)		\
 	X(SMS_QUIET_HOURS, "sms", "quiet_hours", TIMERANGE,		\
 	    "21:00-08:00", 0, 0)					\
@@ -112,6 +115,26 @@ void		 config_timerange(const struct config *, enum config_key,
 		    int *start_min, int *end_min);
 /* "section.key" for messages. */
 const char	*config_key_name(enum config_key);
+
+/*
+ * Binds: the plain [smsc] section and each [smsc.NAME] (NAME: letters,
+ * digits, '-' and '_'), every one with all the [smsc] keys and their
+ * defaults. [smsc] is a bind when the file has it or has no [smsc.NAME];
+ * it comes first, then the named ones in file order. Bind 0 of
+ * config_bind_* is what config_str(cfg, CFG_SMSC_...) reads.
+ */
+#define CONFIG_BINDS_MAX	16
+#define CONFIG_BIND_NAME_MAX	24
+int		 config_binds(const struct config *);
+/* "smsc" for the plain section, else NAME. */
+const char	*config_bind_name(const struct config *, int bind);
+/* Only for [smsc] keys; fatal otherwise. */
+const char	*config_bind_str(const struct config *, int bind,
+		    enum config_key);
+long long	 config_bind_int(const struct config *, int bind,
+		    enum config_key);
+int		 config_bind_bool(const struct config *, int bind,
+		    enum config_key);
 
 /* Tests: override one value as if the file had said it. 0 or -1. */
 int		 config_set(struct config *, enum config_key, const char *value,

@@ -619,3 +619,21 @@ STMT(ST_REMIND_QUEUE,
 STMT(ST_REMIND_MARK_KIND,
     "INSERT INTO reminders_sent (kind, ref_id, due, sent_at)"
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, ref_id, due) DO NOTHING")
+ * broadcast_settle: a broadcast follows its messages, swept now and then
+ * by the gateway rather than by triggers (a trigger on outbox state costs
+ * every message, broadcast or not). Only unfinished broadcasts are looked
+ * at, each through the outbox_broadcast index.
+ */
+STMT(ST_BCAST_SETTLE_SENDING,
+    "UPDATE broadcasts SET state = 'sending', updated_at = ?1"
+    " WHERE state = 'scheduled' AND EXISTS (SELECT 1 FROM outbox o"
+    "  WHERE o.broadcast_id = broadcasts.id AND o.state IN ('inflight',"
+    "  'accepted', 'delivered', 'undeliverable', 'expired', 'rejected',"
+    "  'failed'))")
+STMT(ST_BCAST_SETTLE_DONE,
+    "UPDATE broadcasts SET state = 'done', updated_at = ?1"
+    " WHERE state IN ('scheduled', 'sending')"
+    " AND EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id)"
+    " AND NOT EXISTS (SELECT 1 FROM outbox o"
+    "  WHERE o.broadcast_id = broadcasts.id"
+    "  AND o.state IN ('queued', 'inflight', 'accepted'))")

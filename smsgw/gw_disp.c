@@ -1,7 +1,11 @@
 /*
- * disp: between the outbox and the bind. A message claimed from the
- * outbox is encoded once (smstext: UDH parts with esm_class 0x40) and
- * held in memory while its parts are outstanding; when the last part is
+ * disp: between the outbox and the binds. Each claim of rows goes to the
+ * bind with the fewest outstanding PDUs among those up (gw_pick), so a
+ * bind that is down or slow gets nothing or less, and its requeued rows
+ * go out on the others. A message claimed from the outbox is encoded
+ * once (smstext: UDH parts with esm_class 0x40, or one message_payload on
+ * a bind with long_mode = payload) and held in memory, on the bind it was
+ * given to, while its parts are outstanding; when the last part is
  * answered the message is accepted, rejected, or requeued with backoff as
  * a whole, and a retry sends only the parts the SMSC has not taken yet
  * (their concatenation reference comes from the message id, so the parts
@@ -18,11 +22,13 @@
 #include <event2/event.h>
 
 #include "clock.h"
+#include "broadcast.h"
 #include "config.h"
 #include "gw_batch.h"
 #include "gw_disp.h"
 #include "gw_esme.h"
 #include "gw_metrics.h"
+#include "gw_pick.h"
 #include "ident.h"
 #include "inbox.h"
 #include "keywords.h"
@@ -36,6 +42,7 @@
 #include "util.h"
 
 #define TICK_MS			100	/* other processes' rows, due rows */
+#define SETTLE_TICKS		10	/* broadcast states, once a second */
 #define HOUSEKEEP_MS		10000	/* reassembly timeouts, pruning */
 #define INBOX_BATCH		16
 /* Replies to residents go before broadcasts (BROADCAST_PRIORITY -1). */
@@ -52,9 +59,12 @@
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
 
+struct gbind;
+
 /* One message being sent: the parts of this attempt and their fate. */
 struct dmsg {
 	TAILQ_ENTRY(dmsg) entry;
+	struct gbind	*b;		/* the bind this attempt uses */
 	int		 in_sendq;
 	int64_t		 id;
 	int		 attempts;	/* counting this one */
@@ -71,9 +81,37 @@ struct dmsg {
 	uint8_t		 data_coding;
 	uint8_t		 esm_class;
 	char		 phone[IDENT_PHONE_SIZE];
+	size_t		 plen;		/* message_payload: the whole text */
+	uint8_t		*pdata;		/* after seg[], in this allocation */
 	struct smstext_segment seg[];
 };
 TAILQ_HEAD(dmsgq, dmsg);
+
+/* One session of a bind; the esme callbacks' argument. */
+struct gside {
+	struct gbind	*b;
+	struct esme	*e;
+	int		 stopping;
+	int		 stopped;
+};
+
+/*
+ * A configured bind ([smsc] or [smsc.NAME]): one transceiver session, or
+ * a transmitter for MT and a receiver for MO and receipts.
+ */
+struct gbind {
+	struct disp	*d;
+	char		 name[CONFIG_BIND_NAME_MAX + 1];
+	int		 pair;
+	int		 payload;	/* long_mode = payload */
+	int		 msgid_decimal;
+	struct pdu_addr	 src;
+	struct gside	 tx;		/* transceiver or transmitter */
+	struct gside	 rx;		/* a pair's receiver; e NULL otherwise */
+	struct dmsgq	 sendq;		/* its messages with parts to send */
+	int		 retired;	/* left the configuration: stopping */
+	struct gbind	*next_retired;
+};
 
 /*
  * A USSD request, stored in the inbox, to answer once committed. USSD is
@@ -88,6 +126,7 @@ struct ussd_req {
 	uint16_t	 session;
 	char		 from[24];
 	char		 code[24];	/* the service code dialled, our source */
+	char		 bind[CONFIG_BIND_NAME_MAX + 1];	/* answer on it */
 	size_t		 len;
 	char		 text[SMSTEXT_DECODE_SIZE(PDU_SM_MAX)];
 };
@@ -97,23 +136,24 @@ struct disp {
 	struct store	*store;
 	const struct config *cfg;
 	struct batch	*batch;
-	struct esme	*esme;
-	char		 bind[32];
+	struct gbind	*binds[CONFIG_BINDS_MAX];	/* config order */
+	int		 nbinds;
+	struct gbind	*retired;	/* removed by a reload, stopping */
+	unsigned	 turn;		/* pick_bind's tie breaker */
+	int		 stop_pending;	/* sessions still to stop */
 
 	/* settings from the configuration */
 	int		 max_segments;
-	int		 msgid_decimal;
-	struct pdu_addr	 src;
 
 	struct outbox_row *rows;	/* claim buffer, window rows */
 	int		 nrows;
 	struct smstext_msg enc;		/* encoding scratch */
-	struct dmsgq	 sendq;		/* messages with parts to send */
 	int		 nmsgs;
 	int		 drained;	/* nothing ready when last asked */
 	time_t		 next_due;	/* earliest row due later, 0 none */
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
+	unsigned	 ticks;
 
 	struct smsreasm_store rstore;
 	struct smsreasm	*reasm;
@@ -132,6 +172,7 @@ struct disp {
 	struct event	*ussd_ev;
 
 	struct event	*tick_ev;
+	struct event	*pump_ev;	/* a pump on the next turn */
 	struct event	*house_ev;
 	struct event	*inbox_ev;
 	int		 stopping;
@@ -146,47 +187,79 @@ static void	 disp_pump(struct disp *);
  */
 
 static void
-esme_conf_from(const struct config *cfg, struct esme_conf *c)
+esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
+    struct esme_conf *c)
 {
+	const char	*name = config_bind_name(cfg, i);
+
 	memset(c, 0, sizeof(*c));
-	(void)util_strlcpy(c->name, "smsc", sizeof(c->name));
-	(void)util_strlcpy(c->host, config_str(cfg, CFG_SMSC_HOST),
+	c->mode = mode;
+	/* The sessions of a pair are told apart in the logs. */
+	(void)util_snprintf(c->name, sizeof(c->name), "%s%s", name,
+	    mode == ESME_TX ? "/tx" : mode == ESME_RX ? "/rx" : "");
+	(void)util_strlcpy(c->host, config_bind_str(cfg, i, CFG_SMSC_HOST),
 	    sizeof(c->host));
-	c->port = (int)config_int(cfg, CFG_SMSC_PORT);
-	(void)util_strlcpy(c->system_id, config_str(cfg, CFG_SMSC_SYSTEM_ID),
-	    sizeof(c->system_id));
-	(void)util_strlcpy(c->password, config_str(cfg, CFG_SMSC_PASSWORD),
-	    sizeof(c->password));
-	(void)util_strlcpy(c->system_type,
-	    config_str(cfg, CFG_SMSC_SYSTEM_TYPE), sizeof(c->system_type));
-	c->window = (int)config_int(cfg, CFG_SMSC_WINDOW);
-	c->max_tps = (int)config_int(cfg, CFG_SMSC_MAX_TPS);
-	c->enquire_link_s = (int)config_int(cfg, CFG_SMSC_ENQUIRE_LINK_S);
-	c->reconnect_min_s = (int)config_int(cfg, CFG_SMSC_RECONNECT_MIN_S);
-	c->reconnect_max_s = (int)config_int(cfg, CFG_SMSC_RECONNECT_MAX_S);
-	c->response_timeout_s = (int)config_int(cfg,
+	c->port = (int)config_bind_int(cfg, i, CFG_SMSC_PORT);
+	(void)util_strlcpy(c->system_id, config_bind_str(cfg, i,
+	    CFG_SMSC_SYSTEM_ID), sizeof(c->system_id));
+	(void)util_strlcpy(c->password, config_bind_str(cfg, i,
+	    CFG_SMSC_PASSWORD), sizeof(c->password));
+	(void)util_strlcpy(c->system_type, config_bind_str(cfg, i,
+	    CFG_SMSC_SYSTEM_TYPE), sizeof(c->system_type));
+	c->window = (int)config_bind_int(cfg, i, CFG_SMSC_WINDOW);
+	c->max_tps = (int)config_bind_int(cfg, i, CFG_SMSC_MAX_TPS);
+	c->enquire_link_s = (int)config_bind_int(cfg, i,
+	    CFG_SMSC_ENQUIRE_LINK_S);
+	c->reconnect_min_s = (int)config_bind_int(cfg, i,
+	    CFG_SMSC_RECONNECT_MIN_S);
+	c->reconnect_max_s = (int)config_bind_int(cfg, i,
+	    CFG_SMSC_RECONNECT_MAX_S);
+	c->response_timeout_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RESPONSE_TIMEOUT_S);
+}
+
+static int
+bind_is_pair(const struct config *cfg, int i)
+{
+	return strcmp(config_bind_str(cfg, i, CFG_SMSC_BIND_MODE), "pair") == 0;
 }
 
 int
 disp_check_config(const struct config *cfg, const char **errstr)
 {
+	static char	 msg[160];
 	struct pdu_addr	 a;
-	const char	*src = config_str(cfg, CFG_SMSC_SOURCE_ADDR);
+	const char	*src, *name, *sect;
+	int		 i;
 
-	if (src[0] != '\0' && pdu_addr_set(&a, src) == -1) {
-		*errstr = "[smsc] source_addr is neither a phone number, a "
-		    "short code nor an alphanumeric sender of up to 11";
-		return -1;
-	}
-	if (config_bool(cfg, CFG_SMSC_TLS)) {
-		*errstr = "[smsc] tls = yes is not supported yet";
-		return -1;
-	}
-	if (config_int(cfg, CFG_SMSC_RECONNECT_MAX_S) <
-	    config_int(cfg, CFG_SMSC_RECONNECT_MIN_S)) {
-		*errstr = "[smsc] reconnect_max_s is below reconnect_min_s";
-		return -1;
+	for (i = 0; i < config_binds(cfg); i++) {
+		name = config_bind_name(cfg, i);
+		sect = strcmp(name, "smsc") == 0 ? "" : ".";
+		if (strcmp(name, "smsc") == 0)
+			name = "";
+		src = config_bind_str(cfg, i, CFG_SMSC_SOURCE_ADDR);
+		if (src[0] != '\0' && pdu_addr_set(&a, src) == -1) {
+			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "
+			    "source_addr is neither a phone number, a short "
+			    "code nor an alphanumeric sender of up to 11",
+			    sect, name);
+			*errstr = msg;
+			return -1;
+		}
+		if (config_bind_bool(cfg, i, CFG_SMSC_TLS)) {
+			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "
+			    "tls = yes is not supported yet", sect, name);
+			*errstr = msg;
+			return -1;
+		}
+		if (config_bind_int(cfg, i, CFG_SMSC_RECONNECT_MAX_S) <
+		    config_bind_int(cfg, i, CFG_SMSC_RECONNECT_MIN_S)) {
+			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "
+			    "reconnect_max_s is below reconnect_min_s", sect,
+			    name);
+			*errstr = msg;
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -194,20 +267,28 @@ disp_check_config(const struct config *cfg, const char **errstr)
 static void
 settings_from(struct disp *d, const struct config *cfg)
 {
-	const char	*src = config_str(cfg, CFG_SMSC_SOURCE_ADDR);
-
 	d->cfg = cfg;
 	d->max_segments = (int)config_int(cfg, CFG_SMS_MAX_SEGMENTS);
 	if (d->max_segments > OUTBOX_PARTS_MAX)
 		d->max_segments = OUTBOX_PARTS_MAX;
-	d->msgid_decimal = strcmp(config_str(cfg, CFG_SMSC_MSG_ID_TYPE),
-	    "decimal") == 0;
-	memset(&d->src, 0, sizeof(d->src));
-	if (src[0] != '\0' && pdu_addr_set(&d->src, src) == -1)
-		fatalx("[smsc] source_addr: not an address");
 	if (d->reasm != NULL)
 		smsreasm_set_timeout(d->reasm, (int)config_int(cfg,
 		    CFG_SMS_REASSEMBLY_TIMEOUT_S));
+}
+
+/* What a bind takes from its section besides the sessions' settings. */
+static void
+bind_settings(struct gbind *b, const struct config *cfg, int i)
+{
+	const char	*src = config_bind_str(cfg, i, CFG_SMSC_SOURCE_ADDR);
+
+	b->payload = strcmp(config_bind_str(cfg, i, CFG_SMSC_LONG_MODE),
+	    "payload") == 0;
+	b->msgid_decimal = strcmp(config_bind_str(cfg, i,
+	    CFG_SMSC_MSG_ID_TYPE), "decimal") == 0;
+	memset(&b->src, 0, sizeof(b->src));
+	if (src[0] != '\0' && pdu_addr_set(&b->src, src) == -1)
+		fatalx("[smsc] source_addr: not an address");
 }
 
 /*
@@ -217,9 +298,10 @@ settings_from(struct disp *d, const struct config *cfg)
 static void
 sendq_remove(struct disp *d, struct dmsg *m)
 {
+	(void)d;
 	if (!m->in_sendq)
 		return;
-	TAILQ_REMOVE(&d->sendq, m, entry);
+	TAILQ_REMOVE(&m->b->sendq, m, entry);
 	m->in_sendq = 0;
 }
 
@@ -297,12 +379,12 @@ send_part(struct disp *d, struct dmsg *m)
 	if (m->todo == 0)
 		sendq_remove(d, m);
 	pdu_init(&p, PDU_SUBMIT_SM, 0);
-	p.src = d->src;
 	if (pdu_addr_set(&p.dst, m->phone) == -1) {
 		m->has_perm = 1;
 		m->perm = PDU_RINVDSTADR;
 		goto failed;
 	}
+	p.src = m->b->src;
 	p.esm_class = m->esm_class;
 	p.registered_delivery = PDU_REG_RECEIPT;
 	p.data_coding = m->data_coding;
@@ -311,9 +393,16 @@ send_part(struct disp *d, struct dmsg *m)
 		(void)pdu_time_relative(p.validity, sizeof(p.validity),
 		    left > 0 ? (long)left : 1);
 	}
-	memcpy(p.data, m->seg[k].data, m->seg[k].len);
-	p.data_len = m->seg[k].len;
-	if (esme_submit(d->esme, &p, m, (unsigned)k, &err) == -1) {
+	if (m->plen > 0) {
+		/* The whole text in one message_payload, no UDH. */
+		p.opt |= PDU_OPT_PAYLOAD;
+		memcpy(p.data, m->pdata, m->plen);
+		p.data_len = m->plen;
+	} else {
+		memcpy(p.data, m->seg[k].data, m->seg[k].len);
+		p.data_len = m->seg[k].len;
+	}
+	if (esme_submit(m->b->tx.e, &p, m, (unsigned)k, &err) == -1) {
 		log_warnx("message %lld part %d: %s", (long long)m->id, k + 1,
 		    err);
 		m->has_perm = 1;
@@ -342,13 +431,15 @@ enum start_result { START_OK, START_SKIP, START_NO_ROOM, START_ERROR };
 
 /* Encode a claimed row and hold it; *plan is the room left to plan. */
 static enum start_result
-start(struct disp *d, const struct outbox_row *r, int *plan, int started)
+start(struct disp *d, struct gbind *b, const struct outbox_row *r, int *plan,
+    int started)
 {
 	struct smstext_opts opts;
 	struct dmsg	*m;
 	const char	*err = "no text";
 	uint32_t	 taken = 0, todo;
-	int		 n, rc;
+	size_t		 plen = 0, k;
+	int		 n, rc, nseg;
 
 	memset(&opts, 0, sizeof(opts));
 	opts.max_segments = d->max_segments;
@@ -359,7 +450,7 @@ start(struct disp *d, const struct outbox_row *r, int *plan, int started)
 	    d->enc.nsegments == 0 || d->enc.nsegments > OUTBOX_PARTS_MAX) {
 		log_warnx("message %lld cannot be sent: %s", (long long)r->id,
 		    err);
-		if (outbox_inflight(d->store, r->id, d->bind, 0) == -1 ||
+		if (outbox_inflight(d->store, r->id, b->name, 0) == -1 ||
 		    outbox_finish(d->store, r->id, "failed",
 		    OUTBOX_STATUS_ENCODE) == -1)
 			return START_ERROR;
@@ -370,11 +461,24 @@ start(struct disp *d, const struct outbox_row *r, int *plan, int started)
 	if (r->attempts > 0 &&
 	    outbox_parts_taken(d->store, r->id, &taken) == -1)
 		return START_ERROR;
+	/*
+	 * long_mode = payload: one submit_sm with the whole text. Not for a
+	 * retry whose parts the SMSC took in part (they must fit together),
+	 * nor past what message_payload holds.
+	 */
+	if (b->payload && n > 1 && taken == 0) {
+		for (k = 0; k < (size_t)n; k++)
+			plen += d->enc.seg[k].len - d->enc.seg[k].udh_len;
+		if (plen > PDU_PAYLOAD_MAX)
+			plen = 0;
+	}
+	if (plen > 0)
+		n = 1;
 	todo = all_parts(n) & ~taken;
 	if ((int)popcount(todo) > *plan && started)
 		return START_NO_ROOM;
-	if ((rc = outbox_inflight(d->store, r->id, d->bind,
-	    esme_seq_peek(d->esme))) == -1)
+	if ((rc = outbox_inflight(d->store, r->id, b->name,
+	    esme_seq_peek(b->tx.e))) == -1)
 		return START_ERROR;
 	if (rc == 1)
 		return START_SKIP;
@@ -384,7 +488,9 @@ start(struct disp *d, const struct outbox_row *r, int *plan, int started)
 			return START_ERROR;
 		return START_SKIP;
 	}
-	m = xcalloc(1, sizeof(*m) + (size_t)n * sizeof(m->seg[0]));
+	nseg = plen > 0 ? 0 : n;
+	m = xcalloc(1, sizeof(*m) + (size_t)nseg * sizeof(m->seg[0]) + plen);
+	m->b = b;
 	m->id = r->id;
 	m->attempts = r->attempts + 1;
 	m->nparts = n;
@@ -394,70 +500,152 @@ start(struct disp *d, const struct outbox_row *r, int *plan, int started)
 	m->data_coding = d->enc.data_coding;
 	m->esm_class = d->enc.esm_class;
 	(void)util_strlcpy(m->phone, r->phone, sizeof(m->phone));
-	memcpy(m->seg, d->enc.seg, (size_t)n * sizeof(m->seg[0]));
-	TAILQ_INSERT_TAIL(&d->sendq, m, entry);
+	memcpy(m->seg, d->enc.seg, (size_t)nseg * sizeof(m->seg[0]));
+	if (plen > 0) {
+		m->esm_class = 0;
+		m->plen = plen;
+		m->pdata = (uint8_t *)(m->seg + nseg);
+		for (plen = 0, k = 0; k < d->enc.nsegments; k++) {
+			memcpy(m->pdata + plen, d->enc.seg[k].data +
+			    d->enc.seg[k].udh_len, d->enc.seg[k].len -
+			    d->enc.seg[k].udh_len);
+			plen += d->enc.seg[k].len - d->enc.seg[k].udh_len;
+		}
+	}
+	TAILQ_INSERT_TAIL(&b->sendq, m, entry);
 	m->in_sendq = 1;
 	d->nmsgs++;
 	*plan -= (int)popcount(todo);
 	return START_OK;
 }
 
+static int
+bind_up(const struct gbind *b)
+{
+	return esme_is_up(b->tx.e);
+}
+
+static void
+flush_all(struct disp *d)
+{
+	struct gbind	*b;
+	int		 i;
+
+	for (i = 0; i < d->nbinds; i++) {
+		b = d->binds[i];
+		esme_flush(b->tx.e);
+		if (b->rx.e != NULL)
+			esme_flush(b->rx.e);
+	}
+	for (b = d->retired; b != NULL; b = b->next_retired) {
+		esme_flush(b->tx.e);
+		if (b->rx.e != NULL)
+			esme_flush(b->rx.e);
+	}
+}
+
+/*
+ * The bind to send on now and its room, among those not in *seen (which
+ * gets it); NULL when none can send.
+ */
+static struct gbind *
+pick(struct disp *d, int *room, uint32_t *seen)
+{
+	struct pick_cand c[CONFIG_BINDS_MAX];
+	int		 i;
+
+	for (i = 0; i < d->nbinds; i++) {
+		c[i].up = !(*seen & (1U << i)) && bind_up(d->binds[i]);
+		c[i].room = c[i].up ? esme_room(d->binds[i]->tx.e) : 0;
+		c[i].outstanding = esme_outstanding(d->binds[i]->tx.e);
+	}
+	if ((i = pick_bind(c, d->nbinds, d->turn++)) == -1)
+		return NULL;
+	*seen |= 1U << i;
+	*room = c[i].room;
+	return d->binds[i];
+}
+
 static void
 disp_pump(struct disp *d)
 {
+	struct gbind	*b;
 	struct dmsg	*m;
 	time_t		 due;
-	int		 room, n, i, nexp, plan, started;
+	uint32_t	 seen = 0;
+	int		 room, n, i, nexp, plan, started, want;
 
-	if (d->stopping || !esme_is_up(d->esme))
+	if (d->stopping)
 		return;
-	room = esme_room(d->esme);
-	while (room > 0) {
-		while (room > 0 && (m = TAILQ_FIRST(&d->sendq)) != NULL) {
+	/* Parts already given to a bind go on that bind. */
+	for (i = 0; i < d->nbinds; i++) {
+		b = d->binds[i];
+		if (TAILQ_EMPTY(&b->sendq) || !bind_up(b))
+			continue;
+		room = esme_room(b->tx.e);
+		while (room > 0 && (m = TAILQ_FIRST(&b->sendq)) != NULL) {
 			send_part(d, m);
 			room--;
 		}
-		if (room == 0 || d->drained ||
-		    d->nmsgs >= d->nrows + MSGS_SLACK)
-			break;
-		if (batch_begin(d->batch) == -1)
-			break;
-		n = outbox_claim(d->store, clock_now(), d->rows,
-		    room < d->nrows ? room : d->nrows, &nexp, &due);
-		if (nexp > 0)
-			metrics_outcome("expired", (uint64_t)nexp);
-		if (n == -1) {
-			batch_fail(d->batch);
-			break;
-		}
-		if (n < (room < d->nrows ? room : d->nrows)) {
-			d->drained = 1;
-			d->next_due = due;
-		}
-		plan = room;
-		started = 0;
-		for (i = 0; i < n; i++) {
-			switch (start(d, &d->rows[i], &plan, started)) {
-			case START_OK:
-				started = 1;
-				continue;
-			case START_SKIP:
-				continue;
-			case START_NO_ROOM:
+	}
+	/*
+	 * New rows: the least busy bind first, each bind once per pump with
+	 * the room it has now, claimed in as few statements as that room
+	 * allows (a claim per message would cost more than the message).
+	 */
+	while ((b = pick(d, &room, &seen)) != NULL) {
+		while (room > 0) {
+			while (room > 0 &&
+			    (m = TAILQ_FIRST(&b->sendq)) != NULL) {
+				send_part(d, m);
+				room--;
+			}
+			if (room == 0 || d->drained ||
+			    d->nmsgs >= d->nrows + MSGS_SLACK)
 				break;
-			case START_ERROR:
+			if (batch_begin(d->batch) == -1)
+				goto out;
+			want = room < d->nrows ? room : d->nrows;
+			n = outbox_claim(d->store, clock_now(), d->rows, want,
+			    &nexp, &due);
+			if (nexp > 0)
+				metrics_outcome("expired", (uint64_t)nexp);
+			if (n == -1) {
 				batch_fail(d->batch);
 				goto out;
 			}
-			break;
+			if (n < want) {
+				d->drained = 1;
+				d->next_due = due;
+			}
+			plan = room;
+			started = 0;
+			for (i = 0; i < n; i++) {
+				switch (start(d, b, &d->rows[i], &plan,
+				    started)) {
+				case START_OK:
+					started = 1;
+					continue;
+				case START_SKIP:
+					continue;
+				case START_NO_ROOM:
+					break;
+				case START_ERROR:
+					batch_fail(d->batch);
+					goto out;
+				}
+				break;
+			}
+			if (i < n)
+				d->drained = 0;	/* claimed but not started */
+			if (n == 0)
+				break;
 		}
-		if (i < n)
-			d->drained = 0;	/* claimed but not started */
-		if (n == 0)
-			break;
+		if (d->drained && TAILQ_EMPTY(&b->sendq))
+			break;		/* nothing for the others either */
 	}
 out:
-	esme_flush(d->esme);
+	flush_all(d);
 }
 
 /*
@@ -467,20 +655,28 @@ out:
 static void
 on_up(void *arg)
 {
-	struct disp	*d = arg;
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
 
 	d->drained = 0;
 	disp_pump(d);
 }
 
+/* A receiver's state changes nothing for sending. */
 static void
-on_down(void *arg)
+rx_updown(void *arg)
 {
-	struct disp	*d = arg;
+	(void)arg;
+}
+
+/* What waits on b goes back to the outbox, for any bind up. */
+static void
+bind_requeue(struct disp *d, struct gbind *b)
+{
 	struct dmsg	*m;
 
 	/* Every outstanding part was reported: what waits goes back. */
-	while ((m = TAILQ_FIRST(&d->sendq)) != NULL) {
+	while ((m = TAILQ_FIRST(&b->sendq)) != NULL) {
 		m->has_transient = 1;
 		m->transient = OUTBOX_STATUS_LINK;
 		if (m->outstanding == 0)
@@ -491,9 +687,25 @@ on_down(void *arg)
 }
 
 static void
+on_down(void *arg)
+{
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
+
+	bind_requeue(d, sd->b);
+	/*
+	 * Rows requeued without backoff go out on another bind, on the next
+	 * loop turn: a reset may come from inside a pump or a commit.
+	 */
+	if (!d->stopping)
+		event_active(d->pump_ev, EV_TIMEOUT, 0);
+}
+
+static void
 on_room(void *arg)
 {
-	struct disp	*d = arg;
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
 
 	if (d->ussd_n > 0)
 		event_active(d->ussd_ev, EV_TIMEOUT, 0);
@@ -504,7 +716,8 @@ static void
 on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
     const char *msgid, int64_t latency_us)
 {
-	struct disp	*d = arg;
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
 	struct dmsg	*m = ctx;
 	char		 id[65], masked[32];
 
@@ -543,25 +756,28 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 		finish(d, m);
 }
 
+/* The answer goes back on the session the request came in on. */
 static void
 answer_cb(void *arg, int committed, uint64_t gen, uint64_t cmdseq)
 {
-	struct disp	*d = arg;
+	struct gside	*sd = arg;
 
-	esme_respond(d->esme, gen, (uint32_t)(cmdseq >> 32),
+	esme_respond(sd->e, gen, (uint32_t)(cmdseq >> 32),
 	    (uint32_t)cmdseq, committed ? PDU_ROK : PDU_RX_T_APPN);
 }
 
 static int
-defer_answer(struct disp *d, const struct pdu *p, uint64_t gen)
+defer_answer(struct disp *d, struct gside *sd, const struct pdu *p,
+    uint64_t gen)
 {
-	batch_defer(d->batch, answer_cb, d, gen,
+	batch_defer(d->batch, answer_cb, sd, gen,
 	    ((uint64_t)p->cmd << 32) | p->seq);
 	return ESME_DEFER;
 }
 
 static int
-on_receipt(struct disp *d, const struct pdu *p, uint64_t gen)
+on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
+    uint64_t gen)
 {
 	struct pdu_receipt rc;
 	enum outbox_receipt_state rs;
@@ -585,7 +801,7 @@ on_receipt(struct disp *d, const struct pdu *p, uint64_t gen)
 		    &err)) == 0) {
 			if (!have_id)
 				have_id = outbox_msgid_norm(rc.id,
-				    d->msgid_decimal, id, sizeof(id)) == 0;
+				    sd->b->msgid_decimal, id, sizeof(id)) == 0;
 			if (state == 0)
 				state = rc.state;
 			if (error == 0)
@@ -614,7 +830,7 @@ on_receipt(struct disp *d, const struct pdu *p, uint64_t gen)
 		metrics_receipt_pending();
 	metrics_receipt(res == OUTBOX_RCPT_DUPLICATE ? "duplicate" :
 	    outbox_receipt_name(rs));
-	return defer_answer(d, p, gen);
+	return defer_answer(d, sd, p, gen);
 }
 
 /* Store an MO: 0, or -1 when the turn must be rolled back. */
@@ -647,8 +863,8 @@ store_mo(struct disp *d, enum inbox_kind kind, const char *src,
 
 /* Store a USSD request and queue its answer for after the commit. */
 static int
-ussd_queue(struct disp *d, const struct pdu *p, const char *src,
-    const char *dst, const struct smstext_mo *mo)
+ussd_queue(struct disp *d, struct gside *sd, const struct pdu *p,
+    const char *src, const char *dst, const struct smstext_mo *mo)
 {
 	struct inbox_msg im;
 	struct ussd_req	*u;
@@ -688,12 +904,24 @@ ussd_queue(struct disp *d, const struct pdu *p, const char *src,
 	}
 	(void)util_strlcpy(u->from, src, sizeof(u->from));
 	(void)util_strlcpy(u->code, dst, sizeof(u->code));
+	(void)util_strlcpy(u->bind, sd->b->name, sizeof(u->bind));
 	if (mo->readable && mo->len < sizeof(u->text)) {
 		memcpy(u->text, mo->text, mo->len);
 		u->len = mo->len;
 	}
 	u->text[u->len] = '\0';
 	return 0;
+}
+
+static struct gbind *
+bind_find(struct disp *d, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < d->nbinds; i++)
+		if (strcmp(d->binds[i]->name, name) == 0)
+			return d->binds[i];
+	return NULL;
 }
 
 /* Answer one USSD request: 0 done, 1 no room on the bind yet. */
@@ -703,11 +931,14 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 	static struct ussd_reply reply;
 	struct smstext_opts opts;
 	struct pdu	 p;
+	struct gbind	*b = bind_find(d, u->bind);
+	struct esme	*e = b != NULL ? b->tx.e : NULL;
 	char		 session[8], masked[32];
 	const char	*err;
 	int		 rc;
 
-	if (esme_room(d->esme) == 0 && esme_is_up(d->esme))
+	/* The session lives on the bind it came in on: no other. */
+	if (e != NULL && esme_room(e) == 0 && esme_is_up(e))
 		return 1;
 	(void)util_snprintf(session, sizeof(session), "%u", u->session);
 	if (store_begin(d->store) == -1)
@@ -755,7 +986,10 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 		p.opt |= PDU_OPT_ITS_SESSION;
 		p.its_session_info = u->session;
 	}
-	if (esme_submit(d->esme, &p, NULL, 0, &err) == -1)
+	if (e == NULL)
+		log_warnx("USSD answer to %s not sent: bind %s is gone", masked,
+		    u->bind);
+	else if (esme_submit(e, &p, NULL, 0, &err) == -1)
 		log_warnx("USSD answer to %s not sent: %s", masked, err);
 	return 0;
 }
@@ -777,11 +1011,11 @@ ussd_cb(evutil_socket_t fd, short ev, void *arg)
 		d->ussd_head = (d->ussd_head + 1) % USSD_QUEUE;
 		d->ussd_n--;
 	}
-	esme_flush(d->esme);
+	flush_all(d);
 }
 
 static int
-on_mo(struct disp *d, const struct pdu *p, uint64_t gen)
+on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 {
 	static struct smstext_mo mo;
 	struct smsreasm_part part;
@@ -804,9 +1038,9 @@ on_mo(struct disp *d, const struct pdu *p, uint64_t gen)
 	if (batch_begin(d->batch) == -1)
 		return PDU_RX_T_APPN;
 	if (ussd) {
-		if (ussd_queue(d, p, src, dst, &mo) == -1)
+		if (ussd_queue(d, sd, p, src, dst, &mo) == -1)
 			goto fail;
-		return defer_answer(d, p, gen);
+		return defer_answer(d, sd, p, gen);
 	}
 	memset(&part, 0, sizeof(part));
 	if (mo.concat.present && mo.concat.total > 1)
@@ -821,7 +1055,7 @@ on_mo(struct disp *d, const struct pdu *p, uint64_t gen)
 		if (store_mo(d, INBOX_SMS, src, dst, p->data_coding, p->data,
 		    p->data_len, mo.readable ? mo.text : NULL, mo.len) == -1)
 			goto fail;
-		return defer_answer(d, p, gen);
+		return defer_answer(d, sd, p, gen);
 	}
 	part.seq = mo.concat.seq;
 	part.data_coding = p->data_coding;
@@ -845,7 +1079,7 @@ on_mo(struct disp *d, const struct pdu *p, uint64_t gen)
 		metrics_mo("part");
 		break;
 	}
-	return defer_answer(d, p, gen);
+	return defer_answer(d, sd, p, gen);
 fail:
 	/* Parts may have left mo_parts: the whole turn goes back. */
 	batch_fail(d->batch);
@@ -855,13 +1089,14 @@ fail:
 static int
 on_deliver(void *arg, const struct pdu *p, uint64_t gen)
 {
-	struct disp	*d = arg;
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
 	uint8_t		 type = p->esm_class & PDU_ESM_TYPE_MASK;
 
 	/* 0x04 SMSC delivery receipt, 0x08 SME ack, 0x20 intermediate. */
 	if (type == PDU_ESM_RECEIPT || type == 0x08 || type == 0x20)
-		return on_receipt(d, p, gen);
-	return on_mo(d, p, gen);
+		return on_receipt(d, sd, p, gen);
+	return on_mo(d, sd, p, gen);
 }
 
 /*
@@ -872,7 +1107,7 @@ on_deliver(void *arg, const struct pdu *p, uint64_t gen)
 static void
 on_read_end(void *arg, int delivers)
 {
-	struct disp	*d = arg;
+	struct disp	*d = ((struct gside *)arg)->b->d;
 
 	if (delivers == 0 && batch_deferred(d->batch) > 0)
 		batch_commit_soon(d->batch);
@@ -882,9 +1117,11 @@ static void
 after_commit(void *arg, int ok)
 {
 	struct disp	*d = arg;
+	struct gbind	*b;
 	size_t		 i;
+	int		 k;
 
-	esme_flush(d->esme);
+	flush_all(d);
 	if (!ok) {
 		/* Memory and disk disagree now: start the link afresh. */
 		d->need_recover = 1;
@@ -893,7 +1130,13 @@ after_commit(void *arg, int ok)
 			if (!d->ussd[(d->ussd_head + i - 1) %
 			    USSD_QUEUE].committed)
 				d->ussd_n--;
-		esme_reset(d->esme, "the database refused a commit");
+		for (k = 0; k < d->nbinds; k++) {
+			b = d->binds[k];
+			esme_reset(b->tx.e, "the database refused a commit");
+			if (b->rx.e != NULL)
+				esme_reset(b->rx.e, "the database refused a "
+				    "commit");
+		}
 		return;
 	}
 	if (d->inbox_pending) {
@@ -1000,11 +1243,74 @@ inbox_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 }
 
+/* Submits awaiting a response on every bind, retired ones too. */
+static int
+outstanding_all(const struct disp *d)
+{
+	const struct gbind *b;
+	int		 i, n = 0;
+
+	for (i = 0; i < d->nbinds; i++)
+		n += esme_outstanding(d->binds[i]->tx.e);
+	for (b = d->retired; b != NULL; b = b->next_retired)
+		n += esme_outstanding(b->tx.e);
+	return n;
+}
+
+static void
+bind_free(struct gbind *b)
+{
+	struct dmsg	*m;
+
+	if (b == NULL)
+		return;
+	while ((m = TAILQ_FIRST(&b->sendq)) != NULL) {
+		TAILQ_REMOVE(&b->sendq, m, entry);
+		free(m);
+	}
+	esme_free(b->tx.e);
+	esme_free(b->rx.e);
+	free(b);
+}
+
+/*
+ * Free removed binds once both sessions are down and no answer waits for
+ * a commit (deferred answers point at their session).
+ */
+static void
+reap_retired(struct disp *d)
+{
+	struct gbind	**bp, *b;
+
+	if (batch_open(d->batch) || batch_deferred(d->batch) > 0)
+		return;
+	for (bp = &d->retired; (b = *bp) != NULL; ) {
+		if (b->tx.stopped && (b->rx.e == NULL || b->rx.stopped) &&
+		    esme_outstanding(b->tx.e) == 0) {
+			*bp = b->next_retired;
+			log_debug("%s: removed", b->name);
+			bind_free(b);
+		} else
+			bp = &b->next_retired;
+	}
+}
+
+static void
+pump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disp	*d = arg;
+
+	(void)fd;
+	(void)ev;
+	if (!d->stopping)
+		disp_pump(d);
+}
+
 static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
-	int64_t		 v;
+	int64_t		 v, settled;
 
 	(void)fd;
 	(void)ev;
@@ -1018,12 +1324,17 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (d->drained && d->next_due != 0 && clock_now() >= d->next_due)
 		d->drained = 0;
+	/* Broadcasts follow the final states of their messages. */
+	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
+	    broadcast_settle(d->store, &settled) == -1)
+		batch_fail(d->batch);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {
 		d->inbox_retry_at = 0;
 		event_active(d->inbox_ev, EV_TIMEOUT, 0);
 	}
+	reap_retired(d);
 	if (d->need_recover && d->nmsgs == 0 && !batch_open(d->batch) &&
-	    esme_outstanding(d->esme) == 0) {
+	    outstanding_all(d) == 0) {
 		if (outbox_recover(d->store) != -1) {
 			d->need_recover = 0;
 			d->drained = 0;
@@ -1066,33 +1377,98 @@ house_cb(evutil_socket_t fd, short ev, void *arg)
  * The interface.
  */
 
+static const struct esme_ops tx_ops = {
+	.up = on_up,
+	.down = on_down,
+	.room = on_room,
+	.resp = on_resp,
+	.deliver = on_deliver,
+	.read_end = on_read_end,
+};
+
+static const struct esme_ops rx_ops = {
+	.up = rx_updown,
+	.down = rx_updown,
+	.room = on_room,
+	.resp = on_resp,
+	.deliver = on_deliver,
+	.read_end = on_read_end,
+};
+
+/* Bind i of cfg, not started. */
+static struct gbind *
+bind_new(struct disp *d, const struct config *cfg, int i)
+{
+	struct gbind	*b = xcalloc(1, sizeof(*b));
+	struct esme_conf ec;
+
+	b->d = d;
+	(void)util_strlcpy(b->name, config_bind_name(cfg, i), sizeof(b->name));
+	TAILQ_INIT(&b->sendq);
+	bind_settings(b, cfg, i);
+	b->pair = bind_is_pair(cfg, i);
+	b->tx.b = b->rx.b = b;
+	esme_conf_from(cfg, i, b->pair ? ESME_TX : ESME_TRX, &ec);
+	b->tx.e = esme_new(d->base, &ec, &tx_ops, &b->tx);
+	if (b->pair) {
+		esme_conf_from(cfg, i, ESME_RX, &ec);
+		b->rx.e = esme_new(d->base, &ec, &rx_ops, &b->rx);
+	}
+	return b;
+}
+
+static void
+bind_start(struct gbind *b)
+{
+	esme_start(b->tx.e);
+	if (b->rx.e != NULL)
+		esme_start(b->rx.e);
+}
+
+static void side_stopped(void *);
+
+static void
+side_stop(struct gside *sd)
+{
+	if (sd->e == NULL || sd->stopping || sd->stopped)
+		return;
+	sd->stopping = 1;
+	esme_stop(sd->e, 5000, side_stopped, sd);
+}
+
+/*
+ * A bind left the configuration: what waits on it goes back to the
+ * outbox, what is outstanding is waited for, then it unbinds and is freed
+ * by reap_retired.
+ */
+static void
+bind_retire(struct disp *d, struct gbind *b)
+{
+	log_info("%s: no longer configured: unbinding", b->name);
+	b->retired = 1;
+	bind_requeue(d, b);
+	b->next_retired = d->retired;
+	d->retired = b;
+	side_stop(&b->tx);
+	side_stop(&b->rx);
+}
+
 struct disp *
 disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 {
-	static const struct esme_ops ops = {
-		.up = on_up,
-		.down = on_down,
-		.room = on_room,
-		.resp = on_resp,
-		.deliver = on_deliver,
-		.read_end = on_read_end,
-	};
 	struct disp	*d = xcalloc(1, sizeof(*d));
-	struct esme_conf ec;
 	struct timeval	 tv;
 	const char	*err;
+	int		 i;
 
 	if (disp_check_config(cfg, &err) == -1)
 		fatalx("%s", err);
 	d->base = base;
 	d->store = s;
-	TAILQ_INIT(&d->sendq);
 	smsreasm_db_store(s, &d->rstore);
 	d->reasm = smsreasm_new(&d->rstore, (int)config_int(cfg,
 	    CFG_SMS_REASSEMBLY_TIMEOUT_S));
 	settings_from(d, cfg);
-	esme_conf_from(cfg, &ec);
-	(void)util_strlcpy(d->bind, ec.name, sizeof(d->bind));
 	d->nrows = ESME_WINDOW_MAX;
 	d->rows = xcalloc((size_t)d->nrows, sizeof(*d->rows));
 	d->inbox_rows = xcalloc(INBOX_BATCH, sizeof(*d->inbox_rows));
@@ -1101,9 +1477,11 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	    CFG_SERVICES_REPLIES_PER_HOUR), 0);
 	d->batch = batch_new(base, s);
 	batch_set_done(d->batch, after_commit, d);
-	d->esme = esme_new(base, &ec, &ops, d);
+	for (i = 0; i < config_binds(cfg) && i < CONFIG_BINDS_MAX; i++)
+		d->binds[d->nbinds++] = bind_new(d, cfg, i);
 	if ((d->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, d)) ==
 	    NULL ||
+	    (d->pump_ev = event_new(base, -1, 0, pump_cb, d)) == NULL ||
 	    (d->house_ev = event_new(base, -1, EV_PERSIST, house_cb, d)) ==
 	    NULL ||
 	    (d->inbox_ev = event_new(base, -1, 0, inbox_cb, d)) == NULL ||
@@ -1120,24 +1498,38 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	return d;
 }
 
+static void
+bind_reset(struct gbind *b, const char *why)
+{
+	esme_reset(b->tx.e, why);
+	if (b->rx.e != NULL)
+		esme_reset(b->rx.e, why);
+}
+
 void
 disp_free(struct disp *d)
 {
-	struct dmsg	*m;
+	struct gbind	*b;
+	int		 i;
 
 	if (d == NULL)
 		return;
 	/* Stopped in haste (a second signal): requeue what is held. */
 	d->stopping = 1;
-	esme_reset(d->esme, "exiting");
-	while ((m = TAILQ_FIRST(&d->sendq)) != NULL) {
-		sendq_remove(d, m);
-		free(m);
-	}
-	/* The last commit's answers still go through the bind. */
+	for (i = 0; i < d->nbinds; i++)
+		bind_reset(d->binds[i], "exiting");
+	for (b = d->retired; b != NULL; b = b->next_retired)
+		bind_reset(b, "exiting");
+	/* The last commit's answers still go through the binds. */
 	batch_free(d->batch);
-	esme_free(d->esme);
+	for (i = 0; i < d->nbinds; i++)
+		bind_free(d->binds[i]);
+	while ((b = d->retired) != NULL) {
+		d->retired = b->next_retired;
+		bind_free(b);
+	}
 	event_free(d->tick_ev);
+	event_free(d->pump_ev);
 	event_free(d->house_ev);
 	event_free(d->inbox_ev);
 	event_free(d->ussd_ev);
@@ -1153,6 +1545,7 @@ void
 disp_start(struct disp *d)
 {
 	int64_t	 n;
+	int	 i;
 
 	if (outbox_gateway_tune(d->store) == -1)
 		log_warnx("database tuning failed: running with the defaults");
@@ -1164,21 +1557,67 @@ disp_start(struct disp *d)
 	d->data_version = outbox_data_version(d->store);
 	/* MO stored but not answered before a stop. */
 	event_active(d->inbox_ev, EV_TIMEOUT, 0);
-	esme_start(d->esme);
+	for (i = 0; i < d->nbinds; i++)
+		bind_start(d->binds[i]);
 }
 
+/*
+ * SIGHUP: binds are matched by name. A removed bind (or one that changes
+ * between transceiver and pair) unbinds cleanly and a new one starts; a
+ * changed address or credentials rebind; anything else changes in place
+ * and the session stays.
+ */
 int
 disp_reload(struct disp *d, const struct config *cfg, const char **errstr)
 {
+	struct gbind	*nb[CONFIG_BINDS_MAX], *b;
 	struct esme_conf ec;
+	int		 i, k, n = 0, found;
 
 	if (disp_check_config(cfg, errstr) == -1)
 		return -1;
 	settings_from(d, cfg);
-	esme_conf_from(cfg, &ec);
-	if (esme_reconfigure(d->esme, &ec))
-		log_info("%s: the SMSC settings changed: rebinding", d->bind);
+	for (k = 0; k < d->nbinds; k++) {
+		b = d->binds[k];
+		found = 0;
+		for (i = 0; i < config_binds(cfg); i++)
+			if (strcmp(config_bind_name(cfg, i), b->name) == 0 &&
+			    bind_is_pair(cfg, i) == b->pair)
+				found = 1;
+		if (!found) {
+			bind_retire(d, b);
+			d->binds[k] = NULL;
+		}
+	}
+	for (i = 0; i < config_binds(cfg) && i < CONFIG_BINDS_MAX; i++) {
+		b = NULL;
+		for (k = 0; k < d->nbinds; k++)
+			if (d->binds[k] != NULL && strcmp(d->binds[k]->name,
+			    config_bind_name(cfg, i)) == 0)
+				b = d->binds[k];
+		if (b == NULL) {
+			b = bind_new(d, cfg, i);
+			log_info("%s: new bind", b->name);
+			bind_start(b);
+		} else {
+			bind_settings(b, cfg, i);
+			esme_conf_from(cfg, i, b->pair ? ESME_TX : ESME_TRX,
+			    &ec);
+			if (esme_reconfigure(b->tx.e, &ec))
+				log_info("%s: the SMSC settings changed: "
+				    "rebinding", b->name);
+			if (b->rx.e != NULL) {
+				esme_conf_from(cfg, i, ESME_RX, &ec);
+				(void)esme_reconfigure(b->rx.e, &ec);
+			}
+		}
+		nb[n++] = b;
+	}
+	memcpy(d->binds, nb, (size_t)n * sizeof(nb[0]));
+	d->nbinds = n;
 	d->drained = 0;
+	if (!d->stopping)
+		disp_pump(d);
 	return 0;
 }
 
@@ -1193,15 +1632,51 @@ stopped(void *arg)
 		d->stop_done(d->stop_arg);
 }
 
+static void
+side_stopped(void *arg)
+{
+	struct gside	*sd = arg;
+	struct disp	*d = sd->b->d;
+
+	sd->stopped = 1;
+	if (d->stopping && d->stop_pending > 0 && --d->stop_pending == 0)
+		stopped(d);
+}
+
 void
 disp_stop(struct disp *d, void (*done)(void *), void *arg)
 {
+	struct gside	*sides[2 * 2 * CONFIG_BINDS_MAX + 64];
+	struct gbind	*b;
+	int		 i, n = 0;
+
 	if (d->stopping)
 		return;
 	d->stopping = 1;
 	d->stop_done = done;
 	d->stop_arg = arg;
-	esme_stop(d->esme, 5000, stopped, d);
+	for (i = 0; i < d->nbinds; i++) {
+		sides[n++] = &d->binds[i]->tx;
+		if (d->binds[i]->rx.e != NULL)
+			sides[n++] = &d->binds[i]->rx;
+	}
+	for (b = d->retired; b != NULL && n + 2 <= (int)nitems(sides);
+	    b = b->next_retired) {
+		sides[n++] = &b->tx;
+		if (b->rx.e != NULL)
+			sides[n++] = &b->rx;
+	}
+	/* Counted first: a session that is down stops at once. */
+	d->stop_pending = 0;
+	for (i = 0; i < n; i++)
+		if (!sides[i]->stopped)
+			d->stop_pending++;
+	if (d->stop_pending == 0) {
+		stopped(d);
+		return;
+	}
+	for (i = 0; i < n; i++)
+		side_stop(sides[i]);
 }
 
 int
@@ -1222,17 +1697,36 @@ disp_wake(struct disp *d)
 int
 disp_up(const struct disp *d)
 {
-	return esme_is_up(d->esme);
+	int	 i;
+
+	for (i = 0; i < d->nbinds; i++)
+		if (bind_up(d->binds[i]))
+			return 1;
+	return 0;
 }
 
 void
 disp_gauges(struct disp *d, struct metrics_gauges *g)
 {
+	struct metrics_bind *mb;
+	struct gbind	*b;
+	int		 i;
+
 	memset(g, 0, sizeof(*g));
 	g->queued = outbox_queued(d->store);
-	g->inflight = esme_outstanding(d->esme);
-	g->binds_up = esme_is_up(d->esme);
-	g->tps_limit = esme_tps(d->esme);
+	g->inflight = outstanding_all(d);
+	for (i = 0; i < d->nbinds && i < METRICS_BINDS_MAX; i++) {
+		b = d->binds[i];
+		mb = &g->bind[g->nbinds++];
+		(void)util_strlcpy(mb->name, b->name, sizeof(mb->name));
+		mb->up = bind_up(b);
+		mb->rx_up = b->rx.e != NULL ? esme_is_up(b->rx.e) : -1;
+		mb->inflight = esme_outstanding(b->tx.e);
+		mb->tps_limit = esme_tps(b->tx.e);
+		mb->submits = esme_submits(b->tx.e);
+		g->binds_up += mb->up;
+		g->tps_limit += mb->tps_limit;
+	}
 	g->messages = d->nmsgs;
 	g->commits = batch_commits(d->batch);
 }

@@ -101,6 +101,7 @@ struct esme {
 	struct event	*room_ev;	/* tokens again */
 	struct event	*stop_ev;	/* shutdown deadline */
 	int		 delivers;	/* in the current read */
+	uint64_t	 submits;
 	int		 stopping;
 	void		(*stop_done)(void *);
 	void		*stop_arg;
@@ -412,7 +413,9 @@ send_bind(struct esme *e)
 {
 	struct pdu	 p;
 
-	pdu_init(&p, PDU_BIND_TRANSCEIVER, pdu_seq_next(&e->seq));
+	pdu_init(&p, e->conf.mode == ESME_TX ? PDU_BIND_TRANSMITTER :
+	    e->conf.mode == ESME_RX ? PDU_BIND_RECEIVER : PDU_BIND_TRANSCEIVER,
+	    pdu_seq_next(&e->seq));
 	(void)util_strlcpy(p.system_id, e->conf.system_id,
 	    sizeof(p.system_id));
 	(void)util_strlcpy(p.password, e->conf.password, sizeof(p.password));
@@ -422,7 +425,7 @@ send_bind(struct esme *e)
 	e->bind_seq = p.seq;
 	e->state = ST_BINDING;
 	if (conn_send(e, &p) == -1) {
-		esme_reset(e, "cannot encode bind_transceiver");
+		esme_reset(e, "cannot encode the bind");
 		return;
 	}
 	esme_flush(e);
@@ -525,7 +528,7 @@ bind_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		return;
 	}
 	esme_reset(e, e->state == ST_CONNECTING ? "connect timed out" :
-	    "no bind_transceiver_resp");
+	    "no answer to the bind");
 }
 
 static void
@@ -679,8 +682,10 @@ got_bind_resp(struct esme *e, const struct pdu *p)
 	e->last_refill = clock_mono_ms();
 	timer_ms(e->enq_ev, (int64_t)e->conf.enquire_link_s * 1000);
 	metrics_link("bound");
-	log_info("%s: bound as a transceiver to %s:%d (%s)", e->conf.name,
-	    e->conf.host, e->conf.port, p->system_id);
+	log_info("%s: bound as a %s to %s:%d (%s)", e->conf.name,
+	    e->conf.mode == ESME_TX ? "transmitter" : e->conf.mode == ESME_RX ?
+	    "receiver" : "transceiver", e->conf.host, e->conf.port,
+	    p->system_id);
 	e->ops.up(e->arg);
 	if (e->stopping)
 		send_unbind(e);
@@ -961,7 +966,8 @@ esme_reconfigure(struct esme *e, const struct esme_conf *nc)
 	    c.port != e->conf.port ||
 	    strcmp(c.system_id, e->conf.system_id) != 0 ||
 	    strcmp(c.password, e->conf.password) != 0 ||
-	    strcmp(c.system_type, e->conf.system_type) != 0;
+	    strcmp(c.system_type, e->conf.system_type) != 0 ||
+	    c.mode != e->conf.mode;
 	if (c.response_timeout_s != e->conf.response_timeout_s) {
 		e->conf.response_timeout_s = c.response_timeout_s;
 		set_resp_timeout(e);
@@ -993,7 +999,8 @@ esme_room(struct esme *e)
 {
 	int	 w, t;
 
-	if (e->state != ST_BOUND || e->stopping)
+	/* A receiver sends no submits. */
+	if (e->state != ST_BOUND || e->stopping || e->conf.mode == ESME_RX)
 		return 0;
 	w = e->conf.window - e->outstanding;
 	if (w <= 0)
@@ -1023,6 +1030,10 @@ esme_submit(struct esme *e, struct pdu *p, void *ctx, unsigned tag,
 	struct slot	*s;
 	int		 idx;
 
+	if (e->conf.mode == ESME_RX) {
+		*errstr = "a receiver sends no submit_sm";
+		return -1;
+	}
 	if (e->state != ST_BOUND || e->stopping ||
 	    e->outstanding >= e->conf.window || e->free_head == -1) {
 		*errstr = "no room in the window";
@@ -1043,6 +1054,7 @@ esme_submit(struct esme *e, struct pdu *p, void *ctx, unsigned tag,
 	if (evtimer_add(s->timer, e->resp_tv) == -1)
 		fatalx("esme: evtimer_add");
 	e->tokens -= 1.0;
+	e->submits++;
 	metrics_submit();
 	return 0;
 }
@@ -1096,6 +1108,12 @@ int
 esme_outstanding(const struct esme *e)
 {
 	return e->outstanding;
+}
+
+uint64_t
+esme_submits(const struct esme *e)
+{
+	return e->submits;
 }
 
 int

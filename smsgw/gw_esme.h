@@ -1,6 +1,6 @@
 /*
  * esme: one SMPP 3.4 bind to an SMSC, as the ESME: connect, bind as a
- * transceiver, a window of outstanding submit_sm with one response timer
+ * transceiver (or as one half of a transmitter+receiver pair), a window of outstanding submit_sm with one response timer
  * each, a token bucket that slows down when the SMSC throttles and speeds
  * up again, enquire_link, and reconnects with exponential backoff and
  * jitter. PDUs are smsgw/pdu's; what the messages mean is the caller's.
@@ -21,6 +21,13 @@ struct esme;
 /* From ops.deliver: the answer follows later through esme_respond. */
 #define ESME_DEFER		(-1)
 
+/* How the session binds: both ways, or one half of a pair. */
+enum esme_mode {
+	ESME_TRX,		/* bind_transceiver */
+	ESME_TX,		/* bind_transmitter: submits only */
+	ESME_RX,		/* bind_receiver: deliver_sm only */
+};
+
 struct esme_conf {
 	char	 name[32];		/* for logs and the outbox's bind */
 	char	 host[256];
@@ -34,6 +41,7 @@ struct esme_conf {
 	int	 reconnect_min_s;
 	int	 reconnect_max_s;
 	int	 response_timeout_s;
+	enum esme_mode mode;
 };
 
 struct esme_ops {
@@ -92,6 +100,8 @@ void		 esme_stop(struct esme *, int wait_ms, void (*done)(void *),
 		    void *arg);
 
 int		 esme_outstanding(const struct esme *);
+/* submit_sm sent on this bind since it was made. */
+uint64_t	 esme_submits(const struct esme *);
 /* The current submit rate limit (lower than max_tps after throttling). */
 int		 esme_tps(const struct esme *);
 const char	*esme_name(const struct esme *);

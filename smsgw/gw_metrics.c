@@ -255,7 +255,8 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 	    "# HELP muni_smsgw_binds_up Binds up.\n"
 	    "# TYPE muni_smsgw_binds_up gauge\n"
 	    "muni_smsgw_binds_up %lld\n"
-	    "# HELP muni_smsgw_tps_limit The bind's current submit rate.\n"
+	    "# HELP muni_smsgw_tps_limit The binds' current submit rates, "
+	    "summed.\n"
 	    "# TYPE muni_smsgw_tps_limit gauge\n"
 	    "muni_smsgw_tps_limit %lld\n"
 	    "# HELP muni_smsgw_commits_total Group commits.\n"
@@ -265,6 +266,47 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 	    (long long)g->messages, (long long)g->binds_up,
 	    (long long)g->tps_limit, (unsigned long long)g->commits) == -1)
 		return -1;
+	if (out(b, "# HELP muni_smsgw_bind_up 1 while the bind can send.\n"
+	    "# TYPE muni_smsgw_bind_up gauge\n") == -1)
+		return -1;
+	for (i = 0; i < (size_t)g->nbinds; i++)
+		if (out(b, "muni_smsgw_bind_up{bind=\"%s\"} %d\n",
+		    g->bind[i].name, g->bind[i].up) == -1)
+			return -1;
+	if (out(b, "# HELP muni_smsgw_bind_receiver_up 1 while the receiver "
+	    "of a transmitter+receiver pair is bound.\n"
+	    "# TYPE muni_smsgw_bind_receiver_up gauge\n") == -1)
+		return -1;
+	for (i = 0; i < (size_t)g->nbinds; i++)
+		if (g->bind[i].rx_up >= 0 && out(b, "muni_smsgw_bind_receiver_up"
+		    "{bind=\"%s\"} %d\n", g->bind[i].name,
+		    g->bind[i].rx_up) == -1)
+			return -1;
+	if (out(b, "# HELP muni_smsgw_bind_inflight submit_sm awaiting a "
+	    "response, per bind.\n"
+	    "# TYPE muni_smsgw_bind_inflight gauge\n") == -1)
+		return -1;
+	for (i = 0; i < (size_t)g->nbinds; i++)
+		if (out(b, "muni_smsgw_bind_inflight{bind=\"%s\"} %lld\n",
+		    g->bind[i].name, (long long)g->bind[i].inflight) == -1)
+			return -1;
+	if (out(b, "# HELP muni_smsgw_bind_tps_limit The bind's current "
+	    "submit rate.\n"
+	    "# TYPE muni_smsgw_bind_tps_limit gauge\n") == -1)
+		return -1;
+	for (i = 0; i < (size_t)g->nbinds; i++)
+		if (out(b, "muni_smsgw_bind_tps_limit{bind=\"%s\"} %lld\n",
+		    g->bind[i].name, (long long)g->bind[i].tps_limit) == -1)
+			return -1;
+	if (out(b, "# HELP muni_smsgw_bind_submits_total submit_sm sent, per "
+	    "bind (since the bind was configured).\n"
+	    "# TYPE muni_smsgw_bind_submits_total counter\n") == -1)
+		return -1;
+	for (i = 0; i < (size_t)g->nbinds; i++)
+		if (out(b, "muni_smsgw_bind_submits_total{bind=\"%s\"} %llu\n",
+		    g->bind[i].name,
+		    (unsigned long long)g->bind[i].submits) == -1)
+			return -1;
 	if (histo_out(b, "muni_smsgw_submit_latency_seconds", &m.latency,
 	    "submit_sm to submit_sm_resp.") == -1 ||
 	    histo_out(b, "muni_smsgw_mo_reply_latency_seconds", &m.mo_reply,

@@ -9,14 +9,28 @@
 
 struct evbuffer;
 
+#define METRICS_BINDS_MAX	16
+
+/* One bind's figures, labelled bind="name". */
+struct metrics_bind {
+	char	 name[32];
+	int	 up;		/* it can send */
+	int	 rx_up;		/* its receiver (pair mode), -1 none */
+	int64_t	 inflight;
+	int64_t	 tps_limit;
+	uint64_t submits;
+};
+
 /* Values read at scrape time from the modules that own them. */
 struct metrics_gauges {
 	int64_t	 queued;	/* outbox rows queued, -1 unknown */
-	int64_t	 inflight;	/* submit_sm awaiting a response */
+	int64_t	 inflight;	/* submit_sm awaiting a response, all binds */
 	int64_t	 binds_up;
-	int64_t	 tps_limit;	/* the bind's current rate */
+	int64_t	 tps_limit;	/* the binds' current rates, summed */
 	int64_t	 messages;	/* messages the gateway holds */
 	uint64_t commits;	/* group commits */
+	int	 nbinds;
+	struct metrics_bind bind[METRICS_BINDS_MAX];
 };
 
 void	 metrics_submit(void);

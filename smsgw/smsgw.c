@@ -1,10 +1,10 @@
 /*
  * muni-smsgw: the SMPP gateway daemon. It sends what the outbox holds over
- * one bind to the SMSC, takes in receipts and MO, answers residents'
- * keywords, serves /health, /metrics and the HTTP API, and sends the daily
- * reminders. One process, one thread, one libevent loop; the modules are
- * gw_disp (outbox and inbox), gw_esme (the bind), gw_batch (group
- * commits), gw_http and gw_api, and gw_remind.
+ * its binds to the SMSCs ([smsc] and [smsc.NAME]), takes in receipts and MO,
+ * answers residents' keywords, serves /health, /metrics and the HTTP API, and
+ * sends the daily reminders. One process, one thread, one libevent loop; the
+ * modules are gw_disp (outbox and inbox), gw_pick (which bind), gw_esme (a
+ * bind), gw_batch (group commits), gw_http and gw_api, and gw_remind.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -218,10 +218,12 @@ main(int argc, char **argv)
 	    evsignal_add(sigterm, NULL) == -1 ||
 	    evsignal_add(sighup, NULL) == -1)
 		fatalx("signal events");
-	log_info("starting: database %s, SMSC %s:%lld, http %s",
-	    config_str(gw.cfg, CFG_DATABASE_PATH),
-	    config_str(gw.cfg, CFG_SMSC_HOST),
-	    config_int(gw.cfg, CFG_SMSC_PORT),
+	log_info("starting: database %s, %d bind%s (first %s at %s:%lld), "
+	    "http %s", config_str(gw.cfg, CFG_DATABASE_PATH),
+	    config_binds(gw.cfg), config_binds(gw.cfg) == 1 ? "" : "s",
+	    config_bind_name(gw.cfg, 0),
+	    config_bind_str(gw.cfg, 0, CFG_SMSC_HOST),
+	    config_bind_int(gw.cfg, 0, CFG_SMSC_PORT),
 	    config_str(gw.cfg, CFG_HTTP_LISTEN));
 	if (fake == 1) {
 		char	 now[32];

@@ -49,6 +49,7 @@ struct sim_conf {
 	enum sim_fault	 fault;
 	unsigned	 fault_every;
 	unsigned	 window;	/* deliver_sm outstanding per session */
+	uint64_t	 msgid_base;	/* first message id (0: 1) */
 	int		 verbose;
 };
 

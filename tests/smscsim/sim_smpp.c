@@ -968,6 +968,8 @@ smpp_listen(const char *addr, int port, int *bound)
 	socklen_t		 len = sizeof(sin);
 	struct timeval		 tv;
 
+	if (conf.msgid_base > 0)
+		next_msgid = conf.msgid_base;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);
@@ -1320,12 +1322,22 @@ smpp_fault(enum sim_fault f)
 void
 smpp_stats(char *buf, size_t size)
 {
-	size_t		 nsess = 0, nwait = 0, nready = 0;
+	size_t		 nsess = 0, nwait = 0, nready = 0, ntx = 0, nrx = 0,
+			 ntrx = 0, n;
 	struct sess	*s;
 	struct dlv	*d;
 
-	TAILQ_FOREACH(s, &sessions, entry)
+	TAILQ_FOREACH(s, &sessions, entry) {
 		nsess++;
+		if (s->dead || s->closing)
+			continue;
+		if (s->mode == (SESS_TX | SESS_RX))
+			ntrx++;
+		else if (s->mode == SESS_TX)
+			ntx++;
+		else if (s->mode == SESS_RX)
+			nrx++;
+	}
 	/* The control channel is not the hot path: counting is fine. */
 	TAILQ_FOREACH(d, &waitq, entry)
 		nwait++;
@@ -1344,4 +1356,8 @@ smpp_stats(char *buf, size_t size)
 	    st.delivered, st.deliver_retry, st.deliver_failed, nwait, nready,
 	    st.inflight, st.nacks_sent, st.nacks_received, st.enquire_sent,
 	    st.faults, st.drops);
+	/* Bound sessions by kind: transceiver, transmitter, receiver. */
+	n = strlen(buf);
+	(void)util_snprintf(buf + n, size - n, " trx=%zu tx=%zu rx=%zu", ntrx,
+	    ntx, nrx);
 }

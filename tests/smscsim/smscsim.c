@@ -33,7 +33,7 @@ enum {
 	OPT_RECEIPT_STAT = 256, OPT_RECEIPT_ERR, OPT_RECEIPT_FIRST,
 	OPT_RECEIPT_ID_DEC, OPT_RECEIPT_NO_TLV, OPT_THROTTLE, OPT_QFULL,
 	OPT_MAX_TPS, OPT_DROP_AFTER, OPT_DELAY, OPT_WITHHOLD_AFTER,
-	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_PHONE, OPT_CTL,
+	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_MSGID_BASE, OPT_PHONE, OPT_CTL,
 };
 
 static const struct option longopts[] = {
@@ -62,6 +62,7 @@ static const struct option longopts[] = {
 	{ "fault", required_argument, NULL, OPT_FAULT },
 	{ "fault-every", required_argument, NULL, OPT_FAULT_EVERY },
 	{ "window", required_argument, NULL, OPT_WINDOW },
+	{ "msgid-base", required_argument, NULL, OPT_MSGID_BASE },
 	{ "phone", no_argument, NULL, OPT_PHONE },
 	{ "ctl", no_argument, NULL, OPT_CTL },
 	{ "verbose", no_argument, NULL, 'v' },
@@ -78,7 +79,7 @@ usage(FILE *f)
 "	[-e enquire_s] [--receipt-stat STAT] [--receipt-err N] [--receipt-first]\n"
 "	[--receipt-id-dec] [--receipt-no-tlv] [--throttle N] [--queue-full N]\n"
 "	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
-"	[--fault KIND --fault-every N] [--window N]\n"
+"	[--fault KIND --fault-every N] [--window N] [--msgid-base N]\n"
 "       muni-smscsim --phone -C control.sock [-n +3712…] [-t 505]\n"
 "       muni-smscsim --ctl -C control.sock COMMAND …\n"
 "port 0 picks a free port; it is printed as port=N.\n"
@@ -214,6 +215,11 @@ main(int argc, char **argv)
 		case OPT_WINDOW:
 			conf.window = (unsigned)num(optarg, 1, 100000,
 			    "window");
+			break;
+		case OPT_MSGID_BASE:
+			/* Two simulators in one test: ids that never meet. */
+			conf.msgid_base = (uint64_t)num(optarg, 1,
+			    1000000000000LL, "msgid-base");
 			break;
 		case OPT_PHONE:
 			phone = 1;

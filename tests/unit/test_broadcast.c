@@ -23,6 +23,7 @@
 #include "demo.h"
 #include "groups.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "util.h"
 #include "testlib.h"
@@ -608,6 +609,118 @@ test_send_rows(void **state)
 	    " action = 'broadcast send' AND actor = 'anna'"), 1);
 }
 
+/* Settle broadcast states (as the gateway does once a second), then read. */
+static void
+settled(struct fx *fx, int64_t id, struct broadcast_info *bi)
+{
+	int64_t	 n;
+
+	assert_int_equal(broadcast_settle(fx->s, &n), 0);
+	assert_int_equal(broadcast_get(fx->s, id, bi), 0);
+}
+
+/*
+ * Final states reach the broadcast: its counts follow each message, it is
+ * 'sending' from the first one out and 'done' when the last one is final,
+ * whichever way each ended (receipt, refusal, failure, expiry).
+ */
+static void
+test_final_states(void **state)
+{
+	struct fx		*fx = *state;
+	struct broadcast_req	 req;
+	struct broadcast_preview out;
+	struct broadcast_info	 bi;
+	sqlite3_stmt		*st;
+	int64_t			 gid, id, *ids, n = 0, i,
+				 counts[BROADCAST_NSTATES];
+	char			 msgid[32];
+	enum outbox_receipt_state rs;
+
+	gid = group(fx, "young", "age < 30 AND has_mobile");
+	req_init(&req, gid, "Sveiki!", "kultura");
+	exec_sql(fx->s, "UPDATE subscriptions SET subscribed = 1");
+	id = send_ok(fx, &req, &out);
+	assert_true(out.recipients >= 10);
+	ids = calloc((size_t)out.recipients, sizeof(*ids));
+	assert_non_null(ids);
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->s), "SELECT id FROM"
+	    " outbox WHERE broadcast_id = ?1 ORDER BY id", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int64(st, 1, id), SQLITE_OK);
+	while (sqlite3_step(st) == SQLITE_ROW && n < out.recipients)
+		ids[n++] = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	assert_int_equal(n, out.recipients);
+
+	settled(fx, id, &bi);
+	assert_string_equal(bi.state, "scheduled");
+	assert_int_equal(outbox_inflight(fx->s, ids[0], "smsc", 1), 0);
+	settled(fx, id, &bi);
+	assert_string_equal(bi.state, "sending");
+	for (i = 1; i < n; i++)
+		assert_int_equal(outbox_inflight(fx->s, ids[i], i % 2 ?
+		    "smsc" : "backup", (uint32_t)i + 1), 0);
+	for (i = 0; i < n; i++) {
+		(void)snprintf(msgid, sizeof(msgid), "%llx",
+		    (unsigned long long)(i + 0x100));
+		switch (i % 5) {
+		case 2:
+			assert_int_equal(outbox_finish(fx->s, ids[i],
+			    "rejected", 0x0b), 0);
+			continue;
+		case 3:
+			assert_int_equal(outbox_finish(fx->s, ids[i],
+			    "failed", 0x08), 0);
+			continue;
+		}
+		assert_int_equal(outbox_part_accepted(fx->s, ids[i], 1, 1,
+		    msgid), 0);
+		/* Still waiting for this one's receipt. */
+		settled(fx, id, &bi);
+		assert_string_equal(bi.state, "sending");
+		rs = i % 5 == 0 ? OUTBOX_RCPT_DELIVERED : i % 5 == 1 ?
+		    OUTBOX_RCPT_UNDELIVERABLE : OUTBOX_RCPT_EXPIRED;
+		assert_int_equal(outbox_receipt(fx->s, msgid, rs, 0),
+		    OUTBOX_RCPT_MATCHED);
+		settled(fx, id, &bi);
+		assert_string_equal(bi.state, i == n - 1 ? "done" :
+		    "sending");
+	}
+	settled(fx, id, &bi);
+	assert_string_equal(bi.state, "done");
+	assert_int_equal(broadcast_status(fx->s, id, counts), 0);
+	assert_int_equal(counts[0] + counts[1] + counts[2], 0);
+	assert_int_equal(counts[3], (n + 4) / 5);	/* delivered */
+	assert_int_equal(counts[3] + counts[4] + counts[5] + counts[6] +
+	    counts[7], n);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	    " state = 'rejected' AND status_code = 11"), (n + 2) / 5);
+	free(ids);
+
+	/* Validity ran out before sending: expired in the claim; done. */
+	req_init(&req, gid, "Otrais", "kultura");
+	id = send_ok(fx, &req, &out);
+	{
+		char	 sql[160];
+		struct outbox_row rows[8];
+		int	 nexp = 0, got;
+		time_t	 due;
+
+		(void)snprintf(sql, sizeof(sql), "UPDATE outbox SET"
+		    " valid_until = 1, not_before = 0 WHERE broadcast_id ="
+		    " %lld", (long long)id);
+		exec_sql(fx->s, sql);
+		got = outbox_claim(fx->s, clock_now(), rows, 8, &nexp, &due);
+		assert_int_equal(got, 0);
+		assert_int_equal(nexp, out.recipients);
+	}
+	settled(fx, id, &bi);
+	assert_string_equal(bi.state, "done");
+	assert_int_equal(broadcast_status(fx->s, id, counts), 0);
+	assert_int_equal(counts[5], out.recipients);	/* expired */
+}
+
 static void
 test_cancel(void **state)
 {
@@ -839,6 +952,7 @@ main(void)
 		T(test_quiet_end),
 		T(test_send_rows),
 		T(test_cancel),
+		T(test_final_states),
 		T(test_approval),
 		T(test_refusals),
 		T(test_failure_half_way),

@@ -632,6 +632,108 @@ test_many_errors_in_one_load(void **state)
 	free(e);
 }
 
+/* [smsc.NAME] sections: binds with the [smsc] keys, checked the same way. */
+static void
+test_named_binds(void **state)
+{
+	struct fx	*fx = *state;
+	struct config	*cfg;
+	char		*e;
+
+	/* Without a file or named sections: [smsc] is the one bind. */
+	cfg = config_defaults();
+	assert_int_equal(config_binds(cfg), 1);
+	assert_string_equal(config_bind_name(cfg, 0), "smsc");
+	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_BIND_MODE),
+	    "transceiver");
+	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_LONG_MODE),
+	    "udh");
+	config_free(cfg);
+
+	/* [smsc] first, then the named ones in file order, own values,
+	   defaults for what they leave out (not [smsc]'s values). */
+	cfg = load_ok(fx,
+	    "[smsc.backup]\n"
+	    "port = 2801\n"
+	    "bind_mode = pair\n"
+	    "[smsc]\n"
+	    "port = 2800\n"
+	    "window = 50\n"
+	    "[smsc.third-1]\n"
+	    "host = 10.0.0.3\n"
+	    "long_mode = payload\n"
+	    "tls = no\n"
+	    "[smsc.backup]\n"
+	    "window = 7\n");
+	assert_int_equal(config_binds(cfg), 3);
+	assert_string_equal(config_bind_name(cfg, 0), "smsc");
+	assert_string_equal(config_bind_name(cfg, 1), "backup");
+	assert_string_equal(config_bind_name(cfg, 2), "third-1");
+	assert_int_equal(config_bind_int(cfg, 0, CFG_SMSC_PORT), 2800);
+	assert_int_equal(config_int(cfg, CFG_SMSC_PORT), 2800);
+	assert_int_equal(config_bind_int(cfg, 0, CFG_SMSC_WINDOW), 50);
+	assert_int_equal(config_bind_int(cfg, 1, CFG_SMSC_PORT), 2801);
+	assert_int_equal(config_bind_int(cfg, 1, CFG_SMSC_WINDOW), 7);
+	assert_string_equal(config_bind_str(cfg, 1, CFG_SMSC_BIND_MODE),
+	    "pair");
+	assert_string_equal(config_bind_str(cfg, 1, CFG_SMSC_HOST),
+	    "127.0.0.1");
+	assert_int_equal(config_bind_int(cfg, 2, CFG_SMSC_PORT), 2775);
+	assert_int_equal(config_bind_int(cfg, 2, CFG_SMSC_WINDOW), 10);
+	assert_string_equal(config_bind_str(cfg, 2, CFG_SMSC_HOST),
+	    "10.0.0.3");
+	assert_string_equal(config_bind_str(cfg, 2, CFG_SMSC_LONG_MODE),
+	    "payload");
+	assert_int_equal(config_bind_bool(cfg, 2, CFG_SMSC_TLS), 0);
+	config_free(cfg);
+
+	/* Only named sections: [smsc] is no bind then. */
+	cfg = load_ok(fx, "[smsc.a]\nport = 1\n[smsc.b]\nport = 2\n");
+	assert_int_equal(config_binds(cfg), 2);
+	assert_string_equal(config_bind_name(cfg, 0), "a");
+	assert_int_equal(config_bind_int(cfg, 1, CFG_SMSC_PORT), 2);
+	config_free(cfg);
+
+	/* Errors: FILE:LINE, the section's own name, hints, bounds. */
+	e = load_bad(fx,
+	    "[smsc.backup]\n"
+	    "windw = 5\n"			/* 2 */
+	    "port = 0\n"			/* 3 */
+	    "bind_mode = both\n"		/* 4 */
+	    "[smsc.bad name]\n"			/* 5 */
+	    "port = 1\n"
+	    "[smsc.]\n"				/* 7 */
+	    "[smsc.smsc]\n"			/* 8 */
+	    "[smsc.ok]\n"
+	    "long_mode = sar\n");		/* 10 */
+	has_error(fx, e, 2, "unknown key 'windw' in [smsc.backup] (did you "
+	    "mean 'window'?)");
+	has_error(fx, e, 3, "smsc.backup.port");
+	has_error(fx, e, 4, "smsc.backup.bind_mode: 'both' is not one of "
+	    "transceiver pair");
+	has_error(fx, e, 5, "[smsc.bad name]");
+	has_error(fx, e, 7, "[smsc.NAME]");
+	has_error(fx, e, 8, "[smsc.smsc]");
+	has_error(fx, e, 10, "smsc.ok.long_mode: 'sar' is not one of udh "
+	    "payload");
+	assert_int_equal(count_lines(e), 7);
+	free(e);
+
+	e = load_bad(fx, "[smsc.x]\nport = 1\nport = 2\n");
+	has_error(fx, e, 3, "smsc.x.port is set twice (first on line 2)");
+	free(e);
+	e = load_bad(fx, "[smsc.x]\nreconnect_max_s = 3\nreconnect_min_s = 9\n");
+	has_error(fx, e, 3, "smsc.x.reconnect_min_s is larger than "
+	    "smsc.x.reconnect_max_s");
+	free(e);
+	e = load_bad(fx, "[smsx.y]\nport = 1\n[kiosk.y]\n");
+	has_error(fx, e, 1, "unknown section [smsx.y] (did you mean "
+	    "[smsc.y]?)");
+	has_error(fx, e, 3, "unknown section [kiosk.y]");
+	assert_null(strstr(e, "did you mean [kiosk"));
+	free(e);
+}
+
 static void
 test_reconnect_order(void **state)
 {
@@ -806,6 +908,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_many_errors_in_one_load,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_named_binds, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect_order, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_bom_and_crlf, setup,
