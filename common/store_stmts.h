@@ -619,6 +619,8 @@ STMT(ST_REMIND_QUEUE,
 STMT(ST_REMIND_MARK_KIND,
     "INSERT INTO reminders_sent (kind, ref_id, due, sent_at)"
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, ref_id, due) DO NOTHING")
+
+/*
  * broadcast_settle: a broadcast follows its messages, swept now and then
  * by the gateway rather than by triggers (a trigger on outbox state costs
  * every message, broadcast or not). Only unfinished broadcasts are looked
