@@ -482,6 +482,61 @@ config_reader(char *buf, int size, void *user)
 	return buf;
 }
 
+/*
+ * The chmod that takes others' access away from a file of mode m: 640 when
+ * its group may read it (a service's group, e.g. root:muni), else 600.
+ */
+static const char *
+config_safe_mode(mode_t m)
+{
+	return (m & S_IRGRP) ? "640" : "600";
+}
+
+/*
+ * A secret in a file others can read (or write) is a secret no longer:
+ * refuse to run, and say which chmod fixes it. Group access is left to
+ * the administrator (the service's group may need to read the file).
+ */
+static void
+config_check_secrets(struct config_parse *p, struct config *cfg)
+{
+	struct stat	 st;
+	const char	*tf = cfg->v[CFG_HTTP_TOKEN_FILE].s;
+	char		*real;
+	int		 i;
+
+	for (i = 0; i < CFG__COUNT; i++)
+		if (config_defs[i].type == T_SECRET && cfg->v[i].line != 0 &&
+		    cfg->v[i].s[0] != '\0')
+			break;
+	if (i < CFG__COUNT) {
+		if (fstat(fileno(p->fp), &st) == -1)
+			config_error(p, 0, "fstat: %s", strerror(errno));
+		else if (st.st_mode & (S_IROTH | S_IWOTH)) {
+			/* The absolute path: the fix works from anywhere. */
+			real = realpath(p->file, NULL);
+			config_error(p, cfg->v[i].line, "%s is a secret and "
+			    "the file is %s by others: run `chmod %s %s`",
+			    config_defs[i].name,
+			    (st.st_mode & S_IROTH) ? "readable" : "writable",
+			    config_safe_mode(st.st_mode),
+			    real != NULL ? real : p->file);
+			free(real);
+		}
+	}
+	/* A missing token file is for the HTTP API to report. */
+	if (tf[0] != '\0' && stat(tf, &st) == 0 &&
+	    (st.st_mode & (S_IROTH | S_IWOTH))) {
+		real = realpath(tf, NULL);
+		config_error(p, cfg->v[CFG_HTTP_TOKEN_FILE].line, "%s: the "
+		    "token file %s is %s by others: run `chmod %s %s`",
+		    config_defs[CFG_HTTP_TOKEN_FILE].name, tf,
+		    (st.st_mode & S_IROTH) ? "readable" : "writable",
+		    config_safe_mode(st.st_mode), real != NULL ? real : tf);
+		free(real);
+	}
+}
+
 static void
 config_set_defaults(struct config *cfg)
 {
@@ -511,7 +566,6 @@ config_load(const char *path, char **errors)
 {
 	struct config_parse	 p;
 	struct config		*cfg;
-	struct stat		 st;
 	const char		*env;
 	int			 r, explicit = 1;
 
@@ -556,10 +610,8 @@ config_load(const char *path, char **errors)
 		config_error(&p, cfg->v[CFG_SMSC_RECONNECT_MIN_S].line,
 		    "smsc.reconnect_min_s is larger than "
 		    "smsc.reconnect_max_s");
-	if (p.nerr == 0 && cfg->v[CFG_SMSC_PASSWORD].s[0] != '\0' &&
-	    fstat(fileno(p.fp), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s holds the SMSC password and is readable by "
-		    "others: chmod o-rwx %s", path, path);
+	if (p.nerr == 0)
+		config_check_secrets(&p, cfg);
 	fclose(p.fp);
 	if (p.nerr > 0) {
 		if (p.nerr > CONFIG_MAX_ERRORS) {
