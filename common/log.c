@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 static const char	*log_prog = "muni";
 static int		 log_syslog;
 static int		 log_fd = -1;
+static int		 log_journal;
 static enum log_level	 log_level = LOG_LEVEL_INFO;
 
 void
@@ -28,6 +30,22 @@ log_init(const char *progname, int to_syslog)
 	log_syslog = to_syslog;
 	if (to_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/*
+	 * Under systemd, stderr may be the journal's stream (its device and
+	 * inode are in $JOURNAL_STREAM): then a "<N>" prefix gives each line
+	 * its priority, and the journal adds the time and the pid itself.
+	 */
+	log_journal = 0;
+	if (!to_syslog && (env = getenv("JOURNAL_STREAM")) != NULL) {
+		unsigned long long	 dev, ino;
+		struct stat		 st;
+
+		if (sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &st) == 0 &&
+		    (unsigned long long)st.st_dev == dev &&
+		    (unsigned long long)st.st_ino == ino)
+			log_journal = 1;
+	}
 	if ((env = getenv("MUNI_DEBUG")) != NULL && *env != '\0' &&
 	    strcmp(env, "0") != 0)
 		log_level = LOG_LEVEL_DEBUG;
@@ -111,12 +129,18 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		errno = saved;
 		return;
 	}
+	if (log_journal && log_fd == -1) {
+		(void)snprintf(line, sizeof(line), "<%d>%s: %s\n", prio[level],
+		    name[level], msg);
+		goto out;
+	}
 	now = time(NULL);
 	if (localtime_r(&now, &tm) == NULL ||
 	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
 		stamp[0] = '\0';
 	(void)snprintf(line, sizeof(line), "%s %s[%ld] %s: %s\n", stamp,
 	    log_prog, (long)getpid(), name[level], msg);
+out:
 	fd = log_fd == -1 ? STDERR_FILENO : log_fd;
 	/* A log line that cannot be written has nowhere else to go. */
 	n = strlen(line);
