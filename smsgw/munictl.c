@@ -41,6 +41,8 @@ static const struct {
 	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
 	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
 	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
+	{ "backup", ctl_backup, "backup [--force] FILE" },
+	{ "restore", ctl_restore, "restore FILE" },
 };
 
 /* "import statement": a two-word name needs both words to match. */
