@@ -103,25 +103,58 @@ log_scrub(char *s)
 	return masked;
 }
 
+/*
+ * The time stamp of stderr lines, made once a second: the gateway writes
+ * a few lines per message, and localtime_r and strftime were half their
+ * cost.
+ */
+static const char *
+log_stamp(void)
+{
+	static char	 stamp[32];
+	static time_t	 made = (time_t)-1;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (now != made) {
+		if (localtime_r(&now, &tm) == NULL || strftime(stamp,
+		    sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			stamp[0] = '\0';
+		made = now;
+	}
+	return stamp;
+}
+
 static void
 log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_CRIT, LOG_WARNING, LOG_INFO,
 	    LOG_DEBUG };
 	static const char *name[] = { "fatal", "warning", "info", "debug" };
-	char	 msg[2048], line[2300], stamp[32];
-	int	 saved = errno, fd;
-	size_t	 n;
-	struct tm tm;
-	time_t	 now;
+	char	 line[2300], *msg;
+	int	 saved = errno, fd, r;
+	size_t	 n, room;
 
 	if (level > log_level)
 		return;
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* The prefix, then the message formatted once, after it. */
+	if (log_syslog && log_fd == -1)
+		r = 0;
+	else if (log_journal && log_fd == -1)
+		r = snprintf(line, sizeof(line), "<%d>%s: ", prio[level],
+		    name[level]);
+	else
+		r = snprintf(line, sizeof(line), "%s %s[%ld] %s: ",
+		    log_stamp(), log_prog, (long)getpid(), name[level]);
+	if (r < 0 || (size_t)r >= sizeof(line) / 2)
+		r = 0;
+	msg = line + r;
+	/* Room for the message, its errno text and the newline. */
+	room = sizeof(line) - (size_t)r - 1;
+	(void)vsnprintf(msg, room, fmt, ap);
 	if (with_errno) {
 		n = strlen(msg);
-		(void)snprintf(msg + n, sizeof(msg) - n, ": %s",
-		    strerror(saved));
+		(void)snprintf(msg + n, room - n, ": %s", strerror(saved));
 	}
 	(void)log_scrub(msg);
 	if (log_syslog && log_fd == -1) {
@@ -129,21 +162,10 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		errno = saved;
 		return;
 	}
-	if (log_journal && log_fd == -1) {
-		(void)snprintf(line, sizeof(line), "<%d>%s: %s\n", prio[level],
-		    name[level], msg);
-		goto out;
-	}
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		stamp[0] = '\0';
-	(void)snprintf(line, sizeof(line), "%s %s[%ld] %s: %s\n", stamp,
-	    log_prog, (long)getpid(), name[level], msg);
-out:
+	n = (size_t)r + strlen(msg);
+	line[n++] = '\n';
 	fd = log_fd == -1 ? STDERR_FILENO : log_fd;
 	/* A log line that cannot be written has nowhere else to go. */
-	n = strlen(line);
 	if (write(fd, line, n) != (ssize_t)n) {
 		errno = saved;
 		return;
