@@ -2,7 +2,8 @@
 # man_pages: every man page (smsgw/*.8, kiosk/*.8, conf/*.5) renders with
 # `man -l` and with groff's warnings on (-ww) without a single warning, and
 # says what the code does: muni.conf(5) and the sample conf/muni.conf name
-# every key of CONFIG_KEYS with its section; munictl(8) every command of
+# every key of CONFIG_KEYS with its section, and muni.conf(5) gives each
+# key's default and bounds as the table has them; munictl(8) every command of
 # munictl's table; each program's page every option of its getopt string.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
@@ -51,6 +52,38 @@ while read -r sec key; do
 	    END { exit !found }' "$t/conf/muni.conf" ||
 	    fail "conf/muni.conf: no '$key =' in [$sec]"
 done < keys
+
+# Each key's default and bounds, as CONFIG_KEYS has them, in its entry
+# of muni.conf(5): "Default: VALUE" (or "Default: empty"), "MIN to MAX"
+# for numbers and texts (texts that may be empty: "at most MAX").
+perl -0ne 's/\\\n/ /g;
+    while (/X\(\w+,\s*"(\w+)",\s*"(\w+)",\s*(\w+),\s*"([^"]*)",\s*(-?\d+),\s*(-?\d+)\)/g) {
+	print "$1|$2|$3|$4|$5|$6\n" }' "$t/common/config.h" > defaults
+expect_eq "defaults read" "$(wc -l < defaults)" "$(wc -l < keys)"
+while IFS='|' read -r sec key type def min max; do
+	# The entry: from ".It Ic key" under ".Ss [sec]" to the next .It/.El.
+	awk -v s="[$sec]" -v k="$key" '
+	    /^\.Ss / { in_s = ($2 == s); next }
+	    in_s && $1 == ".It" && $2 == "Ic" && $3 == k { on = 1; next }
+	    on && ($1 == ".It" || $1 == ".El") { exit }
+	    on { sub(/^\.[A-Z][a-z] /, ""); print }' "$t/conf/muni.conf.5" |
+	    tr '\n' ' ' > entry
+	if [ -z "$def" ]; then
+		grep -q 'Default: empty' entry ||
+		    fail "muni.conf.5 [$sec] $key: no 'Default: empty': $(cat entry)"
+	else
+		grep -qF -- "Default: $def" entry ||
+		    fail "muni.conf.5 [$sec] $key: no 'Default: $def': $(cat entry)"
+	fi
+	case $type in
+	INT|PRICE) want="$min to $max";;
+	STR|SECRET) if [ "$min" -eq 0 ]; then want="at most $max"; else
+		want="$min to $max"; fi;;
+	*) want="";;
+	esac
+	[ -z "$want" ] || grep -qF -- "$want" entry ||
+	    fail "muni.conf.5 [$sec] $key: no '$want': $(cat entry)"
+done < defaults
 
 # Every munictl command (the first word or two of its table).
 sed -n 's/^[[:space:]]*{ "\([a-z ]*\)", ctl_.*/\1/p' "$t/smsgw/munictl.c" > cmds
