@@ -210,7 +210,8 @@ pot:
 # /usr/bin, /etc/muni), rewritten here for PREFIX and SYSCONFDIR.
 MAN5		 = $(sort $(wildcard conf/*.5))
 MAN8		 = $(sort $(wildcard kiosk/*.8 smsgw/*.8))
-UNITS_SD	 = conf/muni-smsgw.service conf/muni-kiosk@.service
+UNITS_SD	 = conf/muni-smsgw.service conf/muni-kiosk@.service \
+		   conf/muni-backup.service conf/muni-backup.timer
 SD_PATHS	 = -e 's|/usr/sbin/|$(SBINDIR)/|g' \
 		   -e 's|/usr/bin/muni|$(BINDIR)/muni|g' \
 		   -e 's|/etc/muni|$(SYSCONFDIR)/muni|g'

@@ -17,6 +17,8 @@ etc/muni/muni.conf
 etc/muni/muni.conf.sample
 usr/local/bin/muni-kiosk
 usr/local/bin/munictl
+usr/local/lib/systemd/system/muni-backup.service
+usr/local/lib/systemd/system/muni-backup.timer
 usr/local/lib/systemd/system/muni-kiosk@.service
 usr/local/lib/systemd/system/muni-smsgw.service
 usr/local/lib/sysusers.d/muni.conf

@@ -22,8 +22,9 @@ expect_grep "^ExecStart=$r/usr/sbin/muni-smsgw -d -c $r/etc/muni/muni.conf\$" \
     "$u/muni-smsgw.service"
 expect_grep "^ExecStart=$r/usr/bin/muni-kiosk -c $r/etc/muni/muni.conf -T \${MUNI_KIOSK_NAME}\$" \
     "$u/muni-kiosk@.service"
-grep -h '^Exec' "$u/muni-smsgw.service" "$u/muni-kiosk@.service" |
-    grep -v "^Exec[A-Za-z]*=$r/usr/s*bin/muni-[a-z]* \(.* \)*-c $r/etc/muni/muni.conf\|=/bin/kill " \
+grep -h '^Exec' "$u/muni-smsgw.service" "$u/muni-kiosk@.service" \
+    "$u/muni-backup.service" | sed "s|^ExecStart=/bin/sh -c 'exec |ExecStart=|" |
+    grep -v "^Exec[A-Za-z]*=$r/usr/s*bin/muni[-a-z]* \(.* \)*-c $r/etc/muni/muni.conf\|=/bin/kill " \
     > stray.out || :
 [ ! -s stray.out ] || { cat stray.out; fail "a path not rewritten for PREFIX"; }
 
@@ -31,7 +32,8 @@ grep -h '^Exec' "$u/muni-smsgw.service" "$u/muni-kiosk@.service" |
 mkdir inst
 ln -s "$u/muni-kiosk@.service" "inst/muni-kiosk@tty2.service"
 export MANPATH="$r/usr/share/man"
-for unit in "$u/muni-smsgw.service" "$PWD/inst/muni-kiosk@tty2.service"; do
+for unit in "$u/muni-smsgw.service" "$PWD/inst/muni-kiosk@tty2.service" \
+    "$u/muni-backup.service" "$u/muni-backup.timer"; do
 	if ! systemd-analyze verify "$unit" > verify.out 2>&1 ||
 	    [ -s verify.out ]; then
 		cat verify.out
@@ -85,6 +87,22 @@ gid=$(awk -F: '$1 == "muni" { print $3 }' "$s/etc/group")
 expect_eq "/var/lib/muni" "$(stat -c '%a %u %g' "$s/var/lib/muni" 2>&1)" \
     "770 $uid $gid"
 expect_eq "/etc/muni" "$(stat -c '%a %u %g' "$s/etc/muni" 2>&1)" "750 0 $gid"
+expect_eq "/var/backups/muni" "$(stat -c '%a %u %g' "$s/var/backups/muni" 2>&1)" \
+    "700 $uid $gid"
+
+# The backup service's command, run as it is written (the shell, %% as
+# systemd passes it on, the weekday's file), makes a copy.
+write_conf
+ctl init > /dev/null 2>&1
+mkdir -p "$s/var/backups/muni"
+cmd=$(sed -n "s|^ExecStart=/bin/sh -c '\\(.*\\)'\$|\\1|p" "$u/muni-backup.service" |
+    sed -e 's/%%/%/g' -e "s|$r/etc/muni/muni.conf|$PWD/muni.conf|" \
+    -e "s|/var/backups/muni|$s/var/backups/muni|")
+[ -n "$cmd" ] || fail "no ExecStart in muni-backup.service"
+sh -c "$cmd" > backup.out || fail "the backup service's command: $cmd"
+ls "$s/var/backups/muni/muni-$(date +%a).db" > /dev/null ||
+    fail "no weekday copy"
+rm -f muni.db muni.db-wal muni.db-shm
 
 # Under systemd stderr is the journal's stream: lines carry a priority
 # for the journal instead of our own time stamp; elsewhere they do not.
