@@ -10,6 +10,10 @@ SBINDIR		?= $(PREFIX)/sbin
 MANDIR		?= $(PREFIX)/share/man
 LOCALEDIR	?= $(PREFIX)/share/locale
 SYSCONFDIR	?= /etc
+# systemd looks in PREFIX/lib too (/usr/local/lib/systemd/system, ...).
+UNITDIR		?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR	?= $(PREFIX)/lib/sysusers.d
+TMPFILESDIR	?= $(PREFIX)/lib/tmpfiles.d
 DESTDIR		?=
 
 CC		?= cc
@@ -201,21 +205,49 @@ pot:
 	xgettext --from-code=UTF-8 -k_ -kN_ -o common/po/muni.pot \
 	    $(COMMON_SRCS) $(wildcard smsgw/*.c kiosk/*.c)
 
+# What `make install` puts where; uninstall removes the same list. The
+# units, sysusers.d and tmpfiles.d files carry Debian's paths (/usr/sbin,
+# /usr/bin, /etc/muni), rewritten here for PREFIX and SYSCONFDIR.
+MAN5		 = $(sort $(wildcard conf/*.5))
+MAN8		 = $(sort $(wildcard kiosk/*.8 smsgw/*.8))
+UNITS_SD	 = conf/muni-smsgw.service conf/muni-kiosk@.service \
+		   conf/muni-backup.service conf/muni-backup.timer
+SD_PATHS	 = -e 's|/usr/sbin/|$(SBINDIR)/|g' \
+		   -e 's|/usr/bin/muni|$(BINDIR)/muni|g' \
+		   -e 's|/etc/muni|$(SYSCONFDIR)/muni|g'
+
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
-	    $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/muni
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8 \
+	    $(DESTDIR)$(SYSCONFDIR)/muni $(DESTDIR)$(UNITDIR) \
+	    $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR)
 	install -m 755 $(BIN)/munictl $(BIN)/muni-kiosk $(DESTDIR)$(BINDIR)/
 	install -m 755 $(BIN)/muni-smsgw $(DESTDIR)$(SBINDIR)/
-	for m in $(wildcard kiosk/*.8 smsgw/*.8); do \
-	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man8/ || exit 1; done
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
 	for f in $(MO); do l=$${f#$(BUILD)/locale/}; \
 	    install -D -m 644 $$f $(DESTDIR)$(LOCALEDIR)/$$l || exit 1; done
-	install -m 640 conf/muni.conf $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf.sample
+	install -m 644 conf/muni.conf $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf.sample
+	@# An administrator's muni.conf is never overwritten.
+	[ -e $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf ] || \
+	    install -m 640 conf/muni.conf $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf
+	for u in $(UNITS_SD); do \
+	    sed $(SD_PATHS) $$u > $(DESTDIR)$(UNITDIR)/$${u#conf/} && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$${u#conf/} || exit 1; done
+	install -m 644 conf/muni.sysusers $(DESTDIR)$(SYSUSERSDIR)/muni.conf
+	sed $(SD_PATHS) conf/muni.tmpfiles > $(DESTDIR)$(TMPFILESDIR)/muni.conf
+	chmod 644 $(DESTDIR)$(TMPFILESDIR)/muni.conf
 
+# Keeps $(SYSCONFDIR)/muni/muni.conf (the administrator's) and the database.
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/munictl $(DESTDIR)$(BINDIR)/muni-kiosk \
-	    $(DESTDIR)$(SBINDIR)/muni-smsgw $(DESTDIR)$(LOCALEDIR)/*/LC_MESSAGES/muni.mo
-	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard kiosk/*.8 smsgw/*.8)))
+	    $(DESTDIR)$(SBINDIR)/muni-smsgw
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man5/,$(notdir $(MAN5))) \
+	    $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(MAN8)))
+	rm -f $(patsubst $(BUILD)/locale/%,$(DESTDIR)$(LOCALEDIR)/%,$(MO))
+	rm -f $(DESTDIR)$(SYSCONFDIR)/muni/muni.conf.sample \
+	    $(addprefix $(DESTDIR)$(UNITDIR)/,$(notdir $(UNITS_SD))) \
+	    $(DESTDIR)$(SYSUSERSDIR)/muni.conf $(DESTDIR)$(TMPFILESDIR)/muni.conf
 
 clean:
 	rm -rf build

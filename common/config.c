@@ -591,6 +591,74 @@ config_reader(char *buf, int size, void *user)
 	return buf;
 }
 
+/*
+ * The chmod that takes others' access away from a file of mode m: 640 when
+ * its group may read it (a service's group, e.g. root:muni), else 600.
+ */
+static const char *
+config_safe_mode(mode_t m)
+{
+	return (m & S_IRGRP) ? "640" : "600";
+}
+
+/*
+ * A secret in a file others can read (or write) is a secret no longer:
+ * refuse to run, and say which chmod fixes it. Group access is left to
+ * the administrator (the service's group may need to read the file).
+ */
+static void
+config_check_secrets(struct config_parse *p, struct config *cfg)
+{
+	struct stat	 st;
+	const struct config_value *v;
+	const char	*tf = cfg->v[CFG_HTTP_TOKEN_FILE].s;
+	char		*real, what[64];
+	int		 i, b, line = 0;
+
+	for (i = 0; i < CFG__COUNT && line == 0; i++)
+		if (config_defs[i].type == T_SECRET && cfg->v[i].line != 0 &&
+		    cfg->v[i].s[0] != '\0') {
+			line = cfg->v[i].line;
+			(void)util_strlcpy(what, config_defs[i].name, sizeof(what));
+		}
+	/* A named bind's password is as secret as [smsc]'s. */
+	for (b = config_binds_main(cfg); b < config_binds(cfg) && line == 0;
+	    b++) {
+		v = config_bind_values(cfg, b);
+		if (v[CFG_SMSC_PASSWORD].s[0] == '\0')
+			continue;
+		line = v[CFG_SMSC_PASSWORD].line;
+		(void)snprintf(what, sizeof(what), "smsc.%s.password",
+		    config_bind_name(cfg, b));
+	}
+	if (line != 0) {
+		if (fstat(fileno(p->fp), &st) == -1)
+			config_error(p, 0, "fstat: %s", strerror(errno));
+		else if (st.st_mode & (S_IROTH | S_IWOTH)) {
+			/* The absolute path: the fix works from anywhere. */
+			real = realpath(p->file, NULL);
+			config_error(p, line, "%s is a secret and "
+			    "the file is %s by others: run `chmod %s %s`",
+			    what,
+			    (st.st_mode & S_IROTH) ? "readable" : "writable",
+			    config_safe_mode(st.st_mode),
+			    real != NULL ? real : p->file);
+			free(real);
+		}
+	}
+	/* A missing token file is for the HTTP API to report. */
+	if (tf[0] != '\0' && stat(tf, &st) == 0 &&
+	    (st.st_mode & (S_IROTH | S_IWOTH))) {
+		real = realpath(tf, NULL);
+		config_error(p, cfg->v[CFG_HTTP_TOKEN_FILE].line, "%s: the "
+		    "token file %s is %s by others: run `chmod %s %s`",
+		    config_defs[CFG_HTTP_TOKEN_FILE].name, tf,
+		    (st.st_mode & S_IROTH) ? "readable" : "writable",
+		    config_safe_mode(st.st_mode), real != NULL ? real : tf);
+		free(real);
+	}
+}
+
 static void
 config_set_defaults(struct config *cfg)
 {
@@ -620,9 +688,8 @@ config_load(const char *path, char **errors)
 {
 	struct config_parse	 p;
 	struct config		*cfg;
-	struct stat		 st;
 	const char		*env;
-	int			 r, explicit = 1, secret = 0;
+	int			 r, explicit = 1;
 
 	*errors = NULL;
 	if (path == NULL) {
@@ -663,8 +730,6 @@ config_load(const char *path, char **errors)
 	for (r = 0; p.nerr == 0 && r < config_binds(cfg); r++) {
 		const struct config_value *v = config_bind_values(cfg, r);
 
-		if (v[CFG_SMSC_PASSWORD].s[0] != '\0')
-			secret = 1;
 		if (v[CFG_SMSC_RECONNECT_MIN_S].i <=
 		    v[CFG_SMSC_RECONNECT_MAX_S].i)
 			continue;
@@ -678,10 +743,8 @@ config_load(const char *path, char **errors)
 			    "smsc.%s.reconnect_max_s", config_bind_name(cfg, r),
 			    config_bind_name(cfg, r));
 	}
-	if (p.nerr == 0 && secret &&
-	    fstat(fileno(p.fp), &st) == 0 && (st.st_mode & S_IROTH))
-		log_warnx("%s holds the SMSC password and is readable by "
-		    "others: chmod o-rwx %s", path, path);
+	if (p.nerr == 0)
+		config_check_secrets(&p, cfg);
 	fclose(p.fp);
 	if (p.nerr > 0) {
 		if (p.nerr > CONFIG_MAX_ERRORS) {

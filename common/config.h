@@ -97,7 +97,9 @@ struct config;
  * Load path, or when path is NULL $MUNI_CONF, else CONFIG_DEFAULT_PATH (a
  * missing default file means built-in defaults). On failure returns NULL and
  * *errors holds one "FILE:LINE: message" line per problem (caller frees).
- * Warnings (a password readable by others) go to the log.
+ * A secret (the SMSC password, the staff PIN hash) in a file others may
+ * read or write, or an [http] token_file others may read or write, is such
+ * a problem; the message names the chmod that fixes it.
  */
 struct config	*config_load(const char *path, char **errors);
 /* All defaults, no file: for tests and tools. */

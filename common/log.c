@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 static const char	*log_prog = "muni";
 static int		 log_syslog;
 static int		 log_fd = -1;
+static int		 log_journal;
 static enum log_level	 log_level = LOG_LEVEL_INFO;
 
 void
@@ -28,6 +30,22 @@ log_init(const char *progname, int to_syslog)
 	log_syslog = to_syslog;
 	if (to_syslog)
 		openlog(progname, LOG_PID | LOG_NDELAY, LOG_DAEMON);
+	/*
+	 * Under systemd, stderr may be the journal's stream (its device and
+	 * inode are in $JOURNAL_STREAM): then a "<N>" prefix gives each line
+	 * its priority, and the journal adds the time and the pid itself.
+	 */
+	log_journal = 0;
+	if (!to_syslog && (env = getenv("JOURNAL_STREAM")) != NULL) {
+		unsigned long long	 dev, ino;
+		struct stat		 st;
+
+		if (sscanf(env, "%llu:%llu", &dev, &ino) == 2 &&
+		    fstat(STDERR_FILENO, &st) == 0 &&
+		    (unsigned long long)st.st_dev == dev &&
+		    (unsigned long long)st.st_ino == ino)
+			log_journal = 1;
+	}
 	if ((env = getenv("MUNI_DEBUG")) != NULL && *env != '\0' &&
 	    strcmp(env, "0") != 0)
 		log_level = LOG_LEVEL_DEBUG;
@@ -85,25 +103,58 @@ log_scrub(char *s)
 	return masked;
 }
 
+/*
+ * The time stamp of stderr lines, made once a second: the gateway writes
+ * a few lines per message, and localtime_r and strftime were half their
+ * cost.
+ */
+static const char *
+log_stamp(void)
+{
+	static char	 stamp[32];
+	static time_t	 made = (time_t)-1;
+	struct tm	 tm;
+	time_t		 now = time(NULL);
+
+	if (now != made) {
+		if (localtime_r(&now, &tm) == NULL || strftime(stamp,
+		    sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
+			stamp[0] = '\0';
+		made = now;
+	}
+	return stamp;
+}
+
 static void
 log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 {
 	static const int prio[] = { LOG_CRIT, LOG_WARNING, LOG_INFO,
 	    LOG_DEBUG };
 	static const char *name[] = { "fatal", "warning", "info", "debug" };
-	char	 msg[2048], line[2300], stamp[32];
-	int	 saved = errno, fd;
-	size_t	 n;
-	struct tm tm;
-	time_t	 now;
+	char	 line[2300], *msg;
+	int	 saved = errno, fd, r;
+	size_t	 n, room;
 
 	if (level > log_level)
 		return;
-	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	/* The prefix, then the message formatted once, after it. */
+	if (log_syslog && log_fd == -1)
+		r = 0;
+	else if (log_journal && log_fd == -1)
+		r = snprintf(line, sizeof(line), "<%d>%s: ", prio[level],
+		    name[level]);
+	else
+		r = snprintf(line, sizeof(line), "%s %s[%ld] %s: ",
+		    log_stamp(), log_prog, (long)getpid(), name[level]);
+	if (r < 0 || (size_t)r >= sizeof(line) / 2)
+		r = 0;
+	msg = line + r;
+	/* Room for the message, its errno text and the newline. */
+	room = sizeof(line) - (size_t)r - 1;
+	(void)vsnprintf(msg, room, fmt, ap);
 	if (with_errno) {
 		n = strlen(msg);
-		(void)snprintf(msg + n, sizeof(msg) - n, ": %s",
-		    strerror(saved));
+		(void)snprintf(msg + n, room - n, ": %s", strerror(saved));
 	}
 	(void)log_scrub(msg);
 	if (log_syslog && log_fd == -1) {
@@ -111,15 +162,10 @@ log_emit(enum log_level level, int with_errno, const char *fmt, va_list ap)
 		errno = saved;
 		return;
 	}
-	now = time(NULL);
-	if (localtime_r(&now, &tm) == NULL ||
-	    strftime(stamp, sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
-		stamp[0] = '\0';
-	(void)snprintf(line, sizeof(line), "%s %s[%ld] %s: %s\n", stamp,
-	    log_prog, (long)getpid(), name[level], msg);
+	n = (size_t)r + strlen(msg);
+	line[n++] = '\n';
 	fd = log_fd == -1 ? STDERR_FILENO : log_fd;
 	/* A log line that cannot be written has nowhere else to go. */
-	n = strlen(line);
 	if (write(fd, line, n) != (ssize_t)n) {
 		errno = saved;
 		return;

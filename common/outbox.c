@@ -446,6 +446,23 @@ part_state(struct store *s, int64_t id, int part,
 }
 
 /*
+ * The receipt's line in the gateway's log, key=value like the lines of
+ * smsgw/gw_disp.c about the same message (msg= is the outbox id).
+ */
+static void
+log_receipt(int64_t id, int part, const char *msgid,
+    enum outbox_receipt_state r, int error, const char *note)
+{
+	if (error != 0)
+		log_info("receipt msg=%lld part=%d smsc_id=%s state=%s "
+		    "error=%d%s", (long long)id, part, msgid,
+		    rcpt_state_text(r), error, note);
+	else
+		log_info("receipt msg=%lld part=%d smsc_id=%s state=%s%s",
+		    (long long)id, part, msgid, rcpt_state_text(r), note);
+}
+
+/*
  * A receipt kept for msgid, taken out of receipts_pending: its state, or
  * OUTBOX_RCPT_NONE; -1 on error.
  */
@@ -506,8 +523,10 @@ outbox_part_accepted(struct store *s, int64_t id, int part, int nparts,
 			return r == 1 ? 0 : -1;
 		if (msgid[0] == '\0' || (r = take_pending(s, msgid)) == -1)
 			return msgid[0] == '\0' ? 0 : -1;
-		if (r != OUTBOX_RCPT_NONE)
+		if (r != OUTBOX_RCPT_NONE) {
+			log_receipt(id, 1, msgid, r, 0, " (it came first)");
 			return set_final(s, id, rcpt_state_text(r));
+		}
 		return 0;
 	}
 	st = store_stmt(s, ST_OUTBOX_PART_ACCEPT);
@@ -524,8 +543,10 @@ outbox_part_accepted(struct store *s, int64_t id, int part, int nparts,
 		return 0;
 	if ((r = take_pending(s, msgid)) == -1)
 		return -1;
-	if (r != OUTBOX_RCPT_NONE)
+	if (r != OUTBOX_RCPT_NONE) {
+		log_receipt(id, part, msgid, r, 0, " (it came first)");
 		return part_state(s, id, part, (enum outbox_receipt_state)r);
+	}
 	return 0;
 }
 
@@ -607,8 +628,16 @@ outbox_receipt(struct store *s, const char *msgid,
 		goto fail;
 	if (store_exec(s, ST_OUTBOX_RECEIPT) == -1)
 		return OUTBOX_RCPT_ERROR;
-	if (store_changes(s) > 0)
+	if (store_changes(s) > 0) {
+		/* Its outbox id, for the log line that follows a message. */
+		st = store_stmt(s, ST_OUTBOX_BY_MSGID);
+		if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) ==
+		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+			id = sqlite3_column_int64(st, 0);
+		(void)sqlite3_reset(st);
+		log_receipt(id, 1, msgid, r, error, "");
 		return OUTBOX_RCPT_MATCHED;
+	}
 
 	/* A part of a concatenated message. */
 	st = store_stmt(s, ST_OUTBOX_PART_BY_MSGID);
@@ -628,10 +657,15 @@ outbox_receipt(struct store *s, const char *msgid,
 	if (open) {
 		if (part_state(s, id, part, r) == -1 || settle(s, id) == -1)
 			return OUTBOX_RCPT_ERROR;
+		log_receipt(id, part, msgid, r, error, "");
 		return OUTBOX_RCPT_MATCHED;
 	}
-	if (found)
+	if (found) {
+		log_debug("receipt msg=%lld part=%d smsc_id=%s state=%s: "
+		    "a duplicate", (long long)id, part, msgid,
+		    rcpt_state_text(r));
 		return OUTBOX_RCPT_DUPLICATE;
+	}
 
 	/* A message of one part that has its final state already. */
 	st = store_stmt(s, ST_OUTBOX_BY_MSGID);
@@ -654,6 +688,8 @@ outbox_receipt(struct store *s, const char *msgid,
 		goto fail;
 	if (store_exec(s, ST_RECEIPT_PENDING_PUT) == -1)
 		return OUTBOX_RCPT_ERROR;
+	log_info("receipt smsc_id=%s state=%s: before its submit_sm_resp, "
+	    "kept", msgid, rcpt_state_text(r));
 	return OUTBOX_RCPT_PENDING;
 fail:
 	(void)db_fail(s, "receipt");

@@ -16,8 +16,6 @@
 #include "store.h"
 #include "util.h"
 
-/* 'muni' in PRAGMA application_id marks the file as ours. */
-#define STORE_APP_ID	0x6d756e69
 #define STORE_BUSY_MS	5000
 
 struct store {

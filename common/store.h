@@ -22,6 +22,9 @@ enum store_stmt {
 };
 #undef STMT
 
+/* 'muni' in PRAGMA application_id marks the file as ours. */
+#define STORE_APP_ID	0x6d756e69
+
 /* The schema version this program writes (PRAGMA user_version). */
 int	 store_schema_version(void);
 

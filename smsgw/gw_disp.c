@@ -83,6 +83,7 @@ struct dmsg {
 	char		 phone[IDENT_PHONE_SIZE];
 	size_t		 plen;		/* message_payload: the whole text */
 	uint8_t		*pdata;		/* after seg[], in this allocation */
+	uint32_t	 seq[OUTBOX_PARTS_MAX];	/* each part's last submit */
 	struct smstext_segment seg[];
 };
 TAILQ_HEAD(dmsgq, dmsg);
@@ -292,8 +293,41 @@ bind_settings(struct gbind *b, const struct config *cfg, int i)
 }
 
 /*
- * Sending.
+ * Sending. Every step of a message is logged as key=value words with its
+ * outbox id (msg=), so `grep 'msg=42 '` follows it from the submit to its
+ * receipt: submit (seq=), resp (status=, smsc_id=), the outcome (state=),
+ * and the receipt (common/outbox.c: smsc_id=, state=).
  */
+
+/* A masked phone as one word, for to= in key=value log lines. */
+static const char *
+log_phone(const char *e164, char *buf, size_t size)
+{
+	char	*r, *w;
+
+	ident_phone_mask(e164, buf, size);
+	for (r = w = buf; *r != '\0'; r++)
+		if (*r != ' ')
+			*w++ = *r;
+	*w = '\0';
+	return buf;
+}
+
+/* A status for a log line: SMPP's name, or what stood in for one. */
+static const char *
+status_word(uint32_t st)
+{
+	switch (st) {
+	case OUTBOX_STATUS_TIMEOUT:
+		return "timeout";
+	case OUTBOX_STATUS_LINK:
+		return "link_down";
+	case OUTBOX_STATUS_ENCODE:
+		return "unencodable";
+	default:
+		return pdu_status_name(st);
+	}
+}
 
 static void
 sendq_remove(struct disp *d, struct dmsg *m)
@@ -333,12 +367,15 @@ finish(struct disp *d, struct dmsg *m)
 		/* One part: accepted with its submit_sm_resp already. */
 		if (m->nparts > 1 && outbox_accepted(d->store, m->id) == -1)
 			batch_fail(d->batch);
+		else if (m->nparts > 1)
+			log_info("done msg=%lld parts=%d state=accepted",
+			    (long long)m->id, m->nparts);
 		metrics_outcome("accepted", 1);
 	} else if (m->has_perm && !m->db_error) {
-		ident_phone_mask(m->phone, masked, sizeof(masked));
-		log_info("message %lld to %s refused: %s", (long long)m->id,
-		    masked, m->perm == OUTBOX_STATUS_ENCODE ?
-		    "cannot be encoded" : pdu_status_name(m->perm));
+		log_info("done msg=%lld to=%s state=%s status=%s",
+		    (long long)m->id, log_phone(m->phone, masked,
+		    sizeof(masked)), m->perm == OUTBOX_STATUS_ENCODE ?
+		    "failed" : "rejected", status_word(m->perm));
 		if (outbox_finish(d->store, m->id, m->perm ==
 		    OUTBOX_STATUS_ENCODE ? "failed" : "rejected", m->perm) == -1)
 			batch_fail(d->batch);
@@ -351,11 +388,14 @@ finish(struct disp *d, struct dmsg *m)
 		if (r == -1)
 			batch_fail(d->batch);
 		else if (r == 1) {
-			log_warnx("message %lld failed after %d attempts (%s)",
-			    (long long)m->id, m->attempts,
-			    pdu_status_name(st));
+			log_warnx("done msg=%lld state=failed attempts=%d "
+			    "status=%s", (long long)m->id, m->attempts,
+			    status_word(st));
 			metrics_outcome("failed", 1);
 		} else {
+			log_info("done msg=%lld state=queued attempts=%d "
+			    "status=%s retry_in=%lds", (long long)m->id,
+			    m->attempts, status_word(st), backoff);
 			metrics_outcome("requeued", 1);
 			if (backoff == 0)
 				d->drained = 0;
@@ -372,6 +412,7 @@ send_part(struct disp *d, struct dmsg *m)
 {
 	struct pdu	 p;
 	const char	*err;
+	char		 masked[32];
 	time_t		 left;
 	int		 k = ffs((int)m->todo) - 1;
 
@@ -403,13 +444,17 @@ send_part(struct disp *d, struct dmsg *m)
 		p.data_len = m->seg[k].len;
 	}
 	if (esme_submit(m->b->tx.e, &p, m, (unsigned)k, &err) == -1) {
-		log_warnx("message %lld part %d: %s", (long long)m->id, k + 1,
-		    err);
+		log_warnx("submit msg=%lld part=%d/%d: %s", (long long)m->id,
+		    k + 1, m->nparts, err);
 		m->has_perm = 1;
 		m->perm = OUTBOX_STATUS_ENCODE;
 		goto failed;
 	}
 	m->outstanding++;
+	m->seq[k] = p.seq;
+	log_info("submit msg=%lld part=%d/%d seq=%u attempt=%d to=%s bind=%s",
+	    (long long)m->id, k + 1, m->nparts, p.seq, m->attempts,
+	    log_phone(m->phone, masked, sizeof(masked)), m->b->name);
 	return;
 failed:
 	sendq_remove(d, m);
@@ -448,8 +493,8 @@ start(struct disp *d, struct gbind *b, const struct outbox_row *r, int *plan,
 	if (smstext_policy_parse(r->encoding, &opts.policy, &err) == -1 ||
 	    smstext_encode(r->text, r->len, &opts, &d->enc, &err) == -1 ||
 	    d->enc.nsegments == 0 || d->enc.nsegments > OUTBOX_PARTS_MAX) {
-		log_warnx("message %lld cannot be sent: %s", (long long)r->id,
-		    err);
+		log_warnx("done msg=%lld state=failed: cannot be sent: %s",
+		    (long long)r->id, err);
 		if (outbox_inflight(d->store, r->id, b->name, 0) == -1 ||
 		    outbox_finish(d->store, r->id, "failed",
 		    OUTBOX_STATUS_ENCODE) == -1)
@@ -727,12 +772,16 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 	m->outstanding--;
 	if (status == PDU_ROK) {
 		if (outbox_msgid_norm(msgid, 0, id, sizeof(id)) == -1) {
-			ident_phone_mask(m->phone, masked, sizeof(masked));
-			log_warnx("message %lld to %s: the SMSC gave no usable "
-			    "message id: receipts cannot be matched",
-			    (long long)m->id, masked);
+			log_warnx("resp msg=%lld to=%s: the SMSC gave no "
+			    "usable message id: receipts cannot be matched",
+			    (long long)m->id, log_phone(m->phone, masked,
+			    sizeof(masked)));
 			id[0] = '\0';
 		}
+		log_info("resp msg=%lld part=%u/%d seq=%u status=ESME_ROK "
+		    "smsc_id=%s state=accepted", (long long)m->id, tag + 1,
+		    m->nparts, tag < OUTBOX_PARTS_MAX ? m->seq[tag] : 0,
+		    id[0] != '\0' ? id : "-");
 		if (batch_begin(d->batch) == -1 ||
 		    outbox_part_accepted(d->store, m->id, (int)tag + 1,
 		    m->nparts, id) == -1) {
@@ -741,11 +790,19 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 		} else
 			m->taken |= 1U << tag;
 	} else if (outbox_transient(status)) {
+		log_info("resp msg=%lld part=%u/%d seq=%u status=%s",
+		    (long long)m->id, tag + 1, m->nparts,
+		    tag < OUTBOX_PARTS_MAX ? m->seq[tag] : 0,
+		    status_word(status));
 		m->has_transient = 1;
 		m->transient = status;
 		/* Throttled or worse: the rest waits for the retry. */
 		sendq_remove(d, m);
 	} else {
+		log_info("resp msg=%lld part=%u/%d seq=%u status=%s",
+		    (long long)m->id, tag + 1, m->nparts,
+		    tag < OUTBOX_PARTS_MAX ? m->seq[tag] : 0,
+		    status_word(status));
 		if (!m->has_perm) {
 			m->has_perm = 1;
 			m->perm = status;
@@ -1163,6 +1220,7 @@ answer_mo(struct disp *d, const struct inbox_row *r)
 	struct outbox_msg om;
 	const char	*err;
 	char		 masked[32];
+	int64_t		 reply_id;
 	int		 rc;
 
 	memset(&ko, 0, sizeof(ko));
@@ -1194,15 +1252,20 @@ answer_mo(struct disp *d, const struct inbox_row *r)
 		om.text = reply;
 		om.encoding = config_str(d->cfg, CFG_SMS_ENCODING);
 		om.priority = REPLY_PRIORITY;
-		if (outbox_enqueue(d->store, &om, &err) == -1) {
+		if ((reply_id = outbox_enqueue(d->store, &om, &err)) == -1) {
 			ident_phone_mask(r->source, masked, sizeof(masked));
 			log_warnx("reply to %s not queued: %s", masked, err);
-		} else if (d->mo_times[r->id % MO_TIMES].id == r->id)
-			metrics_mo_reply(clock_mono_us() -
-			    d->mo_times[r->id % MO_TIMES].us);
-		else
-			metrics_mo_reply((int64_t)(clock_now() -
-			    r->received_at) * 1000000);
+		} else {
+			log_info("queued msg=%lld mo=%lld to=%s state=queued",
+			    (long long)reply_id, (long long)r->id,
+			    log_phone(r->source, masked, sizeof(masked)));
+			if (d->mo_times[r->id % MO_TIMES].id == r->id)
+				metrics_mo_reply(clock_mono_us() -
+				    d->mo_times[r->id % MO_TIMES].us);
+			else
+				metrics_mo_reply((int64_t)(clock_now() -
+				    r->received_at) * 1000000);
+		}
 	}
 	if (inbox_done(d->store, r->id) == -1) {
 		store_rollback(d->store);

@@ -43,6 +43,8 @@ static const struct {
 	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
 	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
 	{ "reminders", ctl_reminders, "reminders run [--dry-run]" },
+	{ "backup", ctl_backup, "backup [--force] FILE" },
+	{ "restore", ctl_restore, "restore FILE" },
 };
 
 /* "import statement": a two-word name needs both words to match. */

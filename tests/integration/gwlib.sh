@@ -13,10 +13,13 @@ gwlib_cleanup() {
 trap gwlib_cleanup EXIT
 trap 'exit 1' INT TERM
 
-# die MESSAGE: fail, with the tails of both logs.
+# die MESSAGE: fail, with the tails of both logs (the gateway's without
+# its one line per message step, which would hide everything else).
 die() {
 	echo "FAIL: $*"
-	echo "--- gateway log"; tail -n 40 gw.err 2>/dev/null || :
+	echo "--- gateway log"
+	grep -v ' info: \(queued\|submit\|resp\|done\|receipt\) msg=' gw.err 2>/dev/null |
+	    tail -n 30 || :
 	echo "--- simulator log"; tail -n 20 sim.err 2>/dev/null || :
 	exit 1
 }

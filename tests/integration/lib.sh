@@ -1,6 +1,11 @@
 # lib.sh: helpers for integration scripts (sourced, not run). Each script
 # runs in a fresh temporary directory with $MUNI_BIN set by tests/run.sh.
 
+# Configurations written here may hold the SMSC password, and muni refuses
+# a secret that others can read: every file a test makes is private from
+# the start (not chmod-ed after a window of being readable).
+umask 077
+
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1

@@ -1,8 +1,8 @@
 /*
  * test_config: muni.conf through config_load — defaults, every value type
  * with its bounds, errors that name FILE:LINE (all of them in one pass),
- * did-you-mean hints, $MUNI_CONF, and the warning for a password file
- * that others can read. Files live in a mkdtemp() directory.
+ * did-you-mean hints, $MUNI_CONF, and the refusal of a secret in a file
+ * that others can read (with the chmod that fixes it). Files live in a mkdtemp() directory.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -797,57 +797,96 @@ test_missing_file_and_env(void **state)
 	unsetenv("MUNI_CONF");
 }
 
-/* Load path with the log captured; returns what was logged (caller frees). */
+/* Load path at mode; returns the errors (caller frees), NULL if it loaded. */
 static char *
-load_logged(struct fx *fx, mode_t mode)
+load_at_mode(const char *path, mode_t mode)
 {
 	struct config	*cfg;
-	char		*errors = NULL, *buf;
-	int		 fd;
-	ssize_t		 n;
+	char		*errors = NULL;
 
-	assert_int_equal(chmod(fx->path, mode), 0);
-	fd = open(fx->logpath, O_RDWR | O_CREAT | O_TRUNC, 0600);
-	assert_true(fd >= 0);
-	log_set_level(LOG_LEVEL_INFO);
-	log_set_fd(fd);
-	cfg = config_load(fx->path, &errors);
-	log_set_fd(-1);
-	assert_non_null(cfg);
-	assert_null(errors);
-	config_free(cfg);
-	buf = calloc(1, 4096);
-	assert_non_null(buf);
-	n = pread(fd, buf, 4095, 0);
-	assert_true(n >= 0);
-	close(fd);
-	return buf;
+	assert_int_equal(chmod(path, mode), 0);
+	cfg = config_load(path, &errors);
+	if (cfg != NULL) {
+		assert_null(errors);
+		config_free(cfg);
+		return NULL;
+	}
+	assert_non_null(errors);
+	return errors;
+}
+
+/* errors names key, the file and exactly the chmod command want. */
+static void
+refused_with(const char *errors, const char *key, const char *want)
+{
+	if (strstr(errors, key) == NULL || strstr(errors, want) == NULL)
+		fail_msg("want %s and '%s' in:\n%s", key, want, errors);
 }
 
 static void
 test_password_permissions(void **state)
 {
 	struct fx	*fx = *state;
-	char		*log;
+	char		*e, want[600];
 
-	write_file(fx->path, "[smsc]\npassword = s3cret\n", 0600);
-	log = load_logged(fx, 0644);
-	assert_non_null(strstr(log, "warning"));
-	assert_non_null(strstr(log, "password"));
-	assert_non_null(strstr(log, fx->path));
-	/* The warning never quotes the password itself. */
-	assert_null(strstr(log, "s3cret"));
-	free(log);
+	write_file(fx->path, "[smsc]\nport = 2775\npassword = s3cret\n", 0600);
+	/* World-readable: refused, with the chmod that keeps group access. */
+	e = load_at_mode(fx->path, 0644);
+	assert_non_null(e);
+	(void)snprintf(want, sizeof(want), "%s:3: smsc.password is a secret "
+	    "and the file is readable by others: run `chmod 640 %s`",
+	    fx->path, fx->path);
+	refused_with(e, "smsc.password", want);
+	/* The message never quotes the password itself. */
+	assert_null(strstr(e, "s3cret"));
+	free(e);
+	e = load_at_mode(fx->path, 0604);
+	(void)snprintf(want, sizeof(want), "`chmod 600 %s`", fx->path);
+	refused_with(e, "smsc.password", want);
+	free(e);
+	e = load_at_mode(fx->path, 0602);
+	assert_non_null(e);
+	assert_non_null(strstr(e, "writable by others"));
+	free(e);
+	/* The fixes the messages name are enough. */
+	assert_null(load_at_mode(fx->path, 0640));
+	assert_null(load_at_mode(fx->path, 0600));
 
-	log = load_logged(fx, 0600);
-	assert_string_equal(log, "");
-	free(log);
+	/* The staff PIN hash is a secret too. */
+	write_file(fx->path, "[kiosk]\nstaff_pin_hash = abc\n", 0644);
+	e = load_at_mode(fx->path, 0644);
+	assert_non_null(e);
+	refused_with(e, "kiosk.staff_pin_hash", "chmod 640");
+	free(e);
 
-	/* A readable file without a password is nothing to warn about. */
-	write_file(fx->path, "[smsc]\nport = 2775\n", 0644);
-	log = load_logged(fx, 0644);
-	assert_string_equal(log, "");
-	free(log);
+	/* A readable file without a secret (or with an empty one) is fine. */
+	write_file(fx->path, "[smsc]\nport = 2775\npassword =\n", 0644);
+	assert_null(load_at_mode(fx->path, 0644));
+}
+
+static void
+test_token_file_permissions(void **state)
+{
+	struct fx	*fx = *state;
+	char		 tok[160], text[300], want[800], *e;
+
+	(void)snprintf(tok, sizeof(tok), "%s/token", fx->dir);
+	(void)snprintf(text, sizeof(text), "[http]\ntoken_file = %s\n", tok);
+	write_file(fx->path, text, 0644);
+	/* Not there yet: the HTTP API says so when it needs it. */
+	assert_null(load_at_mode(fx->path, 0644));
+	write_file(tok, "t0ken\n", 0644);
+	e = load_at_mode(fx->path, 0644);
+	(void)snprintf(want, sizeof(want), "%s:2: http.token_file: the token "
+	    "file %s is readable by others: run `chmod 640 %s`", fx->path,
+	    tok, tok);
+	assert_non_null(e);
+	refused_with(e, "http.token_file", want);
+	assert_null(strstr(e, "t0ken"));
+	free(e);
+	assert_int_equal(chmod(tok, 0640), 0);
+	assert_null(load_at_mode(fx->path, 0644));
+	assert_int_equal(unlink(tok), 0);
 }
 
 /*
@@ -915,6 +954,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bom_and_crlf, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_and_env,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_token_file_permissions,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_permissions,
 		    setup, teardown),

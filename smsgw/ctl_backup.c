@@ -1,0 +1,92 @@
+/*
+ * ctl_backup: munictl backup and restore — a consistent copy of the
+ * running database, and putting one back (common/backup does the work).
+ * Neither opens the store first: restore must be the only connection, and
+ * a backup is taken before `munictl init` upgrades a database too.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "backup.h"
+#include "config.h"
+#include "ctl.h"
+#include "i18n.h"
+#include "store.h"
+
+/* An audit row in the database (best effort: its schema may be older). */
+static void
+audit(struct ctl *ctl, const char *action, const char *file)
+{
+	struct store	*s;
+	const char	*who = ctl_actor(NULL), *errstr;
+
+	if ((s = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
+	    &errstr)) == NULL)
+		return;
+	if (store_audit(s, who != NULL ? who : "munictl", action, file) == -1)
+		fprintf(stderr, "munictl %s: %s\n", action,
+		    _("the audit log could not be written"));
+	store_close(s);
+}
+
+int
+ctl_backup(struct ctl *ctl, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "force", no_argument, NULL, 'f' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct backup_info bi;
+	const char	*errstr, *db;
+	int		 ch, flags = 0;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'f')
+			return ctl_usage("backup [--force] FILE");
+		flags |= BACKUP_FORCE;
+	}
+	if (argc - optind != 1)
+		return ctl_usage("backup [--force] FILE");
+	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
+	if (backup_take(db, argv[optind], flags, &bi, &errstr) == -1) {
+		fprintf(stderr, "munictl backup: %s\n", errstr);
+		return 1;
+	}
+	audit(ctl, "backup", argv[optind]);
+	printf("backup=%s schema=%d pages=%lld bytes=%lld steps=%d\n",
+	    argv[optind], bi.schema, (long long)bi.pages,
+	    (long long)bi.pages * bi.page_size, bi.steps);
+	printf("integrity=ok\n");
+	return 0;
+}
+
+int
+ctl_restore(struct ctl *ctl, int argc, char **argv)
+{
+	struct backup_info bi;
+	const char	*errstr, *db;
+	char		 saved[4200];
+
+	if (argc != 2 || argv[1][0] == '-')
+		return ctl_usage("restore FILE");
+	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
+	if (backup_restore(argv[1], db, &bi, saved, sizeof(saved),
+	    &errstr) == -1) {
+		fprintf(stderr, "munictl restore: %s\n", errstr);
+		if (saved[0] != '\0')
+			fprintf(stderr, "munictl restore: %s: %s\n",
+			    _("the database as it was is kept in"), saved);
+		return 1;
+	}
+	audit(ctl, "restore", argv[1]);
+	printf("restored=%s schema=%d pages=%lld\n", argv[1], bi.schema,
+	    (long long)bi.pages);
+	if (saved[0] != '\0')
+		printf("saved=%s\n", saved);
+	if (bi.schema < store_schema_version())
+		fprintf(stderr, "munictl restore: %s\n", _("the copy's schema "
+		    "is older than this program's: run `munictl init` to "
+		    "upgrade it"));
+	return 0;
+}
