@@ -76,7 +76,7 @@ refused "staff_pin_hash" "$B/muni-smsgw" -c muni.conf -n
 expect_grep "kiosk.staff_pin_hash is a secret" err
 
 # The token file, wherever it lives.
-printf 't0ken\n' > token
+printf 't0ken-for-the-api-0123\n' > token
 conf "token_file = $PWD/token"
 chmod 600 muni.conf
 chmod 644 token
