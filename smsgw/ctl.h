@@ -29,6 +29,7 @@ int	 ctl_import_statement(struct ctl *, int, char **);
 int	 ctl_report(struct ctl *, int, char **);
 int	 ctl_groups(struct ctl *, int, char **);
 int	 ctl_broadcast(struct ctl *, int, char **);
+int	 ctl_staff(struct ctl *, int, char **);
 /* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
 const char	*ctl_actor(const char *as);
 

@@ -41,6 +41,8 @@ static const struct {
 	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
 	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
 	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
+	{ "staff", ctl_staff, "staff pin < PIN    (the hash for [kiosk] "
+	    "staff_pin_hash)" },
 };
 
 /* "import statement": a two-word name needs both words to match. */
