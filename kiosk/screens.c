@@ -628,18 +628,21 @@ draw_fees(struct kiosk *k)
 	}
 	ui_text(y, 4, 0, UI_NORMAL, _("Choose a fee to pay:"));
 	y += 2;
-	for (i = 0; i < f->n && i < KIOSK_CHOICES_MAX; i++) {
+	/* Two rows a fee: eight of them and the total fit 24 rows. */
+	for (i = 0; i < f->n && i < KIOSK_CHOICES_MAX &&
+	    y < ui_rows() - 4; i++) {
 		const struct services_fee *e = &f->f[i];
 
 		util_format_cents(e->owed_cents, amount, sizeof(amount));
 		/* DD.MM.YYYY, as dates are read in Latvia. */
 		(void)snprintf(due, sizeof(due), "%.2s.%.2s.%.4s",
 		    e->due_date + 8, e->due_date + 5, e->due_date);
-		(void)snprintf(line, sizeof(line), "%zu  %s %s — %s EUR, %s %s%s",
-		    i + 1, e->kind_name, e->period, amount, _("due"), due,
-		    e->overdue ? _(" (overdue)") : "");
-		ui_text(y, 6, 0, e->overdue ? UI_TITLE : UI_NORMAL, line);
-		y += 2;
+		(void)snprintf(line, sizeof(line), "%zu  %s %s", i + 1,
+		    e->kind_name, e->period);
+		ui_text(y++, 6, 0, UI_NORMAL, line);
+		(void)snprintf(line, sizeof(line), _("%s EUR, due %s%s"),
+		    amount, due, e->overdue ? _(" (overdue)") : "");
+		ui_text(y++, 9, 0, e->overdue ? UI_TITLE : UI_NORMAL, line);
 	}
 	util_format_cents(f->total_owed_cents, amount, sizeof(amount));
 	(void)snprintf(line, sizeof(line), _("In all: %s EUR"), amount);

@@ -296,7 +296,7 @@ draw_text(struct kiosk *k)
 	y += 2;
 	y = ui_wrap(y, 4, 72, UI_FIELD, k->staff.text_len > 0 ?
 	    k->staff.text : "_") + 1;
-	(void)snprintf(line, sizeof(line), _("%zu characters"),
+	(void)snprintf(line, sizeof(line), _("Characters: %zu"),
 	    util_utf8_len(k->staff.text));
 	ui_text(y++, 4, 0, UI_NORMAL, line);
 	y++;
