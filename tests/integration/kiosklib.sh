@@ -8,13 +8,15 @@ kt() {
 	tmux -L "$KT_SOCK" -f "$PWD/tmux.conf" "$@"
 }
 
-# kiosk_start [COLS ROWS]: the kiosk on a COLSxROWS terminal (80x24).
+# kiosk_start [COLS ROWS]: the kiosk on a COLSxROWS terminal (80x24);
+# $KIOSK_ENV (NAME=VALUE words) goes into its environment.
 kiosk_start() {
 	# No status line (it would take a row), and a dead pane stays to
 	# be looked at (its exit status too).
 	printf 'set -g status off\nset -g remain-on-exit on\n' > tmux.conf
 	kt new-session -d -s k -x "${1:-80}" -y "${2:-24}" \
-	    "exec env MUNI_LOCALEDIR='$MUNI_LOCALEDIR' '$MUNI_BIN/muni-kiosk' \
+	    "exec env ${KIOSK_ENV:-} MUNI_LOCALEDIR='$MUNI_LOCALEDIR' \
+	    '$MUNI_BIN/muni-kiosk' \
 	    -c '$PWD/muni.conf' -T kiosk-test 2>>'$PWD/kiosk.err'"
 	wait_screen "Izvēlieties valodu" "the welcome screen"
 }
