@@ -115,14 +115,15 @@ otp_lockout_clear(struct store *s, const char *subject)
 }
 
 int
-otp_hash(const char *secret, char *out, size_t size, const char **errstr)
+otp_hash(const char *secret, unsigned long cost, char *out, size_t size,
+    const char **errstr)
 {
 	struct crypt_data	 cd;
 	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
 	const char		*h;
 
-	/* Count 0: libcrypt's default cost for yescrypt. */
-	if (crypt_gensalt_rn("$y$", 0, NULL, 0, salt, sizeof(salt)) == NULL) {
+	if (crypt_gensalt_rn("$y$", cost, NULL, 0, salt, sizeof(salt)) ==
+	    NULL) {
 		*errstr = "no yescrypt salt (libcrypt)";
 		return -1;
 	}
@@ -230,7 +231,8 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 
 	if (make_code(code) == -1)
 		return -1;
-	if (otp_hash(code, hash, sizeof(hash), &errstr) == -1) {
+	if (otp_hash(code, OTP_HASH_COST_CODE, hash, sizeof(hash), &errstr) ==
+	    -1) {
 		log_warnx("otp: %s", errstr);
 		goto done;
 	}

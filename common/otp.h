@@ -88,12 +88,18 @@ int	 otp_lockout_fail(struct store *, const char *subject, int max,
 int	 otp_lockout_clear(struct store *, const char *subject);
 
 /*
- * crypt(3) with a fresh yescrypt salt ("$y$...") of secret into out
- * (at least OTP_HASH_SIZE bytes). 0, or -1 with *errstr set.
+ * crypt(3) with a fresh yescrypt salt ("$y$...") of secret into out (at
+ * least OTP_HASH_SIZE bytes), at yescrypt cost count: 1 takes about 1 MiB
+ * and 2 ms, each step doubles both (5, libcrypt's default, takes 16 MiB,
+ * the kiosk's whole memory budget). A six-digit code or a PIN has too few
+ * values for cost to protect it: the hash keeps it out of sight and the
+ * lock-outs stop guessing. 0, or -1 with *errstr set.
  */
-#define OTP_HASH_SIZE	128
-int	 otp_hash(const char *secret, char *out, size_t size,
-	    const char **errstr);
+#define OTP_HASH_SIZE		128
+#define OTP_HASH_COST_CODE	1	/* one-time codes */
+#define OTP_HASH_COST_PIN	3	/* staff PINs: about 4 MiB, 20 ms */
+int	 otp_hash(const char *secret, unsigned long cost, char *out,
+	    size_t size, const char **errstr);
 /* 1 when secret hashes to hash (compared in constant time), else 0. */
 int	 otp_hash_check(const char *secret, const char *hash);
 

@@ -46,7 +46,8 @@ staff_pin(void)
 		fputc('\n', stderr);
 		goto out;
 	}
-	if (otp_hash(pin, hash, sizeof(hash), &errstr) == -1) {
+	if (otp_hash(pin, OTP_HASH_COST_PIN, hash, sizeof(hash), &errstr) ==
+	    -1) {
 		fprintf(stderr, "munictl staff pin: %s\n", errstr);
 		goto out;
 	}

@@ -245,7 +245,8 @@ test_pin(void **state)
 	time_t		 until;
 	int		 left;
 
-	assert_int_equal(otp_hash("4321", hash, sizeof(hash), &errstr), 0);
+	assert_int_equal(otp_hash("4321", OTP_HASH_COST_PIN, hash, sizeof(hash),
+	    &errstr), 0);
 	assert_int_equal(strncmp(hash, "$y$", 3), 0);
 	assert_true(otp_hash_check("4321", hash));
 	assert_false(otp_hash_check("4322", hash));
