@@ -38,6 +38,12 @@ child=$(sql "select child_given_name || ' ' || substr(child_family_name, 1, 1)
     || '.' from queue_entries where guardian_id = $P and status = 'active'
     order by id limit 1")
 
+# munictl staff pin: digits only, from standard input.
+printf '12a4\n' | ctl staff pin > pin.out 2> pin.err && die "a PIN with a letter"
+expect_grep "PIN ir no 4 līdz 32 cipariem" pin.err
+[ -s pin.out ] && die "a hash for a bad PIN"
+case $hash in '$y$'*) ;; *) die "munictl staff pin gave '$hash'";; esac
+
 kiosk_start
 pid=$(kiosk_pid)
 
@@ -52,6 +58,18 @@ wait_screen "Ko vēlaties darīt?" "the menu"
 keys C-c C-z 'C-\'
 sleep 0.3
 golden menu-lv
+
+# --- No mobile phone on record: the service desk, and no SMS.
+N=$(sql "select personal_code from residents where phone is null
+    or phone_kind = 1 order by id limit 1" | tr -d -)
+[ -n "$N" ] || die "no resident without a mobile"
+keys 1
+wait_screen "Ievadiet savu personas kodu" "identification"
+type_text "$N"
+wait_screen "Mēs nevaram nosūtīt jums kodu īsziņā." "the service desk"
+expect_eq "no SMS" "$(sql "select count(*) from outbox")" 0
+keys 0
+wait_screen "Ko vēlaties darīt?" "the menu"
 
 # --- Sign in and look at the queue.
 keys 1
