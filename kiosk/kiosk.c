@@ -78,7 +78,8 @@ main(int argc, char **argv)
 	static struct kiosk	 k;	/* large; wiped by kiosk_reset */
 	const char		*conf = NULL, *term = NULL, *errstr;
 	char			*errors;
-	int			 ch, key;
+	int64_t			 t;
+	int			 ch, key, quick = 0, rc = 0;
 
 	while ((ch = getopt(argc, argv, "c:T:h")) != -1) {
 		switch (ch) {
@@ -129,9 +130,22 @@ main(int argc, char **argv)
 	while (!kiosk_stop && !k.quit) {
 		if (k.dirty)
 			kiosk_draw(&k);
+		t = clock_mono_ms();
 		key = ui_key();
 		if (kiosk_stop)
 			break;
+		/*
+		 * A terminal that is gone returns at once instead of waiting
+		 * for a key: stop rather than spin (the system restarts us).
+		 */
+		if (key == UI_K_NONE && clock_mono_ms() - t < UI_TICK_MS / 4) {
+			if (++quick >= 100) {
+				log_warnx("the terminal is gone");
+				rc = 1;
+				break;
+			}
+		} else
+			quick = 0;
 		if (key == UI_K_NONE)
 			kiosk_tick(&k);
 		else
@@ -143,5 +157,5 @@ main(int argc, char **argv)
 	ui_end();
 	store_close(k.store);
 	config_free(k.cfg);
-	return 0;
+	return rc;
 }
