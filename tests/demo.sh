@@ -13,7 +13,9 @@ mkdir -p "$dir"
 export TZ="${TZ:-Europe/Riga}"
 simpid=""
 gwpid=""
+sock=""
 stop() {
+	[ -z "$sock" ] || tmux -L "$sock" kill-server 2>/dev/null || :
 	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
 	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
 }
