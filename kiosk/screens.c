@@ -323,33 +323,6 @@ key_menu(struct kiosk *k, int key)
 
 /* --- Identification. */
 
-/*
- * Whether the digits typed so far can still become a personal code: the
- * old form's day, month and century digit, the new form's second digit.
- */
-static const char *
-pcode_prefix_error(const char *d, size_t n)
-{
-	int	 v;
-
-	if (n >= 1 && d[0] == '3')
-		return n >= 2 && (d[1] < '2' || d[1] > '9') ?
-		    N_("This is not a personal code.") : NULL;
-	if (n >= 2) {
-		v = (d[0] - '0') * 10 + (d[1] - '0');
-		if (v < 1 || v > 31)
-			return N_("The day of birth is not valid.");
-	}
-	if (n >= 4) {
-		v = (d[2] - '0') * 10 + (d[3] - '0');
-		if (v < 1 || v > 12)
-			return N_("The month of birth is not valid.");
-	}
-	if (n >= 7 && d[6] > '2')
-		return N_("This is not a personal code.");
-	return NULL;
-}
-
 static void
 draw_field(int y, int x, const char *shown)
 {
@@ -468,6 +441,7 @@ static void
 key_ident_code(struct kiosk *k, int key)
 {
 	const char	*err;
+	char		 line[256];
 
 	if (input_edit(k, key, KS_MENU))
 		return;
@@ -481,10 +455,14 @@ key_ident_code(struct kiosk *k, int key)
 	if (!input_digit(k, key, PCODE_DIGITS))
 		return;
 	k->note[0] = '\0';
-	if ((err = pcode_prefix_error(k->sess.input, k->sess.input_len)) !=
-	    NULL) {
+	if (ident_pcode_prefix(k->sess.input, k->sess.input_len, &err) ==
+	    -1) {
 		input_clear(k);
-		note(k, 1, _(err));
+		/* ident's messages start in lower case: a sentence here. */
+		(void)snprintf(line, sizeof(line), "%s.", _(err));
+		if (line[0] >= 'a' && line[0] <= 'z')
+			line[0] = (char)(line[0] - 'a' + 'A');
+		note(k, 1, line);
 	} else if (k->sess.input_len == PCODE_DIGITS) {
 		ident_send(k);
 	}

@@ -131,9 +131,10 @@ keys 1
 wait_screen "Ievadiet savu personas kodu" "the identification screen"
 golden ident
 type_text 45
-wait_screen "Dzimšanas diena nav pareiza." "a day of birth refused as typed"
-type_text 31
-wait_screen "Tas nav personas kods." "a new-form code refused as typed"
+wait_screen "Personas kods nesākas ar īstu datumu." "day 45 refused as typed"
+type_text 1501993
+wait_screen "Personas kodā ir nezināms gadsimta cipars." "century 3 refused"
+screen_has "nesākas ar īstu datumu" && die "the first message stayed"
 before=$(sms_count "$pphone")
 type_text "$(digits "$pcode")"
 wait_screen "Kods nosūtīts uz $pmask." "the code sent to the masked phone"
