@@ -181,6 +181,32 @@ make_code(char code[OTP_CODE_SIZE])
 	return 0;
 }
 
+/*
+ * 1 when the resident's live code was sent less than OTP_RESEND_S ago
+ * (its expiry to *expires), 0 when a new one may go, -1 on error.
+ */
+static int
+recent_code(struct store *s, const struct otp_params *p, int64_t rid,
+    time_t now, time_t *expires)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_OTP_CURRENT);
+	int		 rc, recent = 0;
+
+	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK)
+		return db_fail(s, "current");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*expires = (time_t)sqlite3_column_int64(st, 2);
+		recent = *expires > now &&
+		    sqlite3_column_int(st, 3) < p->max_attempts &&
+		    now - (time_t)sqlite3_column_int64(st, 4) < OTP_RESEND_S;
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, "current");
+	return recent;
+}
+
 int
 otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
     struct otp_issued *out)
@@ -228,6 +254,13 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 	if (out->locked_until > now)
 		return OTP_LOCKED;
 	out->locked_until = 0;
+	if ((rc = recent_code(s, p, out->resident_id, now,
+	    &out->expires_at)) == -1)
+		return -1;
+	if (rc == 1) {
+		out->reused = 1;
+		return OTP_OK;
+	}
 
 	if (make_code(code) == -1)
 		return -1;

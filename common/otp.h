@@ -24,6 +24,11 @@ struct store;
 /* Codes go ahead of everything else waiting in the outbox. */
 #define OTP_PRIORITY	20
 #define OTP_MASK_SIZE	48	/* "+371 2•••••12" with its UTF-8 dots */
+/*
+ * A person's code is sent at most once in this long: typing someone's
+ * personal code again and again at a kiosk must not flood their phone.
+ */
+#define OTP_RESEND_S	60
 
 struct otp_params {
 	long		 ttl_s;		/* [otp] ttl_s */
@@ -50,13 +55,16 @@ struct otp_issued {
 	char		 lang[8];	/* the resident's language */
 	time_t		 expires_at;
 	time_t		 locked_until;	/* OTP_LOCKED: until when */
+	int		 reused;	/* no SMS now: the one sent less than
+					   OTP_RESEND_S ago still holds */
 };
 
 /*
  * Sign-in step one for the resident with personal code pcode (canonical
  * "XXXXXX-XXXXX" form): unless they are locked out or have no mobile
  * phone, replace any earlier code with a new one and queue its SMS in the
- * current i18n language, in one transaction. Returns an enum otp_result
+ * current i18n language, in one transaction — or, when the live code was
+ * sent less than OTP_RESEND_S ago, keep it and send nothing (reused). Returns an enum otp_result
  * (OTP_OK, OTP_LOCKED, OTP_NO_RESIDENT, OTP_NO_PHONE) or -1 on a database
  * or random-source error. resident_id and phone_mask are set whenever a
  * resident was found.

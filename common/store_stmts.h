@@ -585,7 +585,7 @@ STMT(ST_OTP_INSERT,
     "INSERT INTO otp (resident_id, code_hash, created_at, expires_at)"
     " VALUES (?1, ?2, ?3, ?4)")
 STMT(ST_OTP_CURRENT,
-    "SELECT id, code_hash, expires_at, attempts FROM otp"
+    "SELECT id, code_hash, expires_at, attempts, created_at FROM otp"
     " WHERE resident_id = ?1 AND used = 0 ORDER BY id DESC LIMIT 1")
 STMT(ST_OTP_ATTEMPT,
     "UPDATE otp SET attempts = attempts + 1 WHERE id = ?1")

@@ -380,10 +380,16 @@ ident_send(struct kiosk *k)
 		k->sess.resident_id = oi.resident_id;
 		(void)util_strlcpy(k->sess.phone_mask, oi.phone_mask,
 		    sizeof(k->sess.phone_mask));
-		audit_resident(k, "sign-in code sent");
+		audit_resident(k, oi.reused ? "sign-in code still valid" :
+		    "sign-in code sent");
 		kiosk_go(k, KS_IDENT_OTP);
-		(void)snprintf(line, sizeof(line), _("A code was sent to "
-		    "%s."), oi.phone_mask);
+		if (oi.reused)
+			(void)snprintf(line, sizeof(line), _("A code was sent "
+			    "to %s less than a minute ago: please type the "
+			    "code from that SMS."), oi.phone_mask);
+		else
+			(void)snprintf(line, sizeof(line), _("A code was sent "
+			    "to %s."), oi.phone_mask);
 		note(k, 0, line);
 		return;
 	case OTP_LOCKED:

@@ -195,6 +195,7 @@ test_expiry_and_replacement(void **state)
 	char			 pcode[16], first[OTP_CODE_SIZE];
 	char			 second[OTP_CODE_SIZE];
 	int64_t			 rid = mobile_resident(s, 2, pcode, sizeof(pcode));
+	long long		 sent;
 
 	/* A code past its lifetime is refused, and not counted as wrong. */
 	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
@@ -203,10 +204,21 @@ test_expiry_and_replacement(void **state)
 	assert_int_equal(otp_verify(s, &params, rid, first, NULL, NULL),
 	    OTP_EXPIRED);
 
-	/* A new code replaces the one before. */
+	/* Asked again within a minute: no second SMS, the first holds. */
 	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	assert_int_equal(oi.reused, 0);
 	code_sent(s, oi.message_id, first);
+	sent = tl_int(s, "SELECT count(*) FROM outbox");
+	clock_advance_ms((OTP_RESEND_S - 1) * 1000);
 	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	assert_int_equal(oi.reused, 1);
+	assert_int_equal(oi.message_id, 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), sent);
+
+	/* Later, a new code replaces the one before. */
+	clock_advance_ms(1000);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	assert_int_equal(oi.reused, 0);
 	code_sent(s, oi.message_id, second);
 	if (strcmp(first, second) != 0)
 		assert_int_equal(otp_verify(s, &params, rid, first, NULL,
