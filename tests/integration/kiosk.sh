@@ -202,7 +202,7 @@ qr_decode qr80.pgm > got80.epc || die "the screen's code does not scan"
 cmp want.epc got80.epc || die "scanned $(od -c got80.epc | head -3)"
 # A large terminal: the same code in double width.
 kt resize-window -t k -x 200 -y 50
-wait_for 5 "a wider code" sh -c "tmux -L '$KT_SOCK' capture-pane -p -t k |
+wait_for 10 "a wider code" sh -c "tmux -L '$KT_SOCK' capture-pane -p -t k |
     head -n 1 | grep -q '^█\{90\}'"
 qr_from_screen qr200.txt || die "no double-width code"
 grep -q '[▀▄]' qr200.txt && die "double width uses whole blocks only"
@@ -210,7 +210,7 @@ qr_text_to_pgm qr200.txt 0 > qr200.pgm
 qr_decode qr200.pgm > got200.epc || die "the double-width code does not scan"
 cmp want.epc got200.epc || die "double width scanned other bytes"
 kt resize-window -t k -x 80 -y 24
-wait_for 5 "the small code again" sh -c "tmux -L '$KT_SOCK' capture-pane \
+wait_for 10 "the small code again" sh -c "tmux -L '$KT_SOCK' capture-pane \
     -p -t k | head -n 1 | grep -q '^█\{45\}  '"
 
 # --- 5. Notifications: topic 1 toggled, in the database too.
@@ -346,7 +346,7 @@ phase "shut down"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
-wait_for 5 "the kiosk to end" pane_dead
+wait_for 20 "the kiosk to end" pane_dead
 expect_eq "exit status" "$(kt display -p -t k '#{pane_dead_status}')" 0
 expect_eq "audit" "$(sql "select count(*) from audit_log
     where action = 'kiosk shut down by staff'")" 1

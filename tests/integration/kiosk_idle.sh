@@ -83,18 +83,19 @@ wait_screen "$child" "the queue with the child"
 
 # --- Idle: the warning, a key keeps the visit.
 start=$(date +%s)
-wait_screen "Vai jūs vēl esat šeit?" "the idle warning" $((IDLE + 5))
+wait_screen "Vai jūs vēl esat šeit?" "the idle warning" $((IDLE + 10))
 waited=$(( $(date +%s) - start ))
 [ "$waited" -ge $((IDLE - 1)) ] || die "warned after ${waited}s, not ${IDLE}s"
 screen_has "Nospiediet jebkuru taustiņu, lai turpinātu." || die "no hint"
-screen_has "Sākums no jauna pēc 20 s" || screen_has "Sākums no jauna pēc 19 s" ||
+# It starts at 20 (a loaded machine may show it a second or two late).
+screen | grep -q "Sākums no jauna pēc \(20\|19\|18\|17\) s" ||
     die "the count does not start at 20 s"
 keys Up
 wait_gone "Vai jūs vēl esat šeit?" "the warning after a key"
 screen_has "$child" || die "the visit was not kept"
 
 # --- At zero: welcome, nothing personal left.
-wait_screen "Vai jūs vēl esat šeit?" "the idle warning again" $((IDLE + 5))
+wait_screen "Vai jūs vēl esat šeit?" "the idle warning again" $((IDLE + 10))
 start=$(date +%s)
 wait_screen "Izvēlieties valodu" "the welcome screen after the count" 30
 took=$(( $(date +%s) - start ))
@@ -107,7 +108,7 @@ expect_eq "audit" "$(sql "select count(*) from audit_log where
 
 # --- Resize: 80x24 to 120x40 and below the minimum.
 kt resize-window -t k -x 120 -y 40
-wait_for 5 "the legend on row 40" sh -c "tmux -L '$KT_SOCK' capture-pane \
+wait_for 10 "the legend on row 40" sh -c "tmux -L '$KT_SOCK' capture-pane \
     -p -t k | sed -n 40p | grep -q 'Enter Turpināt   9 Palīdzība'"
 expect_eq "rows at 120x40" "$(screen | wc -l)" 40
 screen_has "Izvēlieties valodu" || die "no welcome at 120x40"
@@ -138,7 +139,7 @@ keys 0
 
 # --- SIGTERM: the kiosk ends, exit status 0.
 kill -TERM "$pid"
-wait_for 5 "the kiosk to end" pane_dead
+wait_for 20 "the kiosk to end" pane_dead
 expect_eq "exit status" "$(kt display -p -t k '#{pane_dead_status}')" 0
 kiosk_stop
 
@@ -149,5 +150,5 @@ golden welcome
 keys 2
 wait_screen "What would you like to do?" "the English menu in monochrome"
 kill -TERM "$(kiosk_pid)"
-wait_for 5 "the kiosk to end" pane_dead
+wait_for 20 "the kiosk to end" pane_dead
 echo "kiosk_idle: control keys, idle reset, resize, staff lock-out, monochrome"

@@ -26,6 +26,9 @@ kiosk_die() {
 	echo "FAIL: $*"
 	echo "--- screen"; screen 2>/dev/null || :
 	echo "--- kiosk.err"; tail -n 20 kiosk.err 2>/dev/null || :
+	echo "--- pane: $(kt display -p -t k \
+	    '#{pane_pid} dead=#{pane_dead}:#{pane_dead_status}' 2>&1)"
+	ps -o pid,stat,wchan:20,cmd -p "$(kiosk_pid 2>/dev/null)" 2>&1 || :
 }
 
 kiosk_stop() {
@@ -46,11 +49,11 @@ screen_lacks() {
 
 # wait_screen TEXT WHAT [SECONDS]
 wait_screen() {
-	wait_for "${3:-5}" "$2 ('$1' on the screen)" screen_has "$1"
+	wait_for "${3:-10}" "$2 ('$1' on the screen)" screen_has "$1"
 }
 
 wait_gone() {
-	wait_for "${3:-5}" "$2 ('$1' gone from the screen)" screen_lacks "$1"
+	wait_for "${3:-10}" "$2 ('$1' gone from the screen)" screen_lacks "$1"
 }
 
 keys() {
@@ -62,8 +65,13 @@ type_text() {
 	kt send-keys -t k -l -- "$1"
 }
 
+# The kiosk has ended and tmux has its exit status (or signal): tmux may
+# see the terminal close before it collects the status.
 pane_dead() {
-	[ "$(kt display -p -t k '#{pane_dead}')" = 1 ]
+	case $(kt display -p -t k '#{pane_dead}:#{pane_dead_status}#{pane_dead_signal}') in
+	1:?*) return 0;;
+	esac
+	return 1
 }
 
 kiosk_pid() {
