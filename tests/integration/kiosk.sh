@@ -346,8 +346,8 @@ phase "shut down"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
-wait_for 20 "the kiosk to end" pane_dead
-expect_eq "exit status" "$(kt display -p -t k '#{pane_dead_status}')" 0
+wait_for 20 "the kiosk to end" kiosk_ended
+expect_eq "exit status" "$(cat kiosk.rc)" 0
 expect_eq "audit" "$(sql "select count(*) from audit_log
     where action = 'kiosk shut down by staff'")" 1
 echo "kiosk: visit, QR, lock-out and staff broadcast of $want recipients"

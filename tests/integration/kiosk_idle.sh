@@ -50,7 +50,7 @@ pid=$(kiosk_pid)
 # --- ^C, ^Z, ^\ and friends: nothing happens.
 keys C-c C-z 'C-\' C-d C-q C-s Escape
 sleep 0.5
-pane_dead && die "the kiosk ended on a control key"
+kiosk_ended && die "the kiosk ended on a control key"
 kill -0 "$pid" || die "the kiosk process is gone"
 golden welcome
 keys 1
@@ -139,8 +139,8 @@ keys 0
 
 # --- SIGTERM: the kiosk ends, exit status 0.
 kill -TERM "$pid"
-wait_for 20 "the kiosk to end" pane_dead
-expect_eq "exit status" "$(kt display -p -t k '#{pane_dead_status}')" 0
+wait_for 20 "the kiosk to end" kiosk_ended
+expect_eq "exit status" "$(cat kiosk.rc)" 0
 kiosk_stop
 
 # --- No colours: the same screens in monochrome.
@@ -150,5 +150,5 @@ golden welcome
 keys 2
 wait_screen "What would you like to do?" "the English menu in monochrome"
 kill -TERM "$(kiosk_pid)"
-wait_for 20 "the kiosk to end" pane_dead
+wait_for 20 "the kiosk to end" kiosk_ended
 echo "kiosk_idle: control keys, idle reset, resize, staff lock-out, monochrome"

@@ -9,15 +9,17 @@ kt() {
 }
 
 # kiosk_start [COLS ROWS]: the kiosk on a COLSxROWS terminal (80x24);
-# $KIOSK_ENV (NAME=VALUE words) goes into its environment.
+# $KIOSK_ENV (NAME=VALUE words) goes into its environment. A shell in the
+# pane runs it in the foreground and writes its exit status to kiosk.rc:
+# tmux itself may leave an ended kiosk unreaped for a long while.
 kiosk_start() {
-	# No status line (it would take a row), and a dead pane stays to
-	# be looked at (its exit status too).
+	# No status line (it would take a row).
 	printf 'set -g status off\nset -g remain-on-exit on\n' > tmux.conf
+	rm -f kiosk.rc
 	kt new-session -d -s k -x "${1:-80}" -y "${2:-24}" \
-	    "exec env ${KIOSK_ENV:-} MUNI_LOCALEDIR='$MUNI_LOCALEDIR' \
-	    '$MUNI_BIN/muni-kiosk' \
-	    -c '$PWD/muni.conf' -T kiosk-test 2>>'$PWD/kiosk.err'"
+	    "env ${KIOSK_ENV:-} MUNI_LOCALEDIR='$MUNI_LOCALEDIR' \
+	    '$MUNI_BIN/muni-kiosk' -c '$PWD/muni.conf' -T kiosk-test \
+	    2>>'$PWD/kiosk.err'; echo \$? > '$PWD/kiosk.rc'"
 	wait_screen "Izvēlieties valodu" "the welcome screen"
 }
 
@@ -26,9 +28,9 @@ kiosk_die() {
 	echo "FAIL: $*"
 	echo "--- screen"; screen 2>/dev/null || :
 	echo "--- kiosk.err"; tail -n 20 kiosk.err 2>/dev/null || :
-	echo "--- pane: $(kt display -p -t k \
-	    '#{pane_pid} dead=#{pane_dead}:#{pane_dead_status}' 2>&1)"
-	ps -o pid,stat,wchan:20,cmd -p "$(kiosk_pid 2>/dev/null)" 2>&1 || :
+	echo "--- kiosk.rc: $(cat kiosk.rc 2>/dev/null)"
+	ps -o pid,stat,wchan:20,cmd --ppid "$(kt display -p -t k \
+	    '#{pane_pid}' 2>/dev/null)" 2>&1 || :
 }
 
 kiosk_stop() {
@@ -65,17 +67,14 @@ type_text() {
 	kt send-keys -t k -l -- "$1"
 }
 
-# The kiosk has ended and tmux has its exit status (or signal): tmux may
-# see the terminal close before it collects the status.
-pane_dead() {
-	case $(kt display -p -t k '#{pane_dead}:#{pane_dead_status}#{pane_dead_signal}') in
-	1:?*) return 0;;
-	esac
-	return 1
+# The kiosk has ended (its status is in kiosk.rc).
+kiosk_ended() {
+	[ -s kiosk.rc ]
 }
 
 kiosk_pid() {
-	kt display -p -t k '#{pane_pid}'
+	ps -o pid= --ppid "$(kt display -p -t k '#{pane_pid}')" |
+	    tr -d ' ' | head -n 1
 }
 
 # golden NAME [SED-SCRIPT]: the screen, trailing blanks removed and the
