@@ -30,7 +30,7 @@ SANFLAGS	 =
 OPT		?= -O2 -g
 endif
 
-PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0
+PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
 PKGS_SMSGW	 = libsmpp34 libevent jansson
 PKGS_KIOSK	 = ncursesw
 PKGS_TEST	 = cmocka

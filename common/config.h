@@ -49,7 +49,7 @@
 	X(USSD_SESSION_TIMEOUT_S, "ussd", "session_timeout_s", INT,	\
 	    "180", 10, 600)						\
 	X(KIOSK_IDLE_TIMEOUT_S, "kiosk", "idle_timeout_s", INT, "120",	\
-	    20, 3600)							\
+	    5, 3600)							\
 	X(KIOSK_LANGUAGES, "kiosk", "languages", LANGS, "lv,en", 0, 0)	\
 	X(KIOSK_STAFF_PIN_HASH, "kiosk", "staff_pin_hash", SECRET, "",	\
 	    0, 255)							\
@@ -67,6 +67,9 @@
 	X(HTTP_API_BURST, "http", "api_burst", INT, "60", 1, 100000)	\
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
 	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
+	X(OTP_LOCKOUT_S, "otp", "lockout_s", INT, "900", 60, 86400)	\
+	X(KIOSK_STAFF_LOCKOUT_S, "kiosk", "staff_lockout_s", INT, "300",	\
+	    30, 86400)							\
 	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
 	    PHONES, "", 0, 0)						\
 	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\

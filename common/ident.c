@@ -375,3 +375,43 @@ ident_rf_parse(const char *in, char out[IDENT_RF_SIZE], const char **errstr)
 	memcpy(out, s, strlen(s) + 1);
 	return 0;
 }
+
+int
+ident_pcode_prefix(const char *d, size_t n, const char **errstr)
+{
+	int	 dd = 0, mm = 0, year;
+
+	if (n > 11 || !all_digits(d, n)) {
+		*errstr = N_("personal code must have 11 digits");
+		return -1;
+	}
+	if (n >= 2 && d[0] == '3' && d[1] >= '2')
+		return 0;	/* new form: the rest is random */
+	if (n >= 2) {
+		dd = (d[0] - '0') * 10 + (d[1] - '0');
+		if (dd < 1 || dd > 31)
+			goto date;
+	}
+	if (n >= 4) {
+		mm = (d[2] - '0') * 10 + (d[3] - '0');
+		/* 2000 is a leap year: any year may still follow. */
+		if (mm < 1 || mm > 12 || dd > util_days_in_month(2000, mm))
+			goto date;
+	}
+	if (n >= 7) {
+		if (d[6] > '2') {
+			*errstr = N_("personal code has an unknown century "
+			    "digit");
+			return -1;
+		}
+		/* Now the year is known: 29 February only in a leap year. */
+		year = 1800 + (d[6] - '0') * 100 + (d[4] - '0') * 10 +
+		    (d[5] - '0');
+		if (dd > util_days_in_month(year, mm))
+			goto date;
+	}
+	return 0;
+date:
+	*errstr = N_("personal code does not start with a real date");
+	return -1;
+}

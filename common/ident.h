@@ -25,6 +25,15 @@ enum ident_pcode_form {
  */
 int	ident_pcode_parse(const char *in, char out[IDENT_PCODE_SIZE],
 	    enum ident_pcode_form *form, const char **errstr);
+/*
+ * Whether the first n digits (no dash) can still begin a valid personal
+ * code, so a keypad can refuse a wrong digit as it is typed: the old
+ * form's day, month (a day that month can have, 29 February included)
+ * and century digit; a new-form code's 3 and 2-9 (3 then 0 or 1 is the
+ * old form of the 30th or 31st). The check digit needs all eleven: see
+ * ident_pcode_parse. 0, or -1 with *errstr (a msgid).
+ */
+int	ident_pcode_prefix(const char *digits, size_t n, const char **errstr);
 /* Birth date of an old-form code as "YYYY-MM-DD"; -1 for the new form. */
 int	ident_pcode_birth_date(const char *canonical, char *buf, size_t size);
 /* Compute the check digit of an old-form code from its first ten digits. */

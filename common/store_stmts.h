@@ -639,3 +639,28 @@ STMT(ST_BCAST_SETTLE_DONE,
     " AND NOT EXISTS (SELECT 1 FROM outbox o"
     "  WHERE o.broadcast_id = broadcasts.id"
     "  AND o.state IN ('queued', 'inflight', 'accepted'))")
+/* otp: one-time codes for kiosk sign-in, lock-outs (common/otp.c, pin.c) */
+STMT(ST_OTP_RESIDENT,
+    "SELECT id, coalesce(phone, ''), coalesce(phone_kind, -1), lang"
+    " FROM residents WHERE personal_code = ?1")
+STMT(ST_OTP_INVALIDATE,
+    "UPDATE otp SET used = 1 WHERE resident_id = ?1 AND used = 0")
+STMT(ST_OTP_INSERT,
+    "INSERT INTO otp (resident_id, code_hash, created_at, expires_at)"
+    " VALUES (?1, ?2, ?3, ?4)")
+STMT(ST_OTP_CURRENT,
+    "SELECT id, code_hash, expires_at, attempts, created_at FROM otp"
+    " WHERE resident_id = ?1 AND used = 0 ORDER BY id DESC LIMIT 1")
+STMT(ST_OTP_ATTEMPT,
+    "UPDATE otp SET attempts = attempts + 1 WHERE id = ?1")
+STMT(ST_OTP_USE,
+    "UPDATE otp SET used = 1 WHERE id = ?1")
+STMT(ST_OTP_PRUNE,
+    "DELETE FROM otp WHERE expires_at < ?1")
+STMT(ST_LOCKOUT_GET,
+    "SELECT failures, locked_until FROM lockouts WHERE subject = ?1")
+STMT(ST_LOCKOUT_PUT,
+    "INSERT INTO lockouts (subject, failures, locked_until, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (subject) DO UPDATE SET"
+    " failures = excluded.failures, locked_until = excluded.locked_until,"
+    " updated_at = excluded.updated_at")

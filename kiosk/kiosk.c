@@ -1,26 +1,161 @@
 /*
- * muni-kiosk: the ncursesw kiosk (placeholder main until the kiosk issue).
+ * muni-kiosk: the ncursesw kiosk of a library or service-centre terminal.
+ * One process per terminal over the shared database. It cannot be left
+ * from the keyboard: ^C, ^Z and ^\ are plain keys that do nothing, there
+ * is no shell escape, and the program ends only from staff mode or on
+ * SIGTERM/SIGHUP from the system (which then starts it again).
  */
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
+#include "config.h"
+#include "i18n.h"
+#include "kiosk.h"
+#include "log.h"
+#include "store.h"
+#include "ui.h"
+#include "util.h"
+
+static volatile sig_atomic_t	 kiosk_stop;
+
 static void
-usage(void)
+on_stop(int sig)
 {
-	fprintf(stderr, "usage: muni-kiosk [-h] [-c file]\n");
+	(void)sig;
+	kiosk_stop = 1;
+}
+
+static void
+usage(FILE *fp)
+{
+	fprintf(fp, "usage: muni-kiosk [-c FILE] [-T TERMINAL_NAME] [-h]\n");
+}
+
+/* The terminal's name for the audit log: -T, else the tty's own name. */
+static void
+terminal_name(struct kiosk *k, const char *given)
+{
+	const char	*t = given;
+
+	if (t == NULL && (t = ttyname(STDIN_FILENO)) != NULL &&
+	    strncmp(t, "/dev/", 5) == 0)
+		t += 5;
+	if (t == NULL || *t == '\0')
+		t = "unknown";
+	(void)util_strlcpy(k->terminal, t, sizeof(k->terminal));
+	(void)snprintf(k->actor, sizeof(k->actor), "kiosk:%s", k->terminal);
+}
+
+static int
+signals(void)
+{
+	struct sigaction	 sa;
+	static const int	 ignored[] = { SIGINT, SIGQUIT, SIGTSTP,
+	    SIGTTIN, SIGTTOU, SIGPIPE, SIGUSR1, SIGUSR2 };
+	size_t			 i;
+
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < nitems(ignored); i++)
+		if (sigaction(ignored[i], &sa, NULL) == -1)
+			return -1;
+	/* No SA_RESTART: the key wait returns and the loop sees the flag. */
+	sa.sa_handler = on_stop;
+	if (sigaction(SIGTERM, &sa, NULL) == -1 ||
+	    sigaction(SIGHUP, &sa, NULL) == -1)
+		return -1;
+	return 0;
 }
 
 int
 main(int argc, char **argv)
 {
-	int	 ch;
+	static struct kiosk	 k;	/* large; wiped by kiosk_reset */
+	const char		*conf = NULL, *term = NULL, *errstr;
+	char			*errors;
+	int64_t			 t;
+	int			 ch, key, quick = 0, rc = 0;
 
-	while ((ch = getopt(argc, argv, "c:h")) != -1) {
-		if (ch == 'h') {
-			usage();
+	while ((ch = getopt(argc, argv, "c:T:h")) != -1) {
+		switch (ch) {
+		case 'c':
+			conf = optarg;
+			break;
+		case 'T':
+			term = optarg;
+			break;
+		case 'h':
+			usage(stdout);
 			return 0;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
-	usage();
-	return 1;
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	/* Log lines on the kiosk's screen would be seen by everybody. */
+	log_init("muni-kiosk", isatty(STDERR_FILENO));
+	i18n_init();
+	if (signals() == -1)
+		fatal("sigaction");
+	if ((k.cfg = config_load(conf, &errors)) == NULL) {
+		fputs(errors, stderr);
+		free(errors);
+		return 1;
+	}
+	if ((k.store = store_open(config_str(k.cfg, CFG_DATABASE_PATH), 0,
+	    &errstr)) == NULL) {
+		fprintf(stderr, "muni-kiosk: %s\n", errstr);
+		config_free(k.cfg);
+		return 1;
+	}
+	terminal_name(&k, term);
+	if (!isatty(STDIN_FILENO) || ui_init() == -1) {
+		fprintf(stderr, "muni-kiosk: standard input is not a "
+		    "terminal\n");
+		store_close(k.store);
+		config_free(k.cfg);
+		return 1;
+	}
+	kiosk_init(&k);
+	kiosk_audit(&k, "kiosk start", "");
+	while (!kiosk_stop && !k.quit) {
+		if (k.dirty)
+			kiosk_draw(&k);
+		t = clock_mono_ms();
+		key = ui_key();
+		if (kiosk_stop)
+			break;
+		/*
+		 * A terminal that is gone returns at once instead of waiting
+		 * for a key: stop rather than spin (the system restarts us).
+		 */
+		if (key == UI_K_NONE && clock_mono_ms() - t < UI_TICK_MS / 4) {
+			if (++quick >= 100) {
+				log_warnx("the terminal is gone");
+				rc = 1;
+				break;
+			}
+		} else
+			quick = 0;
+		if (key == UI_K_NONE)
+			kiosk_tick(&k);
+		else
+			kiosk_key(&k, key);
+	}
+	kiosk_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop",
+	    "");
+	kiosk_reset(&k);
+	ui_end();
+	store_close(k.store);
+	config_free(k.cfg);
+	return rc;
 }

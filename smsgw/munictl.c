@@ -45,6 +45,8 @@ static const struct {
 	{ "reminders", ctl_reminders, "reminders run [--dry-run]" },
 	{ "backup", ctl_backup, "backup [--force] FILE" },
 	{ "restore", ctl_restore, "restore FILE" },
+	{ "staff", ctl_staff, "staff pin < PIN    (the hash for [kiosk] "
+	    "staff_pin_hash)" },
 };
 
 /* "import statement": a two-word name needs both words to match. */

@@ -1,9 +1,10 @@
 #!/bin/sh
 # demo.sh BUILD: the demo. A database of Dobeles novads in ./demo/, the SMSC
-# simulator, the gateway bound to it, and a "phone" in the terminal to text
-# the gateway as a resident would (RINDA, MAKSA, TEMAS, *505#). Without a
-# terminal it sends one RINDA, shows the reply and stops. Everything it
-# starts stops when it ends.
+# simulator, the gateway bound to it, and in a tmux layout the kiosk, a
+# "phone" to text the gateway as a resident would (RINDA, MAKSA, TEMAS,
+# *505#) and to receive the kiosk's sign-in code, and the gateway's log.
+# Without tmux the phone alone; without a terminal it sends one RINDA,
+# shows the reply and stops. Everything it starts stops when it ends.
 set -eu
 build=$1
 bin="$(pwd)/$build/bin"
@@ -12,7 +13,9 @@ mkdir -p "$dir"
 export TZ="${TZ:-Europe/Riga}"
 simpid=""
 gwpid=""
+sock=""
 stop() {
+	[ -z "$sock" ] || tmux -L "$sock" kill-server 2>/dev/null || :
 	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
 	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
 }
@@ -43,7 +46,9 @@ sport=$(sed -n 's/^port=//p' "$dir/smscsim.out")
 hport=$(free_port)
 
 conf="$dir/muni.conf"
-sed -e "s|^path = .*|path = $dir/muni.db|" \
+# Staff mode of the demo kiosk: PIN 1234.
+pinhash=$(printf '1234\n' | "$bin/munictl" -c /dev/null staff pin 2>/dev/null)
+sed -e "s|^staff_pin_hash =.*|staff_pin_hash = $pinhash|" -e "s|^path = .*|path = $dir/muni.db|" \
     -e "s|^port = .*|port = $sport|" \
     -e "s|^password =.*|password = demo|" \
     -e "s|^listen = .*|listen = 127.0.0.1:$hport|" \
@@ -72,9 +77,29 @@ muni demo — Dobeles novads, 10,000 residents ($dir/muni.db)
   try:       RINDA, MAKSA, TEMAS, STOP kultura, PALĪDZĪBA, or *505# (USSD)
   staff:     MUNI_CONF=$conf $bin/munictl -h
              munictl pay qr FEE, munictl sms preview TEXT, munictl group list
-  kiosk:     muni-kiosk is not built yet (issue 8)
+  kiosk:     sign in as that resident (their personal code:
+             sqlite3 $dir/muni.db "SELECT personal_code FROM residents
+             WHERE phone = '$phone'"); the code comes to the phone.
+             Staff mode: / * - on the first screen, PIN 1234
 TOUR
-if [ -t 0 ] && [ -t 1 ]; then
+if [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null; then
+	# kiosk | phone over the gateway's log; leaving the phone (/quit)
+	# or detaching ends the demo.
+	sock="muni-demo-$$"
+	tm() { tmux -L "$sock" -f /dev/null "$@"; }
+	echo "Leave with /quit in the phone, or detach (Ctrl-b d)."
+	sleep 2
+	tm new-session -d -s demo -x "$(tput cols)" -y "$(tput lines)" \
+	    "'$bin/muni-kiosk' -c '$conf' -T demo"
+	tm set -g status off
+	tm split-window -h -l 40% -t demo \
+	    "'$bin/muni-smscsim' --phone -C '$dir/smsc.sock' -n '$phone' \
+	    -t 505; tmux -L '$sock' kill-server"
+	tm split-window -v -t demo "tail -n 20 -f '$dir/smsgw.log'"
+	tm select-pane -t demo:0.0
+	tm attach -t demo || :
+	tm kill-server 2>/dev/null || :
+elif [ -t 0 ] && [ -t 1 ]; then
 	echo "Type as the resident; /quit or Ctrl-D ends the demo."
 	"$bin/muni-smscsim" --phone -C "$dir/smsc.sock" -n "$phone" -t 505 ||:
 else

@@ -535,10 +535,53 @@ test_rf_make(void **state)
 	}
 }
 
+/* Every prefix of a valid code passes; a wrong digit fails where typed. */
+static void
+test_pcode_prefix(void **state)
+{
+	static const char *good[] = { "16117519997", "31129929995",
+	    "30018729996", "32579461005", "39999999999", "29020020007" };
+	static const struct {
+		const char	*digits;
+		size_t		 bad_at;	/* the length where it fails */
+	} bad[] = {
+		{ "45", 2 }, { "00", 2 }, { "0113", 4 }, { "3002", 4 },
+		{ "3104", 4 }, { "1501993", 7 }, { "2902011", 7 },
+		{ "2902002", 0 }, { "290219", 0 },
+	};
+	const char	*errstr;
+	size_t		 i, n, len;
+
+	(void)state;
+	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
+		for (n = 0; n <= 11; n++)
+			assert_int_equal(ident_pcode_prefix(good[i], n,
+			    &errstr), 0);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		len = strlen(bad[i].digits);
+		for (n = 0; n <= len; n++) {
+			int want = bad[i].bad_at != 0 && n >= bad[i].bad_at ?
+			    -1 : 0;
+
+			assert_int_equal(ident_pcode_prefix(bad[i].digits, n,
+			    &errstr), want);
+		}
+	}
+	errstr = NULL;
+	assert_int_equal(ident_pcode_prefix("0113", 4, &errstr), -1);
+	assert_string_equal(errstr,
+	    "personal code does not start with a real date");
+	assert_int_equal(ident_pcode_prefix("1501993", 7, &errstr), -1);
+	assert_string_equal(errstr,
+	    "personal code has an unknown century digit");
+	assert_int_equal(ident_pcode_prefix("12a", 3, &errstr), -1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_pcode_prefix),
 		cmocka_unit_test(test_pcode_vector),
 		cmocka_unit_test(test_pcode_check_digit_matches_reference),
 		cmocka_unit_test(test_pcode_remainder_10),

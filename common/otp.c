@@ -1,0 +1,443 @@
+/*
+ * otp: one-time sign-in codes sent by SMS, lock-outs after wrong codes or
+ * PINs, and the crypt(3) hashes that keep both off the disk in clear.
+ */
+#include <crypt.h>
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include "clock.h"
+#include "config.h"
+#include "i18n.h"
+#include "ident.h"
+#include "log.h"
+#include "otp.h"
+#include "outbox.h"
+#include "store.h"
+#include "util.h"
+
+#define OTP_SUBJECT_SIZE	48
+
+void
+otp_params_init(struct otp_params *p, const struct config *cfg)
+{
+	p->ttl_s = (long)config_int(cfg, CFG_OTP_TTL_S);
+	p->max_attempts = (int)config_int(cfg, CFG_OTP_MAX_ATTEMPTS);
+	p->lockout_s = (long)config_int(cfg, CFG_OTP_LOCKOUT_S);
+}
+
+static int
+db_fail(struct store *s, const char *what)
+{
+	log_warnx("otp: %s: %s", what, store_errmsg(s));
+	return -1;
+}
+
+static void
+subject_of(int64_t resident_id, char *buf, size_t size)
+{
+	(void)snprintf(buf, size, "resident:%lld", (long long)resident_id);
+}
+
+int
+otp_lockout_get(struct store *s, const char *subject, int *failures,
+    time_t *locked_until)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_LOCKOUT_GET);
+	int		 rc;
+
+	*failures = 0;
+	*locked_until = 0;
+	if (sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(s, "lockout");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*failures = sqlite3_column_int(st, 0);
+		*locked_until = (time_t)sqlite3_column_int64(st, 1);
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, "lockout");
+	return 0;
+}
+
+static int
+lockout_put(struct store *s, const char *subject, int failures,
+    time_t until)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_LOCKOUT_PUT);
+
+	if (sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 2, failures) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)until) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK)
+		return db_fail(s, "lockout");
+	return store_exec(s, ST_LOCKOUT_PUT);
+}
+
+int
+otp_lockout_fail(struct store *s, const char *subject, int max, long lock_s,
+    int *failures, time_t *locked_until)
+{
+	int	 n, locked = 0;
+	time_t	 until;
+
+	if (store_begin(s) == -1)
+		return -1;
+	if (otp_lockout_get(s, subject, &n, &until) == -1)
+		goto fail;
+	n++;
+	if (n >= max) {
+		/* Locked: the next round of tries starts after the wait. */
+		until = clock_now() + lock_s;
+		n = 0;
+		locked = 1;
+	}
+	if (lockout_put(s, subject, n, until) == -1 || store_commit(s) == -1)
+		goto fail;
+	if (failures != NULL)
+		*failures = n;
+	if (locked_until != NULL)
+		*locked_until = until;
+	return locked;
+fail:
+	store_rollback(s);
+	return -1;
+}
+
+int
+otp_lockout_clear(struct store *s, const char *subject)
+{
+	return lockout_put(s, subject, 0, 0);
+}
+
+int
+otp_hash(const char *secret, unsigned long cost, char *out, size_t size,
+    const char **errstr)
+{
+	struct crypt_data	 cd;
+	char			 salt[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h;
+
+	if (crypt_gensalt_rn("$y$", cost, NULL, 0, salt, sizeof(salt)) ==
+	    NULL) {
+		*errstr = "no yescrypt salt (libcrypt)";
+		return -1;
+	}
+	memset(&cd, 0, sizeof(cd));
+	h = crypt_r(secret, salt, &cd);
+	if (h == NULL || h[0] == '*') {
+		*errstr = "crypt(3) failed";
+		explicit_bzero(&cd, sizeof(cd));
+		return -1;
+	}
+	if (util_strlcpy(out, h, size) == -1) {
+		*errstr = "hash too long";
+		explicit_bzero(&cd, sizeof(cd));
+		return -1;
+	}
+	explicit_bzero(&cd, sizeof(cd));
+	return 0;
+}
+
+int
+otp_hash_check(const char *secret, const char *hash)
+{
+	struct crypt_data	 cd;
+	const char		*h;
+	size_t			 i, n;
+	unsigned char		 diff = 0;
+
+	if (hash == NULL || hash[0] != '$')
+		return 0;
+	memset(&cd, 0, sizeof(cd));
+	h = crypt_r(secret, hash, &cd);
+	if (h == NULL || h[0] == '*' || (n = strlen(h)) != strlen(hash)) {
+		explicit_bzero(&cd, sizeof(cd));
+		return 0;
+	}
+	for (i = 0; i < n; i++)
+		diff |= (unsigned char)(h[i] ^ hash[i]);
+	explicit_bzero(&cd, sizeof(cd));
+	return diff == 0;
+}
+
+/* A uniform six-digit code from the kernel's random source. */
+static int
+make_code(char code[OTP_CODE_SIZE])
+{
+	uint32_t	 r;
+
+	do {
+		if (getrandom(&r, sizeof(r), 0) != (ssize_t)sizeof(r)) {
+			log_warn("otp: getrandom");
+			return -1;
+		}
+	} while (r >= 4294000000u);	/* 4294 * 10^6: no modulo bias */
+	(void)snprintf(code, OTP_CODE_SIZE, "%06u", r % 1000000u);
+	return 0;
+}
+
+/*
+ * 1 when the resident's live code was sent less than OTP_RESEND_S ago
+ * (its expiry to *expires), 0 when a new one may go, -1 on error.
+ */
+static int
+recent_code(struct store *s, const struct otp_params *p, int64_t rid,
+    time_t now, time_t *expires)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_OTP_CURRENT);
+	int		 rc, recent = 0;
+
+	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK)
+		return db_fail(s, "current");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*expires = (time_t)sqlite3_column_int64(st, 2);
+		recent = *expires > now &&
+		    sqlite3_column_int(st, 3) < p->max_attempts &&
+		    now - (time_t)sqlite3_column_int64(st, 4) < OTP_RESEND_S;
+	}
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, "current");
+	return recent;
+}
+
+int
+otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
+    struct otp_issued *out)
+{
+	struct outbox_msg	 m;
+	sqlite3_stmt		*st;
+	char			 subject[OTP_SUBJECT_SIZE];
+	char			 code[OTP_CODE_SIZE], hash[OTP_HASH_SIZE];
+	char			 text[160], phone[IDENT_PHONE_SIZE];
+	const char		*errstr, *v;
+	time_t			 now = clock_now();
+	int			 rc, kind, failures, ret = -1;
+
+	memset(out, 0, sizeof(*out));
+	st = store_stmt(s, ST_OTP_RESIDENT);
+	if (sqlite3_bind_text(st, 1, pcode, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(s, "resident");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return OTP_NO_RESIDENT;
+	}
+	if (rc != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "resident");
+	}
+	out->resident_id = sqlite3_column_int64(st, 0);
+	v = (const char *)sqlite3_column_text(st, 1);
+	if (v == NULL || util_strlcpy(phone, v, sizeof(phone)) == -1)
+		phone[0] = '\0';
+	kind = sqlite3_column_int(st, 2);
+	v = (const char *)sqlite3_column_text(st, 3);
+	(void)util_strlcpy(out->lang, v != NULL ? v : "lv", sizeof(out->lang));
+	(void)sqlite3_reset(st);
+
+	/* Only a mobile number takes an SMS (as for broadcasts). */
+	if (phone[0] == '\0' || (kind != IDENT_PHONE_LV_MOBILE &&
+	    kind != IDENT_PHONE_FOREIGN))
+		return OTP_NO_PHONE;
+	ident_phone_mask(phone, out->phone_mask, sizeof(out->phone_mask));
+
+	subject_of(out->resident_id, subject, sizeof(subject));
+	if (otp_lockout_get(s, subject, &failures, &out->locked_until) == -1)
+		return -1;
+	if (out->locked_until > now)
+		return OTP_LOCKED;
+	out->locked_until = 0;
+	if ((rc = recent_code(s, p, out->resident_id, now,
+	    &out->expires_at)) == -1)
+		return -1;
+	if (rc == 1) {
+		out->reused = 1;
+		return OTP_OK;
+	}
+
+	if (make_code(code) == -1)
+		return -1;
+	if (otp_hash(code, OTP_HASH_COST_CODE, hash, sizeof(hash), &errstr) ==
+	    -1) {
+		log_warnx("otp: %s", errstr);
+		goto done;
+	}
+	/* The code is in the SMS text only: the outbox must carry it. */
+	if (util_snprintf(text, sizeof(text), _("Your muni code: %s. It is "
+	    "valid for %ld min. Never tell it to anyone."), code,
+	    (p->ttl_s + 59) / 60) == -1) {
+		log_warnx("otp: the SMS text does not fit");
+		goto done;
+	}
+
+	if (store_begin(s) == -1)
+		goto done;
+	st = store_stmt(s, ST_OTP_PRUNE);
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)now) != SQLITE_OK ||
+	    store_exec(s, ST_OTP_PRUNE) == -1)
+		goto rollback;
+	st = store_stmt(s, ST_OTP_INVALIDATE);
+	if (sqlite3_bind_int64(st, 1, out->resident_id) != SQLITE_OK ||
+	    store_exec(s, ST_OTP_INVALIDATE) == -1)
+		goto rollback;
+	out->expires_at = now + p->ttl_s;
+	st = store_stmt(s, ST_OTP_INSERT);
+	if (sqlite3_bind_int64(st, 1, out->resident_id) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)out->expires_at) !=
+	    SQLITE_OK || store_exec(s, ST_OTP_INSERT) == -1)
+		goto rollback;
+	memset(&m, 0, sizeof(m));
+	m.phone = phone;
+	m.text = text;
+	m.validity_s = p->ttl_s;	/* never delivered after it expired */
+	m.priority = OTP_PRIORITY;
+	m.resident_id = out->resident_id;
+	if ((out->message_id = outbox_enqueue(s, &m, &errstr)) == -1) {
+		log_warnx("otp: outbox: %s", errstr);
+		goto rollback;
+	}
+	if (store_commit(s) == -1)
+		goto rollback;
+	ret = OTP_OK;
+	goto done;
+rollback:
+	store_rollback(s);
+done:
+	explicit_bzero(code, sizeof(code));
+	explicit_bzero(text, sizeof(text));
+	explicit_bzero(hash, sizeof(hash));
+	return ret;
+}
+
+/* Six digits and nothing else. */
+static int
+code_shape(const char *code)
+{
+	size_t	 i;
+
+	for (i = 0; i < OTP_DIGITS; i++)
+		if (code[i] < '0' || code[i] > '9')
+			return 0;
+	return code[OTP_DIGITS] == '\0';
+}
+
+int
+otp_verify(struct store *s, const struct otp_params *p, int64_t resident_id,
+    const char *code, int *left, time_t *until)
+{
+	sqlite3_stmt	*st;
+	char		 subject[OTP_SUBJECT_SIZE], hash[OTP_HASH_SIZE];
+	const char	*v;
+	int64_t		 id;
+	time_t		 expires, locked_until;
+	int		 rc, attempts, failures;
+
+	if (left != NULL)
+		*left = 0;
+	if (until != NULL)
+		*until = 0;
+	subject_of(resident_id, subject, sizeof(subject));
+	if (otp_lockout_get(s, subject, &failures, &locked_until) == -1)
+		return -1;
+	if (locked_until > clock_now()) {
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	st = store_stmt(s, ST_OTP_CURRENT);
+	if (sqlite3_bind_int64(st, 1, resident_id) != SQLITE_OK)
+		return db_fail(s, "current");
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_DONE) {
+		(void)sqlite3_reset(st);
+		return OTP_EXPIRED;
+	}
+	if (rc != SQLITE_ROW) {
+		(void)sqlite3_reset(st);
+		return db_fail(s, "current");
+	}
+	id = sqlite3_column_int64(st, 0);
+	v = (const char *)sqlite3_column_text(st, 1);
+	if (v == NULL || util_strlcpy(hash, v, sizeof(hash)) == -1)
+		hash[0] = '\0';
+	expires = (time_t)sqlite3_column_int64(st, 2);
+	attempts = sqlite3_column_int(st, 3);
+	(void)sqlite3_reset(st);
+	if (expires <= clock_now() || attempts >= p->max_attempts)
+		return OTP_EXPIRED;
+
+	if (code_shape(code) && otp_hash_check(code, hash)) {
+		st = store_stmt(s, ST_OTP_USE);
+		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+		    store_exec(s, ST_OTP_USE) == -1 ||
+		    otp_lockout_clear(s, subject) == -1)
+			return -1;
+		return OTP_OK;
+	}
+	/* One wrong code: counted on the code and on the person. */
+	st = store_stmt(s, ST_OTP_ATTEMPT);
+	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+	    store_exec(s, ST_OTP_ATTEMPT) == -1)
+		return -1;
+	attempts++;
+	if (attempts >= p->max_attempts) {
+		st = store_stmt(s, ST_OTP_USE);
+		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
+		    store_exec(s, ST_OTP_USE) == -1)
+			return -1;
+		/* Max 1: this failure locks at once. */
+		if (otp_lockout_fail(s, subject, 1, p->lockout_s, &failures,
+		    &locked_until) == -1)
+			return -1;
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	if (left != NULL)
+		*left = p->max_attempts - attempts;
+	return OTP_WRONG;
+}
+
+int
+otp_pin_check(struct store *s, const char *hash, const char *pin,
+    const char *subject, int max, long lock_s, int *left, time_t *until)
+{
+	int	 failures, rc;
+	time_t	 locked_until;
+
+	if (left != NULL)
+		*left = 0;
+	if (until != NULL)
+		*until = 0;
+	if (hash == NULL || hash[0] == '\0')
+		return OTP_EXPIRED;
+	if (otp_lockout_get(s, subject, &failures, &locked_until) == -1)
+		return -1;
+	if (locked_until > clock_now()) {
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	if (otp_hash_check(pin, hash))
+		return otp_lockout_clear(s, subject) == -1 ? -1 : OTP_OK;
+	if ((rc = otp_lockout_fail(s, subject, max, lock_s, &failures,
+	    &locked_until)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	if (left != NULL)
+		*left = max - failures;
+	return OTP_WRONG;
+}

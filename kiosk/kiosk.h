@@ -1,0 +1,144 @@
+/*
+ * kiosk: the state of one terminal — which screen shows, the resident's
+ * session (everything personal, wiped at the end) and staff mode. The
+ * screens (screens.c, staff.c) only call common/; nothing here decides
+ * anything a resident could also ask by SMS.
+ */
+#ifndef MUNI_KIOSK_H
+#define MUNI_KIOSK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "broadcast.h"
+#include "epc.h"
+#include "groups.h"
+#include "otp.h"
+#include "services.h"
+
+struct config;
+struct qr;
+struct store;
+
+#define KIOSK_LANGS_MAX		4
+#define KIOSK_TERMINAL_MAX	48
+#define KIOSK_WARN_S		20	/* the idle warning counts this down */
+#define KIOSK_CHOICES_MAX	8	/* digits 1-8; 9 is help, 0 back */
+#define KIOSK_STAFF_SEQ		"/*-"	/* keypad keys no resident needs */
+#define KIOSK_STAFF_TRIES	3
+#define KIOSK_STAFF_SUBJECT	"staff-pin"
+#define KIOSK_PIN_MAX		32
+
+enum kiosk_screen {
+	KS_WELCOME,
+	KS_MENU,
+	KS_IDENT_CODE,
+	KS_IDENT_OTP,
+	KS_QUEUE,
+	KS_FEES,
+	KS_FEE_QR,
+	KS_TOPICS,
+	KS_REPORT_CAT,
+	KS_REPORT_TEXT,
+	KS_REPORT_DONE,
+	KS_MESSAGE,
+	KS_HELP,
+	KS_STAFF_PIN,
+	KS_STAFF_MENU,
+	KS_STAFF_GROUP,
+	KS_STAFF_TOPIC,
+	KS_STAFF_TEXT,
+	KS_STAFF_CONFIRM,
+	KS_STAFF_DASH,
+	KS__COUNT,
+};
+
+/* What a resident's visit leaves in memory; all of it is wiped. */
+struct kiosk_session {
+	int			 identified;
+	struct services_caller	 caller;
+	int64_t			 resident_id;
+	char			 phone_mask[OTP_MASK_SIZE];
+	char			 input[SERVICES_REPORT_BYTES_MAX + 1];
+	size_t			 input_len;
+	struct services_queue	 queue;
+	struct services_fees	 fees;
+	struct services_topics	 topics;
+	size_t			 fee;		/* index into fees.f */
+	struct qr		*qr;		/* the fee's code, owned */
+	char			 payload[EPC_PAYLOAD_SIZE];
+	int			 report_cat;
+	char			 case_no[SERVICES_CASE_NO_SIZE];
+};
+
+/* Staff mode: the broadcast being composed and the dashboard. */
+struct kiosk_staff {
+	int			 in;		/* signed in */
+	struct groups_info	 groups[KIOSK_CHOICES_MAX];
+	size_t			 ngroups;
+	size_t			 group;
+	struct services_topics	 topics;
+	size_t			 topic;
+	char			 text[OUTBOX_TEXT_MAX + 1];
+	size_t			 text_len;
+	struct broadcast_preview pv;
+	int			 pv_state;	/* 0 none, 1 ok, -1 error */
+	char			 pv_err[BROADCAST_ERR_SIZE];
+	int64_t			 pv_due_ms;	/* recompute then; 0 not due */
+	int64_t			 bcast;		/* the one just sent */
+	int64_t			 dash_ms;	/* last dashboard refresh */
+};
+
+struct kiosk {
+	struct config		*cfg;
+	struct store		*store;
+	char			 terminal[KIOSK_TERMINAL_MAX];
+	char			 actor[KIOSK_TERMINAL_MAX + 8];	/* kiosk:T */
+	char			 langs[KIOSK_LANGS_MAX][8];
+	size_t			 nlangs;
+	long			 idle_s;
+	struct otp_params	 otp;
+	struct broadcast_params	 bp;
+
+	enum kiosk_screen	 screen;
+	enum kiosk_screen	 back;		/* where 0 goes from a message */
+	enum kiosk_screen	 after_ident;	/* the screen asked for */
+	enum kiosk_screen	 help_from;
+	int			 dirty;		/* redraw before the next key */
+	int			 quit;
+	int64_t			 last_key_ms;
+	int64_t			 warn_start_ms;	/* 0: no idle warning */
+	char			 seq[sizeof(KIOSK_STAFF_SEQ)];
+	size_t			 seq_len;
+	char			 note[256];	/* a line under the screen's body */
+	int			 note_error;
+	char			 msg[512];	/* KS_MESSAGE's text */
+	int			 msg_error;
+
+	struct kiosk_session	 sess;
+	struct kiosk_staff	 staff;
+};
+
+/* screens.c: the resident screens and the loop's pieces. */
+void	 kiosk_init(struct kiosk *);
+void	 kiosk_draw(struct kiosk *);
+void	 kiosk_key(struct kiosk *, int key);
+/* Called when no key came for a while: idle warning, dashboard. */
+void	 kiosk_tick(struct kiosk *);
+/* End the visit: wipe everything personal from memory and screen. */
+void	 kiosk_reset(struct kiosk *);
+void	 kiosk_go(struct kiosk *, enum kiosk_screen);
+void	 kiosk_message(struct kiosk *, enum kiosk_screen back, int error,
+	    const char *text);
+void	 kiosk_audit(struct kiosk *, const char *action, const char *detail);
+/* The legends every screen ends with. */
+extern const char *const *kiosk_legend_choice(void);
+extern const char *const *kiosk_legend_input(void);
+
+/* staff.c */
+void	 staff_draw(struct kiosk *);
+void	 staff_key(struct kiosk *, int key);
+void	 staff_tick(struct kiosk *);
+void	 staff_enter(struct kiosk *);
+
+#endif

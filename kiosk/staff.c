@@ -1,0 +1,530 @@
+/*
+ * staff: the kiosk's staff mode, behind a key sequence and the staff PIN
+ * (crypt(3) hash in [kiosk] staff_pin_hash; three wrong PINs lock it for
+ * [kiosk] staff_lockout_s). Staff compose a broadcast — group, topic,
+ * text — with a live preview from broadcast_preview(), the function
+ * `munictl broadcast preview` prints, send it, and watch a dashboard of
+ * recent broadcasts. This is also the only way out of the kiosk besides a
+ * signal from the system.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "broadcast.h"
+#include "clock.h"
+#include "config.h"
+#include "groups.h"
+#include "i18n.h"
+#include "kiosk.h"
+#include "log.h"
+#include "otp.h"
+#include "services.h"
+#include "store.h"
+#include "ui.h"
+#include "util.h"
+
+#define PREVIEW_DELAY_MS	400	/* after the last key typed */
+#define DASH_REFRESH_MS		1000
+#define DASH_ROWS_MAX		8
+
+static const char *const *
+staff_legend(const char *k1, const char *v1, const char *k2, const char *v2)
+{
+	static const char	*l[5];
+
+	l[0] = k1; l[1] = v1; l[2] = k2; l[3] = v2; l[4] = NULL;
+	return l;
+}
+
+void
+staff_enter(struct kiosk *k)
+{
+	kiosk_go(k, KS_STAFF_PIN);
+}
+
+static void
+staff_note(struct kiosk *k, int error, const char *text)
+{
+	(void)util_strlcpy(k->note, text, sizeof(k->note));
+	k->note_error = error;
+	k->dirty = 1;
+}
+
+/* --- PIN. */
+
+static void
+draw_pin(struct kiosk *k)
+{
+	char	 shown[KIOSK_PIN_MAX * 3 + 2];
+	size_t	 i, len = 0;
+
+	ui_begin(_("Staff mode"));
+	ui_wrap(3, 4, 72, UI_NORMAL, _("Type the staff PIN and press "
+	    "Enter."));
+	shown[0] = '\0';
+	for (i = 0; i < k->sess.input_len; i++)
+		(void)ui_utf8_append(shown, sizeof(shown), &len, 0x2022);
+	ui_text(5, 6, 0, UI_FIELD, len > 0 ? shown : "_");
+	if (k->note[0] != '\0')
+		ui_wrap(7, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
+	ui_finish(kiosk_legend_input());
+}
+
+static void
+key_pin(struct kiosk *k, int key)
+{
+	char	 line[200], when[32];
+	time_t	 until;
+	int	 rc, left;
+
+	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
+	    k->sess.input_len == 0)) {
+		kiosk_reset(k);
+		return;
+	}
+	if (key == UI_K_BACKSPACE) {
+		k->sess.input[--k->sess.input_len] = '\0';
+		k->dirty = 1;
+		return;
+	}
+	if (key >= '0' && key <= '9' && k->sess.input_len < KIOSK_PIN_MAX) {
+		k->sess.input[k->sess.input_len++] = (char)key;
+		k->sess.input[k->sess.input_len] = '\0';
+		k->dirty = 1;
+		return;
+	}
+	if (key != UI_K_ENTER)
+		return;
+	rc = otp_pin_check(k->store, config_str(k->cfg,
+	    CFG_KIOSK_STAFF_PIN_HASH), k->sess.input, KIOSK_STAFF_SUBJECT,
+	    KIOSK_STAFF_TRIES, (long)config_int(k->cfg,
+	    CFG_KIOSK_STAFF_LOCKOUT_S), &left, &until);
+	explicit_bzero(k->sess.input, sizeof(k->sess.input));
+	k->sess.input_len = 0;
+	switch (rc) {
+	case OTP_OK:
+		k->staff.in = 1;
+		kiosk_audit(k, "staff sign-in", "");
+		kiosk_go(k, KS_STAFF_MENU);
+		return;
+	case OTP_WRONG:
+		kiosk_audit(k, "staff sign-in: wrong PIN", "");
+		(void)snprintf(line, sizeof(line), ngettext("Wrong PIN. %d "
+		    "try left.", "Wrong PIN. %d tries left.",
+		    (unsigned long)left), left);
+		staff_note(k, 1, line);
+		return;
+	case OTP_LOCKED:
+		kiosk_audit(k, "staff sign-in: locked", "");
+		clock_datetime(until, when, sizeof(when));
+		(void)snprintf(line, sizeof(line), _("Staff mode is locked "
+		    "until %.5s."), when + 11);
+		kiosk_message(k, KS_WELCOME, 1, line);
+		return;
+	case OTP_EXPIRED:
+		kiosk_message(k, KS_WELCOME, 1, _("Staff mode is off: no "
+		    "[kiosk] staff_pin_hash is configured."));
+		return;
+	default:
+		kiosk_message(k, KS_WELCOME, 1, _("A technical fault: please "
+		    "try again later or ask at the service desk."));
+		return;
+	}
+}
+
+/* --- Menu, group, topic. */
+
+static void
+draw_menu(struct kiosk *k)
+{
+	(void)k;
+	ui_begin(_("Staff mode"));
+	ui_text(3, 6, 0, UI_NORMAL, _("1  New broadcast"));
+	ui_text(5, 6, 0, UI_NORMAL, _("2  Delivery of recent broadcasts"));
+	ui_text(7, 6, 0, UI_NORMAL, _("8  Shut the kiosk down"));
+	ui_text(9, 6, 0, UI_NORMAL, _("0  Leave staff mode"));
+	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+}
+
+static int
+group_cb(void *arg, const struct groups_info *g)
+{
+	struct kiosk	*k = arg;
+
+	if (k->staff.ngroups >= KIOSK_CHOICES_MAX)
+		return -1;
+	k->staff.groups[k->staff.ngroups++] = *g;
+	return 0;
+}
+
+static void
+key_menu(struct kiosk *k, int key)
+{
+	struct services_caller	 none;
+
+	switch (key) {
+	case '0':
+	case UI_K_LEFT:
+		kiosk_audit(k, "staff sign-out", "");
+		kiosk_reset(k);
+		return;
+	case '1':
+		k->staff.ngroups = 0;
+		memset(&none, 0, sizeof(none));
+		if (groups_list(k->store, group_cb, k) == -1 ||
+		    services_topics(k->store, &none, &k->staff.topics) == -1) {
+			staff_note(k, 1, _("A technical fault: please try "
+			    "again later or ask at the service desk."));
+			return;
+		}
+		kiosk_go(k, KS_STAFF_GROUP);
+		return;
+	case '2':
+		k->staff.dash_ms = 0;
+		kiosk_go(k, KS_STAFF_DASH);
+		return;
+	case '8':
+		kiosk_audit(k, "kiosk shut down by staff", "");
+		k->quit = 1;
+		return;
+	default:
+		return;
+	}
+}
+
+static void
+draw_group(struct kiosk *k)
+{
+	char	 line[200];
+	size_t	 i;
+	int	 y = 3;
+
+	ui_begin(_("New broadcast: group"));
+	if (k->staff.ngroups == 0)
+		ui_wrap(y, 4, 72, UI_NORMAL, _("There are no groups yet: "
+		    "staff add them with munictl group add."));
+	for (i = 0; i < k->staff.ngroups; i++) {
+		(void)snprintf(line, sizeof(line), "%zu  %s", i + 1,
+		    k->staff.groups[i].name);
+		ui_text(y, 6, 0, UI_NORMAL, line);
+		y += 2;
+	}
+	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+}
+
+static void
+draw_topic(struct kiosk *k)
+{
+	char	 line[200];
+	size_t	 i;
+	int	 y = 3;
+
+	ui_begin(_("New broadcast: topic"));
+	for (i = 0; i < k->staff.topics.n && i < KIOSK_CHOICES_MAX; i++) {
+		(void)snprintf(line, sizeof(line), "%zu  %s (%s)%s", i + 1,
+		    k->staff.topics.t[i].name, k->staff.topics.t[i].code,
+		    k->staff.topics.t[i].emergency ? _(" — emergency") : "");
+		ui_text(y, 6, 0, UI_NORMAL, line);
+		y += 2;
+	}
+	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+}
+
+/* --- Text and preview. */
+
+static void
+preview(struct kiosk *k)
+{
+	struct broadcast_req	 req;
+
+	k->staff.pv_due_ms = 0;
+	if (k->staff.text_len == 0) {
+		k->staff.pv_state = 0;
+		return;
+	}
+	memset(&req, 0, sizeof(req));
+	req.group_id = k->staff.groups[k->staff.group].id;
+	req.text = k->staff.text;
+	req.topic = k->staff.topics.t[k->staff.topic].code;
+	req.actor = k->actor;
+	k->staff.pv_state = broadcast_preview(k->store, &k->bp, &req,
+	    &k->staff.pv, k->staff.pv_err, sizeof(k->staff.pv_err)) == 0 ?
+	    1 : -1;
+	k->dirty = 1;
+}
+
+static int
+draw_figures(struct kiosk *k, int y)
+{
+	const struct broadcast_preview	*pv = &k->staff.pv;
+	char				 line[256];
+
+	if (k->staff.pv_state == 0) {
+		ui_text(y++, 4, 0, UI_NORMAL, _("Type the text to see what "
+		    "it costs."));
+		return y;
+	}
+	if (k->staff.pv_state == -1)
+		return ui_wrap(y, 4, 72, UI_ERROR, k->staff.pv_err);
+	(void)snprintf(line, sizeof(line), _("Encoding: %s   Segments per "
+	    "message: %d"), pv->ucs2 > 0 ? "UCS-2" : "GSM-7",
+	    pv->max_segments);
+	ui_text(y++, 4, 0, UI_NORMAL, line);
+	(void)snprintf(line, sizeof(line), _("Recipients: %lld   Segments: "
+	    "%lld   Cost: %.2f EUR"), (long long)pv->recipients,
+	    (long long)pv->segments, pv->cost);
+	ui_text(y++, 4, 0, UI_TITLE, line);
+	(void)snprintf(line, sizeof(line), _("Left out: %lld without a "
+	    "mobile, %lld opted out, %lld duplicates"),
+	    (long long)pv->no_mobile, (long long)pv->opted_out,
+	    (long long)pv->duplicates);
+	ui_text(y++, 4, 0, UI_NORMAL, line);
+	return y;
+}
+
+static void
+draw_text(struct kiosk *k)
+{
+	char	 line[200];
+	int	 y = 2;
+
+	ui_begin(_("New broadcast: text"));
+	(void)snprintf(line, sizeof(line), _("Group: %s   Topic: %s"),
+	    k->staff.groups[k->staff.group].name,
+	    k->staff.topics.t[k->staff.topic].name);
+	ui_text(y, 4, 0, UI_NORMAL, line);
+	y += 2;
+	y = ui_wrap(y, 4, 72, UI_FIELD, k->staff.text_len > 0 ?
+	    k->staff.text : "_") + 1;
+	(void)snprintf(line, sizeof(line), _("Characters: %zu"),
+	    util_utf8_len(k->staff.text));
+	ui_text(y++, 4, 0, UI_NORMAL, line);
+	y++;
+	(void)draw_figures(k, y);
+	ui_finish(staff_legend("←", _("Back"), "Enter", _("Continue")));
+}
+
+static void
+key_text(struct kiosk *k, int key)
+{
+	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
+	    k->staff.text_len == 0)) {
+		kiosk_go(k, KS_STAFF_TOPIC);
+		return;
+	}
+	if (key == UI_K_BACKSPACE) {
+		ui_utf8_pop(k->staff.text, &k->staff.text_len);
+	} else if (key == UI_K_ENTER) {
+		preview(k);
+		if (k->staff.pv_state == 1)
+			kiosk_go(k, KS_STAFF_CONFIRM);
+		return;
+	} else if (key >= 32 && key < 0x110000) {
+		if (ui_utf8_append(k->staff.text, sizeof(k->staff.text),
+		    &k->staff.text_len, key) == -1)
+			return;
+	} else
+		return;
+	k->staff.pv_due_ms = clock_mono_ms() + PREVIEW_DELAY_MS;
+	k->dirty = 1;
+}
+
+static void
+draw_confirm(struct kiosk *k)
+{
+	int	 y = 2;
+
+	ui_begin(_("Send this broadcast?"));
+	y = ui_wrap(y, 4, 72, UI_FIELD, k->staff.pv.sample) + 1;
+	y = draw_figures(k, y) + 1;
+	if (k->note[0] != '\0')
+		ui_wrap(y, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
+	ui_text(ui_rows() - 3, 4, 0, UI_TITLE, _("1  Send now    0  Back"));
+	ui_finish(staff_legend("1", _("Send"), "0", _("Back")));
+}
+
+static void
+key_confirm(struct kiosk *k, int key)
+{
+	struct broadcast_req	 req;
+	struct broadcast_preview out;
+	char			 err[BROADCAST_ERR_SIZE], d[64];
+	int64_t			 id;
+
+	if (key == '0' || key == UI_K_LEFT) {
+		k->screen = KS_STAFF_TEXT;	/* keep the text */
+		k->dirty = 1;
+		return;
+	}
+	if (key != '1')
+		return;
+	memset(&req, 0, sizeof(req));
+	req.group_id = k->staff.groups[k->staff.group].id;
+	req.text = k->staff.text;
+	req.topic = k->staff.topics.t[k->staff.topic].code;
+	req.actor = k->actor;
+	id = broadcast_send(k->store, &k->bp, &req, &k->staff.pv, &out, err,
+	    sizeof(err));
+	if (id == -1) {
+		staff_note(k, 1, err);
+		return;
+	}
+	(void)snprintf(d, sizeof(d), "broadcast=%lld recipients=%lld",
+	    (long long)id, (long long)out.recipients);
+	kiosk_audit(k, "staff broadcast", d);
+	k->staff.bcast = id;
+	explicit_bzero(k->staff.text, sizeof(k->staff.text));
+	k->staff.text_len = 0;
+	k->staff.pv_state = 0;
+	k->staff.dash_ms = 0;
+	kiosk_go(k, KS_STAFF_DASH);
+	if (out.awaiting)
+		staff_note(k, 0, _("Sent for approval: a second staff member "
+		    "approves it with munictl broadcast approve."));
+}
+
+/* --- Dashboard. */
+
+struct dash {
+	struct kiosk	*k;
+	int		 y;
+};
+
+static int
+dash_row(void *arg, const struct broadcast_info *b)
+{
+	struct dash	*d = arg;
+	int64_t		 c[BROADCAST_NSTATES], ok, bad, wait, all;
+	char		 line[200];
+	int		 w, wo, wb, ww;
+
+	if (d->y > ui_rows() - 4)
+		return -1;
+	if (broadcast_status(d->k->store, b->id, c) == -1)
+		return -1;
+	wait = c[0] + c[1] + c[2];		/* queued inflight accepted */
+	ok = c[3];				/* delivered */
+	bad = c[4] + c[5] + c[6] + c[7];	/* undeliverable .. failed */
+	all = ok + bad + wait;
+	(void)snprintf(line, sizeof(line), "#%lld %s · %s · %s",
+	    (long long)b->id, b->group, b->topic, b->state);
+	ui_text(d->y++, 2, 0, b->id == d->k->staff.bcast ? UI_TITLE :
+	    UI_NORMAL, line);
+	w = ui_cols() - 42;
+	if (w < 10)
+		w = 10;
+	wo = all > 0 ? (int)(ok * w / all) : 0;
+	wb = all > 0 ? (int)(bad * w / all) : 0;
+	ww = all > 0 ? (int)(wait * w / all) : 0;
+	/* A non-zero count always shows at least one cell. */
+	if (ok > 0 && wo == 0)
+		wo = 1;
+	if (bad > 0 && wb == 0)
+		wb = 1;
+	if (wait > 0 && ww == 0)
+		ww = 1;
+	ui_bar(d->y, 2, wo, UI_BAR_OK);
+	ui_bar(d->y, 2 + wo, wb, UI_BAR_FAIL);
+	ui_bar(d->y, 2 + wo + wb, ww, UI_BAR_WAIT);
+	(void)snprintf(line, sizeof(line), _("✓%lld ✗%lld …%lld"),
+	    (long long)ok, (long long)bad, (long long)wait);
+	ui_text(d->y, w + 4, 0, UI_NORMAL, line);
+	d->y += 2;
+	return 0;
+}
+
+static void
+draw_dash(struct kiosk *k)
+{
+	struct dash	 d;
+	char		 now[32];
+
+	clock_datetime(clock_now(), now, sizeof(now));
+	ui_begin(_("Delivery of recent broadcasts"));
+	ui_text(0, ui_cols() - 10, 0, UI_NORMAL, now + 11);
+	ui_text(1, 2, 0, UI_NORMAL, _("Delivered   Failed   Waiting"));
+	ui_bar(1, 2 + ui_width(_("Delivered")) + 1, 1, UI_BAR_OK);
+	d.k = k;
+	d.y = 3;
+	if (k->note[0] != '\0')
+		d.y = ui_wrap(d.y, 2, 76, k->note_error ? UI_ERROR : UI_OK,
+		    k->note) + 1;
+	if (broadcast_list(k->store, DASH_ROWS_MAX, dash_row, &d) == -1 &&
+	    d.y == 3)
+		ui_text(3, 2, 0, UI_ERROR, _("A technical fault: please try "
+		    "again later or ask at the service desk."));
+	if (d.y == 3)
+		ui_text(3, 2, 0, UI_NORMAL, _("No broadcasts yet."));
+	k->staff.dash_ms = clock_mono_ms();
+	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+}
+
+void
+staff_draw(struct kiosk *k)
+{
+	switch (k->screen) {
+	case KS_STAFF_PIN: draw_pin(k); break;
+	case KS_STAFF_MENU: draw_menu(k); break;
+	case KS_STAFF_GROUP: draw_group(k); break;
+	case KS_STAFF_TOPIC: draw_topic(k); break;
+	case KS_STAFF_TEXT: draw_text(k); break;
+	case KS_STAFF_CONFIRM: draw_confirm(k); break;
+	case KS_STAFF_DASH: draw_dash(k); break;
+	default: break;
+	}
+}
+
+void
+staff_key(struct kiosk *k, int key)
+{
+	size_t	 i;
+
+	switch (k->screen) {
+	case KS_STAFF_PIN:
+		key_pin(k, key);
+		return;
+	case KS_STAFF_MENU:
+		key_menu(k, key);
+		return;
+	case KS_STAFF_TEXT:
+		key_text(k, key);
+		return;
+	case KS_STAFF_CONFIRM:
+		key_confirm(k, key);
+		return;
+	default:
+		break;
+	}
+	if (key == '0' || key == UI_K_LEFT) {
+		kiosk_go(k, k->screen == KS_STAFF_TOPIC ? KS_STAFF_GROUP :
+		    KS_STAFF_MENU);
+		return;
+	}
+	if (key < '1' || key > '8')
+		return;
+	i = (size_t)(key - '1');
+	if (k->screen == KS_STAFF_GROUP && i < k->staff.ngroups) {
+		k->staff.group = i;
+		kiosk_go(k, KS_STAFF_TOPIC);
+	} else if (k->screen == KS_STAFF_TOPIC && i < k->staff.topics.n) {
+		k->staff.topic = i;
+		k->staff.pv_state = 0;
+		k->staff.pv_due_ms = k->staff.text_len > 0 ?
+		    clock_mono_ms() : 0;
+		k->screen = KS_STAFF_TEXT;
+		k->dirty = 1;
+	}
+}
+
+void
+staff_tick(struct kiosk *k)
+{
+	int64_t	 now = clock_mono_ms();
+
+	if (k->screen == KS_STAFF_TEXT && k->staff.pv_due_ms != 0 &&
+	    now >= k->staff.pv_due_ms)
+		preview(k);
+	if (k->screen == KS_STAFF_DASH &&
+	    now - k->staff.dash_ms >= DASH_REFRESH_MS)
+		k->dirty = 1;
+}
