@@ -563,6 +563,26 @@ store_rollback(struct store *s)
 }
 
 int
+store_savepoint(struct store *s)
+{
+	if (s->depth == 0) {
+		log_warnx("store_savepoint: no transaction");
+		return -1;
+	}
+	return store_exec(s, ST_SAVEPOINT);
+}
+
+int
+store_savepoint_end(struct store *s, int keep)
+{
+	if (s->depth == 0 || sqlite3_get_autocommit(s->db))
+		return -1;
+	if (!keep && store_exec(s, ST_SAVEPOINT_ROLLBACK) == -1)
+		return -1;
+	return store_exec(s, ST_SAVEPOINT_RELEASE);
+}
+
+int
 store_exec(struct store *s, enum store_stmt id)
 {
 	sqlite3_stmt	*st = s->stmts[id];

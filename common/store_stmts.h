@@ -574,3 +574,10 @@ STMT(ST_STATS_COUNTS,
 STMT(ST_STATS_OUTBOX,
     "SELECT state, count(*) FROM outbox WHERE created_at >= ?1"
     " GROUP BY state")
+/*
+ * One unit of work inside a shared transaction (store_savepoint): the
+ * gateway answers a burst of MO with one commit, each undone alone.
+ */
+STMT(ST_SAVEPOINT, "SAVEPOINT muni_unit")
+STMT(ST_SAVEPOINT_RELEASE, "RELEASE muni_unit")
+STMT(ST_SAVEPOINT_ROLLBACK, "ROLLBACK TO muni_unit")
