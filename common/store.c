@@ -385,7 +385,12 @@ store_migrate(struct store *s, int from, const char **errstr)
  */
 #if defined(__SANITIZE_ADDRESS__)
 #define MEM_FREELISTS	0
-#else
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)	/* clang's way of saying it */
+#define MEM_FREELISTS	0
+#endif
+#endif
+#ifndef MEM_FREELISTS
 #define MEM_FREELISTS	1
 #endif
 #define MEM_SMALL_MAX	1024
