@@ -175,6 +175,9 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 		}
 	}
+	/* Done when the last step sent has its answer (or gave up). */
+	for (i = 0, busy = 0; i < ld.nw; i++)
+		busy += ld.w[i].waiting;
 	if (ld.sent >= conf.inject_count && busy == 0) {
 		ld.last_us = now;
 		load_report();
