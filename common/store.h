@@ -52,6 +52,14 @@ struct sqlite3	*store_db(struct store *);
 int	 store_begin(struct store *);
 int	 store_commit(struct store *);
 void	 store_rollback(struct store *);
+/*
+ * One savepoint inside the open transaction, so several units of work
+ * share a commit (an fsync) and a failed one is undone alone. Not nested.
+ * store_savepoint_end(s, 1) keeps the work, (s, 0) undoes it; -1 when the
+ * transaction itself is gone (a callee's store_rollback): all is undone.
+ */
+int	 store_savepoint(struct store *);
+int	 store_savepoint_end(struct store *, int keep);
 
 /* The database's last error text, for log lines. */
 const char *store_errmsg(struct store *);

@@ -664,3 +664,10 @@ STMT(ST_LOCKOUT_PUT,
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (subject) DO UPDATE SET"
     " failures = excluded.failures, locked_until = excluded.locked_until,"
     " updated_at = excluded.updated_at")
+/*
+ * One unit of work inside a shared transaction (store_savepoint): the
+ * gateway answers a burst of MO with one commit, each undone alone.
+ */
+STMT(ST_SAVEPOINT, "SAVEPOINT muni_unit")
+STMT(ST_SAVEPOINT_RELEASE, "RELEASE muni_unit")
+STMT(ST_SAVEPOINT_ROLLBACK, "ROLLBACK TO muni_unit")

@@ -121,7 +121,11 @@ struct gbind {
  */
 struct ussd_req {
 	int64_t		 inbox_id;
-	int		 committed;
+	int		 stored;	/* its inbox row is on disk */
+	int		 answered;	/* reply holds the answer */
+	int		 committed;	/* and that is on disk: send it */
+	int		 send;		/* there is something to send */
+	struct ussd_reply reply;
 	enum ussd_op	 op;
 	int		 has_session;
 	uint16_t	 session;
@@ -131,6 +135,8 @@ struct ussd_req {
 	size_t		 len;
 	char		 text[SMSTEXT_DECODE_SIZE(PDU_SM_MAX)];
 };
+
+#define QUEUED_TTL_US	(5 * 1000000)	/* the queue depth gauge's age */
 
 struct disp {
 	struct event_base *base;
@@ -160,7 +166,14 @@ struct disp {
 	struct smsreasm	*reasm;
 	struct keywords_limiter *limiter;
 	int64_t		 inbox_cursor;
+	int64_t		 inbox_cursor_next;	/* once the batch commits */
 	int		 inbox_pending;
+	/*
+	 * Replies to MO are in the outbox of the open batch: nothing is
+	 * claimed until it commits, so no reply goes before the MO it
+	 * answers is on disk.
+	 */
+	int		 replies_held;
 	time_t		 inbox_retry_at;	/* after a failure, 0 none */
 	struct {
 		int64_t	 id;
@@ -171,6 +184,9 @@ struct disp {
 	struct ussd_req	*ussd;		/* ring of USSD_QUEUE */
 	size_t		 ussd_head, ussd_n;
 	struct event	*ussd_ev;
+
+	int64_t		 queued;	/* the last queue depth counted */
+	int64_t		 queued_at_us;	/* when, 0 never */
 
 	struct event	*tick_ev;
 	struct event	*pump_ev;	/* a pump on the next turn */
@@ -622,8 +638,12 @@ disp_pump(struct disp *d)
 
 	if (d->stopping)
 		return;
+	/*
+	 * Replies wait for the commit of the MO they answer: they are claimed
+	 * in its batch and sent after it (replies_held).
+	 */
 	/* Parts already given to a bind go on that bind. */
-	for (i = 0; i < d->nbinds; i++) {
+	for (i = 0; i < d->nbinds && !d->replies_held; i++) {
 		b = d->binds[i];
 		if (TAILQ_EMPTY(&b->sendq) || !bind_up(b))
 			continue;
@@ -640,12 +660,13 @@ disp_pump(struct disp *d)
 	 */
 	while ((b = pick(d, &room, &seen)) != NULL) {
 		while (room > 0) {
-			while (room > 0 &&
+			while (room > 0 && !d->replies_held &&
 			    (m = TAILQ_FIRST(&b->sendq)) != NULL) {
 				send_part(d, m);
 				room--;
 			}
 			if (room == 0 || d->drained ||
+			    (d->replies_held && !TAILQ_EMPTY(&b->sendq)) ||
 			    d->nmsgs >= d->nrows + MSGS_SLACK)
 				break;
 			if (batch_begin(d->batch) == -1)
@@ -913,8 +934,11 @@ store_mo(struct disp *d, enum inbox_kind kind, const char *src,
 	d->mo_times[id % MO_TIMES].id = id;
 	d->mo_times[id % MO_TIMES].us = clock_mono_us();
 	metrics_mo(kind == INBOX_USSD ? "ussd" : "sms");
-	if (kind == INBOX_SMS)
+	if (kind == INBOX_SMS) {
+		/* Answered in this batch, after the turn's reads. */
 		d->inbox_pending = 1;
+		event_active(d->inbox_ev, EV_TIMEOUT, 0);
+	}
 	return 0;
 }
 
@@ -967,6 +991,8 @@ ussd_queue(struct disp *d, struct gside *sd, const struct pdu *p,
 		u->len = mo->len;
 	}
 	u->text[u->len] = '\0';
+	/* Answered in this batch, after the turn's reads. */
+	event_active(d->ussd_ev, EV_TIMEOUT, 0);
 	return 0;
 }
 
@@ -981,41 +1007,59 @@ bind_find(struct disp *d, const char *name)
 	return NULL;
 }
 
-/* Answer one USSD request: 0 done, 1 no room on the bind yet. */
+/*
+ * Answer one USSD request inside the open batch, in a savepoint of its
+ * own: 0, or -1 when the batch must go back.
+ */
 static int
-ussd_answer(struct disp *d, struct ussd_req *u)
+ussd_prepare(struct disp *d, struct ussd_req *u, int *lost)
 {
-	static struct ussd_reply reply;
+	char		 session[8];
+	int		 rc;
+
+	(void)util_snprintf(session, sizeof(session), "%u", u->session);
+	if (store_savepoint(d->store) == -1)
+		return -1;
+	rc = ussd_handle(d->store, d->cfg, u->from,
+	    u->has_session ? session : "", u->op, u->text, u->len, &u->reply);
+	if (rc == -1) {
+		/* Undone; reply holds an apology that ends the session. */
+		if (store_savepoint_end(d->store, 0) == -1) {
+			*lost = 1;
+			return -1;
+		}
+		if (store_savepoint(d->store) == -1)
+			return -1;
+		rc = 1;
+	}
+	if (inbox_done(d->store, u->inbox_id) == -1) {
+		if (store_savepoint_end(d->store, 0) == -1)
+			*lost = 1;
+		return -1;
+	}
+	if (store_savepoint_end(d->store, 1) == -1) {
+		*lost = 1;
+		return -1;
+	}
+	u->answered = 1;
+	u->send = rc != 0;
+	return 0;
+}
+
+/* Send a committed answer: 0 done, 1 no room on the bind yet. */
+static int
+ussd_send(struct disp *d, struct ussd_req *u)
+{
 	struct smstext_opts opts;
 	struct pdu	 p;
 	struct gbind	*b = bind_find(d, u->bind);
 	struct esme	*e = b != NULL ? b->tx.e : NULL;
-	char		 session[8], masked[32];
+	char		 masked[32];
 	const char	*err;
-	int		 rc;
 
 	/* The session lives on the bind it came in on: no other. */
 	if (e != NULL && esme_room(e) == 0 && esme_is_up(e))
 		return 1;
-	(void)util_snprintf(session, sizeof(session), "%u", u->session);
-	if (store_begin(d->store) == -1)
-		return 1;
-	rc = ussd_handle(d->store, d->cfg, u->from,
-	    u->has_session ? session : "", u->op, u->text, u->len, &reply);
-	if (rc == -1) {
-		/* Undone; reply holds an apology that ends the session. */
-		store_rollback(d->store);
-		if (store_begin(d->store) == -1)
-			return 1;
-		rc = 1;
-	}
-	if (inbox_done(d->store, u->inbox_id) == -1 ||
-	    store_commit(d->store) == -1) {
-		store_rollback(d->store);
-		return 1;
-	}
-	if (rc == 0)
-		return 0;
 	memset(&opts, 0, sizeof(opts));
 	if (smstext_policy_parse(config_str(d->cfg, CFG_SMS_ENCODING),
 	    &opts.policy, &err) == -1)
@@ -1023,7 +1067,7 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 	pdu_init(&p, PDU_SUBMIT_SM, 0);
 	(void)util_strlcpy(p.service_type, "USSD", sizeof(p.service_type));
 	ident_phone_mask(u->from, masked, sizeof(masked));
-	if (smstext_encode_ussd(reply.text, strlen(reply.text), &opts,
+	if (smstext_encode_ussd(u->reply.text, strlen(u->reply.text), &opts,
 	    &d->enc, &err) == -1) {
 		log_warnx("USSD answer to %s not sent: %s", masked, err);
 		return 0;
@@ -1037,7 +1081,7 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 	memcpy(p.data, d->enc.seg[0].data, d->enc.seg[0].len);
 	p.data_len = d->enc.seg[0].len;
 	p.opt = PDU_OPT_USSD_OP;
-	p.ussd_service_op = reply.end ? PDU_USSD_PSSR_RESP :
+	p.ussd_service_op = u->reply.end ? PDU_USSD_PSSR_RESP :
 	    PDU_USSD_USSR_REQ;
 	if (u->has_session) {
 		p.opt |= PDU_OPT_ITS_SESSION;
@@ -1051,22 +1095,43 @@ ussd_answer(struct disp *d, struct ussd_req *u)
 	return 0;
 }
 
+/*
+ * Answers on disk go out in order while the bind has room; requests not
+ * answered yet are answered in the open batch (the one that stored them,
+ * as a rule), one commit for the request and its answer, a person
+ * waiting on the other end.
+ */
 static void
 ussd_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
 	struct ussd_req	*u;
+	size_t		 i;
+	int		 todo = 0, lost = 0;
 
 	(void)fd;
 	(void)ev;
-	if (batch_open(d->batch) && batch_flush(d->batch) == -1)
-		return;
 	while (d->ussd_n > 0) {
 		u = &d->ussd[d->ussd_head];
-		if (!u->committed || ussd_answer(d, u) == 1)
+		if (!u->committed || (u->send && ussd_send(d, u) == 1))
 			break;
 		d->ussd_head = (d->ussd_head + 1) % USSD_QUEUE;
 		d->ussd_n--;
+	}
+	for (i = 0; i < d->ussd_n; i++)
+		todo += !d->ussd[(d->ussd_head + i) % USSD_QUEUE].answered;
+	if (todo > 0 && !d->stopping && batch_begin(d->batch) == 0) {
+		for (i = 0; i < d->ussd_n; i++) {
+			u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+			if (u->answered)
+				continue;
+			if (ussd_prepare(d, u, &lost) == -1) {
+				if (lost)
+					batch_fail(d->batch);
+				break;
+			}
+		}
+		batch_commit_soon(d->batch);
 	}
 	flush_all(d);
 }
@@ -1175,17 +1240,34 @@ after_commit(void *arg, int ok)
 {
 	struct disp	*d = arg;
 	struct gbind	*b;
+	struct ussd_req	*u;
 	size_t		 i;
 	int		 k;
 
 	flush_all(d);
+	if (d->replies_held) {
+		d->replies_held = 0;
+		if (ok)
+			d->inbox_cursor = d->inbox_cursor_next;
+		/* The replies (or, undone, the rest of the queue) now. */
+		d->drained = 0;
+		event_active(d->tick_ev, EV_TIMEOUT, 0);
+	}
 	if (!ok) {
 		/* Memory and disk disagree now: start the link afresh. */
 		d->need_recover = 1;
-		/* The USSD requests of the failed turn are not stored. */
+		/*
+		 * The USSD requests of the failed turn are not stored; the
+		 * answers it made are undone and are made again.
+		 */
+		for (i = 0; i < d->ussd_n; i++) {
+			u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+			if (!u->committed)
+				u->answered = 0;
+		}
 		for (i = d->ussd_n; i > 0; i--)
 			if (!d->ussd[(d->ussd_head + i - 1) %
-			    USSD_QUEUE].committed)
+			    USSD_QUEUE].stored)
 				d->ussd_n--;
 		for (k = 0; k < d->nbinds; k++) {
 			b = d->binds[k];
@@ -1201,18 +1283,24 @@ after_commit(void *arg, int ok)
 		event_active(d->inbox_ev, EV_TIMEOUT, 0);
 	}
 	if (d->ussd_n > 0) {
-		for (i = 0; i < d->ussd_n; i++)
-			d->ussd[(d->ussd_head + i) % USSD_QUEUE].committed = 1;
+		for (i = 0; i < d->ussd_n; i++) {
+			u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+			u->stored = 1;
+			u->committed = u->answered;
+		}
 		event_active(d->ussd_ev, EV_TIMEOUT, 0);
 	}
 }
 
 /*
- * MO to the keyword services, one transaction each: they commit their
- * own work and a failure in one must not undo the others.
+ * MO to the keyword services, a savepoint each inside one transaction
+ * for the burst: one fsync for all of them (one each made the fsyncs,
+ * not the services, the MO-to-reply latency), and a failure in one still
+ * undoes only its own work. *lost is set when a service rolled the whole
+ * transaction back: the burst's earlier answers are gone and go again.
  */
 static int
-answer_mo(struct disp *d, const struct inbox_row *r)
+answer_mo(struct disp *d, const struct inbox_row *r, int *lost)
 {
 	static char	 reply[KEYWORDS_REPLY_SIZE];
 	struct keywords_opts ko;
@@ -1228,14 +1316,17 @@ answer_mo(struct disp *d, const struct inbox_row *r)
 	if (ko.duty_numbers[0] == '\0')
 		ko.duty_numbers = NULL;
 	ko.limiter = d->limiter;
-	if (store_begin(d->store) == -1)
+	if (store_savepoint(d->store) == -1)
 		return -1;
 	rc = keywords_handle(d->store, d->cfg, r->source, r->text, r->len,
 	    &ko, reply, sizeof(reply), &kr);
 	if (rc == -1) {
 		/* Its work is undone; the apology in reply still goes. */
-		store_rollback(d->store);
-		if (store_begin(d->store) == -1)
+		if (store_savepoint_end(d->store, 0) == -1) {
+			*lost = 1;
+			return -1;
+		}
+		if (store_savepoint(d->store) == -1)
 			return -1;
 		rc = 1;
 	}
@@ -1268,42 +1359,64 @@ answer_mo(struct disp *d, const struct inbox_row *r)
 		}
 	}
 	if (inbox_done(d->store, r->id) == -1) {
-		store_rollback(d->store);
+		if (store_savepoint_end(d->store, 0) == -1)
+			*lost = 1;
 		return -1;
 	}
-	return store_commit(d->store);
+	if (store_savepoint_end(d->store, 1) == -1) {
+		*lost = 1;
+		return -1;
+	}
+	return 0;
 }
 
+/*
+ * MO are answered in the batch that stored them, so one commit puts the
+ * MO, the services' work and the reply on disk together; the reply is
+ * claimed after it (replies_held), the MO acknowledged with it.
+ */
 static void
 inbox_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
-	int		 n, i;
+	int		 n, i, done = 0, lost = 0;
 
 	(void)fd;
 	(void)ev;
 	if (d->stopping)
 		return;
-	/* The services run their own transactions: close ours first. */
-	if (batch_flush(d->batch) == -1)
+	d->inbox_pending = 0;
+	if (batch_begin(d->batch) == -1) {
+		/* The turn failed: its MO are not stored; others wait. */
+		d->inbox_retry_at = clock_now() + INBOX_RETRY_S;
 		return;
-	n = inbox_unprocessed(d->store, d->inbox_cursor, d->inbox_rows,
+	}
+	n = inbox_unprocessed(d->store, d->replies_held ?
+	    d->inbox_cursor_next : d->inbox_cursor, d->inbox_rows,
 	    INBOX_BATCH);
 	for (i = 0; i < n; i++) {
-		if (answer_mo(d, &d->inbox_rows[i]) == -1) {
-			log_warnx("MO %lld not answered yet: retrying in %d s",
-			    (long long)d->inbox_rows[i].id, INBOX_RETRY_S);
-			d->inbox_retry_at = clock_now() + INBOX_RETRY_S;
-			return;
-		}
-		d->inbox_cursor = d->inbox_rows[i].id;
+		if (answer_mo(d, &d->inbox_rows[i], &lost) == -1)
+			break;
+		done++;
 	}
-	if (n == INBOX_BATCH)
-		event_active(d->inbox_ev, EV_TIMEOUT, 0);
-	if (n > 0) {
+	if (lost) {
+		/* A service undid the whole transaction: the turn goes back. */
+		batch_fail(d->batch);
+	} else if (done > 0) {
+		d->inbox_cursor_next = d->inbox_rows[done - 1].id;
+		d->replies_held = 1;
+		/* Claimed now, in this batch; sent when it commits. */
 		d->drained = 0;
 		disp_pump(d);
 	}
+	if (i < n) {
+		log_warnx("MO %lld not answered yet: retrying in %d s",
+		    (long long)d->inbox_rows[i].id, INBOX_RETRY_S);
+		d->inbox_retry_at = clock_now() + INBOX_RETRY_S;
+	} else if (n == INBOX_BATCH)
+		event_active(d->inbox_ev, EV_TIMEOUT, 0);
+	/* A person waits for the reply: no batch window. */
+	batch_commit_soon(d->batch);
 }
 
 /* Submits awaiting a response on every bind, retired ones too. */
@@ -1775,8 +1888,19 @@ disp_gauges(struct disp *d, struct metrics_gauges *g)
 	struct gbind	*b;
 	int		 i;
 
+	int64_t		 now = clock_mono_us();
+
+	/*
+	 * Counting the queue walks one index entry per queued row (45 ms
+	 * for a million, the loop stalled meanwhile): a scraper polling
+	 * often must not make the gateway do that on every request.
+	 */
+	if (d->queued_at_us == 0 || now - d->queued_at_us >= QUEUED_TTL_US) {
+		d->queued = outbox_queued(d->store);
+		d->queued_at_us = now;
+	}
 	memset(g, 0, sizeof(*g));
-	g->queued = outbox_queued(d->store);
+	g->queued = d->queued;
 	g->inflight = outstanding_all(d);
 	for (i = 0; i < d->nbinds && i < METRICS_BINDS_MAX; i++) {
 		b = d->binds[i];

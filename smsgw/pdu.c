@@ -30,6 +30,14 @@
 /* The decoder's private copy, with room for the NUL libsmpp34 needs. */
 static uint8_t	 pdu_copy[PDU_MAX_LEN + 1];
 
+/*
+ * submit_sm, deliver_sm and data_sm are encoded and decoded by hand: the
+ * library formats a trace line per field, a fifth of the gateway's CPU per
+ * message. Its path stays as the reference the hand path is tested against
+ * (pdu_encode_ref, pdu_decode_ref); this says which one runs.
+ */
+static int	 pdu_use_lib;
+
 static uint32_t
 get32(const uint8_t *b)
 {
@@ -393,7 +401,7 @@ tlv_length_ok(uint16_t tag, uint16_t len)
  * some thirty of them is a remote crash.
  */
 static int
-scan_tlvs(struct scan *s, int *ntlv)
+scan_tlvs(struct scan *s, int *ntlv, size_t *offs)
 {
 	uint16_t	 tag, len;
 	int		 n = 0;
@@ -402,6 +410,8 @@ scan_tlvs(struct scan *s, int *ntlv)
 		if (++n > PDU_MAX_TLVS)
 			return scan_fail(s, PDU_RINVOPTPARSTREAM,
 			    "too many optional parameters");
+		if (offs != NULL)
+			offs[n - 1] = s->off;
 		if (s->len - s->off < 4)
 			return scan_fail(s, PDU_RINVOPTPARSTREAM,
 			    "optional parameter cut short");
@@ -513,7 +523,7 @@ decode_bind_resp(struct scan *s, struct pdu *p)
 		return 0;
 	}
 	if (scan_cstr(s, 16, PDU_RINVSYSID, "system_id too long") == -1 ||
-	    scan_tlvs(s, &ntlv) == -1)
+	    scan_tlvs(s, &ntlv, NULL) == -1)
 		return -1;
 
 	memset(&u, 0, sizeof(u));
@@ -636,6 +646,118 @@ take_tlvs(struct scan *s, struct pdu *p, tlv_t *list, size_t sm_len)
 	memcpy((p)->data, (t)->short_message, (t)->sm_length);		\
 } while (0)
 
+/*
+ * One optional parameter from the wire into p, as take_tlvs does from the
+ * library's list: the same fields, the same refusal.
+ */
+static int
+take_tlv_raw(struct scan *s, struct pdu *p, uint16_t tag, uint16_t len,
+    const uint8_t *v, size_t sm_len)
+{
+	size_t	 n;
+
+	switch (tag) {
+	case TLVID_message_payload:
+		if (sm_len > 0)
+			return scan_fail(s, PDU_RINVOPTPARAMVAL,
+			    "both short_message and message_payload");
+		memcpy(p->data, v, len);
+		p->data_len = len;
+		p->opt |= PDU_OPT_PAYLOAD;
+		break;
+	case TLVID_ussd_service_op:
+		p->ussd_service_op = v[0];
+		p->opt |= PDU_OPT_USSD_OP;
+		break;
+	case TLVID_its_session_info:
+		p->its_session_info = get16(v);
+		p->opt |= PDU_OPT_ITS_SESSION;
+		break;
+	case TLVID_sar_msg_ref_num:
+		p->sar_msg_ref_num = get16(v);
+		p->opt |= PDU_OPT_SAR;
+		break;
+	case TLVID_sar_total_segments:
+		p->sar_total_segments = v[0];
+		p->opt |= PDU_OPT_SAR;
+		break;
+	case TLVID_sar_segment_seqnum:
+		p->sar_segment_seqnum = v[0];
+		p->opt |= PDU_OPT_SAR;
+		break;
+	case TLVID_receipted_message_id:
+		n = strnlen((const char *)v, len);
+		if (n >= sizeof(p->receipted_message_id))
+			n = sizeof(p->receipted_message_id) - 1;
+		memcpy(p->receipted_message_id, v, n);
+		p->receipted_message_id[n] = '\0';
+		p->opt |= PDU_OPT_RECEIPTED_ID;
+		break;
+	case TLVID_message_state:
+		p->message_state = v[0];
+		p->opt |= PDU_OPT_MSG_STATE;
+		break;
+	case TLVID_network_error_code:
+		memcpy(p->network_error_code, v, len);
+		p->opt |= PDU_OPT_NET_ERROR;
+		break;
+	default:
+		break;
+	}
+	return 0;
+}
+
+/* Where decode_sm's walk found each field in the copy. */
+struct sm_at {
+	size_t		 service_type, src, dst, schedule, validity, sm;
+	size_t		 tlv[PDU_MAX_TLVS];
+	uint8_t		 esm_class, protocol_id, priority, registered_delivery;
+	uint8_t		 replace_if_present, data_coding, sm_default_msg_id;
+};
+
+/*
+ * The hand path: the walk has proved every field in bounds, so this only
+ * copies. libsmpp34 lists optional parameters last first and take_tlvs
+ * lets the last one it sees win, so the first of two alike in the PDU
+ * wins; the walk backwards keeps that.
+ */
+static int
+fill_sm(struct scan *s, struct pdu *p, const struct sm_at *at, size_t sm_len)
+{
+	const uint8_t	*b = s->b;
+	size_t		 off;
+	int		 i;
+
+	copy_str(p->service_type, sizeof(p->service_type),
+	    b + at->service_type, s->len - at->service_type);
+	copy_str(p->src.addr, sizeof(p->src.addr), b + at->src,
+	    s->len - at->src);
+	copy_str(p->dst.addr, sizeof(p->dst.addr), b + at->dst,
+	    s->len - at->dst);
+	p->esm_class = at->esm_class;
+	p->registered_delivery = at->registered_delivery;
+	p->data_coding = at->data_coding;
+	if (p->cmd != PDU_DATA_SM) {
+		p->protocol_id = at->protocol_id;
+		p->priority = at->priority;
+		copy_str(p->schedule, sizeof(p->schedule),
+		    b + at->schedule, s->len - at->schedule);
+		copy_str(p->validity, sizeof(p->validity),
+		    b + at->validity, s->len - at->validity);
+		p->replace_if_present = at->replace_if_present;
+		p->sm_default_msg_id = at->sm_default_msg_id;
+		p->data_len = sm_len;
+		memcpy(p->data, b + at->sm, sm_len);
+	}
+	for (i = p->ntlv - 1; i >= 0; i--) {
+		off = at->tlv[i];
+		if (take_tlv_raw(s, p, get16(b + off), get16(b + off + 2),
+		    b + off + 4, sm_len) == -1)
+			return -1;
+	}
+	return 0;
+}
+
 static int
 decode_sm(struct scan *s, struct pdu *p)
 {
@@ -644,6 +766,7 @@ decode_sm(struct scan *s, struct pdu *p)
 		deliver_sm_t	 dlv;
 		data_sm_t	 data;
 	}		 u;
+	struct sm_at	 at;
 	tlv_t		*list;
 	size_t		 timemax, sm_len = 0;
 	uint8_t		 v;
@@ -654,22 +777,35 @@ decode_sm(struct scan *s, struct pdu *p)
 	 * 4.6.1), and libsmpp34 has room for none.
 	 */
 	timemax = p->cmd == PDU_SUBMIT_SM ? 17 : 1;
-	if (scan_cstr(s, 6, PDU_RINVSERTYP, "service_type too long") == -1 ||
-	    scan_addr(s, &p->src, 21, PDU_RINVSRCADR,
-	    "source_addr too long") == -1 ||
-	    scan_addr(s, &p->dst, data_sm ? 65 : 21, PDU_RINVDSTADR,
+	at.service_type = s->off;
+	if (scan_cstr(s, 6, PDU_RINVSERTYP, "service_type too long") == -1)
+		return -1;
+	at.src = s->off + 2;
+	if (scan_addr(s, &p->src, 21, PDU_RINVSRCADR,
+	    "source_addr too long") == -1)
+		return -1;
+	at.dst = s->off + 2;
+	if (scan_addr(s, &p->dst, data_sm ? 65 : 21, PDU_RINVDSTADR,
 	    "destination_addr too long") == -1 ||
-	    scan_u8(s, &v) == -1)
+	    scan_u8(s, &at.esm_class) == -1)
 		return -1;
 	if (!data_sm) {
-		if (scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
-		    scan_cstr(s, timemax, PDU_RINVSCHED,
-		    "bad schedule_delivery_time") == -1 ||
-		    scan_cstr(s, timemax, PDU_RINVEXPIRY,
+		if (scan_u8(s, &at.protocol_id) == -1 ||
+		    scan_u8(s, &at.priority) == -1)
+			return -1;
+		at.schedule = s->off;
+		if (scan_cstr(s, timemax, PDU_RINVSCHED,
+		    "bad schedule_delivery_time") == -1)
+			return -1;
+		at.validity = s->off;
+		if (scan_cstr(s, timemax, PDU_RINVEXPIRY,
 		    "bad validity_period") == -1 ||
-		    scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
-		    scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1 ||
-		    scan_u8(s, &v) == -1)
+		    scan_u8(s, &at.registered_delivery) == -1 ||
+		    scan_u8(s, &at.replace_if_present) == -1 ||
+		    scan_u8(s, &at.data_coding) == -1 ||
+		    scan_u8(s, &at.sm_default_msg_id) == -1)
+			return -1;
+		if (scan_u8(s, &v) == -1)
 			return -1;
 		sm_len = v;
 		if (sm_len > PDU_SM_MAX)
@@ -678,11 +814,15 @@ decode_sm(struct scan *s, struct pdu *p)
 		if (sm_len > s->len - s->off)
 			return scan_fail(s, PDU_RINVCMDLEN,
 			    "short_message runs past the end");
+		at.sm = s->off;
 		s->off += sm_len;
-	} else if (scan_u8(s, &v) == -1 || scan_u8(s, &v) == -1)
+	} else if (scan_u8(s, &at.registered_delivery) == -1 ||
+	    scan_u8(s, &at.data_coding) == -1)
 		return -1;
-	if (scan_tlvs(s, &p->ntlv) == -1)
+	if (scan_tlvs(s, &p->ntlv, at.tlv) == -1)
 		return -1;
+	if (!pdu_use_lib)
+		return fill_sm(s, p, &at, sm_len);
 
 	memset(&u, 0, sizeof(u));
 	r = lib_unpack(s, p->cmd, &u);
@@ -905,7 +1045,8 @@ enc_bind_resp(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
 	return lib_pack(p->cmd, &u, buf, size, len, errstr);
 }
 
-#define ENC_MAXTLV	8
+/* payload, three SAR, USSD, ITS session, three receipt parameters */
+#define ENC_MAXTLV	9
 
 struct tlvs {
 	tlv_t		 t[ENC_MAXTLV];
@@ -1008,11 +1149,146 @@ enc_tlvs(const struct pdu *p, struct tlvs *l, const char **errstr)
 	(lt)->tlv = (tl)->n > 0 ? &(tl)->t[0] : NULL;			\
 } while (0)
 
+/* A cursor over the encoder's output; once too short it stays so. */
+struct out {
+	uint8_t		*b;
+	size_t		 size;
+	size_t		 off;
+	int		 full;
+};
+
+static void
+out_bytes(struct out *o, const void *v, size_t n)
+{
+	if (o->full || n > o->size - o->off) {
+		o->full = 1;
+		return;
+	}
+	memcpy(o->b + o->off, v, n);
+	o->off += n;
+}
+
+static void
+out_u8(struct out *o, uint8_t v)
+{
+	out_bytes(o, &v, 1);
+}
+
+static void
+out_u16(struct out *o, uint16_t v)
+{
+	uint8_t	 b[2] = { (uint8_t)(v >> 8), (uint8_t)v };
+
+	out_bytes(o, b, 2);
+}
+
+/* A string the caller has checked with str_fits, with its NUL. */
+static void
+out_cstr(struct out *o, const char *s)
+{
+	out_bytes(o, s, strlen(s) + 1);
+}
+
+static void
+out_tlv(struct out *o, uint16_t tag, const void *v, uint16_t len)
+{
+	out_u16(o, tag);
+	out_u16(o, len);
+	out_bytes(o, v, len);
+}
+
+/*
+ * The hand path: the bytes smpp34_pack writes for the struct enc_sm fills,
+ * the optional parameters in enc_tlvs's order (the equivalence tests hold
+ * the two together).
+ */
+static int
+enc_sm_hand(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	struct out	 o = { buf, size, 0, 0 };
+	uint8_t		 v;
+	size_t		 n;
+	int		 payload = (p->opt & PDU_OPT_PAYLOAD) != 0;
+
+	if (payload && p->data_len > PDU_PAYLOAD_MAX)
+		return enc_fail(errstr, "message_payload too long");
+	if (p->cmd == PDU_DELIVER_SM && (p->opt & PDU_OPT_RECEIPTED_ID) &&
+	    strnlen(p->receipted_message_id, sizeof(p->receipted_message_id))
+	    >= sizeof(p->receipted_message_id))
+		return enc_fail(errstr, "receipted_message_id too long");
+	if (size < PDU_HEADER_LEN)
+		return enc_fail(errstr, "buffer too small");
+	put32(buf + 4, p->cmd);
+	put32(buf + 8, p->status);
+	put32(buf + 12, p->seq);
+	o.off = PDU_HEADER_LEN;
+
+	out_cstr(&o, p->service_type);
+	out_u8(&o, p->src.ton);
+	out_u8(&o, p->src.npi);
+	out_cstr(&o, p->src.addr);
+	out_u8(&o, p->dst.ton);
+	out_u8(&o, p->dst.npi);
+	out_cstr(&o, p->dst.addr);
+	out_u8(&o, p->esm_class);
+	out_u8(&o, p->protocol_id);
+	out_u8(&o, p->priority);
+	out_cstr(&o, p->schedule);
+	out_cstr(&o, p->validity);
+	out_u8(&o, p->registered_delivery);
+	out_u8(&o, p->replace_if_present);
+	out_u8(&o, p->data_coding);
+	out_u8(&o, p->sm_default_msg_id);
+	n = payload ? 0 : p->data_len;
+	out_u8(&o, (uint8_t)n);
+	out_bytes(&o, p->data, n);
+
+	if (payload)
+		out_tlv(&o, TLVID_message_payload, p->data,
+		    (uint16_t)p->data_len);
+	if (p->opt & PDU_OPT_SAR) {
+		out_u16(&o, TLVID_sar_msg_ref_num);
+		out_u16(&o, 2);
+		out_u16(&o, p->sar_msg_ref_num);
+		out_tlv(&o, TLVID_sar_total_segments,
+		    &p->sar_total_segments, 1);
+		out_tlv(&o, TLVID_sar_segment_seqnum,
+		    &p->sar_segment_seqnum, 1);
+	}
+	if (p->opt & PDU_OPT_USSD_OP)
+		out_tlv(&o, TLVID_ussd_service_op, &p->ussd_service_op, 1);
+	if (p->opt & PDU_OPT_ITS_SESSION) {
+		out_u16(&o, TLVID_its_session_info);
+		out_u16(&o, 2);
+		out_u16(&o, p->its_session_info);
+	}
+	/* The receipt parameters belong to deliver_sm alone. */
+	if (p->cmd == PDU_DELIVER_SM) {
+		if (p->opt & PDU_OPT_RECEIPTED_ID)
+			out_tlv(&o, TLVID_receipted_message_id,
+			    p->receipted_message_id,
+			    (uint16_t)(strlen(p->receipted_message_id) + 1));
+		if (p->opt & PDU_OPT_MSG_STATE) {
+			v = p->message_state;
+			out_tlv(&o, TLVID_message_state, &v, 1);
+		}
+		if (p->opt & PDU_OPT_NET_ERROR)
+			out_tlv(&o, TLVID_network_error_code,
+			    p->network_error_code, 3);
+	}
+	if (o.full)
+		return enc_fail(errstr, "buffer too small");
+	put32(buf, (uint32_t)o.off);
+	*len = o.off;
+	return 0;
+}
+
 static int
 enc_sm(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
     const char **errstr)
 {
-	static struct tlvs	 l;	/* 8 KiB: not on the stack */
+	static struct tlvs	 l;	/* 9 KiB: not on the stack */
 	union {
 		submit_sm_t	 sub;
 		deliver_sm_t	 dlv;
@@ -1029,6 +1305,8 @@ enc_sm(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
 		return enc_fail(errstr, "bad schedule or validity time");
 	if (!(p->opt & PDU_OPT_PAYLOAD) && p->data_len > PDU_SM_MAX)
 		return enc_fail(errstr, "short_message too long");
+	if (!pdu_use_lib)
+		return enc_sm_hand(p, buf, size, len, errstr);
 	if (enc_tlvs(p, &l, errstr) == -1)
 		return -1;
 
@@ -1123,6 +1401,30 @@ pdu_encode(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
 	default:
 		return enc_fail(errstr, "no encoder for this command");
 	}
+}
+
+int
+pdu_encode_ref(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
+    const char **errstr)
+{
+	int	 r;
+
+	pdu_use_lib = 1;
+	r = pdu_encode(p, buf, size, len, errstr);
+	pdu_use_lib = 0;
+	return r;
+}
+
+int
+pdu_decode_ref(const uint8_t *buf, size_t len, struct pdu *p,
+    uint32_t *nack_status, const char **errstr)
+{
+	int	 r;
+
+	pdu_use_lib = 1;
+	r = pdu_decode(buf, len, p, nack_status, errstr);
+	pdu_use_lib = 0;
+	return r;
 }
 
 int

@@ -224,6 +224,15 @@ int		 pdu_decode(const uint8_t *buf, size_t len, struct pdu *p,
  */
 int		 pdu_encode(const struct pdu *p, uint8_t *buf, size_t size,
 		    size_t *len, const char **errstr);
+/*
+ * The same two through libsmpp34 for submit_sm, deliver_sm and data_sm,
+ * which pdu_encode and pdu_decode handle by hand: the reference the unit
+ * tests and the fuzz target hold the hand path to. Not for production.
+ */
+int		 pdu_encode_ref(const struct pdu *p, uint8_t *buf, size_t size,
+		    size_t *len, const char **errstr);
+int		 pdu_decode_ref(const uint8_t *buf, size_t len, struct pdu *p,
+		    uint32_t *nack_status, const char **errstr);
 /* Encode p and append it to out. */
 int		 pdu_encode_evbuffer(const struct pdu *p, struct evbuffer *out,
 		    const char **errstr);

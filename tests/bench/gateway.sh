@@ -4,13 +4,14 @@
 # messages, at window 10 and 100, with full durability (WAL, synchronous =
 # FULL, group commits), and the CPU microseconds per message of both
 # processes. The rate counts from the bind to the last receipt stored.
+# Beside it, the ceiling: the simulator against its own bare client
+# (muni-smscsim --bench-client, no database) at the same window, and the
+# ratio of the two. BENCH_RUNS (default 3) runs each; medians printed.
 # Target (issue 4, 2-core machine): >= 20,000 msg/s at window 100.
-#
-# The simulator has no bare client mode yet, so its own ceiling is not
-# measured here: its CPU per message is printed instead.
 set -eu
 n=${BENCH_MESSAGES:-200000}
 windows=${BENCH_WINDOWS:-10 100}
+runs=${BENCH_RUNS:-3}
 B=$MUNI_BIN
 simpid=""
 gwpid=""
@@ -49,7 +50,37 @@ now_ms() {
 	date +%s%3N
 }
 
+# The median of the numbers on stdin.
+median() {
+	sort -n | awk '{ v[NR] = $1 } END { if (NR == 0) print 0;
+	    else if (NR % 2) print v[(NR + 1) / 2];
+	    else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+field() {
+	sed -n "s/\(^\|.* \)$1=\([0-9.]*\).*/\2/p" "$2"
+}
+
+# One run of the simulator's bare client: its rate.
+ceiling() {
+	"$B/muni-smscsim" -p 0 -r 100 -e 0 >csim.out 2>csim.err </dev/null &
+	simpid=$!
+	i=0
+	until grep -q '^port=' csim.out 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
+		sleep 0.1
+	done
+	"$B/muni-smscsim" --bench-client -p "$(sed -n 's/^port=//p' csim.out)" \
+	    --window "$1" --count "$n" 2>>csim.err | sed -n 's/.* rate=\([0-9]*\).*/\1/p'
+	kill "$simpid"; wait "$simpid" || :
+	simpid=""
+}
+
 for w in $windows; do
+r=0
+rm -f runs.out
+while [ $r -lt "$runs" ]; do
+	r=$((r + 1))
 	rm -f muni.db muni.db-wal muni.db-shm submit.log
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 >sim.out 2>sim.err </dev/null &
 	simpid=$!
@@ -106,8 +137,21 @@ EOF
 		    "target_rate=20000\n", w, n, ms / 1000, n * 1000 / ms,
 		    (a[2] - a[1]) / n, (b[2] - b[1]) / n, (c > 0 ? n / c : 0),
 		    left
-	}'
+	}' >> runs.out
 	kill "$gwpid"; wait "$gwpid" || :
 	kill "$simpid"; wait "$simpid" || :
 	gwpid=""; simpid=""
+	echo "client_rate=$(ceiling "$w")" >> client.out
+done
+rate=$(field rate runs.out | median)
+crate=$(field client_rate client.out | median)
+rm -f client.out
+printf 'window=%d messages=%d runs=%d rate=%s gw_cpu_us_per_msg=%s' \
+    "$w" "$n" "$runs" "$rate" "$(field gw_cpu_us_per_msg runs.out | median)"
+printf ' sim_cpu_us_per_msg=%s msgs_per_commit=%s not_delivered=%s' \
+    "$(field sim_cpu_us_per_msg runs.out | median)" \
+    "$(field msgs_per_commit runs.out | median)" \
+    "$(field not_delivered runs.out | sort -n | tail -n 1)"
+printf ' client_rate=%s gw_to_client=%s target_rate=20000\n' "$crate" \
+    "$(awk -v a="$rate" -v b="$crate" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }')"
 done

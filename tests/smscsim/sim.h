@@ -51,6 +51,13 @@ struct sim_conf {
 	unsigned	 window;	/* deliver_sm outstanding per session */
 	uint64_t	 msgid_base;	/* first message id (0: 1) */
 	int		 verbose;
+	/* sim_load.c: MO at a rate, timed to the reply */
+	unsigned	 inject_rate;	/* per second, 0 off */
+	unsigned	 inject_count;
+	const char	*inject_phones;	/* one E.164 number a line */
+	const char	*inject_text;	/* keywords, comma-separated */
+	const char	*inject_to;
+	const char	*inject_ussd;	/* USSD steps, "*505#,1,00,0" */
 };
 
 extern struct sim_conf		 conf;
@@ -73,6 +80,16 @@ int		 smpp_fault(enum sim_fault);
 int		 smpp_fault_parse(const char *, enum sim_fault *);
 void		 smpp_stats(char *buf, size_t size);
 void		 smpp_flush(void);
+
+/* sim_load.c */
+int		 load_init(void);
+/* A session bound: the load starts a second later. */
+void		 load_bound(void);
+/* A submit_sm came: the answer to a step, if one waits for it. */
+void		 load_submit(const struct pdu *);
+/* The bare ESME: window submits in flight until count are answered. */
+int		 client_main(const char *host, int port, unsigned window,
+		    unsigned count, int receipts);
 
 /* sim_ctl.c */
 int		 ctl_listen(const char *path);

@@ -667,6 +667,7 @@ do_submit(struct sess *s, struct pdu *p)
 	}
 	p->status = status;
 	log_submit(s, p, msgid);
+	load_submit(p);
 	if (status == PDU_ROK) {
 		if (conf.receipt_first && conf.receipt_ms >= 0)
 			receipt_queue(p, msgid, clock_now());
@@ -722,6 +723,8 @@ do_bind(struct sess *s, const struct pdu *p)
 	}
 	log_info("session %" PRIu64 ": %s as \"%s\" from %s", s->id,
 	    pdu_command_name(p->cmd), p->system_id, s->peer);
+	if (s->mode & SESS_RX)
+		load_bound();
 	pump();
 }
 

@@ -26,6 +26,9 @@ struct sim_conf		 conf = {
 	.receipt_state = PDU_STATE_DELIVERED,
 	.enquire_s = 30,
 	.window = 100,
+	.inject_text = "RINDA",
+	.inject_to = "505",
+	.inject_count = 5000,
 };
 struct event_base	*base;
 
@@ -34,6 +37,9 @@ enum {
 	OPT_RECEIPT_ID_DEC, OPT_RECEIPT_NO_TLV, OPT_THROTTLE, OPT_QFULL,
 	OPT_MAX_TPS, OPT_DROP_AFTER, OPT_DELAY, OPT_WITHHOLD_AFTER,
 	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_MSGID_BASE, OPT_PHONE, OPT_CTL,
+	OPT_INJECT_RATE, OPT_INJECT_COUNT, OPT_INJECT_PHONES, OPT_INJECT_TEXT,
+	OPT_INJECT_TO, OPT_INJECT_USSD, OPT_BENCH_CLIENT, OPT_COUNT,
+	OPT_NO_RECEIPTS,
 };
 
 static const struct option longopts[] = {
@@ -65,6 +71,15 @@ static const struct option longopts[] = {
 	{ "msgid-base", required_argument, NULL, OPT_MSGID_BASE },
 	{ "phone", no_argument, NULL, OPT_PHONE },
 	{ "ctl", no_argument, NULL, OPT_CTL },
+	{ "inject-rate", required_argument, NULL, OPT_INJECT_RATE },
+	{ "inject-count", required_argument, NULL, OPT_INJECT_COUNT },
+	{ "inject-phones", required_argument, NULL, OPT_INJECT_PHONES },
+	{ "inject-text", required_argument, NULL, OPT_INJECT_TEXT },
+	{ "inject-to", required_argument, NULL, OPT_INJECT_TO },
+	{ "inject-ussd", required_argument, NULL, OPT_INJECT_USSD },
+	{ "bench-client", no_argument, NULL, OPT_BENCH_CLIENT },
+	{ "count", required_argument, NULL, OPT_COUNT },
+	{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -80,6 +95,10 @@ usage(FILE *f)
 "	[--receipt-id-dec] [--receipt-no-tlv] [--throttle N] [--queue-full N]\n"
 "	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
 "	[--fault KIND --fault-every N] [--window N] [--msgid-base N]\n"
+"	[--inject-rate N --inject-phones FILE [--inject-count N]\n"
+"	 [--inject-text KW,KW | --inject-ussd STEP,STEP] [--inject-to 505]]\n"
+"       muni-smscsim --bench-client [-a addr] -p port [--window N]\n"
+"	[--count N] [--no-receipts]\n"
 "       muni-smscsim --phone -C control.sock [-n +3712…] [-t 505]\n"
 "       muni-smscsim --ctl -C control.sock COMMAND …\n"
 "port 0 picks a free port; it is printed as port=N.\n"
@@ -116,7 +135,9 @@ main(int argc, char **argv)
 	struct event	*sigint, *sigterm;
 	const char	*ctl = NULL, *number = "+37120000001", *service = "505";
 	char		 stats[1024];
-	int		 ch, phone = 0, client = 0, port;
+	int		 ch, phone = 0, client = 0, port, bench = 0;
+	int		 receipts = 1;
+	unsigned	 count = 200000;
 
 	log_init("muni-smscsim", 0);
 	while ((ch = getopt_long(argc, argv, "+a:C:e:hn:o:O:p:r:t:u:vw:",
@@ -224,6 +245,35 @@ main(int argc, char **argv)
 		case OPT_PHONE:
 			phone = 1;
 			break;
+		case OPT_INJECT_RATE:
+			conf.inject_rate = (unsigned)num(optarg, 1, 100000,
+			    "inject-rate");
+			break;
+		case OPT_INJECT_COUNT:
+			conf.inject_count = (unsigned)num(optarg, 1, 10000000,
+			    "inject-count");
+			break;
+		case OPT_INJECT_PHONES:
+			conf.inject_phones = optarg;
+			break;
+		case OPT_INJECT_TEXT:
+			conf.inject_text = optarg;
+			break;
+		case OPT_INJECT_TO:
+			conf.inject_to = optarg;
+			break;
+		case OPT_INJECT_USSD:
+			conf.inject_ussd = optarg;
+			break;
+		case OPT_BENCH_CLIENT:
+			bench = 1;
+			break;
+		case OPT_COUNT:
+			count = (unsigned)num(optarg, 1, 100000000, "count");
+			break;
+		case OPT_NO_RECEIPTS:
+			receipts = 0;
+			break;
 		case OPT_CTL:
 			client = 1;
 			break;
@@ -235,6 +285,14 @@ main(int argc, char **argv)
 	argc -= optind;
 	argv += optind;
 
+	if (bench) {
+		if (argc != 0) {
+			usage(stderr);
+			return 1;
+		}
+		return client_main(conf.listen, conf.port, conf.window, count,
+		    receipts);
+	}
 	if (phone || client) {
 		if (ctl == NULL) {
 			log_warnx("--phone and --ctl need -C control.sock");
@@ -265,7 +323,8 @@ main(int argc, char **argv)
 	    evsignal_add(sigint, NULL) == -1 ||
 	    evsignal_add(sigterm, NULL) == -1)
 		fatalx("signals");
-	if (smpp_listen(conf.listen, conf.port, &port) == -1)
+	if (smpp_listen(conf.listen, conf.port, &port) == -1 ||
+	    load_init() == -1)
 		return 1;
 	if (ctl != NULL && ctl_listen(ctl) == -1)
 		return 1;

@@ -60,6 +60,13 @@ put32(uint8_t *b, uint32_t v)
 	b[3] = v;
 }
 
+static uint32_t
+get32_test(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
 /* Decode hex that must decode; returns the PDU in p. */
 static void
 decode_ok(const char *hex, struct pdu *p)
@@ -729,7 +736,8 @@ test_trace_budget(void **state)
 	for (i = 0; i < PDU_MAX_TLVS; i++)
 		n += unhex("020c 0002 0001", buf + n, 6);
 	put32(buf, (uint32_t)n);
-	assert_int_equal(pdu_decode(buf, n, &p, &nack, &err), 0);
+	/* The library's path is the one with the trace. */
+	assert_int_equal(pdu_decode_ref(buf, n, &p, &nack, &err), 0);
 	assert_int_equal(p.ntlv, PDU_MAX_TLVS);
 	assert_true(strlen(smpp34_strerror) < sizeof(smpp34_strerror) - 300);
 }
@@ -875,6 +883,332 @@ test_mangled(void **state)
 	}
 }
 
+/*
+ * The hand path against libsmpp34's. A generator makes submit_sm and
+ * deliver_sm of every shape muni sends or meets (GSM, UCS-2, UDH parts,
+ * message_payload, USSD, receipts, fields at and past their limits), and
+ * mutations of their bytes make the malformed ones: encoding must give the
+ * library's bytes or its refusal, decoding its struct pdu or its nack.
+ */
+static uint64_t	 eq_rng = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+eq_rand(void)
+{
+	eq_rng ^= eq_rng << 13;
+	eq_rng ^= eq_rng >> 7;
+	eq_rng ^= eq_rng << 17;
+	return (uint32_t)(eq_rng >> 16);
+}
+
+/* 0..n-1 */
+static uint32_t
+eq_below(uint32_t n)
+{
+	return eq_rand() % n;
+}
+
+/* A length in 0..max, weighted towards the edges. */
+static size_t
+eq_len(size_t max)
+{
+	switch (eq_below(6)) {
+	case 0:
+		return 0;
+	case 1:
+		return max;
+	case 2:
+		return max > 0 ? max - 1 : 0;
+	default:
+		return eq_below((uint32_t)max + 1);
+	}
+}
+
+static void
+eq_str(char *s, size_t size, size_t n, const char *alphabet)
+{
+	size_t	 i, k = strlen(alphabet);
+
+	if (n >= size)
+		n = size - 1;
+	for (i = 0; i < n; i++)
+		s[i] = alphabet[eq_below((uint32_t)k)];
+	s[n] = '\0';
+}
+
+static void
+eq_addr(struct pdu_addr *a)
+{
+	static const uint8_t	 npis[] = { 0, 1, 3, 4, 6, 8, 9, 10, 14, 18,
+	    2, 7, 255 };
+
+	/* Mostly what the library takes; now and then what it does not. */
+	a->ton = eq_below(40) == 0 ? (uint8_t)eq_rand() : (uint8_t)eq_below(7);
+	a->npi = npis[eq_below(eq_below(40) == 0 ? nitems(npis) : 10)];
+	eq_str(a->addr, sizeof(a->addr), eq_below(40) == 0 ? 21 : eq_len(20),
+	    eq_below(3) == 0 ? "ABCXYZ muni" : "0123456789");
+}
+
+static void
+eq_time(char *s, size_t size, uint32_t cmd)
+{
+	switch (eq_below(cmd == PDU_SUBMIT_SM ? 40 : 80)) {
+	case 0: case 3: case 4: case 5: case 6: case 7: case 8: case 9:
+		eq_str(s, size, 16, "0123456789");
+		s[15] = 'R';
+		break;
+	case 1: case 10: case 11: case 12:
+		eq_str(s, size, eq_len(16), "0123456789+-R");
+		break;
+	case 2:
+		memset(s, '7', size);	/* no terminator: too long */
+		break;
+	default:
+		s[0] = '\0';
+		break;
+	}
+}
+
+static void
+eq_data(struct pdu *p, size_t max)
+{
+	size_t	 i, n = eq_len(max), h = 0, len;
+
+	/* Past the array only data_len says so: both encoders refuse. */
+	len = n;
+	if (n > sizeof(p->data))
+		n = sizeof(p->data);
+	switch (eq_below(4)) {
+	case 0:		/* GSM text */
+		p->data_coding = PDU_DCS_DEFAULT;
+		for (i = 0; i < n; i++)
+			p->data[i] = (uint8_t)(' ' + eq_below(95));
+		break;
+	case 1:		/* UCS-2 with Latvian letters and NULs */
+		p->data_coding = PDU_DCS_UCS2;
+		for (i = 0; i + 1 < n; i += 2) {
+			p->data[i] = eq_below(2) ? 0x01 : 0x00;
+			p->data[i + 1] = (uint8_t)eq_rand();
+		}
+		if (n % 2)
+			p->data[n - 1] = 0;
+		break;
+	case 2:		/* a concatenated part */
+		p->esm_class |= PDU_ESM_UDHI;
+		p->data_coding = eq_below(2) ? PDU_DCS_UCS2 : PDU_DCS_DEFAULT;
+		if (n >= 6) {
+			memcpy(p->data, "\x05\x00\x03", 3);
+			p->data[3] = (uint8_t)eq_rand();
+			p->data[4] = (uint8_t)(2 + eq_below(5));
+			p->data[5] = (uint8_t)(1 + eq_below(p->data[4]));
+			h = 6;
+		}
+		for (i = h; i < n; i++)
+			p->data[i] = (uint8_t)eq_rand();
+		break;
+	default:	/* anything */
+		p->data_coding = (uint8_t)eq_rand();
+		for (i = 0; i < n; i++)
+			p->data[i] = (uint8_t)eq_rand();
+		break;
+	}
+	p->data_len = len;
+}
+
+static void
+eq_gen(struct pdu *p)
+{
+	uint32_t	 cmd = eq_below(2) ? PDU_SUBMIT_SM : PDU_DELIVER_SM;
+
+	pdu_init(p, cmd, eq_below(50) == 0 ? 0 : 1 + eq_below(PDU_SEQ_MAX));
+	if (eq_below(60) == 0)
+		p->status = PDU_RSYSERR;
+	eq_str(p->service_type, sizeof(p->service_type),
+	    eq_below(40) == 0 ? 6 : eq_len(5), "USSDCMTWAP");
+	if (eq_below(4) == 0)
+		util_strlcpy(p->service_type, "USSD", sizeof(p->service_type));
+	eq_addr(&p->src);
+	eq_addr(&p->dst);
+	p->esm_class = eq_below(3) == 0 ? (uint8_t)eq_rand() :
+	    (cmd == PDU_DELIVER_SM && eq_below(2) ? PDU_ESM_RECEIPT : 0);
+	p->protocol_id = eq_below(4) == 0 ? (uint8_t)eq_rand() : 0;
+	p->priority = (uint8_t)eq_below(4);
+	eq_time(p->schedule, sizeof(p->schedule), cmd);
+	eq_time(p->validity, sizeof(p->validity), cmd);
+	p->registered_delivery = eq_below(2) ? PDU_REG_RECEIPT :
+	    (uint8_t)eq_rand();
+	p->replace_if_present = (uint8_t)eq_below(2);
+	p->sm_default_msg_id = eq_below(8) == 0 ? (uint8_t)eq_rand() : 0;
+	p->opt = eq_rand() & 0xff;
+	if (p->opt & PDU_OPT_PAYLOAD)
+		eq_data(p, eq_below(40) == 0 ? PDU_PAYLOAD_MAX + 1 :
+		    PDU_PAYLOAD_MAX);
+	else
+		eq_data(p, eq_below(40) == 0 ? PDU_SM_MAX + 1 : PDU_SM_MAX);
+	p->ussd_service_op = (uint8_t)(eq_below(3) == 0 ? eq_rand() :
+	    1 + eq_below(18));
+	p->its_session_info = (uint16_t)eq_rand();
+	p->sar_msg_ref_num = (uint16_t)eq_rand();
+	p->sar_total_segments = (uint8_t)eq_rand();
+	p->sar_segment_seqnum = (uint8_t)eq_rand();
+	if (eq_below(60) == 0)
+		memset(p->receipted_message_id, 'f',
+		    sizeof(p->receipted_message_id));
+	else
+		eq_str(p->receipted_message_id,
+		    sizeof(p->receipted_message_id), eq_len(64),
+		    "0123456789abcdefABCDEF");
+	p->message_state = (uint8_t)eq_below(9);
+	p->network_error_code[0] = (uint8_t)eq_rand();
+	p->network_error_code[1] = (uint8_t)eq_rand();
+	p->network_error_code[2] = (uint8_t)eq_rand();
+}
+
+/* Both decoders on the same bytes: the same answer, field for field. */
+static int
+eq_decode(const uint8_t *buf, size_t len)
+{
+	static struct pdu	 a, b;
+	uint32_t		 na, nb;
+	const char		*ea, *eb;
+	int			 ra, rb;
+
+	ra = pdu_decode(buf, len, &a, &na, &ea);
+	rb = pdu_decode_ref(buf, len, &b, &nb, &eb);
+	assert_int_equal(ra, rb);
+	assert_int_equal(na, nb);
+	if (ra == -1) {
+		assert_non_null(ea);
+		assert_string_equal(ea, eb);
+	}
+	assert_int_equal(a.cmd, b.cmd);
+	assert_int_equal(a.seq, b.seq);
+	if (ra == 0)
+		assert_memory_equal(&a, &b, sizeof(a));
+	return ra;
+}
+
+/* Bytes of one optional parameter, its length field true or not. */
+static size_t
+eq_tlv(uint8_t *b, size_t room)
+{
+	static const uint16_t	 tags[] = { 0x0424, 0x0501, 0x1383, 0x020c,
+	    0x020e, 0x020f, 0x001e, 0x0427, 0x0423, 0x0210, 0x0204, 0x0005,
+	    0x0017, 0x0381, 0x130c, 0x1401, 0x4001, 0xffff, 0x0000 };
+	uint16_t		 tag, len;
+	size_t			 i, n;
+
+	tag = eq_below(4) == 0 ? (uint16_t)eq_rand() :
+	    tags[eq_below(nitems(tags))];
+	switch (eq_below(4)) {
+	case 0:
+		len = (uint16_t)eq_below(4);
+		break;
+	case 1:
+		len = (uint16_t)eq_rand();
+		break;
+	default:
+		len = (uint16_t)eq_below(70);
+		break;
+	}
+	if (room < 4)
+		return 0;
+	b[0] = tag >> 8;
+	b[1] = (uint8_t)tag;
+	b[2] = len >> 8;
+	b[3] = (uint8_t)len;
+	n = len;
+	if (eq_below(4) == 0)
+		n = eq_below(len + 2);	/* lies about its length */
+	if (n > room - 4)
+		n = room - 4;
+	for (i = 0; i < n; i++)
+		b[4 + i] = eq_below(3) == 0 ? 0 : (uint8_t)eq_rand();
+	return 4 + n;
+}
+
+/* One mutation of a valid PDU of n bytes in buf; the new length. */
+static size_t
+eq_mutate(uint8_t *buf, size_t n, size_t size)
+{
+	size_t	 i, k;
+
+	switch (eq_below(6)) {
+	case 0:		/* flip bytes of the body */
+		for (k = 1 + eq_below(4); k > 0 && n > PDU_HEADER_LEN; k--)
+			buf[PDU_HEADER_LEN + eq_below((uint32_t)(n -
+			    PDU_HEADER_LEN))] = (uint8_t)eq_rand();
+		break;
+	case 1:		/* cut short, length field in step */
+		n = PDU_HEADER_LEN + eq_below((uint32_t)(n -
+		    PDU_HEADER_LEN + 1));
+		break;
+	case 2:		/* more optional parameters, duplicates among them */
+		for (k = eq_below(20); k > 0; k--)
+			n += eq_tlv(buf + n, size - n);
+		break;
+	case 3:		/* the same body as data_sm, or the other command */
+		put32(buf + 4, eq_below(2) ? PDU_DATA_SM :
+		    (get32_test(buf + 4) ^ 1));
+		break;
+	case 4:		/* a NUL or a non-NUL where the strings are */
+		i = PDU_HEADER_LEN + eq_below(60);
+		if (i < n)
+			buf[i] = buf[i] == 0 ? 'x' : 0;
+		break;
+	default:	/* a status or sequence the library would refuse */
+		put32(buf + (eq_below(2) ? 8 : 12), eq_below(2) ? 0 :
+		    eq_rand());
+		break;
+	}
+	put32(buf, (uint32_t)n);
+	return n;
+}
+
+static void
+test_hand_equals_lib(void **state)
+{
+	static struct pdu	 p;
+	static uint8_t		 a[PDU_ENCODE_MAX], b[PDU_ENCODE_MAX];
+	static uint8_t		 m[PDU_ENCODE_MAX * 2];
+	size_t			 la, lb, lm;
+	const char		*ea, *eb;
+	int			 i, j, ra, rb, encoded = 0, decoded = 0;
+	int			 refused = 0, nacked = 0;
+
+	(void)state;
+	for (i = 0; i < 6000; i++) {
+		eq_gen(&p);
+		ra = pdu_encode(&p, a, sizeof(a), &la, &ea);
+		rb = pdu_encode_ref(&p, b, sizeof(b), &lb, &eb);
+		assert_int_equal(ra, rb);
+		if (ra == -1) {
+			assert_string_equal(ea, eb);
+			refused++;
+			continue;
+		}
+		encoded++;
+		assert_int_equal(la, lb);
+		assert_memory_equal(a, b, la);
+		if (eq_decode(a, la) == 0)
+			decoded++;
+		for (j = 0; j < 8; j++) {
+			memcpy(m, a, la);
+			lm = eq_mutate(m, la, sizeof(m));
+			if (eq_decode(m, lm) == -1)
+				nacked++;
+		}
+	}
+	/* The generator must reach every side, or it proves little. */
+	print_message("encoded=%d refused=%d decoded=%d nacked=%d\n",
+	    encoded, refused, decoded, nacked);
+	assert_true(refused > 300);
+	assert_true(encoded > 3000);
+	assert_int_equal(decoded, encoded);
+	assert_true(nacked > 4000);
+	assert_true(nacked < encoded * 8 - 4000);
+}
+
 int
 main(void)
 {
@@ -898,6 +1232,7 @@ main(void)
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_mangled),
+		cmocka_unit_test(test_hand_equals_lib),
 	};
 
 	log_init("test_pdu", 0);

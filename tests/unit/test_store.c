@@ -411,6 +411,52 @@ test_nested_transactions(void **state)
 	store_close(s);
 }
 
+/* Savepoints: units of work sharing one commit, each undone alone. */
+static void
+test_savepoints(void **state)
+{
+	struct store	*s = open_ok(":memory:", STORE_CREATE);
+	sqlite3		*db = store_db(s);
+	int		 fd;
+
+	(void)state;
+	/* Outside a transaction there is nothing to hold one. */
+	fd = open("/dev/null", O_WRONLY);
+	log_set_fd(fd);
+	assert_int_equal(store_savepoint(s), -1);
+	log_set_fd(-1);
+	close(fd);
+	assert_int_equal(store_savepoint_end(s, 1), -1);
+
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(store_savepoint(s), 0);
+	add_institution(s, "Kept");
+	assert_int_equal(store_savepoint_end(s, 1), 0);
+	assert_int_equal(store_savepoint(s), 0);
+	add_institution(s, "Undone");
+	assert_int_equal(count_institutions(s), 2);
+	assert_int_equal(store_savepoint_end(s, 0), 0);
+	assert_int_equal(count_institutions(s), 1);
+	/* The transaction goes on after either. */
+	assert_int_equal(sqlite3_get_autocommit(db), 0);
+	assert_int_equal(store_savepoint(s), 0);
+	add_institution(s, "Also kept");
+	assert_int_equal(store_savepoint_end(s, 1), 0);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(count_institutions(s), 2);
+
+	/* A callee's rollback ends it all: the end says so. */
+	assert_int_equal(store_begin(s), 0);
+	add_institution(s, "Lost before");
+	assert_int_equal(store_savepoint(s), 0);
+	add_institution(s, "Lost inside");
+	store_rollback(s);
+	assert_int_equal(store_savepoint_end(s, 0), -1);
+	assert_int_equal(store_savepoint_end(s, 1), -1);
+	assert_int_equal(count_institutions(s), 2);
+	store_close(s);
+}
+
 static void
 test_inner_commit_invisible_to_others(void **state)
 {
@@ -579,6 +625,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 		    test_inner_commit_invisible_to_others, setup, teardown),
 		cmocka_unit_test(test_exec_changes_rowid),
+		cmocka_unit_test(test_savepoints),
 		cmocka_unit_test_setup_teardown(test_fast_load, setup,
 		    teardown),
 		cmocka_unit_test(test_audit),
