@@ -110,6 +110,7 @@ struct gbind {
 	struct gside	 tx;		/* transceiver or transmitter */
 	struct gside	 rx;		/* a pair's receiver; e NULL otherwise */
 	struct dmsgq	 sendq;		/* its messages with parts to send */
+	int		 unsettled;	/* accepted, not yet on disk */
 	int		 retired;	/* left the configuration: stopping */
 	struct gbind	*next_retired;
 };
@@ -609,6 +610,20 @@ flush_all(struct disp *d)
  * The bind to send on now and its room, among those not in *seen (which
  * gets it); NULL when none can send.
  */
+/*
+ * What a bind may send now. A submit the SMSC accepted holds its place in
+ * the window until that is committed: a crash before the commit sends it
+ * again, so the window, not the window plus a batch, bounds the
+ * duplicates a crash can make.
+ */
+static int
+bind_room(struct gbind *b)
+{
+	int	 room = esme_room(b->tx.e) - b->unsettled;
+
+	return room > 0 ? room : 0;
+}
+
 static struct gbind *
 pick(struct disp *d, int *room, uint32_t *seen)
 {
@@ -617,8 +632,9 @@ pick(struct disp *d, int *room, uint32_t *seen)
 
 	for (i = 0; i < d->nbinds; i++) {
 		c[i].up = !(*seen & (1U << i)) && bind_up(d->binds[i]);
-		c[i].room = c[i].up ? esme_room(d->binds[i]->tx.e) : 0;
-		c[i].outstanding = esme_outstanding(d->binds[i]->tx.e);
+		c[i].room = c[i].up ? bind_room(d->binds[i]) : 0;
+		c[i].outstanding = esme_outstanding(d->binds[i]->tx.e) +
+		    d->binds[i]->unsettled;
 	}
 	if ((i = pick_bind(c, d->nbinds, d->turn++)) == -1)
 		return NULL;
@@ -647,7 +663,7 @@ disp_pump(struct disp *d)
 		b = d->binds[i];
 		if (TAILQ_EMPTY(&b->sendq) || !bind_up(b))
 			continue;
-		room = esme_room(b->tx.e);
+		room = bind_room(b);
 		while (room > 0 && (m = TAILQ_FIRST(&b->sendq)) != NULL) {
 			send_part(d, m);
 			room--;
@@ -808,8 +824,10 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 		    m->nparts, id) == -1) {
 			batch_fail(d->batch);
 			m->db_error = 1;
-		} else
+		} else {
 			m->taken |= 1U << tag;
+			sd->b->unsettled++;
+		}
 	} else if (outbox_transient(status)) {
 		log_info("resp msg=%lld part=%u/%d seq=%u status=%s",
 		    (long long)m->id, tag + 1, m->nparts,
@@ -1242,8 +1260,17 @@ after_commit(void *arg, int ok)
 	struct gbind	*b;
 	struct ussd_req	*u;
 	size_t		 i;
-	int		 k;
+	int		 k, settled = 0;
 
+	/* What the window held for this commit is free again. */
+	for (k = 0; k < d->nbinds; k++) {
+		settled += d->binds[k]->unsettled;
+		d->binds[k]->unsettled = 0;
+	}
+	for (b = d->retired; b != NULL; b = b->next_retired)
+		b->unsettled = 0;
+	if (settled > 0 && ok)
+		event_active(d->pump_ev, EV_TIMEOUT, 0);
 	flush_all(d);
 	if (d->replies_held) {
 		d->replies_held = 0;
