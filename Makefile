@@ -81,7 +81,7 @@ MO		 = $(patsubst common/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/muni.mo,$(PO))
 
 .PHONY: all deps test test-run check unit integration bench fuzz demo \
 	install uninstall clean pot help \
-	fuzz-build fuzz-short
+	fuzz-build fuzz-short chaos
 
 all: $(PROGS) $(SIM) $(MO)
 
@@ -91,6 +91,7 @@ help:
 	@echo "make test       build and run every test (SANITIZE=1: ASan+UBSan)"
 	@echo "make demo       demo database, SMSC simulator, gateway and kiosk"
 	@echo "make bench      benchmarks that print figures"
+	@echo "make chaos      the fault drills in full, CHAOS_RUNS (3) times"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)"
 	@echo "make fuzz-short each target for FUZZ_SHORT_SECONDS (CI)"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
@@ -174,6 +175,13 @@ unit: all $(UNITS)
 
 integration: all
 	@sh tests/run.sh $(BUILD) integration
+
+# The fault drills in full (tests/integration/chaos.sh with CHAOS_FULL=1:
+# 100,000 messages, five kills, ...), CHAOS_RUNS times; `make test` runs
+# the short form.
+chaos: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD) chaos
 
 bench: deps
 	@$(MAKE) --no-print-directory SANITIZE= BUILD=build/release all bench-run

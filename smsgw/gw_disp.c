@@ -48,6 +48,14 @@
 #define MO_REPLY_MAX_AGE_S	86400
 #define INBOX_RETRY_S		5
 #define MO_TIMES		256	/* arrival times kept for the metric */
+#define DISP_MSGID_SIZE		65
+/*
+ * Another process may hold the write lock for seconds (a kiosk, munictl,
+ * sqlite3). The loop waits this long for it, then carries on and retries:
+ * a stalled loop would miss its response timers and resend what the SMSC
+ * already took.
+ */
+#define DISP_BUSY_MS		50
 
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
@@ -67,6 +75,9 @@ struct dmsg {
 	int		 has_perm;
 	uint32_t	 perm;
 	int		 db_error;
+	int		 stashed;	/* in stashq, waiting for the database */
+	uint32_t	 unstored;	/* parts taken, not yet written */
+	char		(*ids)[DISP_MSGID_SIZE];	/* their message ids */
 	time_t		 valid_until;
 	uint8_t		 data_coding;
 	uint8_t		 esm_class;
@@ -114,6 +125,24 @@ struct disp {
 	time_t		 next_due;	/* earliest row due later, 0 none */
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
+	time_t		 recover_at;	/* after a failed recovery, 0 none */
+	/*
+	 * A commit failed (disk full, I/O error): until one succeeds again,
+	 * rows are claimed only by the tick's probe, which commits the claim
+	 * before a part goes out. Otherwise every reconnect would send the
+	 * same window again with no state stored.
+	 */
+	int		 db_suspect;
+	int		 probing;
+	/*
+	 * Parts the SMSC took whose state waits for the turn's commit. They
+	 * keep their place in the window until then: a crash resends only
+	 * what is outstanding or uncommitted, so at most a window.
+	 */
+	int		 uncommitted;
+	int		 nunstored;	/* parts taken, waiting in stashq */
+	struct dmsgq	 stashq;	/* done, but the database was busy */
+	struct event	*pump_ev;	/* after a commit freed room */
 
 	struct smsreasm_store rstore;
 	struct smsreasm	*reasm;
@@ -223,13 +252,60 @@ sendq_remove(struct disp *d, struct dmsg *m)
 	m->in_sendq = 0;
 }
 
+static unsigned
+popcount(uint32_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
 static uint32_t
 all_parts(int n)
 {
 	return n >= 32 ? 0xffffffffU : (1U << n) - 1;
 }
 
-/* Done with this attempt: write where the message stands, forget it. */
+static void
+dmsg_free(struct dmsg *m)
+{
+	free(m->ids);
+	free(m);
+}
+
+/* Write the parts taken while the database was busy. 0, or -1. */
+static int
+store_unstored(struct disp *d, struct dmsg *m)
+{
+	uint32_t	 left = m->unstored;
+	int		 k;
+
+	if (batch_begin(d->batch) == -1)
+		return -1;
+	while (left != 0) {
+		k = ffs((int)left) - 1;
+		left &= ~(1U << k);
+		if (outbox_part_accepted(d->store, m->id, k + 1, m->nparts,
+		    m->ids[k]) == -1) {
+			batch_fail(d->batch);
+			return -1;
+		}
+	}
+	m->taken |= m->unstored;
+	d->uncommitted += (int)popcount(m->unstored);
+	d->nunstored -= (int)popcount(m->unstored);
+	m->unstored = 0;
+	return 0;
+}
+
+/*
+ * Done with this attempt: write where the message stands, forget it. When
+ * the database cannot take it now, the message waits in stashq (still
+ * counted in nmsgs, so no recovery requeues its row) and the tick tries
+ * again: dropping it would send it twice or lose what the SMSC said.
+ */
 static void
 finish(struct disp *d, struct dmsg *m)
 {
@@ -239,13 +315,19 @@ finish(struct disp *d, struct dmsg *m)
 	int	 r;
 
 	sendq_remove(d, m);
-	d->nmsgs--;
-	if (batch_begin(d->batch) == -1) {
-		/* The row stays inflight; recovered once nothing is held. */
-		d->need_recover = 1;
-		free(m);
+	if ((m->unstored != 0 && store_unstored(d, m) == -1) ||
+	    batch_begin(d->batch) == -1) {
+		if (!m->stashed) {
+			TAILQ_INSERT_TAIL(&d->stashq, m, entry);
+			m->stashed = 1;
+		}
 		return;
 	}
+	if (m->stashed) {
+		TAILQ_REMOVE(&d->stashq, m, entry);
+		m->stashed = 0;
+	}
+	d->nmsgs--;
 	if (!m->db_error && (m->taken & all_parts(m->nparts)) ==
 	    all_parts(m->nparts)) {
 		/* One part: accepted with its submit_sm_resp already. */
@@ -282,7 +364,24 @@ finish(struct disp *d, struct dmsg *m)
 				d->next_due = clock_now() + backoff;
 		}
 	}
-	free(m);
+	dmsg_free(m);
+}
+
+/* The messages that waited for the database, once more each. */
+static void
+stash_retry(struct disp *d)
+{
+	struct dmsgq	 q;
+	struct dmsg	*m;
+
+	TAILQ_INIT(&q);
+	TAILQ_CONCAT(&q, &d->stashq, entry);
+	TAILQ_FOREACH(m, &q, entry)
+		m->stashed = 0;
+	while ((m = TAILQ_FIRST(&q)) != NULL) {
+		TAILQ_REMOVE(&q, m, entry);
+		finish(d, m);
+	}
 }
 
 static void
@@ -326,16 +425,6 @@ failed:
 	sendq_remove(d, m);
 	if (m->outstanding == 0)
 		finish(d, m);
-}
-
-static unsigned
-popcount(uint32_t v)
-{
-	unsigned n = 0;
-
-	for (; v != 0; v &= v - 1)
-		n++;
-	return n;
 }
 
 enum start_result { START_OK, START_SKIP, START_NO_ROOM, START_ERROR };
@@ -411,14 +500,15 @@ disp_pump(struct disp *d)
 
 	if (d->stopping || !esme_is_up(d->esme))
 		return;
-	room = esme_room(d->esme);
+	room = esme_room(d->esme) - d->uncommitted - d->nunstored;
 	while (room > 0) {
 		while (room > 0 && (m = TAILQ_FIRST(&d->sendq)) != NULL) {
 			send_part(d, m);
 			room--;
 		}
 		if (room == 0 || d->drained ||
-		    d->nmsgs >= d->nrows + MSGS_SLACK)
+		    d->nmsgs >= d->nrows + MSGS_SLACK ||
+		    (d->db_suspect && !d->probing))
 			break;
 		if (batch_begin(d->batch) == -1)
 			break;
@@ -453,10 +543,31 @@ disp_pump(struct disp *d)
 		}
 		if (i < n)
 			d->drained = 0;	/* claimed but not started */
+		if (d->probing) {
+			/*
+			 * The claim is on disk before a part of it goes out.
+			 * A failure resets the link (after_commit): what was
+			 * started goes back unsent through on_down.
+			 */
+			d->probing = 0;
+			if (batch_flush(d->batch) == -1)
+				return;
+			if (n == 0)
+				break;	/* nothing written: not proof yet */
+			log_info("the database takes writes again");
+			d->db_suspect = 0;
+			continue;
+		}
 		if (n == 0)
 			break;
 	}
 out:
+	if (d->probing) {
+		/* A failed probe: roll back now, before anything is sent. */
+		d->probing = 0;
+		(void)batch_flush(d->batch);
+		return;
+	}
 	esme_flush(d->esme);
 }
 
@@ -520,13 +631,22 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 			    (long long)m->id, masked);
 			id[0] = '\0';
 		}
-		if (batch_begin(d->batch) == -1 ||
-		    outbox_part_accepted(d->store, m->id, (int)tag + 1,
+		if (batch_begin(d->batch) == -1) {
+			/* Busy: kept here until the database takes it. */
+			if (m->ids == NULL)
+				m->ids = xcalloc((size_t)m->nparts,
+				    sizeof(*m->ids));
+			(void)util_strlcpy(m->ids[tag], id, sizeof(m->ids[tag]));
+			m->unstored |= 1U << tag;
+			d->nunstored++;
+		} else if (outbox_part_accepted(d->store, m->id, (int)tag + 1,
 		    m->nparts, id) == -1) {
 			batch_fail(d->batch);
 			m->db_error = 1;
-		} else
+		} else {
 			m->taken |= 1U << tag;
+			d->uncommitted++;
+		}
 	} else if (outbox_transient(status)) {
 		m->has_transient = 1;
 		m->transient = status;
@@ -885,9 +1005,14 @@ after_commit(void *arg, int ok)
 	size_t		 i;
 
 	esme_flush(d->esme);
+	if (d->uncommitted > 0) {
+		d->uncommitted = 0;
+		event_active(d->pump_ev, EV_TIMEOUT, 0);
+	}
 	if (!ok) {
 		/* Memory and disk disagree now: start the link afresh. */
 		d->need_recover = 1;
+		d->db_suspect = 1;
 		/* The USSD requests of the failed turn are not stored. */
 		for (i = d->ussd_n; i > 0; i--)
 			if (!d->ussd[(d->ussd_head + i - 1) %
@@ -1018,19 +1143,39 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (d->drained && d->next_due != 0 && clock_now() >= d->next_due)
 		d->drained = 0;
+	if (!TAILQ_EMPTY(&d->stashq))
+		stash_retry(d);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {
 		d->inbox_retry_at = 0;
 		event_active(d->inbox_ev, EV_TIMEOUT, 0);
 	}
 	if (d->need_recover && d->nmsgs == 0 && !batch_open(d->batch) &&
-	    esme_outstanding(d->esme) == 0) {
+	    esme_outstanding(d->esme) == 0 && clock_now() >= d->recover_at) {
 		if (outbox_recover(d->store) != -1) {
 			d->need_recover = 0;
+			d->recover_at = 0;
 			d->drained = 0;
-		}
+		} else
+			d->recover_at = clock_now() + 1;	/* once a second */
+	}
+	if (d->db_suspect && !d->drained && esme_is_up(d->esme) &&
+	    d->nmsgs == 0 && esme_outstanding(d->esme) == 0 &&
+	    (!batch_open(d->batch) || batch_flush(d->batch) == 0)) {
+		/* Here, not inside a bind callback: a failure resets it. */
+		d->probing = 1;
+		disp_pump(d);
+		return;
 	}
 	if (!d->drained)
 		disp_pump(d);
+}
+
+static void
+pump_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	(void)fd;
+	(void)ev;
+	disp_pump(arg);
 }
 
 static void
@@ -1087,6 +1232,7 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	d->base = base;
 	d->store = s;
 	TAILQ_INIT(&d->sendq);
+	TAILQ_INIT(&d->stashq);
 	smsreasm_db_store(s, &d->rstore);
 	d->reasm = smsreasm_new(&d->rstore, (int)config_int(cfg,
 	    CFG_SMS_REASSEMBLY_TIMEOUT_S));
@@ -1107,7 +1253,8 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	    (d->house_ev = event_new(base, -1, EV_PERSIST, house_cb, d)) ==
 	    NULL ||
 	    (d->inbox_ev = event_new(base, -1, 0, inbox_cb, d)) == NULL ||
-	    (d->ussd_ev = event_new(base, -1, 0, ussd_cb, d)) == NULL)
+	    (d->ussd_ev = event_new(base, -1, 0, ussd_cb, d)) == NULL ||
+	    (d->pump_ev = event_new(base, -1, 0, pump_cb, d)) == NULL)
 		fatalx("disp: event_new");
 	tv.tv_sec = 0;
 	tv.tv_usec = TICK_MS * 1000;
@@ -1132,7 +1279,12 @@ disp_free(struct disp *d)
 	esme_reset(d->esme, "exiting");
 	while ((m = TAILQ_FIRST(&d->sendq)) != NULL) {
 		sendq_remove(d, m);
-		free(m);
+		dmsg_free(m);
+	}
+	/* Rows still inflight: the next start requeues them. */
+	while ((m = TAILQ_FIRST(&d->stashq)) != NULL) {
+		TAILQ_REMOVE(&d->stashq, m, entry);
+		dmsg_free(m);
 	}
 	/* The last commit's answers still go through the bind. */
 	batch_free(d->batch);
@@ -1141,6 +1293,7 @@ disp_free(struct disp *d)
 	event_free(d->house_ev);
 	event_free(d->inbox_ev);
 	event_free(d->ussd_ev);
+	event_free(d->pump_ev);
 	smsreasm_free(d->reasm);
 	keywords_limiter_free(d->limiter);
 	free(d->rows);
@@ -1154,6 +1307,8 @@ disp_start(struct disp *d)
 {
 	int64_t	 n;
 
+	if (store_busy_timeout(d->store, DISP_BUSY_MS) == -1)
+		log_warnx("cannot set the database's busy timeout");
 	if (outbox_gateway_tune(d->store) == -1)
 		log_warnx("database tuning failed: running with the defaults");
 	if ((n = outbox_recover(d->store)) == -1)

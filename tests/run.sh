@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh BUILD [unit|fuzz|integration]: run muni's tests against the
+# run.sh BUILD [unit|fuzz|integration|chaos]: run muni's tests against the
 # binaries in BUILD and end with one line "N passed, N failed".
 #
 # Unit tests are cmocka programs in BUILD/tests; fuzz corpora are replayed
@@ -59,6 +59,19 @@ if [ "$only" = all ] || [ "$only" = integration ]; then
 		run "integration/$(basename "$s" .sh)" \
 		    sh -c 'cd "$1" && sh "$2"' sh "$work" "$top/$s"
 		rm -rf "$work"
+	done
+fi
+# make chaos: the fault drills in full (CHAOS_FULL=1), CHAOS_RUNS times in
+# a row (3 by default: a drill that passes once by luck is not done).
+if [ "$only" = chaos ]; then
+	i=1
+	while [ "$i" -le "${CHAOS_RUNS:-3}" ]; do
+		work=$(mktemp -d "${TMPDIR:-/tmp}/muni-chaos.XXXXXX")
+		run "chaos/full-run-$i" env CHAOS_FULL=1 \
+		    sh -c 'cd "$1" && sh "$2"' sh "$work" \
+		    "$top/tests/integration/chaos.sh"
+		rm -rf "$work"
+		i=$((i + 1))
 	done
 fi
 rm -rf "$logdir"
