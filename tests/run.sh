@@ -19,22 +19,48 @@ export MUNI_BIN="$top/$build/bin"
 export MUNI_LOCALEDIR="$top/$build/locale"
 export MUNI_TOP="$top"
 export TZ=Europe/Riga
+# Sanitizer reports (SANITIZE=1) go to files, one per process, so a report
+# from a daemon stopped at the end of a script, or from a command whose
+# failure the script expected, still fails the test that ran it:
+# LeakSanitizer reports at exit, also after SIGTERM.
+sandir="$logdir/san"
+mkdir -p "$sandir"
+export ASAN_OPTIONS="detect_leaks=1:log_path=$sandir/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$sandir/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 # The tests must pass on a machine without any Latvian locale.
 export LC_ALL=C.UTF-8
 unset LANGUAGE LANG
+
+# Reports the sanitizers wrote since the last call, appended to $1.
+san_reports() {
+	found=1
+	for f in "$sandir"/*; do
+		[ -f "$f" ] || continue
+		found=0
+		{ echo "--- sanitizer report ${f##*/}"; cat "$f"; } >>"$1"
+		rm -f "$f"
+	done
+	return $found
+}
 
 run() {
 	name=$1; shift
 	log="$logdir/$(echo "$name" | tr '/' '_').log"
 	start=$(date +%s)
-	if "$@" >"$log" 2>&1; then
+	rc=0
+	"$@" >"$log" 2>&1 || rc=$?
+	# A sanitizer's report fails the test whatever its exit status.
+	if san_reports "$log" && [ "$rc" -eq 0 ]; then
+		rc=sanitizer
+	fi
+	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 		printf 'ok    %-40s %ss\n' "$name" $(( $(date +%s) - start ))
 	else
 		fail=$((fail + 1))
 		failed="$failed $name"
-		printf 'FAIL  %-40s (exit %s)\n' "$name" "$?"
-		sed -e 's/^/    | /' "$log" | tail -n 60
+		printf 'FAIL  %-40s (exit %s)\n' "$name" "$rc"
+		sed -e 's/^/    | /' "$log" | tail -n 80
 	fi
 }
 
