@@ -1342,6 +1342,9 @@ stopped(void *arg)
 {
 	struct disp	*d = arg;
 
+	/* What the SMSC took while the database was busy: a last try. */
+	if (!TAILQ_EMPTY(&d->stashq))
+		stash_retry(d);
 	if (batch_flush(d->batch) == -1)
 		log_warnx("the last commit failed: the next start requeues");
 	if (d->stop_done != NULL)

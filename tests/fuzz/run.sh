@@ -41,7 +41,7 @@ for n in $names; do
 		grep -E 'ERROR|SUMMARY|Test unit written' "$log" | head -n 5
 		failed=1
 	else
-		echo "$n: ok ${secs}s runs=${execs:-?} ${last#* }"
+		echo "$n: ok ${secs}s runs=${execs:-?} $(echo "$last" | sed -n "s/.*\(cov:.*\)/\1/p")"
 	fi
 done
 exit $failed
