@@ -56,6 +56,8 @@ run() {
 	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 		printf 'ok    %-40s %ss\n' "$name" $(( $(date +%s) - start ))
+		# What a test could not check here, and why, stays in sight.
+		grep '^SKIP' "$log" | sed 's/^/      /' || :
 	else
 		fail=$((fail + 1))
 		failed="$failed $name"
