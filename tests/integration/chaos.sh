@@ -262,7 +262,10 @@ else
 	dd if=/dev/zero of="$mnt/fill" bs=64k 2>/dev/null || :
 	df -k "$mnt" | tail -n 1
 	mo_burst 3 fullmo
-	sleep 3
+	# Until the WAL needs a page it has not got, writes may still go.
+	wait_for 30 "a write refused for want of space" \
+	    grep -q 'database or disk is full' gw.err
+	sleep 1
 	a1=$(sim_stat accepted)
 	sleep 3
 	a2=$(sim_stat accepted)
