@@ -84,7 +84,8 @@ MO		 = $(patsubst common/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/muni.mo,$(PO))
 .SECONDARY:
 
 .PHONY: all deps test test-run check unit integration bench fuzz demo \
-	install uninstall clean pot help
+	install uninstall clean pot help \
+	fuzz-build fuzz-short chaos
 
 all: $(PROGS) $(SIM) $(MO)
 
@@ -94,7 +95,9 @@ help:
 	@echo "make test       build and run every test (SANITIZE=1: ASan+UBSan)"
 	@echo "make demo       demo database, SMSC simulator, gateway and kiosk"
 	@echo "make bench      benchmarks that print figures"
+	@echo "make chaos      the fault drills in full, CHAOS_RUNS (3) times"
 	@echo "make fuzz       run each libFuzzer target for FUZZ_SECONDS (clang)"
+	@echo "make fuzz-short each target for FUZZ_SHORT_SECONDS (CI)"
 	@echo "make install    PREFIX=/usr/local DESTDIR="
 
 deps:
@@ -177,6 +180,13 @@ unit: all $(UNITS)
 integration: all
 	@sh tests/run.sh $(BUILD) integration
 
+# The fault drills in full (tests/integration/chaos.sh with CHAOS_FULL=1:
+# 100,000 messages, five kills, ...), CHAOS_RUNS times; `make test` runs
+# the short form.
+chaos: deps
+	@$(MAKE) --no-print-directory all
+	@sh tests/run.sh $(BUILD) chaos
+
 bench: deps
 	@$(MAKE) --no-print-directory SANITIZE= BUILD=build/release all bench-run
 
@@ -185,17 +195,39 @@ bench-run: $(BENCHES)
 
 FUZZ_SECONDS	?= 60
 FUZZ_CC		?= clang
-build/fuzz/%: tests/fuzz/%.c $(COMMON_SRCS) $(SMSGW_SRCS)
+# The modules are compiled once with coverage instrumentation
+# (fuzzer-no-link) into build/fuzz/obj; each target links them with the
+# libFuzzer driver, so a change to one module rebuilds one object, not
+# every target's copy of every source.
+FUZZ_FLAGS	 = -g -O1 -std=c11 -fno-sanitize-recover=all
+FUZZ_OBJS	 = $(patsubst %.c,build/fuzz/obj/%.o,$(COMMON_SRCS) $(SMSGW_SRCS))
+
+build/fuzz/obj/%.o: %.c
 	@mkdir -p $(@D)
-	$(FUZZ_CC) -g -O1 $(CPPFLAGS) -Ismsgw -std=c11 \
-	    -fsanitize=fuzzer,address,undefined \
-	    -o $@ $< $(COMMON_SRCS) $(SMSGW_SRCS) $(LIBS_SMSGW) $(LIBS_COMMON)
+	$(FUZZ_CC) $(FUZZ_FLAGS) $(CPPFLAGS) -Ismsgw -MMD -MP \
+	    -fsanitize=fuzzer-no-link,address,undefined -c -o $@ $<
+
+build/fuzz/libfuzzmuni.a: $(FUZZ_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/%: build/fuzz/obj/tests/fuzz/%.o build/fuzz/libfuzzmuni.a
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined \
+	    -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory fuzz-build
 	@sh tests/fuzz/run.sh $(FUZZ_SECONDS)
 
 fuzz-build: $(FUZZERS)
+
+# CI's short run of every target (.ci/run).
+FUZZ_SHORT_SECONDS ?= 15
+fuzz-short: deps
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh tests/fuzz/run.sh $(FUZZ_SHORT_SECONDS)
 
 demo: deps
 	@$(MAKE) --no-print-directory all

@@ -695,9 +695,10 @@ encode_short_ascii(const uint8_t *s, size_t len, struct smstext_msg *m)
 	for (i = 0; i < len; i++) {
 		if (s[i] >= 0x80 || (code = gsm_lo[s[i]]) < 0)
 			return 0;
+		/* Escapes may have used the room: then it needs two. */
+		if (end - p < ((code & EXT) ? 2 : 1))
+			return 0;
 		if (code & EXT) {
-			if (end - p < 2)
-				return 0;
 			*p++ = GSM_ESC;
 			*p++ = (uint8_t)(code & 0x7f);
 		} else

@@ -645,6 +645,12 @@ store_errmsg(struct store *s)
 }
 
 int
+store_busy_timeout(struct store *s, int ms)
+{
+	return sqlite3_busy_timeout(s->db, ms) == SQLITE_OK ? 0 : -1;
+}
+
+int
 store_begin(struct store *s)
 {
 	char	*msg = NULL;

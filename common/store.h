@@ -48,6 +48,13 @@ int		 store_version_found(const struct store *);
 struct sqlite3_stmt *store_stmt(struct store *, enum store_stmt);
 struct sqlite3	*store_db(struct store *);
 
+/*
+ * How long a statement waits for another process's write lock before it
+ * fails with SQLITE_BUSY (5 s from store_open). The gateway's loop must not
+ * stall that long: it waits briefly and retries later. 0 or -1.
+ */
+int	 store_busy_timeout(struct store *, int ms);
+
 /* Transactions; nested begin/commit pairs count, the outermost one acts. */
 int	 store_begin(struct store *);
 int	 store_commit(struct store *);

@@ -599,7 +599,7 @@ ussd_handle(struct store *s, const struct config *cfg, const char *from,
 		/* An unknown number learns nothing, and the session ends. */
 		out->end = 1;
 		(void)util_strlcpy(out->text, _("This number is not registered "
-		    "with the municipality. Visit a client service centre."),
+		    "with the municipality. Visit a client centre."),
 		    sizeof(out->text));
 		rc = session_delete(s, phone, sess);
 	} else if ((rc = step(u, sess, op, input, len)) == 0)
@@ -611,6 +611,13 @@ ussd_handle(struct store *s, const struct config *cfg, const char *from,
 		    "unavailable now. Please try again later."),
 		    sizeof(out->text));
 	}
+	/*
+	 * The fixed texts are not measured where they are made, and a
+	 * translation may run long: a string the network would refuse or cut
+	 * is cut here, at a character.
+	 */
+	while (!fits(u, out->text) && shorten(out->text) == 0)
+		;
 	(void)i18n_set_lang(saved);
 	if (rc == -1) {
 		ident_phone_mask(phone, masked, sizeof(masked));

@@ -11,6 +11,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "gw_batch.h"
 #include "gw_metrics.h"
 #include "log.h"
@@ -19,6 +20,12 @@
 
 #define BATCH_WINDOW_US		2000	/* longest an answer waits to commit */
 #define BATCH_MAX_DEFERRED	256	/* answers that commit at once */
+/*
+ * After BEGIN failed (another process holds the write lock past the busy
+ * timeout), the next attempts fail at once for this long: every PDU of a
+ * read would otherwise wait out the timeout again and stall the loop.
+ */
+#define BATCH_BUSY_BACKOFF_MS	100
 
 struct deferred {
 	batch_fn	 fn;
@@ -38,6 +45,7 @@ struct batch {
 	void		(*done)(void *, int);
 	void		*done_arg;
 	uint64_t	 commits;
+	int64_t		 busy_until;	/* clock_mono_ms; 0 none */
 };
 
 static void	commit_cb(evutil_socket_t, short, void *);
@@ -84,8 +92,13 @@ batch_begin(struct batch *b)
 
 	if (b->open)
 		return b->failed ? -1 : 0;
-	if (store_begin(b->store) == -1)
+	if (b->busy_until != 0 && clock_mono_ms() < b->busy_until)
 		return -1;
+	if (store_begin(b->store) == -1) {
+		b->busy_until = clock_mono_ms() + BATCH_BUSY_BACKOFF_MS;
+		return -1;
+	}
+	b->busy_until = 0;
 	b->open = 1;
 	if (evtimer_add(b->commit_ev, &window) == -1)
 		fatalx("batch: evtimer_add");

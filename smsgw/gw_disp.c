@@ -55,6 +55,14 @@
 #define MO_REPLY_MAX_AGE_S	86400
 #define INBOX_RETRY_S		5
 #define MO_TIMES		256	/* arrival times kept for the metric */
+#define DISP_MSGID_SIZE		65
+/*
+ * Another process may hold the write lock for seconds (a kiosk, munictl,
+ * sqlite3). The loop waits this long for it, then carries on and retries:
+ * a stalled loop would miss its response timers and resend what the SMSC
+ * already took.
+ */
+#define DISP_BUSY_MS		50
 
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
@@ -77,6 +85,9 @@ struct dmsg {
 	int		 has_perm;
 	uint32_t	 perm;
 	int		 db_error;
+	int		 stashed;	/* in stashq, waiting for the database */
+	uint32_t	 unstored;	/* parts taken, not yet written */
+	char		(*ids)[DISP_MSGID_SIZE];	/* their message ids */
 	time_t		 valid_until;
 	uint8_t		 data_coding;
 	uint8_t		 esm_class;
@@ -161,6 +172,17 @@ struct disp {
 	time_t		 next_due;	/* earliest row due later, 0 none */
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
+	time_t		 recover_at;	/* after a failed recovery, 0 none */
+	/*
+	 * A commit failed (disk full, I/O error): until one succeeds again,
+	 * rows are claimed only by the tick's probe, which commits the claim
+	 * before a part goes out. Otherwise every reconnect would send the
+	 * same window again with no state stored.
+	 */
+	int		 db_suspect;
+	int		 probing;
+	int		 nunstored;	/* parts taken, waiting in stashq */
+	struct dmsgq	 stashq;	/* done, but the database was busy */
 	unsigned	 ticks;
 
 	struct smsreasm_store rstore;
@@ -362,7 +384,54 @@ all_parts(int n)
 	return n >= 32 ? 0xffffffffU : (1U << n) - 1;
 }
 
-/* Done with this attempt: write where the message stands, forget it. */
+static unsigned
+popcount(uint32_t v)
+{
+	unsigned n = 0;
+
+	for (; v != 0; v &= v - 1)
+		n++;
+	return n;
+}
+
+static void
+dmsg_free(struct dmsg *m)
+{
+	free(m->ids);
+	free(m);
+}
+
+/* Write the parts taken while the database was busy. 0, or -1. */
+static int
+store_unstored(struct disp *d, struct dmsg *m)
+{
+	uint32_t	 left = m->unstored;
+	int		 k;
+
+	if (batch_begin(d->batch) == -1)
+		return -1;
+	while (left != 0) {
+		k = ffs((int)left) - 1;
+		left &= ~(1U << k);
+		if (outbox_part_accepted(d->store, m->id, k + 1, m->nparts,
+		    m->ids[k]) == -1) {
+			batch_fail(d->batch);
+			return -1;
+		}
+	}
+	m->taken |= m->unstored;
+	m->b->unsettled += (int)popcount(m->unstored);
+	d->nunstored -= (int)popcount(m->unstored);
+	m->unstored = 0;
+	return 0;
+}
+
+/*
+ * Done with this attempt: write where the message stands, forget it. When
+ * the database cannot take it now, the message waits in stashq (still
+ * counted in nmsgs, so no recovery requeues its row) and the tick tries
+ * again: dropping it would send it twice or lose what the SMSC said.
+ */
 static void
 finish(struct disp *d, struct dmsg *m)
 {
@@ -372,13 +441,19 @@ finish(struct disp *d, struct dmsg *m)
 	int	 r;
 
 	sendq_remove(d, m);
-	d->nmsgs--;
-	if (batch_begin(d->batch) == -1) {
-		/* The row stays inflight; recovered once nothing is held. */
-		d->need_recover = 1;
-		free(m);
+	if ((m->unstored != 0 && store_unstored(d, m) == -1) ||
+	    batch_begin(d->batch) == -1) {
+		if (!m->stashed) {
+			TAILQ_INSERT_TAIL(&d->stashq, m, entry);
+			m->stashed = 1;
+		}
 		return;
 	}
+	if (m->stashed) {
+		TAILQ_REMOVE(&d->stashq, m, entry);
+		m->stashed = 0;
+	}
+	d->nmsgs--;
 	if (!m->db_error && (m->taken & all_parts(m->nparts)) ==
 	    all_parts(m->nparts)) {
 		/* One part: accepted with its submit_sm_resp already. */
@@ -421,7 +496,24 @@ finish(struct disp *d, struct dmsg *m)
 				d->next_due = clock_now() + backoff;
 		}
 	}
-	free(m);
+	dmsg_free(m);
+}
+
+/* The messages that waited for the database, once more each. */
+static void
+stash_retry(struct disp *d)
+{
+	struct dmsgq	 q;
+	struct dmsg	*m;
+
+	TAILQ_INIT(&q);
+	TAILQ_CONCAT(&q, &d->stashq, entry);
+	TAILQ_FOREACH(m, &q, entry)
+		m->stashed = 0;
+	while ((m = TAILQ_FIRST(&q)) != NULL) {
+		TAILQ_REMOVE(&q, m, entry);
+		finish(d, m);
+	}
 }
 
 static void
@@ -477,16 +569,6 @@ failed:
 	sendq_remove(d, m);
 	if (m->outstanding == 0)
 		finish(d, m);
-}
-
-static unsigned
-popcount(uint32_t v)
-{
-	unsigned n = 0;
-
-	for (; v != 0; v &= v - 1)
-		n++;
-	return n;
 }
 
 enum start_result { START_OK, START_SKIP, START_NO_ROOM, START_ERROR };
@@ -619,7 +701,7 @@ flush_all(struct disp *d)
 static int
 bind_room(struct gbind *b)
 {
-	int	 room = esme_room(b->tx.e) - b->unsettled;
+	int	 room = esme_room(b->tx.e) - b->unsettled - b->d->nunstored;
 
 	return room > 0 ? room : 0;
 }
@@ -683,7 +765,8 @@ disp_pump(struct disp *d)
 			}
 			if (room == 0 || d->drained ||
 			    (d->replies_held && !TAILQ_EMPTY(&b->sendq)) ||
-			    d->nmsgs >= d->nrows + MSGS_SLACK)
+			    d->nmsgs >= d->nrows + MSGS_SLACK ||
+			    (d->db_suspect && !d->probing))
 				break;
 			if (batch_begin(d->batch) == -1)
 				goto out;
@@ -720,6 +803,21 @@ disp_pump(struct disp *d)
 			}
 			if (i < n)
 				d->drained = 0;	/* claimed but not started */
+			if (d->probing) {
+				/*
+				 * The claim is on disk before a part of it goes
+				 * out. A failure resets the links (after_commit):
+				 * what was started goes back unsent.
+				 */
+				d->probing = 0;
+				if (batch_flush(d->batch) == -1)
+					return;
+				if (n == 0)
+					break;	/* nothing written: no proof */
+				log_info("the database takes writes again");
+				d->db_suspect = 0;
+				continue;
+			}
 			if (n == 0)
 				break;
 		}
@@ -727,6 +825,12 @@ disp_pump(struct disp *d)
 			break;		/* nothing for the others either */
 	}
 out:
+	if (d->probing) {
+		/* A failed probe: roll back now, before anything is sent. */
+		d->probing = 0;
+		(void)batch_flush(d->batch);
+		return;
+	}
 	flush_all(d);
 }
 
@@ -819,8 +923,15 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 		    "smsc_id=%s state=accepted", (long long)m->id, tag + 1,
 		    m->nparts, tag < OUTBOX_PARTS_MAX ? m->seq[tag] : 0,
 		    id[0] != '\0' ? id : "-");
-		if (batch_begin(d->batch) == -1 ||
-		    outbox_part_accepted(d->store, m->id, (int)tag + 1,
+		if (batch_begin(d->batch) == -1) {
+			/* Busy: kept here until the database takes it. */
+			if (m->ids == NULL)
+				m->ids = xcalloc((size_t)m->nparts,
+				    sizeof(*m->ids));
+			(void)util_strlcpy(m->ids[tag], id, sizeof(m->ids[tag]));
+			m->unstored |= 1U << tag;
+			d->nunstored++;
+		} else if (outbox_part_accepted(d->store, m->id, (int)tag + 1,
 		    m->nparts, id) == -1) {
 			batch_fail(d->batch);
 			m->db_error = 1;
@@ -1283,6 +1394,7 @@ after_commit(void *arg, int ok)
 	if (!ok) {
 		/* Memory and disk disagree now: start the link afresh. */
 		d->need_recover = 1;
+		d->db_suspect = 1;
 		/*
 		 * The USSD requests of the failed turn are not stored; the
 		 * answers it made are undone and are made again.
@@ -1469,7 +1581,7 @@ bind_free(struct gbind *b)
 		return;
 	while ((m = TAILQ_FIRST(&b->sendq)) != NULL) {
 		TAILQ_REMOVE(&b->sendq, m, entry);
-		free(m);
+		dmsg_free(m);
 	}
 	esme_free(b->tx.e);
 	esme_free(b->rx.e);
@@ -1485,7 +1597,9 @@ reap_retired(struct disp *d)
 {
 	struct gbind	**bp, *b;
 
-	if (batch_open(d->batch) || batch_deferred(d->batch) > 0)
+	/* Messages waiting for the database point at their bind too. */
+	if (batch_open(d->batch) || batch_deferred(d->batch) > 0 ||
+	    !TAILQ_EMPTY(&d->stashq))
 		return;
 	for (bp = &d->retired; (b = *bp) != NULL; ) {
 		if (b->tx.stopped && (b->rx.e == NULL || b->rx.stopped) &&
@@ -1531,17 +1645,29 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
 	    broadcast_settle(d->store, &settled) == -1)
 		batch_fail(d->batch);
+	if (!TAILQ_EMPTY(&d->stashq))
+		stash_retry(d);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {
 		d->inbox_retry_at = 0;
 		event_active(d->inbox_ev, EV_TIMEOUT, 0);
 	}
 	reap_retired(d);
 	if (d->need_recover && d->nmsgs == 0 && !batch_open(d->batch) &&
-	    outstanding_all(d) == 0) {
+	    outstanding_all(d) == 0 && clock_now() >= d->recover_at) {
 		if (outbox_recover(d->store) != -1) {
 			d->need_recover = 0;
+			d->recover_at = 0;
 			d->drained = 0;
-		}
+		} else
+			d->recover_at = clock_now() + 1;	/* once a second */
+	}
+	if (d->db_suspect && !d->drained && disp_up(d) && d->nmsgs == 0 &&
+	    outstanding_all(d) == 0 &&
+	    (!batch_open(d->batch) || batch_flush(d->batch) == 0)) {
+		/* Here, not inside a bind callback: a failure resets them. */
+		d->probing = 1;
+		disp_pump(d);
+		return;
 	}
 	if (!d->drained)
 		disp_pump(d);
@@ -1667,6 +1793,7 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	if (disp_check_config(cfg, &err) == -1)
 		fatalx("%s", err);
 	d->base = base;
+	TAILQ_INIT(&d->stashq);
 	d->store = s;
 	smsreasm_db_store(s, &d->rstore);
 	d->reasm = smsreasm_new(&d->rstore, (int)config_int(cfg,
@@ -1713,6 +1840,7 @@ void
 disp_free(struct disp *d)
 {
 	struct gbind	*b;
+	struct dmsg	*m;
 	int		 i;
 
 	if (d == NULL)
@@ -1725,6 +1853,11 @@ disp_free(struct disp *d)
 		bind_reset(b, "exiting");
 	/* The last commit's answers still go through the binds. */
 	batch_free(d->batch);
+	/* Rows still inflight: the next start requeues them. */
+	while ((m = TAILQ_FIRST(&d->stashq)) != NULL) {
+		TAILQ_REMOVE(&d->stashq, m, entry);
+		dmsg_free(m);
+	}
 	for (i = 0; i < d->nbinds; i++)
 		bind_free(d->binds[i]);
 	while ((b = d->retired) != NULL) {
@@ -1750,6 +1883,8 @@ disp_start(struct disp *d)
 	int64_t	 n;
 	int	 i;
 
+	if (store_busy_timeout(d->store, DISP_BUSY_MS) == -1)
+		log_warnx("cannot set the database's busy timeout");
 	if (outbox_gateway_tune(d->store) == -1)
 		log_warnx("database tuning failed: running with the defaults");
 	if ((n = outbox_recover(d->store)) == -1)
@@ -1829,6 +1964,9 @@ stopped(void *arg)
 {
 	struct disp	*d = arg;
 
+	/* What the SMSC took while the database was busy: a last try. */
+	if (!TAILQ_EMPTY(&d->stashq))
+		stash_retry(d);
 	if (batch_flush(d->batch) == -1)
 		log_warnx("the last commit failed: the next start requeues");
 	if (d->stop_done != NULL)

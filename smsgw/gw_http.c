@@ -3,6 +3,7 @@
  * public (keep [http] listen on loopback or behind a proxy), and the API
  * under /api/, which gw_api guards with its token.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,6 +11,7 @@
 #include <event2/event.h>
 #include <event2/http.h>
 #include <event2/keyvalq_struct.h>
+#include <event2/listener.h>
 
 #include "gw_api.h"
 #include "gw_apibody.h"
@@ -19,11 +21,59 @@
 #include "log.h"
 #include "util.h"
 
+/* Out of descriptors: how long the listener rests before accepting again. */
+#define HTTP_ACCEPT_PAUSE_MS	250
+
 struct http {
 	struct evhttp	*eh;
 	struct disp	*disp;
 	struct api	*api;
+	struct evconnlistener *lev;	/* evhttp's, for its accept errors */
+	struct event	*resume_ev;
+	uint64_t	 accept_errors;
 };
+
+/*
+ * The listener's error callback gets evhttp's argument, not ours: the one
+ * HTTP front of the process is found here.
+ */
+static struct http	*http_self;
+
+/*
+ * accept() failed, EMFILE or ENFILE most likely. The connection stays in
+ * the backlog, so the listener would wake at once and fail again: a busy
+ * loop (and a log line each time, from libevent). Rest instead; the SMPP
+ * link and the database need descriptors more than a scrape does.
+ */
+static void
+accept_error_cb(struct evconnlistener *lev, void *arg)
+{
+	struct http	*h = http_self;
+	struct timeval	 tv = { 0, HTTP_ACCEPT_PAUSE_MS * 1000 };
+	int		 err = EVUTIL_SOCKET_ERROR();
+
+	(void)arg;
+	if (h == NULL || h->lev != lev)
+		return;
+	if (h->accept_errors++ % 1000 == 0)
+		log_warnx("http: accept: %s: pausing for %d ms (%llu times)",
+		    evutil_socket_error_to_string(err), HTTP_ACCEPT_PAUSE_MS,
+		    (unsigned long long)h->accept_errors);
+	if (evconnlistener_disable(lev) == -1 ||
+	    evtimer_add(h->resume_ev, &tv) == -1)
+		log_warnx("http: cannot pause the listener");
+}
+
+static void
+resume_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct http	*h = arg;
+
+	(void)fd;
+	(void)ev;
+	if (evconnlistener_enable(h->lev) == -1)
+		log_warnx("http: cannot resume the listener");
+}
 
 static int
 is_get(struct evhttp_request *req)
@@ -111,6 +161,7 @@ http_new(struct event_base *base, const char *listen, struct disp *d,
     struct api *api, const char **errstr)
 {
 	struct http	*h;
+	struct evhttp_bound_socket *bs;
 	const char	*colon = strrchr(listen, ':'), *e;
 	char		 host[256];
 	long long	 port;
@@ -153,12 +204,18 @@ http_new(struct event_base *base, const char *listen, struct disp *d,
 	    evhttp_set_cb(h->eh, "/metrics", metrics_cb, h) != 0)
 		fatalx("evhttp_set_cb");
 	evhttp_set_gencb(h->eh, other_cb, h);
-	if (evhttp_bind_socket(h->eh, host, (uint16_t)port) != 0) {
+	if ((bs = evhttp_bind_socket_with_handle(h->eh, host,
+	    (uint16_t)port)) == NULL) {
 		*errstr = "cannot listen on [http] listen (in use?)";
 		evhttp_free(h->eh);
 		free(h);
 		return NULL;
 	}
+	h->lev = evhttp_bound_socket_get_listener(bs);
+	if ((h->resume_ev = evtimer_new(base, resume_cb, h)) == NULL)
+		fatalx("evtimer_new");
+	evconnlistener_set_error_cb(h->lev, accept_error_cb);
+	http_self = h;
 	return h;
 }
 
@@ -167,6 +224,10 @@ http_free(struct http *h)
 {
 	if (h == NULL)
 		return;
+	if (http_self == h)
+		http_self = NULL;
 	evhttp_free(h->eh);
+	if (h->resume_ev != NULL)
+		event_free(h->resume_ev);
 	free(h);
 }

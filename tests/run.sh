@@ -1,5 +1,5 @@
 #!/bin/sh
-# run.sh BUILD [unit|fuzz|integration]: run muni's tests against the
+# run.sh BUILD [unit|fuzz|integration|chaos]: run muni's tests against the
 # binaries in BUILD and end with one line "N passed, N failed".
 #
 # Unit tests are cmocka programs in BUILD/tests; fuzz corpora are replayed
@@ -25,22 +25,50 @@ export MUNI_BIN="$top/$build/bin"
 export MUNI_LOCALEDIR="$top/$build/locale"
 export MUNI_TOP="$top"
 export TZ=Europe/Riga
+# Sanitizer reports (SANITIZE=1) go to files, one per process, so a report
+# from a daemon stopped at the end of a script, or from a command whose
+# failure the script expected, still fails the test that ran it:
+# LeakSanitizer reports at exit, also after SIGTERM.
+sandir="$logdir/san"
+mkdir -p "$sandir"
+export ASAN_OPTIONS="detect_leaks=1:log_path=$sandir/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+export UBSAN_OPTIONS="print_stacktrace=1:log_path=$sandir/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 # The tests must pass on a machine without any Latvian locale.
 export LC_ALL=C.UTF-8
 unset LANGUAGE LANG
+
+# Reports the sanitizers wrote since the last call, appended to $1.
+san_reports() {
+	found=1
+	for f in "$sandir"/*; do
+		[ -f "$f" ] || continue
+		found=0
+		{ echo "--- sanitizer report ${f##*/}"; cat "$f"; } >>"$1"
+		rm -f "$f"
+	done
+	return $found
+}
 
 run() {
 	name=$1; shift
 	log="$logdir/$(echo "$name" | tr '/' '_').log"
 	start=$(date +%s)
-	if "$@" >"$log" 2>&1; then
+	rc=0
+	"$@" >"$log" 2>&1 || rc=$?
+	# A sanitizer's report fails the test whatever its exit status.
+	if san_reports "$log" && [ "$rc" -eq 0 ]; then
+		rc=sanitizer
+	fi
+	if [ "$rc" = 0 ]; then
 		pass=$((pass + 1))
 		printf 'ok    %-40s %ss\n' "$name" $(( $(date +%s) - start ))
+		# What a test could not check here, and why, stays in sight.
+		grep '^SKIP' "$log" | sed 's/^/      /' || :
 	else
 		fail=$((fail + 1))
 		failed="$failed $name"
-		printf 'FAIL  %-40s (exit %s)\n' "$name" "$?"
-		sed -e 's/^/    | /' "$log" | tail -n 60
+		printf 'FAIL  %-40s (exit %s)\n' "$name" "$rc"
+		sed -e 's/^/    | /' "$log" | tail -n 80
 	fi
 }
 
@@ -95,6 +123,19 @@ if [ "$only" = all ] || [ "$only" = integration ]; then
 		rm -rf "$work"
 	done
 	[ "$own_artifacts" -eq 1 ] && rm -rf "$MUNI_ARTIFACTS"
+fi
+# make chaos: the fault drills in full (CHAOS_FULL=1), CHAOS_RUNS times in
+# a row (3 by default: a drill that passes once by luck is not done).
+if [ "$only" = chaos ]; then
+	i=1
+	while [ "$i" -le "${CHAOS_RUNS:-3}" ]; do
+		work=$(mktemp -d "${TMPDIR:-/tmp}/muni-chaos.XXXXXX")
+		run "chaos/full-run-$i" env CHAOS_FULL=1 \
+		    sh -c 'cd "$1" && sh "$2"' sh "$work" \
+		    "$top/tests/integration/chaos.sh"
+		rm -rf "$work"
+		i=$((i + 1))
+	done
 fi
 rm -rf "$logdir"
 [ -n "$failed" ] && echo "failed:$failed"

@@ -8,13 +8,20 @@
  *   2  the clock moves on p[0] * 8 s and what is due is released;
  *   3  restart: a new reassembler (timeout p[0] * 8 s) over the same store.
  * Every message that comes out must be UTF-8 (or hex) and consistent, and
- * at the end nothing may be left in the store.
+ * at the end nothing may be left in the store. Built with FUZZ_REASM_DB
+ * (fuzz_smsreasm_db.c) the parts are kept in the mo_parts table of an
+ * in-memory database, as the gateway keeps them, instead of smsreasm_mem.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "clock.h"
+#ifdef FUZZ_REASM_DB
+#include <sqlite3.h>
+#include "log.h"
+#include "store.h"
+#endif
 #include "smsreasm.h"
 #include "smstext.h"
 #include "util.h"
@@ -23,6 +30,44 @@ int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char *const srcs[] = { "+37120000001", "+37120000002", "1188" };
 static struct smstext_mo	 mo;
+
+#ifdef FUZZ_REASM_DB
+/* No cap in the table: an input of 4 KiB holds at most ~1,400 parts. */
+#define FUZZ_REASM_MAX	4096
+
+static struct store *
+fuzz_store(void)
+{
+	static struct store	*s;
+	const char		*errstr;
+
+	if (s == NULL) {
+		log_init("fuzz_smsreasm_db", 0);
+		log_set_level(LOG_LEVEL_FATAL);
+		if ((s = store_open(":memory:", STORE_CREATE, &errstr)) ==
+		    NULL)
+			abort();
+	}
+	return s;
+}
+
+static long long
+parts_left(void)
+{
+	sqlite3_stmt	*st;
+	long long	 n;
+
+	if (sqlite3_prepare_v2(store_db(fuzz_store()), "SELECT count(*) FROM"
+	    " mo_parts", -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_ROW)
+		abort();
+	n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+#else
+#define FUZZ_REASM_MAX	SMSREASM_MEM_MAX
+#endif
 
 static void
 check(struct smsreasm_msg *m)
@@ -50,7 +95,7 @@ expire_all(struct smsreasm *r)
 
 	while ((n = smsreasm_expire(r, &m)) == 1) {
 		check(&m);
-		if (++guard > SMSREASM_MEM_MAX)
+		if (++guard > FUZZ_REASM_MAX)
 			abort();
 	}
 	if (n != 0)
@@ -91,7 +136,9 @@ add(struct smsreasm *r, const char *src, unsigned ref, int bits, int total,
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+#ifndef FUZZ_REASM_DB
 	struct smsreasm_mem	*mem;
+#endif
 	struct smsreasm_store	 st;
 	struct smsreasm		*r;
 	const uint8_t		*p = data, *end = data + size;
@@ -100,8 +147,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t			 op;
 
 	clock_set_fake(1700000000);
+#ifdef FUZZ_REASM_DB
+	smsreasm_db_store(fuzz_store(), &st);
+#else
 	mem = smsreasm_mem_new();
 	smsreasm_mem_store(mem, &st);
+#endif
 	r = smsreasm_new(&st, 0);
 	while (p < end) {
 		op = *p++;
@@ -150,10 +201,16 @@ done:
 	/* Long after everything: the store must drain. */
 	clock_advance_ms((int64_t)4000 * 1000);
 	expire_all(r);
+#ifdef FUZZ_REASM_DB
+	if (parts_left() != 0)
+		abort();
+	smsreasm_free(r);
+#else
 	if (smsreasm_mem_count(mem) != 0)
 		abort();
 	smsreasm_free(r);
 	smsreasm_mem_free(mem);
+#endif
 	clock_clear_fake();
 	return 0;
 }

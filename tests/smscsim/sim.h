@@ -79,6 +79,9 @@ int		 smpp_inject_ussd(const char *from, const char *text, int op,
 int		 smpp_fault(enum sim_fault);
 int		 smpp_fault_parse(const char *, enum sim_fault *);
 void		 smpp_stats(char *buf, size_t size);
+/* 1: close every session and stop listening (ECONNREFUSED); 0: listen
+ * again on the same port. 0 or -1. */
+int		 smpp_refuse(int on);
 void		 smpp_flush(void);
 
 /* sim_load.c */

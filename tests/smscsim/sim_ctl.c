@@ -289,6 +289,14 @@ cmd_set(struct ctl *c, char *line)
 		ctl_reply(c, "ok");
 		return;
 	}
+	if (strcmp(k, "refuse") == 0) {
+		if (number(v, 0, 1, &n) == -1 || smpp_refuse((int)n) == -1) {
+			ctl_reply(c, "error refuse %s failed", v);
+			return;
+		}
+		ctl_reply(c, "ok");
+		return;
+	}
 	if (strcmp(k, "fault") == 0) {
 		if (strcmp(v, "none") == 0)
 			f = FAULT_NONE;

@@ -106,6 +106,8 @@ static struct dlvq		 readyq = TAILQ_HEAD_INITIALIZER(readyq);
 static struct event		*wait_ev;
 static struct event		*enq_ev;
 static struct evconnlistener	*listener;
+/* Where we listen, to listen again after `set refuse 0`. */
+static struct sockaddr_in	 listen_sin;
 static FILE			*submit_log;
 static FILE			*deliver_log;
 static uint64_t			 next_sess = 1;
@@ -992,6 +994,7 @@ smpp_listen(const char *addr, int port, int *bound)
 		return -1;
 	}
 	*bound = ntohs(sin.sin_port);
+	listen_sin = sin;
 
 	if (conf.submit_log != NULL) {
 		if ((submit_log = fopen(conf.submit_log, "a")) == NULL) {
@@ -1024,6 +1027,41 @@ smpp_listen(const char *addr, int port, int *bound)
 	tps_last = clock_mono_ms();
 	tps_tokens = conf.max_tps;
 	concat_ref = (uint16_t)(clock_now_ms() & 0xff);
+	return 0;
+}
+
+/*
+ * An SMSC that is down: on, the sessions close and the listening socket
+ * too, so a connect meets ECONNREFUSED as from a host with nothing on the
+ * port; off, the same port is listened on again.
+ */
+int
+smpp_refuse(int on)
+{
+	struct sess	*s;
+
+	if (on) {
+		while ((s = TAILQ_FIRST(&sessions)) != NULL) {
+			st.drops++;
+			sess_close(s, "refusing connections (set refuse)");
+		}
+		if (listener != NULL) {
+			evconnlistener_free(listener);
+			listener = NULL;
+			log_info("refusing connections");
+		}
+		return 0;
+	}
+	if (listener != NULL)
+		return 0;
+	if ((listener = evconnlistener_new_bind(base, accept_cb, NULL,
+	    LEV_OPT_CLOSE_ON_FREE | LEV_OPT_REUSEABLE | LEV_OPT_CLOSE_ON_EXEC,
+	    128, (struct sockaddr *)&listen_sin, sizeof(listen_sin))) ==
+	    NULL) {
+		log_warn("listen again on port %u", ntohs(listen_sin.sin_port));
+		return -1;
+	}
+	log_info("taking connections again");
 	return 0;
 }
 

@@ -136,6 +136,37 @@ test_gsm_160_161(void **state)
 	free(t);
 }
 
+/*
+ * Found by fuzz_smstext_decode: ASCII text of at most 160 characters whose
+ * escapes ([ ] { } ~ | ^ \) take it past 160 septets, ending in a plain
+ * character, came out as one segment of 161 septets (the fast path checked
+ * the room only before an escape pair).
+ */
+static void
+test_gsm_escapes_past_160(void **state)
+{
+	struct smstext_msg	 m;
+	char			*t;
+
+	(void)state;
+	/* 20 braces (40 septets) and 121 letters: 140 characters, 161. */
+	t = repeat("a", 120, "{{{{{{{{{{{{{{{{{{{{k");
+	assert_int_equal(strlen(t), 141);
+	assert_int_equal(encode(t, SMSTEXT_AUTO, &m), 0);
+	assert_int_equal(m.info.units, 161);
+	assert_int_equal(m.nsegments, 2);
+	assert_true(m.seg[0].len <= 6 + 153);
+	assert_int_equal(m.seg[1].data[m.seg[1].len - 1], 'k');
+	free(t);
+	/* 160 septets exactly still go as one. */
+	t = repeat("a", 119, "{{{{{{{{{{{{{{{{{{{{k");
+	assert_int_equal(encode(t, SMSTEXT_AUTO, &m), 0);
+	assert_int_equal(m.info.units, 160);
+	assert_int_equal(m.nsegments, 1);
+	assert_int_equal(m.seg[0].len, 160);
+	free(t);
+}
+
 static void
 test_gsm_306_307(void **state)
 {
@@ -1135,6 +1166,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gsm_160_161),
+		cmocka_unit_test(test_gsm_escapes_past_160),
 		cmocka_unit_test(test_gsm_306_307),
 		cmocka_unit_test(test_gsm_escape_at_153),
 		cmocka_unit_test(test_ucs2_70_71),

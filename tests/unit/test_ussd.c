@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <libintl.h>
 
 #include "clock.h"
 #include "config.h"
@@ -384,6 +385,30 @@ test_every_screen_fits(void **state)
 	}
 }
 
+/*
+ * Found by fuzz_ussd: without the Latvian catalogue (a deployment that
+ * did not install it) the unregistered caller's text was 83 characters,
+ * too long for one UCS-2 USSD string. Every fixed text must fit too.
+ */
+static void
+test_fixed_texts_fit_without_catalogue(void **state)
+{
+	struct fx	*fx = *state;
+	const char	*t;
+
+	set(fx, CFG_SMS_ENCODING, "ucs2");
+	(void)bindtextdomain("muni", "/nonexistent");
+	(void)i18n_set_lang("en");
+	(void)i18n_set_lang("lv");
+	t = ussd(fx, NOBODY_PHONE, "u", USSD_OP_OPEN, NULL);
+	assert_int_equal(fx->r.end, 1);
+	assert_non_null(strstr(t, "not registered"));
+	(void)ussd(fx, JOHN_PHONE, "u", USSD_OP_OPEN, NULL);
+	t = ussd(fx, JOHN_PHONE, "u", USSD_OP_ANSWER, "0");
+	assert_int_equal(fx->r.end, 1);
+	tl_i18n();
+}
+
 int
 main(void)
 {
@@ -400,6 +425,8 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_every_screen_fits, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(
+		    test_fixed_texts_fit_without_catalogue, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
