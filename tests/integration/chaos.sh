@@ -332,7 +332,8 @@ echo "$(cat conns.out) connections held; the gateway used $ticks ticks" \
     "of CPU in about 6 s"
 # 6 s at 100 ticks/s: a spinning accept loop would take most of it.
 [ "$ticks" -lt 100 ] || die "the gateway spun with no descriptors left"
-[ "$(grep -c 'accept' gw.err)" -lt 20 ] ||
+# Our pause warning, or libevent's own line for each failed accept().
+[ "$(grep -c -E 'http: accept|accept\(\)' gw.err)" -lt 20 ] ||
     die "the accept errors flooded the log"
 kill -0 "$gwpid" || die "the gateway died without descriptors"
 wait_for 30 "a bind after the descriptors came back" healthy
