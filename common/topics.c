@@ -429,8 +429,8 @@ rules_use(struct store *s, const char *code, char *err, size_t errsize)
 	}
 	(void)sqlite3_reset(st);
 	if (bad) {
-		seterr(err, errsize, _("topic '%s' is in group '%s''s rule"),
-		    code, name);
+		seterr(err, errsize, _("topic '%s' is used by the rule of "
+		    "group '%s'"), code, name);
 		return 1;
 	}
 	return rc == SQLITE_DONE ? 0 : db_err(s, err, errsize);

@@ -80,7 +80,8 @@ expect_eq "the audit row" "$(sql "select actor || ' ' || action || ' ' ||
     detail from audit_log where action like 'topic %'")" \
     "anna topic add ielu_remonts"
 topics_dump > before
-# refuse PATTERN CMD...: a non-zero exit, the message, no change.
+# refuse PATTERN CMD...: a non-zero exit, the message (in Latvian, as
+# MUNI_LANG asks), no change.
 refuse() {
 	pat=$1; shift
 	if ctl "$@" > r.out 2> r.err; then die "'$*' succeeded"; fi
@@ -88,23 +89,23 @@ refuse() {
 	topics_dump > after
 	cmp -s before after || die "'$*' changed the topics"
 }
-refuse "topic code 'Iela'" topic add Iela --name-lv X --name-en Y
-refuse "topic code 'ielu-remonts'" topic add ielu-remonts --name-lv X --name-en Y
-refuse "topic code 'visi'" topic add visi --name-lv X --name-en Y
-refuse "topic 'ielu_remonts' exists already" topic add ielu_remonts \
+refuse "tēmas kods 'Iela'" topic add Iela --name-lv X --name-en Y
+refuse "tēmas kods 'ielu-remonts'" topic add ielu-remonts --name-lv X --name-en Y
+refuse "tēmas kods 'visi'" topic add visi --name-lv X --name-en Y
+refuse "tēma 'ielu_remonts' jau ir" topic add ielu_remonts \
     --name-lv X --name-en Y
-refuse "already what topic 'kultura' is called" topic add koncerti \
+refuse "jau ir tēmas 'kultura' nosaukums" topic add koncerti \
     --name-lv 'Kultūras pasākumi' --name-en Concerts
-refuse "needs --name-lv and --name-en" topic add koncerti --name-lv X
+refuse "tēmai vajag --name-lv un --name-en" topic add koncerti --name-lv X
 refuse "--default maybe" topic add koncerti --name-lv X --name-en Y \
     --default maybe
-refuse "emergency topic and cannot be removed" topic remove arkartas
-refuse "emergency topic: everyone receives it" topic set arkartas --default off
+refuse "ir ārkārtas tēma, to nevar dzēst" topic remove arkartas
+refuse "ārkārtas tēma: to saņem visi" topic set arkartas --default off
 refuse "default_topic" topic remove pazinojumi
-refuse "muni sends messages under it" topic remove nodokli
-refuse "no topic 'zvejnieciba'" topic remove zvejnieciba
-refuse "no topic 'zvejnieciba'" topic set zvejnieciba --default on
-refuse "nothing to change" topic set kultura
+refuse "muni ar to sūta ziņas" topic remove nodokli
+refuse "tēmas 'zvejnieciba' nav" topic remove zvejnieciba
+refuse "tēmas 'zvejnieciba' nav" topic set zvejnieciba --default on
+refuse "nav ko mainīt" topic set kultura
 expect_eq "audit rows after refusals" "$(sql "select count(*) from audit_log
     where action like 'topic %'")" 1
 
