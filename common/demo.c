@@ -105,7 +105,6 @@ static const struct {
 	    "orphan or child in guardianship" },
 };
 
-
 struct rng {
 	uint64_t	 s;
 };
