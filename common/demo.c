@@ -20,6 +20,7 @@
 #include "ident.h"
 #include "log.h"
 #include "store.h"
+#include "topics.h"
 #include "util.h"
 
 static const char *territories[] = {
@@ -102,24 +103,6 @@ static const struct {
 	    "child of a municipal employee" },
 	{ 3, "bārenis vai bērns aizbildnībā",
 	    "orphan or child in guardianship" },
-};
-
-static const struct {
-	const char	*code;
-	const char	*lv;
-	const char	*en;
-	int		 default_on;
-	int		 emergency;
-} topics[] = {
-	{ "arkartas", "Ārkārtas paziņojumi", "Emergency alerts", 1, 1 },
-	{ "pii", "Pirmsskolas rinda", "Preschool queue", 1, 0 },
-	{ "nodokli", "Nodokļi un maksājumi", "Taxes and payments", 1, 0 },
-	{ "atkritumi", "Atkritumu izvešana", "Waste collection", 0, 0 },
-	{ "kultura", "Kultūras pasākumi", "Culture and events", 0, 0 },
-	{ "celi", "Ceļi un satiksme", "Roads and traffic", 0, 0 },
-	{ "receipts", "Maksājumu apstiprinājumi", "Payment receipts", 1, 0 },
-	/* [broadcast] default_topic: broadcasts sent without a topic. */
-	{ "pazinojumi", "Paziņojumi", "Announcements", 1, 0 },
 };
 
 struct rng {
@@ -254,14 +237,9 @@ demo_reference_data(struct store *s)
 	sqlite3_stmt	*st;
 	size_t		 i;
 
-	for (i = 0; i < nitems(topics); i++) {
-		st = store_stmt(s, ST_TOPIC_UPSERT);
-		if (bind_all(st, "tttii", topics[i].code, topics[i].lv,
-		    topics[i].en, (int64_t)topics[i].default_on,
-		    (int64_t)topics[i].emergency) == -1 ||
-		    store_exec(s, ST_TOPIC_UPSERT) == -1)
-			return -1;
-	}
+	/* The standard topics, as munictl init makes them. */
+	if (topics_seed(s, NULL) == -1)
+		return -1;
 	for (i = 0; i < nitems(priority_classes); i++) {
 		st = store_stmt(s, ST_PRIORITY_CLASS_UPSERT);
 		if (bind_all(st, "itt", (int64_t)priority_classes[i].priority,

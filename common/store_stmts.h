@@ -671,3 +671,35 @@ STMT(ST_LOCKOUT_PUT,
 STMT(ST_SAVEPOINT, "SAVEPOINT muni_unit")
 STMT(ST_SAVEPOINT_RELEASE, "RELEASE muni_unit")
 STMT(ST_SAVEPOINT_ROLLBACK, "ROLLBACK TO muni_unit")
+
+/* topics: the configured set (common/topics.c, munictl topic). */
+STMT(ST_TOPICS_SEED,
+    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
+    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING")
+STMT(ST_TOPICS_COUNT,
+    "SELECT count(*), coalesce(sum(emergency <> 0), 0) FROM topics")
+STMT(ST_TOPICS_LIST,
+    "SELECT t.id, t.code, t.name_lv, t.name_en, t.default_on, t.emergency,"
+    " (SELECT count(*) FROM subscriptions s WHERE s.topic_id = t.id"
+    "  AND s.subscribed <> 0),"
+    " (SELECT count(*) FROM subscriptions s WHERE s.topic_id = t.id"
+    "  AND s.subscribed = 0)"
+    " FROM topics t ORDER BY t.id")
+STMT(ST_TOPICS_GET,
+    "SELECT id, code, name_lv, name_en, default_on, emergency FROM topics"
+    " WHERE code = ?1")
+STMT(ST_TOPICS_INSERT,
+    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
+    " VALUES (?1, ?2, ?3, ?4, 0)")
+STMT(ST_TOPICS_UPDATE,
+    "UPDATE topics SET name_lv = ?2, name_en = ?3, default_on = ?4"
+    " WHERE id = ?1")
+STMT(ST_TOPICS_USES,
+    "SELECT (SELECT count(*) FROM broadcasts WHERE topic = ?1),"
+    " (SELECT count(*) FROM outbox WHERE topic = ?1"
+    "  AND state IN ('queued', 'inflight'))")
+STMT(ST_TOPICS_SUBS_DELETE, "DELETE FROM subscriptions WHERE topic_id = ?1")
+STMT(ST_TOPICS_DELETE, "DELETE FROM topics WHERE id = ?1")
+STMT(ST_TOPICS_RULE_GROUPS,
+    "SELECT name, rule FROM groups WHERE kind = 'rule' AND rule IS NOT NULL"
+    " ORDER BY name")

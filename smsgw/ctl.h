@@ -33,6 +33,7 @@ int	 ctl_reminders(struct ctl *, int, char **);
 int	 ctl_backup(struct ctl *, int, char **);
 int	 ctl_restore(struct ctl *, int, char **);
 int	 ctl_staff(struct ctl *, int, char **);
+int	 ctl_topics(struct ctl *, int, char **);
 /* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
 const char	*ctl_actor(const char *as);
 

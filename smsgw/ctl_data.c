@@ -18,6 +18,7 @@
 #include "import.h"
 #include "log.h"
 #include "store.h"
+#include "topics.h"
 #include "util.h"
 
 int
@@ -25,7 +26,8 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 {
 	struct store	*s;
 	const char	*path, *errstr;
-	int		 found;
+	int64_t		 ntopics = 0;
+	int		 found, seeded = 0;
 
 	if (argc != 1)
 		return ctl_usage("init");
@@ -46,6 +48,18 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 		store_close(s);
 		return 1;
 	}
+	/*
+	 * A database made before init seeded topics has none, so STOP/START
+	 * and broadcasts had nothing to name: give it the standard set. One
+	 * with topics keeps them, including the ones staff removed.
+	 */
+	if (found != 0 && (topics_count(s, &ntopics, NULL) == -1 ||
+	    (ntopics == 0 && topics_seed(s, &seeded) == -1))) {
+		fprintf(stderr, "munictl: %s: cannot write the standard "
+		    "topics\n", path);
+		store_close(s);
+		return 1;
+	}
 	if (found == 0)
 		printf("database %s created\n", path);
 	else if (found < store_schema_version())
@@ -54,6 +68,10 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 	else
 		printf("database %s is up to date\n", path);
 	printf("schema=%d\n", store_schema_version());
+	if (seeded > 0)
+		printf("topics_seeded=%d\n", seeded);
+	if (topics_count(s, &ntopics, NULL) == 0)
+		printf("topics=%lld\n", (long long)ntopics);
 	store_close(s);
 	return 0;
 }

@@ -47,6 +47,12 @@ static const struct {
 	{ "restore", ctl_restore, "restore FILE" },
 	{ "staff", ctl_staff, "staff pin < PIN    (the hash for [kiosk] "
 	    "staff_pin_hash)" },
+	{ "topic", ctl_topics, "topic list\n"
+	    "  munictl topic add CODE --name-lv TEXT --name-en TEXT "
+	    "[--default on|off] [--as WHO]\n"
+	    "  munictl topic set CODE [--name-lv TEXT] [--name-en TEXT] "
+	    "[--default on|off] [--as WHO]\n"
+	    "  munictl topic remove CODE [--as WHO]" },
 };
 
 /* "import statement": a two-word name needs both words to match. */
