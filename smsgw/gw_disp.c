@@ -937,7 +937,14 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 			m->db_error = 1;
 		} else {
 			m->taken |= 1U << tag;
-			sd->b->unsettled++;
+			/*
+			 * When what waits for the commit holds half the
+			 * window, commit now rather than at the end of the
+			 * batch window: with a small window the link would
+			 * otherwise idle for most of each batch.
+			 */
+			if (2 * ++sd->b->unsettled >= esme_window(sd->b->tx.e))
+				batch_commit_soon(d->batch);
 		}
 	} else if (outbox_transient(status)) {
 		log_info("resp msg=%lld part=%u/%d seq=%u status=%s",

@@ -1110,6 +1110,12 @@ esme_outstanding(const struct esme *e)
 	return e->outstanding;
 }
 
+int
+esme_window(const struct esme *e)
+{
+	return e->conf.window;
+}
+
 uint64_t
 esme_submits(const struct esme *e)
 {

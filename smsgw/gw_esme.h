@@ -100,6 +100,7 @@ void		 esme_stop(struct esme *, int wait_ms, void (*done)(void *),
 		    void *arg);
 
 int		 esme_outstanding(const struct esme *);
+int		 esme_window(const struct esme *);
 /* submit_sm sent on this bind since it was made. */
 uint64_t	 esme_submits(const struct esme *);
 /* The current submit rate limit (lower than max_tps after throttling). */
