@@ -84,23 +84,11 @@ wait_for 5 "the simulator's port" grep -q '^port=' sim.out
 sport=$(sed -n 's/^port=//p' sim.out)
 hport=$(free_port)
 
-cat > muni.conf <<EOF
-[database]
-path = $PWD/muni.db
-[smsc]
-port = $sport
-system_id = muni
-password = secret
-source_addr = MUNI
-window = $WINDOW
-max_tps = 5000
-enquire_link_s = 5
-reconnect_min_s = 1
-reconnect_max_s = 4
-response_timeout_s = 1
+{ gw_conf_head "$WINDOW" 5000 1; cat <<EOF
 [http]
 listen = 127.0.0.1:$hport
 EOF
+} > muni.conf
 chmod 600 muni.conf
 ctl init > /dev/null
 "$B/muni-smsgw" -c muni.conf -n > check.out || die "muni-smsgw -n"

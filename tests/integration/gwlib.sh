@@ -55,6 +55,29 @@ sim_start() {
 }
 
 # gw_start: muni-smsgw on muni.conf, logging to gw.err, once it is bound.
+# gw_conf_head [WINDOW [MAX_TPS [RESPONSE_TIMEOUT_S]]]: the [database] and
+# [smsc] sections that start a test's muni.conf, bound to the simulator on
+# $sport (defaults 50, 400 and 2); the caller appends its own sections:
+#	{ gw_conf_head 100; cat <<EOF ... EOF
+#	} > muni.conf
+gw_conf_head() {
+	cat <<EOF
+[database]
+path = $PWD/muni.db
+[smsc]
+port = $sport
+system_id = muni
+password = secret
+source_addr = MUNI
+window = ${1:-50}
+max_tps = ${2:-400}
+enquire_link_s = 5
+reconnect_min_s = 1
+reconnect_max_s = 4
+response_timeout_s = ${3:-2}
+EOF
+}
+
 gw_start() {
 	"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
 	gwpid=$!

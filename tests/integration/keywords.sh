@@ -82,20 +82,7 @@ UNIQUE="r.phone_kind = 0 and (select count(*) from residents r2 where
 
 sim_start -r 20 -e 0
 hport=$(free_port)
-cat > muni.conf <<EOF
-[database]
-path = $PWD/muni.db
-[smsc]
-port = $sport
-system_id = muni
-password = secret
-source_addr = MUNI
-window = 50
-max_tps = 1000
-enquire_link_s = 5
-reconnect_min_s = 1
-reconnect_max_s = 4
-response_timeout_s = 2
+{ gw_conf_head 50 1000; cat <<EOF
 [sms]
 quiet_hours = none
 [services]
@@ -104,6 +91,7 @@ replies_per_hour = 1000
 [http]
 listen = 127.0.0.1:$hport
 EOF
+} > muni.conf
 chmod 600 muni.conf
 export MUNI_LANG=lv USER=anna
 ctl init > /dev/null 2>&1

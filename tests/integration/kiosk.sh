@@ -56,19 +56,7 @@ hport=$(free_port)
 hash=$(printf '%s\n' "$PIN" | "$B/munictl" -c /dev/null staff pin 2>/dev/null)
 case $hash in '$y$'*) ;; *) die "munictl staff pin: '$hash'";; esac
 
-cat > muni.conf <<EOF
-[database]
-path = $PWD/muni.db
-[smsc]
-port = $sport
-system_id = muni
-password = secret
-source_addr = MUNI
-window = 50
-max_tps = 400
-enquire_link_s = 5
-reconnect_min_s = 1
-reconnect_max_s = 4
+{ gw_conf_head 50 400 10; cat <<EOF
 [sms]
 quiet_hours = none
 [kiosk]
@@ -82,6 +70,7 @@ approval_threshold = 100000
 [http]
 listen = 127.0.0.1:$hport
 EOF
+} > muni.conf
 chmod 600 muni.conf
 export MUNI_LANG=lv USER=anna
 ctl init > /dev/null 2>&1

@@ -20,20 +20,7 @@ DUTY=+37129990001
 sim_start -r 20 -e 0
 hport=$(free_port)
 
-cat > muni.conf <<EOF
-[database]
-path = $PWD/muni.db
-[smsc]
-port = $sport
-system_id = muni
-password = secret
-source_addr = MUNI
-window = 50
-max_tps = 400
-enquire_link_s = 5
-reconnect_min_s = 1
-reconnect_max_s = 4
-response_timeout_s = 2
+{ gw_conf_head 50 400; cat <<EOF
 [sms]
 quiet_hours = none
 [ussd]
@@ -46,6 +33,7 @@ approval_threshold = 100000
 [http]
 listen = 127.0.0.1:$hport
 EOF
+} > muni.conf
 chmod 600 muni.conf
 export MUNI_LANG=lv USER=anna
 ctl init > /dev/null 2>&1

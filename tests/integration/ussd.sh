@@ -22,20 +22,7 @@ UNIQUE="r.phone_kind = 0 and (select count(*) from residents r2 where
 
 # write_gw_conf ENCODING SESSION_TIMEOUT_S
 write_gw_conf() {
-	cat > muni.conf <<EOF
-[database]
-path = $PWD/muni.db
-[smsc]
-port = $sport
-system_id = muni
-password = secret
-source_addr = MUNI
-window = 100
-max_tps = 2000
-enquire_link_s = 5
-reconnect_min_s = 1
-reconnect_max_s = 4
-response_timeout_s = 2
+	{ gw_conf_head 100 2000; cat <<EOF
 [sms]
 quiet_hours = none
 encoding = $1
@@ -45,6 +32,7 @@ session_timeout_s = $2
 [http]
 listen = 127.0.0.1:$hport
 EOF
+	} > muni.conf
 	chmod 600 muni.conf
 }
 
