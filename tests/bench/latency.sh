@@ -15,19 +15,7 @@ rate=${BENCH_MO_RATE:-500}
 count=${BENCH_MO_COUNT:-5000}
 runs=${BENCH_RUNS:-3}
 B=$MUNI_BIN
-simpid=""
-gwpid=""
-cleanup() {
-	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
-	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
-}
+. "$MUNI_TOP/tests/bench/benchlib.sh"
 
 bound() {
 	perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 2)->get($ARGV[0])

@@ -10,19 +10,7 @@ set -eu
 n=${BENCH_QUEUED:-1000000}
 secs=${BENCH_RSS_SECONDS:-10}
 B=$MUNI_BIN
-simpid=""
-gwpid=""
-cleanup() {
-	for p in $gwpid $simpid; do kill "$p" 2>/dev/null || :; done
-	for p in $gwpid $simpid; do wait "$p" 2>/dev/null || :; done
-}
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-free_port() {
-	perl -MIO::Socket::INET -e 'print IO::Socket::INET->new(Listen => 1,
-	    LocalAddr => "127.0.0.1", LocalPort => 0)->sockport, "\n"'
-}
+. "$MUNI_TOP/tests/bench/benchlib.sh"
 
 # kB of a /proc/PID/status field.
 status_kb() {

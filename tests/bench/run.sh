@@ -15,7 +15,7 @@ for b in "$build"/bench/bench_*; do
 	"$b" || echo "bench $(basename "$b") failed (exit $?)"
 done
 for s in tests/bench/*.sh; do
-	[ "$(basename "$s")" = run.sh ] && continue
+	case $(basename "$s") in run.sh|*lib.sh) continue;; esac
 	[ -f "$s" ] || continue
 	echo "## $(basename "$s" .sh)"
 	work=$(mktemp -d "${TMPDIR:-/tmp}/muni-bench.XXXXXX")
