@@ -1,7 +1,7 @@
 #!/bin/sh
-# secrets: muni refuses a secret that others can read — the SMSC password
-# or the staff PIN hash in muni.conf, the [http] token_file — and names the
-# chmod that fixes it; that chmod is enough. muni-smsgw -n, munictl, and a
+# secrets: muni refuses a secret that others can read — an SMSC password
+# ([smsc] or any [smsc.NAME]) or the staff PIN hash in muni.conf, the
+# [http] token_file — and names the chmod that fixes it; that chmod is enough. muni-smsgw -n, munictl, and a
 # reload (SIGHUP) of a running gateway, which keeps its old configuration.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
@@ -66,6 +66,19 @@ expect_grep "writable by others" err
 sed -i 's/^password = .*/password =/' muni.conf
 chmod 644 muni.conf
 "$B/muni-smsgw" -c muni.conf -n > out || fail "no password, mode 644"
+
+# A named bind's password is as secret as [smsc]'s.
+conf "[smsc.backup]
+port = $(free_port)
+password = s3cret
+reconnect_min_s = 1
+reconnect_max_s = 2"
+sed -i '0,/^password = .*/s//password =/' muni.conf
+chmod 644 muni.conf
+refused "[smsc.backup] password" "$B/muni-smsgw" -c muni.conf -n
+expect_grep "smsc.backup.password is a secret and the file is readable by others" err
+chmod 640 muni.conf
+"$B/muni-smsgw" -c muni.conf -n > out || fail "[smsc.backup] with mode 640"
 
 # The staff PIN hash is a secret too.
 conf "[kiosk]
