@@ -1,8 +1,9 @@
 #!/bin/sh
 # secrets: muni refuses a secret that others can read — an SMSC password
 # ([smsc] or any [smsc.NAME]) or the staff PIN hash in muni.conf, the
-# [http] token_file — and names the chmod that fixes it; that chmod is enough. muni-smsgw -n, munictl, and a
-# reload (SIGHUP) of a running gateway, which keeps its old configuration.
+# [http] token_file — and names the chmod that fixes it; that chmod is
+# enough. muni-smsgw -n, munictl, and a reload (SIGHUP) of a running
+# gateway, which keeps its old configuration.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
