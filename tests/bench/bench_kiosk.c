@@ -24,6 +24,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define OUT_MAX		(256 * 1024)
 #define STEP_MS		10000
 #define STARTS		7	/* kiosk starts timed */
@@ -174,14 +176,25 @@ main(void)
 	char		 cmd[2048], conf[512], loc[1024], pcode[32], code[16];
 	char		 rid[32];
 	int64_t		 t0, first = 0, v[3][101], starts[STARTS];
-	long		 n = nres ? strtol(nres, NULL, 10) : 1000000;
-	int		 runs = nruns ? atoi(nruns) : 21, i, k;
+	long long	 n = 1000000, nr = 21;
+	const char	*errstr;
+	char		 msg[128];
+	int		 runs, i, k;
 	FILE		*fp;
 
 	if (bin == NULL)
 		die("MUNI_BIN is not set");
-	if (runs < 1 || runs > 101)
-		runs = 21;
+	if (nres != NULL && util_strtonum(nres, 1, 10000000, &n, &errstr) == -1) {
+		(void)snprintf(msg, sizeof(msg), "BENCH_RESIDENTS %s", errstr);
+		die(msg);
+	}
+	/* v[][] holds 101 samples a screen. */
+	if (nruns != NULL && util_strtonum(nruns, 1, 101, &nr, &errstr) == -1) {
+		(void)snprintf(msg, sizeof(msg), "BENCH_RUNS %s (1 to 101)",
+		    errstr);
+		die(msg);
+	}
+	runs = (int)nr;
 	if (mkdtemp(dir) == NULL)
 		die("mkdtemp");
 	snprintf(conf, sizeof(conf), "%s/muni.conf", dir);
@@ -192,11 +205,11 @@ main(void)
 	fclose(fp);
 	t0 = now_us();
 	snprintf(cmd, sizeof(cmd), "'%s/munictl' -c '%s' init >/dev/null 2>&1 "
-	    "&& '%s/munictl' -c '%s' demo --residents %ld --seed 1 "
+	    "&& '%s/munictl' -c '%s' demo --residents %lld --seed 1 "
 	    ">/dev/null 2>&1", bin, conf, bin, conf, n);
 	if (sh(cmd, NULL, 0) == -1)
 		die("munictl demo failed");
-	printf("demo_residents=%ld demo_s=%.1f\n", n,
+	printf("demo_residents=%lld demo_s=%.1f\n", n,
 	    (now_us() - t0) / 1e6);
 
 	/* A parent with a mobile and a child in a queue. */
