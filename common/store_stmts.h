@@ -60,8 +60,6 @@ STMT(ST_QUEUE_UPSERT,
     " OR registered_at IS NOT excluded.registered_at"
     " OR desired_start IS NOT excluded.desired_start"
     " OR priority IS NOT excluded.priority")
-STMT(ST_QUEUE_SET_STATUS,
-    "UPDATE queue_entries SET status = ?2 WHERE id = ?1")
 
 /* fees */
 STMT(ST_FEE_UPSERT,
@@ -76,31 +74,7 @@ STMT(ST_FEE_UPSERT,
     " OR (excluded.reference IS NOT NULL"
     "  AND reference IS NOT excluded.reference)"
     " RETURNING id, reference")
-STMT(ST_FEE_ID_BY_KEY,
-    "SELECT id, reference FROM fees WHERE resident_id = ?1 AND kind = ?2"
-    " AND period = ?3")
 STMT(ST_FEE_SET_REFERENCE, "UPDATE fees SET reference = ?2 WHERE id = ?1")
-STMT(ST_FEE_REFERENCE_OWNER, "SELECT id FROM fees WHERE reference = ?1")
-STMT(ST_FEE_SET_PAID,
-    "UPDATE fees SET paid_cents = ?2, paid_at = ?3 WHERE id = ?1")
-
-/* topics */
-STMT(ST_TOPIC_UPSERT,
-    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
-    " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO UPDATE SET"
-    " name_lv = excluded.name_lv, name_en = excluded.name_en,"
-    " default_on = excluded.default_on, emergency = excluded.emergency")
-STMT(ST_SUBSCRIPTION_SET,
-    "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
-    " updated_at) VALUES (?1, (SELECT id FROM topics WHERE code = ?2), ?3,"
-    " ?4) ON CONFLICT (resident_id, topic_id) DO UPDATE SET"
-    " subscribed = excluded.subscribed, updated_at = excluded.updated_at")
-
-/* staff */
-STMT(ST_STAFF_UPSERT,
-    "INSERT INTO staff (username, pin_hash, role, created_at)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (username) DO UPDATE SET"
-    " pin_hash = excluded.pin_hash, role = excluded.role")
 
 /* demo: synthetic data goes in by the same tables */
 STMT(ST_DEMO_RESIDENT_INSERT,
