@@ -53,12 +53,8 @@ field() {
 ceiling() {
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 >csim.out 2>csim.err </dev/null &
 	simpid=$!
-	i=0
-	until grep -q '^port=' csim.out 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
-		sleep 0.1
-	done
-	"$B/muni-smscsim" --bench-client -p "$(sed -n 's/^port=//p' csim.out)" \
+	cport=$(sim_port csim.out)
+	"$B/muni-smscsim" --bench-client -p "$cport" \
 	    --window "$1" --count "$n" 2>>csim.err | sed -n 's/.* rate=\([0-9]*\).*/\1/p'
 	kill "$simpid"; wait "$simpid" || :
 	simpid=""
@@ -72,17 +68,13 @@ while [ $r -lt "$runs" ]; do
 	rm -f muni.db muni.db-wal muni.db-shm submit.log
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 >sim.out 2>sim.err </dev/null &
 	simpid=$!
-	i=0
-	until grep -q '^port=' sim.out 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
-		sleep 0.1
-	done
+	sport=$(sim_port sim.out)
 	hport=$(free_port)
 	cat > muni.conf <<EOF
 [database]
 path = $(pwd)/muni.db
 [smsc]
-port = $(sed -n 's/^port=//p' sim.out)
+port = $sport
 password = secret
 source_addr = MUNI
 window = $w

@@ -93,12 +93,8 @@ run() {
 	    --inject-count "$count" --inject-phones phones "$@" \
 	    >sim.out 2>sim.err </dev/null &
 	simpid=$!
-	i=0
-	until grep -q '^port=' sim.out 2>/dev/null; do
-		i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
-		sleep 0.1
-	done
-	conf "$(sed -n 's/^port=//p' sim.out)"
+	sport=$(sim_port sim.out)
+	conf "$sport"
 	"$B/muni-smsgw" -c muni.conf -d 2>gw.err &
 	gwpid=$!
 	# The simulator starts a second after the bind and exits when done.

@@ -20,17 +20,13 @@ status_kb() {
 
 "$B/muni-smscsim" -p 0 -r 100 -e 0 >sim.out 2>sim.err </dev/null &
 simpid=$!
-i=0
-until grep -q '^port=' sim.out 2>/dev/null; do
-	i=$((i + 1)); [ $i -lt 50 ] || { echo "no simulator"; exit 1; }
-	sleep 0.1
-done
+sport=$(sim_port sim.out)
 hport=$(free_port)
 cat > muni.conf <<EOF
 [database]
 path = $(pwd)/muni.db
 [smsc]
-port = $(sed -n 's/^port=//p' sim.out)
+port = $sport
 password = secret
 source_addr = MUNI
 window = 100
