@@ -81,9 +81,15 @@ sqlite3 muni.db "SELECT phone FROM residents WHERE phone_kind = 0
     ORDER BY (id * 7919) % 1000003 LIMIT 5000" > phones
 [ -s phones ] || { echo "no registered mobiles in the demo data"; exit 1; }
 # The copy's half gigabyte must be on disk before the clock starts, or
-# its writeback competes with the gateway's fsyncs. The runs share the
-# database: each adds a few thousand rows to half a gigabyte.
+# its writeback competes with the gateway's fsyncs. cp copies with
+# copy_file_range, which leaves the new file's pages on disk only: read it
+# once, so the runs measure a gateway whose database is in the page cache,
+# as a running one's is (cold, the first lookups wait for the disk: the
+# p99 rose by 0.5-1 ms and the max from 6 to 15 ms on the 2-core machine).
+# The runs share the database: each adds a few thousand rows to half a
+# gigabyte.
 sync muni.db
+cat muni.db > /dev/null
 
 # run KIND STEPS: one run; appends the simulator's load= line to KIND.out.
 run() {

@@ -58,6 +58,7 @@ struct sim_conf {
 	const char	*inject_text;	/* keywords, comma-separated */
 	const char	*inject_to;
 	const char	*inject_ussd;	/* USSD steps, "*505#,1,00,0" */
+	const char	*latency_log;	/* "sent_ms latency_us" per answer */
 };
 
 extern struct sim_conf		 conf;

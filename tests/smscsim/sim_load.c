@@ -56,6 +56,7 @@ static struct {
 	struct walker	*w;
 	int		 nw;
 	int64_t		*lat;		/* answered, in microseconds */
+	int64_t		*lat_at;	/* when each was sent, from the start */
 	size_t		 nlat;
 	unsigned	 sent, unanswered, late, errors, texts;
 	int64_t		 start_us, last_us;
@@ -82,11 +83,35 @@ pct(const int64_t *v, size_t n, unsigned p)
 	return v[i == 0 ? 0 : i - 1];
 }
 
+/*
+ * Every answer in the order they came, to see when the slow ones happen
+ * (a stall every second, or noise): "sent_ms latency_us" a line.
+ */
+static void
+load_latency_log(void)
+{
+	FILE	*f;
+	size_t	 i;
+
+	if (conf.latency_log == NULL)
+		return;
+	if ((f = fopen(conf.latency_log, "w")) == NULL) {
+		log_warn("%s", conf.latency_log);
+		return;
+	}
+	for (i = 0; i < ld.nlat; i++)
+		fprintf(f, "%.3f %" PRId64 "\n", (double)ld.lat_at[i] / 1000,
+		    ld.lat[i]);
+	if (fclose(f) == EOF)
+		log_warn("%s", conf.latency_log);
+}
+
 static void
 load_report(void)
 {
 	double	 secs;
 
+	load_latency_log();
 	qsort(ld.lat, ld.nlat, sizeof(ld.lat[0]), cmp_i64);
 	secs = (double)(ld.last_us - ld.start_us) / 1e6;
 	if (printf("load=%s sent=%u answered=%zu unanswered=%u late_ticks=%u "
@@ -257,6 +282,7 @@ load_init(void)
 	for (i = 0; i < ld.nw; i++)
 		walker_next_phone(&ld.w[i]);
 	ld.lat = xcalloc(conf.inject_count, sizeof(*ld.lat));
+	ld.lat_at = xcalloc(conf.inject_count, sizeof(*ld.lat_at));
 	if ((ld.tick_ev = evtimer_new(base, tick_cb, NULL)) == NULL)
 		fatalx("evtimer_new");
 	return 0;
@@ -294,8 +320,10 @@ load_submit(const struct pdu *p)
 		if (!w->waiting || strcmp(w->phone, dst) != 0)
 			continue;
 		now = clock_mono_us();
-		if (ld.nlat < conf.inject_count)
+		if (ld.nlat < conf.inject_count) {
+			ld.lat_at[ld.nlat] = w->sent_us - ld.start_us;
 			ld.lat[ld.nlat++] = now - w->sent_us;
+		}
 		w->waiting = 0;
 		/* USSD: the next step of the walk; the last one ends it. */
 		if (!ld.ussd || ++w->step >= ld.nsteps ||

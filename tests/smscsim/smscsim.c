@@ -39,7 +39,7 @@ enum {
 	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_MSGID_BASE, OPT_PHONE, OPT_CTL,
 	OPT_INJECT_RATE, OPT_INJECT_COUNT, OPT_INJECT_PHONES, OPT_INJECT_TEXT,
 	OPT_INJECT_TO, OPT_INJECT_USSD, OPT_BENCH_CLIENT, OPT_COUNT,
-	OPT_NO_RECEIPTS,
+	OPT_NO_RECEIPTS, OPT_LATENCY_LOG,
 };
 
 static const struct option longopts[] = {
@@ -77,6 +77,7 @@ static const struct option longopts[] = {
 	{ "inject-text", required_argument, NULL, OPT_INJECT_TEXT },
 	{ "inject-to", required_argument, NULL, OPT_INJECT_TO },
 	{ "inject-ussd", required_argument, NULL, OPT_INJECT_USSD },
+	{ "latency-log", required_argument, NULL, OPT_LATENCY_LOG },
 	{ "bench-client", no_argument, NULL, OPT_BENCH_CLIENT },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
@@ -96,7 +97,8 @@ usage(FILE *f)
 "	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
 "	[--fault KIND --fault-every N] [--window N] [--msgid-base N]\n"
 "	[--inject-rate N --inject-phones FILE [--inject-count N]\n"
-"	 [--inject-text KW,KW | --inject-ussd STEP,STEP] [--inject-to 505]]\n"
+"	 [--inject-text KW,KW | --inject-ussd STEP,STEP] [--inject-to 505]\n"
+"	 [--latency-log FILE]]\n"
 "       muni-smscsim --bench-client [-a addr] -p port [--window N]\n"
 "	[--count N] [--no-receipts]\n"
 "       muni-smscsim --phone -C control.sock [-n +3712…] [-t 505]\n"
@@ -264,6 +266,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_INJECT_USSD:
 			conf.inject_ussd = optarg;
+			break;
+		case OPT_LATENCY_LOG:
+			conf.latency_log = optarg;
 			break;
 		case OPT_BENCH_CLIENT:
 			bench = 1;
