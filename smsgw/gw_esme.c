@@ -74,6 +74,12 @@ struct esme {
 	enum esme_state	 state;
 	struct conn	*conn;
 	struct conn	*dead;		/* closed connections not freed yet */
+	/*
+	 * Frees them on the next turn. Ours, not an event_base_once: that
+	 * one would still fire after esme_free (a retired bind is freed
+	 * while its last close waits) and find the esme gone.
+	 */
+	struct event	*dead_ev;
 	uint64_t	 gen;		/* bumped per connection */
 	uint32_t	 seq;
 	uint32_t	 bind_seq;
@@ -287,7 +293,6 @@ static void
 conn_close(struct esme *e)
 {
 	struct conn	*c = e->conn;
-	struct timeval	 tv = { 0, 0 };
 
 	if (c == NULL)
 		return;
@@ -299,9 +304,8 @@ conn_close(struct esme *e)
 		log_warn("%s: close", e->conf.name);
 	c->fd = -1;
 	/* Possibly inside c's own read callback: free it later. */
-	if (e->dead == NULL && event_base_once(e->base, -1, EV_TIMEOUT,
-	    conn_free_cb, e, &tv) == -1)
-		fatalx("esme: event_base_once");
+	if (e->dead == NULL)
+		event_active(e->dead_ev, EV_TIMEOUT, 0);
 	c->next_dead = e->dead;
 	e->dead = c;
 }
@@ -916,7 +920,8 @@ esme_new(struct event_base *base, const struct esme_conf *conf,
 	    NULL ||
 	    (e->enq_timer = evtimer_new(base, enq_timer_cb, e)) == NULL ||
 	    (e->room_ev = evtimer_new(base, room_cb, e)) == NULL ||
-	    (e->stop_ev = evtimer_new(base, stop_cb, e)) == NULL)
+	    (e->stop_ev = evtimer_new(base, stop_cb, e)) == NULL ||
+	    (e->dead_ev = evtimer_new(base, conn_free_cb, e)) == NULL)
 		fatalx("esme: evtimer_new");
 	set_resp_timeout(e);
 	e->rate = e->conf.max_tps;
@@ -934,7 +939,8 @@ esme_free(struct esme *e)
 	if (e == NULL)
 		return;
 	conn_close(e);
-	/* The loop that would have freed them has stopped. */
+	/* Not to the loop: now, and its pending turn with it. */
+	event_free(e->dead_ev);
 	conn_free_cb(-1, 0, e);
 	for (i = 0; i < ESME_WINDOW_MAX; i++)
 		event_free(e->slots[i].timer);
