@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "ident.h"
@@ -602,6 +604,29 @@ config_safe_mode(mode_t m)
 }
 
 /*
+ * A file of secrets named by key (a token, a password) that others can
+ * read or write: an error at line that names the chmod. A missing file is
+ * for its user to report.
+ */
+static void
+config_check_private(struct config_parse *p, int line, const char *key,
+    const char *what, const char *path)
+{
+	struct stat	 st;
+	char		*real;
+
+	if (stat(path, &st) == -1 || !(st.st_mode & (S_IROTH | S_IWOTH)))
+		return;
+	/* The absolute path: the fix works from anywhere. */
+	real = realpath(path, NULL);
+	config_error(p, line, "%s: the %s file %s is %s by others: run "
+	    "`chmod %s %s`", key, what, path,
+	    (st.st_mode & S_IROTH) ? "readable" : "writable",
+	    config_safe_mode(st.st_mode), real != NULL ? real : path);
+	free(real);
+}
+
+/*
  * A secret in a file others can read (or write) is a secret no longer:
  * refuse to run, and say which chmod fixes it. Group access is left to
  * the administrator (the service's group may need to read the file).
@@ -611,7 +636,7 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 {
 	struct stat	 st;
 	const struct config_value *v;
-	const char	*tf = cfg->v[CFG_HTTP_TOKEN_FILE].s;
+	const char	*tf = cfg->v[CFG_HTTP_TOKEN_FILE].s, *pf;
 	char		*real, what[64];
 	int		 i, b, line = 0;
 
@@ -646,17 +671,36 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 			free(real);
 		}
 	}
-	/* A missing token file is for the HTTP API to report. */
-	if (tf[0] != '\0' && stat(tf, &st) == 0 &&
-	    (st.st_mode & (S_IROTH | S_IWOTH))) {
-		real = realpath(tf, NULL);
-		config_error(p, cfg->v[CFG_HTTP_TOKEN_FILE].line, "%s: the "
-		    "token file %s is %s by others: run `chmod %s %s`",
-		    config_defs[CFG_HTTP_TOKEN_FILE].name, tf,
-		    (st.st_mode & S_IROTH) ? "readable" : "writable",
-		    config_safe_mode(st.st_mode), real != NULL ? real : tf);
-		free(real);
+	/*
+	 * A bind's password_file: one of the two, not both (which would
+	 * win is not obvious), and like the token file, not others'. A
+	 * missing or unreadable file is for the gateway to report (the
+	 * kiosk reads this file too, and must not need it).
+	 */
+	for (b = 0; b < config_binds(cfg); b++) {
+		v = config_bind_values(cfg, b);
+		pf = v[CFG_SMSC_PASSWORD_FILE].s;
+		if (pf[0] == '\0')
+			continue;
+		if (b == 0 && config_binds_main(cfg))
+			(void)util_strlcpy(what, "smsc.password_file",
+			    sizeof(what));
+		else
+			(void)snprintf(what, sizeof(what),
+			    "smsc.%s.password_file", config_bind_name(cfg, b));
+		if (v[CFG_SMSC_PASSWORD].s[0] != '\0') {
+			config_error(p, v[CFG_SMSC_PASSWORD_FILE].line,
+			    "%s: set password or password_file, not both",
+			    what);
+			continue;
+		}
+		config_check_private(p, v[CFG_SMSC_PASSWORD_FILE].line, what,
+		    "password", pf);
 	}
+	/* A missing token file is for the HTTP API to report. */
+	if (tf[0] != '\0')
+		config_check_private(p, cfg->v[CFG_HTTP_TOKEN_FILE].line,
+		    config_defs[CFG_HTTP_TOKEN_FILE].name, "token", tf);
 }
 
 static void
@@ -912,4 +956,90 @@ config_bind_bool(const struct config *cfg, int bind, enum config_key k)
 		fatalx("config_bind_bool: %s is not yes/no",
 		    config_defs[k].name);
 	return config_bind_values(cfg, bind)[k].i != 0;
+}
+
+int
+config_secret_file(const char *path, char *buf, size_t size,
+    const char **errstr)
+{
+	static _Thread_local char msg[96];
+	struct stat	 sb;
+	char		 tmp[4097];
+	ssize_t		 n;
+	size_t		 len, i;
+	int		 fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) == -1) {
+		(void)snprintf(msg, sizeof(msg), "cannot be read: %s",
+		    strerror(errno));
+		*errstr = msg;
+		return -1;
+	}
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
+		close(fd);
+		*errstr = "not a regular file";
+		return -1;
+	}
+	n = read(fd, tmp, sizeof(tmp) - 1);
+	close(fd);
+	if (n < 0) {
+		(void)snprintf(msg, sizeof(msg), "cannot be read: %s",
+		    strerror(errno));
+		*errstr = msg;
+		return -1;
+	}
+	len = (size_t)n;
+	/* One line; its end (a newline from an editor) is not the secret. */
+	while (len > 0 && (tmp[len - 1] == '\n' || tmp[len - 1] == '\r' ||
+	    tmp[len - 1] == ' ' || tmp[len - 1] == '\t'))
+		len--;
+	tmp[len] = '\0';
+	if (len == 0) {
+		*errstr = "is empty";
+		return -1;
+	}
+	if (len >= size || (size_t)n == sizeof(tmp) - 1) {
+		(void)snprintf(msg, sizeof(msg), "is longer than %zu "
+		    "characters", size - 1);
+		*errstr = msg;
+		explicit_bzero(tmp, sizeof(tmp));
+		return -1;
+	}
+	for (i = 0; i < len; i++)
+		if (tmp[i] <= ' ' || tmp[i] > '~') {
+			*errstr = "must be one word of printable ASCII";
+			explicit_bzero(tmp, sizeof(tmp));
+			return -1;
+		}
+	memcpy(buf, tmp, len + 1);
+	explicit_bzero(tmp, sizeof(tmp));
+	return 0;
+}
+
+int
+config_bind_password(const struct config *cfg, int bind, char *buf,
+    size_t size, const char **errstr)
+{
+	static _Thread_local char msg[4096 + 128];	/* the path, the why */
+	const struct config_value *v;
+	const char	*err;
+
+	config_bind_key(CFG_SMSC_PASSWORD);
+	v = config_bind_values(cfg, bind);
+	if (v[CFG_SMSC_PASSWORD_FILE].s[0] == '\0') {
+		if (util_strlcpy(buf, v[CFG_SMSC_PASSWORD].s, size) == -1) {
+			*errstr = "password: too long";
+			return -1;
+		}
+		return 0;
+	}
+	/* SMPP 3.4 passwords are 8 characters at most, like password's. */
+	if (config_secret_file(v[CFG_SMSC_PASSWORD_FILE].s, buf,
+	    size < 9 ? size : 9, &err) == -1) {
+		(void)snprintf(msg, sizeof(msg), "password_file %s: %s",
+		    v[CFG_SMSC_PASSWORD_FILE].s, err);
+		*errstr = msg;
+		return -1;
+	}
+	return 0;
 }

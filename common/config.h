@@ -7,6 +7,7 @@
 #ifndef MUNI_CONFIG_H
 #define MUNI_CONFIG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define CONFIG_DEFAULT_PATH	"/etc/muni/muni.conf"
@@ -19,6 +20,7 @@
 	X(SMSC_PORT, "smsc", "port", INT, "2775", 1, 65535)		\
 	X(SMSC_SYSTEM_ID, "smsc", "system_id", STR, "muni", 1, 15)	\
 	X(SMSC_PASSWORD, "smsc", "password", SECRET, "", 0, 8)		\
+	X(SMSC_PASSWORD_FILE, "smsc", "password_file", STR, "", 0, 4096)	\
 	X(SMSC_SYSTEM_TYPE, "smsc", "system_type", STR, "", 0, 12)	\
 	X(SMSC_WINDOW, "smsc", "window", INT, "10", 1, 1000)		\
 	X(SMSC_MAX_TPS, "smsc", "max_tps", INT, "100", 1, 100000)	\
@@ -140,6 +142,22 @@ long long	 config_bind_int(const struct config *, int bind,
 		    enum config_key);
 int		 config_bind_bool(const struct config *, int bind,
 		    enum config_key);
+
+/*
+ * The bind's SMPP password: from its password_file when it has one (the
+ * kiosk, which reads muni.conf too, then never sees it), else password.
+ * 0, or -1 with *errstr ("password_file: …", static text).
+ */
+int		 config_bind_password(const struct config *, int bind,
+		    char *buf, size_t size, const char **errstr);
+
+/*
+ * Read a secret kept in a file of its own: one word of printable ASCII,
+ * a trailing newline allowed, shorter than size. 0, or -1 with *errstr
+ * saying what is wrong with the file (static text, no secret in it).
+ */
+int		 config_secret_file(const char *path, char *buf, size_t size,
+		    const char **errstr);
 
 /* Tests: override one value as if the file had said it. 0 or -1. */
 int		 config_set(struct config *, enum config_key, const char *value,

@@ -8,13 +8,10 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <unistd.h>
 
 #include <event2/buffer.h>
 #include <event2/http.h>
@@ -60,54 +57,32 @@ int
 api_token_read(const char *path, char *buf, size_t size,
     const char **errstr)
 {
+	static char	 msg[128];
 	struct stat	 sb;
-	char		 tmp[TOKEN_MAX + 2];
-	ssize_t		 n;
-	size_t		 len, i;
-	int		 fd;
+	char		 tmp[TOKEN_MAX + 1];
+	const char	*err;
+	size_t		 len;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
-		*errstr = errno == ENOENT ? "[http] token_file: no such file" :
-		    "[http] token_file: cannot be read";
+	if (config_secret_file(path, tmp, sizeof(tmp), &err) == -1) {
+		(void)util_snprintf(msg, sizeof(msg), "[http] token_file: %s",
+		    strncmp(err, "is longer", 9) == 0 ? "the token is too "
+		    "long (512 characters at most)" : err);
+		*errstr = msg;
 		return -1;
 	}
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode)) {
-		close(fd);
-		*errstr = "[http] token_file: not a regular file";
+	len = strlen(tmp);
+	if (len < TOKEN_MIN || len >= size) {
+		explicit_bzero(tmp, sizeof(tmp));
+		*errstr = len < TOKEN_MIN ? "[http] token_file: the token is "
+		    "too short (16 characters at least)" : "[http] token_file: "
+		    "the token does not fit";
 		return -1;
 	}
-	n = read(fd, tmp, sizeof(tmp) - 1);
-	close(fd);
-	if (n < 0) {
-		*errstr = "[http] token_file: cannot be read";
-		return -1;
-	}
-	tmp[n] = '\0';
-	len = (size_t)n;
-	/* One line; its end (a newline from an editor) is not the token. */
-	while (len > 0 && (tmp[len - 1] == '\n' || tmp[len - 1] == '\r' ||
-	    tmp[len - 1] == ' ' || tmp[len - 1] == '\t'))
-		tmp[--len] = '\0';
-	if (len > TOKEN_MAX || len >= size) {
-		*errstr = "[http] token_file: the token is too long (512 "
-		    "characters at most)";
-		return -1;
-	}
-	if (len < TOKEN_MIN) {
-		*errstr = "[http] token_file: the token is too short (16 "
-		    "characters at least)";
-		return -1;
-	}
-	for (i = 0; i < len; i++)
-		if (tmp[i] <= ' ' || tmp[i] > '~') {
-			*errstr = "[http] token_file: the token must be one "
-			    "word of printable ASCII";
-			return -1;
-		}
-	if ((sb.st_mode & 0077) != 0)
+	if (stat(path, &sb) == 0 && (sb.st_mode & 0077) != 0)
 		log_warnx("%s: [http] token_file is readable by others "
 		    "(chmod 600)", path);
 	memcpy(buf, tmp, len + 1);
+	explicit_bzero(tmp, sizeof(tmp));
 	return 0;
 }
 

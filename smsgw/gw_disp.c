@@ -230,7 +230,7 @@ static void
 esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
     struct esme_conf *c)
 {
-	const char	*name = config_bind_name(cfg, i);
+	const char	*name = config_bind_name(cfg, i), *err;
 
 	memset(c, 0, sizeof(*c));
 	c->mode = mode;
@@ -242,8 +242,12 @@ esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
 	c->port = (int)config_bind_int(cfg, i, CFG_SMSC_PORT);
 	(void)util_strlcpy(c->system_id, config_bind_str(cfg, i,
 	    CFG_SMSC_SYSTEM_ID), sizeof(c->system_id));
-	(void)util_strlcpy(c->password, config_bind_str(cfg, i,
-	    CFG_SMSC_PASSWORD), sizeof(c->password));
+	/* Checked by disp_check_config; gone since, the SMSC will say so. */
+	if (config_bind_password(cfg, i, c->password, sizeof(c->password),
+	    &err) == -1) {
+		log_warnx("[%s] %s: binding without a password", name, err);
+		c->password[0] = '\0';
+	}
 	(void)util_strlcpy(c->system_type, config_bind_str(cfg, i,
 	    CFG_SMSC_SYSTEM_TYPE), sizeof(c->system_type));
 	c->window = (int)config_bind_int(cfg, i, CFG_SMSC_WINDOW);
@@ -267,9 +271,10 @@ bind_is_pair(const struct config *cfg, int i)
 int
 disp_check_config(const struct config *cfg, const char **errstr)
 {
-	static char	 msg[160];
+	static char	 msg[160 + 4096];
 	struct pdu_addr	 a;
-	const char	*src, *name, *sect;
+	const char	*src, *name, *sect, *err;
+	char		 pw[16];
 	int		 i;
 
 	for (i = 0; i < config_binds(cfg); i++) {
@@ -286,6 +291,14 @@ disp_check_config(const struct config *cfg, const char **errstr)
 			*errstr = msg;
 			return -1;
 		}
+		if (config_bind_password(cfg, i, pw, sizeof(pw), &err) ==
+		    -1) {
+			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] %s",
+			    sect, name, err);
+			*errstr = msg;
+			return -1;
+		}
+		explicit_bzero(pw, sizeof(pw));
 		if (config_bind_bool(cfg, i, CFG_SMSC_TLS)) {
 			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "
 			    "tls = yes is not supported yet", sect, name);

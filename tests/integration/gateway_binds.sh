@@ -7,7 +7,9 @@
 # bind (it unbinds, the other keeps its session) and adding a
 # transmitter+receiver pair with long_mode = payload; on that pair alone:
 # MT with receipts, one message_payload for a long text, MO and its reply;
-# SIGHUP with changed credentials rebinding both sessions of the pair.
+# SIGHUP with changed credentials rebinding both sessions of the pair;
+# the pair's password from a password_file, refused when wrong, reread
+# by SIGHUP.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -291,6 +293,37 @@ id3=$(ctl sms send 29100003 "Pēc atkārtotas piesaistes" |
     sed -n 's/^message=//p')
 wait_for 15 "delivered after the rebind" sql_is 1 "select count(*) from
     outbox where id = $id3 and state = 'delivered'"
+
+# --- The pair's password moves to a password_file, which a SIGHUP reads
+# again: a wrong one is refused by the SMSC (and never logged), the right
+# one binds both sessions.
+phase "password_file: refused when wrong, bound when right"
+printf 'wr0ng\n' > smpp.pw
+chmod 600 smpp.pw
+conf "$(bind_section c "$pb" "bind_mode = pair" "long_mode = payload" \
+    "system_type = VMA" | sed "s|^password = .*|password_file = $PWD/smpp.pw|")"
+expect_no_grep '^password =' muni.conf
+"$B/muni-smsgw" -c muni.conf -n > out || fail "-n with a password_file"
+kill -HUP "$gwpid"
+wait_for 10 "the SMSC's refusal" grep -q 'c/tx: .*bind refused' gw.err
+wait_for 10 "no bind up" binds_up_is 0
+expect_no_grep 'wr0ng' gw.err
+printf 'secret\n' > smpp.pw
+kill -HUP "$gwpid"
+wait_for 15 "the pair bound with the file's password" pair_bound
+wait_for 5 "a bind up" binds_up_is 1
+id4=$(ctl sms send 29100004 "Parole no faila" | sed -n 's/^message=//p')
+wait_for 15 "delivered" sql_is 1 "select count(*) from outbox where id = $id4
+    and state = 'delivered'"
+# A missing file: -n says which and why; a reload keeps what runs.
+rm smpp.pw
+rc=0
+"$B/muni-smsgw" -c muni.conf -n > out 2> err || rc=$?
+expect_eq "-n without the password file" "$rc" 1
+expect_grep "\[smsc.c\] password_file $PWD/smpp.pw: cannot be read: No such file or directory" err
+kill -HUP "$gwpid"
+wait_for 5 "the reload refused" grep -q 'password_file .*cannot be read' gw.err
+expect_eq "still bound" "$(stat_b tx) $(stat_b rx)" "1 1"
 
 # --- SIGTERM: every session unbinds, exit 0.
 phase "SIGTERM"

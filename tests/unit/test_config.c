@@ -890,6 +890,82 @@ test_token_file_permissions(void **state)
 }
 
 /*
+ * [smsc] password_file: the password read from a file of its own (a
+ * newline allowed), never together with password, refused when others can
+ * read it, and what is wrong with the file said without the password.
+ */
+static void
+test_password_file(void **state)
+{
+	struct fx	*fx = *state;
+	struct config	*cfg;
+	char		 pf[160], text[600], want[800], pw[16], *e;
+	const char	*err = NULL;
+
+	(void)snprintf(pf, sizeof(pf), "%s/smpp.pw", fx->dir);
+	(void)snprintf(text, sizeof(text), "[smsc]\nport = 2775\n"
+	    "password_file = %s\n[smsc.backup]\npassword = other\n", pf);
+	write_file(fx->path, text, 0600);
+	write_file(pf, "s3cret\n", 0600);
+	cfg = load_ok(fx, text);
+	assert_int_equal(config_bind_password(cfg, 0, pw, sizeof(pw), &err),
+	    0);
+	assert_string_equal(pw, "s3cret");
+	/* The other bind keeps its own, from muni.conf. */
+	assert_int_equal(config_bind_password(cfg, 1, pw, sizeof(pw), &err),
+	    0);
+	assert_string_equal(pw, "other");
+
+	/* SMPP's 8 characters, as for password. */
+	write_file(pf, "123456789\n", 0600);
+	assert_int_equal(config_bind_password(cfg, 0, pw, sizeof(pw), &err),
+	    -1);
+	(void)snprintf(want, sizeof(want), "password_file %s: is longer than "
+	    "8 characters", pf);
+	assert_string_equal(err, want);
+	write_file(pf, "pa ss\n", 0600);
+	assert_int_equal(config_bind_password(cfg, 0, pw, sizeof(pw), &err),
+	    -1);
+	assert_non_null(strstr(err, "one word of printable ASCII"));
+	assert_null(strstr(err, "pa ss"));
+	write_file(pf, "\n", 0600);
+	assert_int_equal(config_bind_password(cfg, 0, pw, sizeof(pw), &err),
+	    -1);
+	assert_non_null(strstr(err, "is empty"));
+	assert_int_equal(unlink(pf), 0);
+	assert_int_equal(config_bind_password(cfg, 0, pw, sizeof(pw), &err),
+	    -1);
+	assert_non_null(strstr(err, "cannot be read: No such file"));
+	config_free(cfg);
+
+	/* Missing is the gateway's to report: the kiosk does not need it. */
+	assert_null(load_at_mode(fx->path, 0640));
+	/* Others may read it: refused, with the chmod, without the secret. */
+	write_file(pf, "s3cret\n", 0644);
+	e = load_at_mode(fx->path, 0640);
+	(void)snprintf(want, sizeof(want), "%s:3: smsc.password_file: the "
+	    "password file %s is readable by others: run `chmod 640 %s`",
+	    fx->path, pf, pf);
+	assert_non_null(e);
+	refused_with(e, "smsc.password_file", want);
+	assert_null(strstr(e, "s3cret"));
+	free(e);
+	assert_int_equal(chmod(pf, 0600), 0);
+	assert_null(load_at_mode(fx->path, 0640));
+
+	/* Both for one bind: which one counts would be a guess. */
+	(void)snprintf(text, sizeof(text), "[smsc.a]\npassword = x\n"
+	    "password_file = %s\n", pf);
+	write_file(fx->path, text, 0600);
+	e = load_at_mode(fx->path, 0600);
+	assert_non_null(e);
+	refused_with(e, "smsc.a.password_file", "set password or "
+	    "password_file, not both");
+	free(e);
+	assert_int_equal(unlink(pf), 0);
+}
+
+/*
  * Regression (a bug once, common/config.c, config_convert, T_TIMERANGE): parse_hhmm writes the
  * start minute before it checks the range, so a refused config_set (or
  * value) leaves the key half-overwritten.
@@ -955,6 +1031,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_missing_file_and_env,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_password_file, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_permissions,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_permissions,
