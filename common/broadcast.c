@@ -1276,29 +1276,21 @@ broadcast_cancel(struct store *s, int64_t id, const char *actor, int64_t *n,
 }
 
 static void
-col_copy(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
-static void
 row_info(sqlite3_stmt *st, struct broadcast_info *bi)
 {
 	memset(bi, 0, sizeof(*bi));
 	bi->id = sqlite3_column_int64(st, 0);
 	bi->group_id = sqlite3_column_int64(st, 1);
-	col_copy(st, 2, bi->group, sizeof(bi->group));
-	col_copy(st, 3, bi->topic, sizeof(bi->topic));
-	col_copy(st, 4, bi->text, sizeof(bi->text));
+	store_col_text(st, 2, bi->group, sizeof(bi->group));
+	store_col_text(st, 3, bi->topic, sizeof(bi->topic));
+	store_col_text(st, 4, bi->text, sizeof(bi->text));
 	bi->emergency = sqlite3_column_int(st, 5);
-	col_copy(st, 6, bi->state, sizeof(bi->state));
+	store_col_text(st, 6, bi->state, sizeof(bi->state));
 	bi->scheduled_at = (time_t)sqlite3_column_int64(st, 7);
 	bi->recipients = sqlite3_column_int64(st, 8);
 	bi->segments = sqlite3_column_int64(st, 9);
-	col_copy(st, 10, bi->created_by, sizeof(bi->created_by));
-	col_copy(st, 11, bi->approved_by, sizeof(bi->approved_by));
+	store_col_text(st, 10, bi->created_by, sizeof(bi->created_by));
+	store_col_text(st, 11, bi->approved_by, sizeof(bi->approved_by));
 	bi->created_at = (time_t)sqlite3_column_int64(st, 12);
 }
 

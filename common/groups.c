@@ -57,25 +57,17 @@ groups_name_valid(const char *name, const char **errstr)
 }
 
 static void
-col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
-static void
 row_info(sqlite3_stmt *st, struct groups_info *g)
 {
 	char	 kind[16];
 
 	memset(g, 0, sizeof(*g));
 	g->id = sqlite3_column_int64(st, 0);
-	col_text(st, 1, g->name, sizeof(g->name));
-	col_text(st, 2, kind, sizeof(kind));
+	store_col_text(st, 1, g->name, sizeof(g->name));
+	store_col_text(st, 2, kind, sizeof(kind));
 	g->is_rule = strcmp(kind, "rule") == 0;
-	col_text(st, 3, g->rule, sizeof(g->rule));
-	col_text(st, 4, g->created_by, sizeof(g->created_by));
+	store_col_text(st, 3, g->rule, sizeof(g->rule));
+	store_col_text(st, 4, g->created_by, sizeof(g->created_by));
 	g->created_at = (time_t)sqlite3_column_int64(st, 5);
 }
 

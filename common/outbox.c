@@ -87,14 +87,6 @@ outbox_enqueue(struct store *s, const struct outbox_msg *m,
 	return store_last_rowid(s);
 }
 
-static void
-col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
 int
 outbox_status(struct store *s, int64_t id, struct outbox_status *os)
 {
@@ -113,9 +105,9 @@ outbox_status(struct store *s, int64_t id, struct outbox_status *os)
 		(void)sqlite3_reset(st);
 		return -1;
 	}
-	col_text(st, 0, os->state, sizeof(os->state));
-	col_text(st, 1, os->phone, sizeof(os->phone));
-	col_text(st, 2, os->message_id, sizeof(os->message_id));
+	store_col_text(st, 0, os->state, sizeof(os->state));
+	store_col_text(st, 1, os->phone, sizeof(os->phone));
+	store_col_text(st, 2, os->message_id, sizeof(os->message_id));
 	os->attempts = sqlite3_column_int(st, 3);
 	os->status_code = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(st, 4);
@@ -140,9 +132,9 @@ outbox_parts(struct store *s, int64_t id, struct outbox_part_info *parts,
 			continue;
 		memset(&parts[n], 0, sizeof(parts[n]));
 		parts[n].part = sqlite3_column_int(st, 0);
-		col_text(st, 1, parts[n].message_id,
+		store_col_text(st, 1, parts[n].message_id,
 		    sizeof(parts[n].message_id));
-		col_text(st, 2, parts[n].state, sizeof(parts[n].state));
+		store_col_text(st, 2, parts[n].state, sizeof(parts[n].state));
 		parts[n].updated_at = (time_t)sqlite3_column_int64(st, 3);
 		n++;
 	}
@@ -271,7 +263,8 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 					expired[nexp++] = r->id;
 					continue;
 				}
-				col_text(st, 1, r->phone, sizeof(r->phone));
+				store_col_text(st, 1, r->phone,
+				    sizeof(r->phone));
 				t = sqlite3_column_text(st, 2);
 				r->len = (size_t)sqlite3_column_bytes(st, 2);
 				if (t == NULL || r->len > OUTBOX_TEXT_MAX)
@@ -279,7 +272,7 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 				if (r->len > 0)
 					memcpy(r->text, t, r->len);
 				r->text[r->len] = '\0';
-				col_text(st, 3, r->encoding,
+				store_col_text(st, 3, r->encoding,
 				    sizeof(r->encoding));
 				r->attempts = sqlite3_column_int(st, 4);
 				r->priority = (int)prio;

@@ -24,14 +24,6 @@
 
 #define RECEIPT_TOPIC	"receipts"
 
-static void
-col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
 /* Step a fee query already bound: 0 found, 1 none, -1 error. */
 static int
 fee_row(struct store *s, sqlite3_stmt *st, struct payments_fee *f)
@@ -51,15 +43,15 @@ fee_row(struct store *s, sqlite3_stmt *st, struct payments_fee *f)
 	memset(f, 0, sizeof(*f));
 	f->id = sqlite3_column_int64(st, 0);
 	f->resident_id = sqlite3_column_int64(st, 1);
-	col_text(st, 2, f->kind, sizeof(f->kind));
-	col_text(st, 3, f->period, sizeof(f->period));
+	store_col_text(st, 2, f->kind, sizeof(f->kind));
+	store_col_text(st, 3, f->period, sizeof(f->period));
 	f->amount_cents = sqlite3_column_int64(st, 4);
 	f->paid_cents = sqlite3_column_int64(st, 5);
-	col_text(st, 6, f->reference, sizeof(f->reference));
-	col_text(st, 7, f->phone, sizeof(f->phone));
+	store_col_text(st, 6, f->reference, sizeof(f->reference));
+	store_col_text(st, 7, f->phone, sizeof(f->phone));
 	f->phone_kind = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
 	    sqlite3_column_int(st, 8);
-	col_text(st, 9, f->lang, sizeof(f->lang));
+	store_col_text(st, 9, f->lang, sizeof(f->lang));
 	f->receipts = sqlite3_column_int(st, 10);
 	(void)sqlite3_reset(st);
 	return 0;

@@ -101,30 +101,6 @@ services_fold(const char *in, size_t len, char *out, size_t size)
 	return 0;
 }
 
-/* Copy UTF-8 text, cutting at a character boundary when it does not fit. */
-static void
-copy_utf8(char *dst, const char *src, size_t size)
-{
-	size_t	 n;
-
-	if (src == NULL)
-		src = "";
-	n = strlen(src);
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-			n--;
-	}
-	memcpy(dst, src, n);
-	dst[n] = '\0';
-}
-
-static void
-col_utf8(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	copy_utf8(buf, (const char *)sqlite3_column_text(st, i), size);
-}
-
 static int
 db_fail(struct store *s, const char *what)
 {
@@ -241,7 +217,7 @@ child_display(const char *given, const char *family, char *buf, size_t size)
 		memcpy(initial, family, n);
 		initial[n] = '\0';
 	}
-	copy_utf8(buf, given, size - (initial[0] ? n + 3 : 0));
+	(void)util_strlcpy_utf8(buf, given, size - (initial[0] ? n + 3 : 0));
 	if (initial[0] != '\0') {
 		n = strlen(buf);
 		(void)snprintf(buf + n, size - n, " %s.", initial);
@@ -275,12 +251,14 @@ services_queue(struct store *s, const struct services_caller *c,
 		child_display((const char *)sqlite3_column_text(st, 1),
 		    (const char *)sqlite3_column_text(st, 2), e->child,
 		    sizeof(e->child));
-		col_utf8(st, 3, e->institution, sizeof(e->institution));
-		col_utf8(st, 4, e->desired_start, sizeof(e->desired_start));
-		copy_utf8(e->start_year, e->desired_start,
+		store_col_text(st, 3, e->institution, sizeof(e->institution));
+		store_col_text(st, 4, e->desired_start,
+		    sizeof(e->desired_start));
+		(void)util_strlcpy_utf8(e->start_year, e->desired_start,
 		    sizeof(e->start_year));
 		e->priority = sqlite3_column_int(st, 5);
-		col_utf8(st, 6, e->priority_name, sizeof(e->priority_name));
+		store_col_text(st, 6, e->priority_name,
+		    sizeof(e->priority_name));
 		e->position = sqlite3_column_int64(st, 7);
 		e->total = sqlite3_column_int64(st, 8);
 	}
@@ -322,8 +300,8 @@ services_fees(struct store *s, const struct config *cfg,
 	memset(fs, 0, sizeof(*fs));
 	(void)util_strlcpy(fs->iban, config_str(cfg, CFG_PAYMENTS_IBAN),
 	    sizeof(fs->iban));
-	copy_utf8(fs->beneficiary, config_str(cfg, CFG_PAYMENTS_BENEFICIARY),
-	    sizeof(fs->beneficiary));
+	(void)util_strlcpy_utf8(fs->beneficiary, config_str(cfg,
+	    CFG_PAYMENTS_BENEFICIARY), sizeof(fs->beneficiary));
 	if (c->nresidents == 0)
 		return 0;
 	clock_date(clock_now(), today, sizeof(today));
@@ -336,14 +314,14 @@ services_fees(struct store *s, const struct config *cfg,
 		f = &fs->f[fs->n++];
 		f->id = sqlite3_column_int64(st, 0);
 		f->resident_id = sqlite3_column_int64(st, 1);
-		col_utf8(st, 2, f->kind, sizeof(f->kind));
-		copy_utf8(f->kind_name, fees_kind_name(f->kind),
+		store_col_text(st, 2, f->kind, sizeof(f->kind));
+		(void)util_strlcpy_utf8(f->kind_name, fees_kind_name(f->kind),
 		    sizeof(f->kind_name));
-		col_utf8(st, 3, f->period, sizeof(f->period));
+		store_col_text(st, 3, f->period, sizeof(f->period));
 		f->owed_cents = sqlite3_column_int64(st, 4);
-		col_utf8(st, 5, f->due_date, sizeof(f->due_date));
+		store_col_text(st, 5, f->due_date, sizeof(f->due_date));
 		f->overdue = strcmp(f->due_date, today) < 0;
-		col_utf8(st, 6, f->reference, sizeof(f->reference));
+		store_col_text(st, 6, f->reference, sizeof(f->reference));
 		/* An imported own reference might be somebody's code. */
 		if (strncmp(f->reference, "RF", 2) != 0)
 			(void)log_scrub(f->reference);
@@ -377,8 +355,8 @@ load_topics(struct store *s, struct services_topics *ts)
 	    ts->n < SERVICES_TOPICS_MAX) {
 		t = &ts->t[ts->n++];
 		t->id = sqlite3_column_int64(st, 0);
-		col_utf8(st, 1, t->code, sizeof(t->code));
-		col_utf8(st, en ? 3 : 2, t->name, sizeof(t->name));
+		store_col_text(st, 1, t->code, sizeof(t->code));
+		store_col_text(st, en ? 3 : 2, t->name, sizeof(t->name));
 		t->emergency = sqlite3_column_int(st, 4) != 0;
 		/* Until the rows are read: the default. */
 		t->subscribed = t->emergency || sqlite3_column_int(st, 5) != 0;
@@ -479,8 +457,8 @@ services_topic_find(struct store *s, const char *query,
 			continue;
 		memset(&t, 0, sizeof(t));
 		t.id = sqlite3_column_int64(st, 0);
-		col_utf8(st, 1, t.code, sizeof(t.code));
-		col_utf8(st, en ? 3 : 2, t.name, sizeof(t.name));
+		store_col_text(st, 1, t.code, sizeof(t.code));
+		store_col_text(st, en ? 3 : 2, t.name, sizeof(t.name));
 		t.emergency = sqlite3_column_int(st, 4) != 0;
 		t.subscribed = t.emergency || sqlite3_column_int(st, 5) != 0;
 		if (best == 2) {
@@ -694,6 +672,20 @@ forward_police(struct store *s, const struct services_caller *c,
 	return 0;
 }
 
+/* A category code: 1 to 32 of a-z and '_'; NULL (other) too. */
+static int
+category_ok(const char *cat)
+{
+	size_t	 i;
+
+	if (cat == NULL)
+		return 1;
+	for (i = 0; cat[i] != '\0'; i++)
+		if ((cat[i] < 'a' || cat[i] > 'z') && cat[i] != '_')
+			return 0;
+	return i > 0 && i <= 32;
+}
+
 int
 services_report_file(struct store *s, const struct services_caller *c,
     const struct services_report *rp, char case_no[SERVICES_CASE_NO_SIZE],
@@ -709,6 +701,10 @@ services_report_file(struct store *s, const struct services_caller *c,
 	int		 police = rp->kind == SERVICES_REPORT_POLICE, rc;
 
 	case_no[0] = '\0';
+	if (!category_ok(rp->category)) {
+		*errstr = N_("the report's category is not known");
+		return 1;
+	}
 	/* Blanks around the text are not part of it. */
 	while (b < e && (rp->text[b] == ' ' || rp->text[b] == '\t' ||
 	    rp->text[b] == '\r' || rp->text[b] == '\n'))
@@ -765,6 +761,9 @@ services_report_file(struct store *s, const struct services_caller *c,
 		rc = sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_bind_text(st, 8, rp->category != NULL ?
+		    rp->category : "other", -1, SQLITE_STATIC);
 	if (rc != SQLITE_OK || store_exec(s, ST_SVC_REPORT_INSERT) == -1)
 		goto fail;
 	if (police && forward_police(s, c, case_no, text, strlen(text),

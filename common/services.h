@@ -168,6 +168,12 @@ struct services_report {
 	size_t		 len;
 	const char	*channel;	/* "sms", "ussd", "kiosk" */
 	/*
+	 * What it is about, for staff to sort by: a code of lower-case
+	 * letters and '_' (the kiosk's "noise", "waste", "roads",
+	 * "lighting"); NULL is "other".
+	 */
+	const char	*category;
+	/*
 	 * Police only: where reports are forwarded by SMS, comma-separated
 	 * numbers ([services] police_duty_numbers); NULL or "" none.
 	 */
@@ -179,7 +185,8 @@ struct services_report {
  * kept) with the next case number of its kind and year, and forward a
  * police report to the duty numbers (in Latvian), all in one transaction.
  * 0 with case_no set; 1 when the text is refused (*errstr, a msgid: empty,
- * too long, not UTF-8); -1 on a database error.
+ * too long, not UTF-8) or the category is not a code; -1 on a database
+ * error.
  */
 int	 services_report_file(struct store *, const struct services_caller *,
 	    const struct services_report *, char case_no[SERVICES_CASE_NO_SIZE],

@@ -860,3 +860,10 @@ store_audit(struct store *s, const char *actor, const char *action,
 	}
 	return store_exec(s, ST_AUDIT_INSERT);
 }
+
+void
+store_col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
+{
+	(void)util_strlcpy_utf8(buf, (const char *)sqlite3_column_text(st, i),
+	    size);
+}

@@ -9,6 +9,7 @@
 #ifndef MUNI_STORE_H
 #define MUNI_STORE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct store;
@@ -78,6 +79,11 @@ const char *store_errmsg(struct store *);
 int	 store_exec(struct store *, enum store_stmt);
 /* The number of rows the last statement changed. */
 int64_t	 store_changes(struct store *);
+/*
+ * Column i of the current row as text into buf ("" for NULL), cut at a
+ * UTF-8 character boundary when it does not fit.
+ */
+void	 store_col_text(struct sqlite3_stmt *, int i, char *buf, size_t size);
 int64_t	 store_last_rowid(struct store *);
 
 /*

@@ -247,7 +247,7 @@ STMT(ST_SVC_COUNTER_NEXT,
     " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
 STMT(ST_SVC_REPORT_INSERT,
     "INSERT INTO reports (case_no, kind, resident_id, phone, channel, text,"
-    " created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+    " created_at, category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
 
 /* group rules (common/rule.c): checks of a rule's values against the data */
 STMT(ST_RULE_TOPIC_EXISTS, "SELECT 1 FROM topics WHERE code = ?1")
@@ -677,3 +677,23 @@ STMT(ST_TOPICS_DELETE, "DELETE FROM topics WHERE id = ?1")
 STMT(ST_TOPICS_RULE_GROUPS,
     "SELECT name, rule FROM groups WHERE kind = 'rule' AND rule IS NOT NULL"
     " ORDER BY name")
+
+/*
+ * cases (common/cases.c): reports and applications as staff work them.
+ * Both reads return the same columns, in the order cases.c's row() reads.
+ */
+STMT(ST_CASES_LIST,
+    "SELECT r.id, r.case_no, r.kind, r.category, r.channel, r.status,"
+    " coalesce(r.phone, ''), coalesce(r.resident_id, 0),"
+    " coalesce(p.given_name || ' ' || p.family_name, ''), r.created_at,"
+    " r.text FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
+    " WHERE (?1 IS NULL OR r.status = ?1) AND (?2 IS NULL OR r.kind = ?2)"
+    " ORDER BY r.id DESC LIMIT ?3")
+STMT(ST_CASES_GET,
+    "SELECT r.id, r.case_no, r.kind, r.category, r.channel, r.status,"
+    " coalesce(r.phone, ''), coalesce(r.resident_id, 0),"
+    " coalesce(p.given_name || ' ' || p.family_name, ''), r.created_at,"
+    " r.text FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
+    " WHERE r.case_no = ?1")
+STMT(ST_CASES_SET_STATUS,
+    "UPDATE reports SET status = ?2 WHERE case_no = ?1")

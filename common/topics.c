@@ -70,14 +70,6 @@ db_err(struct store *s, char *err, size_t errsize)
 	return -1;
 }
 
-static void
-col_copy(sqlite3_stmt *st, int col, char *dst, size_t size)
-{
-	const char	*t = (const char *)sqlite3_column_text(st, col);
-
-	(void)util_strlcpy(dst, t != NULL ? t : "", size);
-}
-
 int
 topics_count(struct store *s, int64_t *n, int64_t *emergency)
 {
@@ -253,9 +245,9 @@ topics_get(struct store *s, const char *code, struct topics_info *t)
 	if (rc == SQLITE_ROW) {
 		memset(t, 0, sizeof(*t));
 		t->id = sqlite3_column_int64(st, 0);
-		col_copy(st, 1, t->code, sizeof(t->code));
-		col_copy(st, 2, t->name_lv, sizeof(t->name_lv));
-		col_copy(st, 3, t->name_en, sizeof(t->name_en));
+		store_col_text(st, 1, t->code, sizeof(t->code));
+		store_col_text(st, 2, t->name_lv, sizeof(t->name_lv));
+		store_col_text(st, 3, t->name_en, sizeof(t->name_en));
 		t->default_on = sqlite3_column_int(st, 4) != 0;
 		t->emergency = sqlite3_column_int(st, 5) != 0;
 	}
@@ -278,9 +270,9 @@ topics_list(struct store *s, struct topics_info *out, size_t max,
 		t = &out[(*n)++];
 		memset(t, 0, sizeof(*t));
 		t->id = sqlite3_column_int64(st, 0);
-		col_copy(st, 1, t->code, sizeof(t->code));
-		col_copy(st, 2, t->name_lv, sizeof(t->name_lv));
-		col_copy(st, 3, t->name_en, sizeof(t->name_en));
+		store_col_text(st, 1, t->code, sizeof(t->code));
+		store_col_text(st, 2, t->name_lv, sizeof(t->name_lv));
+		store_col_text(st, 3, t->name_en, sizeof(t->name_en));
 		t->default_on = sqlite3_column_int(st, 4) != 0;
 		t->emergency = sqlite3_column_int(st, 5) != 0;
 		t->opted_in = sqlite3_column_int64(st, 6);
@@ -417,7 +409,7 @@ rules_use(struct store *s, const char *code, char *err, size_t errsize)
 	/* The topic is gone inside this transaction: check every rule. */
 	(void)snprintf(needle, sizeof(needle), "'%s'", code);
 	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		col_copy(st, 0, name, sizeof(name));
+		store_col_text(st, 0, name, sizeof(name));
 		text = (const char *)sqlite3_column_text(st, 1);
 		if ((r = rule_parse(text != NULL ? text : "", rerr,
 		    sizeof(rerr))) == NULL)

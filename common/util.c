@@ -88,6 +88,28 @@ xasprintf(const char *fmt, ...)
 }
 
 int
+util_strlcpy_utf8(char *dst, const char *src, size_t size)
+{
+	size_t	 n;
+	int	 cut = 0;
+
+	if (size == 0)
+		return -1;
+	if (src == NULL)
+		src = "";
+	n = strlen(src);
+	if (n >= size) {
+		n = size - 1;
+		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
+			n--;
+		cut = 1;
+	}
+	memcpy(dst, src, n);
+	dst[n] = '\0';
+	return cut ? -1 : 0;
+}
+
+int
 util_strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t	 n;

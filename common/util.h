@@ -20,6 +20,11 @@ char	*xasprintf(const char *, ...) __attribute__((format(printf, 1, 2)));
 
 /* Copy with truncation check: 0 when all of src fit, -1 when it was cut. */
 int	 util_strlcpy(char *dst, const char *src, size_t size);
+/*
+ * The same for UTF-8 text: when src does not fit it is cut at a character
+ * boundary, never inside one. src NULL copies "".
+ */
+int	 util_strlcpy_utf8(char *dst, const char *src, size_t size);
 /* snprintf into a fixed buffer: 0 when it fit, -1 when cut or on error. */
 int	 util_snprintf(char *dst, size_t size, const char *fmt, ...)
 	    __attribute__((format(printf, 3, 4)));

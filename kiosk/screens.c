@@ -817,13 +817,14 @@ key_topics(struct kiosk *k, int key)
 static const struct {
 	const char	*name;		/* msgid for the screen */
 	const char	*lv;		/* what the municipality reads */
+	const char	*code;		/* reports.category */
 	int		 police;
 } report_cats[] = {
-	{ N_("Noise"), "Troksnis", 1 },
-	{ N_("Waste"), "Atkritumi", 0 },
-	{ N_("Roads"), "Ceļi", 0 },
-	{ N_("Street lighting"), "Apgaismojums", 0 },
-	{ N_("Something else"), "Cits", 0 },
+	{ N_("Noise"), "Troksnis", "noise", 1 },
+	{ N_("Waste"), "Atkritumi", "waste", 0 },
+	{ N_("Roads"), "Ceļi", "roads", 0 },
+	{ N_("Street lighting"), "Apgaismojums", "lighting", 0 },
+	{ N_("Something else"), "Cits", "other", 0 },
 };
 
 static void
@@ -885,6 +886,7 @@ report_send(struct kiosk *k)
 	r.text = text;
 	r.len = strlen(text);
 	r.channel = "kiosk";
+	r.category = report_cats[cat].code;
 	r.duty_numbers = config_str(k->cfg, CFG_SERVICES_POLICE_DUTY_NUMBERS);
 	rc = services_report_file(k->store, c, &r, k->sess.case_no, &errstr);
 	explicit_bzero(text, sizeof(text));

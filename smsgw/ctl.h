@@ -18,6 +18,11 @@ struct ctl {
 struct store	*ctl_store(struct ctl *);
 /* Print "munictl CMD: usage line" to stderr and return 2 (bad usage). */
 int		 ctl_usage(const char *line);
+/*
+ * --limit N of a list command (cmd: "broadcast list"): 0 with *limit, or
+ * 2 after saying what is wrong with arg.
+ */
+int		 ctl_limit(const char *cmd, const char *arg, long long *limit);
 
 int	 ctl_init(struct ctl *, int, char **);
 int	 ctl_demo(struct ctl *, int, char **);
@@ -34,6 +39,7 @@ int	 ctl_backup(struct ctl *, int, char **);
 int	 ctl_restore(struct ctl *, int, char **);
 int	 ctl_staff(struct ctl *, int, char **);
 int	 ctl_topics(struct ctl *, int, char **);
+int	 ctl_cases(struct ctl *, int, char **);
 /* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
 const char	*ctl_actor(const char *as);
 

@@ -375,19 +375,14 @@ bc_list(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*s;
-	const char	*errstr;
 	long long	 limit = 50;
 	int		 ch;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':
-			if (util_strtonum(optarg, 1, 100000, &limit,
-			    &errstr) == -1) {
-				fprintf(stderr, "munictl broadcast list: "
-				    "--limit '%s' %s\n", optarg, _(errstr));
+			if (ctl_limit("broadcast list", optarg, &limit) != 0)
 				return 2;
-			}
 			break;
 		default:
 			return ctl_usage(use_list);

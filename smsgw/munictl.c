@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+#include "util.h"
 
 static const struct {
 	const char	*name;
@@ -53,6 +54,10 @@ static const struct {
 	    "  munictl topic set CODE [--name-lv TEXT] [--name-en TEXT] "
 	    "[--default on|off] [--as WHO]\n"
 	    "  munictl topic remove CODE [--as WHO]" },
+	{ "case", ctl_cases, "case list [--status S] [--kind police|application]"
+	    " [--limit N]\n"
+	    "  munictl case show CASE\n"
+	    "  munictl case set CASE new|in_progress|done|rejected [--as WHO]" },
 };
 
 /* "import statement": a two-word name needs both words to match. */
@@ -83,6 +88,19 @@ ctl_usage(const char *line)
 {
 	fprintf(stderr, "usage: munictl %s\n", line);
 	return 2;
+}
+
+int
+ctl_limit(const char *cmd, const char *arg, long long *limit)
+{
+	const char	*errstr;
+
+	if (util_strtonum(arg, 1, 100000, limit, &errstr) == -1) {
+		fprintf(stderr, "munictl %s: --limit '%s' %s\n", cmd, arg,
+		    _(errstr));
+		return 2;
+	}
+	return 0;
 }
 
 struct store *

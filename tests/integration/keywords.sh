@@ -7,7 +7,8 @@
 # TEMAS's topics with their state, START and STOP of a topic toggling the
 # subscription row, STOP alone, POLICIJA and IESNIEGUMS with case numbers
 # that match the reports table (a personal code typed into a report stays
-# off the duty officer's SMS and out of the log), PALĪDZĪBA/HELP/?, the
+# off the duty officer's SMS and out of the log) and staff working them
+# with munictl case, PALĪDZĪBA/HELP/?, the
 # short help for anything else, and English for a resident whose language
 # is English. Every reply goes in the fewest segments its text allows.
 set -eu
@@ -303,6 +304,52 @@ for kw in IESNIEGUMS iesniegums Iesniegums APPLICATION application; do
 done
 expect_eq "application numbers" "$(sql "select count(distinct case_no) from
     reports where kind = 'application' and case_no like 'I-____-______'")" 5
+
+# --- Staff work the applications with munictl case: the list, one case
+# whole (the resident's name, never a personal code), its status moved
+# with an audit row; bad statuses and numbers refused.
+phase "munictl case"
+ctl case list --kind application > cases.txt
+expect_grep '^cases=5$' cases.txt
+sql "select case_no from reports where kind = 'application'" > want_cases
+while IFS= read -r c; do expect_grep "^$c " cases.txt; done < want_cases
+expect_no_grep '^P-' cases.txt
+ctl case show "$case_no" > show.txt
+for kv in "case=$case_no" kind=application category=other channel=sms \
+    status=new "phone=$ph"; do
+	expect_grep "^$kv\$" show.txt
+done
+expect_grep "^resident=$(sql "select given_name || ' ' || family_name from
+    residents where id = $who")\$" show.txt
+expect_grep "^Lūdzu izvest lielgabarīta atkritumus 5\$" show.txt
+expect_no_grep "$(sql "select personal_code from residents where id = $who")" \
+    show.txt
+ctl case set "$case_no" in_progress --as "Anna B." > set.txt
+expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress"
+ctl case set "$case_no" done --as "Anna B." > /dev/null
+expect_eq "status stored" "$(sql "select status from reports where
+    case_no = '$case_no'")" done
+expect_eq "audit rows" "$(sql "select count(*) from audit_log where
+    actor = 'Anna B.' and action = 'case status' and
+    detail like 'case=$case_no status=%'")" 2
+ctl case list --status done > cases.txt
+expect_grep '^cases=1$' cases.txt
+rc=0; ctl case set "$case_no" finished > out 2> err || rc=$?
+expect_eq "an unknown status" "$rc" 1
+expect_grep "$case_no: statuss nav neviens no new, in_progress, done, rejected\$" err
+rc=0; ctl case set I-1999-000001 done > out 2> err || rc=$?
+expect_eq "an unknown case" "$rc" 1
+expect_grep 'I-1999-000001: lietas ar šādu numuru nav$' err
+rc=0; ctl case list --status open > out 2> err || rc=$?
+expect_eq "--status open" "$rc" 2
+# A resident's text cannot drive the staff's terminal.
+sql "update reports set text = 'a' || char(27) || '[2Jb' || char(7) ||
+    'c' where case_no = '$case_no'"
+ctl case show "$case_no" > show.txt
+expect_grep '^a?\[2Jb?c$' show.txt
+ctl case list > cases.txt
+if LC_ALL=C grep -q "$(printf '\033')" show.txt cases.txt; then
+	die "an escape character reached the terminal"; fi
 
 # --- PALĪDZĪBA, HELP, ?: the long help; anything else: the short one.
 phase "Help"

@@ -236,9 +236,9 @@ keys Enter
 wait_screen "Jūsu ziņojums saņemts" "the case number"
 case_no=$(screen | grep -o 'P-[0-9]\{4\}-[0-9]\{6\}')
 [ -n "$case_no" ] || die "no case number"
-expect_eq "report" "$(sql "select resident_id || '|' || channel || '|' || text
-    from reports where case_no = '$case_no'")" \
-    "$P|kiosk|Troksnis: Skaļa mūzika pie veikala"
+expect_eq "report" "$(sql "select resident_id || '|' || channel || '|' ||
+    category || '|' || text from reports where case_no = '$case_no'")" \
+    "$P|kiosk|noise|Troksnis: Skaļa mūzika pie veikala"
 golden report-done 's/P-[0-9]\{4\}-[0-9]\{6\}/P-YYYY-NNNNNN/'
 
 # --- 7. The end of the visit: nothing of it left on the screen.

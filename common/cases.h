@@ -1,0 +1,55 @@
+/*
+ * cases: the police reports and applications residents file (by SMS or
+ * at a kiosk, services_report_file), as the municipality's staff work
+ * them: the newest first, one case whole, and its status as it moves from
+ * new to done. Only staff tools use this; residents see their case number.
+ */
+#ifndef MUNI_CASES_H
+#define MUNI_CASES_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "ident.h"
+#include "services.h"
+
+struct store;
+
+/* The statuses, in the order a case moves through them. */
+#define CASES_NSTATUSES	4
+extern const char *const cases_statuses[CASES_NSTATUSES];
+
+struct cases_row {
+	int64_t		 id;
+	char		 case_no[SERVICES_CASE_NO_SIZE];
+	char		 kind[16];		/* police, application */
+	char		 category[33];
+	char		 channel[8];		/* sms, ussd, kiosk */
+	char		 status[16];
+	char		 phone[IDENT_PHONE_SIZE];	/* "" none */
+	int64_t		 resident_id;		/* 0: not registered */
+	char		 resident[128];		/* the name, "" none */
+	time_t		 created_at;
+	char		 text[SERVICES_REPORT_BYTES_MAX + 1];
+};
+
+/*
+ * The newest limit cases, newest first, of status and kind (NULL: any);
+ * cb returning -1 stops. 0, or -1 on a database error.
+ */
+int	 cases_list(struct store *, const char *status, const char *kind,
+	    size_t limit, int (*cb)(void *arg, const struct cases_row *),
+	    void *arg);
+/* One case by its number: 0, 1 when there is none, -1 on error. */
+int	 cases_get(struct store *, const char *case_no, struct cases_row *);
+/*
+ * Move case_no to status, with an audit row naming actor: 0; 1 when the
+ * case or the status is unknown (*errstr, a msgid); -1 on a database error.
+ */
+int	 cases_set_status(struct store *, const char *case_no,
+	    const char *status, const char *actor, const char **errstr);
+/* 1 when s is one of cases_statuses. */
+int	 cases_status_valid(const char *s);
+
+#endif
