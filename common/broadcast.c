@@ -1342,7 +1342,7 @@ broadcast_list(struct store *s, size_t limit,
 }
 
 int
-broadcast_settle(struct store *s, int64_t *changed)
+broadcast_settle(struct store *s, int64_t receipt_wait_s, int64_t *changed)
 {
 	static const enum store_stmt ids[] = {
 		ST_BCAST_SETTLE_SENDING, ST_BCAST_SETTLE_DONE,
@@ -1354,7 +1354,10 @@ broadcast_settle(struct store *s, int64_t *changed)
 	for (i = 0; i < nitems(ids); i++) {
 		st = store_stmt(s, ids[i]);
 		if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ids[i]) == -1)
+		    SQLITE_OK || (ids[i] == ST_BCAST_SETTLE_DONE &&
+		    sqlite3_bind_int64(st, 2, (sqlite3_int64)(clock_now() -
+		    receipt_wait_s)) != SQLITE_OK) ||
+		    store_exec(s, ids[i]) == -1)
 			return -1;
 		*changed += store_changes(s);
 	}

@@ -160,11 +160,14 @@ int	 broadcast_status(struct store *, int64_t id,
 
 /*
  * Bring broadcast states up to date with their messages: 'sending' once
- * one has gone out, 'done' when none is queued, inflight or accepted any
- * more (every one delivered, undeliverable, expired, rejected, failed or
- * cancelled). *changed gets the broadcasts moved. 0 or -1.
+ * one has gone out, 'done' when none is queued, inflight, or accepted in
+ * the last receipt_wait_s seconds (every one delivered, undeliverable,
+ * expired, rejected, failed or cancelled, or accepted long enough ago
+ * that its receipt is not coming). *changed gets the broadcasts moved.
+ * 0 or -1.
  */
-int	 broadcast_settle(struct store *, int64_t *changed);
+int	 broadcast_settle(struct store *, int64_t receipt_wait_s,
+	    int64_t *changed);
 
 /*
  * Check a template: its length, UTF-8 and placeholders. 0, or -1 with err

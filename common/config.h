@@ -46,6 +46,7 @@
 	X(SMS_MAX_SEGMENTS, "sms", "max_segments", INT, "6", 1, 255)	\
 	X(SMS_REASSEMBLY_TIMEOUT_S, "sms", "reassembly_timeout_s", INT,	\
 	    "600", 10, 86400)						\
+	X(SMS_RECEIPT_WAIT_H, "sms", "receipt_wait_h", INT, "72", 1, 720)	\
 	X(USSD_SERVICE_CODE, "ussd", "service_code", USSDCODE, "*505#",	\
 	    0, 0)							\
 	X(USSD_SESSION_TIMEOUT_S, "ussd", "session_timeout_s", INT,	\

@@ -612,7 +612,8 @@ STMT(ST_BCAST_SETTLE_DONE,
     " AND EXISTS (SELECT 1 FROM outbox o WHERE o.broadcast_id = broadcasts.id)"
     " AND NOT EXISTS (SELECT 1 FROM outbox o"
     "  WHERE o.broadcast_id = broadcasts.id"
-    "  AND o.state IN ('queued', 'inflight', 'accepted'))")
+    "  AND (o.state IN ('queued', 'inflight')"
+    "   OR (o.state = 'accepted' AND o.updated_at >= ?2)))")
 /* otp: one-time codes for kiosk sign-in, lock-outs (common/otp.c, pin.c) */
 STMT(ST_OTP_RESIDENT,
     "SELECT id, coalesce(phone, ''), coalesce(phone_kind, -1), lang"

@@ -1663,7 +1663,8 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 		d->drained = 0;
 	/* Broadcasts follow the final states of their messages. */
 	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
-	    broadcast_settle(d->store, &settled) == -1)
+	    broadcast_settle(d->store, config_int(d->cfg,
+	    CFG_SMS_RECEIPT_WAIT_H) * 3600, &settled) == -1)
 		batch_fail(d->batch);
 	if (!TAILQ_EMPTY(&d->stashq))
 		stash_retry(d);

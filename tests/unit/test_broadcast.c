@@ -615,8 +615,81 @@ settled(struct fx *fx, int64_t id, struct broadcast_info *bi)
 {
 	int64_t	 n;
 
-	assert_int_equal(broadcast_settle(fx->s, &n), 0);
+	assert_int_equal(broadcast_settle(fx->s, 72 * 3600, &n), 0);
 	assert_int_equal(broadcast_get(fx->s, id, bi), 0);
+}
+
+/*
+ * A receipt the SMSC never sends: the broadcast waits receipt_wait for
+ * its accepted messages, then is done with them still accepted (what is
+ * known); a receipt that comes after all is still recorded.
+ */
+static void
+test_receipt_that_never_comes(void **state)
+{
+	struct fx		*fx = *state;
+	struct broadcast_req	 req;
+	struct broadcast_preview out;
+	struct broadcast_info	 bi;
+	sqlite3_stmt		*st;
+	int64_t			 gid, id, mid = 0, n, counts[BROADCAST_NSTATES];
+	char			 msgid[32];
+	int			 i = 0;
+
+	gid = group(fx, "young", "age < 30 AND has_mobile");
+	req_init(&req, gid, "Sveiki!", "kultura");
+	exec_sql(fx->s, "UPDATE subscriptions SET subscribed = 1");
+	id = send_ok(fx, &req, &out);
+	assert_int_equal(sqlite3_prepare_v2(store_db(fx->s), "SELECT id FROM"
+	    " outbox WHERE broadcast_id = ?1 ORDER BY id", -1, &st, NULL),
+	    SQLITE_OK);
+	assert_int_equal(sqlite3_bind_int64(st, 1, id), SQLITE_OK);
+	/* Every one accepted now; receipts for all but the first. */
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		int64_t	 oid = sqlite3_column_int64(st, 0);
+
+		(void)snprintf(msgid, sizeof(msgid), "%x", 0x500 + i);
+		assert_int_equal(outbox_inflight(fx->s, oid, "smsc",
+		    (uint32_t)i + 1), 0);
+		assert_int_equal(outbox_part_accepted(fx->s, oid, 1, 1, msgid),
+		    0);
+		if (i++ == 0)
+			mid = oid;
+		else
+			assert_int_equal(outbox_receipt(fx->s, msgid,
+			    OUTBOX_RCPT_DELIVERED, 0), OUTBOX_RCPT_MATCHED);
+	}
+	sqlite3_finalize(st);
+	assert_int_equal(i, out.recipients);
+	assert_true(mid != 0);
+
+	assert_int_equal(broadcast_settle(fx->s, 72 * 3600, &n), 0);
+	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
+	assert_string_equal(bi.state, "sending");
+	/* A second short of the wait: still sending. */
+	clock_set_fake(NOW + 72 * 3600 - 1);
+	assert_int_equal(broadcast_settle(fx->s, 72 * 3600, &n), 0);
+	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
+	assert_string_equal(bi.state, "sending");
+	assert_int_equal(n, 0);
+	clock_set_fake(NOW + 72 * 3600 + 1);
+	assert_int_equal(broadcast_settle(fx->s, 72 * 3600, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
+	assert_string_equal(bi.state, "done");
+	assert_int_equal(broadcast_status(fx->s, id, counts), 0);
+	assert_int_equal(counts[2], 1);			/* accepted */
+	assert_int_equal(counts[3], out.recipients - 1);	/* delivered */
+	/* The late receipt: recorded, the broadcast stays done. */
+	assert_int_equal(outbox_receipt(fx->s, "500", OUTBOX_RCPT_DELIVERED,
+	    0), OUTBOX_RCPT_MATCHED);
+	assert_int_equal(broadcast_status(fx->s, id, counts), 0);
+	assert_int_equal(counts[2], 0);
+	assert_int_equal(counts[3], out.recipients);
+	assert_int_equal(broadcast_settle(fx->s, 72 * 3600, &n), 0);
+	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
+	assert_string_equal(bi.state, "done");
+	clock_set_fake(NOW);
 }
 
 /*
@@ -953,6 +1026,7 @@ main(void)
 		T(test_send_rows),
 		T(test_cancel),
 		T(test_final_states),
+		T(test_receipt_that_never_comes),
 		T(test_approval),
 		T(test_refusals),
 		T(test_failure_half_way),
