@@ -20,8 +20,11 @@ static const char use_show[] = "case show CASE";
 static const char use_set[] = "case set CASE new|in_progress|done|rejected "
     "[--as WHO]";
 
-/* Print text, controls as '?' (newlines too unless keep_nl), at most max. */
-static void
+/*
+ * Print text, controls as '?' (newlines too unless keep_nl), at most max
+ * characters; how many it printed.
+ */
+static size_t
 put_text(const char *t, size_t max, int keep_nl)
 {
 	size_t	 i, n = 0;
@@ -32,7 +35,7 @@ put_text(const char *t, size_t max, int keep_nl)
 		/* Characters, not bytes: continuation bytes are free. */
 		if ((c & 0xc0) != 0x80 && n++ == max) {
 			fputs("…", stdout);
-			return;
+			return n;
 		}
 		if (c == '\n' && keep_nl)
 			putchar('\n');
@@ -41,6 +44,7 @@ put_text(const char *t, size_t max, int keep_nl)
 		else
 			putchar(c);
 	}
+	return n;
 }
 
 struct list_state {
@@ -56,10 +60,10 @@ list_cb(void *arg, const struct cases_row *r)
 	clock_datetime(r->created_at, when, sizeof(when));
 	printf("%-14s %-19s %-11s %-10s %-5s %-11s ", r->case_no, when,
 	    r->kind, r->category, r->channel, r->status);
-	put_text(r->resident[0] != '\0' ? r->resident : r->phone[0] != '\0' ?
-	    r->phone : "-", 24, 0);
-	fputs("  ", stdout);
-	put_text(r->text, 40, 0);
+	/* The name in a column of its own, so the texts line up. */
+	printf("%*s", (int)(26 - put_text(r->resident[0] != '\0' ?
+	    r->resident : r->phone[0] != '\0' ? r->phone : "-", 24, 0)), "");
+	(void)put_text(r->text, 40, 0);
 	putchar('\n');
 	ls->n++;
 	return 0;
@@ -148,9 +152,9 @@ case_show(struct ctl *ctl, int argc, char **argv)
 	    "filed=%s\nphone=%s\n", r.case_no, r.kind, r.category, r.channel,
 	    r.status, when, r.phone);
 	fputs("resident=", stdout);
-	put_text(r.resident, sizeof(r.resident), 0);
+	(void)put_text(r.resident, sizeof(r.resident), 0);
 	fputs("\ntext:\n", stdout);
-	put_text(r.text, sizeof(r.text), 1);
+	(void)put_text(r.text, sizeof(r.text), 1);
 	putchar('\n');
 	return 0;
 }

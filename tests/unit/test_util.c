@@ -270,6 +270,27 @@ test_edit_distance(void **state)
 	assert_int_equal(util_edit_distance(a, b), 1);
 }
 
+/* Cut UTF-8 at a character boundary: "ā" is 2 bytes, "š" 2, "€" 3. */
+static void
+test_strlcpy_utf8(void **state)
+{
+	char	 buf[6];
+
+	(void)state;
+	assert_int_equal(util_strlcpy_utf8(buf, "ābc", sizeof(buf)), 0);
+	assert_string_equal(buf, "ābc");
+	/* "ābcd" + "š": 5 bytes fit, the š would be cut in half. */
+	assert_int_equal(util_strlcpy_utf8(buf, "ābcdš", sizeof(buf)), -1);
+	assert_string_equal(buf, "ābcd");
+	assert_int_equal(util_strlcpy_utf8(buf, "ab€€", sizeof(buf)), -1);
+	assert_string_equal(buf, "ab€");
+	assert_int_equal(util_strlcpy_utf8(buf, "€€", 3), -1);
+	assert_string_equal(buf, "");
+	assert_int_equal(util_strlcpy_utf8(buf, NULL, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	assert_int_equal(util_strlcpy_utf8(buf, "x", 0), -1);
+}
+
 static void
 test_strlcpy_snprintf_trim(void **state)
 {
@@ -454,6 +475,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_strtonum),
+		cmocka_unit_test(test_strlcpy_utf8),
 		cmocka_unit_test(test_parse_cents),
 		cmocka_unit_test(test_parse_cents_overflow_edge),
 		cmocka_unit_test(test_format_cents),
