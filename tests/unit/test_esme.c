@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -84,10 +85,10 @@ test_free_after_close_in_the_same_turn(void **state)
 	lfd = listener(&port);
 	assert_non_null(base = event_base_new());
 	memset(&c, 0, sizeof(c));
-	(void)strcpy(c.name, "t");
-	(void)strcpy(c.host, "127.0.0.1");
+	(void)snprintf(c.name, sizeof(c.name), "t");
+	(void)snprintf(c.host, sizeof(c.host), "127.0.0.1");
 	c.port = port;
-	(void)strcpy(c.system_id, "muni");
+	(void)snprintf(c.system_id, sizeof(c.system_id), "muni");
 	c.window = 10;
 	c.max_tps = 100;
 	c.enquire_link_s = 30;
