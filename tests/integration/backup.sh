@@ -25,17 +25,8 @@ all_delivered() {
 none_waiting() {
 	[ "$(count muni.db "where state in ('queued', 'inflight')")" -eq 0 ]
 }
-start_gw() {
-	"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
-	gwpid=$!
-	wait_for 10 "a bind" healthy
-}
 
-"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 20 -e 0 \
-    >sim.out 2>sim.err </dev/null &
-simpid=$!
-wait_for 5 "the simulator's port" grep -q '^port=' sim.out
-sport=$(sed -n 's/^port=//p' sim.out)
+sim_start -r 20 -e 0
 hport=$(free_port)
 cat > muni.conf <<CONF
 [database]
@@ -52,7 +43,7 @@ quiet_hours = none
 listen = 127.0.0.1:$hport
 CONF
 ctl init > /dev/null 2>&1
-start_gw
+gw_start
 
 { echo phone,text; i=1; while [ "$i" -le "$N" ]; do
 	echo "26$(printf %06d "$i"),Zinojums $i"; i=$((i + 1)); done; } > b.csv
@@ -113,6 +104,6 @@ expect_eq "restored integrity" "$(sqlite3 muni.db 'pragma integrity_check')" ok
 # The gateway takes up the restored queue: what the copy had queued or
 # inflight is sent (again). Receipts that came after the copy are in the
 # saved database, not here: those rows stay accepted.
-start_gw
+gw_start
 wait_for 60 "the restored queue sent" none_waiting
 echo "backup: ok"

@@ -142,11 +142,7 @@ EOF
 	chmod 600 "$1"
 }
 
-"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 20 -e 0 \
-    >sim.out 2>sim.err </dev/null &
-simpid=$!
-wait_for 5 "the simulator's port" grep -q '^port=' sim.out
-sport=$(sed -n 's/^port=//p' sim.out)
+sim_start -r 20 -e 0
 hport=$(free_port)
 write_gw_conf muni.conf "$PWD/muni.db"
 ctl init > /dev/null

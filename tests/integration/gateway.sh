@@ -63,12 +63,6 @@ none_waiting() {
 	    ('queued', 'inflight')")" -eq 0 ]
 }
 
-start_gw() {
-	"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
-	gwpid=$!
-	wait_for 10 "a bind" healthy
-}
-
 # batch N PREFIX: N messages texted PREFIX1..PREFIXN, in one batch.
 batch() {
 	{ echo phone,text; i=1; while [ "$i" -le "$1" ]; do
@@ -77,11 +71,7 @@ batch() {
 }
 
 # The simulator; receipts 50 ms after each accepted submit.
-"$B/muni-smscsim" -p 0 -o submit.log -O deliver.log -C "$PWD/ctl.sock" \
-    -r 50 -e 0 >sim.out 2>sim.err </dev/null &
-simpid=$!
-wait_for 5 "the simulator's port" grep -q '^port=' sim.out
-sport=$(sed -n 's/^port=//p' sim.out)
+sim_start -r 50 -e 0
 hport=$(free_port)
 
 { gw_conf_head "$WINDOW" 5000 1; cat <<EOF
@@ -93,7 +83,7 @@ chmod 600 muni.conf
 ctl init > /dev/null
 "$B/muni-smsgw" -c muni.conf -n > check.out || die "muni-smsgw -n"
 expect_grep '^configuration OK$' check.out
-start_gw
+gw_start
 
 # --- A short and a long Latvian message, receipts, sms status.
 phase "A short and a long Latvian message"
@@ -218,7 +208,7 @@ kill -9 "$gwpid"
 wait "$gwpid" 2>/dev/null || :
 gwpid=""
 sent_before=$(grep -c ' text=k[0-9]*$' submit.log || :)
-start_gw
+gw_start
 wait_for 40 "the run delivered" all_final
 expect_eq "the run" "$(count_state delivered)" 6255
 simctl flush > /dev/null

@@ -47,11 +47,7 @@ digits() {
 }
 
 # --- Set up: simulator, config, demo data, gateway.
-"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" -r 20 -e 0 \
-    >sim.out 2>sim.err </dev/null &
-simpid=$!
-wait_for 5 "the simulator's port" grep -q '^port=' sim.out
-sport=$(sed -n 's/^port=//p' sim.out)
+sim_start -r 20 -e 0
 hport=$(free_port)
 hash=$(printf '%s\n' "$PIN" | "$B/munictl" -c /dev/null staff pin 2>/dev/null)
 case $hash in '$y$'*) ;; *) die "munictl staff pin: '$hash'";; esac
