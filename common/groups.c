@@ -158,6 +158,49 @@ groups_list(struct store *s, int (*cb)(void *, const struct groups_info *),
 	return rc == SQLITE_DONE ? 0 : -1;
 }
 
+int
+groups_remove(struct store *s, const char *name, char *err, size_t errsize)
+{
+	struct groups_info	 g;
+	sqlite3_stmt		*st;
+	int64_t			 busy = 0;
+	int			 r, rc;
+
+	if ((r = groups_find(s, name, &g, err, errsize)) != 0)
+		return r == 1 ? 1 : -1;
+	if (store_begin(s) == -1)
+		goto dberr;
+	st = store_stmt(s, ST_GROUP_BUSY);
+	if (sqlite3_bind_int64(st, 1, g.id) != SQLITE_OK)
+		goto dberr_tx;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		busy = sqlite3_column_int64(st, 0);
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		goto dberr_tx;
+	if (busy != 0) {
+		store_rollback(s);
+		(void)util_snprintf(err, errsize, _("group '%s' cannot be "
+		    "removed: broadcast %lld still goes to it (cancel it "
+		    "first: munictl broadcast cancel %lld)"), g.name,
+		    (long long)busy, (long long)busy);
+		return 2;
+	}
+	if (sqlite3_bind_int64(store_stmt(s, ST_GROUP_UNLINK), 1, g.id) !=
+	    SQLITE_OK || store_exec(s, ST_GROUP_UNLINK) == -1 ||
+	    sqlite3_bind_int64(store_stmt(s, ST_GROUP_DELETE), 1, g.id) !=
+	    SQLITE_OK || store_exec(s, ST_GROUP_DELETE) == -1 ||
+	    store_commit(s) == -1)
+		goto dberr_tx;
+	return 0;
+dberr_tx:
+	store_rollback(s);
+dberr:
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    store_errmsg(s));
+	return -1;
+}
+
 /* Insert the groups row; err says why not. */
 static int64_t
 insert_group(struct store *s, const char *name, const char *kind,

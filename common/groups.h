@@ -100,6 +100,14 @@ int	 groups_find(struct store *, const char *name, struct groups_info *,
 	    char *err, size_t errsize);
 /* By id: 0 found, 1 none, -1 error. */
 int	 groups_get(struct store *, int64_t id, struct groups_info *);
+/*
+ * Remove the group called name and its members. Broadcasts already sent
+ * to it keep their figures and lose the link. 0 removed, 1 no such group,
+ * 2 refused (a broadcast awaiting approval, scheduled or sending uses it),
+ * -1 database error; err says why for all but 0.
+ */
+int	 groups_remove(struct store *, const char *name, char *err,
+	    size_t errsize);
 /* Every group by name; cb returning -1 stops. 0 or -1. */
 int	 groups_list(struct store *,
 	    int (*cb)(void *arg, const struct groups_info *), void *arg);

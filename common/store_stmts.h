@@ -277,6 +277,14 @@ STMT(ST_GROUP_LIST,
     "SELECT id, name, kind, coalesce(rule, ''), created_by, created_at"
     " FROM groups ORDER BY name")
 STMT(ST_GROUP_NAMES, "SELECT name FROM groups ORDER BY name")
+/* A group in use by a broadcast still to go out cannot be removed. */
+STMT(ST_GROUP_BUSY,
+    "SELECT id FROM broadcasts WHERE group_id = ?1 AND state IN"
+    " ('awaiting_approval', 'scheduled', 'sending') ORDER BY id LIMIT 1")
+/* Finished broadcasts keep their figures; only the link goes. */
+STMT(ST_GROUP_UNLINK,
+    "UPDATE broadcasts SET group_id = NULL WHERE group_id = ?1")
+STMT(ST_GROUP_DELETE, "DELETE FROM groups WHERE id = ?1")
 STMT(ST_GROUP_MEMBER_INSERT,
     "INSERT INTO group_members (group_id, resident_id, phone)"
     " VALUES (?1, ?2, ?3)")

@@ -25,6 +25,7 @@ static const char *use_add =
 static const char *use_list = "group list";
 static const char *use_show = "group show NAME";
 static const char *use_members = "group members NAME";
+static const char *use_remove = "group remove NAME";
 
 const char *
 ctl_actor(const char *as)
@@ -163,32 +164,71 @@ group_add(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+struct list_arg {
+	struct store	*s;
+	int		 failed;
+};
+
+/* One row under group_list's header; the member count is taken now. */
 static int
 list_cb(void *arg, const struct groups_info *g)
 {
-	char	 when[32];
+	struct list_arg	*la = arg;
+	char		 when[32], err[GROUPS_ERR_SIZE], count[24];
+	int64_t		 n;
 
-	(void)arg;
+	if ((n = groups_count(la->s, g, err, sizeof(err))) == -1) {
+		/* One bad rule (a topic removed since) spoils no other row. */
+		fprintf(stderr, "munictl group list: %s: %s\n", g->name, err);
+		la->failed = 1;
+		(void)util_strlcpy(count, "?", sizeof(count));
+	} else
+		(void)util_snprintf(count, sizeof(count), "%lld",
+		    (long long)n);
 	clock_datetime(g->created_at, when, sizeof(when));
-	printf("%-24s %-6s %-19s %-12s %s\n", g->name, g->is_rule ? "rule" :
-	    "manual", when, g->created_by, g->is_rule ? g->rule : "-");
+	printf("%-24s %-6s %8s  %-19s %-12s %s\n", g->name, g->is_rule ?
+	    "rule" : "manual", count, when, g->created_by, g->is_rule ?
+	    g->rule : "-");
 	return 0;
 }
 
 static int
 group_list(struct ctl *ctl, int argc, char **argv)
 {
-	struct store	*s;
+	struct list_arg	 la;
 
 	(void)argv;
 	if (argc != 1)
 		return ctl_usage(use_list);
-	if ((s = ctl_store(ctl)) == NULL)
+	memset(&la, 0, sizeof(la));
+	if ((la.s = ctl_store(ctl)) == NULL)
 		return 1;
-	if (groups_list(s, list_cb, NULL) == -1) {
-		fprintf(stderr, "munictl group list: %s\n", store_errmsg(s));
+	printf("%-24s %-6s %8s  %-19s %-12s %s\n", _("NAME"), _("KIND"),
+	    _("MEMBERS"), _("CREATED"), _("BY"), _("RULE"));
+	if (groups_list(la.s, list_cb, &la) == -1) {
+		fprintf(stderr, "munictl group list: %s\n",
+		    store_errmsg(la.s));
 		return 1;
 	}
+	return la.failed;
+}
+
+static int
+group_remove(struct ctl *ctl, int argc, char **argv)
+{
+	struct store	*s;
+	char		 err[GROUPS_ERR_SIZE];
+	int		 r;
+
+	if (argc != 2)
+		return ctl_usage(use_remove);
+	if ((s = ctl_store(ctl)) == NULL)
+		return 1;
+	if ((r = groups_remove(s, argv[1], err, sizeof(err))) != 0) {
+		fprintf(stderr, "munictl group remove: %s\n", err);
+		return 1;
+	}
+	printf("removed=%s\n", argv[1]);
 	return 0;
 }
 
@@ -275,8 +315,8 @@ ctl_groups(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-		    "       munictl %s\n       munictl %s\n", use_add, use_list,
-		    use_show, use_members);
+		    "       munictl %s\n       munictl %s\n       munictl %s\n",
+		    use_add, use_list, use_show, use_members, use_remove);
 		return 2;
 	}
 	if (strcmp(argv[1], "add") == 0)
@@ -287,6 +327,8 @@ ctl_groups(struct ctl *ctl, int argc, char **argv)
 		return group_show(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "members") == 0)
 		return group_members(ctl, argc - 1, argv + 1);
+	if (strcmp(argv[1], "remove") == 0)
+		return group_remove(ctl, argc - 1, argv + 1);
 	fprintf(stderr, "munictl group: unknown command '%s'\n", argv[1]);
 	return 2;
 }

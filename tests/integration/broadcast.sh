@@ -66,7 +66,12 @@ expect_grep '^bad.csv:2:1: no resident has this personal code$' fe
 expect_no_grep '329999' fe
 ctl group list > l1
 expect_grep '^seniori ' l1
-expect_grep '^failis  *manual ' l1
+expect_grep '^failis  *manual  *2  ' l1
+# A header names the columns (in Latvian by default); each group shows
+# its members now.
+expect_grep '^NAME  *KIND  *MEMBERS  *CREATED ' l1
+MUNI_LANG=lv ctl group list > l1lv
+expect_grep '^NOSAUKUMS  *VEIDS  *DALĪBNIEKI  *IZVEIDOTA ' l1lv
 
 # Preview of an ASCII text: one segment each at 0.04.
 ctl broadcast preview --group visi --text "Biblioteka slegta pirmdien." --topic pii > p1
@@ -134,6 +139,23 @@ expect_grep '^delivered=1$' st3
 expect_grep "^cancelled=$((n - 1))\$" st3
 ctl broadcast list > bl
 expect_grep "^$id .* cancelled .* seniori " bl
+
+# A group goes only when no broadcast still goes to it.
+ctl broadcast send --group failis --text "Sveiki" --topic pii --yes > r1
+rid=$(sed -n 's/^broadcast=//p' r1)
+if ctl group remove failis > /dev/null 2> r2; then
+	fail "removed a group a scheduled broadcast goes to"; fi
+expect_grep "broadcast $rid" r2
+expect_grep '^failis ' "$(ctl group list > l2; echo l2)"
+ctl broadcast cancel "$rid" > /dev/null
+ctl group remove failis > r3
+expect_grep '^removed=failis$' r3
+ctl group list > l3
+expect_no_grep '^failis ' l3
+expect_eq "members gone" "$(sql "select count(*) from group_members")" 0
+if ctl group remove failis > /dev/null 2> r4; then
+	fail "removed a group twice"; fi
+expect_grep "failis" r4
 
 # Quiet hours around now: a normal broadcast waits, an emergency does not.
 h=$(date +%-H) m=$(date +%-M)

@@ -343,6 +343,48 @@ test_find_and_list(void **state)
 	assert_int_equal(groups_name_valid("Zīlītes vecāki", &errstr), 0);
 }
 
+/*
+ * A group goes only when no broadcast still goes to it; broadcasts that
+ * went keep their figures without the link; members go with the group.
+ */
+static void
+test_remove(void **state)
+{
+	struct store		*s = *state;
+	struct groups_info	 g;
+	char			 err[GROUPS_ERR_SIZE];
+	int64_t			 id, other;
+
+	id = add_rule(s, "auri", "territory = 'Auru pagasts'");
+	other = add_rule(s, "auces pensionari", "age >= 70");
+	tl_exec(s, "INSERT INTO group_members (group_id, phone) SELECT id, "
+	    "'+37120000001' FROM groups WHERE name = 'auri'");
+	tl_exec(s, "INSERT INTO broadcasts (id, group_id, text, state, "
+	    "recipients, created_at, updated_at) SELECT 7, id, 'x', 'done', "
+	    "12, 0, 0 FROM groups WHERE name = 'auri'");
+	tl_exec(s, "INSERT INTO broadcasts (id, group_id, text, state, "
+	    "created_at, updated_at) SELECT 8, id, 'y', 'scheduled', 0, 0 "
+	    "FROM groups WHERE name = 'auri'");
+	assert_int_equal(groups_remove(s, "auri", err, sizeof(err)), 2);
+	assert_string_equal(err, "group 'auri' cannot be removed: broadcast 8 "
+	    "still goes to it (cancel it first: munictl broadcast cancel 8)");
+	assert_int_equal(groups_get(s, id, &g), 0);
+	tl_exec(s, "UPDATE broadcasts SET state = 'awaiting_approval' "
+	    "WHERE id = 8");
+	assert_int_equal(groups_remove(s, "auri", err, sizeof(err)), 2);
+	tl_exec(s, "UPDATE broadcasts SET state = 'cancelled' WHERE id = 8");
+	assert_int_equal(groups_remove(s, "auri", err, sizeof(err)), 0);
+	assert_int_equal(groups_get(s, id, &g), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM group_members"), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM broadcasts WHERE "
+	    "group_id IS NULL AND recipients = 12"), 1);
+	/* The other group is untouched; an unknown name is no removal. */
+	assert_int_equal(groups_get(s, other, &g), 0);
+	assert_int_equal(groups_remove(s, "auri", err, sizeof(err)), 1);
+	assert_string_equal(err, "no group is named 'auri' (munictl group "
+	    "list shows them)");
+}
+
 /* A file in the current directory with text; the caller unlinks it. */
 static void
 write_file(const char *path, const char *text)
@@ -516,6 +558,7 @@ main(void)
 		cmocka_unit_test(test_chunks),
 		cmocka_unit_test(test_extras),
 		cmocka_unit_test(test_find_and_list),
+		cmocka_unit_test(test_remove),
 		cmocka_unit_test(test_manual_file),
 	};
 	char	 dir[] = "/tmp/muni-test-groups.XXXXXX";
