@@ -104,6 +104,27 @@ shorten(char *line)
 	return 0;
 }
 
+/*
+ * Cut a line by its last word, and the space and dangling comma or colon
+ * before it, so a screen never ends in half a name; a line of one word
+ * loses a character instead.
+ */
+static int
+shorten_word(char *line)
+{
+	size_t	 n = strlen(line);
+
+	while (n > 0 && line[n - 1] != ' ')
+		n--;
+	while (n > 0 && (line[n - 1] == ' ' || line[n - 1] == ',' ||
+	    line[n - 1] == ':'))
+		n--;
+	if (n == 0)
+		return shorten(line);
+	line[n] = '\0';
+	return 0;
+}
+
 /* The screen with hint and k items from u->offset; 1 when it fits. */
 static int
 try_list(struct ussd *u, const char *hint, const struct list *l, size_t k,
@@ -138,7 +159,7 @@ try_list(struct ussd *u, const char *hint, const struct list *l, size_t k,
  * As many list items from u->offset as fit (1-5). An item that does not
  * fit alone is cut at its end (lines say the most important first), to
  * no less than HINT_KEEP characters while a hint is to be shown; past
- * that the hint goes.
+ * that the hint goes. Cuts take whole words.
  */
 #define HINT_KEEP	24
 
@@ -159,12 +180,14 @@ render_list(struct ussd *u, const char *hint, struct list *l, int back)
 	line = l->line[u->offset];
 	(void)util_strlcpy(orig, line, sizeof(orig));
 	if (hint != NULL) {
-		while (util_utf8_len(line) > HINT_KEEP && shorten(line) == 0)
-			if (try_list(u, hint, l, 1, back, 0))
+		while (util_utf8_len(line) > HINT_KEEP &&
+		    shorten_word(line) == 0)
+			if (util_utf8_len(line) >= HINT_KEEP &&
+			    try_list(u, hint, l, 1, back, 0))
 				return;
 		(void)util_strlcpy(line, orig, LINE_SIZE);
 	}
-	while (shorten(line) == 0)
+	while (shorten_word(line) == 0)
 		if (try_list(u, NULL, l, 1, back, 0))
 			return;
 	(void)try_list(u, NULL, l, 1, back, 1);
@@ -614,9 +637,9 @@ ussd_handle(struct store *s, const struct config *cfg, const char *from,
 	/*
 	 * The fixed texts are not measured where they are made, and a
 	 * translation may run long: a string the network would refuse or cut
-	 * is cut here, at a character.
+	 * is cut here, after a word.
 	 */
-	while (!fits(u, out->text) && shorten(out->text) == 0)
+	while (!fits(u, out->text) && shorten_word(out->text) == 0)
 		;
 	(void)i18n_set_lang(saved);
 	if (rc == -1) {

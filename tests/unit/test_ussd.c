@@ -250,6 +250,41 @@ test_latvian_walk(void **state)
 	    "2026\n10.00 EUR\nDobeles novada pašvaldība\n"));
 }
 
+/*
+ * A wrong key keeps the page and its hint; an item cut to make room for
+ * the hint loses whole words, never half of one (found: "Dobeles PII
+ * \"Zīl" after "Nepareiza izvēle.").
+ */
+static void
+test_wrong_key_cuts_words(void **state)
+{
+	struct fx	*fx = *state;
+	const char	*t, *line;
+	static const char full[] = "Anna B., Dobeles PII \"Zīlīte\" (2027-09)";
+	char		 item[128];
+	size_t		 n;
+
+	(void)ussd(fx, ILZE_PHONE, "w", USSD_OP_OPEN, NULL);
+	t = ussd(fx, ILZE_PHONE, "w", USSD_OP_ANSWER, "1");
+	assert_non_null(strstr(t, full));
+	t = ussd(fx, ILZE_PHONE, "w", USSD_OP_ANSWER, "7");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n",
+	    strlen("Nepareiza izvēle.\n")) == 0);
+	/* The same item, whole or cut after a word. */
+	line = strchr(t, '\n') + 1;
+	assert_non_null(line = strstr(line, ": "));
+	line += 2;
+	n = strcspn(line, "\n");
+	assert_true(n < sizeof(item));
+	memcpy(item, line, n);
+	item[n] = '\0';
+	assert_true(n > 0 && strncmp(full, item, n) == 0);
+	assert_true(full[n] == '\0' || full[n] == ' ' || full[n] == ',');
+	/* The place is kept: 9 still goes to the second child. */
+	t = ussd(fx, ILZE_PHONE, "w", USSD_OP_ANSWER, "9");
+	assert_non_null(strstr(t, "1. vieta no 1: Žanis Ē., "));
+}
+
 static void
 test_timeout_and_wrong_keys(void **state)
 {
@@ -417,6 +452,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_latvian_walk, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_wrong_key_cuts_words,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timeout_and_wrong_keys,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unregistered_and_abort,
