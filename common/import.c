@@ -20,6 +20,7 @@
 #include "import.h"
 #include "log.h"
 #include "outbox.h"
+#include "refdata.h"
 #include "smstext.h"
 #include "store.h"
 #include "strset.h"
@@ -82,7 +83,9 @@ struct imp {
 	int			 rec_line;	/* first line of this record */
 	int			 in_record;
 	int			 header_done;
-	int			 fatal;		/* stop: database failed */
+	int			 fatal;		/* stop: database failed, or
+						   a header without columns
+						   every row needs */
 
 	/* The current record: fields packed into buf, NUL-terminated. */
 	char			*buf;
@@ -96,6 +99,9 @@ struct imp {
 	int64_t			 count_before;
 	struct strset		*keys;		/* row keys seen in this file */
 	int			 row_bad;
+	struct refdata		*ref;		/* institutions or fee kinds */
+	unsigned char		 delim;		/* found in the header row */
+	int64_t			 nclasses;	/* priority classes, 0 none */
 };
 
 static void imp_err(struct imp *, int, const char *, ...)
@@ -458,30 +464,59 @@ parse_datetime(const char *v, char out[20])
 	    d, hh, mi, ss);
 }
 
+/*
+ * The institution a row names, matched as people type it. An unknown one
+ * is an error with a did-you-mean, unless the import was asked to create
+ * new institutions (--new-institutions), which it then lists. The id, 0
+ * after an error on the row, -1 when the database failed.
+ */
 static int64_t
-institution_id(struct imp *im, const char *name)
+institution_id(struct imp *im, const char *name, const char **canon)
 {
-	sqlite3_stmt	*st = store_stmt(im->s, ST_INSTITUTION_BY_NAME);
-	int64_t		 id = 0;
+	const struct refdata_item	*it;
+	char				 err[REFDATA_ERR_SIZE];
+	int64_t				 id;
+	int				 r;
+
+	if ((r = refdata_find(im->ref, name, &it, err, sizeof(err))) == 0) {
+		*canon = it->name;
+		return it->id;
+	}
+	if (r == 1 && im->o->new_institutions) {
+		if ((r = refdata_add_institution(im->s, im->ref, name, "", &id,
+		    err, sizeof(err))) == 0) {
+			im->res->new_institutions++;
+			fprintf(im->o->out != NULL ? im->o->out : stdout,
+			    "new_institution=%s\n", name);
+			*canon = name;
+			return id;
+		}
+		if (r == -1) {
+			imp_err(im, -1, "%s", err);
+			im->fatal = 1;
+			return -1;
+		}
+	}
+	imp_err(im, fpos(im, Q_INSTITUTION), "institution: %s", err);
+	return 0;
+}
+
+/* 1 when prio is one of the priority classes, 0 not, -1 error. */
+static int
+priority_class_known(struct imp *im, long long prio)
+{
+	sqlite3_stmt	*st = store_stmt(im->s, ST_PRIORITY_CLASS_EXISTS);
 	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
-		goto fail;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		goto fail;
+	if (sqlite3_bind_int64(st, 1, prio) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else
+		rc = sqlite3_step(st);
 	(void)sqlite3_reset(st);
-	if (id > 0)
-		return id;
-	/* Created by name on first use, as the contract says. */
-	st = store_stmt(im->s, ST_INSTITUTION_INSERT);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, "", -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(im->s, ST_INSTITUTION_INSERT) == -1)
-		goto fail;
-	return store_last_rowid(im->s);
-fail:
+	if (rc == SQLITE_ROW)
+		return 1;
+	if (rc == SQLITE_DONE)
+		return 0;
 	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
@@ -491,17 +526,16 @@ static void
 row_queue(struct imp *im)
 {
 	char		 child[IDENT_PCODE_SIZE], guardian[IDENT_PCODE_SIZE];
-	char		 registered[20], key[IDENT_PCODE_SIZE + 110];
-	const char	*v, *errstr;
+	char		 registered[20], key[IDENT_PCODE_SIZE + REFDATA_NAME_MAX + 2];
+	const char	*v, *errstr, *inst = NULL;
 	long long	 prio = 0, y, mo;
-	int64_t		 gid = 0, iid;
+	int64_t		 gid = 0, iid = 0;
 	sqlite3_stmt	*st;
-	int		 bad = 0;
+	int		 bad = 0, r;
 
 	bad |= check_pcode(im, Q_CHILD, child, NULL) == -1;
 	bad |= check_text(im, Q_GIVEN, IMPORT_MAX_NAME, 1) == -1;
 	bad |= check_text(im, Q_FAMILY, IMPORT_MAX_NAME, 1) == -1;
-	bad |= check_text(im, Q_INSTITUTION, IMPORT_MAX_NAME, 1) == -1;
 	if (check_pcode(im, Q_GUARDIAN, guardian, NULL) == -1)
 		bad = 1;
 	else if ((gid = resident_id(im, guardian)) == 0) {
@@ -541,13 +575,22 @@ row_queue(struct imp *im)
 		    "(a whole number 0-%d, higher is served first)"), v,
 		    _(errstr), IMPORT_MAX_PRIORITY);
 		bad = 1;
+	} else if (prio != 0 && im->nclasses > 0 &&
+	    (r = priority_class_known(im, prio)) != 1) {
+		if (r == 0)
+			imp_err(im, fpos(im, Q_PRIORITY), _("priority: %lld is "
+			    "not one of the municipality's priority classes "
+			    "(0 none, up to %lld)"), prio,
+			    (long long)im->nclasses);
+		bad = 1;
 	}
-	if (bad)
+	if (check_text(im, Q_INSTITUTION, IMPORT_MAX_NAME, 1) == -1 ||
+	    (iid = institution_id(im, fld(im, Q_INSTITUTION), &inst)) <= 0)
+		bad = 1;
+	if (bad || im->fatal)
 		return;
-	(void)snprintf(key, sizeof(key), "%s|%s", child, fld(im, Q_INSTITUTION));
+	(void)snprintf(key, sizeof(key), "%s|%s", child, inst);
 	if (check_dup(im, key, fpos(im, Q_CHILD)) == -1)
-		return;
-	if ((iid = institution_id(im, fld(im, Q_INSTITUTION))) < 0)
 		return;
 	st = store_stmt(im->s, ST_QUEUE_UPSERT);
 	if (!BIND_OK(sqlite3_bind_text(st, 1, child, -1, SQLITE_TRANSIENT)) ||
@@ -568,20 +611,6 @@ row_queue(struct imp *im)
 		return;
 	}
 	(void)upsert(im, st, NULL, NULL, 0);
-}
-
-static int
-valid_kind(const char *v)
-{
-	size_t	 i, n = strlen(v);
-
-	if (n == 0 || n > 32 || !islower((unsigned char)v[0]))
-		return 0;
-	for (i = 1; i < n; i++)
-		if (!islower((unsigned char)v[i]) &&
-		    !isdigit((unsigned char)v[i]) && v[i] != '_')
-			return 0;
-	return 1;
 }
 
 static int
@@ -634,7 +663,9 @@ static void
 row_fee(struct imp *im)
 {
 	char		 code[IDENT_PCODE_SIZE], due[11], ref[40] = "";
-	char		 key[IDENT_PCODE_SIZE + 60], stored[40];
+	char		 key[IDENT_PCODE_SIZE + REFDATA_NAME_MAX + 20], stored[40];
+	char		 err[REFDATA_ERR_SIZE];
+	const struct refdata_item *kind = NULL;
 	const char	*v, *errstr;
 	int64_t		 rid = 0, cents = 0, fid = 0;
 	sqlite3_stmt	*st;
@@ -648,10 +679,9 @@ row_fee(struct imp *im)
 		bad = 1;
 	} else if (rid < 0)
 		return;
-	if (!valid_kind(fld(im, F_KIND))) {
-		imp_err(im, fpos(im, F_KIND), _("kind: '%.32s' is not a fee "
-		    "kind like nin or dog (lower-case letters, digits, _)"),
-		    fld(im, F_KIND));
+	if (refdata_find(im->ref, fld(im, F_KIND), &kind, err,
+	    sizeof(err)) != 0) {
+		imp_err(im, fpos(im, F_KIND), "kind: %s", err);
 		bad = 1;
 	}
 	if (!valid_period(fld(im, F_PERIOD))) {
@@ -691,13 +721,13 @@ row_fee(struct imp *im)
 	}
 	if (bad)
 		return;
-	(void)snprintf(key, sizeof(key), "%s|%s|%s", code, fld(im, F_KIND),
+	(void)snprintf(key, sizeof(key), "%s|%s|%s", code, kind->name,
 	    fld(im, F_PERIOD));
 	if (check_dup(im, key, fpos(im, F_CODE)) == -1)
 		return;
 	st = store_stmt(im->s, ST_FEE_UPSERT);
 	if (!BIND_OK(sqlite3_bind_int64(st, 1, rid)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, fld(im, F_KIND), -1,
+	    !BIND_OK(sqlite3_bind_text(st, 2, kind->name, -1,
 	    SQLITE_STATIC)) ||
 	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, F_PERIOD), -1,
 	    SQLITE_STATIC)) ||
@@ -779,8 +809,23 @@ header_row(struct imp *im)
 	}
 	for (c = 0; im->cols[c].name != NULL; c++)
 		if (im->map[c] == -1 && im->cols[c].required)
-			imp_err(im, -1, _("the header has no column '%s'"),
-			    im->cols[c].name);
+			break;
+	/* One field only: the columns are split by something else. */
+	if (im->cols[c].name != NULL && im->nheader == 1)
+		imp_err(im, -1, _("the header row is one column: columns must "
+		    "be separated by a comma, a semicolon or a tab, and none "
+		    "was found"));
+	else
+		for (c = 0; im->cols[c].name != NULL; c++)
+			if (im->map[c] == -1 && im->cols[c].required)
+				imp_err(im, -1, _("the header has no column "
+				    "'%s' (columns separated by %s)"),
+				    im->cols[c].name, im->delim == ';' ?
+				    _("semicolons") : im->delim == '\t' ?
+				    _("tabs") : _("commas"));
+	/* Each row would fail the same way: the header said it all. */
+	if (im->row_bad)
+		im->fatal = 1;
 	im->header_done = 1;
 }
 
@@ -868,17 +913,74 @@ table_count(struct store *s, enum import_kind kind)
 	return n;
 }
 
+/*
+ * The delimiter of the file: whichever of comma, semicolon (a Latvian
+ * spreadsheet's "CSV") and tab the header row holds most of outside
+ * quotes; a comma when it holds none. The file is read from its start
+ * again afterwards.
+ */
+static unsigned char
+detect_delim(FILE *fp)
+{
+	size_t		 n[3] = { 0, 0, 0 }, i;
+	int		 ch, quoted = 0;
+
+	for (i = 0; i < IMPORT_MAX_RECORD && (ch = getc(fp)) != EOF; i++) {
+		if (ch == '"')
+			quoted = !quoted;
+		else if (quoted)
+			continue;
+		else if (ch == '\n')
+			break;
+		else if (ch == ',')
+			n[0]++;
+		else if (ch == ';')
+			n[1]++;
+		else if (ch == '\t')
+			n[2]++;
+	}
+	clearerr(fp);
+	rewind(fp);
+	if (n[1] > n[0] && n[1] >= n[2])
+		return ';';
+	if (n[2] > n[0] && n[2] > n[1])
+		return '\t';
+	return ',';
+}
+
+static void
+parse_init(struct imp *im)
+{
+	if (csv_init(&im->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		fatalx("csv_init failed");
+	csv_set_delim(&im->p, im->delim);
+}
+
 /* The record is broken past repair: drop it and resynchronise. */
 static void
 parse_reset(struct imp *im)
 {
 	csv_free(&im->p);
-	if (csv_init(&im->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
+	parse_init(im);
 	im->in_record = 0;
 	im->nfields = 0;
 	im->buflen = 0;
 	im->too_many = 0;
+}
+
+/* The number of priority classes besides 0 (the highest); 0 or -1. */
+static int
+priority_classes(struct store *s, int64_t *n)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_PRIORITY_CLASS_COUNT);
+	int		 rc;
+
+	*n = 0;
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st,
+	    0) > 0)
+		*n = sqlite3_column_int64(st, 1);
+	(void)sqlite3_reset(st);
+	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
@@ -895,6 +997,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	off_t		 done = 0, total = 0;
 	size_t		 rec_bytes = 0, more;
 	int64_t		 after;
+	char		 errbuf[REFDATA_ERR_SIZE];
 	int		 ok = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -920,8 +1023,8 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
-	if (csv_init(&im.p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
+	im.delim = detect_delim(fp);
+	parse_init(&im);
 	if (store_bulk(s, 1) == -1 || store_begin(s) == -1) {
 		fprintf(im.err, "%s: %s\n", im.name, _("cannot start a "
 		    "transaction: the database is busy or read-only"));
@@ -931,6 +1034,17 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	im.keys = strset_new();
 	if ((im.count_before = table_count(s, kind)) < 0) {
 		fprintf(im.err, "%s: database error: %s\n", im.name,
+		    store_errmsg(s));
+		res->errors = 1;
+		goto rollback;
+	}
+	if ((kind == IMPORT_QUEUE || kind == IMPORT_FEES) &&
+	    ((im.ref = refdata_load(s, kind == IMPORT_QUEUE ?
+	    REFDATA_INSTITUTION : REFDATA_FEE_KIND, errbuf,
+	    sizeof(errbuf))) == NULL ||
+	    (kind == IMPORT_QUEUE && priority_classes(s, &im.nclasses) ==
+	    -1))) {
+		fprintf(im.err, "%s: %s\n", im.name, im.ref == NULL ? errbuf :
 		    store_errmsg(s));
 		res->errors = 1;
 		goto rollback;
@@ -1025,6 +1139,7 @@ out:
 	}
 	csv_free(&im.p);
 	strset_free(im.keys);
+	refdata_free(im.ref);
 	free(line);
 	free(im.buf);
 	fclose(fp);

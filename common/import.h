@@ -29,6 +29,7 @@ struct import_result {
 	size_t	 updated;
 	size_t	 unchanged;
 	size_t	 errors;
+	size_t	 new_institutions;	/* made by new_institutions */
 };
 
 struct import_opts {
@@ -43,6 +44,13 @@ struct import_opts {
 	long	 sms_validity_s;
 	const char *sms_encoding;
 	int	 sms_max_segments;	/* 0: no check */
+	/*
+	 * IMPORT_QUEUE: create the institutions the file names that do not
+	 * exist (listed as new_institution=NAME lines on out, stdout if
+	 * NULL) instead of refusing them.
+	 */
+	int	 new_institutions;
+	FILE	*out;
 };
 
 /* "residents", "queue", "fees" -> kind; -1 if unknown. */

@@ -306,6 +306,23 @@ static const char *migrations[] = {
 	" sent_at INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ref_id, due)) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;",
+
+	/*
+	 * 2 -> 3: fee kinds are reference data,
+	 * seeded with the standard ones and with every kind a fee already
+	 * names, so existing data stays valid.
+	 */
+	"CREATE TABLE fee_kinds ("
+	" code TEXT PRIMARY KEY,"
+	" name_lv TEXT NOT NULL,"
+	" name_en TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL) WITHOUT ROWID;"
+	"INSERT INTO fee_kinds VALUES"
+	" ('nin', 'Nekustamā īpašuma nodoklis', 'Real estate tax', 0),"
+	" ('dog', 'Suņu turēšanas nodeva', 'Dog fee', 0);"
+	"INSERT OR IGNORE INTO fee_kinds SELECT DISTINCT kind, kind, kind, 0"
+	" FROM fees;"
+	"PRAGMA user_version = 3;",
 };
 
 static char	 store_err[512];

@@ -36,6 +36,17 @@ STMT(ST_RESIDENT_COUNT, "SELECT count(*) FROM residents")
 STMT(ST_INSTITUTION_BY_NAME, "SELECT id FROM institutions WHERE name = ?1")
 STMT(ST_INSTITUTION_INSERT,
     "INSERT INTO institutions (name, territory) VALUES (?1, ?2)")
+STMT(ST_INSTITUTION_LIST,
+    "SELECT id, name, territory FROM institutions ORDER BY name")
+STMT(ST_FEE_KIND_LIST,
+    "SELECT code, name_lv, name_en FROM fee_kinds ORDER BY code")
+STMT(ST_FEE_KIND_INSERT,
+    "INSERT INTO fee_kinds (code, name_lv, name_en, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)")
+STMT(ST_PRIORITY_CLASS_COUNT, "SELECT count(*), coalesce(max(priority), 0)"
+    " FROM priority_classes")
+STMT(ST_PRIORITY_CLASS_EXISTS,
+    "SELECT 1 FROM priority_classes WHERE priority = ?1")
 STMT(ST_PRIORITY_CLASS_UPSERT,
     "INSERT INTO priority_classes (priority, name_lv, name_en)"
     " VALUES (?1, ?2, ?3) ON CONFLICT (priority) DO UPDATE SET"

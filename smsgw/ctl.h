@@ -40,6 +40,7 @@ int	 ctl_restore(struct ctl *, int, char **);
 int	 ctl_staff(struct ctl *, int, char **);
 int	 ctl_topics(struct ctl *, int, char **);
 int	 ctl_cases(struct ctl *, int, char **);
+int	 ctl_refdata(struct ctl *, int, char **);
 /* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
 const char	*ctl_actor(const char *as);
 

@@ -164,10 +164,11 @@ ctl_import(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
+		{ "new-institutions", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use =
-	    "import residents|queue|fees [--dry-run] FILE.csv";
+	static const char *use = "import residents|queue|fees [--dry-run] "
+	    "[--new-institutions] FILE.csv";
 	struct import_opts	 io;
 	struct import_result	 res;
 	struct progress		 prog;
@@ -181,12 +182,16 @@ ctl_import(struct ctl *ctl, int argc, char **argv)
 		case 'n':
 			io.dry_run = 1;
 			break;
+		case 'N':
+			io.new_institutions = 1;
+			break;
 		default:
 			return ctl_usage(use);
 		}
 	}
 	if (argc - optind != 2 ||
-	    import_kind_parse(argv[optind], &kind) == -1)
+	    import_kind_parse(argv[optind], &kind) == -1 ||
+	    (io.new_institutions && kind != IMPORT_QUEUE))
 		return ctl_usage(use);
 	if ((s = ctl_store(ctl)) == NULL)
 		return 1;

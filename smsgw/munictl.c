@@ -27,7 +27,12 @@ static const struct {
 	{ "import statement", ctl_import_statement,
 	    "import statement [--dry-run] FILE.xml" },
 	{ "import", ctl_import,
-	    "import residents|queue|fees [--dry-run] FILE.csv" },
+	    "import residents|fees [--dry-run] FILE.csv\n"
+	    "  munictl import queue [--dry-run] [--new-institutions] FILE.csv" },
+	{ "institution", ctl_refdata,
+	    "institution list | add NAME [--territory TERRITORY]" },
+	{ "feekind", ctl_refdata,
+	    "feekind list | add CODE --name-lv TEXT --name-en TEXT" },
 	{ "sms", ctl_sms, "sms preview [--translit | --encoding E] TEXT\n"
 	    "  munictl sms send [--validity S] [--encoding E] PHONE TEXT\n"
 	    "  munictl sms send --batch FILE.csv\n"

@@ -66,15 +66,36 @@ ctl import residents --dry-run more.csv > out5
 expect_grep 'inserted=1' out5
 expect_eq "dry run wrote nothing" "$(sql 'select count(*) from residents')" "$count_before"
 
-# Queue rows need an existing guardian; institutions appear by name.
+# Queue rows need an existing guardian and a known institution: they
+# are reference data, matched without regard to case or diacritics.
+ctl institution add 'Dobeles PII "Zīlīte"' --territory Dobele > in1
+expect_grep '^institution=1$' in1
+if ctl institution add 'dobeles pii zilite' > /dev/null 2> in2; then
+	fail "the same institution added twice"; fi
+expect_grep 'exists already as .Dobeles PII "Zīlīte"' in2
 cat > queue.csv <<'CSV'
 child_code,child_given_name,child_family_name,guardian_code,institution,registered_at,desired_start,priority
 32222222222,Roberts,Bērziņš,161175-19997,"Dobeles PII ""Zīlīte""",2024-03-01 10:30,2026-09,1
-32333333333,Elīza,Kalniņa,32111111111,"Dobeles PII ""Zīlīte""",2024-02-01,2026-09,0
+32333333333,Elīza,Kalniņa,32111111111,Dobeles PII Zilite,2024-02-01,2026-09,0
 CSV
 ctl import queue queue.csv > out6
 expect_grep 'rows=2 inserted=2' out6
 expect_eq "institution" "$(sql 'select name from institutions')" 'Dobeles PII "Zīlīte"'
+expect_eq "one queue" "$(sql 'select count(distinct institution_id) from queue_entries')" 1
+# A misspelled one is refused with the name meant; on purpose it is made.
+printf '%s\n' 'child_code,child_given_name,child_family_name,guardian_code,institution,registered_at,desired_start' \
+    '32444444444,Ēriks,Lācis,161175-19997,Dobeles PII Zilte,2024-01-01,2026-09' \
+    '32555555555,Anna,Lāce,161175-19997,Bauskas PII Mārīte,2024-01-01,2026-09' > typo.csv
+if ctl import queue typo.csv > /dev/null 2> errt; then fail "a misspelled institution was accepted"; fi
+expect_grep "^typo.csv:2:5: institution: unknown institution 'Dobeles PII Zilte' (did you mean 'Dobeles PII \"Zīlīte\"'?)" errt
+expect_grep "^typo.csv:3:5: institution: unknown institution 'Bauskas PII Mārīte'" errt
+expect_eq "no institution made" "$(sql 'select count(*) from institutions')" 1
+sed 2d typo.csv > new.csv
+ctl import queue --new-institutions new.csv > outn
+expect_grep '^new_institution=Bauskas PII Mārīte$' outn
+expect_grep 'rows=1 inserted=1' outn
+ctl institution list > il
+expect_grep '^institutions=2$' il
 printf '%s\n' 'child_code,child_given_name,child_family_name,guardian_code,institution,registered_at,desired_start' \
     '32444444444,Ēriks,Lācis,020202-10005,PII Ķipari,2024-01-01,2026-09' > orphan.csv
 if ctl import queue orphan.csv > /dev/null 2> err7; then fail "orphan accepted"; fi
@@ -92,4 +113,30 @@ case "$ref" in RF[0-9][0-9]*) ;; *) fail "generated reference '$ref'";; esac
 ctl import fees fees.csv > out9
 expect_grep 'inserted=0 updated=0 unchanged=2' out9
 expect_eq "reference kept" "$(sql "select reference from fees where kind='dog'")" "$ref"
+
+# Fee kinds are reference data too: NĪN, Nin and nin are one kind; a
+# Latvian spreadsheet's semicolons are read as such.
+ctl feekind list > fk
+expect_grep '^nin  *Nekustamā īpašuma nodoklis / Real estate tax$' fk
+printf '%s\r\n' 'personal_code;kind;period;amount;due_date;reference' \
+    '161175-19997;NĪN;2026-Q2;12,50;2026-05-15;' \
+    '32111111111;Nin;2026-Q2;45.67;2026-05-15;' > semi.csv
+ctl import fees semi.csv > outs
+expect_grep 'rows=2 inserted=2' outs
+expect_eq "kinds" "$(sql "select count(*) from fees where kind = 'nin' and period = '2026-Q2'")" 2
+printf '%s\n' 'personal_code;kind;period;amount;due_date' \
+    '161175-19997;suns;2026;10.00;2026-03-02' > suns.csv
+if ctl import fees suns.csv > /dev/null 2> errs; then fail "fee kind suns accepted"; fi
+expect_grep "^suns.csv:2:2: kind: unknown fee kind 'suns'" errs
+ctl feekind add atkritumi --name-lv "Atkritumu apsaimniekošana" --name-en "Waste management" > fka
+expect_grep '^fee_kind=atkritumi$' fka
+if ctl feekind add waste --name-lv "Atkritumu apsaimniekošana" --name-en "Waste" > /dev/null 2> fkb; then
+	fail "two fee kinds with one name"; fi
+sed 's/suns/Atkritumu apsaimniekošana/' suns.csv > waste.csv
+ctl import fees waste.csv > outw
+expect_eq "by its name" "$(sql "select count(*) from fees where kind = 'atkritumi'")" 1
+# Columns split by something else: one message, not one per column.
+printf '%s\n' 'personal_code|given_name|family_name' > pipe.csv
+if ctl import residents pipe.csv > /dev/null 2> errp; then fail "pipe file accepted"; fi
+expect_eq "one message" "$(grep -c '^pipe.csv:[0-9]' errp)" 1
 echo "import: ok"

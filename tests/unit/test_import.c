@@ -23,7 +23,9 @@
 #include "ident.h"
 #include "import.h"
 #include "log.h"
+#include "refdata.h"
 #include "store.h"
+#include "testlib.h"
 
 #define NOW		1773568800	/* 2026-03-15 10:00:00 UTC */
 #define MAX_FILES	16
@@ -742,13 +744,23 @@ test_dry_run(void **state)
 	free(csv);
 }
 
+/* The institutions the queue files below name: reference data. */
+static const char *institutions[] = { "Dobeles PII \"Zīlīte\"",
+    "Auces PII \"Pasaciņa\"", "Dobeles PII \"Valodiņa\"", "Zīlīte" };
+#define N_INSTITUTIONS	4
+
 static void
 import_guardians(struct fx *fx)
 {
-	char	*csv = residents_csv();
+	char	*csv = residents_csv(), err[REFDATA_ERR_SIZE];
+	size_t	 i;
 
 	run_ok(fx, IMPORT_RESIDENTS, "residents.csv", csv);
 	free(csv);
+	for (i = 0; i < N_INSTITUTIONS; i++)
+		if (refdata_add_institution(fx->s, NULL, institutions[i], "",
+		    NULL, err, sizeof(err)) != 0)
+			fail_msg("%s: %s", institutions[i], err);
 }
 
 static const char queue_csv[] = QUEUE_HEADER
@@ -778,10 +790,10 @@ test_queue_valid(void **state)
 	assert_int_equal(fx->res.rows, 4);
 	assert_int_equal(fx->res.inserted, 4);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM queue_entries"), 4);
-	/* Institutions were created by name, once each. */
-	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"), 3);
-	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions WHERE"
-	    " name = 'Dobeles PII \"Zīlīte\"'"), 1);
+	/* Institutions are reference data: none was made by the import. */
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"),
+	    N_INSTITUTIONS);
+	assert_int_equal(fx->res.new_institutions, 0);
 	/* Dates and date-times normalised, empty priority 0, guardians. */
 	assert_string_equal(q_text(fx, QUEUE_ROWS_SQL, NULL),
 	    "321111-11111|Dobeles PII \"Zīlīte\"|2025-09-01 00:00:00|2027-09|2|"
@@ -857,9 +869,10 @@ test_queue_errors(void **state)
 	has_line(fx, "queue.csv:13:6: ", "registered_at");
 	assert_int_equal(fx->res.errors, 11);
 	assert_int_equal(count_lines(fx->out), 11);
-	/* Nothing half-applied: not the valid row, not its institution. */
+	/* Nothing half-applied: not the valid row, no institution. */
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM queue_entries"), 0);
-	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"), 0);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"),
+	    N_INSTITUTIONS);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM residents"), 5);
 }
 
@@ -995,7 +1008,7 @@ test_fees_errors(void **state)
 	code(40, stranger);
 	(void)snprintf(csv, sizeof(csv), FEES_HEADER
 	    "%s,nin,2026,10.00,2026-03-31,\n"				/* 2 */
-	    "161175-19997,NIN,2026,10.00,2026-03-31,\n"
+	    "161175-19997,suns,2026,10.00,2026-03-31,\n"
 	    "161175-19997,nin,2026 Q1,10.00,2026-03-31,\n"
 	    "161175-19997,nin,2026-1,0,2026-03-31,\n"			/* 5 */
 	    "161175-19997,nin,2026-2,1.234,2026-03-31,\n"
@@ -1025,6 +1038,136 @@ test_fees_errors(void **state)
 	assert_int_equal(fx->res.errors, 13);
 	assert_int_equal(count_lines(fx->out), 13);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM fees"), 0);
+}
+
+/*
+ * Institutions and fee kinds are reference data, matched as people type
+ * them; an unknown one is refused with the nearest name (found: "Dobeles
+ * PII Zilite" made a second institution, fee kind "suns" passed, "NĪN"
+ * was refused only for its case), unless new institutions are asked for.
+ */
+static void
+test_reference_data(void **state)
+{
+	struct fx		*fx = *state;
+	struct import_opts	 o;
+	char			 csv[2048], *listed = NULL;
+	size_t			 len = 0;
+	FILE			*out;
+
+	import_guardians(fx);
+	(void)snprintf(csv, sizeof(csv), QUEUE_HEADER
+	    "32000000002,A,B,161175-19997,Dobeles PII Zilite,2025-09-01,"
+	    "2027-09,0\n"
+	    "32000000003,A,B,161175-19997,  dobeles pii  ZĪLĪTE ,2025-09-01,"
+	    "2028-09,0\n");
+	run_ok(fx, IMPORT_QUEUE, "q.csv", csv);
+	assert_int_equal(fx->res.inserted, 2);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM queue_entries q JOIN"
+	    " institutions i ON i.id = q.institution_id WHERE i.name ="
+	    " 'Dobeles PII \"Zīlīte\"'"), 2);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"),
+	    N_INSTITUTIONS);
+	/* Misspelled: refused, with the name meant. */
+	(void)snprintf(csv, sizeof(csv), QUEUE_HEADER
+	    "32000000004,A,B,161175-19997,Dobeles PII Zilte,2025-09-01,"
+	    "2027-09,0\n"
+	    "32000000005,A,B,161175-19997,Bauskas PII Mārīte,2025-09-01,"
+	    "2027-09,0\n");
+	assert_int_equal(run(fx, IMPORT_QUEUE, "q.csv", csv), -1);
+	has_line(fx, "q.csv:2:5: ", "unknown institution 'Dobeles PII Zilte' "
+	    "(did you mean 'Dobeles PII \"Zīlīte\"'?)");
+	has_line(fx, "q.csv:3:5: ", "unknown institution 'Bauskas PII "
+	    "Mārīte' (munictl institution list shows them)");
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"),
+	    N_INSTITUTIONS);
+	/* On purpose: made and listed, once each. */
+	memset(&o, 0, sizeof(o));
+	out = open_memstream(&listed, &len);
+	assert_non_null(out);
+	o.new_institutions = 1;
+	o.out = out;
+	o.errout = stderr;
+	assert_int_equal(import_csv(fx->s, IMPORT_QUEUE, write_csv(fx, "n.csv",
+	    csv, strlen(csv)), &o, &fx->res), 0);
+	assert_int_equal(fclose(out), 0);
+	assert_int_equal(fx->res.new_institutions, 2);
+	assert_string_equal(listed, "new_institution=Dobeles PII Zilte\n"
+	    "new_institution=Bauskas PII Mārīte\n");
+	free(listed);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM institutions"),
+	    N_INSTITUTIONS + 2);
+	/* Priority classes, where the municipality has them, bound priority. */
+	tl_exec(fx->s, "INSERT INTO priority_classes VALUES (1, 'a', 'a'),"
+	    " (2, 'b', 'b'), (3, 'c', 'c')");
+	(void)snprintf(csv, sizeof(csv), QUEUE_HEADER
+	    "32000000006,A,B,161175-19997,Zīlīte,2025-09-01,2027-09,9\n"
+	    "32000000007,A,B,161175-19997,Zīlīte,2025-09-01,2027-09,3\n");
+	assert_int_equal(run(fx, IMPORT_QUEUE, "q.csv", csv), -1);
+	has_line(fx, "q.csv:2:8: ", "priority: 9 is not one of the "
+	    "municipality's priority classes");
+	assert_int_equal(fx->res.errors, 1);
+	/* Fee kinds: one kind however it is written. */
+	(void)snprintf(csv, sizeof(csv), FEES_HEADER
+	    "161175-19997,NĪN,2026-1,10.00,2026-03-31,\n"
+	    "161175-19997,Nin,2026-2,10.00,2026-03-31,\n"
+	    "161175-19997, nin ,2026-3,10.00,2026-03-31,\n"
+	    "161175-19997,DOG,2026,10.00,2026-03-02,\n"
+	    "161175-19997,Suņu turēšanas nodeva,2027,10.00,2027-03-01,\n");
+	run_ok(fx, IMPORT_FEES, "f.csv", csv);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM fees WHERE kind ="
+	    " 'nin'"), 3);
+	assert_int_equal(q_int(fx, "SELECT count(*) FROM fees WHERE kind ="
+	    " 'dog'"), 2);
+	(void)snprintf(csv, sizeof(csv), FEES_HEADER
+	    "161175-19997,suns,2026,10.00,2026-03-31,\n"
+	    "161175-19997,nim,2026-9,10.00,2026-03-31,\n");
+	assert_int_equal(run(fx, IMPORT_FEES, "f.csv", csv), -1);
+	has_line(fx, "f.csv:2:2: ", "unknown fee kind 'suns' (munictl feekind "
+	    "list shows them)");
+	has_line(fx, "f.csv:3:2: ", "unknown fee kind 'nim' (did you mean "
+	    "'nin'?)");
+}
+
+/*
+ * A Latvian spreadsheet saves "CSV" with semicolons, some exports use
+ * tabs: the header row tells which (found: a semicolon file failed with
+ * five "no column personal_code" errors and no hint).
+ */
+static void
+test_delimiters(void **state)
+{
+	struct fx	*fx = *state;
+
+	run_ok(fx, IMPORT_RESIDENTS, "semi.csv",
+	    "personal_code;given_name;family_name;phone;lang;territory;"
+	    "address;birth_date\r\n"
+	    "161175-19997;Jānis;Bērziņš;29123456;lv;Dobele;"
+	    "\"Brīvības iela 1; Dobele, LV-3701\";1975-11-16\r\n");
+	assert_int_equal(fx->res.inserted, 1);
+	assert_string_equal(q_text(fx, "SELECT address FROM residents", NULL),
+	    "Brīvības iela 1; Dobele, LV-3701");
+	run_ok(fx, IMPORT_RESIDENTS, "tab.csv",
+	    "personal_code\tgiven_name\tfamily_name\n"
+	    "321234-56789\tAnna\tŠmite, jaunākā\n");
+	assert_int_equal(fx->res.inserted, 1);
+	/* A comma inside quotes in a semicolon header does not mislead. */
+	run_ok(fx, IMPORT_RESIDENTS, "q.csv",
+	    "personal_code;\"given_name\";family_name;\"x,y,z\"\n"
+	    "321234-56789;Anna;Šmite, jaunākā;1\n");
+	assert_int_equal(fx->res.unchanged, 1);
+	/* Columns split by something else: one message that says so. */
+	assert_int_equal(run(fx, IMPORT_RESIDENTS, "pipe.csv",
+	    "personal_code|given_name|family_name\n"
+	    "321234-56789|Anna|Šmite\n"), -1);
+	has_line(fx, "pipe.csv:1: ", "one column: columns must be separated "
+	    "by a comma, a semicolon or a tab");
+	assert_int_equal(count_lines(fx->out), 1);
+	/* Missing columns name the delimiter that was seen. */
+	assert_int_equal(run(fx, IMPORT_RESIDENTS, "miss.csv",
+	    "personal_code;given_name;surname\n"), -1);
+	has_line(fx, "miss.csv:1: ", "no column 'family_name' (columns "
+	    "separated by semicolons)");
 }
 
 static void
@@ -1129,6 +1272,8 @@ main(void)
 		T(test_fees_valid),
 		T(test_fees_reimport_keeps_reference),
 		T(test_fees_errors),
+		T(test_reference_data),
+		T(test_delimiters),
 		T(test_no_personal_code_in_output),
 		T(test_no_personal_code_echoed_from_wrong_column),
 #undef T
