@@ -21,7 +21,7 @@
 #include "util.h"
 
 static const char *use_add =
-    "group add NAME --rule EXPR | --file FILE.csv [--as WHO]";
+    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv [--as WHO]";
 static const char *use_list = "group list";
 static const char *use_show = "group show NAME";
 static const char *use_members = "group members NAME";
@@ -93,6 +93,50 @@ warn_cb(void *arg, const char *msg)
 	show_caret(rule, msg);
 }
 
+struct empty_arg {
+	const char	*rule;
+	int		 n;
+};
+
+/* Without --allow-empty a value that matches nothing is an error. */
+static void
+empty_cb(void *arg, const char *msg)
+{
+	struct empty_arg	*ea = arg;
+
+	fprintf(stderr, "munictl group add: %s\n", msg);
+	show_caret(ea->rule, msg);
+	ea->n++;
+}
+
+/*
+ * A territory, institution or fee kind that matches nothing is most
+ * likely a typo, and the group it makes sends to nobody: refused unless
+ * the staff member says it is meant (a new parish, a fee kind not billed
+ * yet). 0 when the rule may be added.
+ */
+static int
+refuse_empty(struct store *s, const char *text)
+{
+	struct empty_arg	 ea;
+	struct rule		*r;
+	char			 err[GROUPS_ERR_SIZE];
+
+	/* Parse errors are groups_add_rule's to report. */
+	if ((r = rule_parse(text, err, sizeof(err))) == NULL)
+		return 0;
+	ea.rule = text;
+	ea.n = 0;
+	if (rule_check(s, r, empty_cb, &ea, err, sizeof(err)) == -1)
+		ea.n = 0;
+	rule_free(r);
+	if (ea.n > 0)
+		fprintf(stderr, "munictl group add: %s\n", _("the group would "
+		    "be empty for the reason above; --allow-empty adds it all "
+		    "the same"));
+	return ea.n > 0 ? -1 : 0;
+}
+
 static int
 group_add(struct ctl *ctl, int argc, char **argv)
 {
@@ -100,6 +144,7 @@ group_add(struct ctl *ctl, int argc, char **argv)
 		{ "rule", required_argument, NULL, 'r' },
 		{ "file", required_argument, NULL, 'f' },
 		{ "as", required_argument, NULL, 'a' },
+		{ "allow-empty", no_argument, NULL, 'E' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct groups_file_result res;
@@ -109,7 +154,7 @@ group_add(struct ctl *ctl, int argc, char **argv)
 	const char		*name;
 	char			 err[GROUPS_ERR_SIZE];
 	int64_t			 id, n;
-	int			 ch;
+	int			 ch, allow_empty = 0;
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		switch (ch) {
@@ -121,6 +166,9 @@ group_add(struct ctl *ctl, int argc, char **argv)
 			break;
 		case 'a':
 			as = optarg;
+			break;
+		case 'E':
+			allow_empty = 1;
 			break;
 		default:
 			return ctl_usage(use_add);
@@ -137,6 +185,8 @@ group_add(struct ctl *ctl, int argc, char **argv)
 	if ((s = ctl_store(ctl)) == NULL)
 		return 1;
 	if (rule != NULL) {
+		if (!allow_empty && refuse_empty(s, rule) == -1)
+			return 1;
 		id = groups_add_rule(s, name, rule, who, warn_cb, (void *)rule,
 		    err, sizeof(err));
 		if (id == -1) {

@@ -41,8 +41,8 @@ static const struct {
 	    "  munictl pay qr [--full] [--svg FILE] FEE" },
 	{ "report payments", ctl_report, "report payments [--unmatched]" },
 	{ "report", ctl_report_usage, "report" },
-	{ "group", ctl_groups, "group add NAME --rule EXPR | --file FILE.csv "
-	    "[--as WHO]\n  munictl group list | show NAME | members NAME | "
+	{ "group", ctl_groups, "group add NAME --rule EXPR [--allow-empty] | "
+	    "--file FILE.csv [--as WHO]\n  munictl group list | show NAME | members NAME | "
 	    "remove NAME" },
 	{ "broadcast", ctl_broadcast, "broadcast preview --group NAME --text "
 	    "TEXT [--topic T] [--at TIME] [--emergency]\n"

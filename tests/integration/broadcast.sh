@@ -34,14 +34,20 @@ expect_grep "^munictl group add: 1:15: unknown field 'teritory' (did you mean 't
 expect_grep '^                ^$' e1
 MUNI_LANG=lv ctl group add bad --rule "teritory = 'x'" > /dev/null 2> e2 || true
 expect_grep "^munictl group add: 1:1: nezināms lauks 'teritory' (vai domājāt 'territory'?)\$" e2
-ctl group add warned --rule "territory = 'Auru pagast'" > /dev/null 2> w1
+# A value that matches nothing is an error, unless it is meant.
+if ctl group add warned --rule "territory = 'Auru pagast'" > /dev/null 2> w0
+then fail "a group of nobody was added"; fi
+expect_grep "^munictl group add: 1:13: no resident lives in territory 'Auru pagast' (did you mean 'Auru pagasts'?)\$" w0
+expect_grep 'allow-empty adds it all the same' w0
+expect_eq "not added" "$(sql "select count(*) from groups where name = 'warned'")" 0
+ctl group add warned --allow-empty --rule "territory = 'Auru pagast'" > /dev/null 2> w1
 expect_grep "warning: 1:13: no resident lives in territory 'Auru pagast' (did you mean 'Auru pagasts'?)" w1
 if ctl group add seniori --rule "age > 1" > /dev/null 2>&1; then
 	fail "a second group named seniori"; fi
 expect_eq "groups" "$(sql 'select count(*) from groups')" 3
 
 # Quotes, semicolons and -- in a rule are data, never SQL.
-ctl group add hostile --rule "territory = 'x''); DROP TABLE residents; --' OR lang = \"--;\"" > h1
+ctl group add hostile --allow-empty --rule "territory = 'x''); DROP TABLE residents; --' OR lang = \"--;\"" > h1
 expect_grep '^members=0$' h1
 expect_eq "residents intact" "$(sql 'select count(*) from residents')" 2000
 
