@@ -42,8 +42,8 @@ static const struct {
 	{ "report payments", ctl_report, "report payments [--unmatched]" },
 	{ "report", ctl_report_usage, "report" },
 	{ "group", ctl_groups, "group add NAME --rule EXPR [--allow-empty] | "
-	    "--file FILE.csv [--as WHO]\n  munictl group list | show NAME | members NAME | "
-	    "remove NAME" },
+	    "--file FILE.csv [--as WHO]\n"
+	    "  munictl group list | show NAME | members NAME | remove NAME" },
 	{ "broadcast", ctl_broadcast, "broadcast preview --group NAME --text "
 	    "TEXT [--topic T] [--at TIME] [--emergency]\n"
 	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
