@@ -24,6 +24,7 @@
 #define KW_WORD_MAX	16
 #define HOUR_MS		(3600 * 1000LL)
 #define LIMITER_PROBES	16
+#define FEES_MAX_SEGMENTS 2	/* MAKSA: a list past this is summed up */
 
 static const struct {
 	const char	*word;		/* folded */
@@ -69,6 +70,7 @@ struct kw_slot {
 	char		 phone[IDENT_PHONE_SIZE];	/* "" free */
 	int64_t		 start_ms;
 	int		 count;
+	int		 confirmed;	/* STOP/START confirmed past count */
 	int		 warned;
 };
 
@@ -136,6 +138,7 @@ limiter_slot(struct keywords_limiter *l, const char *phone, int64_t now)
 			if (now - s->start_ms >= HOUR_MS) {
 				s->start_ms = now;
 				s->count = 0;
+				s->confirmed = 0;
 				s->warned = 0;
 			}
 			return s;
@@ -419,6 +422,48 @@ answer_queue(struct store *s, const struct services_caller *c,
 	return 0;
 }
 
+/*
+ * The fees as a summary: one fee whole in a line (its reference and
+ * whom to pay) when that fits; else the total, how many, the first due
+ * date (or since when the oldest is overdue), and where the list is.
+ */
+static void
+fees_summary(const struct config *cfg, const struct services_fees *fs,
+    struct reply *r)
+{
+	const struct services_fee *first = &fs->f[0];
+	char		 amount[32], line[512];
+	size_t		 i;
+
+	for (i = 1; i < fs->n; i++)
+		if (strcmp(fs->f[i].due_date, first->due_date) < 0)
+			first = &fs->f[i];
+	util_format_cents(fs->total_owed_cents, amount, sizeof(amount));
+	r->len = 0;
+	r->buf[0] = '\0';
+	if (fs->count == 1) {
+		(void)util_snprintf(line, sizeof(line), first->overdue ?
+		    _("%s %s: %s EUR, overdue since %s, ref. %s. Pay to %s, "
+		    "%s.") : _("%s %s: %s EUR by %s, ref. %s. Pay to %s, %s."),
+		    first->kind_name, first->period, amount, first->due_date,
+		    first->reference, fs->beneficiary, fs->iban);
+		if (reply_add(r, line, NULL) == 0)
+			return;
+	}
+	(void)util_snprintf(line, sizeof(line), first->overdue ?
+	    ngettext("You owe %s EUR in %zu payment; it was due %s. Its "
+	    "reference: dial %s or use a kiosk at the service centre.",
+	    "You owe %s EUR in %zu payments; the first was due %s. Each "
+	    "with its reference: dial %s or use a kiosk at the service "
+	    "centre.", fs->count) : ngettext("You owe %s EUR in %zu payment, "
+	    "due %s. Its reference: dial %s or use a kiosk at the service "
+	    "centre.", "You owe %s EUR in %zu payments; the next is due %s. "
+	    "Each with its reference: dial %s or use a kiosk at the service "
+	    "centre.", fs->count), amount, fs->count, first->due_date,
+	    config_str(cfg, CFG_USSD_SERVICE_CODE));
+	reply_set(r, line);
+}
+
 static int
 answer_fees(struct store *s, const struct config *cfg,
     const struct services_caller *c, struct reply *r)
@@ -440,6 +485,13 @@ answer_fees(struct store *s, const struct config *cfg,
 		free(fs);
 		return 0;
 	}
+	/*
+	 * Two segments at most, whatever [sms] max_segments allows: a list
+	 * that does not fit becomes a summary that points to USSD and the
+	 * kiosk, where each fee has its own screen.
+	 */
+	if (r->max_segments > FEES_MAX_SEGMENTS)
+		r->max_segments = FEES_MAX_SEGMENTS;
 	/* Whom to pay is said whatever else has to go: every line keeps
 	 * room for it. */
 	util_format_cents(fs->total_owed_cents, amount, sizeof(amount));
@@ -470,8 +522,11 @@ answer_fees(struct store *s, const struct config *cfg,
 		}
 		kind = f->kind;
 	}
-	if (more)
-		reply_more(r, tail);
+	if (more) {
+		fees_summary(cfg, fs, r);
+		free(fs);
+		return 0;
+	}
 	if (reply_add(r, tail, NULL) == -1) {
 		/* Too small a limit for even this: send it longer. */
 		r->max_segments = SIZE_MAX;
@@ -481,8 +536,9 @@ answer_fees(struct store *s, const struct config *cfg,
 	return 0;
 }
 
+/* The names of the topics the caller does (or does not) get. */
 static void
-join_codes(const struct services_topics *ts, int subscribed, char *buf,
+join_names(const struct services_topics *ts, int subscribed, char *buf,
     size_t size)
 {
 	size_t	 i, n;
@@ -493,7 +549,7 @@ join_codes(const struct services_topics *ts, int subscribed, char *buf,
 			continue;
 		n = strlen(buf);
 		if (util_snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
-		    ts->t[i].code) == -1) {
+		    ts->t[i].name) == -1) {
 			buf[n] = '\0';
 			return;
 		}
@@ -509,8 +565,8 @@ answer_topics(struct store *s, const struct services_caller *c,
 
 	if (services_topics(s, c, &ts) == -1)
 		return -1;
-	join_codes(&ts, 1, on, sizeof(on));
-	join_codes(&ts, 0, off, sizeof(off));
+	join_names(&ts, 1, on, sizeof(on));
+	join_names(&ts, 0, off, sizeof(off));
 	line[0] = '\0';
 	if (on[0] != '\0')
 		(void)util_snprintf(line, sizeof(line), _("You get: %s."), on);
@@ -527,6 +583,23 @@ answer_topics(struct store *s, const struct services_caller *c,
 	    _("To change: START or STOP and a topic.")) == -1)
 		reply_set(r, line);
 	return 0;
+}
+
+/*
+ * START alone undoes STOP alone: the topics it turned off come back and
+ * the list says what the caller now gets; with nothing to undo, the list.
+ */
+static int
+answer_start_all(struct store *s, const struct services_caller *c,
+    struct reply *r)
+{
+	int64_t	 n;
+
+	if (services_start_all(s, c, &n) == -1)
+		return -1;
+	if (n > 0 && reply_addf(r, NULL, "%s ", _("Messages resumed.")) == -1)
+		return -1;
+	return answer_topics(s, c, r);
 }
 
 static int
@@ -606,6 +679,14 @@ answer_report(struct store *s, const struct services_caller *c,
 	return 0;
 }
 
+/* STOP or START, alone or with a topic: a choice to confirm. */
+static int
+is_choice(enum keywords_cmd cmd)
+{
+	return cmd == KEYWORDS_STOP || cmd == KEYWORDS_STOP_ALL ||
+	    cmd == KEYWORDS_START;
+}
+
 /* Over the limit: STOP is honoured without a word. */
 static int
 stop_silently(struct store *s, const char *phone, enum keywords_cmd cmd,
@@ -635,6 +716,7 @@ dispatch(struct store *s, const struct config *cfg,
 {
 	const char	*unreg = _("This number is not registered with the "
 			    "municipality. Visit a client service centre.");
+	char		 help[512];
 
 	switch (cmd) {
 	case KEYWORDS_QUEUE:
@@ -660,7 +742,7 @@ dispatch(struct store *s, const struct config *cfg,
 		return answer_topics(s, c, r);
 	case KEYWORDS_START:
 		if (arglen == 0)
-			return answer_topics(s, c, r);
+			return answer_start_all(s, c, r);
 		return answer_sub(s, c, arg, arglen, 1, r);
 	case KEYWORDS_STOP:
 		return answer_sub(s, c, arg, arglen, 0, r);
@@ -674,9 +756,12 @@ dispatch(struct store *s, const struct config *cfg,
 	case KEYWORDS_APPLICATION:
 		return answer_report(s, c, cmd, arg, arglen, opts, r, res);
 	case KEYWORDS_HELP:
-		reply_set(r, _("QUEUE - preschool queue, FEES - what you owe, "
-		    "TOPICS - notifications, START or STOP and a topic, STOP - "
-		    "all off, POLICE or APPLICATION and text."));
+		/* The menu's code too: it lists what a word cannot. */
+		(void)util_snprintf(help, sizeof(help), _("QUEUE, FEES, TOPICS, "
+		    "START or STOP and a topic, STOP - all off, POLICE or "
+		    "APPLICATION and text. Menu: dial %s"), config_str(cfg,
+		    CFG_USSD_SERVICE_CODE));
+		reply_set(r, help);
 		return 0;
 	default:
 		reply_set(r, _("Send QUEUE, FEES, TOPICS, STOP, POLICE and "
@@ -698,7 +783,7 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	const char		*arg, *errstr;
 	size_t			 arglen;
 	enum keywords_cmd	 cmd;
-	int			 rc = 1;
+	int			 rc = 1, confirm_only = 0;
 
 	if (res == NULL)
 		res = &dummy;
@@ -728,7 +813,18 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	ident_phone_mask(phone, masked, sizeof(masked));
 	if (opts != NULL && opts->limiter != NULL) {
 		slot = limiter_slot(opts->limiter, phone, clock_mono_ms());
-		if (slot->count >= opts->limiter->per_hour) {
+		/*
+		 * A STOP or START is always confirmed and never counted: the
+		 * resident must learn the wish was heard. Confirmations past
+		 * the limit have a limit of their own, so two machines
+		 * trading STOPs cannot loop for ever.
+		 */
+		if (is_choice(cmd) && slot->count >=
+		    opts->limiter->per_hour && slot->confirmed <
+		    opts->limiter->per_hour) {
+			slot->confirmed++;
+			confirm_only = 1;
+		} else if (slot->count >= opts->limiter->per_hour) {
 			res->silence = KEYWORDS_SILENT_LIMIT;
 			if (!slot->warned)
 				log_warnx("keywords: %s had %d replies this "
@@ -769,7 +865,7 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	free(r);
 	if (rc == 1) {
 		res->silence = KEYWORDS_ANSWERED;
-		if (slot != NULL)
+		if (slot != NULL && !confirm_only && !is_choice(cmd))
 			slot->count++;
 		log_info("keywords: %s from %s answered (%s, %zu segment%s)",
 		    keywords_cmd_name(cmd), masked, res->lang, res->segments,

@@ -568,6 +568,32 @@ fail:
 	return db_fail(s, "stop");
 }
 
+int
+services_start_all(struct store *s, const struct services_caller *c,
+    int64_t *restored)
+{
+	sqlite3_stmt	*st;
+	size_t		 r;
+
+	*restored = 0;
+	if (store_begin(s) == -1)
+		return -1;
+	for (r = 0; r < c->nresidents; r++) {
+		st = store_stmt(s, ST_SVC_RESUBSCRIBE_STOPPED);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
+		    SQLITE_OK || store_exec(s, ST_SVC_RESUBSCRIBE_STOPPED) == -1)
+			goto fail;
+		*restored += store_changes(s);
+	}
+	if (store_commit(s) == -1)
+		return -1;
+	return 0;
+fail:
+	store_rollback(s);
+	return db_fail(s, "start");
+}
+
 /* The next number of counter name, inside the caller's transaction. */
 static int
 counter_next(struct store *s, const char *name, int64_t *v)

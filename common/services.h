@@ -154,6 +154,13 @@ int	 services_subscribe(struct store *, const struct services_caller *,
  * has: a manual group may hold it). *cancelled gets the number cancelled
  * when not NULL. 0 or -1.
  */
+/*
+ * START alone: turn back on, for the caller's residents, the topics that
+ * STOP alone turned off (and no topic left by name). *restored gets the
+ * number of subscriptions turned on. 0 or -1.
+ */
+int	 services_start_all(struct store *, const struct services_caller *,
+	    int64_t *restored);
 int	 services_stop_all(struct store *, const struct services_caller *,
 	    int64_t *cancelled);
 

@@ -308,9 +308,9 @@ static const char *migrations[] = {
 	"PRAGMA user_version = 2;",
 
 	/*
-	 * 2 -> 3: fee kinds are reference data,
-	 * seeded with the standard ones and with every kind a fee already
-	 * names, so existing data stays valid.
+	 * 2 -> 3: fee kinds are reference data, seeded with the standard
+	 * ones and with every kind a fee already names, so existing data
+	 * stays valid; subscriptions remember what STOP alone left.
 	 */
 	"CREATE TABLE fee_kinds ("
 	" code TEXT PRIMARY KEY,"
@@ -322,6 +322,12 @@ static const char *migrations[] = {
 	" ('dog', 'Suņu turēšanas nodeva', 'Dog fee', 0);"
 	"INSERT OR IGNORE INTO fee_kinds SELECT DISTINCT kind, kind, kind, 0"
 	" FROM fees;"
+	/*
+	 * The topics STOP alone turned off, so START alone turns on those
+	 * and no other (not one the resident left by name before).
+	 */
+	"ALTER TABLE subscriptions ADD COLUMN by_stop INTEGER NOT NULL"
+	" DEFAULT 0;"
 	"PRAGMA user_version = 3;",
 };
 

@@ -203,8 +203,9 @@ grep -q 'text=1 .*\\n2 .*\\n3 .*\\n0 ' ussd.txt || die "menu: $(cat ussd.txt)"
 sed 's/.* text=//' ussd.txt > menu.txt
 ussd_step "$pphone" 1
 grep -q 'ussd=2 ' ussd.txt || die "queue op: $(cat ussd.txt)"
-# The same entries as the SMS, as "P. vieta no T: Child, Institution (start".
-sed 's/^\(.*\.\): \(.*\) (\(.*\)): \(.*\)$/\4: \1, \2 (\3/' want_queue > want_ussd
+# The same entries as the SMS, as "P. vieta no T: Child, Institution" (the
+# start month may be cut, after a word, to fit the screen).
+sed 's/^\(.*\.\): \(.*\) (\(.*\)): \(.*\)$/\4: \1, \2/' want_queue > want_ussd
 found=0
 while IFS= read -r line; do
 	if grep -qF -- "$line" ussd.txt; then found=$((found + 1)); fi

@@ -301,6 +301,11 @@ test_english_fees(void **state)
 	struct fx		*fx = *state;
 	struct keywords_result	 res;
 
+	/*
+	 * The whole list with whom to pay, when it fits two segments (the
+	 * beneficiary's š would make it UCS-2 and four: translit here).
+	 */
+	set(fx, CFG_SMS_ENCODING, "translit");
 	assert_int_equal(ask(fx, JOHN_PHONE, "fees", &res), 1);
 	assert_string_equal(res.lang, "en");
 	assert_non_null(strstr(fx->reply, "Real estate tax:\n"
@@ -310,21 +315,38 @@ test_english_fees(void **state)
 	assert_non_null(strstr(fx->reply, "\nTotal 112.40 EUR. Pay to "
 	    "Dobeles novada pašvaldība, LV89RIKO0023300000000, with the "
 	    "reference."));
-	/* The beneficiary's š makes it UCS-2. */
-	assert_int_equal(res.segments, 4);
+	assert_int_equal(res.segments, 2);
+	/*
+	 * Past two segments (found: MAKSA took four), a summary: the total,
+	 * how many, the oldest due date and where each reference is.
+	 */
+	set(fx, CFG_SMS_ENCODING, "auto");
+	assert_int_equal(ask(fx, JOHN_PHONE, "fees", &res), 1);
+	assert_string_equal(fx->reply, "You owe 112.40 EUR in 2 payments; the "
+	    "first was due 2026-03-31. Each with its reference: dial *505# or "
+	    "use a kiosk at the service centre.");
+	assert_true(res.segments <= 2);
 	/* In Latvian by the same word in Latvian. */
 	tl_exec(fx->s, "UPDATE residents SET lang = 'lv' WHERE id = 100002");
+	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
+	assert_string_equal(fx->reply, "Jāmaksā 112.40 EUR, 2 maksājumi; "
+	    "agrākais termiņš bija 2026-03-31. Atsauces: zvaniet *505# vai "
+	    "klientu centra kioskā.");
+	assert_true(res.segments <= 2);
+	set(fx, CFG_SMS_ENCODING, "translit");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
 	assert_non_null(strstr(fx->reply, "Nekustamā īpašuma nodoklis:\n"
 	    "2026-Q1: 61.20 EUR, kavēts kopš 2026-03-31, atsauce RF"));
 	assert_non_null(strstr(fx->reply, "Kopā 112.40 EUR. Maksājiet: "));
+	assert_true(res.segments <= 2);
 	/* Somebody with nothing to pay. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "MAKSA", &res), 1);
 	assert_string_equal(fx->reply, "Jums nav nesamaksātu maksājumu.");
-	/* Even a one-segment limit keeps whom to pay. */
+	/* A one-segment limit: the summary, still in one segment. */
 	set(fx, CFG_SMS_MAX_SEGMENTS, "1");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
-	assert_non_null(strstr(fx->reply, "LV89RIKO0023300000000"));
+	assert_non_null(strstr(fx->reply, "Jāmaksā 112.40 EUR"));
+	assert_int_equal(res.segments, 1);
 }
 
 static void
@@ -433,9 +455,10 @@ test_stop_cancels_queued_broadcasts(void **state)
 
 	/* The topics list shows it, and one topic comes back. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "TEMAS", &res), 1);
-	assert_string_equal(fx->reply, "Saņemat: arkartas. Nesaņemat: pii, "
-	    "nodokli, atkritumi, kultura, celi, receipts, pazinojumi. Mainīt: "
-	    "START vai STOP un tēma.");
+	assert_string_equal(fx->reply, "Saņemat: Ārkārtas paziņojumi. "
+	    "Nesaņemat: Pirmsskolas rinda, Nodokļi un maksājumi, Atkritumu "
+	    "izvešana, Kultūras pasākumi, Ceļi un satiksme, Maksājumu "
+	    "apstiprinājumi, Paziņojumi. Mainīt: START vai STOP un tēma.");
 	assert_int_equal(ask(fx, ILZE_PHONE, "start Ceļi", &res), 1);
 	assert_string_equal(fx->reply, "Turpmāk saņemsiet: Ceļi un satiksme. "
 	    "Atteikties: STOP celi");
@@ -444,9 +467,30 @@ test_stop_cancels_queued_broadcasts(void **state)
 	assert_int_equal(ask(fx, ILZE_PHONE, "START laikapstākļi", &res), 1);
 	assert_string_equal(fx->reply,
 	    "Tādas tēmas nav. Sarakstam sūtiet TEMAS.");
+	/*
+	 * START alone brings back what STOP alone turned off (found: it only
+	 * listed the topics), not a topic left by name since, nor one that
+	 * was never on.
+	 */
+	assert_int_equal(ask(fx, ILZE_PHONE, "STOP pii", &res), 1);
+	assert_int_equal(ask(fx, ILZE_PHONE, "START", &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_START);
+	assert_string_equal(fx->reply, "Paziņojumi atjaunoti. Saņemat: "
+	    "Ārkārtas paziņojumi, Nodokļi un maksājumi, Ceļi un satiksme, "
+	    "Maksājumu apstiprinājumi, Paziņojumi. Nesaņemat: Pirmsskolas "
+	    "rinda, Atkritumu izvešana, Kultūras pasākumi. Mainīt: START vai "
+	    "STOP un tēma.");
+	assert_int_equal(ask(fx, ILZE_PHONE, "START", &res), 1);
+	assert_non_null(strstr(fx->reply, "Saņemat: "));
+	assert_null(strstr(fx->reply, "atjaunoti"));
 	assert_int_equal(ask(fx, JOHN_PHONE, "STOP culture", &res), 1);
 	assert_string_equal(fx->reply, "You will no longer get: Culture and "
 	    "events. To return: START kultura");
+	/* Help names the USSD menu. */
+	assert_int_equal(ask(fx, JOHN_PHONE, "HELP", &res), 1);
+	assert_non_null(strstr(fx->reply, "Menu: dial *505#"));
+	assert_int_equal(ask(fx, ILZE_PHONE, "PALĪDZĪBA", &res), 1);
+	assert_non_null(strstr(fx->reply, "Izvēlne: zvaniet *505#"));
 }
 
 static void
@@ -465,15 +509,24 @@ test_rate_limit(void **state)
 		    0);
 		assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
 	}
-	/* Silent, but STOP still works. */
+	/*
+	 * Silent, but a STOP or START is still done and confirmed, and the
+	 * confirmations do not count against the limit.
+	 */
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 0);
-	assert_int_equal(ask(fx, ILZE_PHONE, "STOP kultura", &res), 0);
+	assert_int_equal(ask(fx, ILZE_PHONE, "STOP kultura", &res), 1);
+	assert_non_null(strstr(fx->reply, "START kultura"));
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 1);
-	assert_int_equal(ask(fx, ILZE_PHONE, "STOP", &res), 0);
+	assert_int_equal(ask(fx, ILZE_PHONE, "START kultura", &res), 1);
+	assert_int_equal(ask(fx, ILZE_PHONE, "STOP", &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_STOP_ALL);
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM subscriptions"
 	    " WHERE resident_id = 100001 AND subscribed = 0"), 7);
+	/* A machine trading STOPs gets its confirmations cut off too. */
+	assert_int_equal(ask(fx, ILZE_PHONE, "STOP", &res), 0);
+	assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
 	/* Nothing else is done while silent. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "POLICIJA x", &res), 0);
 	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports"), 0);
