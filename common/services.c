@@ -525,6 +525,11 @@ services_subscribe(struct store *s, const struct services_caller *c,
 		    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
 		    SQLITE_OK || store_exec(s, ST_SVC_SUBSCRIBE) == -1)
 			goto fail;
+		st = store_stmt(s, ST_SVC_STOP_LEFT_FORGET);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
+		    sqlite3_bind_int64(st, 2, t.id) != SQLITE_OK ||
+		    store_exec(s, ST_SVC_STOP_LEFT_FORGET) == -1)
+			goto fail;
 	}
 	if (!on && c->phone[0] != '\0' &&
 	    cancel_broadcasts(s, c->phone, t.code, NULL) == -1)
@@ -551,6 +556,10 @@ services_stop_all(struct store *s, const struct services_caller *c,
 	if (store_begin(s) == -1)
 		return -1;
 	for (r = 0; r < c->nresidents; r++) {
+		st = store_stmt(s, ST_SVC_STOP_LEFT_NOTE);
+		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
+		    store_exec(s, ST_SVC_STOP_LEFT_NOTE) == -1)
+			goto fail;
 		st = store_stmt(s, ST_SVC_UNSUBSCRIBE_ALL);
 		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
 		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
@@ -585,6 +594,10 @@ services_start_all(struct store *s, const struct services_caller *c,
 		    SQLITE_OK || store_exec(s, ST_SVC_RESUBSCRIBE_STOPPED) == -1)
 			goto fail;
 		*restored += store_changes(s);
+		if (sqlite3_bind_int64(store_stmt(s, ST_SVC_STOP_LEFT_CLEAR), 1,
+		    c->resident[r]) != SQLITE_OK ||
+		    store_exec(s, ST_SVC_STOP_LEFT_CLEAR) == -1)
+			goto fail;
 	}
 	if (store_commit(s) == -1)
 		return -1;

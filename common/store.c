@@ -326,8 +326,11 @@ static const char *migrations[] = {
 	 * The topics STOP alone turned off, so START alone turns on those
 	 * and no other (not one the resident left by name before).
 	 */
-	"ALTER TABLE subscriptions ADD COLUMN by_stop INTEGER NOT NULL"
-	" DEFAULT 0;"
+	"CREATE TABLE stop_all_left ("
+	" resident_id INTEGER NOT NULL REFERENCES residents (id)"
+	"  ON DELETE CASCADE,"
+	" topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,"
+	" PRIMARY KEY (resident_id, topic_id)) WITHOUT ROWID;"
 	"PRAGMA user_version = 3;",
 };
 

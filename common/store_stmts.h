@@ -229,30 +229,35 @@ STMT(ST_SVC_TOPICS,
     " ORDER BY id LIMIT ?1")
 STMT(ST_SVC_SUBSCRIPTIONS,
     "SELECT topic_id, subscribed FROM subscriptions WHERE resident_id = ?1")
-/* A choice by name is the resident's own: STOP alone no longer owns it. */
 STMT(ST_SVC_SUBSCRIBE,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
     " updated_at) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (resident_id, topic_id) DO UPDATE SET"
-    " subscribed = excluded.subscribed, updated_at = excluded.updated_at,"
-    " by_stop = 0"
-    " WHERE subscribed IS NOT excluded.subscribed OR by_stop <> 0")
-/*
- * STOP alone: every topic off but emergencies; by_stop marks those that
- * were on until now (a row that was 1, or no row under a topic on by
- * default), for START alone.
- */
+    " subscribed = excluded.subscribed, updated_at = excluded.updated_at"
+    " WHERE subscribed IS NOT excluded.subscribed")
+/* A choice by name is the resident's own: STOP alone no longer owns it. */
+STMT(ST_SVC_STOP_LEFT_FORGET,
+    "DELETE FROM stop_all_left WHERE resident_id = ?1 AND topic_id = ?2")
+/* Before STOP alone: the topics it is about to turn off. */
+STMT(ST_SVC_STOP_LEFT_NOTE,
+    "INSERT INTO stop_all_left (resident_id, topic_id)"
+    " SELECT ?1, t.id FROM topics t LEFT JOIN subscriptions s"
+    " ON s.resident_id = ?1 AND s.topic_id = t.id"
+    " WHERE t.emergency = 0 AND coalesce(s.subscribed, t.default_on) <> 0"
+    " ON CONFLICT DO NOTHING")
 STMT(ST_SVC_UNSUBSCRIBE_ALL,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
-    " updated_at, by_stop) SELECT ?1, id, 0, ?2, default_on <> 0"
-    " FROM topics WHERE emergency = 0"
+    " updated_at) SELECT ?1, id, 0, ?2 FROM topics WHERE emergency = 0"
     " ON CONFLICT (resident_id, topic_id) DO UPDATE SET subscribed = 0,"
-    " updated_at = excluded.updated_at, by_stop = 1 WHERE subscribed <> 0")
-/* START alone: back on what STOP alone turned off. */
+    " updated_at = excluded.updated_at WHERE subscribed <> 0")
+/* START alone: back on what STOP alone turned off, then forget it. */
 STMT(ST_SVC_RESUBSCRIBE_STOPPED,
-    "UPDATE subscriptions SET subscribed = 1, by_stop = 0, updated_at = ?2"
-    " WHERE resident_id = ?1 AND by_stop <> 0 AND subscribed = 0"
-    " AND topic_id IN (SELECT id FROM topics)")
+    "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
+    " updated_at) SELECT resident_id, topic_id, 1, ?2 FROM stop_all_left"
+    " WHERE resident_id = ?1 ON CONFLICT (resident_id, topic_id)"
+    " DO UPDATE SET subscribed = 1, updated_at = excluded.updated_at"
+    " WHERE subscribed = 0")
+STMT(ST_SVC_STOP_LEFT_CLEAR, "DELETE FROM stop_all_left WHERE resident_id = ?1")
 /* ?3 NULL: every topic that is not an emergency; else that topic code. */
 STMT(ST_SVC_CANCEL_BROADCASTS,
     "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id IN"

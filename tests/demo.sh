@@ -59,28 +59,48 @@ export MUNI_CONF="$conf"
 if [ ! -f "$dir/muni.db" ]; then
 	"$bin/munictl" init
 	"$bin/munictl" demo --residents 10000 --seed 1
+	# Three groups, so staff can preview and send a broadcast from the
+	# first minute: by place and age, by preschool, by an unpaid fee.
+	"$bin/munictl" group add auru-seniori \
+	    --rule "territory = 'Auru pagasts' AND age >= 65" >/dev/null
+	"$bin/munictl" group add zilites-vecaki \
+	    --rule "queue_institution = 'Dobeles PII \"Zīlīte\"'" >/dev/null
+	"$bin/munictl" group add suna-nodeva-nesamaksata \
+	    --rule "fee_unpaid(dog)" >/dev/null
 fi
 "$bin/muni-smsgw" -d -c "$conf" 2>>"$dir/smsgw.log" &
 gwpid=$!
 wait_for 10 "the gateway's bind" healthy
 
-# A parent: a mobile phone and a child in a preschool queue.
-phone=$(sqlite3 "$dir/muni.db" "SELECT r.phone FROM residents r
-    JOIN queue_entries q ON q.guardian_id = r.id
-    WHERE r.phone_kind = 0 AND r.lang = 'lv' ORDER BY r.id LIMIT 1")
+# A parent with every path to show: a mobile phone of their own, a child
+# in a preschool queue and a fee to pay (the QR screen).
+parent=$(sqlite3 "$dir/muni.db" "SELECT r.id FROM residents r
+    WHERE r.phone_kind = 0 AND r.lang = 'lv'
+    AND EXISTS (SELECT 1 FROM queue_entries q WHERE q.guardian_id = r.id
+    AND q.status = 'active')
+    AND EXISTS (SELECT 1 FROM fees f WHERE f.resident_id = r.id
+    AND f.paid_cents < f.amount_cents)
+    AND (SELECT count(*) FROM residents o WHERE o.phone = r.phone) = 1
+    ORDER BY r.id LIMIT 1")
+[ -n "$parent" ] || die "the demo data has no parent with a fee to pay"
+phone=$(sqlite3 "$dir/muni.db" "SELECT phone FROM residents WHERE id = $parent")
+# Synthetic, made by munictl demo: shown here so the kiosk can be tried.
+pcode=$(sqlite3 "$dir/muni.db" "SELECT personal_code FROM residents
+    WHERE id = $parent")
 cat <<TOUR
 
 muni demo — Dobeles novads, 10,000 residents ($dir/muni.db)
   gateway:   muni-smsgw bound to the SMSC simulator on port $sport;
              health and metrics on http://127.0.0.1:$hport/metrics
-  resident:  $phone (a parent with a child in a preschool queue)
+  resident:  $phone, a parent with a child in a preschool queue and a
+             fee to pay; personal code $pcode (synthetic demo data)
   try:       RINDA, MAKSA, TEMAS, STOP kultura, PALĪDZĪBA, or *505# (USSD)
-  staff:     MUNI_CONF=$conf $bin/munictl -h
-             munictl pay qr FEE, munictl sms preview TEXT, munictl group list
-  kiosk:     sign in as that resident (their personal code:
-             sqlite3 $dir/muni.db "SELECT personal_code FROM residents
-             WHERE phone = '$phone'"); the code comes to the phone.
-             Staff mode: / * - on the first screen, PIN 1234
+  kiosk:     sign in with that personal code; the one-time code comes to
+             the phone. Staff mode: / * - on the first screen, PIN 1234;
+             groups auru-seniori, zilites-vecaki, suna-nodeva-nesamaksata
+  staff:     export MUNI_CONF=$conf
+             $bin/munictl group list
+             $bin/munictl broadcast preview --group auru-seniori --text "Sveiki"
 TOUR
 if [ -t 0 ] && [ -t 1 ] && command -v tmux >/dev/null; then
 	# kiosk | phone over the gateway's log; leaving the phone (/quit)

@@ -72,7 +72,7 @@ ctl institution add 'Dobeles PII "Zīlīte"' --territory Dobele > in1
 expect_grep '^institution=1$' in1
 if ctl institution add 'dobeles pii zilite' > /dev/null 2> in2; then
 	fail "the same institution added twice"; fi
-expect_grep 'exists already as .Dobeles PII "Zīlīte"' in2
+expect_grep "jau ir, ar nosaukumu 'Dobeles PII \"Zīlīte\"'" in2
 cat > queue.csv <<'CSV'
 child_code,child_given_name,child_family_name,guardian_code,institution,registered_at,desired_start,priority
 32222222222,Roberts,Bērziņš,161175-19997,"Dobeles PII ""Zīlīte""",2024-03-01 10:30,2026-09,1
@@ -87,8 +87,8 @@ printf '%s\n' 'child_code,child_given_name,child_family_name,guardian_code,insti
     '32444444444,Ēriks,Lācis,161175-19997,Dobeles PII Zilte,2024-01-01,2026-09' \
     '32555555555,Anna,Lāce,161175-19997,Bauskas PII Mārīte,2024-01-01,2026-09' > typo.csv
 if ctl import queue typo.csv > /dev/null 2> errt; then fail "a misspelled institution was accepted"; fi
-expect_grep "^typo.csv:2:5: institution: unknown institution 'Dobeles PII Zilte' (did you mean 'Dobeles PII \"Zīlīte\"'?)" errt
-expect_grep "^typo.csv:3:5: institution: unknown institution 'Bauskas PII Mārīte'" errt
+expect_grep "^typo.csv:2:5: institution: nezināma iestāde 'Dobeles PII Zilte' (vai domājāt 'Dobeles PII \"Zīlīte\"'?)" errt
+expect_grep "^typo.csv:3:5: institution: nezināma iestāde 'Bauskas PII Mārīte'" errt
 expect_eq "no institution made" "$(sql 'select count(*) from institutions')" 1
 sed 2d typo.csv > new.csv
 ctl import queue --new-institutions new.csv > outn
@@ -127,7 +127,7 @@ expect_eq "kinds" "$(sql "select count(*) from fees where kind = 'nin' and perio
 printf '%s\n' 'personal_code;kind;period;amount;due_date' \
     '161175-19997;suns;2026;10.00;2026-03-02' > suns.csv
 if ctl import fees suns.csv > /dev/null 2> errs; then fail "fee kind suns accepted"; fi
-expect_grep "^suns.csv:2:2: kind: unknown fee kind 'suns'" errs
+expect_grep "^suns.csv:2:2: kind: nezināms maksājuma veids 'suns'" errs
 ctl feekind add atkritumi --name-lv "Atkritumu apsaimniekošana" --name-en "Waste management" > fka
 expect_grep '^fee_kind=atkritumi$' fka
 if ctl feekind add waste --name-lv "Atkritumu apsaimniekošana" --name-en "Waste" > /dev/null 2> fkb; then
