@@ -360,9 +360,38 @@ group_members(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* The rule language in a screenful, for staff writing their first rule. */
+static int
+group_help(void)
+{
+	printf("usage: munictl %s\n       munictl %s\n       munictl %s\n"
+	    "       munictl %s\n       munictl %s\n\n", use_add, use_list,
+	    use_show, use_members, use_remove);
+	fputs(_("A rule chooses residents by their data:\n"
+	    "  territory = 'Auru pagasts'     text fields: territory, lang,\n"
+	    "                                 queue_institution\n"
+	    "  age >= 65                      number: age (whole years)\n"
+	    "  has_mobile                     yes/no: has_mobile, "
+	    "child_in_queue,\n"
+	    "                                 dog_owner\n"
+	    "  fee_unpaid(dog)                a fee of that kind is unpaid\n"
+	    "  fee_overdue(nin)               ... and past its due date\n"
+	    "  subscribed(kultura)            gets that topic\n"
+	    "Comparisons: = != < <= > >=, IN ('a', 'b'), NOT IN (...); "
+	    "TRUE, FALSE.\n"
+	    "Join with AND, OR, NOT and parentheses; text in 'single' or "
+	    "\"double\"\nquotes. Example:\n"
+	    "  territory IN ('Auru pagasts', 'Bēnes pagasts') AND age >= 65 "
+	    "AND has_mobile\n"), stdout);
+	return 0;
+}
+
 int
 ctl_groups(struct ctl *ctl, int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0))
+		return group_help();
 	if (argc < 2) {
 		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
 		    "       munictl %s\n       munictl %s\n       munictl %s\n",

@@ -27,6 +27,16 @@ expect_grep "^rule=territory = 'Auru pagasts' AND age >= 65\$" s1
 ctl group add visi --rule "has_mobile" > /dev/null
 mobile=$(sql "select count(*) from residents where phone_kind in (0, 2)")
 
+# The rule language is described where staff look: group help.
+ctl group help > gh
+for w in territory lang queue_institution age has_mobile child_in_queue \
+    dog_owner 'fee_unpaid(dog)' 'fee_overdue(nin)' 'subscribed(kultura)' \
+    'NOT IN' AND OR; do
+	expect_grep "$w" gh
+done
+MUNI_LANG=lv ctl group --help > ghlv
+expect_grep '^Noteikums izvēlas iedzīvotājus' ghlv
+
 # Errors say where and suggest; nothing is added.
 if ctl group add bad --rule "age >= 65 AND teritory = 'x'" > /dev/null 2> e1
 then fail "a bad rule was accepted"; fi
