@@ -19,12 +19,14 @@ static void
 audit(struct ctl *ctl, const char *action, const char *file)
 {
 	struct store	*s;
-	const char	*who = ctl_actor(NULL), *errstr;
+	const char	*errstr;
 
 	if ((s = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
 	    &errstr)) == NULL)
 		return;
-	if (store_audit(s, who != NULL ? who : "munictl", action, file) == -1)
+	store_set_origin(s, ctl->origin);
+	if (store_audit(s, ctl->who_known ? ctl->who.name : "munictl", action,
+	    file) == -1)
 		fprintf(stderr, "munictl %s: %s\n", action,
 		    _("the audit log could not be written"));
 	store_close(s);
@@ -48,6 +50,11 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage("backup [--force] FILE");
+	/* Who, before the copy; the audit row goes on a handle of its own. */
+	if (ctl_who(ctl, "backup") == NULL)
+		return 1;
+	store_close(ctl->store);
+	ctl->store = NULL;
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
 	if (backup_take(db, argv[optind], flags, &bi, &errstr) == -1) {
 		fprintf(stderr, "munictl backup: %s\n", errstr);
@@ -70,6 +77,14 @@ ctl_restore(struct ctl *ctl, int argc, char **argv)
 
 	if (argc != 2 || argv[1][0] == '-')
 		return ctl_usage("restore FILE");
+	/*
+	 * Restores are an admin's. A database that does not open cannot say
+	 * who is who: then file permissions decide, as they must to recover.
+	 */
+	if (ctl_store(ctl) != NULL && ctl_may(ctl, STAFF_R_ADMIN, "restore"))
+		return 1;
+	store_close(ctl->store);
+	ctl->store = NULL;
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
 	if (backup_restore(argv[1], db, &bi, saved, sizeof(saved),
 	    &errstr) == -1) {
