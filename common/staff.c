@@ -791,6 +791,7 @@ staff_sign_in(struct store *s, int64_t id, const char *pin,
 		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
 		    SQLITE_OK || store_exec(s, ST_STAFF_SEEN) == -1)
 			return -1;
+		info->last_seen = clock_now();
 		return OTP_OK;
 	}
 	if ((lt = otp_lockout_fail(s, terminal_subject, max, lock_s,
