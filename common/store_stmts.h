@@ -58,9 +58,11 @@ STMT(ST_TOKEN_INSERT,
 STMT(ST_TOKEN_LIST,
     "SELECT client, scope, created_at, coalesce(revoked_at, 0)"
     " FROM api_tokens ORDER BY client")
+STMT(ST_TOKEN_GET,
+    "SELECT scope, token_hash, created_at FROM api_tokens"
+    " WHERE client = ?1 AND revoked_at IS NULL")
 STMT(ST_TOKEN_LIVE,
-    "SELECT client, scope, token_hash FROM api_tokens"
-    " WHERE revoked_at IS NULL")
+    "SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
 STMT(ST_TOKEN_REVOKE,
     "UPDATE api_tokens SET revoked_at = ?2 WHERE client = ?1"
     " AND revoked_at IS NULL")

@@ -62,5 +62,6 @@ const char	*ctl_actor(struct ctl *, const char *as, const char *cmd);
 int		 ctl_may(struct ctl *, enum staff_right, const char *cmd);
 
 int	 ctl_audit(struct ctl *, int, char **);
+int	 ctl_api(struct ctl *, int, char **);
 
 #endif

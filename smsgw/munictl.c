@@ -59,6 +59,8 @@ static const struct {
 	    "staff_pin_hash)" },
 	{ "audit", ctl_audit, "audit [--who NAME] [--since YYYY-MM-DD] "
 	    "[--limit N]" },
+	{ "api", ctl_api, "api token add CLIENT --scope messages|broadcasts\n"
+	    "  munictl api token list | revoke CLIENT" },
 	{ "topic", ctl_topics, "topic list\n"
 	    "  munictl topic add CODE --name-lv TEXT --name-en TEXT "
 	    "[--default on|off] [--as WHO]\n"
