@@ -3,8 +3,8 @@
  * may do what by role, the bootstrap by root, --as for admins only, weak
  * PINs refused, four-eyes on role changes (never one's own), kiosk sign-in
  * with lock-outs per person and per terminal, audit rows that say who and
- * from where and hold no personal code, and the SMS to approvers after an
- * emergency broadcast.
+ * from where and hold no personal code, the SMS to approvers after an
+ * emergency broadcast, and the API's named client tokens.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +17,7 @@
 
 #include <cmocka.h>
 
+#include "apitoken.h"
 #include "clock.h"
 #include "log.h"
 #include "otp.h"
@@ -30,7 +31,7 @@
 static int
 setup(void **state)
 {
-	tl_i18n();
+	/* No catalogue: the messages are checked as their English msgids. */
 	if ((*state = tl_demo_store(50, 7, NOW, LOG_LEVEL_FATAL)) == NULL)
 		return -1;
 	return 0;
@@ -373,6 +374,53 @@ test_audit_rows(void **state)
 	    " r.personal_code) > 0"), 0);
 }
 
+static void
+test_api_tokens(void **state)
+{
+	struct store		*s = *state;
+	struct apitoken_info	 ti;
+	char			 tok[APITOKEN_SIZE], tok2[APITOKEN_SIZE];
+	char			 err[APITOKEN_ERR_SIZE];
+
+	assert_int_equal(apitoken_live(s), 0);
+	assert_int_equal(apitoken_add(s, "anna", "billing", APITOKEN_MESSAGES,
+	    tok, sizeof(tok), err, sizeof(err)), 0);
+	assert_int_equal(strncmp(tok, "billing:", 8), 0);
+	assert_int_equal(strlen(tok), 8 + APITOKEN_SECRET_HEX);
+	assert_int_equal(apitoken_check(s, tok, &ti), 0);
+	assert_string_equal(ti.client, "billing");
+	assert_int_equal(ti.scope, APITOKEN_MESSAGES);
+	/* The secret is nowhere in the database. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM api_tokens WHERE"
+	    " token_hash LIKE '$y$%'"), 1);
+	/* A wrong secret, another client's name, no secret: no. */
+	(void)util_strlcpy(tok2, tok, sizeof(tok2));
+	tok2[strlen(tok2) - 1] = tok2[strlen(tok2) - 1] == '0' ? '1' : '0';
+	assert_int_equal(apitoken_check(s, tok2, &ti), 1);
+	assert_int_equal(apitoken_check(s, "billing", &ti), 1);
+	(void)util_strlcpy(tok2, tok, sizeof(tok2));
+	memcpy(tok2, "bxlling", 7);
+	assert_int_equal(apitoken_check(s, tok2, &ti), 1);
+	assert_int_equal(apitoken_add(s, "anna", "billing", APITOKEN_BROADCASTS,
+	    tok2, sizeof(tok2), err, sizeof(err)), -1);
+	assert_string_equal(err, "API client 'billing' exists already (revoked "
+	    "ones keep their name)");
+	assert_int_equal(apitoken_add(s, "anna", "Bad:name", APITOKEN_MESSAGES,
+	    tok2, sizeof(tok2), err, sizeof(err)), -1);
+	/* Revoked: the token no longer opens, and once is enough. */
+	assert_int_equal(apitoken_revoke(s, "anna", "billing", err,
+	    sizeof(err)), 0);
+	assert_int_equal(apitoken_check(s, tok, &ti), 1);
+	assert_int_equal(apitoken_live(s), 0);
+	assert_int_equal(apitoken_revoke(s, "anna", "billing", err,
+	    sizeof(err)), -1);
+	assert_string_equal(err, "no live token of API client 'billing' "
+	    "(munictl api token list shows them)");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " actor = 'anna' AND action IN ('api token add',"
+	    " 'api token revoke')"), 2);
+}
+
 int
 main(void)
 {
@@ -384,6 +432,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_pin_and_sign_in, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_audit_rows, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_api_tokens, setup,
 		    teardown),
 	};
 
