@@ -18,19 +18,39 @@ STMT(ST_AUDIT_LIST,
     " AND at >= ?2 ORDER BY at, id LIMIT ?3")
 
 /* staff accounts */
-#define STAFF_COLS "id, name, display_name, role, coalesce(pending_role, ''),"\
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL, coalesce(unix_user, ''),"\
-    " coalesce(phone, ''), coalesce(birth_date, ''), disabled, created_at,"\
-    " coalesce(last_seen, 0)"
+/* Every row read has the columns of staff.c row_info(), in order. */
 STMT(ST_STAFF_COUNT, "SELECT count(*) FROM staff")
-STMT(ST_STAFF_BY_NAME, "SELECT " STAFF_COLS " FROM staff WHERE name = ?1")
-STMT(ST_STAFF_BY_ID, "SELECT " STAFF_COLS " FROM staff WHERE id = ?1")
+STMT(ST_STAFF_BY_NAME,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE name = ?1")
+STMT(ST_STAFF_BY_ID,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE id = ?1")
 STMT(ST_STAFF_BY_UNIX,
-    "SELECT " STAFF_COLS " FROM staff WHERE unix_user = ?1")
-STMT(ST_STAFF_LIST, "SELECT " STAFF_COLS " FROM staff ORDER BY name")
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE unix_user = ?1")
+STMT(ST_STAFF_LIST,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff ORDER BY name")
 /* Those who can approve and are not disabled; ?1 leaves one out. */
 STMT(ST_STAFF_APPROVERS,
-    "SELECT " STAFF_COLS " FROM staff WHERE disabled = 0"
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE disabled = 0"
     " AND role IN ('approver', 'admin') AND name IS NOT ?1 ORDER BY id")
 STMT(ST_STAFF_INSERT,
     "INSERT INTO staff (name, display_name, role, pending_role, pending_by,"
@@ -49,7 +69,6 @@ STMT(ST_STAFF_SET_DISABLED,
 STMT(ST_STAFF_SET_PIN, "UPDATE staff SET pin_hash = ?2 WHERE name = ?1")
 STMT(ST_STAFF_PIN_HASH, "SELECT pin_hash FROM staff WHERE id = ?1")
 STMT(ST_STAFF_SEEN, "UPDATE staff SET last_seen = ?2 WHERE id = ?1")
-#undef STAFF_COLS
 
 /* API tokens of named clients */
 STMT(ST_TOKEN_INSERT,

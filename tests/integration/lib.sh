@@ -156,12 +156,17 @@ staff_share() {
 	for _f in muni.db muni.db-wal muni.db-shm; do
 		[ -e "$_f" ] && chmod 0666 "$_f"
 	done
-	:
+	# A build made under umask 077 is root's alone: use a copy.
+	mkdir -p shared
+	cp "$MUNI_BIN/munictl" shared/munictl
+	cp -R "$MUNI_LOCALEDIR" shared/locale
+	chmod -R a+rX shared
 }
 
 # as_user LOGIN ARGS...: munictl as that Unix user.
 as_user() {
 	_u=$1
 	shift
-	runuser -u "$_u" -- "$MUNI_BIN/munictl" -c "$PWD/muni.conf" "$@"
+	runuser -u "$_u" -- env MUNI_LOCALEDIR="$PWD/shared/locale" \
+	    "$PWD/shared/munictl" -c "$PWD/muni.conf" "$@"
 }
