@@ -296,21 +296,24 @@ staff_check_approver(struct store *s, const char *approver,
 	return 0;
 }
 
-/* Approvers who could approve a change by actor of target's role. */
+/*
+ * Approvers other than actor and target: whoever could approve a change of
+ * target's role by actor. Disabled ones count too, so that disabling the
+ * others first does not let one admin change roles alone.
+ */
 static int
 other_approvers(struct store *s, const char *actor, const char *target,
     int64_t *n)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_STAFF_APPROVERS);
+	sqlite3_stmt		*st = store_stmt(s, ST_STAFF_LIST);
 	struct staff_info	 si;
 	int			 rc;
 
 	*n = 0;
-	if (sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC) != SQLITE_OK)
-		return -1;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		row_info(st, &si);
-		if (strcmp(si.name, target) != 0)
+		if (si.role >= STAFF_APPROVER && strcmp(si.name, actor) != 0 &&
+		    strcmp(si.name, target) != 0)
 			(*n)++;
 	}
 	(void)sqlite3_reset(st);

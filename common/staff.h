@@ -8,9 +8,10 @@
  * Four eyes: a held broadcast and any change of a staff role need a second,
  * different person with the approver role (an admin counts). A role change
  * is held in the account's pending_role until such a person approves it;
- * while nobody but the one making it could approve it (the first admin, a
- * municipality with one approver), it takes effect at once and its audit
- * row says so. Every change writes an audit row in its own transaction.
+ * while no account but the one making it and the one it is for has the
+ * approver role, even a disabled one (the first accounts, a municipality
+ * with one approver), it takes effect at once and its audit row says so.
+ * Every change writes an audit row in its own transaction.
  *
  * A Unix user without an account (root while installing, a cron job) acts
  * under its Unix name and may do what file permissions allow, except

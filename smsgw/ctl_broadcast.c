@@ -162,7 +162,8 @@ print_preview(const struct broadcast_params *bp, const char *group,
 	if (pv->max_segments > bp->max_segments)
 		printf(_("over the limit: %d segments, [sms] max_segments is "
 		    "%d\n"), pv->max_segments, bp->max_segments);
-	if (pv->recipients > bp->approval_threshold)
+	/* An emergency is never held: the approvers are told instead. */
+	if (pv->recipients > bp->approval_threshold && !pv->emergency)
 		printf(_("Above %lld recipients: a different staff member must "
 		    "approve it (munictl broadcast approve ID).\n"),
 		    (long long)bp->approval_threshold);

@@ -244,6 +244,17 @@ test_role_four_eyes(void **state)
 	assert_int_equal(staff_get(s, "janis", &si), 0);
 	assert_int_equal(si.role, STAFF_APPROVER);
 
+	/* Disabling the others first does not let anna act alone. */
+	assert_int_equal(staff_set_disabled(s, &anna, "janis", 1, err,
+	    sizeof(err)), 0);
+	assert_int_equal(staff_set_disabled(s, &anna, "peteris", 1, err,
+	    sizeof(err)), 0);
+	add(s, &anna, "ivars", "admin", NULL, 1);
+	assert_int_equal(staff_get(s, "ivars", &si), 0);
+	assert_int_equal(si.role, STAFF_OPERATOR);
+	assert_int_equal(staff_set_disabled(s, &anna, "janis", 0, err,
+	    sizeof(err)), 0);
+
 	/* Broadcasts: the approver check of four-eyes. */
 	assert_int_equal(staff_check_approver(s, "janis", "anna", err,
 	    sizeof(err)), 0);
