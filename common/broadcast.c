@@ -23,6 +23,7 @@
 #include "outbox.h"
 #include "rule.h"
 #include "smstext.h"
+#include "staff.h"
 #include "store.h"
 #include "util.h"
 
@@ -1163,6 +1164,21 @@ broadcast_send(struct store *s, const struct broadcast_params *bp,
 	}
 	if (check_limits(bp, shown, err, errsize) == -1)
 		return -1;
+	/*
+	 * An emergency is never held (minutes matter): it goes at once and
+	 * the approvers hear of it by SMS instead.
+	 */
+	if (shown->emergency) {
+		if ((id = enqueue(s, bp, req, 0, NULL, out, err, errsize)) ==
+		    -1)
+			return -1;
+		if (staff_notify_emergency(s, req->actor, id, req->text,
+		    out->recipients) == -1)
+			log_warnx("broadcast %lld: the approvers were not told "
+			    "of the emergency: %s", (long long)id,
+			    store_errmsg(s));
+		return id;
+	}
 	if (shown->recipients <= bp->approval_threshold)
 		return enqueue(s, bp, req, 0, NULL, out, err, errsize);
 	/* Two-person rule: only the record now, the messages on approval. */
@@ -1215,6 +1231,16 @@ broadcast_approve(struct store *s, const struct broadcast_params *bp,
 			    "%s"), store_errmsg(s));
 		return -1;
 	}
+	if (strcmp(bi.state, "cancelled") == 0) {
+		(void)util_snprintf(err, errsize, _("broadcast %lld was "
+		    "cancelled: there is nothing to approve"), (long long)id);
+		return -1;
+	}
+	if (bi.approved_by[0] != '\0') {
+		(void)util_snprintf(err, errsize, _("broadcast %lld is approved "
+		    "already (by %s)"), (long long)id, bi.approved_by);
+		return -1;
+	}
 	if (strcmp(bi.state, "awaiting_approval") != 0) {
 		(void)util_snprintf(err, errsize, _("broadcast %lld is %s, not "
 		    "awaiting approval"), (long long)id, bi.state);
@@ -1226,6 +1252,9 @@ broadcast_approve(struct store *s, const struct broadcast_params *bp,
 		    (long long)id);
 		return -1;
 	}
+	/* Four eyes: a second person, with an account and the role. */
+	if (staff_check_approver(s, actor, bi.created_by, err, errsize) == -1)
+		return -1;
 	memset(&req, 0, sizeof(req));
 	req.group_id = bi.group_id;
 	req.text = bi.text;

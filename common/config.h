@@ -73,6 +73,8 @@
 	X(OTP_LOCKOUT_S, "otp", "lockout_s", INT, "900", 60, 86400)	\
 	X(KIOSK_STAFF_LOCKOUT_S, "kiosk", "staff_lockout_s", INT, "300",	\
 	    30, 86400)							\
+	X(KIOSK_STAFF_MAX_ATTEMPTS, "kiosk", "staff_max_attempts", INT,	\
+	    "3", 1, 10)							\
 	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
 	    PHONES, "", 0, 0)						\
 	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\

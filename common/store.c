@@ -25,6 +25,7 @@ struct store {
 	sqlite3_stmt	*stmts[STMT__COUNT];
 	int		 depth;
 	int		 version_found;
+	char		 origin[STORE_ORIGIN_MAX + 1];	/* of audit rows */
 };
 
 #define STMT(id, sql) { #id, sql },
@@ -332,6 +333,40 @@ static const char *migrations[] = {
 	" topic_id INTEGER NOT NULL REFERENCES topics (id) ON DELETE CASCADE,"
 	" PRIMARY KEY (resident_id, topic_id)) WITHOUT ROWID;"
 	"PRAGMA user_version = 3;",
+
+	/*
+	 * 3 -> 4: staff are people. The first schema's staff table was
+	 * never written, so it is replaced, not altered. A role change waits in pending_role
+	 * until a second approver agrees; audit rows say from where
+	 * (origin) and API clients have their own hashed tokens.
+	 */
+	"DROP TABLE staff;"
+	"CREATE TABLE staff ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" display_name TEXT NOT NULL DEFAULT '',"
+	" role TEXT NOT NULL"
+	"  CHECK (role IN ('operator', 'approver', 'admin')),"
+	" pending_role TEXT"
+	"  CHECK (pending_role IN ('operator', 'approver', 'admin')),"
+	" pending_by TEXT,"
+	" pin_hash TEXT,"
+	" unix_user TEXT UNIQUE,"
+	" phone TEXT,"				/* E.164 */
+	" birth_date TEXT,"			/* YYYY-MM-DD */
+	" disabled INTEGER NOT NULL DEFAULT 0,"
+	" created_at INTEGER NOT NULL,"
+	" last_seen INTEGER);"
+	"ALTER TABLE audit_log ADD COLUMN origin TEXT NOT NULL DEFAULT '';"
+	"CREATE INDEX audit_log_at ON audit_log (at);"
+	"CREATE TABLE api_tokens ("
+	" id INTEGER PRIMARY KEY,"
+	" client TEXT NOT NULL UNIQUE,"
+	" scope TEXT NOT NULL CHECK (scope IN ('messages', 'broadcasts')),"
+	" token_hash TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" revoked_at INTEGER);"
+	"PRAGMA user_version = 4;",
 };
 
 static char	 store_err[512];
@@ -880,11 +915,20 @@ store_audit(struct store *s, const char *actor, const char *action,
 	    SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC) != SQLITE_OK) {
+	    sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, s->origin, -1, SQLITE_STATIC) !=
+	    SQLITE_OK) {
 		log_warnx("store_audit: %s", sqlite3_errmsg(s->db));
 		return -1;
 	}
 	return store_exec(s, ST_AUDIT_INSERT);
+}
+
+void
+store_set_origin(struct store *s, const char *origin)
+{
+	(void)util_strlcpy_utf8(s->origin, origin != NULL ? origin : "",
+	    sizeof(s->origin));
 }
 
 void

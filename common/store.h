@@ -111,6 +111,15 @@ int	 store_fast_load(struct store *, int on);
  */
 int	 store_tune_daemon(struct store *);
 
+/*
+ * Where this process's staff actions come from, written into every audit
+ * row after it: "unix:anna", "kiosk:/dev/tty3", "api:billing". With an
+ * admin's --as the actor column holds the name given and the origin ends
+ * in " by NAME", so the row names both.
+ */
+#define STORE_ORIGIN_MAX	127
+void	 store_set_origin(struct store *, const char *origin);
+
 /* Write an audit-log row: who did what (never a personal code). */
 int	 store_audit(struct store *, const char *actor, const char *action,
 	    const char *detail);

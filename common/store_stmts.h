@@ -9,7 +9,82 @@
 
 /* audit */
 STMT(ST_AUDIT_INSERT,
-    "INSERT INTO audit_log (at, actor, action, detail) VALUES (?1, ?2, ?3, ?4)")
+    "INSERT INTO audit_log (at, actor, action, detail, origin)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)")
+/* ?1 name or NULL, ?2 since (epoch) ; oldest first, at most ?3 rows. */
+STMT(ST_AUDIT_LIST,
+    "SELECT at, actor, origin, action, detail FROM audit_log"
+    " WHERE (?1 IS NULL OR actor = ?1 OR origin LIKE '% by ' || ?1)"
+    " AND at >= ?2 ORDER BY at, id LIMIT ?3")
+
+/* staff accounts */
+/* Every row read has the columns of staff.c row_info(), in order. */
+STMT(ST_STAFF_COUNT, "SELECT count(*) FROM staff")
+STMT(ST_STAFF_BY_NAME,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE name = ?1")
+STMT(ST_STAFF_BY_ID,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE id = ?1")
+STMT(ST_STAFF_BY_UNIX,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE unix_user = ?1")
+STMT(ST_STAFF_LIST,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff ORDER BY name")
+/* Those who can approve and are not disabled; ?1 leaves one out. */
+STMT(ST_STAFF_APPROVERS,
+    "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
+    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(unix_user, ''), coalesce(phone, ''),"
+    " coalesce(birth_date, ''), disabled, created_at,"
+    " coalesce(last_seen, 0) FROM staff WHERE disabled = 0"
+    " AND role IN ('approver', 'admin') AND name IS NOT ?1 ORDER BY id")
+STMT(ST_STAFF_INSERT,
+    "INSERT INTO staff (name, display_name, role, pending_role, pending_by,"
+    " unix_user, phone, birth_date, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+STMT(ST_STAFF_UPDATE,
+    "UPDATE staff SET display_name = ?2, unix_user = ?3, phone = ?4,"
+    " birth_date = ?5 WHERE name = ?1")
+STMT(ST_STAFF_SET_ROLE,
+    "UPDATE staff SET role = ?2, pending_role = NULL, pending_by = NULL"
+    " WHERE name = ?1")
+STMT(ST_STAFF_SET_PENDING,
+    "UPDATE staff SET pending_role = ?2, pending_by = ?3 WHERE name = ?1")
+STMT(ST_STAFF_SET_DISABLED,
+    "UPDATE staff SET disabled = ?2 WHERE name = ?1")
+STMT(ST_STAFF_SET_PIN, "UPDATE staff SET pin_hash = ?2 WHERE name = ?1")
+STMT(ST_STAFF_PIN_HASH, "SELECT pin_hash FROM staff WHERE id = ?1")
+STMT(ST_STAFF_SEEN, "UPDATE staff SET last_seen = ?2 WHERE id = ?1")
+
+/* API tokens of named clients */
+STMT(ST_TOKEN_INSERT,
+    "INSERT INTO api_tokens (client, scope, token_hash, created_at)"
+    " VALUES (?1, ?2, ?3, ?4)")
+STMT(ST_TOKEN_LIST,
+    "SELECT client, scope, created_at, coalesce(revoked_at, 0)"
+    " FROM api_tokens ORDER BY client")
+STMT(ST_TOKEN_GET,
+    "SELECT scope, token_hash, created_at FROM api_tokens"
+    " WHERE client = ?1 AND revoked_at IS NULL")
+STMT(ST_TOKEN_LIVE,
+    "SELECT count(*) FROM api_tokens WHERE revoked_at IS NULL")
+STMT(ST_TOKEN_REVOKE,
+    "UPDATE api_tokens SET revoked_at = ?2 WHERE client = ?1"
+    " AND revoked_at IS NULL")
 
 /* residents */
 STMT(ST_RESIDENT_UPSERT,

@@ -118,6 +118,21 @@ main(int argc, char **argv)
 		return 1;
 	}
 	terminal_name(&k, term);
+	store_set_origin(k.store, k.actor);
+	/*
+	 * One shared PIN cannot say who acted: once people have accounts it
+	 * must go, and the kiosk says how rather than quietly ignore it.
+	 */
+	if (config_str(k.cfg, CFG_KIOSK_STAFF_PIN_HASH)[0] != '\0' &&
+	    staff_count(k.store) > 0) {
+		fprintf(stderr, "muni-kiosk: %s\n", _("[kiosk] staff_pin_hash "
+		    "is set, but staff accounts exist: staff sign in with their "
+		    "staff number and own PIN (munictl staff add, munictl staff "
+		    "pin NAME); remove staff_pin_hash from the configuration"));
+		store_close(k.store);
+		config_free(k.cfg);
+		return 1;
+	}
 	if (!isatty(STDIN_FILENO) || ui_init() == -1) {
 		fprintf(stderr, "muni-kiosk: standard input is not a "
 		    "terminal\n");

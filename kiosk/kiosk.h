@@ -15,6 +15,7 @@
 #include "groups.h"
 #include "otp.h"
 #include "services.h"
+#include "staff.h"
 
 struct config;
 struct qr;
@@ -27,6 +28,7 @@ struct store;
 #define KIOSK_STAFF_SEQ		"/*-"	/* keypad keys no resident needs */
 #define KIOSK_STAFF_TRIES	3
 #define KIOSK_STAFF_SUBJECT	"staff-pin"
+#define KIOSK_STAFF_ID_DIGITS	9
 #define KIOSK_PIN_MAX		32
 
 enum kiosk_screen {
@@ -50,6 +52,8 @@ enum kiosk_screen {
 	KS_STAFF_TEXT,
 	KS_STAFF_CONFIRM,
 	KS_STAFF_DASH,
+	KS_STAFF_ID,		/* the staff number, with accounts */
+	KS_STAFF_APPROVE,	/* broadcasts awaiting approval */
 	KS__COUNT,
 };
 
@@ -74,6 +78,12 @@ struct kiosk_session {
 /* Staff mode: the broadcast being composed and the dashboard. */
 struct kiosk_staff {
 	int			 in;		/* signed in */
+	int			 personal;	/* accounts, not the shared PIN */
+	int64_t			 id;		/* the staff number typed */
+	char			 name[STAFF_NAME_MAX + 1];	/* signed in */
+	char			 display[STAFF_DISPLAY_MAX + 1];
+	int64_t			 awaiting[KIOSK_CHOICES_MAX];
+	size_t			 nawaiting;
 	struct groups_info	 groups[KIOSK_CHOICES_MAX];
 	size_t			 ngroups;
 	size_t			 group;

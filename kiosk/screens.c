@@ -53,8 +53,12 @@ kiosk_legend_input(void)
 void
 kiosk_audit(struct kiosk *k, const char *action, const char *detail)
 {
-	/* A failed audit row is logged; the resident's screen goes on. */
-	if (store_audit(k->store, k->actor, action, detail) == -1)
+	/*
+	 * A failed audit row is logged; the resident's screen goes on. A
+	 * signed-in person is the actor; the terminal is the row's origin.
+	 */
+	if (store_audit(k->store, k->staff.in && k->staff.name[0] != '\0' ?
+	    k->staff.name : k->actor, action, detail) == -1)
 		log_warnx("audit: %s: %s", action, store_errmsg(k->store));
 }
 
@@ -1005,7 +1009,8 @@ static int
 is_input_screen(enum kiosk_screen s)
 {
 	return s == KS_IDENT_CODE || s == KS_IDENT_OTP ||
-	    s == KS_REPORT_TEXT || s == KS_STAFF_PIN || s == KS_STAFF_TEXT;
+	    s == KS_REPORT_TEXT || s == KS_STAFF_PIN || s == KS_STAFF_TEXT ||
+	    s == KS_STAFF_ID;
 }
 
 void

@@ -1,7 +1,12 @@
 /*
- * staff: the kiosk's staff mode, behind a key sequence and the staff PIN
- * (crypt(3) hash in [kiosk] staff_pin_hash; three wrong PINs lock it for
- * [kiosk] staff_lockout_s). Staff compose a broadcast — group, topic,
+ * staff: the kiosk's staff mode, behind a key sequence and, once staff
+ * accounts exist, the person's staff number and own PIN ([kiosk]
+ * staff_max_attempts wrong ones lock the person and the terminal for
+ * [kiosk] staff_lockout_s; every screen names who is signed in, and an
+ * approver approves other people's broadcasts here). Before the first
+ * account: the shared PIN (crypt(3) hash in [kiosk] staff_pin_hash; three
+ * wrong PINs lock it for [kiosk] staff_lockout_s). Staff compose a
+ * broadcast — group, topic,
  * text — with a live preview from broadcast_preview(), the function
  * `munictl broadcast preview` prints, send it, and watch a dashboard of
  * recent broadcasts. This is also the only way out of the kiosk besides a
@@ -36,10 +41,39 @@ staff_legend(const char *k1, const char *v1, const char *k2, const char *v2)
 	return l;
 }
 
+/*
+ * With staff accounts each person signs in with their staff number and own
+ * PIN; without any, the shared [kiosk] staff_pin_hash opens staff mode.
+ */
 void
 staff_enter(struct kiosk *k)
 {
-	kiosk_go(k, KS_STAFF_PIN);
+	k->staff.personal = staff_count(k->store) > 0;
+	k->staff.id = 0;
+	kiosk_go(k, k->staff.personal ? KS_STAFF_ID : KS_STAFF_PIN);
+}
+
+/* Who acts: the person signed in, else the terminal (shared PIN). */
+static const char *
+staff_actor(struct kiosk *k)
+{
+	return k->staff.name[0] != '\0' ? k->staff.name : k->actor;
+}
+
+/* Every staff screen's title names who is signed in. */
+static void
+staff_begin(struct kiosk *k, const char *title)
+{
+	char	 t[200];
+
+	if (!k->staff.in || k->staff.name[0] == '\0') {
+		ui_begin(title);
+		return;
+	}
+	(void)snprintf(t, sizeof(t), "%s · %s (%lld)", title,
+	    k->staff.display[0] != '\0' ? k->staff.display : k->staff.name,
+	    (long long)k->staff.id);
+	ui_begin(t);
 }
 
 static void
@@ -50,17 +84,124 @@ staff_note(struct kiosk *k, int error, const char *text)
 	k->dirty = 1;
 }
 
+/* --- Staff number (with accounts). */
+
+static void
+draw_id(struct kiosk *k)
+{
+	ui_begin(_("Staff mode"));
+	ui_wrap(3, 4, 72, UI_NORMAL, _("Type your staff number and press "
+	    "Enter."));
+	ui_text(5, 6, 0, UI_FIELD, k->sess.input_len > 0 ? k->sess.input :
+	    "_");
+	if (k->note[0] != '\0')
+		ui_wrap(7, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
+	ui_finish(kiosk_legend_input());
+}
+
+static void
+key_id(struct kiosk *k, int key)
+{
+	const char	*errstr;
+	long long	 id;
+
+	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
+	    k->sess.input_len == 0)) {
+		kiosk_reset(k);
+		return;
+	}
+	if (key == UI_K_BACKSPACE) {
+		k->sess.input[--k->sess.input_len] = '\0';
+		k->dirty = 1;
+		return;
+	}
+	if (key >= '0' && key <= '9' &&
+	    k->sess.input_len < KIOSK_STAFF_ID_DIGITS) {
+		k->sess.input[k->sess.input_len++] = (char)key;
+		k->sess.input[k->sess.input_len] = '\0';
+		k->dirty = 1;
+		return;
+	}
+	if (key != UI_K_ENTER || k->sess.input_len == 0)
+		return;
+	if (util_strtonum(k->sess.input, 1, 999999999, &id, &errstr) == -1) {
+		staff_note(k, 1, _("A staff number is digits, from 1."));
+		return;
+	}
+	k->staff.id = id;
+	kiosk_go(k, KS_STAFF_PIN);
+}
+
+/*
+ * A person's sign-in. An unknown number and a wrong PIN get the same
+ * answer, so numbers cannot be probed; both count against the terminal.
+ */
+static void
+sign_in(struct kiosk *k)
+{
+	struct staff_info	 si;
+	char			 line[200], when[32], subject[80];
+	time_t			 until;
+	int			 rc, left;
+
+	(void)snprintf(subject, sizeof(subject), "staff-terminal:%s",
+	    k->terminal);
+	rc = staff_sign_in(k->store, k->staff.id, k->sess.input, subject,
+	    (int)config_int(k->cfg, CFG_KIOSK_STAFF_MAX_ATTEMPTS),
+	    (long)config_int(k->cfg, CFG_KIOSK_STAFF_LOCKOUT_S), &si, &left,
+	    &until);
+	explicit_bzero(k->sess.input, sizeof(k->sess.input));
+	k->sess.input_len = 0;
+	(void)snprintf(line, sizeof(line), "staff=%lld", (long long)k->staff.id);
+	switch (rc) {
+	case OTP_OK:
+		k->staff.in = 1;
+		(void)util_strlcpy(k->staff.name, si.name,
+		    sizeof(k->staff.name));
+		(void)util_strlcpy(k->staff.display, si.display,
+		    sizeof(k->staff.display));
+		kiosk_audit(k, "staff sign-in", "");
+		kiosk_go(k, KS_STAFF_MENU);
+		return;
+	case OTP_WRONG:
+	case OTP_NO_RESIDENT:
+		kiosk_audit(k, "staff sign-in: wrong number or PIN", line);
+		(void)snprintf(line, sizeof(line), ngettext("Wrong staff number "
+		    "or PIN. %d try left.", "Wrong staff number or PIN. %d "
+		    "tries left.", (unsigned long)left), left);
+		kiosk_go(k, KS_STAFF_ID);
+		staff_note(k, 1, line);
+		return;
+	case OTP_LOCKED:
+		kiosk_audit(k, "staff sign-in: locked", line);
+		clock_datetime(until, when, sizeof(when));
+		(void)snprintf(line, sizeof(line), _("Staff sign-in is locked "
+		    "until %.5s."), when + 11);
+		kiosk_message(k, KS_WELCOME, 1, line);
+		return;
+	default:
+		kiosk_message(k, KS_WELCOME, 1, _("A technical fault: please "
+		    "try again later or ask at the service desk."));
+		return;
+	}
+}
+
 /* --- PIN. */
 
 static void
 draw_pin(struct kiosk *k)
 {
-	char	 shown[KIOSK_PIN_MAX * 3 + 2];
+	char	 shown[KIOSK_PIN_MAX * 3 + 2], line[200];
 	size_t	 i, len = 0;
 
 	ui_begin(_("Staff mode"));
-	ui_wrap(3, 4, 72, UI_NORMAL, _("Type the staff PIN and press "
-	    "Enter."));
+	if (k->staff.personal) {
+		(void)snprintf(line, sizeof(line), _("Staff number %lld: type "
+		    "your PIN and press Enter."), (long long)k->staff.id);
+		ui_wrap(3, 4, 72, UI_NORMAL, line);
+	} else
+		ui_wrap(3, 4, 72, UI_NORMAL, _("Type the staff PIN and press "
+		    "Enter."));
 	shown[0] = '\0';
 	for (i = 0; i < k->sess.input_len; i++)
 		(void)ui_utf8_append(shown, sizeof(shown), &len, 0x2022);
@@ -95,6 +236,10 @@ key_pin(struct kiosk *k, int key)
 	}
 	if (key != UI_K_ENTER)
 		return;
+	if (k->staff.personal) {
+		sign_in(k);
+		return;
+	}
 	rc = otp_pin_check(k->store, config_str(k->cfg,
 	    CFG_KIOSK_STAFF_PIN_HASH), k->sess.input, KIOSK_STAFF_SUBJECT,
 	    KIOSK_STAFF_TRIES, (long)config_int(k->cfg,
@@ -137,12 +282,13 @@ key_pin(struct kiosk *k, int key)
 static void
 draw_menu(struct kiosk *k)
 {
-	(void)k;
-	ui_begin(_("Staff mode"));
+	staff_begin(k, _("Staff mode"));
 	ui_text(3, 6, 0, UI_NORMAL, _("1  New broadcast"));
 	ui_text(5, 6, 0, UI_NORMAL, _("2  Delivery of recent broadcasts"));
-	ui_text(7, 6, 0, UI_NORMAL, _("8  Shut the kiosk down"));
-	ui_text(9, 6, 0, UI_NORMAL, _("0  Leave staff mode"));
+	if (k->staff.personal)
+		ui_text(7, 6, 0, UI_NORMAL, _("3  Approve broadcasts"));
+	ui_text(9, 6, 0, UI_NORMAL, _("8  Shut the kiosk down"));
+	ui_text(11, 6, 0, UI_NORMAL, _("0  Leave staff mode"));
 	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
 }
 
@@ -154,6 +300,19 @@ group_cb(void *arg, const struct groups_info *g)
 	if (k->staff.ngroups >= KIOSK_CHOICES_MAX)
 		return -1;
 	k->staff.groups[k->staff.ngroups++] = *g;
+	return 0;
+}
+
+static int
+awaiting_cb(void *arg, const struct broadcast_info *b)
+{
+	struct kiosk	*k = arg;
+
+	if (strcmp(b->state, "awaiting_approval") != 0)
+		return 0;
+	if (k->staff.nawaiting >= KIOSK_CHOICES_MAX)
+		return -1;
+	k->staff.awaiting[k->staff.nawaiting++] = b->id;
 	return 0;
 }
 
@@ -183,6 +342,17 @@ key_menu(struct kiosk *k, int key)
 		k->staff.dash_ms = 0;
 		kiosk_go(k, KS_STAFF_DASH);
 		return;
+	case '3':
+		if (!k->staff.personal)
+			return;
+		k->staff.nawaiting = 0;
+		if (broadcast_list(k->store, 100, awaiting_cb, k) == -1) {
+			staff_note(k, 1, _("A technical fault: please try "
+			    "again later or ask at the service desk."));
+			return;
+		}
+		kiosk_go(k, KS_STAFF_APPROVE);
+		return;
 	case '8':
 		kiosk_audit(k, "kiosk shut down by staff", "");
 		k->quit = 1;
@@ -199,7 +369,7 @@ draw_group(struct kiosk *k)
 	size_t	 i;
 	int	 y = 3;
 
-	ui_begin(_("New broadcast: group"));
+	staff_begin(k, _("New broadcast: group"));
 	if (k->staff.ngroups == 0)
 		ui_wrap(y, 4, 72, UI_NORMAL, _("There are no groups yet: "
 		    "staff add them with munictl group add."));
@@ -219,7 +389,7 @@ draw_topic(struct kiosk *k)
 	size_t	 i;
 	int	 y = 3;
 
-	ui_begin(_("New broadcast: topic"));
+	staff_begin(k, _("New broadcast: topic"));
 	for (i = 0; i < k->staff.topics.n && i < KIOSK_CHOICES_MAX; i++) {
 		(void)snprintf(line, sizeof(line), "%zu  %s (%s)%s", i + 1,
 		    k->staff.topics.t[i].name, k->staff.topics.t[i].code,
@@ -246,7 +416,7 @@ preview(struct kiosk *k)
 	req.group_id = k->staff.groups[k->staff.group].id;
 	req.text = k->staff.text;
 	req.topic = k->staff.topics.t[k->staff.topic].code;
-	req.actor = k->actor;
+	req.actor = staff_actor(k);
 	k->staff.pv_state = broadcast_preview(k->store, &k->bp, &req,
 	    &k->staff.pv, k->staff.pv_err, sizeof(k->staff.pv_err)) == 0 ?
 	    1 : -1;
@@ -288,7 +458,7 @@ draw_text(struct kiosk *k)
 	char	 line[200];
 	int	 y = 2;
 
-	ui_begin(_("New broadcast: text"));
+	staff_begin(k, _("New broadcast: text"));
 	(void)snprintf(line, sizeof(line), _("Group: %s   Topic: %s"),
 	    k->staff.groups[k->staff.group].name,
 	    k->staff.topics.t[k->staff.topic].name);
@@ -334,7 +504,7 @@ draw_confirm(struct kiosk *k)
 {
 	int	 y = 2;
 
-	ui_begin(_("Send this broadcast?"));
+	staff_begin(k, _("Send this broadcast?"));
 	y = ui_wrap(y, 4, 72, UI_FIELD, k->staff.pv.sample) + 1;
 	y = draw_figures(k, y) + 1;
 	if (k->note[0] != '\0')
@@ -362,7 +532,7 @@ key_confirm(struct kiosk *k, int key)
 	req.group_id = k->staff.groups[k->staff.group].id;
 	req.text = k->staff.text;
 	req.topic = k->staff.topics.t[k->staff.topic].code;
-	req.actor = k->actor;
+	req.actor = staff_actor(k);
 	id = broadcast_send(k->store, &k->bp, &req, &k->staff.pv, &out, err,
 	    sizeof(err));
 	if (id == -1) {
@@ -381,6 +551,65 @@ key_confirm(struct kiosk *k, int key)
 	if (out.awaiting)
 		staff_note(k, 0, _("Sent for approval: a second staff member "
 		    "approves it with munictl broadcast approve."));
+}
+
+/* --- Approval (with accounts). */
+
+static void
+draw_approve(struct kiosk *k)
+{
+	struct broadcast_info	 bi;
+	char			 line[200];
+	size_t			 i;
+	int			 y = 3;
+
+	staff_begin(k, _("Broadcasts awaiting approval"));
+	if (k->staff.nawaiting == 0)
+		ui_text(y, 4, 0, UI_NORMAL, _("No broadcast awaits approval."));
+	for (i = 0; i < k->staff.nawaiting; i++) {
+		if (broadcast_get(k->store, k->staff.awaiting[i], &bi) != 0)
+			continue;
+		(void)snprintf(line, sizeof(line), _("%zu  #%lld %s · %lld "
+		    "recipients · by %s"), i + 1, (long long)bi.id, bi.group,
+		    (long long)bi.recipients, bi.created_by);
+		ui_text(y++, 4, 0, UI_NORMAL, line);
+		(void)snprintf(line, sizeof(line), "   %.60s", bi.text);
+		ui_text(y++, 4, 0, UI_NORMAL, line);
+		y++;
+	}
+	if (k->note[0] != '\0')
+		ui_wrap(y, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
+	ui_finish(staff_legend("1-8", _("Approve"), "0", _("Back")));
+}
+
+static void
+key_approve(struct kiosk *k, int key)
+{
+	struct broadcast_preview out;
+	char			 err[BROADCAST_ERR_SIZE], line[256];
+	int64_t			 id;
+	size_t			 i;
+
+	if (key == '0' || key == UI_K_LEFT) {
+		kiosk_go(k, KS_STAFF_MENU);
+		return;
+	}
+	if (key < '1' || key > '8' || (i = (size_t)(key - '1')) >=
+	    k->staff.nawaiting)
+		return;
+	id = k->staff.awaiting[i];
+	/* broadcast_approve checks the role and the second pair of eyes. */
+	if (broadcast_approve(k->store, &k->bp, id, k->staff.name, &out, err,
+	    sizeof(err)) == -1) {
+		staff_note(k, 1, err);
+		return;
+	}
+	(void)snprintf(line, sizeof(line), _("Broadcast %lld approved: %lld "
+	    "messages queued."), (long long)id, (long long)out.recipients);
+	for (; i + 1 < k->staff.nawaiting; i++)
+		k->staff.awaiting[i] = k->staff.awaiting[i + 1];
+	k->staff.nawaiting--;
+	staff_note(k, 0, line);
 }
 
 /* --- Dashboard. */
@@ -440,7 +669,7 @@ draw_dash(struct kiosk *k)
 	char		 now[32];
 
 	clock_datetime(clock_now(), now, sizeof(now));
-	ui_begin(_("Delivery of recent broadcasts"));
+	staff_begin(k, _("Delivery of recent broadcasts"));
 	ui_text(0, ui_cols() - 10, 0, UI_NORMAL, now + 11);
 	ui_text(1, 2, 0, UI_NORMAL, _("Delivered   Failed   Waiting"));
 	ui_bar(1, 2 + ui_width(_("Delivered")) + 1, 1, UI_BAR_OK);
@@ -470,6 +699,8 @@ staff_draw(struct kiosk *k)
 	case KS_STAFF_TEXT: draw_text(k); break;
 	case KS_STAFF_CONFIRM: draw_confirm(k); break;
 	case KS_STAFF_DASH: draw_dash(k); break;
+	case KS_STAFF_ID: draw_id(k); break;
+	case KS_STAFF_APPROVE: draw_approve(k); break;
 	default: break;
 	}
 }
@@ -491,6 +722,12 @@ staff_key(struct kiosk *k, int key)
 		return;
 	case KS_STAFF_CONFIRM:
 		key_confirm(k, key);
+		return;
+	case KS_STAFF_ID:
+		key_id(k, key);
+		return;
+	case KS_STAFF_APPROVE:
+		key_approve(k, key);
 		return;
 	default:
 		break;

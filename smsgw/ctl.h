@@ -5,13 +5,18 @@
 #ifndef MUNI_CTL_H
 #define MUNI_CTL_H
 
+#include "staff.h"
+#include "store.h"
+
 struct config;
-struct store;
 
 struct ctl {
 	struct config	*cfg;
 	const char	*conf_path;	/* as given with -c, or NULL */
 	struct store	*store;		/* opened on first use */
+	struct staff_actor who;		/* valid once who_known */
+	int		 who_known;
+	char		 origin[STORE_ORIGIN_MAX + 1];
 };
 
 /* Open the configured database (migrations need `munictl init`). */
@@ -41,7 +46,23 @@ int	 ctl_staff(struct ctl *, int, char **);
 int	 ctl_topics(struct ctl *, int, char **);
 int	 ctl_cases(struct ctl *, int, char **);
 int	 ctl_refdata(struct ctl *, int, char **);
-/* Who runs the command: as (--as), else $SUDO_USER, else $USER; or NULL. */
-const char	*ctl_actor(const char *as);
+/*
+ * Who runs munictl: the staff account of the Unix user (getuid, never
+ * $USER, which anyone can set), else that Unix user by name. Resolved once;
+ * also sets the origin of later audit rows. NULL after saying why on
+ * stderr as "munictl cmd: ..." (no database, a disabled account).
+ */
+const struct staff_actor *ctl_who(struct ctl *, const char *cmd);
+/*
+ * The name to audit an action under: the caller's (ctl_who), or as
+ * (--as), which only an admin may give; the audit origin then names the
+ * admin too. NULL after saying why.
+ */
+const char	*ctl_actor(struct ctl *, const char *as, const char *cmd);
+/* 0 when the caller has right, else 1 after saying why. */
+int		 ctl_may(struct ctl *, enum staff_right, const char *cmd);
+
+int	 ctl_audit(struct ctl *, int, char **);
+int	 ctl_api(struct ctl *, int, char **);
 
 #endif

@@ -19,15 +19,40 @@ static void
 audit(struct ctl *ctl, const char *action, const char *file)
 {
 	struct store	*s;
-	const char	*who = ctl_actor(NULL), *errstr;
+	const char	*errstr;
 
 	if ((s = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
 	    &errstr)) == NULL)
 		return;
-	if (store_audit(s, who != NULL ? who : "munictl", action, file) == -1)
+	store_set_origin(s, ctl->origin);
+	if (store_audit(s, ctl->who_known ? ctl->who.name : "munictl", action,
+	    file) == -1)
 		fprintf(stderr, "munictl %s: %s\n", action,
 		    _("the audit log could not be written"));
 	store_close(s);
+}
+
+/*
+ * Who runs a backup or restore, before the file is touched; a restore
+ * (admin) also checks the role. A database that does not open (an old
+ * schema, a broken file) cannot say who is who: then file permissions
+ * decide, as they must to save or recover it. 0, or -1 after saying why.
+ */
+static int
+whoami(struct ctl *ctl, const char *db, const char *cmd, int admin)
+{
+	const char	*errstr;
+	int		 rc = 0;
+
+	if ((ctl->store = store_open(db, 0, &errstr)) == NULL)
+		return 0;
+	if (ctl_who(ctl, cmd) == NULL ||
+	    (admin && ctl_may(ctl, STAFF_R_ADMIN, cmd) != 0))
+		rc = -1;
+	/* The audit row goes on a handle of its own, after the copy. */
+	store_close(ctl->store);
+	ctl->store = NULL;
+	return rc;
 }
 
 int
@@ -49,6 +74,8 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 	if (argc - optind != 1)
 		return ctl_usage("backup [--force] FILE");
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
+	if (whoami(ctl, db, "backup", 0) == -1)
+		return 1;
 	if (backup_take(db, argv[optind], flags, &bi, &errstr) == -1) {
 		fprintf(stderr, "munictl backup: %s\n", errstr);
 		return 1;
@@ -71,6 +98,8 @@ ctl_restore(struct ctl *ctl, int argc, char **argv)
 	if (argc != 2 || argv[1][0] == '-')
 		return ctl_usage("restore FILE");
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
+	if (whoami(ctl, db, "restore", 1) == -1)
+		return 1;
 	if (backup_restore(argv[1], db, &bi, saved, sizeof(saved),
 	    &errstr) == -1) {
 		fprintf(stderr, "munictl restore: %s\n", errstr);

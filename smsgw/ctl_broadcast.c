@@ -28,7 +28,7 @@ static const char *use_send =
 static const char *use_status = "broadcast status [ID]";
 static const char *use_list = "broadcast list [--limit N]";
 static const char *use_cancel = "broadcast cancel ID [--as WHO]";
-static const char *use_approve = "broadcast approve ID [--as WHO]";
+static const char *use_approve = "broadcast approve ID";
 
 struct bopts {
 	const char	*group;
@@ -162,7 +162,8 @@ print_preview(const struct broadcast_params *bp, const char *group,
 	if (pv->max_segments > bp->max_segments)
 		printf(_("over the limit: %d segments, [sms] max_segments is "
 		    "%d\n"), pv->max_segments, bp->max_segments);
-	if (pv->recipients > bp->approval_threshold)
+	/* An emergency is never held: the approvers are told instead. */
+	if (pv->recipients > bp->approval_threshold && !pv->emergency)
 		printf(_("Above %lld recipients: a different staff member must "
 		    "approve it (munictl broadcast approve ID).\n"),
 		    (long long)bp->approval_threshold);
@@ -234,11 +235,8 @@ bc_send(struct ctl *ctl, int argc, char **argv)
 		return 1;
 	if (make_req(s, "send", &o, &req, &g) != 0)
 		return 1;
-	if ((req.actor = ctl_actor(o.as)) == NULL) {
-		fprintf(stderr, "munictl broadcast send: %s\n", _("who are "
-		    "you? Set $USER or give --as NAME"));
-		return 2;
-	}
+	if ((req.actor = ctl_actor(ctl, o.as, "broadcast send")) == NULL)
+		return 1;
 	broadcast_params_init(&bp, ctl->cfg);
 	if (broadcast_preview(s, &bp, &req, &pv, err, sizeof(err)) == -1) {
 		fprintf(stderr, "munictl broadcast send: %s\n", err);
@@ -436,8 +434,9 @@ bc_cancel(struct ctl *ctl, int argc, char **argv)
 		return r;
 	if ((s = ctl_store(ctl)) == NULL)
 		return 1;
-	who = ctl_actor(as);
-	if (broadcast_cancel(s, id, who != NULL ? who : "", &n, err,
+	if ((who = ctl_actor(ctl, as, "broadcast cancel")) == NULL)
+		return 1;
+	if (broadcast_cancel(s, id, who, &n, err,
 	    sizeof(err)) == -1) {
 		fprintf(stderr, "munictl broadcast cancel: %s\n", err);
 		return 1;
@@ -462,13 +461,16 @@ bc_approve(struct ctl *ctl, int argc, char **argv)
 
 	if ((r = id_opts(argc, argv, use_approve, "approve", &id, &as)) != 0)
 		return r;
-	if ((who = ctl_actor(as)) == NULL) {
-		fprintf(stderr, "munictl broadcast approve: %s\n", _("who are "
-		    "you? Set $USER or give --as NAME"));
+	/* The second pair of eyes is the person at the keyboard, no other. */
+	if (as != NULL) {
+		fprintf(stderr, "munictl broadcast approve: %s\n", _("--as is "
+		    "not taken here: an approval is always made as yourself"));
 		return 2;
 	}
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((s = ctl_store(ctl)) == NULL ||
+	    ctl_may(ctl, STAFF_R_APPROVE, "broadcast approve") != 0)
 		return 1;
+	who = ctl->who.name;
 	broadcast_params_init(&bp, ctl->cfg);
 	if (broadcast_approve(s, &bp, id, who, &out, err, sizeof(err)) == -1) {
 		fprintf(stderr, "munictl broadcast approve: %s\n", err);

@@ -177,8 +177,8 @@ case_set(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		return ctl_usage(use_set);
-	who = ctl_actor(as);
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((who = ctl_actor(ctl, as, "case set")) == NULL ||
+	    (s = ctl_store(ctl)) == NULL)
 		return 1;
 	rc = cases_set_status(s, argv[optind], argv[optind + 1], who, &errstr);
 	if (rc == -1) {

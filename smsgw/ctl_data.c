@@ -193,7 +193,9 @@ ctl_import(struct ctl *ctl, int argc, char **argv)
 	    import_kind_parse(argv[optind], &kind) == -1 ||
 	    (io.new_institutions && kind != IMPORT_QUEUE))
 		return ctl_usage(use);
-	if ((s = ctl_store(ctl)) == NULL)
+	/* Residents, queue and fees are reference data: an admin's. */
+	if ((s = ctl_store(ctl)) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "import") != 0)
 		return 1;
 	memset(&prog, 0, sizeof(prog));
 	if (isatty(STDERR_FILENO)) {

@@ -4,7 +4,6 @@
  * and names, never with personal codes.
  */
 #include <getopt.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,28 +25,6 @@ static const char *use_list = "group list";
 static const char *use_show = "group show NAME";
 static const char *use_members = "group members NAME";
 static const char *use_remove = "group remove NAME";
-
-const char *
-ctl_actor(const char *as)
-{
-	const char	*who = as;
-	struct passwd	*pw;
-	size_t		 i;
-
-	if (who == NULL || *who == '\0')
-		who = getenv("SUDO_USER");
-	if (who == NULL || *who == '\0')
-		who = getenv("USER");
-	/* cron and systemd leave USER unset: the account still says who. */
-	if ((who == NULL || *who == '\0') && (pw = getpwuid(getuid())) != NULL)
-		who = pw->pw_name;
-	if (who == NULL || *who == '\0' || strlen(who) > GROUPS_ACTOR_MAX)
-		return NULL;
-	for (i = 0; who[i] != '\0'; i++)
-		if ((unsigned char)who[i] < 0x20 || who[i] == 0x7f)
-			return NULL;
-	return who;
-}
 
 /*
  * After "LINE:COL: ..." about a one-line rule, show the rule with a caret
@@ -177,12 +154,8 @@ group_add(struct ctl *ctl, int argc, char **argv)
 	if (argc - optind != 1 || (rule == NULL) == (file == NULL))
 		return ctl_usage(use_add);
 	name = argv[optind];
-	if ((who = ctl_actor(as)) == NULL) {
-		fprintf(stderr, "munictl group add: %s\n", _("who are you? "
-		    "Set $USER or give --as NAME"));
-		return 2;
-	}
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((who = ctl_actor(ctl, as, "group add")) == NULL ||
+	    (s = ctl_store(ctl)) == NULL)
 		return 1;
 	if (rule != NULL) {
 		if (!allow_empty && refuse_empty(s, rule) == -1)

@@ -11,20 +11,13 @@
 #include "ctl.h"
 #include "i18n.h"
 #include "refdata.h"
+#include "staff.h"
 #include "store.h"
 
 static const char *use_inst =
     "institution list | add NAME [--territory TERRITORY]";
 static const char *use_kind =
     "feekind list | add CODE --name-lv TEXT --name-en TEXT";
-
-static const char *
-actor(void)
-{
-	const char	*who = ctl_actor(NULL);
-
-	return who != NULL ? who : "munictl";
-}
 
 static int
 list(struct ctl *ctl, enum refdata_kind kind, const char *cmd)
@@ -62,7 +55,7 @@ institution_add(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*s;
-	const char	*territory = "";
+	const char	*territory = "", *who;
 	char		 err[REFDATA_ERR_SIZE];
 	int64_t		 id;
 	int		 ch;
@@ -74,14 +67,16 @@ institution_add(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(use_inst);
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((who = ctl_actor(ctl, NULL, "institution add")) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "institution add") != 0 ||
+	    (s = ctl_store(ctl)) == NULL)
 		return 1;
 	if (refdata_add_institution(s, NULL, argv[optind], territory, &id,
 	    err, sizeof(err)) != 0) {
 		fprintf(stderr, "munictl institution add: %s\n", err);
 		return 1;
 	}
-	if (store_audit(s, actor(), "institution add", argv[optind]) == -1) {
+	if (store_audit(s, who, "institution add", argv[optind]) == -1) {
 		fprintf(stderr, "munictl institution add: %s\n",
 		    store_errmsg(s));
 		return 1;
@@ -99,7 +94,7 @@ feekind_add(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*s;
-	const char	*lv = "", *en = "";
+	const char	*lv = "", *en = "", *who;
 	char		 err[REFDATA_ERR_SIZE];
 	int		 ch;
 
@@ -117,14 +112,16 @@ feekind_add(struct ctl *ctl, int argc, char **argv)
 	}
 	if (argc - optind != 1)
 		return ctl_usage(use_kind);
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((who = ctl_actor(ctl, NULL, "feekind add")) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "feekind add") != 0 ||
+	    (s = ctl_store(ctl)) == NULL)
 		return 1;
 	if (refdata_add_fee_kind(s, argv[optind], lv, en, err,
 	    sizeof(err)) != 0) {
 		fprintf(stderr, "munictl feekind add: %s\n", err);
 		return 1;
 	}
-	if (store_audit(s, actor(), "feekind add", argv[optind]) == -1) {
+	if (store_audit(s, who, "feekind add", argv[optind]) == -1) {
 		fprintf(stderr, "munictl feekind add: %s\n", store_errmsg(s));
 		return 1;
 	}

@@ -97,7 +97,7 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 	struct smstext_opts	 so;
 	struct smstext_info	 info;
 	struct store		*s;
-	const char		*errstr, *batch = NULL;
+	const char		*errstr, *batch = NULL, *who;
 	long long		 v;
 	int64_t			 id;
 	int			 ch;
@@ -130,7 +130,8 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 	if ((batch != NULL && argc != optind) ||
 	    (batch == NULL && argc - optind != 2))
 		return ctl_usage(use_send);
-	if ((s = ctl_store(ctl)) == NULL)
+	if ((s = ctl_store(ctl)) == NULL ||
+	    (who = ctl_actor(ctl, NULL, "sms send")) == NULL)
 		return 1;
 	if (batch != NULL) {
 		memset(&io, 0, sizeof(io));
@@ -168,7 +169,7 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "munictl sms send: %s\n", _(errstr));
 		return 1;
 	}
-	if (store_audit(s, "munictl", "sms send", "one message") == -1)
+	if (store_audit(s, who, "sms send", "one message") == -1)
 		return 1;
 	printf("message=%lld\n", (long long)id);
 	return 0;

@@ -77,17 +77,16 @@ parse_opts(int argc, char **argv, const char *use, struct topic_opts *o)
 
 /* Record who changed a topic; the change is undone when this fails. */
 static int
-finish(struct store *s, const char *cmd, const char *as, const char *code,
+finish(struct store *s, const char *cmd, const char *who, const char *code,
     int rc, const char *err)
 {
-	const char	*who = ctl_actor(as);
 
 	if (rc != 0) {
 		store_rollback(s);
 		fprintf(stderr, "munictl topic %s: %s\n", cmd, err);
 		return 1;
 	}
-	if (store_audit(s, who != NULL ? who : "munictl", cmd[0] == 'a' ?
+	if (store_audit(s, who, cmd[0] == 'a' ?
 	    "topic add" : cmd[0] == 's' ? "topic set" : "topic remove",
 	    code) == -1 || store_commit(s) == -1) {
 		store_rollback(s);
@@ -131,6 +130,7 @@ topic_add(struct ctl *ctl, int argc, char **argv)
 {
 	struct topic_opts o;
 	struct store	*s;
+	const char	*who;
 	char		 err[TOPICS_ERR_SIZE];
 	int		 rc;
 
@@ -141,12 +141,14 @@ topic_add(struct ctl *ctl, int argc, char **argv)
 		    "--name-lv and --name-en"));
 		return 2;
 	}
-	if ((s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
+	if ((who = ctl_actor(ctl, o.as, "topic add")) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "topic add") != 0 ||
+	    (s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
 		return 1;
 	/* A new topic reaches only residents who ask, unless told. */
 	rc = topics_add(s, argv[optind], o.name_lv, o.name_en,
 	    o.default_on == 1, err, sizeof(err));
-	if ((rc = finish(s, "add", o.as, argv[optind], rc, err)) != 0)
+	if ((rc = finish(s, "add", who, argv[optind], rc, err)) != 0)
 		return rc;
 	printf("topic=%s default=%s\n", argv[optind],
 	    o.default_on == 1 ? "on" : "off");
@@ -159,6 +161,7 @@ topic_set(struct ctl *ctl, int argc, char **argv)
 	struct topic_opts o;
 	struct topics_info t;
 	struct store	*s;
+	const char	*who;
 	char		 err[TOPICS_ERR_SIZE];
 	int		 rc;
 
@@ -169,11 +172,13 @@ topic_set(struct ctl *ctl, int argc, char **argv)
 		    "change: give --name-lv, --name-en or --default"));
 		return 2;
 	}
-	if ((s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
+	if ((who = ctl_actor(ctl, o.as, "topic set")) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "topic set") != 0 ||
+	    (s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
 		return 1;
 	rc = topics_set(s, argv[optind], o.name_lv, o.name_en, o.default_on,
 	    err, sizeof(err));
-	if ((rc = finish(s, "set", o.as, argv[optind], rc, err)) != 0)
+	if ((rc = finish(s, "set", who, argv[optind], rc, err)) != 0)
 		return rc;
 	if (topics_get(s, argv[optind], &t) != 0)
 		return 1;
@@ -190,7 +195,7 @@ topic_remove(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*s;
-	const char	*as = NULL, *code, *deftopic;
+	const char	*as = NULL, *code, *deftopic, *who;
 	char		 err[TOPICS_ERR_SIZE];
 	int64_t		 dropped;
 	int		 ch, rc;
@@ -212,10 +217,12 @@ topic_remove(struct ctl *ctl, int argc, char **argv)
 		fputc('\n', stderr);
 		return 1;
 	}
-	if ((s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
+	if ((who = ctl_actor(ctl, as, "topic remove")) == NULL ||
+	    ctl_may(ctl, STAFF_R_ADMIN, "topic remove") != 0 ||
+	    (s = ctl_store(ctl)) == NULL || store_begin(s) == -1)
 		return 1;
 	rc = topics_remove(s, code, &dropped, err, sizeof(err));
-	if ((rc = finish(s, "remove", as, code, rc, err)) != 0)
+	if ((rc = finish(s, "remove", who, code, rc, err)) != 0)
 		return rc;
 	printf("removed=%s subscriptions_dropped=%lld\n", code,
 	    (long long)dropped);

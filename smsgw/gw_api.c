@@ -17,6 +17,7 @@
 #include <event2/http.h>
 #include <jansson.h>
 
+#include "apitoken.h"
 #include "broadcast.h"
 #include "clock.h"
 #include "config.h"
@@ -286,14 +287,21 @@ token_equal(const char *got, size_t glen, const char *want, size_t wlen)
 	return diff == 0 && glen == wlen;
 }
 
-/* 1 when the request carries the token; else it was answered. */
+/*
+ * 1 when the request carries a token: the [http] token_file's (one client
+ * of every scope, for old installs: *scope -1) or a named client's
+ * (munictl api token add; *scope its scope, the client the origin of the
+ * audit rows it causes). Else it was answered.
+ */
 static int
-authorized(struct api *a, struct evhttp_request *req)
+authorized(struct api *a, struct evhttp_request *req, int *scope)
 {
-	const char	*h = evhttp_find_header(
-			    evhttp_request_get_input_headers(req),
-			    "Authorization");
-	const char	*t;
+	struct apitoken_info	 ti;
+	char			 origin[APITOKEN_CLIENT_MAX + 8];
+	const char		*h = evhttp_find_header(
+				    evhttp_request_get_input_headers(req),
+				    "Authorization");
+	const char		*t;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
 		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
@@ -304,15 +312,24 @@ authorized(struct api *a, struct evhttp_request *req)
 	}
 	for (t = h + 7; *t == ' '; t++)
 		;
-	if (!token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
+	*scope = -1;
+	if (token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
 	    a->token_len)) {
-		header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
-		    "error=\"invalid_token\"");
-		send_error(req, 401, "Unauthorized", "unauthorized",
-		    _("the bearer token is not valid"));
-		return 0;
+		store_set_origin(a->store, "api:token_file");
+		return 1;
 	}
-	return 1;
+	if (apitoken_check(a->store, t, &ti) == 0) {
+		*scope = (int)ti.scope;
+		(void)util_snprintf(origin, sizeof(origin), "api:%s",
+		    ti.client);
+		store_set_origin(a->store, origin);
+		return 1;
+	}
+	header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
+	    "error=\"invalid_token\"");
+	send_error(req, 401, "Unauthorized", "unauthorized",
+	    _("the bearer token is not valid"));
+	return 0;
 }
 
 /* The body as a string; NULL after answering. *len its length. */
@@ -541,6 +558,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 	const char		*path = u != NULL ? evhttp_uri_get_path(u) : NULL;
 	char			 addr[64], secs[32];
 	long			 wait;
+	int			 scope;
 
 	peer(req, addr, sizeof(addr));
 	if ((wait = rate_take(a, addr)) > 0) {
@@ -551,13 +569,22 @@ api_handle(struct api *a, struct evhttp_request *req)
 		    "later"));
 		return;
 	}
-	if (a->token_len == 0) {
+	if (a->token_len == 0 && apitoken_live(a->store) <= 0) {
 		send_error(req, 503, "Service Unavailable", "api_off",
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
-	if (!authorized(a, req))
+	if (!authorized(a, req, &scope))
 		return;
+	/* A named client's token opens its scope's addresses only. */
+	if (scope != -1 && path != NULL && strncmp(path, PREFIX,
+	    strlen(PREFIX)) == 0 && strncmp(path + strlen(PREFIX),
+	    apitoken_scope_name((enum apitoken_scope)scope),
+	    strlen(apitoken_scope_name((enum apitoken_scope)scope))) != 0) {
+		send_error(req, 403, "Forbidden", "forbidden",
+		    _("this client's token is not for this address"));
+		return;
+	}
 	if (path == NULL || strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
 		send_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));

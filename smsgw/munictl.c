@@ -4,6 +4,7 @@
  * that scripts read are printed as key=value lines.
  */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include "clock.h"
 #include "config.h"
 #include "ctl.h"
+#include "groups.h"
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
@@ -52,8 +54,19 @@ static const struct {
 	{ "reminders", ctl_reminders, "reminders run [--dry-run]" },
 	{ "backup", ctl_backup, "backup [--force] FILE" },
 	{ "restore", ctl_restore, "restore FILE" },
-	{ "staff", ctl_staff, "staff pin < PIN    (the hash for [kiosk] "
+	{ "staff", ctl_staff, "staff add NAME --role ROLE [--unix USER] "
+	    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]\n"
+	    "  munictl staff set NAME [--role ROLE] [--unix USER] "
+	    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]\n"
+	    "  munictl staff list | disable NAME | enable NAME | "
+	    "approve NAME\n"
+	    "  munictl staff pin NAME < PIN (twice)\n"
+	    "  munictl staff pin < PIN    (the hash for [kiosk] "
 	    "staff_pin_hash)" },
+	{ "audit", ctl_audit, "audit [--who NAME] [--since YYYY-MM-DD] "
+	    "[--limit N]" },
+	{ "api", ctl_api, "api token add CLIENT --scope messages|broadcasts\n"
+	    "  munictl api token list | revoke CLIENT" },
 	{ "topic", ctl_topics, "topic list\n"
 	    "  munictl topic add CODE --name-lv TEXT --name-en TEXT "
 	    "[--default on|off] [--as WHO]\n"
@@ -121,6 +134,79 @@ ctl_store(struct ctl *ctl)
 	if (ctl->store == NULL)
 		fprintf(stderr, "munictl: %s\n", errstr);
 	return ctl->store;
+}
+
+const struct staff_actor *
+ctl_who(struct ctl *ctl, const char *cmd)
+{
+	struct store	*s;
+	struct passwd	*pw;
+	char		 err[STAFF_ERR_SIZE];
+	uid_t		 uid = getuid();
+
+	if (ctl->who_known)
+		return &ctl->who;
+	if ((s = ctl_store(ctl)) == NULL)
+		return NULL;
+	pw = getpwuid(uid);
+	if (staff_whoami(s, (unsigned long)uid, pw != NULL ? pw->pw_name :
+	    NULL, &ctl->who, err, sizeof(err)) == -1) {
+		fprintf(stderr, "munictl %s: %s\n", cmd, err);
+		return NULL;
+	}
+	(void)util_snprintf(ctl->origin, sizeof(ctl->origin), "unix:%s",
+	    ctl->who.unix_user);
+	store_set_origin(s, ctl->origin);
+	ctl->who_known = 1;
+	return &ctl->who;
+}
+
+const char *
+ctl_actor(struct ctl *ctl, const char *as, const char *cmd)
+{
+	const struct staff_actor *who;
+	char			 err[STAFF_ERR_SIZE];
+	size_t			 i;
+
+	if ((who = ctl_who(ctl, cmd)) == NULL)
+		return NULL;
+	if (as == NULL)
+		return who->name;
+	if (as[0] == '\0' || strlen(as) > GROUPS_ACTOR_MAX) {
+		fprintf(stderr, "munictl %s: %s\n", cmd, _("--as: a name of "
+		    "1-63 bytes"));
+		return NULL;
+	}
+	for (i = 0; as[i] != '\0'; i++)
+		if ((unsigned char)as[i] < 0x20 || as[i] == 0x7f) {
+			fprintf(stderr, "munictl %s: %s\n", cmd, _("--as: no "
+			    "control characters"));
+			return NULL;
+		}
+	if (staff_may_act_as(who, err, sizeof(err)) == -1) {
+		fprintf(stderr, "munictl %s: %s\n", cmd, err);
+		return NULL;
+	}
+	/* The row's actor is the name given; its origin names the admin. */
+	(void)util_snprintf(ctl->origin, sizeof(ctl->origin), "unix:%s by %s",
+	    who->unix_user, who->name);
+	store_set_origin(ctl->store, ctl->origin);
+	return as;
+}
+
+int
+ctl_may(struct ctl *ctl, enum staff_right right, const char *cmd)
+{
+	const struct staff_actor *who;
+	char			 err[STAFF_ERR_SIZE];
+
+	if ((who = ctl_who(ctl, cmd)) == NULL)
+		return 1;
+	if (staff_may(who, right, err, sizeof(err)) == -1) {
+		fprintf(stderr, "munictl %s: %s\n", cmd, err);
+		return 1;
+	}
+	return 0;
 }
 
 int

@@ -233,7 +233,9 @@ expect_eq "recipients promised" "$(json recipients)" "$want"
 expect_eq "no rows yet" "$(sql "select count(*) from outbox where broadcast_id = $aid")" 0
 expect_api "status while waiting" 200 GET "/api/v1/broadcasts/$aid" - "$TOKEN"
 expect_eq "state" "$(json state)" awaiting_approval
-ctl broadcast approve "$aid" --as janis > ap
+# The approver is root's staff account here, an admin (the API created it).
+ctl staff add janis --role admin --unix root > /dev/null
+ctl broadcast approve "$aid" > ap
 expect_grep "^messages=$want\$" ap
 
 # --- 7. An unreadable token file on reload keeps the old token.
@@ -243,6 +245,33 @@ kill -HUP "$gwpid"
 wait_for 5 "the warning" grep -q 'keeps its old token' gw.err
 body m.json '{"phone":"29123457","text":"Vēl viena ziņa"}'
 expect_api "old token still good" 201 POST /api/v1/messages m.json "$TOKEN"
+
+# --- 7b. Named clients: a token each, scoped, revocable.
+phase "named clients: scope, revoke, audit origin"
+ctl api token add billing --scope messages > tk 2> tk.err
+expect_grep '^client=billing scope=messages$' tk
+ctok=$(sed -n 's/^token=//p' tk)
+case $ctok in billing:????????????????????????????????????????) ;;
+*) die "token '$ctok'" ;; esac
+expect_eq "stored hashed" "$(sql "select count(*) from api_tokens where
+    client = 'billing' and token_hash like '\$y\$%' and
+    instr(token_hash, '${ctok#billing:}') = 0")" 1
+body m.json '{"phone":"29123458","text":"Rēķins"}'
+expect_api "the client's token" 201 POST /api/v1/messages m.json "$ctok"
+expect_eq "audited as the client" "$(sql "select count(*) from audit_log
+    where origin = 'api:billing' and action = 'sms send'")" 1
+expect_api "outside its scope" 403 POST /api/v1/broadcasts b.json "$ctok"
+expect_api "a wrong secret" 401 POST /api/v1/messages m.json "${ctok%?}0"
+ctl api token revoke billing > rv
+expect_grep '^client=billing revoked=1$' rv
+expect_api "a revoked token" 401 POST /api/v1/messages m.json "$ctok"
+expect_eq "error" "$(json error)" unauthorized
+expect_api "the token file still works" 201 POST /api/v1/messages m.json "$TOKEN"
+if ctl api token revoke billing > /dev/null 2> rv.err; then
+	die "revoked twice"; fi
+expect_grep "nav aktīva API klienta 'billing' žetona" rv.err
+ctl api token list > tl
+expect_grep '^client=billing scope=messages created="[^"]*" revoked="[0-9]' tl
 
 # --- 8. The rate limit per client.
 phase "rate limit: 429 with Retry-After"

@@ -14,6 +14,17 @@ unset SUDO_USER || true
 export MUNI_LANG=en
 ctl init > /dev/null
 ctl demo --residents 2000 --seed 5 > /dev/null 2>&1
+# munictl takes the person from getuid: root is anna here, and the second
+# pair of eyes is janis, a real Unix user (CI runs as root).
+ctl staff add anna --role admin --unix root > /dev/null
+if [ "$(id -u)" = 0 ] && command -v useradd > /dev/null; then
+	trap staff_unix_cleanup EXIT
+	trap 'exit 1' INT TERM
+	staff_unix janis
+	staff_unix peteris
+	ctl staff add janis --role approver --unix "$u_janis" > /dev/null
+	ctl staff add peteris --role approver --unix "$u_peteris" > /dev/null
+fi
 
 # A rule group: its size is what SQL written here says.
 ctl group add seniori --rule "territory = 'Auru pagasts' AND age >= 65" > g1
@@ -202,14 +213,20 @@ expect_eq "held" "$(sql "select count(*) from outbox where broadcast_id = $aid")
 if ctl broadcast approve "$aid" > /dev/null 2> a2; then
 	fail "the sender approved their own broadcast"; fi
 expect_grep "anna created broadcast $aid: a different staff member must approve it" a2
-ctl broadcast approve "$aid" --as janis > a3
+if [ -n "${u_janis:-}" ]; then
+staff_share
+as_user "$u_janis" broadcast approve "$aid" > a3
 expect_grep "^messages=$mobile\$" a3
 expect_eq "queued" "$(sql "select count(*) from outbox where broadcast_id = $aid and state = 'queued'")" "$mobile"
 ctl broadcast status "$aid" > a4
 expect_grep '^approved_by=janis$' a4
 expect_grep '^broadcast_state=scheduled$' a4
-if ctl broadcast approve "$aid" --as peteris > /dev/null 2>&1; then
+if as_user "$u_peteris" broadcast approve "$aid" > /dev/null 2>&1; then
 	fail "approved twice"; fi
+else
+	echo "SKIP broadcast: the second approver needs root and useradd"
+	: > a3; : > a4
+fi
 
 # Nothing above printed a personal code.
 cat g1 s1 m1 f1 fe l1 p1 p2 p3 p4 p5 n1 b1 st1 c1 st3 bl q1 q2 a1 a3 a4 > all.out

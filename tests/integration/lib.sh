@@ -130,3 +130,43 @@ npm_smpp() {
 	) 9>"$MUNI_TOP/build/npm.lock" || return 1
 	export NODE_PATH="$_dir/node_modules"
 }
+
+# Staff tests need real Unix users (munictl takes the person from getuid).
+# staff_unix NAME makes a throwaway user and sets $u_NAME to its login;
+# staff_unix_cleanup (from a trap) removes them all. Root only: CI runs as
+# root; elsewhere the caller prints SKIP. staff_share opens the test
+# directory, database and configuration to those users.
+staff_unix_users=""
+staff_unix() {
+	_u="mt$$$1"
+	useradd -M -N -d /nonexistent -s /usr/sbin/nologin "$_u" ||
+	    fail "useradd $_u"
+	staff_unix_users="$staff_unix_users $_u"
+	eval "u_$1=\$_u"
+}
+
+staff_unix_cleanup() {
+	for _u in $staff_unix_users; do userdel "$_u" 2>/dev/null || :; done
+	staff_unix_users=""
+}
+
+staff_share() {
+	chmod 0777 .
+	chmod 0644 muni.conf
+	for _f in muni.db muni.db-wal muni.db-shm; do
+		[ -e "$_f" ] && chmod 0666 "$_f"
+	done
+	# A build made under umask 077 is root's alone: use a copy.
+	mkdir -p shared
+	cp "$MUNI_BIN/munictl" shared/munictl
+	cp -R "$MUNI_LOCALEDIR" shared/locale
+	chmod -R a+rX shared
+}
+
+# as_user LOGIN ARGS...: munictl as that Unix user.
+as_user() {
+	_u=$1
+	shift
+	runuser -u "$_u" -- env MUNI_LOCALEDIR="$PWD/shared/locale" \
+	    "$PWD/shared/munictl" -c "$PWD/muni.conf" "$@"
+}

@@ -24,6 +24,7 @@
 #include "groups.h"
 #include "log.h"
 #include "outbox.h"
+#include "staff.h"
 #include "store.h"
 #include "util.h"
 #include "testlib.h"
@@ -836,6 +837,25 @@ test_cancel(void **state)
 	assert_string_equal(err, "no broadcast 999");
 }
 
+/* An account made by root while none exists (the bootstrap). */
+static void
+add_staff(struct store *s, const char *name, const char *role)
+{
+	struct staff_actor	 root;
+	struct staff_fields	 f;
+	char			 err[STAFF_ERR_SIZE];
+	int			 pending;
+
+	memset(&root, 0, sizeof(root));
+	(void)util_strlcpy(root.name, "root", sizeof(root.name));
+	root.bootstrap = 1;
+	memset(&f, 0, sizeof(f));
+	f.role = role;
+	assert_int_equal(staff_add(s, &root, name, &f, &pending, err,
+	    sizeof(err)), 0);
+	assert_int_equal(pending, 0);
+}
+
 static void
 test_approval(void **state)
 {
@@ -868,6 +888,13 @@ test_approval(void **state)
 	    sizeof(err)), -1);
 	assert_int_equal(broadcast_get(fx->s, id, &bi), 0);
 	assert_string_equal(bi.state, "awaiting_approval");
+	/* Nor by someone without an account: approvers are staff. */
+	assert_int_equal(broadcast_approve(fx->s, &fx->bp, id, "janis", &ap,
+	    err, sizeof(err)), -1);
+	assert_string_equal(err, "janis has no staff account: approvals come "
+	    "only from staff accounts (munictl staff add)");
+	add_staff(fx->s, "janis", "approver");
+	add_staff(fx->s, "peteris", "admin");
 	/* A second person: the messages are queued now. */
 	assert_int_equal(broadcast_approve(fx->s, &fx->bp, id, "janis", &ap,
 	    err, sizeof(err)), 0);
@@ -882,8 +909,8 @@ test_approval(void **state)
 	/* Only once. */
 	assert_int_equal(broadcast_approve(fx->s, &fx->bp, id, "peteris", &ap,
 	    err, sizeof(err)), -1);
-	(void)snprintf(sql, sizeof(sql), "broadcast %lld is scheduled, not "
-	    "awaiting approval", (long long)id);
+	(void)snprintf(sql, sizeof(sql), "broadcast %lld is approved already "
+	    "(by janis)", (long long)id);
 	assert_string_equal(err, sql);
 	/* A cancelled one cannot be approved. */
 	id = send_ok(fx, &req, &out);
@@ -893,6 +920,9 @@ test_approval(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(broadcast_approve(fx->s, &fx->bp, id, "janis", &ap,
 	    err, sizeof(err)), -1);
+	(void)snprintf(sql, sizeof(sql), "broadcast %lld was cancelled: there "
+	    "is nothing to approve", (long long)id);
+	assert_string_equal(err, sql);
 	/* At the threshold itself no approval is needed. */
 	fx->bp.approval_threshold = out.recipients;
 	id = send_ok(fx, &req, &out);
