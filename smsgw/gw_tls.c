@@ -276,8 +276,10 @@ tls_error(struct bufferevent *bev, const char *host, char *buf, size_t size)
 		    host, why);
 		return;
 	}
+	/* errno may be a leftover EAGAIN from the loop: not a reason. */
 	(void)util_snprintf(buf, size, "TLS with %s failed: %s", host,
-	    serr != 0 ? strerror(serr) : "the connection was closed");
+	    serr != 0 && serr != EAGAIN && serr != EINPROGRESS ?
+	    strerror(serr) : "the connection was closed");
 }
 
 void
