@@ -8,7 +8,8 @@
 # reaches the simulator; tls_verify = no binds with a warning. stunnel4 in
 # front of the plain simulator: a bind through it, a client certificate it
 # requires (tls_cert_file/tls_key_file), a certificate for another name
-# refused, a wrong CA that never reaches the plain port. A TLS 1.1-only
+# refused, a wrong CA that never reaches the plain port; host = localhost
+# verified against the DNS names and sent as SNI. A TLS 1.1-only
 # server is refused. `-n` refuses a key others can read, a missing CA
 # file, a CA file with no certificate and a key that is not the
 # certificate's.
@@ -80,7 +81,7 @@ tls_conf() {	# tls_conf PORT [KEY = VALUE LINES]
 [database]
 path = $PWD/muni.db
 [smsc]
-host = 127.0.0.1
+host = ${tls_host:-127.0.0.1}
 port = $port
 system_id = muni
 password = secret
@@ -229,6 +230,46 @@ wait_for 10 "a bind with a client certificate" healthy
 expect_eq "binds with a client certificate" "$(plain_binds)" 2
 id=$(ctl sms send 29000003 "Ar klienta sertifikātu" | sed -n 's/^message=//p')
 wait_for 10 "the message with a client certificate delivered" delivered "$id"
+
+# A host name: matched against the certificate's DNS names, and sent as
+# SNI. Only where localhost resolves to 127.0.0.1 first (the gateway
+# connects to the first address; a ::1 first would find nobody there).
+if [ "$(getent ahosts localhost | awk 'NR == 1 { print $1 }')" = 127.0.0.1 ]
+then
+	phase "A host name: verified, a mismatch refused, sent as SNI"
+	tls_host=localhost
+	tls_conf "$p_front" "tls_ca_file = $PWD/ca.pem" > muni.conf
+	binds=$(plain_binds)
+	kill -HUP "$gwpid"
+	wait_for 10 "a bind to localhost" at_least $((binds + 1)) \
+	    ': bind_transceiver as "muni" from' plain.err
+	expect_grep "info: smsc: TLS with localhost:$p_front: TLSv1" gw.err
+	tls_conf "$p_other" "tls_ca_file = $PWD/ca.pem" > muni.conf
+	kill -HUP "$gwpid"
+	wait_for 10 "the host name mismatch refused" at_least 1 \
+	    'the certificate of localhost does not verify: hostname mismatch' gw.err
+	gw_stop
+	# s_server answers with srv.pem only to a client that sends SNI
+	# localhost, and with -servername_fatal ends any other handshake
+	# (-www: it does not read stdin, whose end would stop it).
+	p_sni=$(free_port)
+	openssl s_server -accept "127.0.0.1:$p_sni" -www -cert other.pem \
+	    -key other.key -servername localhost -servername_fatal \
+	    -cert2 srv.pem -key2 srv.key > sni.out 2>&1 </dev/null &
+	sslpid=$!
+	wait_for 5 "openssl s_server listening" grep -q '^ACCEPT' sni.out
+	tls_conf "$p_sni" "tls_ca_file = $PWD/ca.pem" > muni.conf
+	"$B/muni-smsgw" -c muni.conf -d 2>>gw.err &
+	gwpid=$!
+	wait_for 10 "a handshake chosen by SNI" at_least 1 \
+	    "info: smsc: TLS with localhost:$p_sni: TLSv1" gw.err
+	# Verified, so the certificate was srv.pem: s_server chose it by SNI.
+	gw_stop
+	kill "$sslpid"; wait "$sslpid" 2>/dev/null || :; sslpid=""
+	tls_host=
+else
+	echo "localhost does not resolve to 127.0.0.1 first: host names untested"
+fi
 gw_stop
 
 # --- A server that speaks TLS 1.1 at most is refused.
