@@ -31,7 +31,8 @@ OPT		?= -O2 -g
 endif
 
 PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
-PKGS_SMSGW	 = libsmpp34 libevent jansson
+# libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
+PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson
 PKGS_KIOSK	 = ncursesw
 PKGS_TEST	 = cmocka
 

@@ -697,6 +697,22 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 		config_check_private(p, v[CFG_SMSC_PASSWORD_FILE].line, what,
 		    "password", pf);
 	}
+	/* A TLS client key is the bind's identity: as private as its
+	   password. Whether it loads is for the gateway to say. */
+	for (b = 0; b < config_binds(cfg); b++) {
+		v = config_bind_values(cfg, b);
+		pf = v[CFG_SMSC_TLS_KEY_FILE].s;
+		if (pf[0] == '\0')
+			continue;
+		if (b == 0 && config_binds_main(cfg))
+			(void)util_strlcpy(what, "smsc.tls_key_file",
+			    sizeof(what));
+		else
+			(void)snprintf(what, sizeof(what),
+			    "smsc.%s.tls_key_file", config_bind_name(cfg, b));
+		config_check_private(p, v[CFG_SMSC_TLS_KEY_FILE].line, what,
+		    "key", pf);
+	}
 	/* A missing token file is for the HTTP API to report. */
 	if (tf[0] != '\0')
 		config_check_private(p, cfg->v[CFG_HTTP_TOKEN_FILE].line,

@@ -32,6 +32,10 @@
 	    86400)							\
 	X(SMSC_SOURCE_ADDR, "smsc", "source_addr", STR, "", 0, 20)	\
 	X(SMSC_TLS, "smsc", "tls", BOOL, "no", 0, 1)			\
+	X(SMSC_TLS_CA_FILE, "smsc", "tls_ca_file", STR, "", 0, 4096)	\
+	X(SMSC_TLS_VERIFY, "smsc", "tls_verify", BOOL, "yes", 0, 1)	\
+	X(SMSC_TLS_CERT_FILE, "smsc", "tls_cert_file", STR, "", 0, 4096)	\
+	X(SMSC_TLS_KEY_FILE, "smsc", "tls_key_file", STR, "", 0, 4096)	\
 	X(SMSC_MSG_ID_TYPE, "smsc", "msg_id_type", ENUM, "hex", 0, 0)	\
 	X(SMSC_RESPONSE_TIMEOUT_S, "smsc", "response_timeout_s", INT,	\
 	    "10", 1, 300)						\
@@ -106,8 +110,8 @@ struct config;
  * missing default file means built-in defaults). On failure returns NULL and
  * *errors holds one "FILE:LINE: message" line per problem (caller frees).
  * A secret (the SMSC password, the staff PIN hash) in a file others may
- * read or write, or an [http] token_file others may read or write, is such
- * a problem; the message names the chmod that fixes it.
+ * read or write, or an [http] token_file or [smsc] tls_key_file others may
+ * read or write, is such a problem; the message names the chmod that fixes it.
  */
 struct config	*config_load(const char *path, char **errors);
 /* All defaults, no file: for tests and tools. */

@@ -227,6 +227,21 @@ static void	 disp_pump(struct disp *);
  */
 
 static void
+tls_conf_from(const struct config *cfg, int i, struct tls_conf *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->on = config_bind_bool(cfg, i, CFG_SMSC_TLS);
+	t->verify = config_bind_bool(cfg, i, CFG_SMSC_TLS_VERIFY);
+	/* Bounded by the config table (4096). */
+	(void)util_strlcpy(t->ca_file, config_bind_str(cfg, i,
+	    CFG_SMSC_TLS_CA_FILE), sizeof(t->ca_file));
+	(void)util_strlcpy(t->cert_file, config_bind_str(cfg, i,
+	    CFG_SMSC_TLS_CERT_FILE), sizeof(t->cert_file));
+	(void)util_strlcpy(t->key_file, config_bind_str(cfg, i,
+	    CFG_SMSC_TLS_KEY_FILE), sizeof(t->key_file));
+}
+
+static void
 esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
     struct esme_conf *c)
 {
@@ -260,6 +275,7 @@ esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
 	    CFG_SMSC_RECONNECT_MAX_S);
 	c->response_timeout_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RESPONSE_TIMEOUT_S);
+	tls_conf_from(cfg, i, &c->tls);
 }
 
 static int
@@ -271,7 +287,9 @@ bind_is_pair(const struct config *cfg, int i)
 int
 disp_check_config(const struct config *cfg, const char **errstr)
 {
-	static char	 msg[160 + 4096];
+	static char	 msg[160 + 2 * 4096];
+	struct tls_conf	 tc;
+	struct tls_client *tls = NULL;
 	struct pdu_addr	 a;
 	const char	*src, *name, *sect, *err;
 	char		 pw[16];
@@ -299,12 +317,16 @@ disp_check_config(const struct config *cfg, const char **errstr)
 			return -1;
 		}
 		explicit_bzero(pw, sizeof(pw));
-		if (config_bind_bool(cfg, i, CFG_SMSC_TLS)) {
-			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "
-			    "tls = yes is not supported yet", sect, name);
+		/* The files load, the key fits the certificate. */
+		tls_conf_from(cfg, i, &tc);
+		if (tc.on && (tls = tls_client_new(&tc, &err)) == NULL) {
+			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] %s",
+			    sect, name, err);
 			*errstr = msg;
 			return -1;
 		}
+		tls_client_free(tls);
+		tls = NULL;
 		if (config_bind_int(cfg, i, CFG_SMSC_RECONNECT_MAX_S) <
 		    config_bind_int(cfg, i, CFG_SMSC_RECONNECT_MIN_S)) {
 			(void)util_snprintf(msg, sizeof(msg), "[smsc%s%s] "

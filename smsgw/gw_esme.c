@@ -5,6 +5,9 @@
  * of on the next loop turn. Outstanding submits live in a fixed slot table
  * indexed by an open-addressing hash of sequence numbers; each slot has its
  * own response timer on a libevent common timeout, so adding one is O(1).
+ * With tls = yes the connected socket is handed to a libevent OpenSSL
+ * bufferevent (smsgw/gw_tls) and the same two evbuffers are moved through
+ * it; nothing is sent before its handshake has verified the SMSC.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -21,11 +24,13 @@
 #include <unistd.h>
 
 #include <event2/buffer.h>
+#include <event2/bufferevent.h>
 #include <event2/event.h>
 
 #include "clock.h"
 #include "gw_esme.h"
 #include "gw_metrics.h"
+#include "gw_tls.h"
 #include "log.h"
 #include "pdu.h"
 #include "util.h"
@@ -54,6 +59,7 @@ struct conn {
 	struct event	*wev;
 	struct evbuffer	*in;
 	struct evbuffer	*out;
+	struct bufferevent *tls;	/* TLS: owns fd, NULL in plain text */
 };
 
 struct slot {
@@ -74,6 +80,7 @@ struct esme {
 	enum esme_state	 state;
 	struct conn	*conn;
 	struct conn	*dead;		/* closed connections not freed yet */
+	struct tls_client *tls;		/* conf.tls.on and its files loaded */
 	/*
 	 * Frees them on the next turn. Ours, not an event_base_once: that
 	 * one would still fire after esme_free (a retired bind is freed
@@ -115,6 +122,8 @@ struct esme {
 
 static void	 conn_read_cb(evutil_socket_t, short, void *);
 static void	 conn_write_cb(evutil_socket_t, short, void *);
+static void	 tls_read_cb(struct bufferevent *, void *);
+static void	 tls_event_cb(struct bufferevent *, short, void *);
 static void	 send_unbind(struct esme *);
 
 static void
@@ -267,6 +276,8 @@ throttled(struct esme *e)
 static void
 conn_free(struct conn *c)
 {
+	if (c->tls != NULL)
+		bufferevent_free(c->tls);
 	event_free(c->rev);
 	event_free(c->wev);
 	evbuffer_free(c->in);
@@ -300,7 +311,12 @@ conn_close(struct esme *e)
 	c->dead = 1;
 	if (event_del(c->rev) == -1 || event_del(c->wev) == -1)
 		log_warnx("esme: event_del");
-	if (c->fd != -1 && close(c->fd) == -1)
+	if (c->tls != NULL) {
+		/* It closes fd when it is freed, with c. */
+		bufferevent_setcb(c->tls, NULL, NULL, NULL, NULL);
+		if (bufferevent_disable(c->tls, EV_READ | EV_WRITE) == -1)
+			log_warnx("esme: bufferevent_disable");
+	} else if (c->fd != -1 && close(c->fd) == -1)
 		log_warn("%s: close", e->conf.name);
 	c->fd = -1;
 	/* Possibly inside c's own read callback: free it later. */
@@ -403,6 +419,11 @@ esme_flush(struct esme *e)
 	if (c == NULL || e->state == ST_CONNECTING ||
 	    evbuffer_get_length(c->out) == 0)
 		return;
+	if (c->tls != NULL) {
+		if (bufferevent_write_buffer(c->tls, c->out) == -1)
+			esme_reset(e, "TLS: cannot queue output");
+		return;
+	}
 	n = evbuffer_write(c->out, c->fd);
 	if (n == -1 && errno != EAGAIN && errno != EINTR) {
 		esme_reset(e, strerror(errno));
@@ -435,6 +456,62 @@ send_bind(struct esme *e)
 	esme_flush(e);
 }
 
+/*
+ * The TCP connection is up: the handshake comes first, the bind only once
+ * it has verified the SMSC (tls_event_cb). The bind timer still runs.
+ */
+static void
+tls_start(struct esme *e)
+{
+	struct conn	*c = e->conn;
+	const char	*err;
+
+	if ((c->tls = tls_client_connect(e->tls, e->base, c->fd,
+	    e->conf.host, &err)) == NULL) {
+		esme_reset(e, err);
+		return;
+	}
+	bufferevent_setcb(c->tls, tls_read_cb, NULL, tls_event_cb, e);
+	if (bufferevent_enable(c->tls, EV_READ | EV_WRITE) == -1)
+		esme_reset(e, "TLS: bufferevent_enable failed");
+}
+
+static void
+tls_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c = e->conn;
+	const char	*unv;
+	char		 why[512];
+
+	if (c == NULL || c->tls != bev)
+		return;
+	if (what & BEV_EVENT_CONNECTED) {
+		tls_describe(bev, why, sizeof(why));
+		log_info("%s: TLS with %s:%d: %s", e->conf.name, e->conf.host,
+		    e->conf.port, why);
+		if (!e->conf.tls.verify) {
+			unv = tls_unverified(bev);
+			log_warnx("%s: the certificate of %s is not checked "
+			    "(tls_verify = no)%s%s", e->conf.name,
+			    e->conf.host, unv != NULL ? ": it does not "
+			    "verify: " : "", unv != NULL ? unv : "");
+		}
+		send_bind(e);
+		return;
+	}
+	if (e->state == ST_CONNECTING) {
+		/* The handshake failed: a verification error says why. */
+		tls_error(bev, e->conf.host, why, sizeof(why));
+		metrics_link("tls_failed");
+	} else if (what & BEV_EVENT_EOF)
+		(void)util_strlcpy(why, "the SMSC closed the connection",
+		    sizeof(why));
+	else
+		tls_error(bev, e->conf.host, why, sizeof(why));
+	esme_reset(e, why);
+}
+
 static void
 connected(struct esme *e)
 {
@@ -448,6 +525,10 @@ connected(struct esme *e)
 		esme_reset(e, strerror(err));
 		return;
 	}
+	if (e->conf.tls.on) {
+		tls_start(e);
+		return;
+	}
 	if (event_add(c->rev, NULL) == -1)
 		fatalx("esme: event_add");
 	send_bind(e);
@@ -459,6 +540,7 @@ reconnect_cb(evutil_socket_t fd, short ev, void *arg)
 	struct esme	*e = arg;
 	struct addrinfo	 hints, *res = NULL;
 	struct conn	*c;
+	const char	*err;
 	char		 port[8];
 	int		 s, one = 1, rc;
 
@@ -466,6 +548,14 @@ reconnect_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	if (e->stopping || e->state != ST_IDLE)
 		return;
+	/* Files that did not load at start or SIGHUP: never plain text. */
+	if (e->conf.tls.on && e->tls == NULL &&
+	    (e->tls = tls_client_new(&e->conf.tls, &err)) == NULL) {
+		log_warnx("%s: %s", e->conf.name, err);
+		e->state = ST_CONNECTING;
+		esme_reset(e, "the TLS settings cannot be used");
+		return;
+	}
 	(void)util_snprintf(port, sizeof(port), "%d", e->conf.port);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
@@ -504,8 +594,8 @@ reconnect_cb(evutil_socket_t fd, short ev, void *arg)
 	e->state = ST_CONNECTING;
 	e->gen++;
 	timer_ms(e->bind_timer, (int64_t)e->conf.response_timeout_s * 1000);
-	log_info("%s: connecting to %s:%d", e->conf.name, e->conf.host,
-	    e->conf.port);
+	log_info("%s: connecting to %s:%d%s", e->conf.name, e->conf.host,
+	    e->conf.port, e->conf.tls.on ? " over TLS" : "");
 	rc = connect(s, res->ai_addr, res->ai_addrlen);
 	freeaddrinfo(res);
 	if (rc == -1 && errno != EINPROGRESS) {
@@ -775,26 +865,14 @@ handle_pdu(struct esme *e, const uint8_t *buf, size_t len)
 	}
 }
 
+/* What arrived in c->in, from the socket or out of TLS. */
 static void
-conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+conn_input(struct esme *e, struct conn *c, int eof)
 {
-	struct esme	*e = arg;
-	struct conn	*c = e->conn;
 	const uint8_t	*buf;
 	size_t		 len;
 	enum pdu_frame	 f = PDU_FRAME_SHORT;
-	int		 n, eof = 0;
 
-	(void)ev;
-	if (c == NULL || c->fd != fd)
-		return;
-	n = evbuffer_read(c->in, fd, READ_MAX);
-	if (n == 0)
-		eof = 1;
-	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
-		esme_reset(e, strerror(errno));
-		return;
-	}
 	e->delivers = 0;
 	while (!c->dead &&
 	    (f = pdu_frame_evbuffer(c->in, &buf, &len)) == PDU_FRAME_OK) {
@@ -825,6 +903,41 @@ conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (e->state == ST_BOUND && esme_room(e) > 0)
 		e->ops.room(e->arg);
+}
+
+static void
+conn_read_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c = e->conn;
+	int		 n, eof = 0;
+
+	(void)ev;
+	if (c == NULL || c->fd != fd)
+		return;
+	n = evbuffer_read(c->in, fd, READ_MAX);
+	if (n == 0)
+		eof = 1;
+	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		esme_reset(e, strerror(errno));
+		return;
+	}
+	conn_input(e, c, eof);
+}
+
+static void
+tls_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct esme	*e = arg;
+	struct conn	*c = e->conn;
+
+	if (c == NULL || c->tls != bev)
+		return;
+	if (bufferevent_read_buffer(bev, c->in) == -1) {
+		esme_reset(e, "TLS: cannot move input");
+		return;
+	}
+	conn_input(e, c, 0);
 }
 
 static void
@@ -898,6 +1011,7 @@ esme_new(struct event_base *base, const struct esme_conf *conf,
     const struct esme_ops *ops, void *arg)
 {
 	struct esme	*e = xcalloc(1, sizeof(*e));
+	const char	*err;
 	int		 i;
 
 	e->base = base;
@@ -928,6 +1042,9 @@ esme_new(struct event_base *base, const struct esme_conf *conf,
 	e->last_refill = e->last_raise = clock_mono_ms();
 	e->last_cut = e->last_refill - RAISE_EVERY_MS;
 	e->backoff_s = e->conf.reconnect_min_s;
+	if (e->conf.tls.on && (e->tls = tls_client_new(&e->conf.tls,
+	    &err)) == NULL)
+		log_warnx("%s: %s", e->conf.name, err);
 	return e;
 }
 
@@ -950,6 +1067,7 @@ esme_free(struct esme *e)
 	event_free(e->enq_timer);
 	event_free(e->room_ev);
 	event_free(e->stop_ev);
+	tls_client_free(e->tls);
 	free(e);
 }
 
@@ -959,6 +1077,26 @@ esme_start(struct esme *e)
 	if (e->state != ST_IDLE)
 		return;
 	timer_ms(e->reconnect_ev, 0);
+}
+
+/*
+ * SIGHUP reads the TLS files again (a renewed certificate). When they no
+ * longer load, unchanged settings keep what was loaded; changed ones
+ * leave none, and connects fail until they load.
+ */
+static void
+tls_reload(struct esme *e, const struct tls_conf *tc)
+{
+	struct tls_client *t = NULL;
+	const char	*err;
+
+	if (tc->on && (t = tls_client_new(tc, &err)) == NULL) {
+		log_warnx("%s: %s", e->conf.name, err);
+		if (!tls_conf_differs(tc, &e->conf.tls))
+			return;
+	}
+	tls_client_free(e->tls);
+	e->tls = t;
 }
 
 int
@@ -973,7 +1111,9 @@ esme_reconfigure(struct esme *e, const struct esme_conf *nc)
 	    strcmp(c.system_id, e->conf.system_id) != 0 ||
 	    strcmp(c.password, e->conf.password) != 0 ||
 	    strcmp(c.system_type, e->conf.system_type) != 0 ||
-	    c.mode != e->conf.mode;
+	    c.mode != e->conf.mode ||
+	    tls_conf_differs(&c.tls, &e->conf.tls);
+	tls_reload(e, &c.tls);
 	if (c.response_timeout_s != e->conf.response_timeout_s) {
 		e->conf.response_timeout_s = c.response_timeout_s;
 		set_resp_timeout(e);

@@ -10,6 +10,8 @@
 
 #include <stdint.h>
 
+#include "gw_tls.h"
+
 struct event_base;
 struct pdu;
 struct esme;
@@ -42,6 +44,7 @@ struct esme_conf {
 	int	 reconnect_max_s;
 	int	 response_timeout_s;
 	enum esme_mode mode;
+	struct tls_conf tls;		/* tls.on: the whole link over TLS */
 };
 
 struct esme_ops {
@@ -69,8 +72,9 @@ void		 esme_free(struct esme *);
 /* Connect now (and keep reconnecting). */
 void		 esme_start(struct esme *);
 /*
- * New settings (SIGHUP). A changed address or credentials rebind; the
- * window, rate and timers change in place. Returns 1 when it rebinds.
+ * New settings (SIGHUP). A changed address, credentials or TLS setting
+ * rebind; the window, rate and timers change in place; the TLS files are
+ * read again. Returns 1 when it rebinds.
  */
 int		 esme_reconfigure(struct esme *, const struct esme_conf *);
 

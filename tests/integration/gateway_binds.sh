@@ -131,11 +131,13 @@ expect_grep '^bad.conf:5: smsc.backup.port: ' bad.err
 expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. is not one of transceiver pair$' bad.err
 expect_grep '^bad.conf:7: \[smsc.two words\]' bad.err
 expect_grep '^bad.conf:8: unknown section \[smcs.x\] (did you mean \[smsc.x\]?)$' bad.err
-printf '[database]\npath = %s/muni.db\n[smsc.x]\ntls = yes\n' "$PWD" > tls.conf
+# TLS settings are checked per bind too (gateway_tls.sh has the rest).
+printf '[database]\npath = %s/muni.db\n[smsc.x]\ntls = yes\ntls_ca_file = %s/none.pem\n' \
+    "$PWD" "$PWD" > tls.conf
 rc=0
 "$B/muni-smsgw" -c tls.conf -n > tls.out 2> tls.err || rc=$?
-expect_eq "tls = yes in a named bind" "$rc" 1
-expect_grep '\[smsc.x\] tls = yes is not supported yet' tls.err
+expect_eq "tls = yes in a named bind without its CA file" "$rc" 1
+expect_grep '\[smsc.x\] tls_ca_file .*/none.pem cannot be read' tls.err
 
 conf "$(bind_section a "$pa")" "$(bind_section b "$pb")"
 ctl init > /dev/null

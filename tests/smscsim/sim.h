@@ -59,6 +59,9 @@ struct sim_conf {
 	const char	*inject_to;
 	const char	*inject_ussd;	/* USSD steps, "*505#,1,00,0" */
 	const char	*latency_log;	/* "sent_ms latency_us" per answer */
+	/* SMPP over TLS on the one port (both, or neither) */
+	const char	*tls_cert;	/* PEM certificate chain */
+	const char	*tls_key;	/* its PEM key */
 };
 
 extern struct sim_conf		 conf;

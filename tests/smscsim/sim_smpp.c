@@ -4,7 +4,9 @@
  * bound as a receiver (an SMSC keeps them across reconnects, and so must
  * we, or the gateway's crash tests prove nothing). Faults are options.
  * Everything per PDU is O(1): FIFO queues, a hash of outstanding
- * deliver_sm by sequence, buffered logging without fsync.
+ * deliver_sm by sequence, buffered logging without fsync. With --tls-cert
+ * the port speaks SMPP over TLS only (a libevent OpenSSL bufferevent per
+ * session), as an operator's TLS endpoint does.
  */
 #include <sys/types.h>
 #include <sys/queue.h>
@@ -23,8 +25,12 @@
 
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
 #include <event2/event.h>
 #include <event2/listener.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #include "clock.h"
 #include "log.h"
@@ -106,6 +112,7 @@ static struct dlvq		 readyq = TAILQ_HEAD_INITIALIZER(readyq);
 static struct event		*wait_ev;
 static struct event		*enq_ev;
 static struct evconnlistener	*listener;
+static SSL_CTX			*tls_ctx;	/* --tls-cert: TLS only */
 /* Where we listen, to listen again after `set refuse 0`. */
 static struct sockaddr_in	 listen_sin;
 static FILE			*submit_log;
@@ -907,11 +914,48 @@ sess_event_cb(struct bufferevent *bev, short what, void *arg)
 {
 	struct sess	*s = arg;
 
-	(void)bev;
-	if (what & BEV_EVENT_EOF)
+	unsigned long	 err, last = 0;
+	char		 why[256];
+
+	if (what & BEV_EVENT_CONNECTED) {
+		log_info("session %" PRIu64 ": TLS handshake done", s->id);
+		return;
+	}
+	/* Newest first; libevent's small SSL_get_error codes say nothing. */
+	while (tls_ctx != NULL && (err = bufferevent_get_openssl_error(bev)) !=
+	    0)
+		if (last == 0 && ERR_GET_LIB(err) != 0)
+			last = err;
+	if (last != 0) {
+		(void)util_strlcpy(why, "TLS: ", sizeof(why));
+		ERR_error_string_n(last, why + 5, sizeof(why) - 5);
+		sess_close(s, why);
+	} else if (what & BEV_EVENT_EOF)
 		sess_close(s, "peer closed");
 	else if (what & BEV_EVENT_ERROR)
 		sess_close(s, strerror(EVUTIL_SOCKET_ERROR()));
+}
+
+/* --tls-cert and --tls-key: TLS 1.2 at least, as the gateway asks. */
+static int
+tls_setup(void)
+{
+	if (conf.tls_cert == NULL && conf.tls_key == NULL)
+		return 0;
+	if (conf.tls_cert == NULL || conf.tls_key == NULL) {
+		log_warnx("--tls-cert and --tls-key go together");
+		return -1;
+	}
+	if ((tls_ctx = SSL_CTX_new(TLS_server_method())) == NULL ||
+	    SSL_CTX_set_min_proto_version(tls_ctx, TLS1_2_VERSION) != 1 ||
+	    SSL_CTX_use_certificate_chain_file(tls_ctx, conf.tls_cert) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(tls_ctx, conf.tls_key,
+	    SSL_FILETYPE_PEM) != 1 || SSL_CTX_check_private_key(tls_ctx) != 1) {
+		log_warnx("TLS with %s and %s: %s", conf.tls_cert,
+		    conf.tls_key, ERR_error_string(ERR_get_error(), NULL));
+		return -1;
+	}
+	return 0;
 }
 
 static void
@@ -941,7 +985,15 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	/* Small PDUs both ways: Nagle would hold responses back. */
 	if (setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1)
 		log_warn("TCP_NODELAY");
-	if ((s->bev = bufferevent_socket_new(base, fd,
+	if (tls_ctx != NULL) {
+		SSL	*ssl;
+
+		if ((ssl = SSL_new(tls_ctx)) == NULL ||
+		    (s->bev = bufferevent_openssl_socket_new(base, fd, ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE)) == NULL)
+			fatalx("bufferevent_openssl_socket_new");
+		bufferevent_openssl_set_allow_dirty_shutdown(s->bev, 1);
+	} else if ((s->bev = bufferevent_socket_new(base, fd,
 	    BEV_OPT_CLOSE_ON_FREE)) == NULL)
 		fatalx("bufferevent_socket_new");
 	if ((s->held_ev = evtimer_new(base, held_cb, s)) == NULL)
@@ -954,7 +1006,8 @@ accept_cb(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 		fatalx("bufferevent_enable");
 	TAILQ_INSERT_TAIL(&sessions, s, entry);
 	st.sessions++;
-	log_info("session %" PRIu64 ": connection from %s", s->id, s->peer);
+	log_info("session %" PRIu64 ": connection from %s%s", s->id, s->peer,
+	    tls_ctx != NULL ? " (TLS)" : "");
 }
 
 static void
@@ -975,6 +1028,8 @@ smpp_listen(const char *addr, int port, int *bound)
 
 	if (conf.msgid_base > 0)
 		next_msgid = conf.msgid_base;
+	if (tls_setup() == -1)
+		return -1;
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	sin.sin_port = htons((uint16_t)port);

@@ -39,7 +39,7 @@ enum {
 	OPT_FAULT, OPT_FAULT_EVERY, OPT_WINDOW, OPT_MSGID_BASE, OPT_PHONE, OPT_CTL,
 	OPT_INJECT_RATE, OPT_INJECT_COUNT, OPT_INJECT_PHONES, OPT_INJECT_TEXT,
 	OPT_INJECT_TO, OPT_INJECT_USSD, OPT_BENCH_CLIENT, OPT_COUNT,
-	OPT_NO_RECEIPTS, OPT_LATENCY_LOG,
+	OPT_NO_RECEIPTS, OPT_LATENCY_LOG, OPT_TLS_CERT, OPT_TLS_KEY,
 };
 
 static const struct option longopts[] = {
@@ -81,6 +81,8 @@ static const struct option longopts[] = {
 	{ "bench-client", no_argument, NULL, OPT_BENCH_CLIENT },
 	{ "count", required_argument, NULL, OPT_COUNT },
 	{ "no-receipts", no_argument, NULL, OPT_NO_RECEIPTS },
+	{ "tls-cert", required_argument, NULL, OPT_TLS_CERT },
+	{ "tls-key", required_argument, NULL, OPT_TLS_KEY },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -98,7 +100,7 @@ usage(FILE *f)
 "	[--fault KIND --fault-every N] [--window N] [--msgid-base N]\n"
 "	[--inject-rate N --inject-phones FILE [--inject-count N]\n"
 "	 [--inject-text KW,KW | --inject-ussd STEP,STEP] [--inject-to 505]\n"
-"	 [--latency-log FILE]]\n"
+"	 [--latency-log FILE]] [--tls-cert FILE --tls-key FILE]\n"
 "       muni-smscsim --bench-client [-a addr] -p port [--window N]\n"
 "	[--count N] [--no-receipts]\n"
 "       muni-smscsim --phone -C control.sock [-n +3712…] [-t 505]\n"
@@ -246,6 +248,12 @@ main(int argc, char **argv)
 			break;
 		case OPT_PHONE:
 			phone = 1;
+			break;
+		case OPT_TLS_CERT:
+			conf.tls_cert = optarg;
+			break;
+		case OPT_TLS_KEY:
+			conf.tls_key = optarg;
 			break;
 		case OPT_INJECT_RATE:
 			conf.inject_rate = (unsigned)num(optarg, 1, 100000,

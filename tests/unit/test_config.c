@@ -966,6 +966,55 @@ test_password_file(void **state)
 }
 
 /*
+ * [smsc] tls_key_file and the same key in [smsc.NAME]: a client key others
+ * can read or write is refused like a password file, with the chmod; the
+ * defaults are TLS off and verification on.
+ */
+static void
+test_tls_key_file(void **state)
+{
+	struct fx	*fx = *state;
+	struct config	*cfg;
+	char		 kf[160], text[600], want[800], *e;
+
+	(void)snprintf(kf, sizeof(kf), "%s/client.key", fx->dir);
+	(void)snprintf(text, sizeof(text), "[smsc]\ntls = yes\n"
+	    "tls_cert_file = %s/client.pem\ntls_key_file = %s\n"
+	    "[smsc.op]\ntls = yes\ntls_verify = no\n", fx->dir, kf);
+	write_file(fx->path, text, 0600);
+	write_file(kf, "-----BEGIN PRIVATE KEY-----\n", 0600);
+	cfg = load_ok(fx, text);
+	assert_true(config_bind_bool(cfg, 0, CFG_SMSC_TLS));
+	assert_true(config_bind_bool(cfg, 0, CFG_SMSC_TLS_VERIFY));
+	assert_false(config_bind_bool(cfg, 1, CFG_SMSC_TLS_VERIFY));
+	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_TLS_KEY_FILE),
+	    kf);
+	assert_string_equal(config_bind_str(cfg, 1, CFG_SMSC_TLS_CA_FILE), "");
+	config_free(cfg);
+
+	write_file(kf, "-----BEGIN PRIVATE KEY-----\n", 0644);
+	e = load_at_mode(fx->path, 0600);
+	(void)snprintf(want, sizeof(want), "%s:4: smsc.tls_key_file: the "
+	    "key file %s is readable by others: run `chmod 640 %s`",
+	    fx->path, kf, kf);
+	assert_non_null(e);
+	refused_with(e, "smsc.tls_key_file", want);
+	free(e);
+
+	/* A named bind's key as well. */
+	(void)snprintf(text, sizeof(text), "[smsc.op]\ntls = yes\n"
+	    "tls_key_file = %s\n", kf);
+	write_file(fx->path, text, 0600);
+	e = load_at_mode(fx->path, 0600);
+	assert_non_null(e);
+	refused_with(e, "smsc.op.tls_key_file", "is readable by others");
+	free(e);
+	assert_int_equal(chmod(kf, 0600), 0);
+	assert_null(load_at_mode(fx->path, 0600));
+	assert_int_equal(unlink(kf), 0);
+}
+
+/*
  * Regression (a bug once, common/config.c, config_convert, T_TIMERANGE): parse_hhmm writes the
  * start minute before it checks the range, so a refused config_set (or
  * value) leaves the key half-overwritten.
@@ -1035,6 +1084,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_token_file_permissions,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tls_key_file, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_password_permissions,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(
