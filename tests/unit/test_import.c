@@ -24,6 +24,7 @@
 #include "import.h"
 #include "log.h"
 #include "store.h"
+#include "testlib.h"
 
 #define NOW		1773568800	/* 2026-03-15 10:00:00 UTC */
 #define MAX_FILES	16
@@ -76,8 +77,7 @@ setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
 	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/muni-import.XXXXXX",
