@@ -6,7 +6,7 @@
 # ([municipality] timezone), never the process's. Every unit test (they
 # take seconds), and the integration scripts that decide by the local
 # clock: quiet hours and --at (broadcast, localtime), the reminders' hour
-# and due dates (reminders).
+# and due dates (reminders), the lock-out's end on the kiosk (kiosk).
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -20,7 +20,7 @@ for tz in UTC America/New_York; do
 			fail "${t##*/} under TZ=$tz"
 		fi
 	done
-	for s in broadcast reminders localtime; do
+	for s in broadcast reminders localtime kiosk; do
 		d=$PWD/${s}-$(echo "$tz" | tr '/' '_')
 		mkdir "$d"
 		if ! (cd "$d" && TZ=$tz sh "$MUNI_TOP/tests/integration/$s.sh") \
