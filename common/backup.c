@@ -454,7 +454,9 @@ backup_restore(const char *file, const char *db, struct backup_info *fbi,
 	if (exec_sql(live, db, 3, errstr) == -1 ||
 	    check_muni(live, db, 1, NULL, errstr) == -1)
 		goto fail;
-	if (localtime_r(&now, &tm) == NULL || strftime(stamp, sizeof(stamp),
+	/* Named in the municipality's time, as munictl shows it. */
+	clock_local(now, &tm);
+	if (strftime(stamp, sizeof(stamp),
 	    "%Y%m%dT%H%M%S", &tm) == 0 ||
 	    util_snprintf(saved, savedsize, "%s.bak-%s", db, stamp) == -1) {
 		saved[0] = '\0';

@@ -57,17 +57,7 @@ broadcast_params_init(struct broadcast_params *bp, const struct config *cfg)
 	bp->default_topic = config_str(cfg, CFG_BROADCAST_DEFAULT_TOPIC);
 }
 
-/* Quiet hours, in local time. */
-
-static int
-minute_of_day(time_t t)
-{
-	struct tm	 tm;
-
-	if (localtime_r(&t, &tm) == NULL)
-		return 0;
-	return tm.tm_hour * 60 + tm.tm_min;
-}
+/* Quiet hours, in the municipality's local time (clock.h). */
 
 static int
 in_quiet(time_t t, int qs, int qe)
@@ -76,7 +66,7 @@ in_quiet(time_t t, int qs, int qe)
 
 	if (qs == qe)
 		return 0;
-	m = minute_of_day(t);
+	m = clock_minute_of_day(t);
 	return qs < qe ? m >= qs && m < qe : m >= qs || m < qe;
 }
 
@@ -84,22 +74,7 @@ in_quiet(time_t t, int qs, int qe)
 static time_t
 next_at_minute(time_t t, int mod)
 {
-	struct tm	 tm;
-	time_t		 x;
-	int		 day;
-
-	for (day = 0; day < 3; day++) {
-		if (localtime_r(&t, &tm) == NULL)
-			return t;
-		tm.tm_mday += day;
-		tm.tm_hour = mod / 60;
-		tm.tm_min = mod % 60;
-		tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		if ((x = mktime(&tm)) != (time_t)-1 && x > t)
-			return x;
-	}
-	return t;
+	return clock_next_at_minute(t, mod);
 }
 
 time_t
@@ -1456,8 +1431,12 @@ broadcast_parse_time(const char *s, time_t now, time_t *out,
 	if (hm[2] != ':' || (h = digits(hm, 2)) < 0 || h > 23 ||
 	    (mi = digits(hm + 3, 2)) < 0 || mi > 59)
 		return -1;
-	if (localtime_r(&now, &tm) == NULL)
-		return -1;
+	/*
+	 * The municipality's wall clock. A time in the hour skipped when the
+	 * clocks go forward is that many minutes past the change (03:30 is
+	 * 04:30); in the hour repeated in autumn, its first occurrence.
+	 */
+	clock_local(now, &tm);
 	if (dated) {
 		tm.tm_year = y - 1900;
 		tm.tm_mon = mo - 1;
@@ -1466,16 +1445,14 @@ broadcast_parse_time(const char *s, time_t now, time_t *out,
 	tm.tm_hour = h;
 	tm.tm_min = mi;
 	tm.tm_sec = sec;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
+	if ((t = clock_mktime_local(&tm)) == (time_t)-1)
 		return -1;
 	if (!dated && t <= now) {
 		tm.tm_mday++;
 		tm.tm_hour = h;
 		tm.tm_min = mi;
 		tm.tm_sec = 0;
-		tm.tm_isdst = -1;
-		if ((t = mktime(&tm)) == (time_t)-1)
+		if ((t = clock_mktime_local(&tm)) == (time_t)-1)
 			return -1;
 	}
 	if (t < now - 60) {

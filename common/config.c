@@ -14,6 +14,7 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "config.h"
 #include "ident.h"
 #include "log.h"
@@ -26,6 +27,7 @@
 enum config_type {
 	T_STR, T_SECRET, T_INT, T_BOOL, T_ENUM, T_TIMERANGE, T_PRICE,
 	T_USSDCODE, T_LANGS, T_IBAN, T_BIC, T_HOSTPORT, T_PHONES,
+	T_TZNAME,
 };
 
 #define STR T_STR
@@ -41,6 +43,7 @@ enum config_type {
 #define BIC T_BIC
 #define HOSTPORT T_HOSTPORT
 #define PHONES T_PHONES
+#define TZNAME T_TZNAME
 #define X(id, sec, key, type, def, min, max)				\
 	{ sec, key, sec "." key, type, def, min, max },
 static const struct config_def {
@@ -67,6 +70,7 @@ static const struct config_def {
 #undef BIC
 #undef HOSTPORT
 #undef PHONES
+#undef TZNAME
 
 /* The values an ENUM key may take. */
 static const struct {
@@ -337,6 +341,15 @@ config_parse_value(enum config_key k, const char *value,
 		v->s = xstrdup(norm);
 		return NULL;
 	}
+	case T_TZNAME:
+		/* Checked at start: a zone that is not there is an error,
+		   not a silent UTC. */
+		if (clock_zone_check(value, &errstr) == -1) {
+			(void)snprintf(msg, sizeof(msg), "'%.64s' %s", value,
+			    errstr);
+			return msg;
+		}
+		break;
 	case T_HOSTPORT: {
 		const char *colon = strrchr(value, ':');
 

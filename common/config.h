@@ -94,7 +94,9 @@
 	X(REMINDERS_DOG_DAYS_BEFORE, "reminders", "dog_days_before", INT,	\
 	    "7", 0, 90)							\
 	X(REMINDERS_QUEUE_IMPROVEMENT, "reminders", "queue_improvement",	\
-	    INT, "0", 0, 100000)
+	    INT, "0", 0, 100000)						\
+	X(MUNICIPALITY_TIMEZONE, "municipality", "timezone", TZNAME,	\
+	    "Europe/Riga", 0, 0)
 
 #define X(id, sec, key, type, def, min, max) CFG_##id,
 enum config_key {

@@ -541,8 +541,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	dm.r.s = seed;
 	dm.seed = seed;
 	dm.now = clock_now();
-	if (localtime_r(&dm.now, &tm) == NULL)
-		fatalx("demo: localtime");
+	clock_local(dm.now, &tm);
 	dm.year = tm.tm_year + 1900;
 	dm.month = tm.tm_mon + 1;
 	dm.day = tm.tm_mday;

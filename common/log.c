@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 static const char	*log_prog = "muni";
@@ -117,7 +118,9 @@ log_stamp(void)
 	time_t		 now = time(NULL);
 
 	if (now != made) {
-		if (localtime_r(&now, &tm) == NULL || strftime(stamp,
+		/* The municipality's time, as everything else shows. */
+		clock_local(now, &tm);
+		if (strftime(stamp,
 		    sizeof(stamp), "%Y-%m-%d %H:%M:%S", &tm) == 0)
 			stamp[0] = '\0';
 		made = now;

@@ -294,6 +294,20 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 	return n;
 }
 
+int64_t
+outbox_hold(struct store *s, int prio, time_t now, time_t until)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_HOLD);
+
+	if (sqlite3_bind_int(st, 1, prio) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK)
+		return db_fail(s, "hold");
+	if (store_exec(s, ST_OUTBOX_HOLD) == -1)
+		return -1;
+	return store_changes(s);
+}
+
 int
 outbox_inflight(struct store *s, int64_t id, const char *bind, uint32_t seq)
 {

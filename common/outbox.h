@@ -120,6 +120,12 @@ struct outbox_row {
 int	 outbox_claim(struct store *, time_t now, struct outbox_row *rows,
 	    int max, int *nexpired, time_t *next_due);
 /*
+ * Queued rows of priority prio due before until wait for it (not_before =
+ * until, still queued): the gateway's quiet hours, whoever queued them and
+ * with whatever not_before. Returns how many, or -1.
+ */
+int64_t	 outbox_hold(struct store *, int prio, time_t now, time_t until);
+/*
  * Mark a claimed row inflight on bind with the sequence number of its
  * first submit_sm. 0, 1 when the row is no longer queued (cancelled
  * meanwhile: do not send it), -1.

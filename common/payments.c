@@ -178,8 +178,8 @@ payments_epc(const struct payments_fee *f, const struct payments_payee *p,
 
 /*
  * Local noon of a booking date: the day a fee was paid, as epoch time. A
- * statement books most entries on one day, and mktime() looks at the time
- * zone files each call: keep the last answer.
+ * statement books most entries on one day, and the local conversion looks
+ * at the time zone several times a call: keep the last answer.
  */
 static time_t
 date_epoch(const char *date)
@@ -199,8 +199,7 @@ date_epoch(const char *date)
 	tm.tm_mon = m - 1;
 	tm.tm_mday = d;
 	tm.tm_hour = 12;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
+	if ((t = clock_mktime_local(&tm)) == (time_t)-1)
 		return clock_now();
 	(void)util_strlcpy(last, date, sizeof(last));
 	last_t = t;

@@ -11,6 +11,7 @@
 
 #include "broadcast.h"
 #include "calendar.h"
+#include "clock.h"
 #include "config.h"
 #include "fees.h"
 #include "i18n.h"
@@ -111,17 +112,17 @@ reminders_due(struct store *s, const char *fee_kind, int days,
 	int			 y, m, day, r;
 
 	if (fee_kind == NULL || topic == NULL || days < 0 ||
-	    days > REMINDERS_DAYS_MAX || localtime_r(&now, &tm) == NULL)
+	    days > REMINDERS_DAYS_MAX)
 		return -1;
-	/* From today: due dates after yesterday. */
+	/* From the municipality's today: due dates after yesterday. */
+	clock_local(now, &tm);
 	y = tm.tm_year + 1900;
 	m = tm.tm_mon + 1;
 	day = tm.tm_mday;
 	calendar_add_days(&y, &m, &day, days);
 	(void)util_snprintf(to, sizeof(to), "%04d-%02d-%02d", y, m, day);
 	tm.tm_mday--;
-	tm.tm_isdst = -1;
-	if (mktime(&tm) == (time_t)-1 || strftime(before, sizeof(before),
+	if (clock_mktime_local(&tm) == (time_t)-1 || strftime(before, sizeof(before),
 	    "%Y-%m-%d", &tm) == 0)
 		return -1;
 	if ((r = next_due(s, fee_kind, before, to, due, sizeof(due))) != 1)

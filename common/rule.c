@@ -1175,8 +1175,8 @@ compile(struct compiler *c, const struct rule *r, enum rule_query q)
 
 	memset(c, 0, sizeof(*c));
 	c->r = r;
-	if (localtime_r(&now, &tm) == NULL)
-		memset(&tm, 0, sizeof(tm));
+	/* "Today" and ages are the municipality's calendar. */
+	clock_local(now, &tm);
 	c->year = tm.tm_year + 1900;
 	c->month = tm.tm_mon + 1;
 	c->day = tm.tm_mday;

@@ -769,8 +769,8 @@ services_report_file(struct store *s, const struct services_caller *c,
 		*errstr = N_("the text is longer than 1000 characters");
 		return 1;
 	}
-	if (localtime_r(&now, &tm) == NULL)
-		fatalx("services: localtime");
+	/* The case number's year is the municipality's. */
+	clock_local(now, &tm);
 	kind = police ? "police" : "application";
 	(void)util_snprintf(counter, sizeof(counter), "case:%s:%04d", kind,
 	    tm.tm_year + 1900);

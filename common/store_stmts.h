@@ -515,6 +515,10 @@ STMT(ST_OUTBOX_READY,
 STMT(ST_OUTBOX_DUE_AFTER,
     "SELECT not_before FROM outbox WHERE state = 'queued' AND priority = ?1"
     " AND not_before > ?2 ORDER BY not_before LIMIT 1")
+/* Quiet hours at claim time: the walk of outbox_ready stops at until. */
+STMT(ST_OUTBOX_HOLD,
+    "UPDATE outbox SET not_before = ?2, updated_at = ?3"
+    " WHERE state = 'queued' AND priority = ?1 AND not_before < ?2")
 STMT(ST_OUTBOX_EXPIRE,
     "UPDATE outbox SET state = 'expired', updated_at = ?2"
     " WHERE id = ?1 AND state = 'queued'")

@@ -111,6 +111,14 @@ main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
+	/* Every time the screen shows is the municipality's. */
+	if (clock_set_zone(config_str(k.cfg, CFG_MUNICIPALITY_TIMEZONE),
+	    &errstr) == -1) {
+		fprintf(stderr, "muni-kiosk: %s: %s\n",
+		    config_key_name(CFG_MUNICIPALITY_TIMEZONE), errstr);
+		config_free(k.cfg);
+		return 1;
+	}
 	if ((k.store = store_open(config_str(k.cfg, CFG_DATABASE_PATH), 0,
 	    &errstr)) == NULL) {
 		fprintf(stderr, "muni-kiosk: %s\n", errstr);

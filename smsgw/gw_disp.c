@@ -170,6 +170,8 @@ struct disp {
 	int		 nmsgs;
 	int		 drained;	/* nothing ready when last asked */
 	time_t		 next_due;	/* earliest row due later, 0 none */
+	time_t		 quiet_at;	/* when quiet_until was worked out */
+	time_t		 quiet_until;	/* end of the quiet hours, or <= now */
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
 	time_t		 recover_at;	/* after a failed recovery, 0 none */
@@ -760,6 +762,40 @@ pick(struct disp *d, int *room, uint32_t *seen)
 	return d->binds[i];
 }
 
+/*
+ * Quiet hours, enforced where messages leave whatever their producer
+ * wrote (an old munictl, a shell in another zone): queued non-emergency
+ * broadcasts and reminders (BROADCAST_PRIORITY) that are due in quiet
+ * hours wait for their end. Replies to residents, one-time codes,
+ * emergencies, police notices and single messages (munictl sms send, the
+ * API) are other priorities and go. Worked out once a second, and the
+ * statement walks only the rows it moves: the claim stays as fast.
+ */
+static int
+hold_quiet(struct disp *d, time_t now)
+{
+	char		 end[24];
+	int64_t		 n;
+	int		 qs, qe;
+
+	if (now != d->quiet_at) {
+		config_timerange(d->cfg, CFG_SMS_QUIET_HOURS, &qs, &qe);
+		d->quiet_until = broadcast_quiet_end(now, qs, qe);
+		d->quiet_at = now;
+	}
+	if (d->quiet_until <= now)
+		return 0;
+	if ((n = outbox_hold(d->store, BROADCAST_PRIORITY, now,
+	    d->quiet_until)) == -1)
+		return -1;
+	if (n > 0) {
+		clock_datetime(d->quiet_until, end, sizeof(end));
+		log_info("quiet hours: %lld broadcast messages wait until %s",
+		    (long long)n, end);
+	}
+	return 0;
+}
+
 static void
 disp_pump(struct disp *d)
 {
@@ -806,6 +842,10 @@ disp_pump(struct disp *d)
 			if (batch_begin(d->batch) == -1)
 				goto out;
 			want = room < d->nrows ? room : d->nrows;
+			if (hold_quiet(d, clock_now()) == -1) {
+				batch_fail(d->batch);
+				goto out;
+			}
 			n = outbox_claim(d->store, clock_now(), d->rows, want,
 			    &nexp, &due);
 			if (nexp > 0)

@@ -27,18 +27,19 @@ struct remind {
 	char		 last[16];	/* local date of the last run, "" none */
 };
 
-/* When today's run is due (local hour:00:00 of now's date). */
+/*
+ * When today's run is due: hour:00:00 of now's date, in the municipality's
+ * time (clock.h). An hour skipped in spring runs an hour later.
+ */
 static time_t
 today_at(time_t now, int hour)
 {
 	struct tm	 tm;
 
-	if (localtime_r(&now, &tm) == NULL)
-		return (time_t)-1;
+	clock_local(now, &tm);
 	tm.tm_hour = hour;
 	tm.tm_min = tm.tm_sec = 0;
-	tm.tm_isdst = -1;
-	return mktime(&tm);
+	return clock_mktime_local(&tm);
 }
 
 static void

@@ -220,14 +220,6 @@ main(int argc, char **argv)
 
 	log_init("munictl", 0);
 	i18n_init();
-	/* Tests move the clock of munictl as of the daemon. */
-	if ((ch = clock_from_env(&errstr)) == -1) {
-		fprintf(stderr, "munictl: %s\n", errstr);
-		return 1;
-	}
-	if (ch == 1)
-		log_warnx("MUNI_FAKE_NOW is set: the clock is moved (tests "
-		    "only)");
 	memset(&ctl, 0, sizeof(ctl));
 	/* '+': options after the command belong to the command. */
 	while ((ch = getopt(argc, argv, "+c:h")) != -1) {
@@ -262,6 +254,26 @@ main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
+	/*
+	 * Local time is the municipality's whatever the shell's TZ: set
+	 * before anything reads a clock (MUNI_FAKE_NOW is local time too).
+	 */
+	if (clock_set_zone(config_str(ctl.cfg, CFG_MUNICIPALITY_TIMEZONE),
+	    &errstr) == -1) {
+		fprintf(stderr, "munictl: %s: %s\n",
+		    config_key_name(CFG_MUNICIPALITY_TIMEZONE), errstr);
+		config_free(ctl.cfg);
+		return 1;
+	}
+	/* Tests move the clock of munictl as of the daemon. */
+	if ((ch = clock_from_env(&errstr)) == -1) {
+		fprintf(stderr, "munictl: %s\n", errstr);
+		config_free(ctl.cfg);
+		return 1;
+	}
+	if (ch == 1)
+		log_warnx("MUNI_FAKE_NOW is set: the clock is moved (tests "
+		    "only)");
 	optind = 0;	/* glibc: restart getopt for the command */
 	rc = commands[i].fn(&ctl, argc, argv);
 	store_close(ctl.store);

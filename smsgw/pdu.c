@@ -21,6 +21,7 @@
 #include <smpp34_structs.h>
 #include <smpp34_params.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pdu.h"
 #include "util.h"
@@ -1617,8 +1618,8 @@ receipt_date(char *buf, size_t size, time_t t)
 {
 	struct tm	 tm;
 
-	if (localtime_r(&t, &tm) == NULL)
-		return -1;
+	/* Latvian SMSCs write their local time: the municipality's. */
+	clock_local(t, &tm);
 	return util_snprintf(buf, size, "%02d%02d%02d%02d%02d",
 	    tm.tm_year % 100, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
 	    tm.tm_min);
@@ -1700,8 +1701,7 @@ receipt_time(const char *v, const char *end)
 	tm.tm_hour = two(w + 6);
 	tm.tm_min = two(w + 8);
 	tm.tm_sec = n == 12 ? two(w + 10) : 0;
-	tm.tm_isdst = -1;
-	if ((t = mktime(&tm)) == (time_t)-1)
+	if ((t = clock_mktime_local(&tm)) == (time_t)-1)
 		return 0;
 	return t;
 }

@@ -107,6 +107,11 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 	    config_str(gw->cfg, CFG_HTTP_LISTEN)) != 0)
 		log_warnx("reload: [database] path and [http] listen change "
 		    "only with a restart");
+	/* setenv is not for a process with threads. */
+	if (strcmp(config_str(nc, CFG_MUNICIPALITY_TIMEZONE),
+	    config_str(gw->cfg, CFG_MUNICIPALITY_TIMEZONE)) != 0)
+		log_warnx("reload: [municipality] timezone changes only with a "
+		    "restart");
 	/* A token file that cannot be read keeps the old token. */
 	if (api_reload(gw->api, nc, &errstr) == -1)
 		log_warnx("reload: %s: the API keeps its old token", errstr);
@@ -152,13 +157,27 @@ main(int argc, char **argv)
 	}
 	log_init("muni-smsgw", 0);
 	i18n_init();
-	if ((fake = clock_from_env(&errstr)) == -1) {
-		fprintf(stderr, "muni-smsgw: %s\n", errstr);
-		return 1;
-	}
 	if ((gw.cfg = config_load(gw.conf_path, &errors)) == NULL) {
 		fputs(errors, stderr);
 		free(errors);
+		return 1;
+	}
+	/*
+	 * Local time is the municipality's, whatever TZ the service manager
+	 * gave: set here, before any thread, as setenv is not thread-safe.
+	 * MUNI_FAKE_NOW is read in that zone too.
+	 */
+	if (clock_set_zone(config_str(gw.cfg, CFG_MUNICIPALITY_TIMEZONE),
+	    &errstr) == -1) {
+		fprintf(stderr, "muni-smsgw: %s: %s: %s\n",
+		    config_path(gw.cfg),
+		    config_key_name(CFG_MUNICIPALITY_TIMEZONE), errstr);
+		config_free(gw.cfg);
+		return 1;
+	}
+	if ((fake = clock_from_env(&errstr)) == -1) {
+		fprintf(stderr, "muni-smsgw: %s\n", errstr);
+		config_free(gw.cfg);
 		return 1;
 	}
 	if (disp_check_config(gw.cfg, &errstr) == -1) {

@@ -286,6 +286,10 @@ expect_eq "no new code while locked" \
     "$(sql "select count(*) from outbox where resident_id = $Q")" "$sent"
 expect_eq "lockout row" "$(sql "select locked_until > strftime('%s', 'now')
     from lockouts where subject = 'resident:$Q'")" 1
+# The time it names is Riga's, whatever TZ the kiosk runs under (zones.sh).
+lu=$(sql "select locked_until from lockouts where subject = 'resident:$Q'")
+screen_has "$(TZ=Europe/Riga date -d "@$lu" +%H:%M)" ||
+    die "the lock-out's end is not shown in Riga time"
 keys 0 0
 wait_screen "Izvēlieties valodu" "the welcome screen"
 

@@ -12,6 +12,7 @@
 
 #include <event2/event.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pdu.h"
 #include "sim.h"
@@ -137,6 +138,7 @@ int
 main(int argc, char **argv)
 {
 	struct event	*sigint, *sigterm;
+	const char	*errstr;
 	const char	*ctl = NULL, *number = "+37120000001", *service = "505";
 	char		 stats[1024];
 	int		 ch, phone = 0, client = 0, port, bench = 0;
@@ -144,6 +146,12 @@ main(int argc, char **argv)
 	unsigned	 count = 200000;
 
 	log_init("muni-smscsim", 0);
+	/*
+	 * A Latvian SMSC writes its receipts' dates in Riga time, whatever
+	 * TZ the tests run it under (see clock.h).
+	 */
+	if (clock_set_zone(CLOCK_ZONE_DEFAULT, &errstr) == -1)
+		fatalx("%s: %s", CLOCK_ZONE_DEFAULT, errstr);
 	while ((ch = getopt_long(argc, argv, "+a:C:e:hn:o:O:p:r:t:u:vw:",
 	    longopts, NULL)) != -1) {
 		switch (ch) {

@@ -199,6 +199,8 @@ main(void)
 		cmocka_unit_test(test_latvian),
 	};
 
+	/* "at" is the municipality's local time. */
+	tl_zone();
 	clock_set_fake(NOW);
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

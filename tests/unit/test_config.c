@@ -363,6 +363,48 @@ test_timerange(void **state)
 	free(e);
 }
 
+/*
+ * [municipality] timezone: the tz database's names, checked at load; an
+ * unknown zone or a path is an error at its line, never a silent UTC.
+ */
+static void
+test_timezone(void **state)
+{
+	struct fx	*fx = *state;
+	struct config	*cfg;
+	char		*e;
+
+	cfg = config_defaults();
+	assert_string_equal(config_str(cfg, CFG_MUNICIPALITY_TIMEZONE),
+	    "Europe/Riga");
+	config_free(cfg);
+	cfg = load_ok(fx, "[municipality]\ntimezone = Europe/Vilnius\n");
+	assert_string_equal(config_str(cfg, CFG_MUNICIPALITY_TIMEZONE),
+	    "Europe/Vilnius");
+	config_free(cfg);
+	e = load_bad(fx, "[municipality]\n\ntimezone = Europe/Rgia\n");
+	has_error(fx, e, 3, "municipality.timezone: 'Europe/Rgia' is not in "
+	    "the time zone database");
+	free(e);
+	e = load_bad(fx, "[municipality]\ntimezone = ../../../etc/passwd\n");
+	has_error(fx, e, 2, "municipality.timezone: '../../../etc/passwd' is "
+	    "not a time zone name");
+	free(e);
+	e = load_bad(fx, "[municipality]\ntimezone = /etc/localtime\n");
+	has_error(fx, e, 2, "not a time zone name");
+	free(e);
+	e = load_bad(fx, "[municipality]\ntimezone = Europe/../Europe/Riga\n");
+	has_error(fx, e, 2, "not a time zone name");
+	free(e);
+	/* A directory of the database is not a zone. */
+	e = load_bad(fx, "[municipality]\ntimezone = Europe\n");
+	has_error(fx, e, 2, "is not a zone of the time zone database");
+	free(e);
+	e = load_bad(fx, "[municipality]\ntimezone =\n");
+	has_error(fx, e, 2, "municipality.timezone");
+	free(e);
+}
+
 static void
 test_price(void **state)
 {
@@ -1056,6 +1098,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_bool, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_enum, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_timerange, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_timezone, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_price, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_price_nan_refused, setup,

@@ -25,6 +25,7 @@
 #include "store.h"
 #include "strset.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
 #define N_RESIDENTS	2000
@@ -63,8 +64,7 @@ setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
 	fx->s = store_open(":memory:", STORE_CREATE, &errstr);

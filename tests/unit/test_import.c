@@ -78,8 +78,7 @@ setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
 	(void)snprintf(fx->dir, sizeof(fx->dir), "%s/muni-import.XXXXXX",

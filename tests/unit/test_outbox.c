@@ -165,6 +165,51 @@ test_claim_order(void **state)
 	assert_int_equal(rows[0].id, later);
 }
 
+/*
+ * Quiet hours at claim time: bulk rows (priority -1, non-emergency
+ * broadcasts and reminders) due before the end wait for it, whatever
+ * not_before their producer wrote; other priorities and rows planned for
+ * after the end are left alone, and nothing else changes state.
+ */
+static void
+test_hold(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 old, soon, after, otp, reply, single, emerg, done;
+	time_t		 due, until = T0 + 8 * 3600;
+	int		 n, i;
+
+	old = add(s, "29000001", "queued by an old client", -1, 0, 0);
+	soon = add(s, "29000002", "planned inside", -1, 0, T0 + 600);
+	after = add(s, "29000003", "planned after", -1, 0, until + 60);
+	otp = add(s, "29000004", "code 1234", 20, 0, 0);
+	reply = add(s, "29000005", "reply", 1, 0, 0);
+	single = add(s, "29000006", "single", 0, 0, 0);
+	emerg = add(s, "29000007", "storm", 5, 0, 0);
+	done = add(s, "29000008", "sent before", -1, 0, 0);
+	take(s, done, 1);
+
+	assert_int_equal(outbox_hold(s, -1, clock_now(), until), 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM outbox"
+	    " WHERE not_before = 1767254400 AND state = 'queued'"), 2);
+	assert_string_equal(state_of(s, old), "queued");
+	assert_string_equal(state_of(s, soon), "queued");
+	assert_int_equal(q_int(s, "SELECT not_before FROM outbox WHERE id = 3"),
+	    until + 60);
+	assert_string_equal(state_of(s, done), "inflight");
+	n = claim(s, 8, NULL, &due);
+	assert_int_equal(n, 4);
+	for (i = 0; i < n; i++)
+		assert_true(rows[i].id == otp || rows[i].id == reply ||
+		    rows[i].id == single || rows[i].id == emerg);
+	assert_int_equal(due, until);
+	/* Again in the same window: nothing left to move. */
+	assert_int_equal(outbox_hold(s, -1, clock_now(), until), 0);
+	clock_advance_ms(8 * 3600 * 1000);
+	assert_int_equal(claim(s, 8, NULL, NULL), 6);
+	(void)after;
+}
+
 static void
 test_cancelled_not_sent(void **state)
 {
@@ -521,6 +566,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_permanent, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_recover, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test(test_msgid_norm),
 		cmocka_unit_test(test_data_version),
 	};

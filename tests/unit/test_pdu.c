@@ -17,6 +17,7 @@
 #include "log.h"
 #include "pdu.h"
 #include "util.h"
+#include "testlib.h"
 
 /* libsmpp34's trace buffer, checked for headroom (see test_trace_budget). */
 extern char	 smpp34_strerror[2048];
@@ -1236,9 +1237,7 @@ main(void)
 	};
 
 	log_init("test_pdu", 0);
-	/* Receipt dates are local time: pin the zone the tests assume. */
-	if (setenv("TZ", "Europe/Riga", 1) == -1)
-		return 1;
-	tzset();
+	/* Receipt dates are local time: the municipality's. */
+	tl_zone();
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -23,6 +23,7 @@
 #include "rule.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
 
@@ -74,8 +75,7 @@ setup(void **state)
 	const char	*errstr = NULL;
 	char		*msg = NULL;
 
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
 	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||

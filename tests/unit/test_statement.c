@@ -28,6 +28,7 @@
 #include "statement.h"
 #include "store.h"
 #include "util.h"
+#include "testlib.h"
 
 #define NOW		1741010400	/* 2025-03-03 14:00:00 UTC */
 #define IBAN		"LV89RIKO0023300000000"
@@ -109,8 +110,7 @@ setup(void **state)
 
 	if (fx == NULL)
 		return -1;
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(NOW);
 	if ((fx->s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL)
 		fail_msg("store_open: %s", errstr);

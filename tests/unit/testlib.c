@@ -39,6 +39,15 @@ tl_int(struct store *s, const char *sql)
 	return v;
 }
 
+void
+tl_zone(void)
+{
+	const char	*errstr = NULL;
+
+	if (clock_set_zone("Europe/Riga", &errstr) == -1)
+		fail_msg("clock_set_zone: %s", errstr);
+}
+
 struct store *
 tl_demo_store(size_t n, uint64_t seed, time_t now, enum log_level level)
 {
@@ -46,8 +55,7 @@ tl_demo_store(size_t n, uint64_t seed, time_t now, enum log_level level)
 	struct demo_result	 res;
 	const char		*errstr = NULL;
 
-	(void)setenv("TZ", "Europe/Riga", 1);
-	tzset();
+	tl_zone();
 	clock_set_fake(now);
 	log_set_level(level);
 	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||

@@ -20,6 +20,12 @@ void		 tl_exec(struct store *, const char *sql);
 long long	 tl_int(struct store *, const char *sql);
 
 /*
+ * The municipality's zone, Europe/Riga, set the way the programs set it at
+ * start (clock_set_zone), whatever TZ the test runs under.
+ */
+void		 tl_zone(void);
+
+/*
  * A ":memory:" store holding n demo residents from seed, with the clock
  * frozen at now in Europe/Riga and the log at level. NULL, with a line on
  * stderr, when it cannot be made.
