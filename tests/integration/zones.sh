@@ -23,6 +23,9 @@ for tz in UTC America/New_York; do
 	for s in broadcast reminders localtime kiosk; do
 		d=$PWD/${s}-$(echo "$tz" | tr '/' '_')
 		mkdir "$d"
+		# The staff scripts run munictl as other Unix users, who must
+		# reach the script's directory through this one.
+		chmod 0711 .
 		if ! (cd "$d" && TZ=$tz sh "$MUNI_TOP/tests/integration/$s.sh") \
 		    > "$d.out" 2>&1; then
 			tail -n 40 "$d.out"
