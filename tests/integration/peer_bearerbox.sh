@@ -92,7 +92,7 @@ wait_for 10 "the DLR catcher" listening 13080
 # sim_up [OPTION...]: the simulator on port 2775, Kannel's credentials.
 sim_up() {
 	ip netns exec "$ns" "$B/muni-smscsim" -p 2775 -u kannel -w secret \
-	    -o submit.log -O deliver.log -C "$PWD/ctl.sock" -r 200 -e 0 "$@" \
+	    -o submit.log -O deliver.log -C "$PWD/ctl.sock" -r 200 -e 1 "$@" \
 	    >sim.out 2>>sim.err </dev/null &
 	simpid=$!
 	wait_for 10 "the simulator" listening 2775
@@ -116,7 +116,7 @@ smsc-username = kannel
 smsc-password = secret
 system-type = ""
 address-range = ""
-enquire-link-interval = 5
+enquire-link-interval = 1
 reconnect-delay = 1
 EOF
 	for l in "$@"; do echo "$l"; done
@@ -275,7 +275,17 @@ kannel_start pair "trx=0 tx=1 rx=1"
 wait_for 15 "the MO held while Kannel was down answered" \
     submits_to +37120000001 3
 expect_grep " Receive SMS \[SMSC:sim\] .*\[msg:[0-9]*:RINDA killed\]" access.log
+# enquire_link both ways, each second: Kannel's answered by the simulator,
+# the simulator's by Kannel, none nacked.
+enquired() {
+	[ "$(grep -ac 'type_name: enquire_link_resp$' bearerbox.log)" -ge 4 ] &&
+	    [ "$(simctl stats | sed -n 's/.* enquire_sent=\([0-9]*\).*/\1/p')" -ge 2 ]
+}
+wait_for 10 "enquire_links both ways" enquired
+simctl stats | grep -q ' nacks_sent=0 nacks_received=0 ' ||
+    die "nacks between Kannel and the simulator: $(simctl stats)"
 kannel_stop TERM
+expect_no_grep 'unanswered' sim.err
 
 simctl flush > /dev/null
 s=submit.log
