@@ -243,14 +243,16 @@ expect_eq "the long text in one message_payload" \
 # 1, 1-2, 2-4, 4-8 s), so 5 s see 3 or 4 attempts, not one a second, and
 # the third delay is at least 2 s.
 for case in "badpw muni wrong ESME_RINVPASWD" "badid nobody secret ESME_RINVSYSID"; do
+	# shellcheck disable=SC2086 # the words of one case
 	set -- $case
 	gw_conf "$1" transceiver udh "$2" "$3"
 	gw_start "$1"
 	wait_for 10 "the bind refused ($1)" grep -q "bind refused: $4" "gw$1.err"
 	sleep 5
 	n=$(grep -c "bind refused: $4" "gw$1.err")
-	[ "$n" -ge 3 ] && [ "$n" -le 4 ] ||
-	    die "$1: $n refused binds in 5 s, want 3 or 4 (backoff)"
+	if [ "$n" -lt 3 ] || [ "$n" -gt 4 ]; then
+		die "$1: $n refused binds in 5 s, want 3 or 4 (backoff)"
+	fi
 	third=$(sed -n 's/.*reconnecting in \([0-9]*\)\..*/\1/p' "gw$1.err" |
 	    sed -n 3p)
 	[ "${third:-0}" -ge 2 ] || die "$1: third delay ${third:-none} s, want >= 2"
