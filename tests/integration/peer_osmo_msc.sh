@@ -3,9 +3,10 @@
 # osmo-hlr), whose SMPP SMSC is built on the same libsmpp34 muni uses but
 # was written by others. The gateway binds as a transceiver and as a
 # transmitter+receiver pair (osmo-msc answers bind_receiver with a
-# bind_transmitter_resp, which the gateway must take), submits GSM, UCS-2,
-# concatenated (UDH) and message_payload texts, all accepted and stored by
-# osmo-msc in its SMS database; every submit_sm_resp carries the same id,
+# bind_transmitter_resp, which the gateway must take), binds again after
+# osmo-msc restarts, submits GSM, UCS-2, concatenated (UDH) and
+# message_payload texts, all accepted and stored by osmo-msc in its SMS
+# database; every submit_sm_resp carries the same id,
 # "msg_id_not_implemented". A wrong password (ESME_RINVPASWD, 0x0e) and an
 # unknown system_id (ESME_RINVSYSID, 0x0f) are refused, and the gateway
 # backs off instead of hammering.
@@ -34,10 +35,11 @@ here=$MUNI_TOP/tests/integration/interop
 ns=muni-osmo-$$
 pids=""
 gwpid=""
+mscpid=""
 nsmade=0
 cleanup() {
-	for p in $gwpid $pids; do kill "$p" 2>/dev/null || :; done
-	for p in $gwpid $pids; do wait "$p" 2>/dev/null || :; done
+	for p in $gwpid $mscpid $pids; do kill "$p" 2>/dev/null || :; done
+	for p in $gwpid $mscpid $pids; do wait "$p" 2>/dev/null || :; done
 	[ "$nsmade" = 0 ] || ip netns delete "$ns" 2>/dev/null || :
 }
 trap cleanup EXIT
@@ -133,10 +135,15 @@ smpp
   password secret
   default-route
 EOF
-ip netns exec "$ns" env ${preload:+LD_PRELOAD=$preload} osmo-msc -c msc.cfg \
-    >msc.out 2>msc.err </dev/null &
-pids="$pids $!"
-wait_for 10 "osmo-msc's SMPP port" listening 2775
+# msc_start: osmo-msc (its log appended to msc.err), once its SMPP port is
+# open; its SMS database is sms.db here.
+msc_start() {
+	ip netns exec "$ns" env ${preload:+LD_PRELOAD=$preload} osmo-msc \
+	    -c msc.cfg >>msc.out 2>>msc.err </dev/null &
+	mscpid=$!
+	wait_for 10 "osmo-msc's SMPP port" listening 2775
+}
+msc_start
 
 # gw_conf NAME MODE LONG [SYSTEM_ID [PASSWORD]]: gwNAME.conf, the gateway
 # bound to osmo-msc as MODE (transceiver or pair), long texts as LONG (udh
@@ -206,11 +213,24 @@ traffic() {
 	    msg_id_not_implemented
 }
 
-# 1. A transceiver; the long text as concatenated parts with a UDH.
+binds_are() {
+	[ "$(grep -c "$1" "$2")" -eq "$3" ]
+}
+
+# 1. A transceiver; the long text as concatenated parts with a UDH. Then
+# osmo-msc restarts: the gateway binds again and its next text is taken.
 gw_conf trx transceiver udh
 gw_start trx
 wait_for 10 "the transceiver bound" grep -q 'bound as a transceiver' gwtrx.err
 traffic trx
+kill -TERM "$mscpid"
+wait "$mscpid" 2>/dev/null || :
+wait_for 10 "the gateway to see osmo-msc gone" grep -q 'smsc: link down' gwtrx.err
+msc_start
+wait_for 10 "the transceiver bound again" \
+    binds_are 'bound as a transceiver' gwtrx.err 2
+"$B/munictl" -c gwtrx.conf sms send 29000005 "Pēc restarta" > /dev/null
+wait_for 10 "the text after the restart accepted" accepted trx 5
 gw_stop
 
 # 2. A transmitter+receiver pair; the long text in one message_payload.
@@ -222,12 +242,13 @@ traffic pair
 gw_stop
 
 # What osmo-msc stored: 2 × (GSM, UCS-2, the long text's parts or its
-# payload, the second UCS-2), each with the gateway's source address.
+# payload, the second UCS-2) and the text after its restart, each with the
+# gateway's source address.
 sms=$(sqlite3 -batch -noheader -cmd '.timeout 5000' sms.db \
     "select count(*) from SMS where src_addr = 'MUNI'")
 parts=$("$B/munictl" -c gwtrx.conf sms preview "$long" |
     sed -n 's/.*segments=\([0-9]*\).*/\1/p')
-expect_eq "SMS stored by osmo-msc" "$sms" "$((3 + parts + 4))"
+expect_eq "SMS stored by osmo-msc" "$sms" "$((3 + parts + 1 + 4))"
 expect_eq "UCS-2 stored (data coding 8)" \
     "$(sqlite3 -batch -noheader sms.db "select count(*) from SMS where dest_addr
         = '37129000002' and data_coding_scheme = 8")" 2
