@@ -1,7 +1,11 @@
 #!/bin/sh
 # peer_drive_smpp: muni-smsgw against Kannel's drive_smpp (Debian
-# kannel-extras), an SMSC nobody on muni wrote. The gateway binds (drive_smpp
-# answers bind_transmitter and bind_receiver only), submits GSM, UCS-2 and
+# kannel-extras), an SMSC nobody on muni wrote. drive_smpp answers
+# bind_transmitter and bind_receiver only: the gateway binds with bind_mode
+# auto where it has it (receipts-bind's; the unanswered bind_transceiver
+# ends that drive_smpp, which exits when any connection closes, so a second
+# one is started for the pair), else as a pair from the start. It submits
+# GSM, UCS-2 and
 # concatenated texts (drive_smpp answers submit_sm without a message id,
 # which the gateway must warn about and keep), stores drive_smpp's MO burst
 # (deliver_sm "1".."N" from 456, each followed by an enquire_link, the
@@ -20,7 +24,7 @@ set -eu
 
 B=$MUNI_BIN
 drive=/usr/lib/kannel/test/drive_smpp
-burst=500	# drive_smpp stops after 500 MO that got no submit_sm back
+burst=500	# drive_smpp holds MO n+500 until n submit_sm came back
 ns=muni-drive-$$
 pids=""
 dspid=""
