@@ -5,9 +5,8 @@
 # auto where it has it (receipts-bind's; the unanswered bind_transceiver
 # ends that drive_smpp, which exits when any connection closes, so a second
 # one is started for the pair), else as a pair from the start. It submits
-# GSM, UCS-2 and
-# concatenated texts (drive_smpp answers submit_sm without a message id,
-# which the gateway must warn about and keep), stores drive_smpp's MO burst
+# GSM, UCS-2 and concatenated texts (drive_smpp answers submit_sm without a
+# message id, which the gateway must warn about and keep), stores its MO burst
 # (deliver_sm "1".."N" from 456, each followed by an enquire_link, the
 # first with sequence number 0) exactly once a message, and binds again
 # after drive_smpp is stopped and started, storing the second burst too.
