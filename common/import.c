@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "csvline.h"
 #include "fees.h"
 #include "i18n.h"
 #include "ident.h"
@@ -889,9 +890,11 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	struct imp	 im;
 	struct stat	 sb;
 	FILE		*fp;
-	char		*line = NULL;
-	size_t		 linecap = 0, fed, skip;
-	ssize_t		 n;
+	struct csvline	*cl = NULL;
+	enum csvline_status lst = CSVLINE_EOF;
+	const char	*line;
+	size_t		 n, fed, skip, feed;
+	long		 nul;
 	off_t		 done = 0, total = 0;
 	size_t		 rec_bytes = 0, more;
 	int64_t		 after;
@@ -935,23 +938,45 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		res->errors = 1;
 		goto rollback;
 	}
-	while (!im.fatal && (n = getline(&line, &linecap, fp)) != -1) {
+	cl = csvline_new(fp);
+	while (!im.fatal && (lst = csvline_next(cl, &line, &n)) !=
+	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
 		im.line++;
-		done += n;
+		done += (off_t)n;
 		/* pstate 0: libcsv is between records (csv.h's struct). */
 		if (im.p.pstate == 0)
 			im.pending_start = im.line;
 		/* A spreadsheet's UTF-8 BOM, before strict quoting sees it. */
 		skip = im.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
 		    3) == 0 ? 3 : 0;
-		fed = csv_parse(&im.p, line + skip, (size_t)n - skip, field_cb,
-		    record_cb, &im);
-		if (fed != (size_t)n - skip) {
+		/*
+		 * Parse up to a NUL only: libcsv would pass it on inside the
+		 * field, and everything after it would vanish from the row.
+		 */
+		nul = csvline_nul(line + skip, n - skip);
+		feed = nul >= 0 ? (size_t)nul : n - skip;
+		fed = csv_parse(&im.p, line + skip, feed, field_cb, record_cb,
+		    &im);
+		if (fed != feed) {
 			im.rec_line = im.line;
 			imp_err(&im, im.nfields, _("malformed quoting: a quote "
 			    "inside an unquoted field, or text after a "
 			    "closing quote"));
 			parse_reset(&im);
+			rec_bytes = 0;
+			continue;
+		}
+		if (nul >= 0 || lst == CSVLINE_LONG) {
+			im.rec_line = im.line;
+			if (nul >= 0)
+				imp_err(&im, im.nfields, _("a NUL byte (byte %ld "
+				    "of the line): this is not a text file"),
+				    nul + (long)skip + 1);
+			else
+				imp_err(&im, im.nfields, _("the line is longer "
+				    "than %d bytes"), CSVLINE_MAX);
+			parse_reset(&im);
+			rec_bytes = 0;
 			continue;
 		}
 		/* Bound a record so one stray quote cannot eat the file. */
@@ -970,8 +995,10 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		if (opts->progress != NULL && im.line % 10000 == 0)
 			opts->progress(opts->arg, res->rows, done, total);
 	}
-	if (ferror(fp)) {
-		fprintf(im.err, "%s: %s\n", im.name, strerror(errno));
+	if (lst == CSVLINE_ERROR) {
+		/* Never the end of the file: what follows would be lost. */
+		fprintf(im.err, "%s:%d: %s: %s\n", im.name, im.line + 1,
+		    _("read error"), strerror(errno));
 		res->errors++;
 		goto rollback;
 	}
@@ -1025,7 +1052,7 @@ out:
 	}
 	csv_free(&im.p);
 	strset_free(im.keys);
-	free(line);
+	csvline_free(cl);
 	free(im.buf);
 	fclose(fp);
 	return ok;
