@@ -25,6 +25,8 @@ enum store_stmt {
 
 /* 'muni' in PRAGMA application_id marks the file as ours. */
 #define STORE_APP_ID	0x6d756e69
+/* What a secret outbox text (a one-time code) reads once it is sent. */
+#define STORE_SECRET_WIPED	"(one-time code, wiped once sent)"
 
 /* The schema version this program writes (PRAGMA user_version). */
 int	 store_schema_version(void);
