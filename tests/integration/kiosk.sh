@@ -139,6 +139,16 @@ expect_eq "otp hashes" "$(sql "select count(*) from otp where resident_id = $P
     and code_hash like '\$y\$%' and code_hash not like '%$code%'")" 1
 expect_eq "validity" "$(sql "select valid_until - created_at from outbox
     where resident_id = $P order by id desc limit 1")" 300
+# The gateway sent the code it claimed (above); once the SMSC took it,
+# the outbox keeps no copy of it.
+code_wiped() {
+	[ "$(sql "select count(*) from outbox where resident_id = $P
+	    and state not in ('queued', 'inflight') and secret = 1
+	    and text = '(one-time code, wiped once sent)'")" -ge 1 ]
+}
+wait_for 10 "the code's text wiped once sent" code_wiped
+expect_eq "the code in the outbox" "$(sql "select count(*) from outbox
+    where text like '%$code%'")" 0
 type_text "$code"
 keys Enter
 
