@@ -324,7 +324,7 @@ static const char *migrations[] = {
 	"CREATE TRIGGER outbox_secret_wipe AFTER UPDATE OF state ON outbox"
 	" WHEN NEW.secret = 1 AND NEW.state <> 'queued'"
 	" AND NEW.state <> 'inflight'"
-	" BEGIN UPDATE outbox SET text = '" STORE_SECRET_WIPED "'"
+	" BEGIN UPDATE outbox SET text = '(one-time code, wiped once sent)'"
 	"  WHERE id = NEW.id; END;"
 	"PRAGMA user_version = 3;",
 };
