@@ -75,6 +75,9 @@
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
 	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
 	X(OTP_LOCKOUT_S, "otp", "lockout_s", INT, "900", 60, 86400)	\
+	X(OTP_WINDOW_S, "otp", "window_s", INT, "3600", 60, 604800)	\
+	X(OTP_PER_TERMINAL_PER_HOUR, "otp", "per_terminal_per_hour", INT,	\
+	    "10", 1, 1000)						\
 	X(KIOSK_STAFF_LOCKOUT_S, "kiosk", "staff_lockout_s", INT, "300",	\
 	    30, 86400)							\
 	X(KIOSK_STAFF_MAX_ATTEMPTS, "kiosk", "staff_max_attempts", INT,	\

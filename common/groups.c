@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "clock.h"
+#include "csvline.h"
 #include "groups.h"
 #include "i18n.h"
 #include "ident.h"
@@ -563,9 +564,12 @@ groups_add_file(struct store *s, const char *name, const char *path,
 {
 	struct gfile	 gf;
 	FILE		*fp;
-	char		*line = NULL, detail[GROUPS_NAME_MAX + 32];
-	size_t		 linecap = 0, skip, fed, rec_bytes = 0;
-	ssize_t		 n;
+	struct csvline	*cl;
+	enum csvline_status lst = CSVLINE_EOF;
+	const char	*line;
+	char		 detail[GROUPS_NAME_MAX + 32];
+	size_t		 n, skip, fed, feed, rec_bytes = 0;
+	long		 nul;
 	int64_t		 id = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -582,6 +586,7 @@ groups_add_file(struct store *s, const char *name, const char *path,
 	if (csv_init(&gf.p, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		fatalx("csv_init failed");
 	gf.buf = xmalloc(FILE_RECORD_MAX + 1);
+	cl = csvline_new(fp);
 	gf.seen = strset_new();
 	if (store_begin(s) == -1) {
 		(void)util_strlcpy(err, _("cannot start a transaction: the "
@@ -591,17 +596,34 @@ groups_add_file(struct store *s, const char *name, const char *path,
 	if ((gf.gid = insert_group(s, name, "manual", NULL, actor, err,
 	    errsize)) == -1)
 		goto rollback;
-	while (!gf.fatal && (n = getline(&line, &linecap, fp)) != -1) {
+	while (!gf.fatal && (lst = csvline_next(cl, &line, &n)) !=
+	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
 		gf.line++;
 		if (gf.p.pstate == 0)
 			gf.pending_start = gf.line;
 		skip = gf.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
 		    3) == 0 ? 3 : 0;
-		fed = csv_parse(&gf.p, line + skip, (size_t)n - skip, gf_field,
-		    gf_record, &gf);
-		if (fed != (size_t)n - skip) {
+		/* Up to a NUL only: libcsv would keep it inside the field. */
+		nul = csvline_nul(line + skip, n - skip);
+		feed = nul >= 0 ? (size_t)nul : n - skip;
+		fed = csv_parse(&gf.p, line + skip, feed, gf_field, gf_record,
+		    &gf);
+		if (fed != feed) {
 			gf.rec_line = gf.line;
 			gf_err(&gf, -1, "%s", _("malformed quoting"));
+			break;
+		}
+		if (nul >= 0) {
+			gf.rec_line = gf.line;
+			gf_err(&gf, gf.nfields, _("a NUL byte (byte %ld of the "
+			    "line): this is not a text file"),
+			    nul + (long)skip + 1);
+			break;
+		}
+		if (lst == CSVLINE_LONG) {
+			gf.rec_line = gf.line;
+			gf_err(&gf, gf.nfields, _("the line is longer than %d "
+			    "bytes"), CSVLINE_MAX);
 			break;
 		}
 		rec_bytes = gf.p.pstate != 0 ? rec_bytes + (size_t)n : 0;
@@ -612,9 +634,10 @@ groups_add_file(struct store *s, const char *name, const char *path,
 			break;
 		}
 	}
-	if (ferror(fp)) {
-		(void)util_snprintf(err, errsize, "%s: %s", path,
-		    strerror(errno));
+	if (lst == CSVLINE_ERROR) {
+		/* Never the end of the file: members would be lost. */
+		(void)util_snprintf(err, errsize, "%s:%d: %s: %s", path,
+		    gf.line + 1, _("read error"), strerror(errno));
 		goto rollback;
 	}
 	if (!gf.fatal && res->errors == 0 && csv_fini(&gf.p, gf_field,
@@ -656,7 +679,7 @@ out:
 	csv_free(&gf.p);
 	strset_free(gf.seen);
 	free(gf.buf);
-	free(line);
+	csvline_free(cl);
 	fclose(fp);
 	return id;
 }

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
+#include "csvline.h"
 #include "fees.h"
 #include "i18n.h"
 #include "ident.h"
@@ -915,32 +916,28 @@ table_count(struct store *s, enum import_kind kind)
 
 /*
  * The delimiter of the file: whichever of comma, semicolon (a Latvian
- * spreadsheet's "CSV") and tab the header row holds most of outside
- * quotes; a comma when it holds none. The file is read from its start
- * again afterwards.
+ * spreadsheet's "CSV") and tab its header row holds most of outside
+ * quotes; a comma when it holds none. Read off the first line as it
+ * passes, so a pipe works as well as a file.
  */
 static unsigned char
-detect_delim(FILE *fp)
+detect_delim(const char *line, size_t len)
 {
 	size_t		 n[3] = { 0, 0, 0 }, i;
-	int		 ch, quoted = 0;
+	int		 quoted = 0;
 
-	for (i = 0; i < IMPORT_MAX_RECORD && (ch = getc(fp)) != EOF; i++) {
-		if (ch == '"')
+	for (i = 0; i < len && line[i] != '\n' && line[i] != '\0'; i++) {
+		if (line[i] == '"')
 			quoted = !quoted;
 		else if (quoted)
 			continue;
-		else if (ch == '\n')
-			break;
-		else if (ch == ',')
+		else if (line[i] == ',')
 			n[0]++;
-		else if (ch == ';')
+		else if (line[i] == ';')
 			n[1]++;
-		else if (ch == '\t')
+		else if (line[i] == '\t')
 			n[2]++;
 	}
-	clearerr(fp);
-	rewind(fp);
 	if (n[1] > n[0] && n[1] >= n[2])
 		return ';';
 	if (n[2] > n[0] && n[2] > n[1])
@@ -991,9 +988,11 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	struct imp	 im;
 	struct stat	 sb;
 	FILE		*fp;
-	char		*line = NULL;
-	size_t		 linecap = 0, fed, skip;
-	ssize_t		 n;
+	struct csvline	*cl = NULL;
+	enum csvline_status lst = CSVLINE_EOF;
+	const char	*line;
+	size_t		 n, fed, skip, feed;
+	long		 nul;
 	off_t		 done = 0, total = 0;
 	size_t		 rec_bytes = 0, more;
 	int64_t		 after;
@@ -1023,7 +1022,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
-	im.delim = detect_delim(fp);
+	im.delim = ',';
 	parse_init(&im);
 	if (store_bulk(s, 1) == -1 || store_begin(s) == -1) {
 		fprintf(im.err, "%s: %s\n", im.name, _("cannot start a "
@@ -1049,23 +1048,49 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		res->errors = 1;
 		goto rollback;
 	}
-	while (!im.fatal && (n = getline(&line, &linecap, fp)) != -1) {
+	cl = csvline_new(fp);
+	while (!im.fatal && (lst = csvline_next(cl, &line, &n)) !=
+	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
 		im.line++;
-		done += n;
+		done += (off_t)n;
 		/* pstate 0: libcsv is between records (csv.h's struct). */
 		if (im.p.pstate == 0)
 			im.pending_start = im.line;
 		/* A spreadsheet's UTF-8 BOM, before strict quoting sees it. */
 		skip = im.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
 		    3) == 0 ? 3 : 0;
-		fed = csv_parse(&im.p, line + skip, (size_t)n - skip, field_cb,
-		    record_cb, &im);
-		if (fed != (size_t)n - skip) {
+		if (im.line == 1) {
+			im.delim = detect_delim(line + skip, n - skip);
+			csv_set_delim(&im.p, im.delim);
+		}
+		/*
+		 * Parse up to a NUL only: libcsv would pass it on inside the
+		 * field, and everything after it would vanish from the row.
+		 */
+		nul = csvline_nul(line + skip, n - skip);
+		feed = nul >= 0 ? (size_t)nul : n - skip;
+		fed = csv_parse(&im.p, line + skip, feed, field_cb, record_cb,
+		    &im);
+		if (fed != feed) {
 			im.rec_line = im.line;
 			imp_err(&im, im.nfields, _("malformed quoting: a quote "
 			    "inside an unquoted field, or text after a "
 			    "closing quote"));
 			parse_reset(&im);
+			rec_bytes = 0;
+			continue;
+		}
+		if (nul >= 0 || lst == CSVLINE_LONG) {
+			im.rec_line = im.line;
+			if (nul >= 0)
+				imp_err(&im, im.nfields, _("a NUL byte (byte %ld "
+				    "of the line): this is not a text file"),
+				    nul + (long)skip + 1);
+			else
+				imp_err(&im, im.nfields, _("the line is longer "
+				    "than %d bytes"), CSVLINE_MAX);
+			parse_reset(&im);
+			rec_bytes = 0;
 			continue;
 		}
 		/* Bound a record so one stray quote cannot eat the file. */
@@ -1084,8 +1109,10 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		if (opts->progress != NULL && im.line % 10000 == 0)
 			opts->progress(opts->arg, res->rows, done, total);
 	}
-	if (ferror(fp)) {
-		fprintf(im.err, "%s: %s\n", im.name, strerror(errno));
+	if (lst == CSVLINE_ERROR) {
+		/* Never the end of the file: what follows would be lost. */
+		fprintf(im.err, "%s:%d: %s: %s\n", im.name, im.line + 1,
+		    _("read error"), strerror(errno));
 		res->errors++;
 		goto rollback;
 	}
@@ -1140,7 +1167,7 @@ out:
 	csv_free(&im.p);
 	strset_free(im.keys);
 	refdata_free(im.ref);
-	free(line);
+	csvline_free(cl);
 	free(im.buf);
 	fclose(fp);
 	return ok;

@@ -19,7 +19,8 @@
 #include "store.h"
 #include "util.h"
 
-#define OTP_SUBJECT_SIZE	48
+/* A terminal's codes are counted over this long ([otp] ..._per_hour). */
+#define OTP_CAP_WINDOW_S	3600
 
 void
 otp_params_init(struct otp_params *p, const struct config *cfg)
@@ -27,6 +28,10 @@ otp_params_init(struct otp_params *p, const struct config *cfg)
 	p->ttl_s = (long)config_int(cfg, CFG_OTP_TTL_S);
 	p->max_attempts = (int)config_int(cfg, CFG_OTP_MAX_ATTEMPTS);
 	p->lockout_s = (long)config_int(cfg, CFG_OTP_LOCKOUT_S);
+	p->window_s = (long)config_int(cfg, CFG_OTP_WINDOW_S);
+	p->per_terminal_per_hour = (int)config_int(cfg,
+	    CFG_OTP_PER_TERMINAL_PER_HOUR);
+	p->terminal = NULL;
 }
 
 static int
@@ -42,26 +47,71 @@ subject_of(int64_t resident_id, char *buf, size_t size)
 	(void)snprintf(buf, size, "resident:%lld", (long long)resident_id);
 }
 
-int
-otp_lockout_get(struct store *s, const char *subject, int *failures,
-    time_t *locked_until)
+/*
+ * A person who gets no code (unknown, or no mobile phone) must look like
+ * one who does, down to how their wrong codes lock: their lock-out goes
+ * under a subject made from the personal code, hashed with a fixed salt
+ * so that the same code always finds the same row and the row does not
+ * show the code.
+ */
+static int
+nobody_subject(const char *pcode, char *buf, size_t size)
+{
+	static const char	 salt_bytes[] = "muni-nobody-lock";
+	struct crypt_data	 cd;
+	char			 setting[CRYPT_GENSALT_OUTPUT_SIZE];
+	const char		*h, *tail;
+	int			 rc = -1;
+
+	if (crypt_gensalt_rn("$y$", OTP_HASH_COST_CODE, salt_bytes,
+	    (int)sizeof(salt_bytes) - 1, setting, sizeof(setting)) == NULL) {
+		log_warnx("otp: no yescrypt setting (libcrypt)");
+		return -1;
+	}
+	memset(&cd, 0, sizeof(cd));
+	h = crypt_r(pcode, setting, &cd);
+	if (h == NULL || h[0] == '*' || (tail = strrchr(h, '$')) == NULL)
+		log_warnx("otp: crypt(3) failed");
+	else if (util_snprintf(buf, size, "nobody:%s", tail + 1) == -1)
+		log_warnx("otp: the subject does not fit");
+	else
+		rc = 0;
+	explicit_bzero(&cd, sizeof(cd));
+	return rc;
+}
+
+/* A subject's row: failures, lock and last change (all 0 when none). */
+static int
+lockout_read(struct store *s, const char *subject, int *failures,
+    time_t *locked_until, time_t *updated_at)
 {
 	sqlite3_stmt	*st = store_stmt(s, ST_LOCKOUT_GET);
 	int		 rc;
 
 	*failures = 0;
 	*locked_until = 0;
+	*updated_at = 0;
 	if (sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(s, "lockout");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_ROW) {
 		*failures = sqlite3_column_int(st, 0);
 		*locked_until = (time_t)sqlite3_column_int64(st, 1);
+		*updated_at = (time_t)sqlite3_column_int64(st, 2);
 	}
 	(void)sqlite3_reset(st);
 	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
 		return db_fail(s, "lockout");
 	return 0;
+}
+
+int
+otp_lockout_get(struct store *s, const char *subject, int *failures,
+    time_t *locked_until)
+{
+	time_t	 updated_at;
+
+	return lockout_read(s, subject, failures, locked_until, &updated_at);
 }
 
 static int
@@ -78,17 +128,23 @@ lockout_put(struct store *s, const char *subject, int failures,
 	return store_exec(s, ST_LOCKOUT_PUT);
 }
 
-int
-otp_lockout_fail(struct store *s, const char *subject, int max, long lock_s,
-    int *failures, time_t *locked_until)
+/*
+ * One more failure of subject; failures older than window_s (from the
+ * last one; 0: never forgotten) start again from zero.
+ */
+static int
+lockout_fail(struct store *s, const char *subject, int max, long lock_s,
+    long window_s, int *failures, time_t *locked_until)
 {
 	int	 n, locked = 0;
-	time_t	 until;
+	time_t	 until, updated_at;
 
 	if (store_begin(s) == -1)
 		return -1;
-	if (otp_lockout_get(s, subject, &n, &until) == -1)
+	if (lockout_read(s, subject, &n, &until, &updated_at) == -1)
 		goto fail;
+	if (window_s > 0 && clock_now() - updated_at >= window_s)
+		n = 0;
 	n++;
 	if (n >= max) {
 		/* Locked: the next round of tries starts after the wait. */
@@ -106,6 +162,14 @@ otp_lockout_fail(struct store *s, const char *subject, int max, long lock_s,
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+int
+otp_lockout_fail(struct store *s, const char *subject, int max, long lock_s,
+    int *failures, time_t *locked_until)
+{
+	return lockout_fail(s, subject, max, lock_s, 0, failures,
+	    locked_until);
 }
 
 int
@@ -207,13 +271,78 @@ recent_code(struct store *s, const struct otp_params *p, int64_t rid,
 	return recent;
 }
 
+/*
+ * Codes this terminal sent in the last hour: 1 when it may send another,
+ * 0 when it has reached per_terminal_per_hour, -1 on error. Counted for
+ * whoever they were for, so that one terminal cannot send the codes of
+ * many people to their phones (nor learn who has one by trying).
+ */
+static int
+terminal_may_send(struct store *s, const struct otp_params *p, time_t now)
+{
+	sqlite3_stmt	*st;
+	int		 rc, n = 0;
+
+	if (p->terminal == NULL || p->per_terminal_per_hour <= 0)
+		return 1;
+	st = store_stmt(s, ST_OTP_SENDS_COUNT);
+	if (sqlite3_bind_text(st, 1, p->terminal, -1, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_bind_int64(st, 2,
+	    (sqlite3_int64)(now - OTP_CAP_WINDOW_S)) != SQLITE_OK)
+		return db_fail(s, "terminal");
+	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
+		n = sqlite3_column_int(st, 0);
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW)
+		return db_fail(s, "terminal");
+	return n < p->per_terminal_per_hour;
+}
+
+/* Inside otp_issue's transaction: count this send for the terminal. */
+static int
+terminal_sent(struct store *s, const struct otp_params *p, time_t now)
+{
+	sqlite3_stmt	*st;
+
+	if (p->terminal == NULL)
+		return 0;
+	st = store_stmt(s, ST_OTP_SENDS_PRUNE);
+	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)(now -
+	    OTP_CAP_WINDOW_S)) != SQLITE_OK ||
+	    store_exec(s, ST_OTP_SENDS_PRUNE) == -1)
+		return -1;
+	st = store_stmt(s, ST_OTP_SENDS_ADD);
+	if (sqlite3_bind_text(st, 1, p->terminal, -1, SQLITE_STATIC) !=
+	    SQLITE_OK || sqlite3_bind_int64(st, 2, (sqlite3_int64)now) !=
+	    SQLITE_OK)
+		return db_fail(s, "terminal");
+	return store_exec(s, ST_OTP_SENDS_ADD);
+}
+
+/*
+ * OTP_LOCKED (with out->locked_until) when out->subject is locked out,
+ * else why (OTP_NO_RESIDENT or OTP_NO_PHONE); -1 on error.
+ */
+static int
+no_code(struct store *s, struct otp_issued *out, int why)
+{
+	int	 failures;
+
+	if (otp_lockout_get(s, out->subject, &failures,
+	    &out->locked_until) == -1)
+		return -1;
+	if (out->locked_until > clock_now())
+		return OTP_LOCKED;
+	out->locked_until = 0;
+	return why;
+}
+
 int
 otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
     struct otp_issued *out)
 {
 	struct outbox_msg	 m;
 	sqlite3_stmt		*st;
-	char			 subject[OTP_SUBJECT_SIZE];
 	char			 code[OTP_CODE_SIZE], hash[OTP_HASH_SIZE];
 	char			 text[160], phone[IDENT_PHONE_SIZE];
 	const char		*errstr, *v;
@@ -221,13 +350,19 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 	int			 rc, kind, failures, ret = -1;
 
 	memset(out, 0, sizeof(*out));
+	/* First, before anything says whether the person exists. */
+	if ((rc = terminal_may_send(s, p, now)) != 1)
+		return rc == 0 ? OTP_BUSY : -1;
 	st = store_stmt(s, ST_OTP_RESIDENT);
 	if (sqlite3_bind_text(st, 1, pcode, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(s, "resident");
 	rc = sqlite3_step(st);
 	if (rc == SQLITE_DONE) {
 		(void)sqlite3_reset(st);
-		return OTP_NO_RESIDENT;
+		if (nobody_subject(pcode, out->subject,
+		    sizeof(out->subject)) == -1)
+			return -1;
+		return no_code(s, out, OTP_NO_RESIDENT);
 	}
 	if (rc != SQLITE_ROW) {
 		(void)sqlite3_reset(st);
@@ -241,15 +376,16 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 	v = (const char *)sqlite3_column_text(st, 3);
 	(void)util_strlcpy(out->lang, v != NULL ? v : "lv", sizeof(out->lang));
 	(void)sqlite3_reset(st);
+	subject_of(out->resident_id, out->subject, sizeof(out->subject));
 
 	/* Only a mobile number takes an SMS (as for broadcasts). */
 	if (phone[0] == '\0' || (kind != IDENT_PHONE_LV_MOBILE &&
 	    kind != IDENT_PHONE_FOREIGN))
-		return OTP_NO_PHONE;
+		return no_code(s, out, OTP_NO_PHONE);
 	ident_phone_mask(phone, out->phone_mask, sizeof(out->phone_mask));
 
-	subject_of(out->resident_id, subject, sizeof(subject));
-	if (otp_lockout_get(s, subject, &failures, &out->locked_until) == -1)
+	if (otp_lockout_get(s, out->subject, &failures,
+	    &out->locked_until) == -1)
 		return -1;
 	if (out->locked_until > now)
 		return OTP_LOCKED;
@@ -305,6 +441,11 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 		log_warnx("otp: outbox: %s", errstr);
 		goto rollback;
 	}
+	st = store_stmt(s, ST_OTP_SECRET);
+	if (sqlite3_bind_int64(st, 1, out->message_id) != SQLITE_OK ||
+	    store_exec(s, ST_OTP_SECRET) == -1 ||
+	    terminal_sent(s, p, now) == -1)
+		goto rollback;
 	if (store_commit(s) == -1)
 		goto rollback;
 	ret = OTP_OK;
@@ -383,27 +524,63 @@ otp_verify(struct store *s, const struct otp_params *p, int64_t resident_id,
 			return -1;
 		return OTP_OK;
 	}
-	/* One wrong code: counted on the code and on the person. */
+	/*
+	 * One wrong code: counted on the code, and what decides, on the
+	 * person. A new code must not start the count again: asking for
+	 * one after every two guesses once gave ~2,880 guesses a day.
+	 */
 	st = store_stmt(s, ST_OTP_ATTEMPT);
 	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 	    store_exec(s, ST_OTP_ATTEMPT) == -1)
 		return -1;
-	attempts++;
-	if (attempts >= p->max_attempts) {
+	if ((rc = lockout_fail(s, subject, p->max_attempts, p->lockout_s,
+	    p->window_s, &failures, &locked_until)) == -1)
+		return -1;
+	if (rc == 1 || attempts + 1 >= p->max_attempts) {
+		/* The code is void; locked, the person waits. */
 		st = store_stmt(s, ST_OTP_USE);
 		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
 		    store_exec(s, ST_OTP_USE) == -1)
 			return -1;
-		/* Max 1: this failure locks at once. */
-		if (otp_lockout_fail(s, subject, 1, p->lockout_s, &failures,
-		    &locked_until) == -1)
-			return -1;
+	}
+	if (rc == 1) {
 		if (until != NULL)
 			*until = locked_until;
 		return OTP_LOCKED;
 	}
 	if (left != NULL)
-		*left = p->max_attempts - attempts;
+		*left = p->max_attempts - failures;
+	return OTP_WRONG;
+}
+
+int
+otp_verify_subject(struct store *s, const struct otp_params *p,
+    const char *subject, int *left, time_t *until)
+{
+	time_t	 locked_until;
+	int	 failures, rc;
+
+	if (left != NULL)
+		*left = 0;
+	if (until != NULL)
+		*until = 0;
+	if (otp_lockout_get(s, subject, &failures, &locked_until) == -1)
+		return -1;
+	if (locked_until > clock_now()) {
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	if ((rc = lockout_fail(s, subject, p->max_attempts, p->lockout_s,
+	    p->window_s, &failures, &locked_until)) == -1)
+		return -1;
+	if (rc == 1) {
+		if (until != NULL)
+			*until = locked_until;
+		return OTP_LOCKED;
+	}
+	if (left != NULL)
+		*left = p->max_attempts - failures;
 	return OTP_WRONG;
 }
 

@@ -4,8 +4,11 @@
  * outbox to the phone on record, with a validity equal to its lifetime so
  * the gateway never delivers it late; only its crypt(3) hash is stored and
  * the code itself is never logged. [otp] max_attempts wrong codes lock the
- * person out for [otp] lockout_s. The lock-out table is shared with the
- * staff PIN (pin.h): a subject is a string such as "resident:42".
+ * person out for [otp] lockout_s, however many codes they were spread
+ * over; a terminal sends at most [otp] per_terminal_per_hour codes. The
+ * code's SMS text is wiped from the outbox once sent. The lock-out table
+ * is shared with the staff PIN: a subject is a string such as
+ * "resident:42" or "staff-pin:biblioteka-1".
  */
 #ifndef MUNI_OTP_H
 #define MUNI_OTP_H
@@ -34,6 +37,10 @@ struct otp_params {
 	long		 ttl_s;		/* [otp] ttl_s */
 	int		 max_attempts;	/* [otp] max_attempts */
 	long		 lockout_s;	/* [otp] lockout_s */
+	long		 window_s;	/* [otp] window_s */
+	int		 per_terminal_per_hour;	/* [otp] per_terminal_per_hour */
+	/* The kiosk asking (-T), for the per-terminal cap; NULL: no cap. */
+	const char	*terminal;
 };
 
 void	 otp_params_init(struct otp_params *, const struct config *);
@@ -45,7 +52,11 @@ enum otp_result {
 	OTP_LOCKED,		/* too many wrong codes: wait */
 	OTP_NO_RESIDENT,	/* no resident has that personal code */
 	OTP_NO_PHONE,		/* no mobile phone on record */
+	OTP_BUSY,		/* the terminal sent its codes for the hour */
 };
+
+/* A lock-out subject: "resident:42", or "nobody:" and a hash. */
+#define OTP_SUBJECT_SIZE	80
 
 /* What otp_issue did; never holds the code or the personal code. */
 struct otp_issued {
@@ -57,30 +68,49 @@ struct otp_issued {
 	time_t		 locked_until;	/* OTP_LOCKED: until when */
 	int		 reused;	/* no SMS now: the one sent less than
 					   OTP_RESEND_S ago still holds */
+	/*
+	 * Whose wrong codes count: also set for OTP_NO_RESIDENT and
+	 * OTP_NO_PHONE, so that a screen can treat a code typed for
+	 * nobody as it treats a wrong one (otp_verify_subject), and
+	 * tell nobody whether the person exists.
+	 */
+	char		 subject[OTP_SUBJECT_SIZE];
 };
 
 /*
  * Sign-in step one for the resident with personal code pcode (canonical
- * "XXXXXX-XXXXX" form): unless they are locked out or have no mobile
- * phone, replace any earlier code with a new one and queue its SMS in the
- * current i18n language, in one transaction — or, when the live code was
- * sent less than OTP_RESEND_S ago, keep it and send nothing (reused). Returns an enum otp_result
- * (OTP_OK, OTP_LOCKED, OTP_NO_RESIDENT, OTP_NO_PHONE) or -1 on a database
- * or random-source error. resident_id and phone_mask are set whenever a
- * resident was found.
+ * "XXXXXX-XXXXX" form): unless the terminal has sent
+ * per_terminal_per_hour codes in the last hour (OTP_BUSY), or the person
+ * is locked out or has no mobile phone, replace any earlier code with a
+ * new one and queue its SMS in the current i18n language, in one
+ * transaction — or, when the live code was sent less than OTP_RESEND_S
+ * ago, keep it and send nothing (reused). The SMS's outbox row is marked
+ * secret: its text is wiped once the gateway has sent it or it expired.
+ * Returns an enum otp_result (OTP_OK, OTP_BUSY, OTP_LOCKED,
+ * OTP_NO_RESIDENT, OTP_NO_PHONE) or -1 on a database or random-source
+ * error. resident_id and phone_mask are set whenever a resident was
+ * found, subject always (but for OTP_BUSY).
  */
 int	 otp_issue(struct store *, const struct otp_params *,
 	    const char *pcode, struct otp_issued *out);
 
 /*
  * Step two: check code (as typed, digits only) for the resident. A right
- * code is used up and clears the person's failures; a wrong one counts,
- * and the last allowed wrong one locks the person out and voids the code.
- * Returns an enum otp_result (OTP_OK, OTP_WRONG with *left set, OTP_EXPIRED,
+ * code is used up and clears the person's failures; a wrong one counts
+ * for the person — across codes, until none came for window_s — and the
+ * max_attempts-th locks the person out and voids the code. Returns an
+ * enum otp_result (OTP_OK, OTP_WRONG with *left set, OTP_EXPIRED,
  * OTP_LOCKED with *until set) or -1. left and until may be NULL.
  */
 int	 otp_verify(struct store *, const struct otp_params *,
 	    int64_t resident_id, const char *code, int *left, time_t *until);
+/*
+ * A code typed for someone who got none (otp_issue's OTP_NO_RESIDENT or
+ * OTP_NO_PHONE, with its subject): never right, and counted and locked
+ * exactly as a wrong code is. OTP_WRONG, OTP_LOCKED or -1.
+ */
+int	 otp_verify_subject(struct store *, const struct otp_params *,
+	    const char *subject, int *left, time_t *until);
 
 /*
  * Lock-outs by subject. get: failures so far and the lock's end (0 when

@@ -367,6 +367,27 @@ static const char *migrations[] = {
 	" created_at INTEGER NOT NULL,"
 	" revoked_at INTEGER);"
 	"PRAGMA user_version = 4;",
+
+	/*
+	 * 4 -> 5: the codes each kiosk terminal sent in the last hour, for
+	 * the per-terminal cap (the otp rows themselves go when they
+	 * expire); and outbox rows
+	 * whose text is a secret, wiped by a trigger as soon as the gateway
+	 * has done with them. One place for every final state: the gateway
+	 * writes them from several statements, and the text it claimed
+	 * (queued -> inflight) stays until the SMSC has answered.
+	 */
+	"CREATE TABLE otp_sends ("
+	" terminal TEXT NOT NULL,"
+	" sent_at INTEGER NOT NULL);"
+	"CREATE INDEX otp_sends_terminal ON otp_sends (terminal, sent_at);"
+	"ALTER TABLE outbox ADD COLUMN secret INTEGER NOT NULL DEFAULT 0;"
+	"CREATE TRIGGER outbox_secret_wipe AFTER UPDATE OF state ON outbox"
+	" WHEN NEW.secret = 1 AND NEW.state <> 'queued'"
+	" AND NEW.state <> 'inflight'"
+	" BEGIN UPDATE outbox SET text = '(one-time code, wiped once sent)'"
+	"  WHERE id = NEW.id; END;"
+	"PRAGMA user_version = 5;",
 };
 
 static char	 store_err[512];

@@ -748,8 +748,19 @@ STMT(ST_OTP_USE,
     "UPDATE otp SET used = 1 WHERE id = ?1")
 STMT(ST_OTP_PRUNE,
     "DELETE FROM otp WHERE expires_at < ?1")
+/* Codes sent from one terminal since ?2 (the per-terminal cap). */
+STMT(ST_OTP_SENDS_COUNT,
+    "SELECT count(*) FROM otp_sends WHERE terminal = ?1 AND sent_at > ?2")
+STMT(ST_OTP_SENDS_ADD,
+    "INSERT INTO otp_sends (terminal, sent_at) VALUES (?1, ?2)")
+STMT(ST_OTP_SENDS_PRUNE,
+    "DELETE FROM otp_sends WHERE sent_at <= ?1")
+/* The code's SMS: its text is wiped once sent (outbox_secret_wipe). */
+STMT(ST_OTP_SECRET,
+    "UPDATE outbox SET secret = 1 WHERE id = ?1")
 STMT(ST_LOCKOUT_GET,
-    "SELECT failures, locked_until FROM lockouts WHERE subject = ?1")
+    "SELECT failures, locked_until, updated_at FROM lockouts"
+    " WHERE subject = ?1")
 STMT(ST_LOCKOUT_PUT,
     "INSERT INTO lockouts (subject, failures, locked_until, updated_at)"
     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (subject) DO UPDATE SET"

@@ -63,6 +63,14 @@ struct kiosk_session {
 	struct services_caller	 caller;
 	int64_t			 resident_id;
 	char			 phone_mask[OTP_MASK_SIZE];
+	/*
+	 * Asked for someone who got no code (unknown, no mobile): the code
+	 * screen shows all the same, and what is typed there counts as a
+	 * wrong code for this lock-out subject until otp_expires.
+	 */
+	int			 otp_nobody;
+	char			 otp_subject[OTP_SUBJECT_SIZE];
+	time_t			 otp_expires;
 	char			 input[SERVICES_REPORT_BYTES_MAX + 1];
 	size_t			 input_len;
 	struct services_queue	 queue;

@@ -129,6 +129,7 @@ kiosk_init(struct kiosk *k)
 	}
 	k->idle_s = (long)config_int(k->cfg, CFG_KIOSK_IDLE_TIMEOUT_S);
 	otp_params_init(&k->otp, k->cfg);
+	k->otp.terminal = k->terminal;	/* codes are capped per terminal */
 	broadcast_params_init(&k->bp, k->cfg);
 	k->last_key_ms = clock_mono_ms();
 	(void)i18n_set_lang("lv");
@@ -381,20 +382,34 @@ ident_send(struct kiosk *k)
 	explicit_bzero(pcode, sizeof(pcode));
 	switch (rc) {
 	case OTP_OK:
-		k->sess.resident_id = oi.resident_id;
+	case OTP_NO_RESIDENT:
+	case OTP_NO_PHONE:
+		/*
+		 * One screen whoever it was: a masked number, or a different
+		 * screen for nobody, would tell whoever stands here that a
+		 * personal code belongs to someone. No phone number is shown.
+		 */
+		k->sess.resident_id = rc == OTP_OK ? oi.resident_id : 0;
+		k->sess.otp_nobody = rc != OTP_OK;
+		(void)util_strlcpy(k->sess.otp_subject, oi.subject,
+		    sizeof(k->sess.otp_subject));
+		k->sess.otp_expires = clock_now() + k->otp.ttl_s;
 		(void)util_strlcpy(k->sess.phone_mask, oi.phone_mask,
 		    sizeof(k->sess.phone_mask));
-		audit_resident(k, oi.reused ? "sign-in code still valid" :
-		    "sign-in code sent");
+		audit_resident(k, rc != OTP_OK ? "sign-in code not sent: "
+		    "nobody with a mobile phone" : oi.reused ?
+		    "sign-in code still valid" : "sign-in code sent");
 		kiosk_go(k, KS_IDENT_OTP);
-		if (oi.reused)
-			(void)snprintf(line, sizeof(line), _("A code was sent "
-			    "to %s less than a minute ago: please type the "
-			    "code from that SMS."), oi.phone_mask);
-		else
-			(void)snprintf(line, sizeof(line), _("A code was sent "
-			    "to %s."), oi.phone_mask);
-		note(k, 0, line);
+		note(k, 0, _("If this personal code has a mobile phone on "
+		    "record, a code is on its way to it by SMS (a new one at "
+		    "most once a minute). No SMS? Please ask at the service "
+		    "desk."));
+		return;
+	case OTP_BUSY:
+		kiosk_audit(k, "sign-in refused: terminal cap", "");
+		kiosk_message(k, KS_MENU, 1, _("This terminal has sent as "
+		    "many codes as it may in an hour. Please try again later "
+		    "or ask at the service desk."));
 		return;
 	case OTP_LOCKED:
 		k->sess.resident_id = oi.resident_id;
@@ -404,12 +419,6 @@ ident_send(struct kiosk *k)
 		    "Please try again after %.5s or ask at the service desk."),
 		    when + 11);
 		kiosk_message(k, KS_MENU, 1, line);
-		return;
-	case OTP_NO_RESIDENT:
-	case OTP_NO_PHONE:
-		/* The same words for both: a screen says nobody's status. */
-		kiosk_message(k, KS_MENU, 1, _("We cannot send you a code by "
-		    "SMS. Please ask at the service desk."));
 		return;
 	default:
 		kiosk_message(k, KS_MENU, 1, _("A technical fault: please "
@@ -517,8 +526,14 @@ key_ident_otp(struct kiosk *k, int key)
 		note(k, 1, _("The code has 6 digits."));
 		return;
 	}
-	rc = otp_verify(k->store, &k->otp, k->sess.resident_id,
-	    k->sess.input, &left, &until);
+	if (!k->sess.otp_nobody)
+		rc = otp_verify(k->store, &k->otp, k->sess.resident_id,
+		    k->sess.input, &left, &until);
+	else if (clock_now() >= k->sess.otp_expires)
+		rc = OTP_EXPIRED;	/* as the code nobody got would be */
+	else
+		rc = otp_verify_subject(k->store, &k->otp,
+		    k->sess.otp_subject, &left, &until);
 	input_clear(k);
 	switch (rc) {
 	case OTP_OK:

@@ -215,6 +215,7 @@ static void
 key_pin(struct kiosk *k, int key)
 {
 	char	 line[200], when[32];
+	char	 subject[sizeof(KIOSK_STAFF_SUBJECT) + KIOSK_TERMINAL_MAX];
 	time_t	 until;
 	int	 rc, left;
 
@@ -240,8 +241,14 @@ key_pin(struct kiosk *k, int key)
 		sign_in(k);
 		return;
 	}
+	/*
+	 * Wrong PINs lock this terminal's staff mode only: one stranger at
+	 * one kiosk must not lock the staff out of all the others.
+	 */
+	(void)snprintf(subject, sizeof(subject), "%s:%s", KIOSK_STAFF_SUBJECT,
+	    k->terminal);
 	rc = otp_pin_check(k->store, config_str(k->cfg,
-	    CFG_KIOSK_STAFF_PIN_HASH), k->sess.input, KIOSK_STAFF_SUBJECT,
+	    CFG_KIOSK_STAFF_PIN_HASH), k->sess.input, subject,
 	    KIOSK_STAFF_TRIES, (long)config_int(k->cfg,
 	    CFG_KIOSK_STAFF_LOCKOUT_S), &left, &until);
 	explicit_bzero(k->sess.input, sizeof(k->sess.input));

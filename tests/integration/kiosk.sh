@@ -122,7 +122,11 @@ wait_screen "Personas kodā ir nezināms gadsimta cipars." "century 3 refused"
 screen_has "nesākas ar īstu datumu" && die "the first message stayed"
 before=$(sms_count "$pphone")
 type_text "$(digits "$pcode")"
-wait_screen "Kods nosūtīts uz $pmask." "the code sent to the masked phone"
+# The same words for everyone, so no phone number: the screen must not
+# tell whoever stands there that a personal code belongs to someone.
+wait_screen "Ja šim personas kodam ir reģistrēts" "the code sent"
+screen_has "$pmask" && die "the masked phone on the screen"
+screen_has "•••" && die "a masked phone on the screen"
 screen_has "$(digits "$pcode" | cut -c1-6)" && die "personal code on the screen"
 wait_for 10 "the SMS at the simulator" sms_more_than "$pphone" "$before"
 simctl flush > /dev/null
@@ -135,6 +139,16 @@ expect_eq "otp hashes" "$(sql "select count(*) from otp where resident_id = $P
     and code_hash like '\$y\$%' and code_hash not like '%$code%'")" 1
 expect_eq "validity" "$(sql "select valid_until - created_at from outbox
     where resident_id = $P order by id desc limit 1")" 300
+# The gateway sent the code it claimed (above); once the SMSC took it,
+# the outbox keeps no copy of it.
+code_wiped() {
+	[ "$(sql "select count(*) from outbox where resident_id = $P
+	    and state not in ('queued', 'inflight') and secret = 1
+	    and text = '(one-time code, wiped once sent)'")" -ge 1 ]
+}
+wait_for 10 "the code's text wiped once sent" code_wiped
+expect_eq "the code in the outbox" "$(sql "select count(*) from outbox
+    where text like '%$code%'")" 0
 type_text "$code"
 keys Enter
 
@@ -265,7 +279,7 @@ keys 1 1
 wait_screen "Ievadiet savu personas kodu" "the identification screen"
 before=$(sms_count "$qphone")
 type_text "$(digits "$qcode")"
-wait_screen "Kods nosūtīts uz" "Q's code sent"
+wait_screen "Ja šim personas kodam ir reģistrēts" "Q's code sent"
 wait_for 10 "Q's SMS" sms_more_than "$qphone" "$before"
 code=$(sms_code "$qphone")
 bad=$(printf '%06d' $(( (1$code - 1000000 + 1) % 1000000 )))

@@ -9,7 +9,8 @@ kt() {
 }
 
 # kiosk_start [COLS ROWS]: the kiosk on a COLSxROWS terminal (80x24);
-# $KIOSK_ENV (NAME=VALUE words) goes into its environment. A shell in the
+# $KIOSK_ENV (NAME=VALUE words) goes into its environment, $KIOSK_T is its
+# terminal name (-T, kiosk-test by default). A shell in the
 # pane runs it in the foreground and writes its exit status to kiosk.rc:
 # tmux itself may leave an ended kiosk unreaped for a long while.
 kiosk_start() {
@@ -18,7 +19,7 @@ kiosk_start() {
 	rm -f kiosk.rc
 	kt new-session -d -s k -x "${1:-80}" -y "${2:-24}" \
 	    "env ${KIOSK_ENV:-} MUNI_LOCALEDIR='$MUNI_LOCALEDIR' \
-	    '$MUNI_BIN/muni-kiosk' -c '$PWD/muni.conf' -T kiosk-test \
+	    '$MUNI_BIN/muni-kiosk' -c '$PWD/muni.conf' -T '${KIOSK_T:-kiosk-test}' \
 	    2>>'$PWD/kiosk.err'; echo \$? > '$PWD/kiosk.rc'"
 	wait_screen "Izvēlieties valodu" "the welcome screen"
 }

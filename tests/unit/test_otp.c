@@ -4,6 +4,10 @@
  * the code only hashed in the otp table; right, wrong, reused, replaced
  * and expired codes; the lock-out after max_attempts and its end; people
  * without a mobile or unknown; the staff PIN with its own lock-out.
+ * Issue 22: wrong codes count for the person across codes (two wrong,
+ * wait past the lifetime, a new code, one more: locked), a terminal's
+ * codes are capped per hour, a code typed for nobody counts as a wrong
+ * one, and the SMS text is wiped once sent or expired.
  * The code is read back from the outbox row, the route a phone gets it.
  */
 #include <stdarg.h>
@@ -26,7 +30,7 @@
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
 
-static struct otp_params params = { 300, 3, 900 };
+static struct otp_params params = { 300, 3, 900, 3600, 10, NULL };
 
 static int
 setup(void **state)
@@ -293,6 +297,195 @@ test_pin(void **state)
 	    &left, &until), OTP_OK);
 }
 
+/* Issue 22 item 3: the count belongs to the person, not to one code. */
+static void
+test_failures_across_codes(void **state)
+{
+	struct store		*s = *state;
+	struct otp_issued	 oi;
+	char			 pcode[16], code[OTP_CODE_SIZE], bad[OTP_CODE_SIZE];
+	int64_t			 rid = mobile_resident(s, 3, pcode, sizeof(pcode));
+	time_t			 until;
+	int			 left;
+
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	code_sent(s, oi.message_id, code);
+	other_code(code, bad);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_WRONG);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_WRONG);
+	assert_int_equal(left, 1);
+	/* Past the code's lifetime: a new code, but not new tries. */
+	clock_advance_ms(301 * 1000);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	assert_int_equal(oi.reused, 0);
+	code_sent(s, oi.message_id, code);
+	other_code(code, bad);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_LOCKED);
+	assert_int_equal(until, NOW + 301 + 900);
+	assert_int_equal(otp_verify(s, &params, rid, code, &left, &until),
+	    OTP_LOCKED);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_LOCKED);
+
+	/* After the lock, the count starts again; a right code clears it. */
+	clock_advance_ms(901 * 1000);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	code_sent(s, oi.message_id, code);
+	other_code(code, bad);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_WRONG);
+	assert_int_equal(left, 2);
+	assert_int_equal(otp_verify(s, &params, rid, code, &left, &until),
+	    OTP_OK);
+	clock_advance_ms(61 * 1000);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	code_sent(s, oi.message_id, code);
+	other_code(code, bad);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_WRONG);
+	assert_int_equal(left, 2);
+
+	/* Wrong codes an hour apart (window_s) do not add up. */
+	clock_advance_ms(3600 * 1000);
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	code_sent(s, oi.message_id, code);
+	other_code(code, bad);
+	assert_int_equal(otp_verify(s, &params, rid, bad, &left, &until),
+	    OTP_WRONG);
+	assert_int_equal(left, 2);
+}
+
+/* 20 residents' codes asked from one terminal: 10 go, then none. */
+static void
+test_terminal_cap(void **state)
+{
+	struct store		*s = *state;
+	struct otp_params	 p = params;
+	struct otp_issued	 oi;
+	char			 pcode[16];
+	int64_t			 sent;
+	int			 i;
+
+	p.terminal = "biblioteka-1";
+	for (i = 0; i < 10; i++) {
+		(void)mobile_resident(s, i, pcode, sizeof(pcode));
+		assert_int_equal(otp_issue(s, &p, pcode, &oi), OTP_OK);
+		clock_advance_ms(1000);
+	}
+	sent = tl_int(s, "SELECT count(*) FROM outbox");
+	for (i = 10; i < 20; i++) {
+		(void)mobile_resident(s, i, pcode, sizeof(pcode));
+		assert_int_equal(otp_issue(s, &p, pcode, &oi), OTP_BUSY);
+		/* Refused before anything says whether they exist. */
+		assert_int_equal(oi.resident_id, 0);
+	}
+	assert_int_equal(otp_issue(s, &p, "161175-19997", &oi), OTP_BUSY);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), sent);
+
+	/* Another terminal is not held back. */
+	p.terminal = "biblioteka-2";
+	assert_int_equal(otp_issue(s, &p, pcode, &oi), OTP_OK);
+	/* An hour after the first, the first terminal may send again. */
+	p.terminal = "biblioteka-1";
+	clock_advance_ms((3600 - 10 + 1) * 1000);
+	(void)mobile_resident(s, 11, pcode, sizeof(pcode));
+	assert_int_equal(otp_issue(s, &p, pcode, &oi), OTP_OK);
+	assert_int_equal(oi.reused, 0);
+}
+
+/* Nobody (unknown, or no mobile): no SMS, and a lock like anyone's. */
+static void
+test_nobody_looks_alike(void **state)
+{
+	struct store		*s = *state;
+	struct otp_issued	 oi, again;
+	char			 pcode[16];
+	int64_t			 sent = tl_int(s, "SELECT count(*) FROM outbox");
+	time_t			 until;
+	int			 left;
+
+	assert_int_equal(otp_issue(s, &params, "161175-19997", &oi),
+	    OTP_NO_RESIDENT);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), sent);
+	assert_int_equal(strncmp(oi.subject, "nobody:", 7), 0);
+	/* The subject does not show the personal code, and is stable. */
+	assert_null(strstr(oi.subject, "161175"));
+	assert_null(strstr(oi.subject, "19997"));
+	assert_int_equal(otp_issue(s, &params, "161175-19997", &again),
+	    OTP_NO_RESIDENT);
+	assert_string_equal(oi.subject, again.subject);
+
+	assert_int_equal(otp_verify_subject(s, &params, oi.subject, &left,
+	    &until), OTP_WRONG);
+	assert_int_equal(left, 2);
+	assert_int_equal(otp_verify_subject(s, &params, oi.subject, &left,
+	    &until), OTP_WRONG);
+	assert_int_equal(left, 1);
+	assert_int_equal(otp_verify_subject(s, &params, oi.subject, &left,
+	    &until), OTP_LOCKED);
+	assert_int_equal(until, NOW + 900);
+	assert_int_equal(otp_issue(s, &params, "161175-19997", &oi),
+	    OTP_LOCKED);
+	assert_int_equal(oi.locked_until, NOW + 900);
+
+	/* A resident without a mobile: their own subject, no SMS. */
+	text_of(s, "SELECT personal_code FROM residents WHERE phone IS NULL "
+	    "OR phone_kind = 1 ORDER BY id LIMIT 1", pcode, sizeof(pcode));
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_NO_PHONE);
+	assert_int_equal(strncmp(oi.subject, "resident:", 9), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), sent);
+}
+
+/* The code's text leaves the outbox once the gateway is done with it. */
+static void
+test_text_wiped(void **state)
+{
+	struct store		*s = *state;
+	struct otp_issued	 oi, oi2;
+	char			 pcode[16], code[OTP_CODE_SIZE], sql[256];
+	char			 text[400];
+	int64_t			 plain;
+
+	(void)mobile_resident(s, 4, pcode, sizeof(pcode));
+	assert_int_equal(otp_issue(s, &params, pcode, &oi), OTP_OK);
+	/* Claimed by the gateway: the text it sends is still there. */
+	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'inflight' "
+	    "WHERE id = %lld", (long long)oi.message_id);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	code_sent(s, oi.message_id, code);
+	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'accepted' "
+	    "WHERE id = %lld", (long long)oi.message_id);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	snprintf(sql, sizeof(sql), "SELECT text FROM outbox WHERE id = %lld",
+	    (long long)oi.message_id);
+	text_of(s, sql, text, sizeof(text));
+	assert_string_equal(text, STORE_SECRET_WIPED);
+	assert_null(strstr(text, code));
+
+	/* Expired unsent (the gateway's expiry at claim time): wiped too. */
+	(void)mobile_resident(s, 5, pcode, sizeof(pcode));
+	assert_int_equal(otp_issue(s, &params, pcode, &oi2), OTP_OK);
+	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'expired' "
+	    "WHERE id = %lld", (long long)oi2.message_id);
+	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
+	    SQLITE_OK);
+	snprintf(sql, sizeof(sql), "SELECT text FROM outbox WHERE id = %lld",
+	    (long long)oi2.message_id);
+	text_of(s, sql, text, sizeof(text));
+	assert_string_equal(text, STORE_SECRET_WIPED);
+
+	/* Any other message keeps its text. */
+	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE outbox SET state "
+	    "= 'delivered' WHERE secret = 0", NULL, NULL, NULL), SQLITE_OK);
+	plain = tl_int(s, "SELECT count(*) FROM outbox WHERE secret = 0 AND "
+	    "text = '" STORE_SECRET_WIPED "'");
+	assert_int_equal(plain, 0);
+}
+
 static void
 test_params(void **state)
 {
@@ -306,6 +499,8 @@ test_params(void **state)
 	assert_int_equal(p.ttl_s, 300);
 	assert_int_equal(p.max_attempts, 3);
 	assert_int_equal(p.lockout_s, 900);
+	assert_int_equal(p.window_s, 3600);
+	assert_int_equal(p.per_terminal_per_hour, 10);
 	assert_int_equal(config_set(cfg, CFG_OTP_LOCKOUT_S, "30", &errstr),
 	    -1);
 	config_free(cfg);
@@ -323,6 +518,14 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nobody, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failures_across_codes,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_terminal_cap, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_nobody_looks_alike, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_text_wiped, setup,
+		    teardown),
 		cmocka_unit_test(test_params),
 	};
 
