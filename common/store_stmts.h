@@ -167,9 +167,9 @@ STMT(ST_MO_PART_DELETE_ID, "DELETE FROM mo_parts WHERE id = ?1")
 STMT(ST_MO_PART_OLDEST,
     "SELECT id, source, dest, ref, total FROM mo_parts"
     " WHERE received_at <= ?1 ORDER BY received_at, id LIMIT 1")
-STMT(ST_MO_PART_PENDING,
-    "SELECT count(*) FROM (SELECT DISTINCT dest, ref, total"
-    " FROM mo_parts WHERE source = ?1)")
+STMT(ST_MO_PART_HELD,
+    "SELECT count(DISTINCT dest || ' ' || ref || ' ' || total), count(*),"
+    " coalesce(sum(length(payload)), 0) FROM mo_parts WHERE source = ?1")
 
 /*
  * services: what a resident may see and do (common/services.c). ?1-?8 are

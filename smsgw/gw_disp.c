@@ -1100,11 +1100,8 @@ ussd_queue(struct disp *d, struct gside *sd, const struct pdu *p,
 	struct ussd_req	*u;
 	int64_t		 id;
 
-	if (d->ussd_n == USSD_QUEUE) {
-		log_warnx("USSD: %d requests waiting: refusing more",
-		    USSD_QUEUE);
-		return -1;
-	}
+	if (d->ussd_n == USSD_QUEUE)
+		fatalx("ussd_queue: the caller checks for room");
 	memset(&im, 0, sizeof(im));
 	im.source = src;
 	im.dest = dst;
@@ -1285,6 +1282,26 @@ ussd_cb(evutil_socket_t fd, short ev, void *arg)
 	flush_all(d);
 }
 
+/*
+ * One MO PDU refused on its own, with a permanent status so the SMSC does
+ * not deliver it again: the batch, the other PDUs and the binds go on. A
+ * flood of them is logged as a count (refused_rate).
+ */
+static int
+mo_refuse(const char *src, uint32_t status, const char *reason,
+    const char *why)
+{
+	static struct log_rate refused_rate = LOG_RATE_INIT("MO refused", 10,
+	    60);
+	char		 masked[32];
+
+	metrics_mo_refused(reason);
+	if (log_rate_ok(&refused_rate))
+		log_warnx("MO from %s refused with %s: %s", log_phone(src,
+		    masked, sizeof(masked)), pdu_status_name(status), why);
+	return (int)status;
+}
+
 static int
 on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 {
@@ -1294,7 +1311,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	enum smsreasm_result res;
 	const char	*err;
 	char		 src[72], dst[72];
-	int		 concat = 0, ussd;
+	int		 concat = 0, sar = 0, ussd;
 
 	if (pdu_addr_format(&p->src, src, sizeof(src)) == -1 ||
 	    pdu_addr_format(&p->dst, dst, sizeof(dst)) == -1)
@@ -1302,13 +1319,15 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	ussd = strcmp(p->service_type, "USSD") == 0 ||
 	    (p->opt & PDU_OPT_USSD_OP);
 	if (smstext_decode(p->data_coding, (p->esm_class & PDU_ESM_UDHI) != 0,
-	    p->data, p->data_len, &mo, &err) == -1) {
-		log_warnx("MO refused: %s", err);
-		return PDU_RX_P_APPN;
-	}
+	    p->data, p->data_len, &mo, &err) == -1)
+		return mo_refuse(src, PDU_RX_P_APPN, "undecodable", err);
 	if (batch_begin(d->batch) == -1)
 		return PDU_RX_T_APPN;
 	if (ussd) {
+		/* Full for now: the SMSC may try again once it has drained. */
+		if (d->ussd_n == USSD_QUEUE)
+			return mo_refuse(src, PDU_RMSGQFUL, "ussd_queue_full",
+			    "too many USSD requests waiting");
 		if (ussd_queue(d, sd, p, src, dst, &mo) == -1)
 			goto fail;
 		return defer_answer(d, sd, p, gen);
@@ -1318,7 +1337,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 		concat = smsreasm_key_set(&part.key, src, dst, mo.concat.ref,
 		    mo.concat.ref_bits, mo.concat.total, &err) == 0;
 	else if ((p->opt & PDU_OPT_SAR) && p->sar_total_segments > 1) {
-		concat = smsreasm_key_set(&part.key, src, dst,
+		concat = sar = smsreasm_key_set(&part.key, src, dst,
 		    p->sar_msg_ref_num, 16, p->sar_total_segments, &err) == 0;
 		mo.concat.seq = p->sar_segment_seqnum;
 	}
@@ -1334,6 +1353,20 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	part.ud_len = mo.ud_len;
 	res = smsreasm_add(d->reasm, &part, &out, &err);
 	switch (res) {
+	case SMSREASM_REFUSED:
+		/*
+		 * The part's own fault, and the store is as it was. A number
+		 * out of range is a bad SAR value or a bad UDH; the rest are
+		 * a sender's limits, which that message will not get past by
+		 * being delivered again.
+		 */
+		if (part.seq < 1 || part.seq > part.key.total)
+			return mo_refuse(src, sar ? PDU_RINVOPTPARAMVAL :
+			    PDU_RX_P_APPN, "part_number", err);
+		if (part.ud_len > SMSREASM_PART_MAX)
+			return mo_refuse(src, PDU_RINVMSGLEN, "part_length",
+			    err);
+		return mo_refuse(src, PDU_RX_R_APPN, "sender_limit", err);
 	case SMSREASM_ERROR:
 		log_warnx("MO part: %s", err);
 		goto fail;
@@ -1352,7 +1385,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	}
 	return defer_answer(d, sd, p, gen);
 fail:
-	/* Parts may have left mo_parts: the whole turn goes back. */
+	/* The database failed: parts may have left mo_parts, all goes back. */
 	batch_fail(d->batch);
 	return PDU_RX_T_APPN;
 }
