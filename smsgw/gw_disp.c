@@ -258,6 +258,8 @@ esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
 	    CFG_SMSC_RECONNECT_MIN_S);
 	c->reconnect_max_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RECONNECT_MAX_S);
+	c->reconnect_stable_s = (int)config_bind_int(cfg, i,
+	    CFG_SMSC_RECONNECT_STABLE_S);
 	c->response_timeout_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RESPONSE_TIMEOUT_S);
 }

@@ -40,6 +40,8 @@ struct esme_conf {
 	int	 enquire_link_s;
 	int	 reconnect_min_s;
 	int	 reconnect_max_s;
+	/* A session up this long resets the backoff; a shorter one not. */
+	int	 reconnect_stable_s;
 	int	 response_timeout_s;
 	enum esme_mode mode;
 };
