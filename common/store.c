@@ -306,6 +306,10 @@ static const char *migrations[] = {
 	" sent_at INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ref_id, due)) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;",
+	/* 2 -> 3: receipts_pending is pruned oldest first (a row cap). */
+	"CREATE INDEX receipts_pending_received ON receipts_pending"
+	" (received_at);"
+	"PRAGMA user_version = 3;",
 };
 
 static char	 store_err[512];

@@ -464,6 +464,10 @@ STMT(ST_RECEIPT_PENDING_DELETE,
     "DELETE FROM receipts_pending WHERE message_id = ?1")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")
+STMT(ST_RECEIPT_PENDING_CAP,
+    "DELETE FROM receipts_pending WHERE message_id IN (SELECT message_id"
+    " FROM receipts_pending ORDER BY received_at DESC, message_id DESC"
+    " LIMIT -1 OFFSET ?1)")
 STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
 STMT(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version")
 STMT(ST_OUTBOX_PARTS,

@@ -64,6 +64,18 @@
  */
 #define DISP_BUSY_MS		50
 
+/*
+ * Receipts pending between two caps: a storm of receipts for ids nobody
+ * sent is cut back to OUTBOX_PENDING_MAX this often, not only by the
+ * housekeeping timer.
+ */
+#define PENDING_CAP_EVERY	1000
+
+/* Lines a peer can cause in bulk: ten a minute, then a count. */
+static struct log_rate orphan_rate = LOG_RATE_INIT("receipts kept before "
+    "their submit_sm_resp", 10, 60);
+static struct log_rate refused_rate = LOG_RATE_INIT("MO refused", 10, 60);
+
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
 
@@ -207,6 +219,8 @@ struct disp {
 	struct ussd_req	*ussd;		/* ring of USSD_QUEUE */
 	size_t		 ussd_head, ussd_n;
 	struct event	*ussd_ev;
+
+	int		 pending_added;	/* receipts kept since the last cap */
 
 	int64_t		 queued;	/* the last queue depth counted */
 	int64_t		 queued_at_us;	/* when, 0 never */
@@ -1004,6 +1018,22 @@ defer_answer(struct disp *d, struct gside *sd, const struct pdu *p,
 	return ESME_DEFER;
 }
 
+/* receipts_pending back to its bound, oldest gone first: 0 or -1. */
+static int
+pending_cap(struct disp *d)
+{
+	int64_t	 n;
+
+	d->pending_added = 0;
+	if ((n = outbox_cap_pending(d->store, OUTBOX_PENDING_MAX)) == -1)
+		return -1;
+	if (n > 0)
+		log_warnx("receipts_pending: %lld receipts for unknown ids "
+		    "dropped, the newest %d kept", (long long)n,
+		    OUTBOX_PENDING_MAX);
+	return 0;
+}
+
 static int
 on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
     uint64_t gen)
@@ -1055,8 +1085,18 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 		batch_fail(d->batch);
 		return PDU_RX_T_APPN;
 	}
-	if (res == OUTBOX_RCPT_PENDING)
+	if (res == OUTBOX_RCPT_PENDING) {
 		metrics_receipt_pending();
+		if (log_rate_ok(&orphan_rate))
+			log_info("receipt smsc_id=%s state=%s: before its "
+			    "submit_sm_resp, kept", id,
+			    outbox_receipt_name(rs));
+		if (++d->pending_added >= PENDING_CAP_EVERY &&
+		    pending_cap(d) == -1) {
+			batch_fail(d->batch);
+			return PDU_RX_T_APPN;
+		}
+	}
 	metrics_receipt(res == OUTBOX_RCPT_DUPLICATE ? "duplicate" :
 	    outbox_receipt_name(rs));
 	return defer_answer(d, sd, p, gen);
@@ -1293,8 +1333,6 @@ static int
 mo_refuse(const char *src, uint32_t status, const char *reason,
     const char *why)
 {
-	static struct log_rate refused_rate = LOG_RATE_INIT("MO refused", 10,
-	    60);
 	char		 masked[32];
 
 	metrics_mo_refused(reason);
@@ -1754,8 +1792,13 @@ house_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 	}
 	if (r == -1 || outbox_prune_pending(d->store, clock_now() -
-	    OUTBOX_PENDING_KEEP_S) == -1 || ussd_expire(d->store, d->cfg) == -1)
+	    OUTBOX_PENDING_KEEP_S) == -1 || pending_cap(d) == -1 ||
+	    ussd_expire(d->store, d->cfg) == -1)
 		batch_fail(d->batch);
+	/* What the rate limits left out, counted, once their minute is over. */
+	log_rate_flush(&orphan_rate);
+	log_rate_flush(&refused_rate);
+	esme_log_flush();
 }
 
 /*

@@ -707,6 +707,12 @@ got_bind_resp(struct esme *e, const struct pdu *p)
 /* A storm of them was 20,407 lines: a count per minute past ten. */
 static struct log_rate nack_rate = LOG_RATE_INIT("generic_nack", 10, 60);
 
+void
+esme_log_flush(void)
+{
+	log_rate_flush(&nack_rate);
+}
+
 static void
 handle_pdu(struct esme *e, const uint8_t *buf, size_t len)
 {

@@ -68,6 +68,8 @@ struct esme	*esme_new(struct event_base *, const struct esme_conf *,
 		    const struct esme_ops *, void *arg);
 /* Not from inside one of its own callbacks. */
 void		 esme_free(struct esme *);
+/* Log the count of rate-limited lines whose interval is over. */
+void		 esme_log_flush(void);
 /* Connect now (and keep reconnecting). */
 void		 esme_start(struct esme *);
 /*

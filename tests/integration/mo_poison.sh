@@ -10,7 +10,8 @@
 # /metrics, keep the 32 messages it may hold, answer the RINDA, keep every
 # bind up (no link down, no new bind at the simulator) and send no message
 # twice. Before the fix the first bad part rolled the whole batch back,
-# reset every bind and was redelivered for ever.
+# reset every bind and was redelivered for ever. Then 300 receipts that
+# overtake their submit_sm_resp: at most ten log lines a minute for them.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -127,6 +128,20 @@ simctl part +37120000304 505 5 2 2 second > /dev/null
 wait_for 10 "the finished message stored" finished_stored
 expect_eq "its text" "$(sql "select text from inbox where source =
     '+37120000304'")" "first-of-5second"
+phase "A storm of receipts before their submit_sm_resp: ten lines, counted"
+simctl set receipt-first 1 > /dev/null
+awk 'BEGIN { print "phone,text"
+    for (i = 1; i <= 300; i++) printf "+3712700%04d,early%d\n", i, i }' > b.csv
+ctl sms send --batch b.csv > /dev/null
+wait_for 60 "the early run final" all_final
+simctl set receipt-first 0 > /dev/null
+http_get /metrics > m
+early=$(sed -n 's/^muni_smsgw_receipts_early_total //p' m)
+[ "$early" -ge 100 ] || die "only $early receipts came early"
+kept=$(grep -c 'before its submit_sm_resp, kept' gw.err || :)
+echo "$early receipts kept early, $kept lines"
+[ "$kept" -le 10 ] || die "$kept lines for $early early receipts"
+expect_eq "receipts left pending" "$(sql 'select count(*) from receipts_pending')" 0
 gw_stop
 expect_eq "the database" "$(sql 'pragma integrity_check')" ok
 echo "mo_poison: ok"
