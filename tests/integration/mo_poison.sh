@@ -22,23 +22,6 @@ sim_stat() {
 	simctl stats | tr ' ' '\n' | sed -n "s/^$1=//p"
 }
 
-# ctl_lines FILE: every line of FILE to the simulator in one write, so
-# that its deliver_sm go out together and meet in one of the gateway's
-# turns; the answers are read back.
-ctl_lines() {
-	perl -MIO::Socket::UNIX -e '
-		my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "$!";
-		open(my $f, "<", $ARGV[1]) or die "$!";
-		my $all = do { local $/; <$f> };
-		my $n = ($all =~ tr/\n//);
-		print $s $all;
-		my $ok = 0;
-		while ($n-- > 0 && defined(my $l = <$s>)) {
-			$ok++ if $l =~ /^ok/;
-		}
-		print "$ok\n";' "$PWD/ctl.sock" "$1"
-}
-
 all_final() {
 	[ "$(sql "select count(*) from outbox where state in
 	    ('queued', 'inflight', 'accepted')")" -eq 0 ]
@@ -88,7 +71,7 @@ ctl sms send --batch b.csv > /dev/null
 	done
 	echo "mo +37120000303 505 RINDA"
 } > poison.ctl
-expect_eq "control lines taken" "$(ctl_lines poison.ctl)" 36
+expect_eq "control lines taken" "$(simctl_lines poison.ctl)" 36
 
 wait_for 20 "the RINDA answered" rinda_answered
 wait_for 60 "the messages final" all_final
