@@ -240,10 +240,11 @@ echo "deliver_sm refused (ESME_RX_T_APPN) and retried during the lock:" \
 healthy || die "no bind after the lock"
 }
 
-# poison_check PREFIX N REFUSED STATUS RETRY0 LINKS0: the run of N final and
-# sent once each, STATUS refused REFUSED times by the gateway (no more:
-# nothing was delivered again), no temporary refusal since RETRY0, no link
-# lost since the log had LINKS0 such lines, the MO burst answered.
+# poison_check PREFIX N REFUSED STATUS RETRY0 LINKS0: the run of N (texts
+# PREFIX1..PREFIXN) final and sent once each, the MO PREFIXmo1..5 sent
+# among the poison answered, STATUS refused REFUSED times by the gateway
+# (no more: nothing was delivered again), no temporary refusal since
+# RETRY0, no link lost since the log had LINKS0 such lines.
 poison_check() {
 	wait_for 300 "the $1 run final" all_final
 	check_run "$1" "$2" 0
@@ -263,19 +264,19 @@ phase "f) $POISONERS senders of SAR part 9 of 2 during $NPOISON messages"
 retry0=$(sim_stat deliver_retry)
 links0=$(grep -c 'link down' gw.err || :)
 base=$(sim_stat accepted)
-batch "$NPOISON" f
+batch "$NPOISON" p
 wait_for 120 "the run under way" accepted_at_least $((base + NPOISON / 10))
 k=1
-: > f.ctl
+: > p.ctl
 while [ "$k" -le "$POISONERS" ]; do
-	echo "part -s +3712300$(printf %04d "$k") 505 $k 9 2 poison" >> f.ctl
+	echo "part -s +3712300$(printf %04d "$k") 505 $k 9 2 poison" >> p.ctl
 	[ $((k % 4)) -eq 0 ] && [ $((k / 4)) -le 5 ] &&
-	    echo "mo +3712000010$((k / 4)) 505 fmo$((k / 4))" >> f.ctl
+	    echo "mo +3712000010$((k / 4)) 505 pmo$((k / 4))" >> p.ctl
 	k=$((k + 1))
 done
-expect_eq "f: control lines taken" "$(simctl_lines f.ctl)" \
-    "$(wc -l < f.ctl | tr -d ' ')"
-poison_check f "$NPOISON" "$POISONERS" ESME_RINVOPTPARAMVAL "$retry0" \
+expect_eq "p: control lines taken" "$(simctl_lines p.ctl)" \
+    "$(wc -l < p.ctl | tr -d ' ')"
+poison_check p "$NPOISON" "$POISONERS" ESME_RINVOPTPARAMVAL "$retry0" \
     "$links0"
 }
 
@@ -285,30 +286,30 @@ phase "g) $OPENERS senders opening $OPENED messages each during $NPOISON"
 retry0=$(sim_stat deliver_retry)
 links0=$(grep -c 'link down' gw.err || :)
 base=$(sim_stat accepted)
-batch "$NPOISON" g
+batch "$NPOISON" u
 wait_for 120 "the run under way" accepted_at_least $((base + NPOISON / 10))
 k=1
-: > g.ctl
+: > u.ctl
 while [ "$k" -le "$OPENERS" ]; do
 	j=1
 	while [ "$j" -le "$OPENED" ]; do
-		echo "part +3712400$(printf %04d "$k") 505 $j 1 3 open" >> g.ctl
+		echo "part +3712400$(printf %04d "$k") 505 $j 1 3 open" >> u.ctl
 		j=$((j + 1))
 	done
-	[ "$k" -le 5 ] && echo "mo +3712000010$k 505 gmo$k" >> g.ctl
+	[ "$k" -le 5 ] && echo "mo +3712000010$k 505 umo$k" >> u.ctl
 	k=$((k + 1))
 done
-# The MO burst wants five: the rest from the first sender's neighbours.
+# Fewer than five openers: the MO among them made up to five.
 k=$((OPENERS + 1))
 while [ "$k" -le 5 ]; do
-	echo "mo +3712000010$k 505 gmo$k" >> g.ctl
+	echo "mo +3712000010$k 505 umo$k" >> u.ctl
 	k=$((k + 1))
 done
-expect_eq "g: control lines taken" "$(simctl_lines g.ctl)" \
-    "$(wc -l < g.ctl | tr -d ' ')"
-poison_check g "$NPOISON" $((OPENERS * (OPENED - 32))) ESME_RX_R_APPN \
+expect_eq "u: control lines taken" "$(simctl_lines u.ctl)" \
+    "$(wc -l < u.ctl | tr -d ' ')"
+poison_check u "$NPOISON" $((OPENERS * (OPENED - 32))) ESME_RX_R_APPN \
     "$retry0" "$links0"
-expect_eq "g: parts held" "$(sql "select count(*) from mo_parts where
+expect_eq "u: parts held" "$(sql "select count(*) from mo_parts where
     source glob '+3712400*'")" $((OPENERS * 32))
 }
 stop_gw
