@@ -22,6 +22,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "util.h"
 
 #define T0	1767225600	/* 2026-01-01 00:00:00 UTC */
 
@@ -347,11 +348,12 @@ static void
 test_receipt_pending_cap(void **state)
 {
 	struct store	*s = *state;
-	char		 id[16];
+	char		 id[24];
 	int		 i;
 
 	for (i = 0; i < 25; i++) {
-		(void)snprintf(id, sizeof(id), "orphan%02d", i);
+		assert_int_not_equal(util_snprintf(id, sizeof(id), "orphan%02d",
+		    i), -1);
 		assert_int_equal(outbox_receipt(s, id, OUTBOX_RCPT_DELIVERED,
 		    0), OUTBOX_RCPT_PENDING);
 		clock_advance_ms(1000);
