@@ -30,6 +30,8 @@
 	    3600)							\
 	X(SMSC_RECONNECT_MAX_S, "smsc", "reconnect_max_s", INT, "60", 1,	\
 	    86400)							\
+	X(SMSC_RECONNECT_STABLE_S, "smsc", "reconnect_stable_s", INT,	\
+	    "30", 1, 86400)						\
 	X(SMSC_SOURCE_ADDR, "smsc", "source_addr", STR, "", 0, 20)	\
 	X(SMSC_TLS, "smsc", "tls", BOOL, "no", 0, 1)			\
 	X(SMSC_TLS_CA_FILE, "smsc", "tls_ca_file", STR, "", 0, 4096)	\

@@ -213,3 +213,36 @@ fatalx(const char *fmt, ...)
 	va_end(ap);
 	exit(1);
 }
+
+/* Close the interval when it is over: its summary, a fresh count. */
+static void
+rate_roll(struct log_rate *r, time_t now)
+{
+	if (r->start != 0 && now - r->start < r->interval_s)
+		return;
+	if (r->dropped > 0)
+		log_info("%s: %lu more in the last %lld s", r->what,
+		    r->dropped, (long long)(now - r->start));
+	r->start = now;
+	r->n = 0;
+	r->dropped = 0;
+}
+
+int
+log_rate_ok(struct log_rate *r)
+{
+	rate_roll(r, clock_now());
+	if (r->n < r->burst) {
+		r->n++;
+		return 1;
+	}
+	r->dropped++;
+	return 0;
+}
+
+void
+log_rate_flush(struct log_rate *r)
+{
+	if (r->dropped > 0)
+		rate_roll(r, clock_now());
+}

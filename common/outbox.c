@@ -695,8 +695,7 @@ outbox_receipt(struct store *s, const char *msgid,
 		goto fail;
 	if (store_exec(s, ST_RECEIPT_PENDING_PUT) == -1)
 		return OUTBOX_RCPT_ERROR;
-	log_info("receipt smsc_id=%s state=%s: before its submit_sm_resp, "
-	    "kept", msgid, rcpt_state_text(r));
+	/* The caller logs it: a storm of orphans is its to rate-limit. */
 	return OUTBOX_RCPT_PENDING;
 fail:
 	(void)db_fail(s, "receipt");
@@ -711,6 +710,18 @@ outbox_prune_pending(struct store *s, time_t before)
 	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)before) != SQLITE_OK)
 		return db_fail(s, "prune receipts");
 	if (store_exec(s, ST_RECEIPT_PENDING_PRUNE) == -1)
+		return -1;
+	return store_changes(s);
+}
+
+int64_t
+outbox_cap_pending(struct store *s, int max)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_RECEIPT_PENDING_CAP);
+
+	if (sqlite3_bind_int(st, 1, max) != SQLITE_OK)
+		return db_fail(s, "cap receipts");
+	if (store_exec(s, ST_RECEIPT_PENDING_CAP) == -1)
 		return -1;
 	return store_changes(s);
 }

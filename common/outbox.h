@@ -89,6 +89,8 @@ int	 outbox_parts(struct store *, int64_t id, struct outbox_part_info *,
 #define OUTBOX_PARTS_MAX	16
 /* Receipts never matched are forgotten after this long. */
 #define OUTBOX_PENDING_KEEP_S	(7 * 86400)
+/* Rows receipts_pending keeps at most (outbox_cap_pending). */
+#define OUTBOX_PENDING_MAX	10000
 
 /*
  * At start: rows a crash left inflight go back to queued. They may have
@@ -187,6 +189,12 @@ enum outbox_receipt_result outbox_receipt(struct store *, const char *msgid,
 	    enum outbox_receipt_state, int error);
 /* Forget pending receipts received before `before`. Count or -1. */
 int64_t	 outbox_prune_pending(struct store *, time_t before);
+/*
+ * Keep the newest max pending receipts and forget the rest: a storm of
+ * receipts for ids nobody sent must not grow the table without end.
+ * Count forgotten, or -1.
+ */
+int64_t	 outbox_cap_pending(struct store *, int max);
 
 /*
  * An SMSC message id in one canonical form, so that submit_sm_resp and

@@ -112,7 +112,7 @@ smsreasm_new(const struct smsreasm_store *st, int timeout_s)
 	struct smsreasm	*r;
 
 	if (st->save == NULL || st->load == NULL || st->remove == NULL ||
-	    st->oldest == NULL || st->pending == NULL)
+	    st->oldest == NULL || st->held == NULL)
 		fatalx("smsreasm_new: incomplete store");
 	r = xcalloc(1, sizeof(*r));
 	r->st = *st;
@@ -325,6 +325,7 @@ smsreasm_add(struct smsreasm *r, const struct smsreasm_part *in,
     struct smsreasm_msg *out, const char **errstr)
 {
 	struct smsreasm_part	 p = *in;
+	struct smsreasm_held	 h;
 	struct loadctx		 c;
 	time_t			 now = clock_now();
 	int			 n;
@@ -332,11 +333,11 @@ smsreasm_add(struct smsreasm *r, const struct smsreasm_part *in,
 	memset(out, 0, sizeof(*out));
 	if (!key_valid(&p.key) || p.seq < 1 || p.seq > p.key.total) {
 		*errstr = "part number or reference is out of range";
-		return SMSREASM_ERROR;
+		return SMSREASM_REFUSED;
 	}
 	if (p.ud_len > SMSREASM_PART_MAX || (p.ud == NULL && p.ud_len > 0)) {
 		*errstr = "part is longer than 1024 bytes";
-		return SMSREASM_ERROR;
+		return SMSREASM_REFUSED;
 	}
 	p.arrived = now;
 
@@ -352,24 +353,33 @@ smsreasm_add(struct smsreasm *r, const struct smsreasm_part *in,
 	if (recent_dup(r, &p, now))
 		return SMSREASM_DUPLICATE;
 
+	/* Bound what one sender can make us hold, before keeping more. */
+	if (r->st.held(r->st.arg, p.key.src, &h) == -1) {
+		*errstr = "could not count the sender's parts";
+		return SMSREASM_ERROR;
+	}
+	if (h.parts >= SMSREASM_PARTS_MAX) {
+		*errstr = "too many parts held from this sender";
+		return SMSREASM_REFUSED;
+	}
+	if (h.bytes + p.ud_len > SMSREASM_BYTES_MAX) {
+		*errstr = "too many bytes held from this sender";
+		return SMSREASM_REFUSED;
+	}
 	if ((n = r->st.save(r->st.arg, &p)) == -1) {
 		*errstr = "could not keep the part";
 		return SMSREASM_ERROR;
 	}
 	if (n == 0)
 		return SMSREASM_DUPLICATE;
-	if (n == 1) {
-		/* A new message: bound what one sender can make us hold. */
-		n = r->st.pending(r->st.arg, p.key.src);
-		if (n == -1 || n > SMSREASM_PENDING_MAX) {
-			if (r->st.remove(r->st.arg, &p.key) == -1)
-				log_warnx("smsreasm: cannot drop a refused "
-				    "part");
-			*errstr = n == -1 ? "could not keep the part" :
-			    "too many unfinished messages from this sender";
+	if (n == 1 && h.messages >= SMSREASM_PENDING_MAX) {
+		/* A new message past the limit: its one part goes again. */
+		if (r->st.remove(r->st.arg, &p.key) == -1) {
+			*errstr = "could not drop a refused part";
 			return SMSREASM_ERROR;
 		}
-		n = 1;
+		*errstr = "too many unfinished messages from this sender";
+		return SMSREASM_REFUSED;
 	}
 	if (n < p.key.total)
 		return SMSREASM_WAITING;
@@ -550,22 +560,24 @@ mem_oldest(void *arg, time_t before, struct smsreasm_key *key)
 }
 
 static int
-mem_pending(void *arg, const char *src)
+mem_held(void *arg, const char *src, struct smsreasm_held *h)
 {
 	struct smsreasm_mem	*m = arg;
 	size_t			 i, j;
-	int			 n = 0;
 
+	memset(h, 0, sizeof(*h));
 	for (i = 0; i < m->n; i++) {
 		if (strcmp(m->p[i].key.src, src) != 0)
 			continue;
+		h->parts++;
+		h->bytes += m->p[i].len;
 		for (j = 0; j < i; j++)
 			if (key_equal(&m->p[j].key, &m->p[i].key))
 				break;
 		if (j == i)
-			n++;
+			h->messages++;
 	}
-	return n;
+	return 0;
 }
 
 void
@@ -577,7 +589,7 @@ smsreasm_mem_store(struct smsreasm_mem *m, struct smsreasm_store *st)
 	st->load = mem_load;
 	st->remove = mem_remove;
 	st->oldest = mem_oldest;
-	st->pending = mem_pending;
+	st->held = mem_held;
 }
 
 /*
@@ -769,16 +781,28 @@ db_oldest(void *arg, time_t before, struct smsreasm_key *key)
 }
 
 static int
-db_pending(void *arg, const char *src)
+db_held(void *arg, const char *src, struct smsreasm_held *h)
 {
 	struct store	*s = arg;
-	sqlite3_stmt	*st = store_stmt(s, ST_MO_PART_PENDING);
+	sqlite3_stmt	*st = store_stmt(s, ST_MO_PART_HELD);
+	sqlite3_int64	 bytes;
 
+	memset(h, 0, sizeof(*h));
 	if (sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC) != SQLITE_OK) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	return db_count(s, st, "pending messages");
+	if (sqlite3_step(st) != SQLITE_ROW) {
+		log_warnx("smsreasm: parts held: %s", store_errmsg(s));
+		(void)sqlite3_reset(st);
+		return -1;
+	}
+	h->messages = sqlite3_column_int(st, 0);
+	h->parts = sqlite3_column_int(st, 1);
+	bytes = sqlite3_column_int64(st, 2);
+	h->bytes = bytes > 0 ? (size_t)bytes : 0;
+	(void)sqlite3_reset(st);
+	return 0;
 }
 
 void
@@ -790,5 +814,5 @@ smsreasm_db_store(struct store *s, struct smsreasm_store *st)
 	st->load = db_load;
 	st->remove = db_remove;
 	st->oldest = db_oldest;
-	st->pending = db_pending;
+	st->held = db_held;
 }

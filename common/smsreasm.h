@@ -16,8 +16,15 @@
 /* Longest user data of one part (message_payload's limit). */
 #define SMSREASM_PART_MAX	1024
 #define SMSREASM_TIMEOUT_DEFAULT 600
-/* Unfinished messages one sender may have before new ones are refused. */
+/*
+ * What one sender may have held at once, unfinished: messages, parts and
+ * bytes of user data. A real phone has one or two long messages under way;
+ * these bound what a sender (or a broken SMSC) can make us keep, and
+ * the timeout bounds how long.
+ */
 #define SMSREASM_PENDING_MAX	32
+#define SMSREASM_PARTS_MAX	256
+#define SMSREASM_BYTES_MAX	(64 * 1024)
 
 /*
  * One message being put together. TS 23.040 9.2.3.24.1: the originator,
@@ -41,6 +48,13 @@ struct smsreasm_part {
 	size_t		 ud_len;
 };
 
+/* What a sender has held: unfinished messages, their parts and bytes. */
+struct smsreasm_held {
+	int		 messages;
+	int		 parts;
+	size_t		 bytes;
+};
+
 /*
  * Where parts are kept. Every function returns -1 on a store error (and
  * logs it). Part pointers passed to fn are valid only during the call.
@@ -58,8 +72,8 @@ struct smsreasm_store {
 	/* The key whose first part is oldest and arrived at or before
 	 * `before`, into *key: 1, or 0 when there is none. */
 	int	(*oldest)(void *arg, time_t before, struct smsreasm_key *key);
-	/* How many keys from src have parts held. */
-	int	(*pending)(void *arg, const char *src);
+	/* What src has held, into *h: 0, or -1. */
+	int	(*held)(void *arg, const char *src, struct smsreasm_held *h);
 };
 
 /* Fill a key; -1 with *errstr set when an argument is out of range. */
@@ -92,7 +106,9 @@ struct smsreasm_msg {
 };
 
 enum smsreasm_result {
-	SMSREASM_ERROR = -1,
+	SMSREASM_ERROR = -1,	/* the store failed: nothing is certain */
+	SMSREASM_REFUSED,	/* the part is bad or passes a limit: the
+				   store is as it was, *errstr says why */
 	SMSREASM_WAITING,	/* kept; more parts to come */
 	SMSREASM_DUPLICATE,	/* that part was already here: ignored */
 	SMSREASM_COMPLETE,	/* *out holds the message */
@@ -102,7 +118,10 @@ enum smsreasm_result {
  * Add a part (key.total 1 completes at once). On SMSREASM_COMPLETE the
  * parts have left the store and *out must be cleared by the caller; wrap
  * this call and the insert of the message in one transaction so a crash
- * between them loses nothing. SMSREASM_ERROR sets *errstr.
+ * between them loses nothing. SMSREASM_REFUSED is the part's own fault
+ * (a number out of range, too long, or past a sender's limit): answer it
+ * with a permanent error and carry on. SMSREASM_ERROR is the store's.
+ * Both set *errstr.
  */
 enum smsreasm_result smsreasm_add(struct smsreasm *,
 	    const struct smsreasm_part *, struct smsreasm_msg *out,

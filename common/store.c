@@ -371,9 +371,8 @@ static const char *migrations[] = {
 	/*
 	 * 4 -> 5: the codes each kiosk terminal sent in the last hour, for
 	 * the per-terminal cap (the otp rows themselves go when they
-	 * expire); and outbox rows
-	 * whose text is a secret, wiped by a trigger as soon as the gateway
-	 * has done with them. One place for every final state: the gateway
+	 * expire); and outbox rows whose text is a secret, wiped by a
+	 * trigger as soon as the gateway has done with them. One place for every final state: the gateway
 	 * writes them from several statements, and the text it claimed
 	 * (queued -> inflight) stays until the SMSC has answered.
 	 */
@@ -388,6 +387,11 @@ static const char *migrations[] = {
 	" BEGIN UPDATE outbox SET text = '(one-time code, wiped once sent)'"
 	"  WHERE id = NEW.id; END;"
 	"PRAGMA user_version = 5;",
+
+	/* 5 -> 6: receipts_pending is pruned oldest first (a row cap). */
+	"CREATE INDEX receipts_pending_received ON receipts_pending"
+	" (received_at);"
+	"PRAGMA user_version = 6;",
 };
 
 static char	 store_err[512];

@@ -253,9 +253,9 @@ STMT(ST_MO_PART_DELETE_ID, "DELETE FROM mo_parts WHERE id = ?1")
 STMT(ST_MO_PART_OLDEST,
     "SELECT id, source, dest, ref, total FROM mo_parts"
     " WHERE received_at <= ?1 ORDER BY received_at, id LIMIT 1")
-STMT(ST_MO_PART_PENDING,
-    "SELECT count(*) FROM (SELECT DISTINCT dest, ref, total"
-    " FROM mo_parts WHERE source = ?1)")
+STMT(ST_MO_PART_HELD,
+    "SELECT count(DISTINCT dest || ' ' || ref || ' ' || total), count(*),"
+    " coalesce(sum(length(payload)), 0) FROM mo_parts WHERE source = ?1")
 
 /*
  * services: what a resident may see and do (common/services.c). ?1-?8 are
@@ -580,6 +580,10 @@ STMT(ST_RECEIPT_PENDING_DELETE,
     "DELETE FROM receipts_pending WHERE message_id = ?1")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")
+STMT(ST_RECEIPT_PENDING_CAP,
+    "DELETE FROM receipts_pending WHERE message_id IN (SELECT message_id"
+    " FROM receipts_pending ORDER BY received_at DESC, message_id DESC"
+    " LIMIT -1 OFFSET ?1)")
 STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
 STMT(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version")
 STMT(ST_OUTBOX_PARTS,

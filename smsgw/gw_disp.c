@@ -64,6 +64,18 @@
  */
 #define DISP_BUSY_MS		50
 
+/*
+ * Receipts pending between two caps: a storm of receipts for ids nobody
+ * sent is cut back to OUTBOX_PENDING_MAX this often, not only by the
+ * housekeeping timer.
+ */
+#define PENDING_CAP_EVERY	1000
+
+/* Lines a peer can cause in bulk: ten a minute, then a count. */
+static struct log_rate orphan_rate = LOG_RATE_INIT("receipts kept before "
+    "their submit_sm_resp", 10, 60);
+static struct log_rate refused_rate = LOG_RATE_INIT("MO refused", 10, 60);
+
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
 
@@ -210,6 +222,8 @@ struct disp {
 	size_t		 ussd_head, ussd_n;
 	struct event	*ussd_ev;
 
+	int		 pending_added;	/* receipts kept since the last cap */
+
 	int64_t		 queued;	/* the last queue depth counted */
 	int64_t		 queued_at_us;	/* when, 0 never */
 
@@ -275,6 +289,8 @@ esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
 	    CFG_SMSC_RECONNECT_MIN_S);
 	c->reconnect_max_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RECONNECT_MAX_S);
+	c->reconnect_stable_s = (int)config_bind_int(cfg, i,
+	    CFG_SMSC_RECONNECT_STABLE_S);
 	c->response_timeout_s = (int)config_bind_int(cfg, i,
 	    CFG_SMSC_RESPONSE_TIMEOUT_S);
 	tls_conf_from(cfg, i, &c->tls);
@@ -1064,6 +1080,22 @@ defer_answer(struct disp *d, struct gside *sd, const struct pdu *p,
 	return ESME_DEFER;
 }
 
+/* receipts_pending back to its bound, oldest gone first: 0 or -1. */
+static int
+pending_cap(struct disp *d)
+{
+	int64_t	 n;
+
+	d->pending_added = 0;
+	if ((n = outbox_cap_pending(d->store, OUTBOX_PENDING_MAX)) == -1)
+		return -1;
+	if (n > 0)
+		log_warnx("receipts_pending: %lld receipts for unknown ids "
+		    "dropped, the newest %d kept", (long long)n,
+		    OUTBOX_PENDING_MAX);
+	return 0;
+}
+
 static int
 on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
     uint64_t gen)
@@ -1115,8 +1147,18 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 		batch_fail(d->batch);
 		return PDU_RX_T_APPN;
 	}
-	if (res == OUTBOX_RCPT_PENDING)
+	if (res == OUTBOX_RCPT_PENDING) {
 		metrics_receipt_pending();
+		if (log_rate_ok(&orphan_rate))
+			log_info("receipt smsc_id=%s state=%s: before its "
+			    "submit_sm_resp, kept", id,
+			    outbox_receipt_name(rs));
+		if (++d->pending_added >= PENDING_CAP_EVERY &&
+		    pending_cap(d) == -1) {
+			batch_fail(d->batch);
+			return PDU_RX_T_APPN;
+		}
+	}
 	metrics_receipt(res == OUTBOX_RCPT_DUPLICATE ? "duplicate" :
 	    outbox_receipt_name(rs));
 	return defer_answer(d, sd, p, gen);
@@ -1162,11 +1204,8 @@ ussd_queue(struct disp *d, struct gside *sd, const struct pdu *p,
 	struct ussd_req	*u;
 	int64_t		 id;
 
-	if (d->ussd_n == USSD_QUEUE) {
-		log_warnx("USSD: %d requests waiting: refusing more",
-		    USSD_QUEUE);
-		return -1;
-	}
+	if (d->ussd_n == USSD_QUEUE)
+		fatalx("ussd_queue: the caller checks for room");
 	memset(&im, 0, sizeof(im));
 	im.source = src;
 	im.dest = dst;
@@ -1347,6 +1386,24 @@ ussd_cb(evutil_socket_t fd, short ev, void *arg)
 	flush_all(d);
 }
 
+/*
+ * One MO PDU refused on its own, with a permanent status so the SMSC does
+ * not deliver it again: the batch, the other PDUs and the binds go on. A
+ * flood of them is logged as a count (refused_rate).
+ */
+static int
+mo_refuse(const char *src, uint32_t status, const char *reason,
+    const char *why)
+{
+	char		 masked[32];
+
+	metrics_mo_refused(reason);
+	if (log_rate_ok(&refused_rate))
+		log_warnx("MO from %s refused with %s: %s", log_phone(src,
+		    masked, sizeof(masked)), pdu_status_name(status), why);
+	return (int)status;
+}
+
 static int
 on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 {
@@ -1356,7 +1413,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	enum smsreasm_result res;
 	const char	*err;
 	char		 src[72], dst[72];
-	int		 concat = 0, ussd;
+	int		 concat = 0, sar = 0, ussd;
 
 	if (pdu_addr_format(&p->src, src, sizeof(src)) == -1 ||
 	    pdu_addr_format(&p->dst, dst, sizeof(dst)) == -1)
@@ -1364,13 +1421,15 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	ussd = strcmp(p->service_type, "USSD") == 0 ||
 	    (p->opt & PDU_OPT_USSD_OP);
 	if (smstext_decode(p->data_coding, (p->esm_class & PDU_ESM_UDHI) != 0,
-	    p->data, p->data_len, &mo, &err) == -1) {
-		log_warnx("MO refused: %s", err);
-		return PDU_RX_P_APPN;
-	}
+	    p->data, p->data_len, &mo, &err) == -1)
+		return mo_refuse(src, PDU_RX_P_APPN, "undecodable", err);
 	if (batch_begin(d->batch) == -1)
 		return PDU_RX_T_APPN;
 	if (ussd) {
+		/* Full for now: the SMSC may try again once it has drained. */
+		if (d->ussd_n == USSD_QUEUE)
+			return mo_refuse(src, PDU_RMSGQFUL, "ussd_queue_full",
+			    "too many USSD requests waiting");
 		if (ussd_queue(d, sd, p, src, dst, &mo) == -1)
 			goto fail;
 		return defer_answer(d, sd, p, gen);
@@ -1380,7 +1439,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 		concat = smsreasm_key_set(&part.key, src, dst, mo.concat.ref,
 		    mo.concat.ref_bits, mo.concat.total, &err) == 0;
 	else if ((p->opt & PDU_OPT_SAR) && p->sar_total_segments > 1) {
-		concat = smsreasm_key_set(&part.key, src, dst,
+		concat = sar = smsreasm_key_set(&part.key, src, dst,
 		    p->sar_msg_ref_num, 16, p->sar_total_segments, &err) == 0;
 		mo.concat.seq = p->sar_segment_seqnum;
 	}
@@ -1396,6 +1455,20 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	part.ud_len = mo.ud_len;
 	res = smsreasm_add(d->reasm, &part, &out, &err);
 	switch (res) {
+	case SMSREASM_REFUSED:
+		/*
+		 * The part's own fault, and the store is as it was. A number
+		 * out of range is a bad SAR value or a bad UDH; the rest are
+		 * a sender's limits, which that message will not get past by
+		 * being delivered again.
+		 */
+		if (part.seq < 1 || part.seq > part.key.total)
+			return mo_refuse(src, sar ? PDU_RINVOPTPARAMVAL :
+			    PDU_RX_P_APPN, "part_number", err);
+		if (part.ud_len > SMSREASM_PART_MAX)
+			return mo_refuse(src, PDU_RINVMSGLEN, "part_length",
+			    err);
+		return mo_refuse(src, PDU_RX_R_APPN, "sender_limit", err);
 	case SMSREASM_ERROR:
 		log_warnx("MO part: %s", err);
 		goto fail;
@@ -1414,7 +1487,7 @@ on_mo(struct disp *d, struct gside *sd, const struct pdu *p, uint64_t gen)
 	}
 	return defer_answer(d, sd, p, gen);
 fail:
-	/* Parts may have left mo_parts: the whole turn goes back. */
+	/* The database failed: parts may have left mo_parts, all goes back. */
 	batch_fail(d->batch);
 	return PDU_RX_T_APPN;
 }
@@ -1781,8 +1854,13 @@ house_cb(evutil_socket_t fd, short ev, void *arg)
 			break;
 	}
 	if (r == -1 || outbox_prune_pending(d->store, clock_now() -
-	    OUTBOX_PENDING_KEEP_S) == -1 || ussd_expire(d->store, d->cfg) == -1)
+	    OUTBOX_PENDING_KEEP_S) == -1 || pending_cap(d) == -1 ||
+	    ussd_expire(d->store, d->cfg) == -1)
 		batch_fail(d->batch);
+	/* What the rate limits left out, counted, once their minute is over. */
+	log_rate_flush(&orphan_rate);
+	log_rate_flush(&refused_rate);
+	esme_log_flush();
 }
 
 /*

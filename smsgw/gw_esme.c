@@ -107,6 +107,7 @@ struct esme {
 	int64_t		 last_raise;
 
 	long		 backoff_s;
+	int64_t		 bound_ms;	/* when the session bound (mono) */
 	struct event	*reconnect_ev;
 	struct event	*bind_timer;	/* connect and bind deadline */
 	struct event	*enq_ev;	/* every enquire_link_s */
@@ -368,6 +369,14 @@ esme_reset(struct esme *e, const char *why)
 	timer_del(e->enq_timer);
 	timer_del(e->room_ev);
 	e->state = e->stopping ? ST_STOPPED : ST_IDLE;
+	/*
+	 * Only a session that stayed up a while earns a quick reconnect:
+	 * an SMSC that binds and breaks at once would otherwise get a new
+	 * connection every reconnect_min_s for ever.
+	 */
+	if (was_up && clock_mono_ms() - e->bound_ms >=
+	    (int64_t)e->conf.reconnect_stable_s * 1000)
+		e->backoff_s = e->conf.reconnect_min_s;
 	/* Nothing outstanding will be answered now. */
 	for (i = 0; i < ESME_WINDOW_MAX && e->outstanding > 0; i++) {
 		struct slot	*s = &e->slots[i];
@@ -770,7 +779,7 @@ got_bind_resp(struct esme *e, const struct pdu *p)
 	}
 	timer_del(e->bind_timer);
 	e->state = ST_BOUND;
-	e->backoff_s = e->conf.reconnect_min_s;
+	e->bound_ms = clock_mono_ms();
 	e->enq_seq = 0;
 	e->tokens = 1;
 	e->last_refill = clock_mono_ms();
@@ -783,6 +792,15 @@ got_bind_resp(struct esme *e, const struct pdu *p)
 	e->ops.up(e->arg);
 	if (e->stopping)
 		send_unbind(e);
+}
+
+/* A storm of them was 20,407 lines: a count per minute past ten. */
+static struct log_rate nack_rate = LOG_RATE_INIT("generic_nack", 10, 60);
+
+void
+esme_log_flush(void)
+{
+	log_rate_flush(&nack_rate);
 }
 
 static void
@@ -815,8 +833,10 @@ handle_pdu(struct esme *e, const uint8_t *buf, size_t len)
 			    p.status;
 			got_bind_resp(e, &p);
 		} else {
-			log_info("%s: generic_nack seq=%u %s", e->conf.name,
-			    p.seq, pdu_status_name(p.status));
+			if (log_rate_ok(&nack_rate))
+				log_info("%s: generic_nack seq=%u %s",
+				    e->conf.name, p.seq,
+				    pdu_status_name(p.status));
 			got_submit_resp(e, &p);
 		}
 		return;

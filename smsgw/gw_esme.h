@@ -42,6 +42,8 @@ struct esme_conf {
 	int	 enquire_link_s;
 	int	 reconnect_min_s;
 	int	 reconnect_max_s;
+	/* A session up this long resets the backoff; a shorter one not. */
+	int	 reconnect_stable_s;
 	int	 response_timeout_s;
 	enum esme_mode mode;
 	struct tls_conf tls;		/* tls.on: the whole link over TLS */
@@ -69,6 +71,8 @@ struct esme	*esme_new(struct event_base *, const struct esme_conf *,
 		    const struct esme_ops *, void *arg);
 /* Not from inside one of its own callbacks. */
 void		 esme_free(struct esme *);
+/* Log the count of rate-limited lines whose interval is over. */
+void		 esme_log_flush(void);
 /* Connect now (and keep reconnecting). */
 void		 esme_start(struct esme *);
 /*

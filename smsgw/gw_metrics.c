@@ -42,6 +42,7 @@ static struct {
 	uint64_t	 resp_other;
 	struct named	 receipts[NAMED_MAX];
 	struct named	 mo[NAMED_MAX];
+	struct named	 mo_refused[NAMED_MAX];
 	struct named	 outcomes[NAMED_MAX];
 	struct named	 links[NAMED_MAX];
 	uint64_t	 receipts_pending;
@@ -125,6 +126,12 @@ void
 metrics_mo(const char *kind)
 {
 	named_add(m.mo, kind, 1);
+}
+
+void
+metrics_mo_refused(const char *reason)
+{
+	named_add(m.mo_refused, reason, 1);
 }
 
 void
@@ -238,6 +245,8 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 	    (unsigned long long)m.receipts_pending) == -1 ||
 	    named_out(b, "muni_smsgw_mo_total", "kind", m.mo,
 	    "MO messages stored, by kind.") == -1 ||
+	    named_out(b, "muni_smsgw_mo_refused_total", "reason", m.mo_refused,
+	    "MO PDUs refused on their own, by reason.") == -1 ||
 	    named_out(b, "muni_smsgw_outcomes_total", "outcome", m.outcomes,
 	    "What the gateway wrote to the outbox.") == -1 ||
 	    named_out(b, "muni_smsgw_link_events_total", "event", m.links,

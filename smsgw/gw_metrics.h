@@ -40,6 +40,8 @@ void	 metrics_response(uint32_t status, int64_t latency_us);
 void	 metrics_receipt(const char *state);
 void	 metrics_receipt_pending(void);
 void	 metrics_mo(const char *kind);
+/* An MO PDU refused on its own (the batch went on), by reason. */
+void	 metrics_mo_refused(const char *reason);
 /* MO received to reply stored, for answered MO. */
 void	 metrics_mo_reply(int64_t latency_us);
 /* Final outcomes the gateway wrote: "accepted", "rejected", … */

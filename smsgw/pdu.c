@@ -39,6 +39,13 @@ static uint8_t	 pdu_copy[PDU_MAX_LEN + 1];
  */
 static int	 pdu_use_lib;
 
+/*
+ * smpp34_pack refuses a short_message of 254 octets (it checks length >=
+ * its 254-octet field, not >), though SMPP 3.4 allows 254 and unpack takes
+ * it: such a message is written by hand on the library's path too.
+ */
+#define LIB_PACK_SM_MAX		253
+
 static uint32_t
 get32(const uint8_t *b)
 {
@@ -1306,7 +1313,8 @@ enc_sm(const struct pdu *p, uint8_t *buf, size_t size, size_t *len,
 		return enc_fail(errstr, "bad schedule or validity time");
 	if (!(p->opt & PDU_OPT_PAYLOAD) && p->data_len > PDU_SM_MAX)
 		return enc_fail(errstr, "short_message too long");
-	if (!pdu_use_lib)
+	if (!pdu_use_lib || (!(p->opt & PDU_OPT_PAYLOAD) &&
+	    p->data_len > LIB_PACK_SM_MAX))
 		return enc_sm_hand(p, buf, size, len, errstr);
 	if (enc_tlvs(p, &l, errstr) == -1)
 		return -1;

@@ -15,7 +15,7 @@ struct evbuffer;
 #define PDU_HEADER_LEN		16
 #define PDU_MAX_LEN		65536	/* longest command_length accepted */
 #define PDU_MAX_TLVS		16	/* more are refused before libsmpp34 */
-#define PDU_SM_MAX		253	/* short_message octets */
+#define PDU_SM_MAX		254	/* short_message octets (SMPP 3.4) */
 #define PDU_PAYLOAD_MAX		1024	/* message_payload octets */
 #define PDU_ENCODE_MAX		2048	/* room for any PDU pdu_encode writes */
 #define PDU_SEQ_MAX		0x7fffffffU

@@ -125,6 +125,7 @@ add(struct smsreasm *r, const char *src, unsigned ref, int bits, int total,
 		check(&m);
 		break;
 	case SMSREASM_ERROR:
+	case SMSREASM_REFUSED:
 		if (errstr == NULL)
 			abort();
 		break;

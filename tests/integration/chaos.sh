@@ -13,7 +13,13 @@
 #     space returns everything is sent, nothing lost (SKIP, with the reason,
 #     when a tmpfs cannot be mounted);
 #  e) the limit on open files reached by HTTP clients: the daemon keeps
-#     running, does not spin, and recovers when they go.
+#     running, does not spin, and recovers when they go;
+#  f) poison MO parts (SAR segment 9 of 2) from many senders during a run,
+#     the simulator delivering again whatever gets a temporary error, and
+#     normal MO among them: each bad part refused once, permanently, no
+#     link reset, nothing sent twice, the MO answered;
+#  g) senders each opening 33 and more concatenated messages they never
+#     finish, during a run: past 32 refused permanently, the same outcome.
 # make test runs the short form (about a minute); CHAOS_FULL=1 (make chaos)
 # the long one: 100,000 messages and five kills.
 set -eu
@@ -23,8 +29,10 @@ B=$MUNI_BIN
 WINDOW=100
 if [ "${CHAOS_FULL:-0}" = 1 ]; then
 	N=100000 KILLS=5 DROP=5000 NDROP=20000 REFUSE_S=10 LOCK_S=8 NLOCK=5000
+	NPOISON=20000 POISONERS=200 OPENERS=20 OPENED=100
 else
 	N=4000 KILLS=2 DROP=700 NDROP=2000 REFUSE_S=3 LOCK_S=3 NLOCK=1000
+	NPOISON=1000 POISONERS=20 OPENERS=2 OPENED=40
 fi
 . "$MUNI_TOP/tests/integration/gwlib.sh"
 
@@ -150,7 +158,7 @@ start_gw
 
 # CHAOS_DRILLS picks drills (default all): "a c" runs two.
 drill() {
-	case " ${CHAOS_DRILLS:-a b c d e} " in *" $1 "*) return 0;; esac
+	case " ${CHAOS_DRILLS:-a b c d e f g} " in *" $1 "*) return 0;; esac
 	return 1
 }
 
@@ -230,6 +238,79 @@ wait_for 60 "the MO of the lock answered" mo_stored_once 5 lockmo
 echo "deliver_sm refused (ESME_RX_T_APPN) and retried during the lock:" \
     "$(( $(sim_stat deliver_retry) - retry0 ))"
 healthy || die "no bind after the lock"
+}
+
+# poison_check PREFIX N REFUSED STATUS RETRY0 LINKS0: the run of N (texts
+# PREFIX1..PREFIXN) final and sent once each, the MO PREFIXmo1..5 sent
+# among the poison answered, STATUS refused REFUSED times by the gateway
+# (no more: nothing was delivered again), no temporary refusal since
+# RETRY0, no link lost since the log had LINKS0 such lines.
+poison_check() {
+	wait_for 300 "the $1 run final" all_final
+	check_run "$1" "$2" 0
+	wait_for 60 "the MO among the poison answered" mo_stored_once 5 "${1}mo"
+	sleep 1
+	expect_eq "$1: refused with $4" \
+	    "$(grep -c "deliver_sm refused with $4\$" sim.err || :)" "$3"
+	expect_eq "$1: deliver_sm refused for now and redelivered" \
+	    "$(( $(sim_stat deliver_retry) - $5 ))" 0
+	expect_eq "$1: links lost" "$(grep -c 'link down' gw.err || :)" "$6"
+	healthy || die "no bind after the poison"
+}
+
+# --- f) Poison MO parts: SAR segment 9 of 2, during a run.
+drill f && {
+phase "f) $POISONERS senders of SAR part 9 of 2 during $NPOISON messages"
+retry0=$(sim_stat deliver_retry)
+links0=$(grep -c 'link down' gw.err || :)
+base=$(sim_stat accepted)
+batch "$NPOISON" p
+wait_for 120 "the run under way" accepted_at_least $((base + NPOISON / 10))
+k=1
+: > p.ctl
+while [ "$k" -le "$POISONERS" ]; do
+	echo "part -s +3712300$(printf %04d "$k") 505 $k 9 2 poison" >> p.ctl
+	[ $((k % 4)) -eq 0 ] && [ $((k / 4)) -le 5 ] &&
+	    echo "mo +3712000010$((k / 4)) 505 pmo$((k / 4))" >> p.ctl
+	k=$((k + 1))
+done
+expect_eq "p: control lines taken" "$(simctl_lines p.ctl)" \
+    "$(wc -l < p.ctl | tr -d ' ')"
+poison_check p "$NPOISON" "$POISONERS" ESME_RINVOPTPARAMVAL "$retry0" \
+    "$links0"
+}
+
+# --- g) Concatenated messages opened and never finished, past the limit.
+drill g && {
+phase "g) $OPENERS senders opening $OPENED messages each during $NPOISON"
+retry0=$(sim_stat deliver_retry)
+links0=$(grep -c 'link down' gw.err || :)
+base=$(sim_stat accepted)
+batch "$NPOISON" u
+wait_for 120 "the run under way" accepted_at_least $((base + NPOISON / 10))
+k=1
+: > u.ctl
+while [ "$k" -le "$OPENERS" ]; do
+	j=1
+	while [ "$j" -le "$OPENED" ]; do
+		echo "part +3712400$(printf %04d "$k") 505 $j 1 3 open" >> u.ctl
+		j=$((j + 1))
+	done
+	[ "$k" -le 5 ] && echo "mo +3712000010$k 505 umo$k" >> u.ctl
+	k=$((k + 1))
+done
+# Fewer than five openers: the MO among them made up to five.
+k=$((OPENERS + 1))
+while [ "$k" -le 5 ]; do
+	echo "mo +3712000010$k 505 umo$k" >> u.ctl
+	k=$((k + 1))
+done
+expect_eq "u: control lines taken" "$(simctl_lines u.ctl)" \
+    "$(wc -l < u.ctl | tr -d ' ')"
+poison_check u "$NPOISON" $((OPENERS * (OPENED - 32))) ESME_RX_R_APPN \
+    "$retry0" "$links0"
+expect_eq "u: parts held" "$(sql "select count(*) from mo_parts where
+    source glob '+3712400*'")" $((OPENERS * 32))
 }
 stop_gw
 

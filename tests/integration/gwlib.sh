@@ -154,3 +154,20 @@ ussd_step() {
 	wait_for 10 "the USSD answer to $1 '$2'" lines_to_at_least "$m" "$1" 1
 	log_since "$m" | grep "dst=$1 " > ussd.txt
 }
+
+# simctl_lines FILE: every line of FILE to the simulator's control socket
+# in one write, so that the deliver_sm they make go out together and meet
+# in one of the gateway's turns; prints how many were answered "ok".
+simctl_lines() {
+	perl -MIO::Socket::UNIX -e '
+		my $s = IO::Socket::UNIX->new(Peer => $ARGV[0]) or die "$!";
+		open(my $f, "<", $ARGV[1]) or die "$!";
+		my $all = do { local $/; <$f> };
+		my $n = ($all =~ tr/\n//);
+		print $s $all;
+		my $ok = 0;
+		while ($n-- > 0 && defined(my $l = <$s>)) {
+			$ok++ if $l =~ /^ok/;
+		}
+		print "$ok\n";' "$PWD/ctl.sock" "$1"
+}

@@ -73,6 +73,10 @@ int		 smpp_listen(const char *addr, int port, int *bound);
 int		 smpp_inject_mo(const char *from, const char *to,
 		    const char *text, int ucs2, int payload,
 		    const char **errstr);
+/* Queue one MO part numbered seq of total (UDH, or SAR TLVs when sar). */
+int		 smpp_inject_part(const char *from, const char *to,
+		    unsigned ref, unsigned seq, unsigned total, int sar,
+		    const char *text, const char **errstr);
 /*
  * Queue a USSD deliver_sm. op < 0: 1 for "*…", else 18; session -2: the
  * number's own (a new one on op 1), -1: no its_session_info.

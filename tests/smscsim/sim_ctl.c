@@ -179,6 +179,45 @@ cmd_mo(struct ctl *c, char *line)
 		ctl_reply(c, "ok parts=%d", n);
 }
 
+/* part [-s] FROM TO REF SEQ TOTAL TEXT: one part, numbers unchecked. */
+static void
+cmd_part(struct ctl *c, char *line)
+{
+	char		*w, *from, *to, *text, *nw[3];
+	const char	*err;
+	long long	 v[3];
+	int		 sar = 0, i;
+
+	while ((w = word(&line)) != NULL && w[0] == '-') {
+		if (strcmp(w, "-s") != 0) {
+			ctl_reply(c, "error unknown flag %s", w);
+			return;
+		}
+		sar = 1;
+	}
+	from = w;
+	to = word(&line);
+	for (i = 0; i < 3; i++)
+		nw[i] = word(&line);
+	text = rest(&line);
+	if (from == NULL || to == NULL || nw[2] == NULL || text == NULL) {
+		ctl_reply(c, "error usage: part [-s] FROM TO REF SEQ TOTAL "
+		    "TEXT");
+		return;
+	}
+	for (i = 0; i < 3; i++)
+		if (number(nw[i], 0, 65535, &v[i]) == -1) {
+			ctl_reply(c, "error bad number %s", nw[i]);
+			return;
+		}
+	text_unescape(text);
+	if (smpp_inject_part(from, to, (unsigned)v[0], (unsigned)v[1],
+	    (unsigned)v[2], sar, text, &err) == -1)
+		ctl_reply(c, "error %s", err);
+	else
+		ctl_reply(c, "ok");
+}
+
 /* ussd FROM TEXT [OP [SESSION|-]], or ussd [-o OP] [-s S|-] FROM TEXT… */
 static void
 cmd_ussd(struct ctl *c, char *line)
@@ -354,6 +393,8 @@ ctl_command(struct ctl *c, char *line)
 		return;
 	if (strcmp(cmd, "mo") == 0)
 		cmd_mo(c, line);
+	else if (strcmp(cmd, "part") == 0)
+		cmd_part(c, line);
 	else if (strcmp(cmd, "ussd") == 0)
 		cmd_ussd(c, line);
 	else if (strcmp(cmd, "send") == 0)
@@ -378,6 +419,7 @@ ctl_command(struct ctl *c, char *line)
 			log_warnx("event_base_loopbreak");
 	} else if (strcmp(cmd, "help") == 0)
 		ctl_reply(c, "ok commands: mo [-u] [-p] FROM TO TEXT | "
+		    "part [-s] FROM TO REF SEQ TOTAL TEXT | "
 		    "ussd FROM TEXT [OP [SESSION|-]] | send FAULT | "
 		    "set KEY VALUE | watch NUMBER|*|off | stats | flush | "
 		    "quit | shutdown");

@@ -108,7 +108,8 @@ usage(FILE *f)
 "       muni-smscsim --ctl -C control.sock COMMAND …\n"
 "port 0 picks a free port; it is printed as port=N.\n"
 "faults: malformed tlv40 unknown len4 len10m random enquire unbind\n"
-"control: mo [-u] [-p] FROM TO TEXT | ussd FROM TEXT [OP [SESSION|-]] |\n"
+"control: mo [-u] [-p] FROM TO TEXT | part [-s] FROM TO REF SEQ TOTAL TEXT |\n"
+"	ussd FROM TEXT [OP [SESSION|-]] |\n"
 "	send FAULT | set KEY VALUE | watch NUMBER|*|off | stats | flush |\n"
 "	quit | shutdown\n");
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "util.h"
 
 #define T0	1767225600	/* 2026-01-01 00:00:00 UTC */
 
@@ -384,6 +385,33 @@ test_receipt_before_resp(void **state)
 	    OUTBOX_PENDING_KEEP_S), 1);
 }
 
+/*
+ * Receipts for ids nobody sent (a storm of 100k was 100k rows): the table
+ * is cut back to the newest, whatever their age.
+ */
+static void
+test_receipt_pending_cap(void **state)
+{
+	struct store	*s = *state;
+	char		 id[24];
+	int		 i;
+
+	for (i = 0; i < 25; i++) {
+		assert_int_not_equal(util_snprintf(id, sizeof(id), "orphan%02d",
+		    i), -1);
+		assert_int_equal(outbox_receipt(s, id, OUTBOX_RCPT_DELIVERED,
+		    0), OUTBOX_RCPT_PENDING);
+		clock_advance_ms(1000);
+	}
+	assert_int_equal(outbox_cap_pending(s, 30), 0);
+	assert_int_equal(outbox_cap_pending(s, 10), 15);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM receipts_pending"), 10);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM receipts_pending"
+	    " WHERE message_id < 'orphan15'"), 0);
+	assert_int_equal(outbox_cap_pending(s, 10), 0);
+	assert_int_equal(outbox_cap_pending(s, 0), 10);
+}
+
 static void
 test_transient_backoff(void **state)
 {
@@ -558,6 +586,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_parts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_worst_part, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_pending_cap,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_receipt_before_resp,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transient_backoff, setup,

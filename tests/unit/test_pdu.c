@@ -618,24 +618,41 @@ test_guards(void **state)
 	/* Shorter than a header at all. */
 	decode_nack(buf, 4, PDU_RINVCMDLEN, 0);
 
-	/* short_message of 254 octets. */
+	/*
+	 * short_message of 255 octets: more than SMPP 3.4 allows. 254 is
+	 * SMPP's limit and is taken, by the hand decoder and libsmpp34's
+	 * (issue 22: 254 was refused).
+	 */
 	n = unhex(SUBMIT_SM, buf, sizeof(buf));
 	n -= 7;
-	buf[n++] = 254;
-	memset(buf + n, 'x', 254);
-	n += 254;
+	buf[n++] = 255;
+	memset(buf + n, 'x', 255);
+	n += 255;
 	put32(buf, (uint32_t)n);
 	decode_nack(buf, n, PDU_RINVMSGLEN, 2);
-	buf[SUBMIT_LEN - 7] = 253;
+	buf[SUBMIT_LEN - 7] = 254;
 	n--;
 	put32(buf, (uint32_t)n);
 	{
 		struct pdu	 p;
+		uint8_t		 out[PDU_ENCODE_MAX];
+		size_t		 olen;
 		uint32_t	 nack;
 		const char	*err;
 
 		assert_int_equal(pdu_decode(buf, n, &p, &nack, &err), 0);
-		assert_int_equal(p.data_len, 253);
+		assert_int_equal(p.data_len, 254);
+		assert_int_equal(pdu_decode_ref(buf, n, &p, &nack, &err), 0);
+		assert_int_equal(p.data_len, 254);
+		/* And it goes out again as it came, on both paths. */
+		assert_int_equal(pdu_encode(&p, out, sizeof(out), &olen,
+		    &err), 0);
+		assert_int_equal(olen, n);
+		assert_memory_equal(out, buf, n);
+		assert_int_equal(pdu_encode_ref(&p, out, sizeof(out), &olen,
+		    &err), 0);
+		assert_int_equal(olen, n);
+		assert_memory_equal(out, buf, n);
 	}
 
 	/* message_payload of 1025 octets. */

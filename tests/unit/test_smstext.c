@@ -854,7 +854,10 @@ held(struct fixture *f, const char *src, unsigned ref, int bits, int total)
 static int
 pending(struct fixture *f, const char *src)
 {
-	return f->st.pending(f->st.arg, src);
+	struct smsreasm_held	 h;
+
+	assert_int_equal(f->st.held(f->st.arg, src, &h), 0);
+	return h.messages;
 }
 
 static enum smsreasm_result
@@ -873,7 +876,7 @@ add(struct smsreasm *r, const char *src, unsigned ref, int bits, int total,
 	p.ud = (const uint8_t *)ud;
 	p.ud_len = len;
 	res = smsreasm_add(r, &p, out, &errstr);
-	if (res == SMSREASM_ERROR)
+	if (res == SMSREASM_ERROR || res == SMSREASM_REFUSED)
 		assert_non_null(errstr);
 	return res;
 }
@@ -1071,7 +1074,7 @@ test_reasm_keys_and_limits(void **state)
 		assert_int_equal(add(f->r, "+37120000009", i, 8, 2, 1, 0, "x",
 		    1, &out), SMSREASM_WAITING);
 	assert_int_equal(add(f->r, "+37120000009", 200, 8, 2, 1, 0, "x", 1,
-	    &out), SMSREASM_ERROR);
+	    &out), SMSREASM_REFUSED);
 	assert_int_equal(pending(f, "+37120000009"), SMSREASM_PENDING_MAX);
 	assert_int_equal(held(f, "+37120000009", 200, 8, 2), 0);
 	/* ... but may still finish those. */
@@ -1093,17 +1096,77 @@ test_reasm_keys_and_limits(void **state)
 	    &errstr), 0);
 	p.seq = 3;
 	assert_int_equal(smsreasm_add(f->r, &p, &out, &errstr),
-	    SMSREASM_ERROR);
+	    SMSREASM_REFUSED);
 	p.seq = 0;
 	assert_int_equal(smsreasm_add(f->r, &p, &out, &errstr),
-	    SMSREASM_ERROR);
+	    SMSREASM_REFUSED);
 	p.seq = 1;
 	memset(big, 'a', sizeof(big));
 	p.ud = (const uint8_t *)big;
 	p.ud_len = sizeof(big);
 	assert_int_equal(smsreasm_add(f->r, &p, &out, &errstr),
-	    SMSREASM_ERROR);
+	    SMSREASM_REFUSED);
 	assert_string_equal(errstr, "part is longer than 1024 bytes");
+}
+
+/*
+ * A sender past a limit is refused, part by part, and the store is left
+ * as it was: the parts held stay, a refused part is not kept, others'
+ * messages and that sender's finished ones go on. SAR 9 of 2 likewise.
+ */
+static void
+test_reasm_sender_limits(void **state)
+{
+	struct fixture		*f = *state;
+	struct smsreasm_msg	 out;
+	struct smsreasm_held	 h;
+	char			 ud[SMSREASM_PART_MAX];
+	unsigned		 i;
+
+	/* Segment 9 of 2 (the SAR attack) and 0 of 2: refused, not kept. */
+	assert_int_equal(add(f->r, SRC, 300, 16, 2, 9, 0, "x", 1, &out),
+	    SMSREASM_REFUSED);
+	assert_int_equal(add(f->r, SRC, 300, 16, 2, 0, 0, "x", 1, &out),
+	    SMSREASM_REFUSED);
+	assert_int_equal(pending(f, SRC), 0);
+
+	/* Parts: 128 messages of 255 parts would be 32k rows; 256 is all. */
+	for (i = 0; i < SMSREASM_PARTS_MAX; i++)
+		assert_int_equal(add(f->r, "+37120000011", i / 200, 8, 255,
+		    (int)(i % 200) + 1, 0, "p", 1, &out), SMSREASM_WAITING);
+	assert_int_equal(add(f->r, "+37120000011", 1, 8, 255, 201, 0, "p", 1,
+	    &out), SMSREASM_REFUSED);
+	assert_int_equal(f->st.held(f->st.arg, "+37120000011", &h), 0);
+	assert_int_equal(h.parts, SMSREASM_PARTS_MAX);
+	assert_int_equal(h.messages, 2);
+	assert_int_equal(h.bytes, SMSREASM_PARTS_MAX);
+	/* Another sender is not touched by it. */
+	assert_int_equal(add(f->r, "+37120000012", 1, 8, 2, 1, 0, "a", 1,
+	    &out), SMSREASM_WAITING);
+	assert_int_equal(add(f->r, "+37120000012", 1, 8, 2, 2, 0, "b", 1,
+	    &out), SMSREASM_COMPLETE);
+	assert_string_equal(out.text, "ab");
+	smsreasm_msg_clear(&out);
+
+	/* Bytes: 64 parts of 1024 fill 64 KiB; the 65th is refused. */
+	memset(ud, 'b', sizeof(ud));
+	for (i = 0; i < SMSREASM_BYTES_MAX / sizeof(ud); i++)
+		assert_int_equal(add(f->r, "+37120000013", 9, 8, 100,
+		    (int)i + 1, 4, ud, sizeof(ud), &out), SMSREASM_WAITING);
+	assert_int_equal(add(f->r, "+37120000013", 9, 8, 100, 99, 4, ud, 1,
+	    &out), SMSREASM_REFUSED);
+	assert_int_equal(f->st.held(f->st.arg, "+37120000013", &h), 0);
+	assert_int_equal(h.bytes, SMSREASM_BYTES_MAX);
+	assert_int_equal(h.parts, SMSREASM_BYTES_MAX / sizeof(ud));
+
+	/* Age: at the timeout what is held is released, and room is back. */
+	clock_advance_ms(1000 * (int64_t)SMSREASM_TIMEOUT_DEFAULT);
+	while (smsreasm_expire(f->r, &out) == 1)
+		smsreasm_msg_clear(&out);
+	assert_int_equal(pending(f, "+37120000011"), 0);
+	assert_int_equal(pending(f, "+37120000013"), 0);
+	assert_int_equal(add(f->r, "+37120000013", 10, 8, 2, 1, 0, "c", 1,
+	    &out), SMSREASM_WAITING);
 }
 
 /* A USSD screen is one PDU: 182 septets or 80 UCS-2 units, never a UDH. */
@@ -1159,6 +1222,8 @@ test_ussd_screen(void **state)
 	cmocka_unit_test_setup_teardown(test_reasm_split_pairs, setup, \
 	    teardown), \
 	cmocka_unit_test_setup_teardown(test_reasm_keys_and_limits, setup, \
+	    teardown), \
+	cmocka_unit_test_setup_teardown(test_reasm_sender_limits, setup, \
 	    teardown)
 
 int

@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "clock.h"
 #include "log.h"
 #include "strset.h"
 #include "util.h"
@@ -470,6 +471,50 @@ test_log_line_is_scrubbed(void **state)
 	assert_null(strstr(buf, "debug-only"));
 }
 
+/*
+ * A storm of one kind of line: the first burst of each interval, then one
+ * line with the count of the rest, never a line each (issue 22: 20,407
+ * info lines from one generic_nack storm).
+ */
+static void
+test_log_rate(void **state)
+{
+	static struct log_rate	 r = LOG_RATE_INIT("unknown generic_nack", 3,
+	    60);
+	char			 buf[4096], *p;
+	int			 fds[2], i, ok = 0, lines = 0;
+	ssize_t			 n;
+
+	(void)state;
+	clock_set_fake(1700000000);
+	assert_int_equal(pipe(fds), 0);
+	log_set_level(LOG_LEVEL_INFO);
+	log_set_fd(fds[1]);
+	for (i = 0; i < 20407; i++)
+		if (log_rate_ok(&r)) {
+			ok++;
+			log_info("generic_nack seq=%d", i);
+		}
+	assert_int_equal(ok, 3);
+	log_rate_flush(&r);		/* the interval is not over yet */
+	clock_advance_ms(61 * 1000);
+	log_rate_flush(&r);
+	assert_int_equal(log_rate_ok(&r), 1);	/* a new interval */
+	log_rate_flush(&r);
+	log_set_fd(-1);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof(buf) - 1);
+	close(fds[0]);
+	clock_clear_fake();
+	assert_true(n > 0);
+	buf[n] = '\0';
+	for (p = buf; (p = strchr(p, '\n')) != NULL; p++)
+		lines++;
+	assert_int_equal(lines, 4);
+	assert_non_null(strstr(buf,
+	    "unknown generic_nack: 20404 more in the last 61 s"));
+}
+
 int
 main(void)
 {
@@ -488,6 +533,7 @@ main(void)
 		cmocka_unit_test(test_strset_edge_keys),
 		cmocka_unit_test(test_log_scrub),
 		cmocka_unit_test(test_log_line_is_scrubbed),
+		cmocka_unit_test(test_log_rate),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
