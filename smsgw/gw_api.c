@@ -6,7 +6,6 @@
  * counts, log lines a masked phone.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,8 @@
 #include "gw_api.h"
 #include "gw_apibody.h"
 #include "gw_disp.h"
+#include "gw_http.h"
+#include "gw_metrics.h"
 #include "i18n.h"
 #include "ident.h"
 #include "log.h"
@@ -51,6 +52,7 @@ struct api {
 	char		 token[TOKEN_MAX + 1];	/* "" the API is off */
 	size_t		 token_len;
 	struct bucket	 buckets[BUCKETS];
+	struct http_ratelog unauth_log;	/* 401s */
 };
 
 int
@@ -58,7 +60,6 @@ api_token_read(const char *path, char *buf, size_t size,
     const char **errstr)
 {
 	static char	 msg[128];
-	struct stat	 sb;
 	char		 tmp[TOKEN_MAX + 1];
 	const char	*err;
 	size_t		 len;
@@ -78,9 +79,6 @@ api_token_read(const char *path, char *buf, size_t size,
 		    "the token does not fit";
 		return -1;
 	}
-	if (stat(path, &sb) == 0 && (sb.st_mode & 0077) != 0)
-		log_warnx("%s: [http] token_file is readable by others "
-		    "(chmod 600)", path);
 	memcpy(buf, tmp, len + 1);
 	explicit_bzero(tmp, sizeof(tmp));
 	return 0;
@@ -286,9 +284,13 @@ token_equal(const char *got, size_t glen, const char *want, size_t wlen)
 	return diff == 0 && glen == wlen;
 }
 
-/* 1 when the request carries the token; else it was answered. */
+/*
+ * 1 when the request carries the token; else it was answered. A refusal
+ * is counted, and logged at most once a minute (a guesser would fill the
+ * log otherwise).
+ */
 static int
-authorized(struct api *a, struct evhttp_request *req)
+authorized(struct api *a, struct evhttp_request *req, const char *addr)
 {
 	const char	*h = evhttp_find_header(
 			    evhttp_request_get_input_headers(req),
@@ -296,6 +298,9 @@ authorized(struct api *a, struct evhttp_request *req)
 	const char	*t;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		metrics_http("unauthorized");
+		http_ratelog(&a->unauth_log, "401: a request to the API "
+		    "without a bearer token", addr);
 		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
 		send_error(req, 401, "Unauthorized", "unauthorized",
 		    _("a bearer token is required (Authorization: Bearer "
@@ -306,6 +311,9 @@ authorized(struct api *a, struct evhttp_request *req)
 		;
 	if (!token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
 	    a->token_len)) {
+		metrics_http("unauthorized");
+		http_ratelog(&a->unauth_log, "401: a request to the API with "
+		    "a wrong bearer token", addr);
 		header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
 		    "error=\"invalid_token\"");
 		send_error(req, 401, "Unauthorized", "unauthorized",
@@ -556,7 +564,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
-	if (!authorized(a, req))
+	if (!authorized(a, req, addr))
 		return;
 	if (path == NULL || strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
 		send_error(req, 404, "Not Found", "not_found",
