@@ -1,8 +1,8 @@
 #!/usr/bin/perl
-# slowloris.pl PORT COUNT EVERY_S DURATION_S RECONNECT: COUNT clients on
+# slowloris.pl PORT COUNT EVERY_S DURATION_S AGAIN_S: COUNT clients on
 # 127.0.0.1:PORT, each sending one byte of a request that never ends every
-# EVERY_S seconds, for DURATION_S seconds; with RECONNECT 1 a client the
-# server cuts connects again at once. Not a test by itself (the .sh
+# EVERY_S seconds, for DURATION_S seconds; a client the server cuts
+# connects again AGAIN_S seconds later (0: never). Not a test by itself (the .sh
 # scripts drive it); it touches "started" once every client has tried to
 # connect, and prints at the end:
 #	opened=N cut=N open=N life_min=S life_max=S
@@ -15,9 +15,10 @@ use IO::Select;
 use Time::HiRes qw(time sleep);
 use Errno qw(EINPROGRESS EAGAIN EWOULDBLOCK);
 
-my ($port, $count, $every, $duration, $reconnect) = @ARGV;
-die "usage: slowloris.pl PORT COUNT EVERY_S DURATION_S RECONNECT\n"
-    unless defined $reconnect;
+my ($port, $count, $every, $duration, $again) = @ARGV;
+die "usage: slowloris.pl PORT COUNT EVERY_S DURATION_S AGAIN_S\n"
+    unless defined $again;
+my @later;	# when the clients the server cut connect again
 my $req = "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: " .
     ("a" x 4000);
 my %conn;
@@ -42,7 +43,7 @@ sub gone {
 	$cut++;
 	$lmin = $life if !defined $lmin || $life < $lmin;
 	$lmax = $life if $life > $lmax;
-	open_one() if $reconnect && time < $end;
+	push @later, time + $again if $again > 0;
 }
 
 open_one() for 1 .. $count;
@@ -51,6 +52,10 @@ if (open(my $f, ">", "started")) {
 }
 my $next = time;
 while (time < $end) {
+	while (@later && $later[0] <= time) {
+		shift @later;
+		open_one();
+	}
 	if (time >= $next) {
 		for my $c (values %conn) {
 			next if $c->{sent} >= length $req;
@@ -65,6 +70,7 @@ while (time < $end) {
 	my $wait = $next - time;
 	$wait = 0 if $wait < 0;
 	$wait = $end - time if $end - time < $wait;
+	$wait = $later[0] - time if @later && $later[0] - time < $wait;
 	for my $s ($sel->can_read($wait > 0 ? $wait : 0)) {
 		my $c = $conn{fileno $s} or next;
 		my $buf;
