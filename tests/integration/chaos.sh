@@ -377,7 +377,7 @@ sleep 2
 healthy && die "/health says 200 with the SMSC gone"
 simctl set refuse 0 > /dev/null
 wait_for 20 "the bind back during the attack" healthy
-batch 200 f
+batch 200 slow
 wait_for 60 "the run after the SMSC came back, final" all_final
 kill -0 "$slowpid" 2>/dev/null ||
     die "the attack ended before the run did (raise SLOW_S)"
@@ -385,7 +385,7 @@ healthy || die "/health does not answer during the attack"
 wait "$slowpid" || :
 slowpid=""
 echo "slow clients: $(cat slow.out)"
-check_run f 200 "$WINDOW"
+check_run slow 200 "$WINDOW"
 [ "$(sim_stat connections)" -gt "$conns" ] || die "the bind did not reconnect"
 [ "$(tr ' ' '\n' < slow.out | sed -n 's/^cut=//p')" -gt 0 ] ||
     die "no slow client was cut"
