@@ -640,6 +640,35 @@ config_check_private(struct config_parse *p, int line, const char *key,
 }
 
 /*
+ * The API's token file is the gateway's alone: its group (muni) has the
+ * kiosks in it, which have no business with the token. One rule, mode
+ * 600, checked wherever the configuration is read: at start, by -n and
+ * on SIGHUP, with the same message.
+ */
+static void
+config_check_token(struct config_parse *p, int line, const char *key,
+    const char *path)
+{
+	struct stat	 st;
+	const char	*how;
+	char		*real;
+
+	if (stat(path, &st) == -1 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return;
+	if (st.st_mode & (S_IROTH | S_IWOTH | S_IXOTH))
+		how = (st.st_mode & S_IROTH) ? "readable by others" :
+		    "writable by others";
+	else
+		how = (st.st_mode & S_IRGRP) ? "readable by its group" :
+		    "writable by its group";
+	real = realpath(path, NULL);
+	config_error(p, line, "%s: the token file %s is %s: run `chmod 600 "
+	    "%s` (the gateway's user alone may read it)", key, path, how,
+	    real != NULL ? real : path);
+	free(real);
+}
+
+/*
  * A secret in a file others can read (or write) is a secret no longer:
  * refuse to run, and say which chmod fixes it. Group access is left to
  * the administrator (the service's group may need to read the file).
@@ -728,8 +757,8 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 	}
 	/* A missing token file is for the HTTP API to report. */
 	if (tf[0] != '\0')
-		config_check_private(p, cfg->v[CFG_HTTP_TOKEN_FILE].line,
-		    config_defs[CFG_HTTP_TOKEN_FILE].name, "token", tf);
+		config_check_token(p, cfg->v[CFG_HTTP_TOKEN_FILE].line,
+		    config_defs[CFG_HTTP_TOKEN_FILE].name, tf);
 }
 
 static void

@@ -74,6 +74,10 @@
 	X(HTTP_API_RATE_PER_MIN, "http", "api_rate_per_min", INT, "600",	\
 	    1, 600000)							\
 	X(HTTP_API_BURST, "http", "api_burst", INT, "60", 1, 100000)	\
+	X(HTTP_MAX_CONNECTIONS, "http", "max_connections", INT, "256", 1,	\
+	    65536)							\
+	X(HTTP_REQUEST_TIMEOUT_S, "http", "request_timeout_s", INT, "10",	\
+	    1, 300)							\
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
 	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
 	X(OTP_LOCKOUT_S, "otp", "lockout_s", INT, "900", 60, 86400)	\

@@ -6,7 +6,6 @@
  * counts, log lines a masked phone.
  */
 #include <sys/socket.h>
-#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +24,8 @@
 #include "gw_api.h"
 #include "gw_apibody.h"
 #include "gw_disp.h"
+#include "gw_http.h"
+#include "gw_metrics.h"
 #include "i18n.h"
 #include "ident.h"
 #include "log.h"
@@ -52,6 +53,7 @@ struct api {
 	char		 token[TOKEN_MAX + 1];	/* "" the API is off */
 	size_t		 token_len;
 	struct bucket	 buckets[BUCKETS];
+	struct http_ratelog unauth_log;	/* 401s */
 };
 
 int
@@ -59,7 +61,6 @@ api_token_read(const char *path, char *buf, size_t size,
     const char **errstr)
 {
 	static char	 msg[128];
-	struct stat	 sb;
 	char		 tmp[TOKEN_MAX + 1];
 	const char	*err;
 	size_t		 len;
@@ -79,9 +80,6 @@ api_token_read(const char *path, char *buf, size_t size,
 		    "the token does not fit";
 		return -1;
 	}
-	if (stat(path, &sb) == 0 && (sb.st_mode & 0077) != 0)
-		log_warnx("%s: [http] token_file is readable by others "
-		    "(chmod 600)", path);
 	memcpy(buf, tmp, len + 1);
 	explicit_bzero(tmp, sizeof(tmp));
 	return 0;
@@ -291,10 +289,12 @@ token_equal(const char *got, size_t glen, const char *want, size_t wlen)
  * 1 when the request carries a token: the [http] token_file's (one client
  * of every scope, for old installs: *scope -1) or a named client's
  * (munictl api token add; *scope its scope, the client the origin of the
- * audit rows it causes). Else it was answered.
+ * audit rows it causes). Else it was answered. A refusal is counted, and
+ * logged at most once a minute (a guesser would fill the log otherwise).
  */
 static int
-authorized(struct api *a, struct evhttp_request *req, int *scope)
+authorized(struct api *a, struct evhttp_request *req, const char *addr,
+    int *scope)
 {
 	struct apitoken_info	 ti;
 	char			 origin[APITOKEN_CLIENT_MAX + 8];
@@ -304,6 +304,9 @@ authorized(struct api *a, struct evhttp_request *req, int *scope)
 	const char		*t;
 
 	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0) {
+		metrics_http("unauthorized");
+		http_ratelog(&a->unauth_log, "401: a request to the API "
+		    "without a bearer token", addr);
 		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
 		send_error(req, 401, "Unauthorized", "unauthorized",
 		    _("a bearer token is required (Authorization: Bearer "
@@ -325,6 +328,9 @@ authorized(struct api *a, struct evhttp_request *req, int *scope)
 		store_set_origin(a->store, origin);
 		return 1;
 	}
+	metrics_http("unauthorized");
+	http_ratelog(&a->unauth_log, "401: a request to the API with a wrong "
+	    "bearer token", addr);
 	header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
 	    "error=\"invalid_token\"");
 	send_error(req, 401, "Unauthorized", "unauthorized",
@@ -574,7 +580,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
-	if (!authorized(a, req, &scope))
+	if (!authorized(a, req, addr, &scope))
 		return;
 	/* A named client's token opens its scope's addresses only. */
 	if (scope != -1 && path != NULL && strncmp(path, PREFIX,

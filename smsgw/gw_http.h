@@ -1,22 +1,43 @@
 /*
  * http: the gateway's HTTP side on [http] listen (loopback by default):
  * GET /health, 200 while a bind is up and 503 otherwise, and GET /metrics
- * in the Prometheus text format; under /api/ the API of gw_api.
+ * in the Prometheus text format; under /api/ the API of gw_api. At most
+ * [http] max_connections clients at once, each with [http]
+ * request_timeout_s to send its request; one request per connection.
  */
 #ifndef MUNI_GW_HTTP_H
 #define MUNI_GW_HTTP_H
 
+#include <stdint.h>
+
 struct api;
+struct config;
 struct disp;
 struct event_base;
+struct evhttp_request;
 struct http;
 
 /*
- * Listen on "host:port"; NULL with *errstr when it cannot. api (NULL:
- * none) answers under /api/.
+ * Listen on [http] listen; NULL with *errstr when it cannot. api (NULL:
+ * none) answers under /api/. cfg is read here only.
  */
-struct http	*http_new(struct event_base *, const char *listen,
+struct http	*http_new(struct event_base *, const struct config *cfg,
 		    struct disp *, struct api *, const char **errstr);
 void		 http_free(struct http *);
+
+/* Answer {"error": err, "reason": reason} with code. */
+void		 http_error(struct evhttp_request *, int code, const char *why,
+		    const char *err, const char *reason);
+
+/*
+ * What clients do wrong is logged at most once a minute per kind: the
+ * first time, then with the count of those held back. Zero it to start.
+ */
+struct http_ratelog {
+	int64_t		 at_ms;
+	uint64_t	 held;
+};
+void		 http_ratelog(struct http_ratelog *, const char *what,
+		    const char *peer);
 
 #endif

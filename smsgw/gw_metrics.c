@@ -50,6 +50,8 @@ static struct {
 	struct histo	 mo_reply;
 	struct histo	 commit;
 	uint64_t	 commit_answers;
+	struct named	 http[NAMED_MAX];
+	int64_t		 http_conns;
 } m;
 
 static void
@@ -213,6 +215,18 @@ histo_out(struct evbuffer *b, const char *metric, const struct histo *h,
 	    h->sum_s, metric, (unsigned long long)h->count);
 }
 
+void
+metrics_http(const char *event)
+{
+	named_add(m.http, event, 1);
+}
+
+void
+metrics_http_connections(int64_t n)
+{
+	m.http_conns = n;
+}
+
 int
 metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 {
@@ -327,6 +341,13 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 	    "# TYPE muni_smsgw_commit_answers_total counter\n"
 	    "muni_smsgw_commit_answers_total %llu\n",
 	    (unsigned long long)m.commit_answers) == -1)
+		return -1;
+	if (named_out(b, "muni_smsgw_http_events_total", "event", m.http,
+	    "HTTP requests refused and connections cut, by why.") == -1 ||
+	    out(b, "# HELP muni_smsgw_http_connections HTTP connections "
+	    "open.\n# TYPE muni_smsgw_http_connections gauge\n"
+	    "muni_smsgw_http_connections %lld\n",
+	    (long long)m.http_conns) == -1)
 		return -1;
 	return 0;
 }

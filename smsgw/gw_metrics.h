@@ -50,6 +50,11 @@ void	 metrics_link(const char *event);
 /* One group commit: how long it took and how many answers it carried. */
 void	 metrics_commit(int64_t latency_us, uint64_t answers);
 
+/* HTTP trouble: "unauthorized", "cut_deadline", "cut_cap", … */
+void	 metrics_http(const char *event);
+/* HTTP connections open now. */
+void	 metrics_http_connections(int64_t n);
+
 /* Append the whole exposition to out. 0 or -1. */
 int	 metrics_format(struct evbuffer *out, const struct metrics_gauges *);
 

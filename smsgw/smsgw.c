@@ -6,6 +6,9 @@
  * modules are gw_disp (outbox and inbox), gw_pick (which bind), gw_esme (a
  * bind), gw_batch (group commits), gw_http and gw_api, and gw_remind.
  */
+#include <sys/resource.h>
+
+#include <errno.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +26,16 @@
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+#include "util.h"
+
+/*
+ * Descriptors the gateway keeps for itself whatever HTTP clients do:
+ * stdio, the log, SQLite's (the database, -wal, -shm, a journal),
+ * libevent's, the listener, the files it reads on SIGHUP, and headroom.
+ * A bind takes two at most (a transmitter and a receiver).
+ */
+#define FD_RESERVE	64
+#define FD_PER_BIND	2
 
 struct gw {
 	struct event_base *base;
@@ -44,6 +57,53 @@ usage(FILE *fp)
 	    "  -d       stay in the foreground, log to stderr\n"
 	    "  -n       check the configuration and the database, then exit\n"
 	    "  -h       this help\n", CONFIG_DEFAULT_PATH);
+}
+
+/*
+ * HTTP clients must not starve the binds of descriptors: raise the soft
+ * RLIMIT_NOFILE to the hard one, then refuse a configuration whose binds,
+ * reserve and [http] max_connections do not fit. The same at start and
+ * with -n. 0, or -1 with the message in msg.
+ */
+static int
+fd_budget(const struct config *cfg, char *msg, size_t size)
+{
+	struct rlimit	 rl;
+	long long	 binds = config_binds(cfg), room;
+	long long	 conns = config_int(cfg, CFG_HTTP_MAX_CONNECTIONS);
+	long long	 need = FD_RESERVE + FD_PER_BIND * binds + conns;
+	char		 fix[80];
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+		(void)util_snprintf(msg, size, "getrlimit: %s",
+		    strerror(errno));
+		return -1;
+	}
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		/* Refused, the soft limit stays; the check below judges it. */
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1 &&
+		    getrlimit(RLIMIT_NOFILE, &rl) == -1) {
+			(void)util_snprintf(msg, size, "getrlimit: %s",
+			    strerror(errno));
+			return -1;
+		}
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || (long long)rl.rlim_cur >= need)
+		return 0;
+	room = (long long)rl.rlim_cur - FD_RESERVE - FD_PER_BIND * binds;
+	if (room >= 1)
+		(void)util_snprintf(fix, sizeof(fix), "lower [http] "
+		    "max_connections to %lld at most", room);
+	else
+		(void)util_strlcpy(fix, "use fewer binds", sizeof(fix));
+	(void)util_snprintf(msg, size, "[http] max_connections %lld and %lld "
+	    "bind%s need %lld file descriptors (%d of them kept for the "
+	    "binds, the database and the log), but the limit (RLIMIT_NOFILE, "
+	    "raised to the hard limit) is %lld: raise LimitNOFILE= in the "
+	    "unit (ulimit -n), or %s", conns, binds, binds == 1 ? "" : "s",
+	    need, FD_RESERVE, (long long)rl.rlim_cur, fix);
+	return -1;
 }
 
 static void
@@ -112,6 +172,12 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 	    config_str(gw->cfg, CFG_MUNICIPALITY_TIMEZONE)) != 0)
 		log_warnx("reload: [municipality] timezone changes only with a "
 		    "restart");
+	if (config_int(nc, CFG_HTTP_MAX_CONNECTIONS) !=
+	    config_int(gw->cfg, CFG_HTTP_MAX_CONNECTIONS) ||
+	    config_int(nc, CFG_HTTP_REQUEST_TIMEOUT_S) !=
+	    config_int(gw->cfg, CFG_HTTP_REQUEST_TIMEOUT_S))
+		log_warnx("reload: [http] max_connections and "
+		    "request_timeout_s change only with a restart");
 	/* A token file that cannot be read keeps the old token. */
 	if (api_reload(gw->api, nc, &errstr) == -1)
 		log_warnx("reload: %s: the API keeps its old token", errstr);
@@ -128,7 +194,7 @@ main(int argc, char **argv)
 	struct event	*sigint, *sigterm, *sighup;
 	struct store	*s;
 	const char	*errstr;
-	char		*errors, token[600];
+	char		*errors, token[600], fdmsg[512];
 	int		 ch, check = 0, foreground = 0, fake;
 
 	memset(&gw, 0, sizeof(gw));
@@ -204,6 +270,12 @@ main(int argc, char **argv)
 		return 1;
 	}
 	explicit_bzero(token, sizeof(token));
+	if (fd_budget(gw.cfg, fdmsg, sizeof(fdmsg)) == -1) {
+		fprintf(stderr, "muni-smsgw: %s: %s\n", config_path(gw.cfg),
+		    fdmsg);
+		config_free(gw.cfg);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		config_free(gw.cfg);
@@ -227,8 +299,8 @@ main(int argc, char **argv)
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
 	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
-	if ((gw.http = http_new(gw.base, config_str(gw.cfg, CFG_HTTP_LISTEN),
-	    gw.disp, gw.api, &errstr)) == NULL)
+	if ((gw.http = http_new(gw.base, gw.cfg, gw.disp, gw.api,
+	    &errstr)) == NULL)
 		fatalx("%s: %s", config_str(gw.cfg, CFG_HTTP_LISTEN), errstr);
 	if ((sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw)) == NULL ||
 	    (sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw)) == NULL ||

@@ -12,14 +12,19 @@
 #     ESME_RX_T_APPN, no submit goes out without its state stored, and when
 #     space returns everything is sent, nothing lost (SKIP, with the reason,
 #     when a tmpfs cannot be mounted);
-#  e) the limit on open files reached by HTTP clients: the daemon keeps
-#     running, does not spin, and recovers when they go;
+#  e) HTTP clients against a small limit on open files (ulimit -n 80,
+#     [http] max_connections 10): the daemon keeps running, does not spin,
+#     and the link, the MO and the run go on;
 #  f) poison MO parts (SAR segment 9 of 2) from many senders during a run,
 #     the simulator delivering again whatever gets a temporary error, and
 #     normal MO among them: each bad part refused once, permanently, no
 #     link reset, nothing sent twice, the MO answered;
 #  g) senders each opening 33 and more concatenated messages they never
-#     finish, during a run: past 32 refused permanently, the same outcome.
+#     finish, during a run: past 32 refused permanently, the same outcome;
+#  h) slowloris: SLOW_N slow HTTP clients (a byte every 3 s, back when
+#     cut) under ulimit -n 1024 while the SMSC drops the link and refuses
+#     for a while: /health answers, the bind comes back and a run is
+#     delivered while the attack goes on.
 # make test runs the short form (about a minute); CHAOS_FULL=1 (make chaos)
 # the long one: 100,000 messages and five kills.
 set -eu
@@ -30,14 +35,18 @@ WINDOW=100
 if [ "${CHAOS_FULL:-0}" = 1 ]; then
 	N=100000 KILLS=5 DROP=5000 NDROP=20000 REFUSE_S=10 LOCK_S=8 NLOCK=5000
 	NPOISON=20000 POISONERS=200 OPENERS=20 OPENED=100
+	SLOW_N=1100 SLOW_S=60
 else
 	N=4000 KILLS=2 DROP=700 NDROP=2000 REFUSE_S=3 LOCK_S=3 NLOCK=1000
 	NPOISON=1000 POISONERS=20 OPENERS=2 OPENED=40
+	SLOW_N=1100 SLOW_S=25
 fi
 . "$MUNI_TOP/tests/integration/gwlib.sh"
 
 mnt=""
+slowpid=""
 chaos_cleanup() {
+	[ -z "$slowpid" ] || kill "$slowpid" 2>/dev/null || :
 	gwlib_cleanup
 	[ -n "$mnt" ] && umount "$mnt" 2>/dev/null || :
 }
@@ -158,7 +167,7 @@ start_gw
 
 # CHAOS_DRILLS picks drills (default all): "a c" runs two.
 drill() {
-	case " ${CHAOS_DRILLS:-a b c d e f g} " in *" $1 "*) return 0;; esac
+	case " ${CHAOS_DRILLS:-a b c d e f g h} " in *" $1 "*) return 0;; esac
 	return 1
 }
 
@@ -382,8 +391,12 @@ fi
 
 # --- e) Out of file descriptors.
 drill e && {
-phase "e) RLIMIT_NOFILE reached by HTTP clients"
-( ulimit -n 40 && exec "$B/muni-smsgw" -c muni.conf -d ) 2>>gw.err &
+phase "e) HTTP clients against RLIMIT_NOFILE 80"
+# 64 kept for the binds, the database and the log, 2 for the bind, 10
+# for HTTP: it fits in 80, and no accept() can take the binds' share.
+{ cat muni.conf; echo "max_connections = 10"; } > muni-e.conf
+chmod 600 muni-e.conf
+( ulimit -n 80 && exec "$B/muni-smsgw" -c muni-e.conf -d ) 2>>gw.err &
 gwpid=$!
 wait_for 20 "a bind" healthy
 perl -MIO::Socket::INET -e '
@@ -398,13 +411,13 @@ perl -MIO::Socket::INET -e '
 	sleep $ARGV[1];' "$hport" 6 > conns.out &
 holdpid=$!
 wait_for 10 "the connections" test -f held
-t0=$(cpu_ticks)
+ticks0=$(cpu_ticks)
 # The link goes down meanwhile: reconnecting needs a descriptor too.
 simctl send unbind > /dev/null
 mo_burst 3 fdmo
 batch 300 e
 wait "$holdpid" || :
-ticks=$(( $(cpu_ticks) - t0 ))
+ticks=$(( $(cpu_ticks) - ticks0 ))
 echo "$(cat conns.out) connections held; the gateway used $ticks ticks" \
     "of CPU in about 6 s"
 # 6 s at 100 ticks/s: a spinning accept loop would take most of it.
@@ -418,6 +431,47 @@ wait_for 60 "the run final after EMFILE" all_final
 check_run e 300 "$WINDOW"
 wait_for 30 "the MO answered after EMFILE" mo_stored_once 3 fdmo
 [ "$(http_get /health | head -n 1)" = 200 ] || die "HTTP does not answer"
+stop_gw
+}
+
+# --- f) Slowloris while the SMSC goes away and comes back.
+drill h && {
+phase "h) $SLOW_N slow HTTP clients for $SLOW_S s, the SMSC gone and back"
+{ cat muni.conf; echo "request_timeout_s = 4"; } > muni-f.conf
+chmod 600 muni-f.conf
+mark=$(wc -l < gw.err)
+( ulimit -n 1024 && exec "$B/muni-smsgw" -c muni-f.conf -d ) 2>>gw.err &
+gwpid=$!
+wait_for 20 "a bind" healthy
+rm -f started
+perl "$MUNI_TOP/tests/integration/slowloris.pl" "$hport" "$SLOW_N" 3 \
+    "$SLOW_S" 1 > slow.out &
+slowpid=$!
+wait_for 20 "the slow clients" test -f started
+sleep 2
+healthy || die "/health does not answer during the attack"
+conns=$(sim_stat connections)
+# The SMSC restarts: the link goes, connections are refused for a while.
+simctl set refuse 1 > /dev/null
+simctl send unbind > /dev/null
+sleep 2
+healthy && die "/health says 200 with the SMSC gone"
+simctl set refuse 0 > /dev/null
+wait_for 20 "the bind back during the attack" healthy
+batch 200 slow
+wait_for 60 "the run after the SMSC came back, final" all_final
+kill -0 "$slowpid" 2>/dev/null ||
+    die "the attack ended before the run did (raise SLOW_S)"
+healthy || die "/health does not answer during the attack"
+wait "$slowpid" || :
+slowpid=""
+echo "slow clients: $(cat slow.out)"
+check_run slow 200 "$WINDOW"
+[ "$(sim_stat connections)" -gt "$conns" ] || die "the bind did not reconnect"
+[ "$(tr ' ' '\n' < slow.out | sed -n 's/^cut=//p')" -gt 0 ] ||
+    die "no slow client was cut"
+tail -n "+$((mark + 1))" gw.err > gw-f.err
+expect_no_grep 'Too many open files' gw-f.err
 stop_gw
 }
 expect_eq "the database after the drills" "$(sql 'pragma integrity_check')" ok

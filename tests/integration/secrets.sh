@@ -1,7 +1,8 @@
 #!/bin/sh
 # secrets: muni refuses a secret that others can read — an SMSC password
 # ([smsc] or any [smsc.NAME]) or the staff PIN hash in muni.conf, the
-# [http] token_file — and names the chmod that fixes it; that chmod is
+# [http] token_file (mode 600: not even the group) — and names the chmod
+# that fixes it; that chmod is
 # enough. muni-smsgw -n, munictl, and a reload (SIGHUP) of a running
 # gateway, which keeps its old configuration.
 set -eu
@@ -95,10 +96,20 @@ conf "token_file = $PWD/token"
 chmod 600 muni.conf
 chmod 644 token
 refused "token_file 644" "$B/muni-smsgw" -c muni.conf -n
-expect_grep "http.token_file: the token file $PWD/token is readable by others: run \`chmod 640 $PWD/token\`" err
+expect_grep "http.token_file: the token file $PWD/token is readable by others: run \`chmod 600 $PWD/token\` (the gateway's user alone may read it)" err
 expect_no_grep 't0ken' err
+# One rule for the token: the gateway's user alone (the group has the
+# kiosks in it). 640 is refused by -n and at start alike, with one
+# message and no warning after it.
 chmod 640 token
-"$B/muni-smsgw" -c muni.conf -n > out || fail "token file 640"
+tokmsg="http.token_file: the token file $PWD/token is readable by its group: run \`chmod 600 $PWD/token\` (the gateway's user alone may read it)"
+refused "token_file 640" "$B/muni-smsgw" -c muni.conf -n
+expect_grep "$tokmsg" err
+refused "token_file 640 at start" "$B/muni-smsgw" -c muni.conf -d
+expect_grep "$tokmsg" err
+expect_eq "lines about the token at start" "$(grep -c token err)" 1
+chmod 600 token
+"$B/muni-smsgw" -c muni.conf -n > out || fail "token file 600"
 
 # A running gateway (no SMSC there: it keeps reconnecting) refuses to
 # reload a file that became readable, and keeps running on the old one.
@@ -111,6 +122,11 @@ wait_for 10 "the reload's refusal" grep -q 'the configuration stays as it was' g
 expect_grep "reload: .*chmod 640 $PWD/muni.conf" gw.err
 kill -0 "$gwpid" || fail "the gateway died on a refused reload"
 chmod 640 muni.conf
+# The token's rule at a reload is the same, in the same words.
+chmod 640 token
+kill -HUP "$gwpid"
+wait_for 10 "the token's refusal" grep -q "reload: .*$tokmsg" gw.err
+chmod 600 token
 kill -HUP "$gwpid"
 wait_for 10 "the reload" grep -q 'configuration reloaded' gw.err
 kill "$gwpid"

@@ -920,13 +920,22 @@ test_token_file_permissions(void **state)
 	write_file(tok, "t0ken\n", 0644);
 	e = load_at_mode(fx->path, 0644);
 	(void)snprintf(want, sizeof(want), "%s:2: http.token_file: the token "
-	    "file %s is readable by others: run `chmod 640 %s`", fx->path,
-	    tok, tok);
+	    "file %s is readable by others: run `chmod 600 %s` (the "
+	    "gateway's user alone may read it)", fx->path, tok, tok);
 	assert_non_null(e);
 	refused_with(e, "http.token_file", want);
 	assert_null(strstr(e, "t0ken"));
 	free(e);
+	/* One rule: the group (which has the kiosks in it) may not either. */
 	assert_int_equal(chmod(tok, 0640), 0);
+	e = load_at_mode(fx->path, 0644);
+	(void)snprintf(want, sizeof(want), "%s:2: http.token_file: the token "
+	    "file %s is readable by its group: run `chmod 600 %s` (the "
+	    "gateway's user alone may read it)", fx->path, tok, tok);
+	assert_non_null(e);
+	refused_with(e, "http.token_file", want);
+	free(e);
+	assert_int_equal(chmod(tok, 0600), 0);
 	assert_null(load_at_mode(fx->path, 0644));
 	assert_int_equal(unlink(tok), 0);
 }
