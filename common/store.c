@@ -306,6 +306,34 @@ static const char *migrations[] = {
 	" sent_at INTEGER NOT NULL,"
 	" PRIMARY KEY (kind, ref_id, due)) WITHOUT ROWID;"
 	"PRAGMA user_version = 2;",
+
+	/*
+	 * 2 -> 3 (5 in the merged sequence): receipts matched within a
+	 * receipt group, so an SMSC that hands out an id twice cannot have
+	 * one receipt settle two messages. Rows from before keep a NULL
+	 * group and match in any group, as they did; receipts kept for
+	 * later remember the phone they came from. The existing message_id
+	 * indexes serve the lookups: the group and phone only filter the
+	 * few rows an id finds.
+	 */
+	"ALTER TABLE outbox ADD COLUMN rgroup TEXT;"
+	"ALTER TABLE outbox_parts ADD COLUMN rgroup TEXT;"
+	"CREATE TABLE receipts_pending_new ("
+	" rgroup TEXT NOT NULL DEFAULT '',"
+	" message_id TEXT NOT NULL,"
+	" phone TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL,"
+	" error INTEGER,"
+	" received_at INTEGER NOT NULL,"
+	" PRIMARY KEY (rgroup, message_id, phone)) WITHOUT ROWID;"
+	"INSERT INTO receipts_pending_new (message_id, state, error,"
+	" received_at) SELECT message_id, state, error, received_at"
+	" FROM receipts_pending;"
+	"DROP TABLE receipts_pending;"
+	"ALTER TABLE receipts_pending_new RENAME TO receipts_pending;"
+	"CREATE INDEX receipts_pending_message_id ON receipts_pending"
+	" (message_id);"
+	"PRAGMA user_version = 3;",
 };
 
 static char	 store_err[512];
