@@ -508,11 +508,13 @@ take_pending(struct store *s, int64_t id, const char *group,
 	char		 rg[64], rphone[24], phone[24];
 	int		 rc = SQLITE_DONE, found = 0, have_phone = 0;
 
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, group != NULL ? group : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK)
+	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(s, "pending receipt");
 	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = sqlite3_column_text(st, 1);
+		if (t == NULL || (t[0] != '\0' && (group == NULL ||
+		    strcmp((const char *)t, group) != 0)))
+			continue;	/* another group's */
 		t = sqlite3_column_text(st, 2);
 		/* Looked up only when a kept receipt names a phone. */
 		if (t != NULL && t[0] != '\0' && !have_phone) {
@@ -576,9 +578,19 @@ static int
 msgid_reused(struct store *s, int64_t id, int part, const char *group,
     const char *msgid)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_MSGID_OPEN);
+	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_MSGID_SEEN);
 	int		 rc;
 
+	/* Most ids are new: then no row need be read. */
+	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(s, "message id");
+	rc = sqlite3_step(st);
+	(void)sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(s, "message id");
+	st = store_stmt(s, ST_OUTBOX_MSGID_OPEN);
 	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 2, group, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, id) != SQLITE_OK ||
@@ -603,16 +615,14 @@ outbox_part_accepted_in(struct store *s, int64_t id, int part, int nparts,
     const char *group, const char *msgid, int *reused)
 {
 	sqlite3_stmt	*st;
-	int		 r;
+	int		 r, dummy;
 
-	if (reused != NULL)
-		*reused = 0;
-	if (group != NULL && msgid[0] != '\0') {
-		if ((r = msgid_reused(s, id, part, group, msgid)) == -1)
-			return -1;
-		if (reused != NULL)
-			*reused = r;
-	}
+	if (reused == NULL)
+		reused = &dummy;
+	*reused = 0;
+	if (group != NULL && msgid[0] != '\0' &&
+	    (*reused = msgid_reused(s, id, part, group, msgid)) == -1)
+		return -1;
 	if (nparts == 1) {
 		/* The part is the message: no outbox_parts row. */
 		if ((r = accept_msg(s, id, group, msgid)) != 0)
@@ -713,7 +723,7 @@ outbox_receipt(struct store *s, const char *msgid,
 
 	memset(&k, 0, sizeof(k));
 	k.msgid = msgid;
-	return outbox_receipt_in(s, &k, r, error);
+	return outbox_receipt_in(s, &k, r, error, NULL);
 }
 
 /* An open message (part 0) or part a receipt's id found. */
@@ -779,7 +789,7 @@ phone_fits(const struct outbox_rcpt_key *k, sqlite3_stmt *st, int col)
 
 enum outbox_receipt_result
 outbox_receipt_in(struct store *s, const struct outbox_rcpt_key *k,
-    enum outbox_receipt_state r, int error)
+    enum outbox_receipt_state r, int error, int64_t fits[2])
 {
 	struct rcpt_cand c[16];
 	sqlite3_stmt	*st;
@@ -804,10 +814,10 @@ outbox_receipt_in(struct store *s, const struct outbox_rcpt_key *k,
 	n = rcpt_narrow(c, n, k);
 	if (n > 1) {
 		/* The SMSC gave one id to several: settling any could lie. */
-		log_warnx("receipt smsc_id=%s state=%s: fits msg=%lld and "
-		    "msg=%lld%s (the SMSC used the id twice): settles none",
-		    msgid, rcpt_state_text(r), (long long)c[0].id,
-		    (long long)c[1].id, n > 2 ? " and more" : "");
+		if (fits != NULL) {
+			fits[0] = c[0].id;
+			fits[1] = c[1].id;
+		}
 		return OUTBOX_RCPT_AMBIGUOUS;
 	}
 	if (n == 1) {

@@ -200,12 +200,13 @@ struct outbox_rcpt_key {
 /*
  * A final receipt matched on (group, id) and, where the receipt carries
  * them, the phone and the submit date: it settles only an open message or
- * part that fits. When several still fit it settles none, logs their
- * numbers and returns OUTBOX_RCPT_AMBIGUOUS.
+ * part that fits. When several still fit it settles none, puts two of
+ * their outbox ids in fits (unless NULL), for the caller to log, and
+ * returns OUTBOX_RCPT_AMBIGUOUS.
  */
 enum outbox_receipt_result outbox_receipt_in(struct store *,
 	    const struct outbox_rcpt_key *, enum outbox_receipt_state,
-	    int error);
+	    int error, int64_t fits[2]);
 /*
  * 1 when two spellings of a phone number are the same number: the same
  * digits, or one the national tail of the other ("29123456",

@@ -325,14 +325,12 @@ static const char *migrations[] = {
 	" state TEXT NOT NULL,"
 	" error INTEGER,"
 	" received_at INTEGER NOT NULL,"
-	" PRIMARY KEY (rgroup, message_id, phone)) WITHOUT ROWID;"
+	" PRIMARY KEY (message_id, rgroup, phone)) WITHOUT ROWID;"
 	"INSERT INTO receipts_pending_new (message_id, state, error,"
 	" received_at) SELECT message_id, state, error, received_at"
 	" FROM receipts_pending;"
 	"DROP TABLE receipts_pending;"
 	"ALTER TABLE receipts_pending_new RENAME TO receipts_pending;"
-	"CREATE INDEX receipts_pending_message_id ON receipts_pending"
-	" (message_id);"
 	"PRAGMA user_version = 3;",
 };
 

@@ -454,6 +454,13 @@ STMT(ST_OUTBOX_RCPT_KNOWN,
     " WHERE p.message_id = ?1"
     " AND (?2 IS NULL OR p.rgroup IS NULL OR p.rgroup = ?2)"
     " LIMIT 16")
+/*
+ * Has any message or part had id ?1? From the message_id indexes alone:
+ * the question every submit_sm_resp asks, cheaply, before the next.
+ */
+STMT(ST_OUTBOX_MSGID_SEEN,
+    "SELECT 1 FROM outbox WHERE message_id = ?1"
+    " UNION ALL SELECT 1 FROM outbox_parts WHERE message_id = ?1 LIMIT 1")
 /* An open message or part of group ?2 that has id ?1 already. */
 STMT(ST_OUTBOX_MSGID_OPEN,
     "SELECT id FROM outbox WHERE message_id = ?1 AND state = 'accepted'"
@@ -486,15 +493,19 @@ STMT(ST_OUTBOX_PART_STATE,
 STMT(ST_RECEIPT_PENDING_PUT,
     "INSERT INTO receipts_pending (message_id, state, error, received_at,"
     " rgroup, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
-    " ON CONFLICT (rgroup, message_id, phone) DO UPDATE SET"
+    " ON CONFLICT (message_id, rgroup, phone) DO UPDATE SET"
     " state = excluded.state, error = excluded.error,"
     " received_at = excluded.received_at")
-/* Kept receipts for id ?1 in group ?2, or from before groups (''). */
+/*
+ * Kept receipts for id ?1; the caller keeps those of its group or from
+ * before groups (''). An OR on rgroup here would make SQLite build a
+ * temporary index on every call: 15 times the cost of the lookup.
+ */
 STMT(ST_RECEIPT_PENDING_GET,
     "SELECT state, rgroup, phone FROM receipts_pending"
-    " WHERE message_id = ?1 AND (rgroup = ?2 OR rgroup = '') LIMIT 16")
+    " WHERE message_id = ?1 LIMIT 16")
 STMT(ST_RECEIPT_PENDING_DELETE,
-    "DELETE FROM receipts_pending WHERE rgroup = ?1 AND message_id = ?2"
+    "DELETE FROM receipts_pending WHERE message_id = ?2 AND rgroup = ?1"
     " AND phone = ?3")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")

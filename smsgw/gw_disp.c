@@ -1059,12 +1059,27 @@ defer_answer(struct disp *d, struct gside *sd, const struct pdu *p,
 	return ESME_DEFER;
 }
 
+/* "+" and 8 to 20 digits: what a receipt's source_addr must be to count. */
+static int
+is_phone(const char *a)
+{
+	size_t	 n = 0;
+
+	if (*a == '+')
+		a++;
+	for (; *a != '\0'; a++, n++)
+		if (*a < '0' || *a > '9')
+			return 0;
+	return n >= 8 && n <= 20;
+}
+
 static int
 on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
     uint64_t gen)
 {
 	struct pdu_receipt rc;
 	struct outbox_rcpt_key key;
+	int64_t		 fits[2];
 	enum outbox_receipt_state rs;
 	enum outbox_receipt_result res;
 	const char	*err;
@@ -1080,12 +1095,9 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 	if (p->opt & PDU_OPT_NET_ERROR)
 		error = p->network_error_code[1] << 8 |
 		    p->network_error_code[2];
-	/*
-	 * The text form: id:… stat:… err:…, read for its submit date too,
-	 * which tells apart messages an SMSC gave one id.
-	 */
+	/* The text form: id:… stat:… err:… */
 	memset(&rc, 0, sizeof(rc));
-	if (p->data_len > 0 || !have_id || state == 0) {
+	if (!have_id || state == 0) {
 		if ((parsed = pdu_receipt_parse(p->data, p->data_len, &rc,
 		    &err)) == 0) {
 			if (!have_id)
@@ -1110,13 +1122,28 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 	}
 	if (batch_begin(d->batch) == -1)
 		return PDU_RX_T_APPN;
-	/* A receipt's source is the phone the message went to. */
+	/*
+	 * A receipt's source is the phone the message went to; one that is
+	 * no phone number (a short code, a name) says nothing about it.
+	 */
 	memset(&key, 0, sizeof(key));
 	key.group = sd->b->rgroup;
 	key.msgid = id;
-	key.phone = p->src.addr;
+	key.phone = is_phone(p->src.addr) ? p->src.addr : NULL;
 	key.submitted = parsed == 0 ? rc.submit_date : 0;
-	res = outbox_receipt_in(d->store, &key, rs, error);
+	res = outbox_receipt_in(d->store, &key, rs, error, fits);
+	/* Several fit: the text's submit date may tell them apart. */
+	if (res == OUTBOX_RCPT_AMBIGUOUS && parsed == -1 &&
+	    (parsed = pdu_receipt_parse(p->data, p->data_len, &rc,
+	    &err)) == 0 && rc.submit_date != 0) {
+		key.submitted = rc.submit_date;
+		res = outbox_receipt_in(d->store, &key, rs, error, fits);
+	}
+	if (res == OUTBOX_RCPT_AMBIGUOUS)
+		log_warnx("receipt smsc_id=%s state=%s: fits msg=%lld and "
+		    "msg=%lld (the SMSC used the id twice): settles neither",
+		    id, outbox_receipt_name(rs), (long long)fits[0],
+		    (long long)fits[1]);
 	if (res == OUTBOX_RCPT_ERROR) {
 		batch_fail(d->batch);
 		return PDU_RX_T_APPN;

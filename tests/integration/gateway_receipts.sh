@@ -106,7 +106,7 @@ expect_eq "the two to one phone, neither settled" \
     accepted,accepted
 e1=$(sql "select min(id) from outbox where phone = '+37129000005'")
 e2=$(sql "select max(id) from outbox where phone = '+37129000005'")
-expect_grep "fits msg=$e1 and msg=$e2 (the SMSC used the id twice): settles none" gw.err
+expect_grep "fits msg=$e1 and msg=$e2 (the SMSC used the id twice): settles neither" gw.err
 # Once in this session, however many ids repeated.
 expect_eq "warned once per bind" \
     "$(grep -c "the SMSC gave an id that an open message" gw.err)" \

@@ -490,7 +490,7 @@ rcpt(struct store *s, const char *group, const char *msgid,
 	k.msgid = msgid;
 	k.phone = phone;
 	k.submitted = submitted;
-	return outbox_receipt_in(s, &k, OUTBOX_RCPT_DELIVERED, 0);
+	return outbox_receipt_in(s, &k, OUTBOX_RCPT_DELIVERED, 0, NULL);
 }
 
 /*
