@@ -79,7 +79,7 @@ static const struct {
 } config_enums[] = {
 	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
 	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
-	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", NULL } },
+	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", "auto", NULL } },
 	{ CFG_SMSC_LONG_MODE, { "udh", "payload", NULL } },
 };
 

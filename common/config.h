@@ -41,9 +41,9 @@
 	X(SMSC_MSG_ID_TYPE, "smsc", "msg_id_type", ENUM, "hex", 0, 0)	\
 	X(SMSC_RESPONSE_TIMEOUT_S, "smsc", "response_timeout_s", INT,	\
 	    "10", 1, 300)						\
-	X(SMSC_BIND_MODE, "smsc", "bind_mode", ENUM, "transceiver", 0,	\
-	    0)								\
+	X(SMSC_BIND_MODE, "smsc", "bind_mode", ENUM, "auto", 0, 0)	\
 	X(SMSC_LONG_MODE, "smsc", "long_mode", ENUM, "udh", 0, 0)	\
+	X(SMSC_RECEIPT_GROUP, "smsc", "receipt_group", STR, "", 0, 24)	\
 	X(SMS_ENCODING, "sms", "encoding", ENUM, "auto", 0, 0)		\
 	X(SMS_QUIET_HOURS, "sms", "quiet_hours", TIMERANGE,		\
 	    "21:00-08:00", 0, 0)					\

@@ -2,6 +2,7 @@
  * outbox: checks and writes outbound messages. The gateway's state
  * machine (queued, inflight, accepted, final) works on the same rows.
  */
+#include <limits.h>
 #include <sqlite3.h>
 #include <string.h>
 
@@ -469,39 +470,108 @@ log_receipt(int64_t id, int part, const char *msgid,
 		    (long long)id, part, msgid, rcpt_state_text(r), note);
 }
 
+int
+outbox_phone_same(const char *a, const char *b)
+{
+	char		 da[24], db[24];
+	size_t		 na = 0, nb = 0;
+	const char	*p;
+
+	for (p = a; *p != '\0' && na + 1 < sizeof(da); p++)
+		if (*p >= '0' && *p <= '9')
+			da[na++] = *p;
+	for (p = b; *p != '\0' && nb + 1 < sizeof(db); p++)
+		if (*p >= '0' && *p <= '9')
+			db[nb++] = *p;
+	da[na] = db[nb] = '\0';
+	if (na == 0 || nb == 0)
+		return 0;
+	if (na == nb)
+		return strcmp(da, db) == 0;
+	/* A national number inside an international one: 8 digits at least. */
+	if (na < nb)
+		return na >= 8 && strcmp(db + nb - na, da) == 0;
+	return nb >= 8 && strcmp(da + na - nb, db) == 0;
+}
+
+/* The phone message id went to, into buf ("" when gone). 0 or -1. */
+static int
+msg_phone(struct store *s, int64_t id, char *buf, size_t size)
+{
+	struct outbox_status os;
+
+	buf[0] = '\0';
+	if (outbox_status(s, id, &os) == -1)
+		return -1;
+	(void)util_strlcpy(buf, os.phone, size);
+	return 0;
+}
+
 /*
- * A receipt kept for msgid, taken out of receipts_pending: its state, or
+ * A receipt kept for msgid in group (or from before groups) whose phone is
+ * this message's, taken out of receipts_pending: its state, or
  * OUTBOX_RCPT_NONE; -1 on error.
  */
 static int
-take_pending(struct store *s, const char *msgid)
+take_pending(struct store *s, int64_t id, const char *group,
+    const char *msgid)
 {
 	sqlite3_stmt	*st = store_stmt(s, ST_RECEIPT_PENDING_GET);
 	enum outbox_receipt_state r = OUTBOX_RCPT_NONE;
 	const unsigned char *t;
-	int		 rc;
+	char		 rg[64], rphone[24], phone[24];
+	int		 rc = SQLITE_DONE, found = 0, have_phone = 0;
 
 	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(s, "pending receipt");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
-		r = rcpt_state_from_text((const char *)t);
+	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		t = sqlite3_column_text(st, 1);
+		if (t == NULL || (t[0] != '\0' && (group == NULL ||
+		    strcmp((const char *)t, group) != 0)))
+			continue;	/* another group's */
+		t = sqlite3_column_text(st, 2);
+		/* Looked up only when a kept receipt names a phone. */
+		if (t != NULL && t[0] != '\0' && !have_phone) {
+			if (msg_phone(s, id, phone, sizeof(phone)) == -1) {
+				(void)sqlite3_reset(st);
+				return -1;
+			}
+			have_phone = 1;
+		}
+		if (t != NULL && t[0] != '\0' &&
+		    !outbox_phone_same((const char *)t, phone))
+			continue;	/* another message's, same id */
+		found = 1;
+		if ((t = sqlite3_column_text(st, 0)) != NULL)
+			r = rcpt_state_from_text((const char *)t);
+		store_col_text(st, 1, rg, sizeof(rg));
+		store_col_text(st, 2, rphone, sizeof(rphone));
+	}
 	(void)sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
-		return OUTBOX_RCPT_NONE;
-	if (rc != SQLITE_ROW)
+	if (!found && rc != SQLITE_DONE)
 		return db_fail(s, "pending receipt");
+	if (!found)
+		return OUTBOX_RCPT_NONE;
 	st = store_stmt(s, ST_RECEIPT_PENDING_DELETE);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (sqlite3_bind_text(st, 1, rg, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, rphone, -1, SQLITE_STATIC) != SQLITE_OK)
 		return db_fail(s, "pending receipt");
 	if (store_exec(s, ST_RECEIPT_PENDING_DELETE) == -1)
 		return -1;
 	return (int)r;
 }
 
+static int
+bind_group(sqlite3_stmt *st, int col, const char *group)
+{
+	return group != NULL ? sqlite3_bind_text(st, col, group, -1,
+	    SQLITE_STATIC) : sqlite3_bind_null(st, col);
+}
+
 /* Inflight to accepted; msgid NULL for a concatenated message. 0, 1, -1. */
 static int
-accept_msg(struct store *s, int64_t id, const char *msgid)
+accept_msg(struct store *s, int64_t id, const char *group, const char *msgid)
 {
 	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_ACCEPTED);
 
@@ -510,26 +580,71 @@ accept_msg(struct store *s, int64_t id, const char *msgid)
 	    SQLITE_OK ||
 	    (msgid != NULL && msgid[0] != '\0' ? sqlite3_bind_text(st, 3,
 	    msgid, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) !=
-	    SQLITE_OK)
+	    SQLITE_OK || bind_group(st, 4, group) != SQLITE_OK)
 		return db_fail(s, "accepted");
 	if (store_exec(s, ST_OUTBOX_ACCEPTED) == -1)
 		return -1;
 	return store_changes(s) == 1 ? 0 : 1;
 }
 
+/* Does msgid belong to another open message or part of group? 1, 0, -1. */
+static int
+msgid_reused(struct store *s, int64_t id, int part, const char *group,
+    const char *msgid)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_MSGID_SEEN);
+	int		 rc;
+
+	/* Most ids are new: then no row need be read. */
+	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
+		return db_fail(s, "message id");
+	rc = sqlite3_step(st);
+	(void)sqlite3_reset(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW)
+		return db_fail(s, "message id");
+	st = store_stmt(s, ST_OUTBOX_MSGID_OPEN);
+	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, group, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, id) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 4, part) != SQLITE_OK)
+		return db_fail(s, "message id");
+	rc = sqlite3_step(st);
+	(void)sqlite3_reset(st);
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		return db_fail(s, "message id");
+	return rc == SQLITE_ROW;
+}
+
 int
 outbox_part_accepted(struct store *s, int64_t id, int part, int nparts,
     const char *msgid)
 {
-	sqlite3_stmt	*st;
-	int		 r;
+	return outbox_part_accepted_in(s, id, part, nparts, NULL, msgid, NULL);
+}
 
+int
+outbox_part_accepted_in(struct store *s, int64_t id, int part, int nparts,
+    const char *group, const char *msgid, int *reused)
+{
+	sqlite3_stmt	*st;
+	int		 r, dummy;
+
+	if (reused == NULL)
+		reused = &dummy;
+	*reused = 0;
+	if (group != NULL && msgid[0] != '\0' &&
+	    (*reused = msgid_reused(s, id, part, group, msgid)) == -1)
+		return -1;
 	if (nparts == 1) {
 		/* The part is the message: no outbox_parts row. */
-		if ((r = accept_msg(s, id, msgid)) != 0)
+		if ((r = accept_msg(s, id, group, msgid)) != 0)
 			return r == 1 ? 0 : -1;
-		if (msgid[0] == '\0' || (r = take_pending(s, msgid)) == -1)
-			return msgid[0] == '\0' ? 0 : -1;
+		if (msgid[0] == '\0')
+			return 0;
+		if ((r = take_pending(s, id, group, msgid)) == -1)
+			return -1;
 		if (r != OUTBOX_RCPT_NONE) {
 			log_receipt(id, 1, msgid, r, 0, " (it came first)");
 			return set_final(s, id, rcpt_state_text(r));
@@ -541,14 +656,14 @@ outbox_part_accepted(struct store *s, int64_t id, int part, int nparts,
 	    sqlite3_bind_int(st, 2, part) != SQLITE_OK ||
 	    sqlite3_bind_text(st, 3, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
+	    SQLITE_OK || bind_group(st, 5, group) != SQLITE_OK)
 		return db_fail(s, "part accepted");
 	if (store_exec(s, ST_OUTBOX_PART_ACCEPT) == -1)
 		return -1;
 	/* A receipt that overtook its submit_sm_resp. */
 	if (msgid[0] == '\0')
 		return 0;
-	if ((r = take_pending(s, msgid)) == -1)
+	if ((r = take_pending(s, id, group, msgid)) == -1)
 		return -1;
 	if (r != OUTBOX_RCPT_NONE) {
 		log_receipt(id, part, msgid, r, 0, " (it came first)");
@@ -562,7 +677,7 @@ outbox_accepted(struct store *s, int64_t id)
 {
 	int	 r;
 
-	if ((r = accept_msg(s, id, NULL)) != 0)
+	if ((r = accept_msg(s, id, NULL, NULL)) != 0)
 		return r == 1 ? 0 : -1;
 	return settle(s, id);
 }
@@ -618,69 +733,134 @@ enum outbox_receipt_result
 outbox_receipt(struct store *s, const char *msgid,
     enum outbox_receipt_state r, int error)
 {
+	struct outbox_rcpt_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.msgid = msgid;
+	return outbox_receipt_in(s, &k, r, error, NULL);
+}
+
+/* An open message (part 0) or part a receipt's id found. */
+struct rcpt_cand {
+	int64_t	 id;
+	int	 part;
+	time_t	 at;		/* when the SMSC took it */
+	int	 phone_ok;
+};
+
+/* How far a receipt's submit date (minutes, the SMSC's clock) may stray. */
+#define RCPT_DATE_BEFORE_S	120
+#define RCPT_DATE_AFTER_S	180
+
+/*
+ * Keep the candidates that fit the receipt's phone; then, when more than
+ * one is left, those that fit its submit date, unless none would. Returns
+ * how many are left, first in c.
+ */
+static int
+rcpt_narrow(struct rcpt_cand *c, int n, const struct outbox_rcpt_key *k)
+{
+	int	 i, m = 0, dated = 0;
+
+	if (k->phone != NULL && k->phone[0] != '\0') {
+		for (i = 0; i < n; i++)
+			if (c[i].phone_ok)
+				c[m++] = c[i];
+		n = m;
+	}
+	if (n < 2 || k->submitted == 0)
+		return n;
+	for (i = 0; i < n; i++)
+		if (c[i].at >= k->submitted - RCPT_DATE_BEFORE_S &&
+		    c[i].at <= k->submitted + RCPT_DATE_AFTER_S)
+			dated++;
+	if (dated == 0)
+		return n;	/* the SMSC's clock or zone is not ours */
+	for (i = 0, m = 0; i < n; i++)
+		if (c[i].at >= k->submitted - RCPT_DATE_BEFORE_S &&
+		    c[i].at <= k->submitted + RCPT_DATE_AFTER_S)
+			c[m++] = c[i];
+	return m;
+}
+
+/* Bind the id and group of k to st's ?1 and ?2. */
+static int
+bind_key(sqlite3_stmt *st, const struct outbox_rcpt_key *k)
+{
+	return sqlite3_bind_text(st, 1, k->msgid, -1, SQLITE_STATIC) ==
+	    SQLITE_OK && bind_group(st, 2, k->group) == SQLITE_OK ? 0 : -1;
+}
+
+static int
+phone_fits(const struct outbox_rcpt_key *k, sqlite3_stmt *st, int col)
+{
+	const unsigned char *t = sqlite3_column_text(st, col);
+
+	if (k->phone == NULL || k->phone[0] == '\0')
+		return 1;
+	return t != NULL && outbox_phone_same((const char *)t, k->phone);
+}
+
+enum outbox_receipt_result
+outbox_receipt_in(struct store *s, const struct outbox_rcpt_key *k,
+    enum outbox_receipt_state r, int error, int64_t fits[2])
+{
+	struct rcpt_cand c[16];
 	sqlite3_stmt	*st;
-	const unsigned char *t;
-	int64_t		 id = 0;
-	int		 rc = SQLITE_DONE, part = 0, open = 0, found = 0;
+	const char	*msgid = k->msgid;
+	int		 rc, n = 0, known = 0;
 
 	if (r == OUTBOX_RCPT_NONE)
 		return OUTBOX_RCPT_DUPLICATE;
-	/* The common case: a message of one part, accepted. */
-	st = store_stmt(s, ST_OUTBOX_RECEIPT);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rcpt_state_text(r), -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
+	st = store_stmt(s, ST_OUTBOX_RCPT_OPEN);
+	if (bind_key(st, k) == -1)
 		goto fail;
-	if (store_exec(s, ST_OUTBOX_RECEIPT) == -1)
-		return OUTBOX_RCPT_ERROR;
-	if (store_changes(s) > 0) {
-		/* Its outbox id, for the log line that follows a message. */
-		st = store_stmt(s, ST_OUTBOX_BY_MSGID);
-		if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) ==
-		    SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-			id = sqlite3_column_int64(st, 0);
-		(void)sqlite3_reset(st);
-		log_receipt(id, 1, msgid, r, error, "");
-		return OUTBOX_RCPT_MATCHED;
-	}
-
-	/* A part of a concatenated message. */
-	st = store_stmt(s, ST_OUTBOX_PART_BY_MSGID);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
-		goto fail;
-	/* Normally one row; an id the SMSC used twice: the open part. */
-	while (!open && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		found = 1;
-		id = sqlite3_column_int64(st, 0);
-		part = sqlite3_column_int(st, 1);
-		t = sqlite3_column_text(st, 2);
-		open = t != NULL && strcmp((const char *)t, "accepted") == 0;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)nitems(c)) {
+		c[n].id = sqlite3_column_int64(st, 0);
+		c[n].part = sqlite3_column_int(st, 1);
+		c[n].phone_ok = phone_fits(k, st, 2);
+		c[n].at = (time_t)sqlite3_column_int64(st, 3);
+		n++;
 	}
 	(void)sqlite3_reset(st);
-	if (!open && rc != SQLITE_DONE)
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
 		goto fail;
-	if (open) {
-		if (part_state(s, id, part, r) == -1 || settle(s, id) == -1)
+	n = rcpt_narrow(c, n, k);
+	if (n > 1) {
+		/* The SMSC gave one id to several: settling any could lie. */
+		if (fits != NULL) {
+			fits[0] = c[0].id;
+			fits[1] = c[1].id;
+		}
+		return OUTBOX_RCPT_AMBIGUOUS;
+	}
+	if (n == 1) {
+		if (c[0].part == 0) {
+			if (set_final(s, c[0].id, rcpt_state_text(r)) == -1)
+				return OUTBOX_RCPT_ERROR;
+		} else if (part_state(s, c[0].id, c[0].part, r) == -1 ||
+		    settle(s, c[0].id) == -1)
 			return OUTBOX_RCPT_ERROR;
-		log_receipt(id, part, msgid, r, error, "");
+		log_receipt(c[0].id, c[0].part == 0 ? 1 : c[0].part, msgid, r,
+		    error, "");
 		return OUTBOX_RCPT_MATCHED;
 	}
-	if (found) {
-		log_debug("receipt msg=%lld part=%d smsc_id=%s state=%s: "
-		    "a duplicate", (long long)id, part, msgid,
-		    rcpt_state_text(r));
-		return OUTBOX_RCPT_DUPLICATE;
-	}
 
-	/* A message of one part that has its final state already. */
-	st = store_stmt(s, ST_OUTBOX_BY_MSGID);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
+	/* A message or part of that id (and phone) settled already. */
+	st = store_stmt(s, ST_OUTBOX_RCPT_KNOWN);
+	if (bind_key(st, k) == -1)
 		goto fail;
-	rc = sqlite3_step(st);
+	while (!known && (rc = sqlite3_step(st)) == SQLITE_ROW)
+		if (phone_fits(k, st, 2)) {
+			known = 1;
+			log_debug("receipt msg=%lld part=%d smsc_id=%s "
+			    "state=%s: a duplicate",
+			    (long long)sqlite3_column_int64(st, 0),
+			    sqlite3_column_int(st, 1), msgid,
+			    rcpt_state_text(r));
+		}
 	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	if (known)
 		return OUTBOX_RCPT_DUPLICATE;
 	if (rc != SQLITE_DONE)
 		goto fail;
@@ -691,7 +871,11 @@ outbox_receipt(struct store *s, const char *msgid,
 	    sqlite3_bind_text(st, 2, rcpt_state_text(r), -1, SQLITE_STATIC) !=
 	    SQLITE_OK ||
 	    sqlite3_bind_int(st, 3, error) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK)
+	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, k->group != NULL ? k->group : "", -1,
+	    SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 6, k->phone != NULL ? k->phone : "", -1,
+	    SQLITE_STATIC) != SQLITE_OK)
 		goto fail;
 	if (store_exec(s, ST_RECEIPT_PENDING_PUT) == -1)
 		return OUTBOX_RCPT_ERROR;
@@ -753,11 +937,19 @@ outbox_msgid_norm(const char *in, int decimal, char *out, size_t size)
 		if (in[i] < '0' || in[i] > '9')
 			dec = 0;
 	}
-	if (decimal && dec && n <= 19) {
-		/* 19 decimal digits always fit in 64 bits. */
-		for (i = 0; i < n; i++)
+	if (decimal && dec) {
+		/*
+		 * Any width: osmo-msc pads to eight digits, others to twenty.
+		 * A number past 64 bits is no SMSC's id: compared as text.
+		 */
+		for (i = 0; i < n; i++) {
+			if (v > (ULLONG_MAX - (unsigned long long)(in[i] - '0')) /
+			    10)
+				break;
 			v = v * 10 + (unsigned long long)(in[i] - '0');
-		return util_snprintf(out, size, "%llx", v);
+		}
+		if (i == n)
+			return util_snprintf(out, size, "%llx", v);
 	}
 	if (hex) {
 		/* Drop leading zeros but keep one digit. */

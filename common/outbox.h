@@ -145,6 +145,14 @@ int	 outbox_parts_taken(struct store *, int64_t id, uint32_t *mask);
 int	 outbox_part_accepted(struct store *, int64_t id, int part,
 	    int nparts, const char *msgid);
 /*
+ * The same within receipt group (NULL: none, as above). *reused (may be
+ * NULL) is set to 1 when msgid already belonged to another open message
+ * or part of the group: the SMSC handed it out twice, and only a
+ * receipt's phone can tell the two apart.
+ */
+int	 outbox_part_accepted_in(struct store *, int64_t id, int part,
+	    int nparts, const char *group, const char *msgid, int *reused);
+/*
  * Every part of concatenated message id is accepted: the message is too,
  * and receipts that already came for its parts settle its final state.
  * 0 or -1.
@@ -174,6 +182,7 @@ enum outbox_receipt_result {
 	OUTBOX_RCPT_MATCHED,		/* a part's state was set */
 	OUTBOX_RCPT_PENDING,		/* no such id yet: kept for later */
 	OUTBOX_RCPT_DUPLICATE,		/* that part had its final state */
+	OUTBOX_RCPT_AMBIGUOUS,		/* several open messages fit: none set */
 };
 
 /* SMPP message_state (1-8) to a receipt state. */
@@ -187,6 +196,31 @@ const char *outbox_receipt_name(enum outbox_receipt_state);
  */
 enum outbox_receipt_result outbox_receipt(struct store *, const char *msgid,
 	    enum outbox_receipt_state, int error);
+
+/* What a receipt says about the message it is for. */
+struct outbox_rcpt_key {
+	const char	*group;		/* the bind's receipt group; NULL any */
+	const char	*msgid;		/* normalised */
+	const char	*phone;		/* its source_addr; NULL or "" unknown */
+	time_t		 submitted;	/* its "submit date", 0 unknown */
+};
+
+/*
+ * A final receipt matched on (group, id) and, where the receipt carries
+ * them, the phone and the submit date: it settles only an open message or
+ * part that fits. When several still fit it settles none, puts two of
+ * their outbox ids in fits (unless NULL), for the caller to log, and
+ * returns OUTBOX_RCPT_AMBIGUOUS.
+ */
+enum outbox_receipt_result outbox_receipt_in(struct store *,
+	    const struct outbox_rcpt_key *, enum outbox_receipt_state,
+	    int error, int64_t fits[2]);
+/*
+ * 1 when two spellings of a phone number are the same number: the same
+ * digits, or one the national tail of the other ("29123456",
+ * "37129123456", "+37129123456").
+ */
+int	 outbox_phone_same(const char *a, const char *b);
 /* Forget pending receipts received before `before`. Count or -1. */
 int64_t	 outbox_prune_pending(struct store *, time_t before);
 /*

@@ -336,9 +336,10 @@ static const char *migrations[] = {
 
 	/*
 	 * 3 -> 4: staff are people. The first schema's staff table was
-	 * never written, so it is replaced, not altered. A role change waits in pending_role
-	 * until a second approver agrees; audit rows say from where
-	 * (origin) and API clients have their own hashed tokens.
+	 * never written, so it is replaced, not altered. A role change
+	 * waits in pending_role until a second approver agrees; audit rows
+	 * say from where (origin) and API clients have their own hashed
+	 * tokens.
 	 */
 	"DROP TABLE staff;"
 	"CREATE TABLE staff ("
@@ -372,9 +373,10 @@ static const char *migrations[] = {
 	 * 4 -> 5: the codes each kiosk terminal sent in the last hour, for
 	 * the per-terminal cap (the otp rows themselves go when they
 	 * expire); and outbox rows whose text is a secret, wiped by a
-	 * trigger as soon as the gateway has done with them. One place for every final state: the gateway
-	 * writes them from several statements, and the text it claimed
-	 * (queued -> inflight) stays until the SMSC has answered.
+	 * trigger as soon as the gateway has done with them. One place for
+	 * every final state: the gateway writes them from several
+	 * statements, and the text it claimed (queued -> inflight) stays
+	 * until the SMSC has answered.
 	 */
 	"CREATE TABLE otp_sends ("
 	" terminal TEXT NOT NULL,"
@@ -392,6 +394,35 @@ static const char *migrations[] = {
 	"CREATE INDEX receipts_pending_received ON receipts_pending"
 	" (received_at);"
 	"PRAGMA user_version = 6;",
+
+	/*
+	 * 6 -> 7: receipts matched within a receipt group, so an SMSC
+	 * that hands out an id twice cannot have one receipt settle two
+	 * messages. Rows from before keep a NULL
+	 * group and match in any group, as they did; receipts kept for
+	 * later remember the phone they came from. The existing message_id
+	 * indexes serve the lookups: the group and phone only filter the
+	 * few rows an id finds.
+	 */
+	"ALTER TABLE outbox ADD COLUMN rgroup TEXT;"
+	"ALTER TABLE outbox_parts ADD COLUMN rgroup TEXT;"
+	"CREATE TABLE receipts_pending_new ("
+	" rgroup TEXT NOT NULL DEFAULT '',"
+	" message_id TEXT NOT NULL,"
+	" phone TEXT NOT NULL DEFAULT '',"
+	" state TEXT NOT NULL,"
+	" error INTEGER,"
+	" received_at INTEGER NOT NULL,"
+	" PRIMARY KEY (message_id, rgroup, phone)) WITHOUT ROWID;"
+	"INSERT INTO receipts_pending_new (message_id, state, error,"
+	" received_at) SELECT message_id, state, error, received_at"
+	" FROM receipts_pending;"
+	"DROP TABLE receipts_pending;"
+	"ALTER TABLE receipts_pending_new RENAME TO receipts_pending;"
+	/* The rebuilt table keeps 5 -> 6's index for its oldest-first cap. */
+	"CREATE INDEX receipts_pending_received ON receipts_pending"
+	" (received_at);"
+	"PRAGMA user_version = 7;",
 };
 
 static char	 store_err[512];

@@ -531,22 +531,61 @@ STMT(ST_OUTBOX_PARTS_TAKEN,
     " AND message_id IS NOT NULL")
 STMT(ST_OUTBOX_PART_ACCEPT,
     "INSERT INTO outbox_parts (outbox_id, part, message_id, state,"
-    " updated_at) VALUES (?1, ?2, ?3, 'accepted', ?4)"
+    " updated_at, rgroup) VALUES (?1, ?2, ?3, 'accepted', ?4, ?5)"
     " ON CONFLICT (outbox_id, part) DO UPDATE SET"
     " message_id = excluded.message_id, state = 'accepted',"
-    " updated_at = excluded.updated_at")
+    " updated_at = excluded.updated_at, rgroup = excluded.rgroup")
 /*
  * A message of one part keeps its SMSC id in outbox.message_id and its
  * receipt finds it there; concatenated ones keep theirs in outbox_parts.
  */
 STMT(ST_OUTBOX_ACCEPTED,
     "UPDATE outbox SET state = 'accepted', status_code = 0,"
-    " message_id = ?3, updated_at = ?2"
+    " message_id = ?3, updated_at = ?2, rgroup = ?4"
     " WHERE id = ?1 AND state = 'inflight'")
-STMT(ST_OUTBOX_RECEIPT,
-    "UPDATE outbox SET state = ?2, updated_at = ?3"
-    " WHERE message_id = ?1 AND state = 'accepted'")
-STMT(ST_OUTBOX_BY_MSGID, "SELECT id FROM outbox WHERE message_id = ?1")
+/*
+ * What a receipt for id ?1 in receipt group ?2 may settle: open messages
+ * of one part (part 0) and open parts, with the phone each went to and
+ * when the SMSC took it. A NULL group (rows from before receipt groups,
+ * or a caller without one) matches any. Both halves start from a
+ * message_id index; the caller narrows by phone and submit date.
+ */
+STMT(ST_OUTBOX_RCPT_OPEN,
+    "SELECT id, 0, phone, updated_at FROM outbox WHERE message_id = ?1"
+    " AND state = 'accepted'"
+    " AND (?2 IS NULL OR rgroup IS NULL OR rgroup = ?2)"
+    " UNION ALL"
+    " SELECT p.outbox_id, p.part, o.phone, p.updated_at"
+    " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
+    " WHERE p.message_id = ?1 AND p.state = 'accepted'"
+    " AND (?2 IS NULL OR p.rgroup IS NULL OR p.rgroup = ?2)"
+    " LIMIT 16")
+/* The same id's messages and parts that already have a final state. */
+STMT(ST_OUTBOX_RCPT_KNOWN,
+    "SELECT id, 0, phone FROM outbox WHERE message_id = ?1"
+    " AND (?2 IS NULL OR rgroup IS NULL OR rgroup = ?2)"
+    " UNION ALL"
+    " SELECT p.outbox_id, p.part, o.phone"
+    " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
+    " WHERE p.message_id = ?1"
+    " AND (?2 IS NULL OR p.rgroup IS NULL OR p.rgroup = ?2)"
+    " LIMIT 16")
+/*
+ * Has any message or part had id ?1? From the message_id indexes alone:
+ * the question every submit_sm_resp asks, cheaply, before the next.
+ */
+STMT(ST_OUTBOX_MSGID_SEEN,
+    "SELECT 1 FROM outbox WHERE message_id = ?1"
+    " UNION ALL SELECT 1 FROM outbox_parts WHERE message_id = ?1 LIMIT 1")
+/* An open message or part of group ?2 that has id ?1 already. */
+STMT(ST_OUTBOX_MSGID_OPEN,
+    "SELECT id FROM outbox WHERE message_id = ?1 AND state = 'accepted'"
+    " AND rgroup = ?2"
+    " UNION ALL"
+    " SELECT outbox_id FROM outbox_parts WHERE message_id = ?1"
+    " AND state = 'accepted' AND rgroup = ?2"
+    " AND NOT (outbox_id = ?3 AND part = ?4)"
+    " LIMIT 1")
 /* Delivered when every part is; else the worst part's final state. */
 STMT(ST_OUTBOX_PARTS_SUMMARY,
     "SELECT CASE WHEN count(*) = sum(state = 'delivered') THEN 'delivered'"
@@ -564,26 +603,32 @@ STMT(ST_OUTBOX_RETRY,
 STMT(ST_OUTBOX_FINISH,
     "UPDATE outbox SET state = ?2, status_code = ?3, updated_at = ?4"
     " WHERE id = ?1 AND state = 'inflight'")
-STMT(ST_OUTBOX_PART_BY_MSGID,
-    "SELECT outbox_id, part, state FROM outbox_parts WHERE message_id = ?1")
 STMT(ST_OUTBOX_PART_STATE,
     "UPDATE outbox_parts SET state = ?3, updated_at = ?4"
     " WHERE outbox_id = ?1 AND part = ?2 AND state = 'accepted'")
 STMT(ST_RECEIPT_PENDING_PUT,
-    "INSERT INTO receipts_pending (message_id, state, error, received_at)"
-    " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (message_id) DO UPDATE SET"
+    "INSERT INTO receipts_pending (message_id, state, error, received_at,"
+    " rgroup, phone) VALUES (?1, ?2, ?3, ?4, ?5, ?6)"
+    " ON CONFLICT (message_id, rgroup, phone) DO UPDATE SET"
     " state = excluded.state, error = excluded.error,"
     " received_at = excluded.received_at")
+/*
+ * Kept receipts for id ?1; the caller keeps those of its group or from
+ * before groups (''). An OR on rgroup here would make SQLite build a
+ * temporary index on every call: 15 times the cost of the lookup.
+ */
 STMT(ST_RECEIPT_PENDING_GET,
-    "SELECT state FROM receipts_pending WHERE message_id = ?1")
+    "SELECT state, rgroup, phone FROM receipts_pending"
+    " WHERE message_id = ?1 LIMIT 16")
 STMT(ST_RECEIPT_PENDING_DELETE,
-    "DELETE FROM receipts_pending WHERE message_id = ?1")
+    "DELETE FROM receipts_pending WHERE message_id = ?2 AND rgroup = ?1"
+    " AND phone = ?3")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")
 STMT(ST_RECEIPT_PENDING_CAP,
-    "DELETE FROM receipts_pending WHERE message_id IN (SELECT message_id"
-    " FROM receipts_pending ORDER BY received_at DESC, message_id DESC"
-    " LIMIT -1 OFFSET ?1)")
+    "DELETE FROM receipts_pending WHERE (message_id, rgroup, phone) IN"
+    " (SELECT message_id, rgroup, phone FROM receipts_pending"
+    " ORDER BY received_at DESC, message_id DESC LIMIT -1 OFFSET ?1)")
 STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
 STMT(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version")
 STMT(ST_OUTBOX_PARTS,

@@ -75,6 +75,8 @@
 static struct log_rate orphan_rate = LOG_RATE_INIT("receipts kept before "
     "their submit_sm_resp", 10, 60);
 static struct log_rate refused_rate = LOG_RATE_INIT("MO refused", 10, 60);
+static struct log_rate ambiguous_rate = LOG_RATE_INIT("receipts that fit "
+    "two messages", 10, 60);
 
 _Static_assert(ESME_STATUS_TIMEOUT == OUTBOX_STATUS_TIMEOUT &&
     ESME_STATUS_LINK == OUTBOX_STATUS_LINK, "status codes differ");
@@ -126,9 +128,14 @@ struct gside {
 struct gbind {
 	struct disp	*d;
 	char		 name[CONFIG_BIND_NAME_MAX + 1];
-	int		 pair;
+	int		 pair;		/* now: tx and rx are a pair */
+	int		 mode;		/* BIND_MODE_*, as configured */
+	int		 mode_known;	/* auto: a bind worked, keep it */
 	int		 payload;	/* long_mode = payload */
 	int		 msgid_decimal;
+	/* receipts match within it: receipt_group, else the bind's name */
+	char		 rgroup[CONFIG_BIND_NAME_MAX + 1];
+	int		 reuse_warned;	/* this session logged a reused id */
 	struct pdu_addr	 src;
 	struct gside	 tx;		/* transceiver or transmitter */
 	struct gside	 rx;		/* a pair's receiver; e NULL otherwise */
@@ -296,10 +303,23 @@ esme_conf_from(const struct config *cfg, int i, enum esme_mode mode,
 	tls_conf_from(cfg, i, &c->tls);
 }
 
+/* bind_mode: how a bind's sessions bind. */
+enum {
+	BIND_MODE_TRX,		/* one transceiver */
+	BIND_MODE_PAIR,		/* a transmitter and a receiver */
+	BIND_MODE_AUTO,		/* a transceiver, else a pair */
+};
+
 static int
-bind_is_pair(const struct config *cfg, int i)
+bind_mode_of(const struct config *cfg, int i)
 {
-	return strcmp(config_bind_str(cfg, i, CFG_SMSC_BIND_MODE), "pair") == 0;
+	const char	*m = config_bind_str(cfg, i, CFG_SMSC_BIND_MODE);
+
+	if (strcmp(m, "pair") == 0)
+		return BIND_MODE_PAIR;
+	if (strcmp(m, "transceiver") == 0)
+		return BIND_MODE_TRX;
+	return BIND_MODE_AUTO;
 }
 
 int
@@ -379,6 +399,11 @@ bind_settings(struct gbind *b, const struct config *cfg, int i)
 	    "payload") == 0;
 	b->msgid_decimal = strcmp(config_bind_str(cfg, i,
 	    CFG_SMSC_MSG_ID_TYPE), "decimal") == 0;
+	(void)util_strlcpy(b->rgroup, config_bind_str(cfg, i,
+	    CFG_SMSC_RECEIPT_GROUP), sizeof(b->rgroup));
+	if (b->rgroup[0] == '\0')
+		(void)util_strlcpy(b->rgroup, config_bind_name(cfg, i),
+		    sizeof(b->rgroup));
 	memset(&b->src, 0, sizeof(b->src));
 	if (src[0] != '\0' && pdu_addr_set(&b->src, src) == -1)
 		fatalx("[smsc] source_addr: not an address");
@@ -454,6 +479,34 @@ dmsg_free(struct dmsg *m)
 	free(m);
 }
 
+/*
+ * Store that the SMSC took part k of m as msgid, within the bind's receipt
+ * group. An id an open message of the group already has is an SMSC that
+ * repeats ids (restarted, or one id for all, as osmo-msc): receipts can
+ * then only be told apart by phone. Said once per session. 0 or -1.
+ */
+static int
+part_accepted(struct disp *d, struct dmsg *m, int k, const char *msgid)
+{
+	int	 reused;
+
+	if (outbox_part_accepted_in(d->store, m->id, k + 1, m->nparts,
+	    m->b->rgroup, msgid, &reused) == -1)
+		return -1;
+	if (reused) {
+		metrics_msgid_reused();
+		if (!m->b->reuse_warned) {
+			m->b->reuse_warned = 1;
+			log_warnx("%s: resp msg=%lld smsc_id=%s: the SMSC gave "
+			    "an id that an open message of receipt group %s "
+			    "already has; receipts are matched by phone as "
+			    "well (said once per bind)", m->b->name,
+			    (long long)m->id, msgid, m->b->rgroup);
+		}
+	}
+	return 0;
+}
+
 /* Write the parts taken while the database was busy. 0, or -1. */
 static int
 store_unstored(struct disp *d, struct dmsg *m)
@@ -466,8 +519,7 @@ store_unstored(struct disp *d, struct dmsg *m)
 	while (left != 0) {
 		k = ffs((int)left) - 1;
 		left &= ~(1U << k);
-		if (outbox_part_accepted(d->store, m->id, k + 1, m->nparts,
-		    m->ids[k]) == -1) {
+		if (part_accepted(d, m, k, m->ids[k]) == -1) {
 			batch_fail(d->batch);
 			return -1;
 		}
@@ -935,6 +987,14 @@ on_up(void *arg)
 	struct gside	*sd = arg;
 	struct disp	*d = sd->b->d;
 
+	sd->b->reuse_warned = 0;
+	/* auto: what bound once is what this process keeps using. */
+	if (!sd->b->mode_known && sd->b->mode == BIND_MODE_AUTO) {
+		sd->b->mode_known = 1;
+		log_info("%s: bind_mode auto: keeping the %s", sd->b->name,
+		    sd->b->pair ? "transmitter+receiver pair" : "transceiver");
+	}
+
 	d->drained = 0;
 	disp_pump(d);
 }
@@ -1022,8 +1082,7 @@ on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 			(void)util_strlcpy(m->ids[tag], id, sizeof(m->ids[tag]));
 			m->unstored |= 1U << tag;
 			d->nunstored++;
-		} else if (outbox_part_accepted(d->store, m->id, (int)tag + 1,
-		    m->nparts, id) == -1) {
+		} else if (part_accepted(d, m, (int)tag, id) == -1) {
 			batch_fail(d->batch);
 			m->db_error = 1;
 		} else {
@@ -1096,11 +1155,27 @@ pending_cap(struct disp *d)
 	return 0;
 }
 
+/* "+" and 8 to 20 digits: what a receipt's source_addr must be to count. */
+static int
+is_phone(const char *a)
+{
+	size_t	 n = 0;
+
+	if (*a == '+')
+		a++;
+	for (; *a != '\0'; a++, n++)
+		if (*a < '0' || *a > '9')
+			return 0;
+	return n >= 8 && n <= 20;
+}
+
 static int
 on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
     uint64_t gen)
 {
 	struct pdu_receipt rc;
+	struct outbox_rcpt_key key;
+	int64_t		 fits[2];
 	enum outbox_receipt_state rs;
 	enum outbox_receipt_result res;
 	const char	*err;
@@ -1116,8 +1191,9 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 	if (p->opt & PDU_OPT_NET_ERROR)
 		error = p->network_error_code[1] << 8 |
 		    p->network_error_code[2];
+	/* The text form: id:… stat:… err:… */
+	memset(&rc, 0, sizeof(rc));
 	if (!have_id || state == 0) {
-		/* The text form: id:… stat:… err:… */
 		if ((parsed = pdu_receipt_parse(p->data, p->data_len, &rc,
 		    &err)) == 0) {
 			if (!have_id)
@@ -1142,7 +1218,28 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 	}
 	if (batch_begin(d->batch) == -1)
 		return PDU_RX_T_APPN;
-	res = outbox_receipt(d->store, id, rs, error);
+	/*
+	 * A receipt's source is the phone the message went to; one that is
+	 * no phone number (a short code, a name) says nothing about it.
+	 */
+	memset(&key, 0, sizeof(key));
+	key.group = sd->b->rgroup;
+	key.msgid = id;
+	key.phone = is_phone(p->src.addr) ? p->src.addr : NULL;
+	key.submitted = parsed == 0 ? rc.submit_date : 0;
+	res = outbox_receipt_in(d->store, &key, rs, error, fits);
+	/* Several fit: the text's submit date may tell them apart. */
+	if (res == OUTBOX_RCPT_AMBIGUOUS && parsed == -1 &&
+	    (parsed = pdu_receipt_parse(p->data, p->data_len, &rc,
+	    &err)) == 0 && rc.submit_date != 0) {
+		key.submitted = rc.submit_date;
+		res = outbox_receipt_in(d->store, &key, rs, error, fits);
+	}
+	if (res == OUTBOX_RCPT_AMBIGUOUS && log_rate_ok(&ambiguous_rate))
+		log_warnx("receipt smsc_id=%s state=%s: fits msg=%lld and "
+		    "msg=%lld (the SMSC used the id twice): settles neither",
+		    id, outbox_receipt_name(rs), (long long)fits[0],
+		    (long long)fits[1]);
 	if (res == OUTBOX_RCPT_ERROR) {
 		batch_fail(d->batch);
 		return PDU_RX_T_APPN;
@@ -1160,6 +1257,7 @@ on_receipt(struct disp *d, struct gside *sd, const struct pdu *p,
 		}
 	}
 	metrics_receipt(res == OUTBOX_RCPT_DUPLICATE ? "duplicate" :
+	    res == OUTBOX_RCPT_AMBIGUOUS ? "ambiguous" :
 	    outbox_receipt_name(rs));
 	return defer_answer(d, sd, p, gen);
 }
@@ -1860,6 +1958,7 @@ house_cb(evutil_socket_t fd, short ev, void *arg)
 	/* What the rate limits left out, counted, once their minute is over. */
 	log_rate_flush(&orphan_rate);
 	log_rate_flush(&refused_rate);
+	log_rate_flush(&ambiguous_rate);
 	esme_log_flush();
 }
 
@@ -1867,9 +1966,12 @@ house_cb(evutil_socket_t fd, short ev, void *arg)
  * The interface.
  */
 
+static void	 on_bind_failed(void *, uint32_t);
+
 static const struct esme_ops tx_ops = {
 	.up = on_up,
 	.down = on_down,
+	.bind_failed = on_bind_failed,
 	.room = on_room,
 	.resp = on_resp,
 	.deliver = on_deliver,
@@ -1885,6 +1987,47 @@ static const struct esme_ops rx_ops = {
 	.read_end = on_read_end,
 };
 
+/*
+ * bind_mode auto: a transceiver bind that gets no answer (Kannel's
+ * drive_smpp logs it as unhandled and stays silent) or is refused as an
+ * unknown command or in the wrong state becomes a transmitter and a
+ * receiver, for the life of the process. Called from inside the esme's
+ * reset: the session is idle, waiting to reconnect, so changing its mode
+ * only changes what it sends next.
+ */
+static void
+on_bind_failed(void *arg, uint32_t status)
+{
+	struct gside	*sd = arg;
+	struct gbind	*b = sd->b;
+	struct disp	*d = b->d;
+	struct esme_conf ec;
+	int		 i, idx = -1;
+
+	if (b->mode != BIND_MODE_AUTO || b->mode_known || b->pair ||
+	    b->retired || d->stopping)
+		return;
+	if (status != ESME_STATUS_TIMEOUT && status != PDU_RINVCMDID &&
+	    status != PDU_RINVBNDSTS)
+		return;
+	for (i = 0; i < config_binds(d->cfg); i++)
+		if (strcmp(config_bind_name(d->cfg, i), b->name) == 0)
+			idx = i;
+	if (idx == -1)
+		return;
+	log_warnx("%s: bind_transceiver %s: binding as a transmitter and "
+	    "a receiver instead (bind_mode auto)", b->name,
+	    status == ESME_STATUS_TIMEOUT ? "got no answer" :
+	    pdu_status_name(status));
+	metrics_link("bind_fallback");
+	b->pair = 1;
+	esme_conf_from(d->cfg, idx, ESME_TX, &ec);
+	(void)esme_reconfigure(b->tx.e, &ec);
+	esme_conf_from(d->cfg, idx, ESME_RX, &ec);
+	b->rx.e = esme_new(d->base, &ec, &rx_ops, &b->rx);
+	esme_start(b->rx.e);
+}
+
 /* Bind i of cfg, not started. */
 static struct gbind *
 bind_new(struct disp *d, const struct config *cfg, int i)
@@ -1896,7 +2039,8 @@ bind_new(struct disp *d, const struct config *cfg, int i)
 	(void)util_strlcpy(b->name, config_bind_name(cfg, i), sizeof(b->name));
 	TAILQ_INIT(&b->sendq);
 	bind_settings(b, cfg, i);
-	b->pair = bind_is_pair(cfg, i);
+	b->mode = bind_mode_of(cfg, i);
+	b->pair = b->mode == BIND_MODE_PAIR;
 	b->tx.b = b->rx.b = b;
 	esme_conf_from(cfg, i, b->pair ? ESME_TX : ESME_TRX, &ec);
 	b->tx.e = esme_new(d->base, &ec, &tx_ops, &b->tx);
@@ -2081,7 +2225,7 @@ disp_reload(struct disp *d, const struct config *cfg, const char **errstr)
 		found = 0;
 		for (i = 0; i < config_binds(cfg); i++)
 			if (strcmp(config_bind_name(cfg, i), b->name) == 0 &&
-			    bind_is_pair(cfg, i) == b->pair)
+			    bind_mode_of(cfg, i) == b->mode)
 				found = 1;
 		if (!found) {
 			bind_retire(d, b);

@@ -630,8 +630,13 @@ bind_timer_cb(evutil_socket_t fd, short ev, void *arg)
 		esme_reset(e, "no unbind_resp");
 		return;
 	}
-	esme_reset(e, e->state == ST_CONNECTING ? "connect timed out" :
-	    "no answer to the bind");
+	if (e->state == ST_CONNECTING) {
+		esme_reset(e, "connect timed out");
+		return;
+	}
+	esme_reset(e, "no answer to the bind");
+	if (e->ops.bind_failed != NULL)
+		e->ops.bind_failed(e->arg, ESME_STATUS_TIMEOUT);
 }
 
 static void
@@ -775,6 +780,8 @@ got_bind_resp(struct esme *e, const struct pdu *p)
 		    pdu_status_name(p->status));
 		metrics_link("bind_refused");
 		esme_reset(e, why);
+		if (e->ops.bind_failed != NULL)
+			e->ops.bind_failed(e->arg, p->status);
 		return;
 	}
 	timer_del(e->bind_timer);

@@ -54,6 +54,9 @@ struct esme_ops {
 	   reported first, with ESME_STATUS_LINK). */
 	void	(*up)(void *arg);
 	void	(*down)(void *arg);
+	/* A bind got no answer (ESME_STATUS_TIMEOUT) or was refused with
+	   status; the session is idle, waiting to reconnect. May be NULL. */
+	void	(*bind_failed)(void *arg, uint32_t status);
 	/* The window or the rate has room for more submits. */
 	void	(*room)(void *arg);
 	/* A submit's outcome; msgid is "" unless status is 0. */

@@ -46,6 +46,7 @@ static struct {
 	struct named	 outcomes[NAMED_MAX];
 	struct named	 links[NAMED_MAX];
 	uint64_t	 receipts_pending;
+	uint64_t	 msgid_reused;
 	struct histo	 latency;
 	struct histo	 mo_reply;
 	struct histo	 commit;
@@ -122,6 +123,12 @@ void
 metrics_receipt_pending(void)
 {
 	m.receipts_pending++;
+}
+
+void
+metrics_msgid_reused(void)
+{
+	m.msgid_reused++;
 }
 
 void
@@ -257,6 +264,11 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 	    "# TYPE muni_smsgw_receipts_early_total counter\n"
 	    "muni_smsgw_receipts_early_total %llu\n",
 	    (unsigned long long)m.receipts_pending) == -1 ||
+	    out(b, "# HELP muni_smsgw_msgid_reused_total submit_sm_resp ids "
+	    "that an open message of the receipt group already had.\n"
+	    "# TYPE muni_smsgw_msgid_reused_total counter\n"
+	    "muni_smsgw_msgid_reused_total %llu\n",
+	    (unsigned long long)m.msgid_reused) == -1 ||
 	    named_out(b, "muni_smsgw_mo_total", "kind", m.mo,
 	    "MO messages stored, by kind.") == -1 ||
 	    named_out(b, "muni_smsgw_mo_refused_total", "reason", m.mo_refused,

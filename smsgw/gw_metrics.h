@@ -36,9 +36,11 @@ struct metrics_gauges {
 void	 metrics_submit(void);
 /* A submit_sm's outcome: command_status (or OUTBOX_STATUS_*), latency. */
 void	 metrics_response(uint32_t status, int64_t latency_us);
-/* A receipt by its outbox state name ("delivered", …). */
+/* A receipt by its outbox state name ("delivered", …, "ambiguous"). */
 void	 metrics_receipt(const char *state);
 void	 metrics_receipt_pending(void);
+/* A submit_sm_resp id an open message of the receipt group already has. */
+void	 metrics_msgid_reused(void);
 void	 metrics_mo(const char *kind);
 /* An MO PDU refused on its own (the batch went on), by reason. */
 void	 metrics_mo_refused(const char *reason);

@@ -1739,6 +1739,11 @@ pdu_receipt_parse(const uint8_t *data, size_t len, struct pdu_receipt *r,
 		return -1;
 	}
 	receipt_word(v, end, r->id, sizeof(r->id));
+	/* Cut, it could name another message: refused instead. */
+	if (v + strlen(r->id) < end && v[strlen(r->id)] != ' ') {
+		*errstr = "id longer than 64 characters";
+		return -1;
+	}
 	if ((v = receipt_key(buf, end, "stat:")) == NULL) {
 		*errstr = "no stat";
 		return -1;

@@ -128,7 +128,7 @@ rc=0
 expect_eq "muni-smsgw -n on errors" "$rc" 1
 expect_grep "^bad.conf:4: unknown key 'windw' in \[smsc.backup\] (did you mean 'window'?)$" bad.err
 expect_grep '^bad.conf:5: smsc.backup.port: ' bad.err
-expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. is not one of transceiver pair$' bad.err
+expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. is not one of transceiver pair auto$' bad.err
 expect_grep '^bad.conf:7: \[smsc.two words\]' bad.err
 expect_grep '^bad.conf:8: unknown section \[smcs.x\] (did you mean \[smsc.x\]?)$' bad.err
 # TLS settings are checked per bind too (gateway_tls.sh has the rest).

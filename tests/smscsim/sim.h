@@ -25,6 +25,13 @@ enum sim_fault {
 	FAULT_UNBIND,		/* an unbind, now */
 };
 
+/* --bind-trx: SMSCs that do not take bind_transceiver. */
+enum {
+	BIND_TRX_OK,
+	BIND_TRX_IGNORE,	/* never answered (Kannel's drive_smpp) */
+	BIND_TRX_NACK,		/* generic_nack ESME_RINVCMDID */
+};
+
 struct sim_conf {
 	const char	*listen;
 	int		 port;
@@ -50,6 +57,11 @@ struct sim_conf {
 	unsigned	 fault_every;
 	unsigned	 window;	/* deliver_sm outstanding per session */
 	uint64_t	 msgid_base;	/* first message id (0: 1) */
+	const char	*msgid_const;	/* one id for every submit (osmo-msc) */
+	int		 receipt_id_width; /* text receipt id zero-padded to */
+	int		 bind_trx;	/* BIND_TRX_*: how bind_transceiver fares */
+	int		 bind_rx_as_tx;	/* answer bind_receiver as osmo-msc does */
+	int		 deliver_seq0;	/* deliver_sm with sequence 0 (drive_smpp) */
 	int		 verbose;
 	/* sim_load.c: MO at a rate, timed to the reply */
 	unsigned	 inject_rate;	/* per second, 0 off */

@@ -389,11 +389,18 @@ dlv_wait(struct dlv *d, int64_t ms)
 static void
 sess_deliver(struct sess *s, struct dlv *d)
 {
+	uint32_t	 wire;
+
 	d->seq = pdu_seq_next(&s->seq);
-	d->pdu[12] = d->seq >> 24;
-	d->pdu[13] = d->seq >> 16;
-	d->pdu[14] = d->seq >> 8;
-	d->pdu[15] = d->seq;
+	/*
+	 * drive_smpp numbers every deliver_sm 0; the map keeps its own
+	 * number and deliver_resp takes the one outstanding (window 1).
+	 */
+	wire = conf.deliver_seq0 ? 0 : d->seq;
+	d->pdu[12] = wire >> 24;
+	d->pdu[13] = wire >> 16;
+	d->pdu[14] = wire >> 8;
+	d->pdu[15] = wire;
 	seqmap_put(&s->out, d->seq, d);
 	st.inflight++;
 	sess_write(s, d->pdu, d->len);
@@ -403,7 +410,8 @@ static int
 sess_can_take(const struct sess *s)
 {
 	return !s->dead && !s->closing && !s->unbinding && !s->withhold &&
-	    !conf.withhold && (s->mode & SESS_RX) && s->out.n < conf.window;
+	    !conf.withhold && (s->mode & SESS_RX) &&
+	    s->out.n < (conf.deliver_seq0 ? 1 : conf.window);
 }
 
 static void
@@ -426,8 +434,14 @@ static void
 deliver_resp(struct sess *s, const struct pdu *p)
 {
 	struct dlv	*d;
+	uint32_t	 seq = p->seq;
+	size_t		 i;
 
-	if ((d = seqmap_take(&s->out, p->seq)) == NULL) {
+	if (conf.deliver_seq0 && seq == 0)
+		for (i = 0; i < s->out.cap; i++)
+			if (s->out.key[i] != 0)
+				seq = s->out.key[i];
+	if ((d = seqmap_take(&s->out, seq)) == NULL) {
 		log_debug("session %" PRIu64 ": %s for seq %u not sent",
 		    s->id, pdu_command_name(p->cmd), p->seq);
 		return;
@@ -501,6 +515,16 @@ receipt_queue(const struct pdu *sub, const char *msgid, time_t submitted)
 			return;
 	} else
 		(void)util_strlcpy(r.id, msgid, sizeof(r.id));
+	if (conf.receipt_id_width > 0 && strlen(r.id) <
+	    (size_t)conf.receipt_id_width) {
+		/* Leading zeros the submit_sm_resp did not have. */
+		char	 pad[65];
+
+		if (util_snprintf(pad, sizeof(pad), "%0*d%s",
+		    conf.receipt_id_width - (int)strlen(r.id), 0, r.id) == -1)
+			return;
+		(void)util_strlcpy(r.id, pad, sizeof(r.id));
+	}
 	r.sub = 1;
 	r.dlvrd = conf.receipt_state == PDU_STATE_DELIVERED ? 1 : 0;
 	r.submit_date = submitted;
@@ -652,7 +676,7 @@ static void
 do_submit(struct sess *s, struct pdu *p)
 {
 	struct pdu	 r;
-	char		 msgid[24];
+	char		 msgid[65];
 	uint32_t	 status;
 
 	st.submits++;
@@ -669,7 +693,13 @@ do_submit(struct sess *s, struct pdu *p)
 		st.throttled++;
 	else if (status == PDU_RMSGQFUL)
 		st.qfull++;
-	if (status == PDU_ROK) {
+	if (status == PDU_ROK && conf.msgid_const != NULL) {
+		/* The SMSC's own row still counts, for its receipts. */
+		st.accepted++;
+		next_msgid++;
+		(void)util_strlcpy(msgid, conf.msgid_const, sizeof(msgid));
+		(void)util_strlcpy(r.message_id, msgid, sizeof(r.message_id));
+	} else if (status == PDU_ROK) {
 		st.accepted++;
 		msgid_format(next_msgid++, msgid, sizeof(msgid));
 		(void)util_strlcpy(r.message_id, msgid, sizeof(r.message_id));
@@ -705,6 +735,9 @@ do_bind(struct sess *s, const struct pdu *p)
 	else if (strcmp(p->password, conf.password) != 0)
 		status = PDU_RINVPASWD;
 	pdu_init_resp(&r, p, status);
+	/* osmo-msc answers bind_receiver with a bind_transmitter_resp. */
+	if (conf.bind_rx_as_tx && p->cmd == PDU_BIND_RECEIVER)
+		r.cmd = PDU_BIND_TRANSMITTER_RESP;
 	(void)util_strlcpy(r.system_id, "smscsim", sizeof(r.system_id));
 	if (status == PDU_ROK) {
 		r.opt = PDU_OPT_SC_VERSION;
@@ -769,6 +802,18 @@ sess_pdu(struct sess *s, const uint8_t *buf, size_t len)
 
 	switch (p.cmd) {
 	case PDU_BIND_TRANSCEIVER:
+		if (conf.bind_trx == BIND_TRX_IGNORE) {
+			log_info("session %" PRIu64 ": bind_transceiver "
+			    "ignored (--bind-trx ignore)", s->id);
+			return;
+		}
+		if (conf.bind_trx == BIND_TRX_NACK) {
+			st.bind_fail++;
+			nack(s, p.seq, PDU_RINVCMDID);
+			return;
+		}
+		do_bind(s, &p);
+		return;
 	case PDU_BIND_TRANSMITTER:
 	case PDU_BIND_RECEIVER:
 		do_bind(s, &p);

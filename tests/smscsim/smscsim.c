@@ -41,6 +41,8 @@ enum {
 	OPT_INJECT_RATE, OPT_INJECT_COUNT, OPT_INJECT_PHONES, OPT_INJECT_TEXT,
 	OPT_INJECT_TO, OPT_INJECT_USSD, OPT_BENCH_CLIENT, OPT_COUNT,
 	OPT_NO_RECEIPTS, OPT_LATENCY_LOG, OPT_TLS_CERT, OPT_TLS_KEY,
+	OPT_MSGID_CONST, OPT_RECEIPT_ID_WIDTH, OPT_BIND_TRX, OPT_BIND_RX_AS_TX,
+	OPT_DELIVER_SEQ0,
 };
 
 static const struct option longopts[] = {
@@ -70,6 +72,11 @@ static const struct option longopts[] = {
 	{ "fault-every", required_argument, NULL, OPT_FAULT_EVERY },
 	{ "window", required_argument, NULL, OPT_WINDOW },
 	{ "msgid-base", required_argument, NULL, OPT_MSGID_BASE },
+	{ "msgid-const", required_argument, NULL, OPT_MSGID_CONST },
+	{ "receipt-id-width", required_argument, NULL, OPT_RECEIPT_ID_WIDTH },
+	{ "bind-trx", required_argument, NULL, OPT_BIND_TRX },
+	{ "bind-rx-as-tx", no_argument, NULL, OPT_BIND_RX_AS_TX },
+	{ "deliver-seq0", no_argument, NULL, OPT_DELIVER_SEQ0 },
 	{ "phone", no_argument, NULL, OPT_PHONE },
 	{ "ctl", no_argument, NULL, OPT_CTL },
 	{ "inject-rate", required_argument, NULL, OPT_INJECT_RATE },
@@ -99,6 +106,8 @@ usage(FILE *f)
 "	[--receipt-id-dec] [--receipt-no-tlv] [--throttle N] [--queue-full N]\n"
 "	[--max-tps N] [--drop-after N] [--delay MS] [--withhold-after N]\n"
 "	[--fault KIND --fault-every N] [--window N] [--msgid-base N]\n"
+"	[--msgid-const ID] [--receipt-id-width N] [--bind-trx ignore|nack]\n"
+"	[--bind-rx-as-tx] [--deliver-seq0]\n"
 "	[--inject-rate N --inject-phones FILE [--inject-count N]\n"
 "	 [--inject-text KW,KW | --inject-ussd STEP,STEP] [--inject-to 505]\n"
 "	 [--latency-log FILE]] [--tls-cert FILE --tls-key FILE]\n"
@@ -254,6 +263,31 @@ main(int argc, char **argv)
 			/* Two simulators in one test: ids that never meet. */
 			conf.msgid_base = (uint64_t)num(optarg, 1,
 			    1000000000000LL, "msgid-base");
+			break;
+		case OPT_MSGID_CONST:
+			/* osmo-msc: "msg_id_not_implemented" for every one. */
+			if (optarg[0] == '\0' || strlen(optarg) > 64)
+				fatalx("msgid-const: 1 to 64 characters");
+			conf.msgid_const = optarg;
+			break;
+		case OPT_RECEIPT_ID_WIDTH:
+			/* osmo-msc writes its receipts' ids as %08llu. */
+			conf.receipt_id_width = (int)num(optarg, 1, 64,
+			    "receipt-id-width");
+			break;
+		case OPT_BIND_TRX:
+			if (strcmp(optarg, "ignore") == 0)
+				conf.bind_trx = BIND_TRX_IGNORE;
+			else if (strcmp(optarg, "nack") == 0)
+				conf.bind_trx = BIND_TRX_NACK;
+			else
+				fatalx("bind-trx: ignore or nack");
+			break;
+		case OPT_BIND_RX_AS_TX:
+			conf.bind_rx_as_tx = 1;
+			break;
+		case OPT_DELIVER_SEQ0:
+			conf.deliver_seq0 = 1;
 			break;
 		case OPT_PHONE:
 			phone = 1;

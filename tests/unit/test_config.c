@@ -686,10 +686,14 @@ test_named_binds(void **state)
 	cfg = config_defaults();
 	assert_int_equal(config_binds(cfg), 1);
 	assert_string_equal(config_bind_name(cfg, 0), "smsc");
+	/* auto: a transceiver, else a pair (issue 16). */
 	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_BIND_MODE),
-	    "transceiver");
+	    "auto");
 	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_LONG_MODE),
 	    "udh");
+	/* Receipts match within the bind's own name unless one is set. */
+	assert_string_equal(config_bind_str(cfg, 0, CFG_SMSC_RECEIPT_GROUP),
+	    "");
 	config_free(cfg);
 
 	/* [smsc] first, then the named ones in file order, own values,
@@ -752,7 +756,7 @@ test_named_binds(void **state)
 	    "mean 'window'?)");
 	has_error(fx, e, 3, "smsc.backup.port");
 	has_error(fx, e, 4, "smsc.backup.bind_mode: 'both' is not one of "
-	    "transceiver pair");
+	    "transceiver pair auto");
 	has_error(fx, e, 5, "[smsc.bad name]");
 	has_error(fx, e, 7, "[smsc.NAME]");
 	has_error(fx, e, 8, "[smsc.smsc]");

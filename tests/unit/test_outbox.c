@@ -4,7 +4,9 @@
  * expiry before sending, inflight, parts accepted and the message with
  * them, receipts (also before their submit_sm_resp), transient failures
  * with backoff up to the attempt limit, permanent ones, recovery after a
- * crash, message id normalisation, and data_version across connections.
+ * crash, message id normalisation, receipts matched within a receipt
+ * group by id and phone (and submit date) when an SMSC repeats ids, and
+ * data_version across connections.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -537,6 +539,176 @@ test_msgid_norm(void **state)
 	assert_int_equal(outbox_msgid_norm("abcdef", 0, b, 4), -1);
 }
 
+/* Accept message id (one part) as msgid in group; *reused from the store. */
+static int
+accept_in(struct store *s, int64_t id, const char *group, const char *msgid)
+{
+	int	 reused = -1;
+
+	take(s, id, 1);
+	assert_int_equal(outbox_part_accepted_in(s, id, 1, 1, group, msgid,
+	    &reused), 0);
+	assert_true(reused == 0 || reused == 1);
+	return reused;
+}
+
+static enum outbox_receipt_result
+rcpt(struct store *s, const char *group, const char *msgid,
+    const char *phone, time_t submitted)
+{
+	struct outbox_rcpt_key	 k;
+
+	memset(&k, 0, sizeof(k));
+	k.group = group;
+	k.msgid = msgid;
+	k.phone = phone;
+	k.submitted = submitted;
+	return outbox_receipt_in(s, &k, OUTBOX_RCPT_DELIVERED, 0, NULL);
+}
+
+/*
+ * An SMSC restarted between two submits hands out id 1 twice: the receipt
+ * for the second message settles it alone, told apart by its phone; the
+ * second submit_sm_resp is noticed as a reused id.
+ */
+static void
+test_receipt_repeated_id(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000001", "pirmā", 0, 0, 0);
+	int64_t		 b = add(s, "29000002", "otrā", 0, 0, 0);
+
+	assert_int_equal(accept_in(s, a, "lmt", "1"), 0);
+	assert_int_equal(accept_in(s, b, "lmt", "1"), 1);
+	/* The receipt's source_addr as SMSCs write it, without a plus. */
+	assert_int_equal(rcpt(s, "lmt", "1", "37129000002", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "delivered");
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_int_equal(rcpt(s, "lmt", "1", "+37129000001", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "delivered");
+	/* Both settled: another receipt for either is a duplicate. */
+	assert_int_equal(rcpt(s, "lmt", "1", "29000002", 0),
+	    OUTBOX_RCPT_DUPLICATE);
+}
+
+/* One id, one phone, two open messages: settles none, unless the date can. */
+static void
+test_receipt_ambiguous(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000003", "viens", 0, 0, 0);
+	int64_t		 b = add(s, "29000003", "divi", 0, 0, 0);
+
+	assert_int_equal(accept_in(s, a, "osmo", "msg_id_not_implemented"), 0);
+	clock_set_fake(T0 + 3600);
+	assert_int_equal(accept_in(s, b, "osmo", "msg_id_not_implemented"), 1);
+	assert_int_equal(rcpt(s, "osmo", "msg_id_not_implemented", "29000003",
+	    0), OUTBOX_RCPT_AMBIGUOUS);
+	assert_int_equal(rcpt(s, "osmo", "msg_id_not_implemented", NULL, 0),
+	    OUTBOX_RCPT_AMBIGUOUS);
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_string_equal(state_of(s, b), "accepted");
+	/* A date that fits neither narrows nothing: still none. */
+	assert_int_equal(rcpt(s, "osmo", "msg_id_not_implemented", "29000003",
+	    T0 + 86400), OUTBOX_RCPT_AMBIGUOUS);
+	/* The receipt's submit date (minutes) picks the first. */
+	assert_int_equal(rcpt(s, "osmo", "msg_id_not_implemented", "29000003",
+	    T0 - 30), OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "delivered");
+	assert_string_equal(state_of(s, b), "accepted");
+	/* Now one is left open: the next receipt is its. */
+	assert_int_equal(rcpt(s, "osmo", "msg_id_not_implemented", "29000003",
+	    0), OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "delivered");
+}
+
+/* Groups keep operators apart; rows from before groups match any. */
+static void
+test_receipt_groups(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000004", "lmt", 0, 0, 0);
+	int64_t		 b = add(s, "29000005", "vecs", 0, 0, 0);
+
+	assert_int_equal(accept_in(s, a, "tele2", "5"), 0);
+	/* The same id in another group: not its receipt, kept for later. */
+	assert_int_equal(rcpt(s, "lmt", "5", "29000004", 0),
+	    OUTBOX_RCPT_PENDING);
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_int_equal(rcpt(s, "tele2", "5", "29000004", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "delivered");
+	/* A row without a group, as a migrated database has. */
+	take(s, b, 2);
+	assert_int_equal(outbox_part_accepted(s, b, 1, 1, "b0"), 0);
+	assert_int_equal(rcpt(s, "lmt", "b0", "29000005", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "delivered");
+}
+
+/*
+ * A receipt before its submit_sm_resp is kept with its phone: a message
+ * to another phone given the same id does not take it.
+ */
+static void
+test_receipt_pending_phone(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000006", "citam", 0, 0, 0);
+	int64_t		 b = add(s, "29000007", "savējam", 0, 0, 0);
+
+	assert_int_equal(rcpt(s, "lmt", "9", "37129000007", 0),
+	    OUTBOX_RCPT_PENDING);
+	assert_int_equal(accept_in(s, a, "lmt", "9"), 0);
+	assert_string_equal(state_of(s, a), "accepted");
+	assert_int_equal(accept_in(s, b, "lmt", "9"), 1);
+	assert_string_equal(state_of(s, b), "delivered");
+	assert_int_equal(q_int(s, "SELECT count(*) FROM receipts_pending"), 0);
+}
+
+/* A part of a long message and a short one share an id. */
+static void
+test_receipt_part_phone(void **state)
+{
+	struct store	*s = *state;
+	int64_t		 a = add(s, "29000008", "garš", 0, 0, 0);
+	int64_t		 b = add(s, "29000009", "īss", 0, 0, 0);
+	int		 reused;
+
+	take(s, a, 1);
+	assert_int_equal(outbox_part_accepted_in(s, a, 1, 2, "lmt", "p1",
+	    &reused), 0);
+	assert_int_equal(reused, 0);
+	assert_int_equal(outbox_part_accepted_in(s, a, 2, 2, "lmt", "p2",
+	    &reused), 0);
+	assert_int_equal(outbox_accepted(s, a), 0);
+	assert_int_equal(accept_in(s, b, "lmt", "p1"), 1);
+	assert_int_equal(rcpt(s, "lmt", "p1", "29000008", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "accepted");
+	assert_int_equal(rcpt(s, "lmt", "p2", "29000008", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, a), "delivered");
+	assert_int_equal(rcpt(s, "lmt", "p1", "29000009", 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_string_equal(state_of(s, b), "delivered");
+}
+
+static void
+test_phone_same(void **state)
+{
+	(void)state;
+	assert_true(outbox_phone_same("+37129123456", "29123456"));
+	assert_true(outbox_phone_same("37129123456", "+37129123456"));
+	assert_true(outbox_phone_same("0037129123456", "29123456"));
+	assert_false(outbox_phone_same("+37129123456", "29123457"));
+	assert_false(outbox_phone_same("+37129123456", ""));
+	/* A short code is no national number inside a phone. */
+	assert_false(outbox_phone_same("+37129123456", "3456"));
+}
+
 static void
 test_data_version(void **state)
 {
@@ -592,6 +764,17 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transient_backoff, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_repeated_id,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_ambiguous, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_groups, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_pending_phone,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_receipt_part_phone, setup,
+		    teardown),
+		cmocka_unit_test(test_phone_same),
 		cmocka_unit_test(test_classes),
 		cmocka_unit_test_setup_teardown(test_permanent, setup,
 		    teardown),

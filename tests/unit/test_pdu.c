@@ -15,6 +15,7 @@
 #include <event2/buffer.h>
 
 #include "log.h"
+#include "outbox.h"
 #include "pdu.h"
 #include "util.h"
 #include "testlib.h"
@@ -829,6 +830,72 @@ test_receipt_text(void **state)
 	assert_int_equal(pdu_state_parse("nonsense"), 0);
 }
 
+/* The id of text receipt s, normalised as the gateway compares it. */
+static const char *
+receipt_id(const char *s, int decimal)
+{
+	static char		 id[65];
+	struct pdu_receipt	 r;
+	const char		*err;
+
+	assert_int_equal(pdu_receipt_parse((const uint8_t *)s, strlen(s), &r,
+	    &err), 0);
+	assert_int_equal(outbox_msgid_norm(r.id, decimal, id, sizeof(id)), 0);
+	return id;
+}
+
+/*
+ * Text receipt ids of any width and base meet the submit_sm_resp id they
+ * stand for: osmo-msc's "id:%08llu", zero-padded hex, uppercase hex, a
+ * 20-digit decimal; one wider than 64 characters is refused, never cut.
+ */
+static void
+test_receipt_text_ids(void **state)
+{
+	struct pdu_receipt	 r;
+	const char		*err, *s;
+	char			 resp[65], wide[160];
+
+	(void)state;
+	/* osmo-msc: its row as %08llu, text only. */
+	assert_string_equal(receipt_id("id:00000042 sub:001 dlvrd:001 "
+	    "submit date:2612072041 done date:2612072041 stat:DELIVRD "
+	    "err:000 text:Sveiki", 1), "2a");
+	assert_int_equal(outbox_msgid_norm("2a", 0, resp, sizeof(resp)), 0);
+	assert_string_equal(resp, "2a");
+	/* The same id zero-padded in hex, as the resp had it without. */
+	assert_string_equal(receipt_id("id:0000002A stat:DELIVRD", 0), "2a");
+	assert_int_equal(outbox_msgid_norm("0000002a", 0, resp, sizeof(resp)),
+	    0);
+	assert_string_equal(resp, "2a");
+	/* A decimal id compared as one when the SMSC reports in decimal. */
+	assert_string_equal(receipt_id("id:42 stat:DELIVRD", 1), "2a");
+	assert_string_equal(receipt_id("id:0000000000000000000042 "
+	    "stat:DELIVRD", 1), "2a");
+	assert_string_equal(receipt_id("id:18446744073709551615 "
+	    "stat:DELIVRD", 1), "ffffffffffffffff");
+	/* Past 64 bits: no number, kept as text (without leading zeros). */
+	assert_string_equal(receipt_id("id:18446744073709551616 "
+	    "stat:DELIVRD", 1), "18446744073709551616");
+	/* Not a number at all: as it is, lower case. */
+	assert_string_equal(receipt_id("id:msg_id_not_implemented "
+	    "stat:DELIVRD", 0), "msg_id_not_implemented");
+	/* 64 characters are an id; 65 would be cut to another one. */
+	memset(wide, 0, sizeof(wide));
+	(void)snprintf(wide, sizeof(wide), "id:%064d stat:DELIVRD", 7);
+	assert_int_equal(pdu_receipt_parse((const uint8_t *)wide, strlen(wide),
+	    &r, &err), 0);
+	assert_int_equal(strlen(r.id), 64);
+	(void)snprintf(wide, sizeof(wide), "id:%065d stat:DELIVRD", 7);
+	assert_int_equal(pdu_receipt_parse((const uint8_t *)wide, strlen(wide),
+	    &r, &err), -1);
+	assert_string_equal(err, "id longer than 64 characters");
+	s = "id:1234567890abcdef1234567890abcdef1234567890abcdef1234567890"
+	    "abcdef99 stat:DELIVRD";
+	assert_int_equal(pdu_receipt_parse((const uint8_t *)s, strlen(s), &r,
+	    &err), -1);
+}
+
 static void
 test_times(void **state)
 {
@@ -1247,6 +1314,7 @@ main(void)
 		cmocka_unit_test(test_trace_budget),
 		cmocka_unit_test(test_data_sm),
 		cmocka_unit_test(test_receipt_text),
+		cmocka_unit_test(test_receipt_text_ids),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_mangled),
