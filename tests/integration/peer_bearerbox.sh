@@ -50,23 +50,8 @@ die() {
 for p in bearerbox smsbox; do
 	[ -x "/usr/sbin/$p" ] || die "/usr/sbin/$p is missing: install kannel (make deps)"
 done
-if ! ip netns add "$ns" 2>netns.err; then
-	echo "SKIP: cannot create a network namespace for Kannel" \
-	    "(needs root): $(cat netns.err)"
-	exit 0
-fi
-nsmade=1
-ip netns exec "$ns" ip link set lo up || die "cannot bring up lo in $ns"
-
-# Background programs go through "ip netns exec" itself, never through a
-# shell function: a function run with & is a subshell, and $! its pid.
-in_ns() {
-	ip netns exec "$ns" "$@"
-}
-
-listening() {
-	in_ns ss -Hltn "sport = :$1" | grep -q .
-}
+. "$MUNI_TOP/tests/integration/peerlib.sh"
+peer_netns Kannel
 
 simctl() {
 	"$B/muni-smscsim" --ctl -C "$PWD/ctl.sock" "$@"

@@ -60,23 +60,8 @@ for p in osmo-msc osmo-hlr; do
 	command -v "$p" > /dev/null ||
 	    die "$p is missing: install osmo-msc and osmo-hlr (make deps)"
 done
-if ! ip netns add "$ns" 2>netns.err; then
-	echo "SKIP: cannot create a network namespace for osmo-msc" \
-	    "(needs root): $(cat netns.err)"
-	exit 0
-fi
-nsmade=1
-ip netns exec "$ns" ip link set lo up || die "cannot bring up lo in $ns"
-
-# Background programs go through "ip netns exec" itself, never through a
-# shell function: a function run with & is a subshell, and $! its pid.
-in_ns() {
-	ip netns exec "$ns" "$@"
-}
-
-listening() {
-	in_ns ss -Hltn "sport = :$1" | grep -q .
-}
+. "$MUNI_TOP/tests/integration/peerlib.sh"
+peer_netns osmo-msc
 
 preload=""
 if ! perl -MSocket -e 'socket(my $s, AF_INET, SOCK_STREAM, 132) or exit 1'; then
