@@ -145,33 +145,6 @@ api_free(struct api *a)
  * Answers.
  */
 
-/* Send j (stolen) as the body with code. */
-static void
-send_json(struct evhttp_request *req, int code, const char *why, json_t *j)
-{
-	struct evbuffer	*b;
-	char		*text;
-
-	text = j != NULL ? json_dumps(j, JSON_COMPACT) :
-	    NULL;
-	json_decref(j);
-	if (text == NULL || (b = evbuffer_new()) == NULL) {
-		free(text);
-		evhttp_send_error(req, 500, "Internal Server Error");
-		return;
-	}
-	if (evbuffer_add(b, text, strlen(text)) == -1 ||
-	    evbuffer_add(b, "\n", 1) == -1 ||
-	    evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Content-Type", "application/json") == -1 ||
-	    evhttp_add_header(evhttp_request_get_output_headers(req),
-	    "Cache-Control", "no-store") == -1)
-		log_warnx("http: cannot build an answer");
-	evhttp_send_reply(req, code, why, b);
-	evbuffer_free(b);
-	free(text);
-}
-
 static void
 send_error(struct evhttp_request *req, int code, const char *why,
     const char *err, const char *reason)
@@ -188,7 +161,7 @@ send_error(struct evhttp_request *req, int code, const char *why,
 		for (i = 0; buf[i] != '\0'; i++)
 			if ((unsigned char)buf[i] >= 0x80)
 				buf[i] = '?';
-	send_json(req, code, why, json_pack("{s:s, s:s}", "error", err,
+	http_send_json(req, code, why, json_pack("{s:s, s:s}", "error", err,
 	    "reason", buf));
 }
 
@@ -433,7 +406,7 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 	disp_wake(a->disp);
 	ident_phone_mask(m.phone, masked, sizeof(masked));
 	log_info("api: %s: message %lld to %s", addr, (long long)id, masked);
-	send_json(req, 201, "Created", json_pack("{s:I}", "message",
+	http_send_json(req, 201, "Created", json_pack("{s:I}", "message",
 	    (json_int_t)id));
 	return;
 dberr:
@@ -495,7 +468,7 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
 	    addr, (long long)id, g.name, (long long)out.recipients,
 	    out.awaiting ? ", awaiting approval" : "");
-	send_json(req, 201, "Created", json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	http_send_json(req, 201, "Created", json_pack("{s:I, s:s, s:s, s:s, s:b,"
 	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
 	    "broadcast", (json_int_t)id,
 	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
@@ -548,7 +521,7 @@ get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
 			evhttp_send_error(req, 500, "Internal Server Error");
 			return;
 		}
-	send_json(req, 200, "OK", json_pack("{s:I, s:s, s:s, s:s, s:b, s:I,"
+	http_send_json(req, 200, "OK", json_pack("{s:I, s:s, s:s, s:s, s:b, s:I,"
 	    " s:I, s:s, s:o}", "broadcast", (json_int_t)bi.id,
 	    "state", bi.state, "group", bi.group, "topic", bi.topic,
 	    "emergency", bi.emergency, "recipients", (json_int_t)bi.recipients,

@@ -121,17 +121,14 @@ http_ratelog(struct http_ratelog *r, const char *what, const char *peer)
 }
 
 void
-http_error(struct evhttp_request *req, int code, const char *why,
-    const char *err, const char *reason)
+http_send_json(struct evhttp_request *req, int code, const char *why,
+    json_t *j)
 {
 	struct evkeyvalq *out = evhttp_request_get_output_headers(req);
 	struct evbuffer	*b;
-	json_t		*j;
-	char		*text = NULL;
+	char		*text;
 
-	if ((j = json_pack("{s:s, s:s}", "error", err, "reason",
-	    reason)) != NULL)
-		text = json_dumps(j, JSON_COMPACT);
+	text = j != NULL ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (text == NULL || (b = evbuffer_new()) == NULL) {
 		free(text);
@@ -146,6 +143,14 @@ http_error(struct evhttp_request *req, int code, const char *why,
 	evhttp_send_reply(req, code, why, b);
 	evbuffer_free(b);
 	free(text);
+}
+
+void
+http_error(struct evhttp_request *req, int code, const char *why,
+    const char *err, const char *reason)
+{
+	http_send_json(req, code, why, json_pack("{s:s, s:s}", "error", err,
+	    "reason", reason));
 }
 
 /*

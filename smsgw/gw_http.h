@@ -8,6 +8,7 @@
 #ifndef MUNI_GW_HTTP_H
 #define MUNI_GW_HTTP_H
 
+#include <jansson.h>
 #include <stdint.h>
 
 struct api;
@@ -25,6 +26,9 @@ struct http	*http_new(struct event_base *, const struct config *cfg,
 		    struct disp *, struct api *, const char **errstr);
 void		 http_free(struct http *);
 
+/* Answer with the JSON j (stolen; NULL answers 500) as the body. */
+void		 http_send_json(struct evhttp_request *, int code,
+		    const char *why, json_t *j);
 /* Answer {"error": err, "reason": reason} with code. */
 void		 http_error(struct evhttp_request *, int code, const char *why,
 		    const char *err, const char *reason);
