@@ -33,7 +33,7 @@
 #define PREVIEW_DELAY_MS	400	/* after the last key typed */
 #define DASH_REFRESH_MS		1000
 #define DASH_LIST_MAX		100	/* the newest, on pages */
-#define DASH_PER_PAGE		6	/* three rows a broadcast */
+#define DASH_PER_PAGE		5	/* three rows each, and a note */
 #define APPROVE_PER_PAGE	5	/* three rows each, and the note */
 #define GROUP_SIZE_UNKNOWN	-1
 #define GROUP_SIZE_FAILED	-2
@@ -628,6 +628,7 @@ key_confirm(struct kiosk *k, int key)
 	k->staff.text_len = 0;
 	k->staff.pv_state = 0;
 	k->staff.dash_ms = 0;
+	pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
 	kiosk_go(k, KS_STAFF_DASH);
 	if (out.awaiting)
 		staff_note(k, 0, _("Sent for approval: a second staff member "
@@ -793,6 +794,9 @@ draw_dash(struct kiosk *k)
 	ui_text(0, ui_cols() - 10, 0, UI_NORMAL, now + 11);
 	ui_text(1, 2, 0, UI_NORMAL, _("Delivered   Failed   Waiting"));
 	ui_bar(1, 2 + ui_width(_("Delivered")) + 1, 1, UI_BAR_OK);
+	/* Straight from sending, or from the menu: the newest page. */
+	if (k->staff.dash_pg.per == 0)
+		pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
 	d.k = k;
 	d.y = 3;
 	d.i = 0;
