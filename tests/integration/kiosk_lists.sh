@@ -137,6 +137,56 @@ for n in 1 8 9 30; do
 		screen_has "1  \[ \] Tēma " || die "the previous page's rows"
 	fi
 done
+
+# --- Nine fees, seven a page (two rows each): the ninth is 2 on page 2.
+phone=$(sql "select phone from residents where id = $R")
+sql "delete from fees where resident_id in (select id from residents
+    where phone = '$phone');
+    with recursive c(i) as (select 1 union all select i + 1 from c
+    where i < 9)
+    insert into fees (resident_id, kind, period, amount_cents, due_date,
+    updated_at) select $R, 'nin', printf('P%02d', i), 1000 + i,
+    printf('2027-%02d-01', i), 0 from c"
+keys 0
+wait_screen "Ko vēlaties darīt?" "the menu"
+keys 2
+wait_screen "Izvēlieties, ko maksāt:" "the fees"
+screen_has "Lapa 1 no 2" || die "the fees' page not shown"
+screen_has "7  .* P07" || die "fee 7 not on page 1"
+screen_lacks "P08" || die "fee 8 on page 1"
+keys 8
+sleep 0.3
+screen_has "Izvēlieties, ko maksāt:" || die "8 left the fees"
+keys Down
+wait_screen "Lapa 2 no 2" "the fees' page 2"
+screen_has "2  .* P09" || die "fee 9 not shown as 2 on page 2"
+keys 2
+wait_screen "Skenējiet kodu" "the ninth fee's code"
+screen_has "P09" || die "not the ninth fee's code"
+keys 0
+wait_screen "Lapa 2 no 2" "back on the fees' page 2"
+
+# --- Four children in the queue, three a page: the fourth on page 2.
+sql "delete from queue_entries where guardian_id in (select id from residents
+    where phone = '$phone');
+    with recursive c(i) as (select 1 union all select i + 1 from c
+    where i < 4)
+    insert into queue_entries (child_code, child_given_name,
+    child_family_name, guardian_id, institution_id, registered_at,
+    desired_start, updated_at) select printf('2001%02d-00000', i),
+    printf('Bērns%d', i), 'Testa', $R, (select min(id) from institutions),
+    '2026-01-01 10:00:00', '2027-09', 0 from c"
+keys 0
+wait_screen "Ko vēlaties darīt?" "the menu"
+keys 1
+wait_screen "Jūsu bērni bērnudārza rindā" "the queue"
+screen_has "Lapa 1 no 2" || die "the queue's page not shown"
+screen_has "Bērns3" || die "child 3 not on page 1"
+screen_lacks "Bērns4" || die "child 4 on page 1"
+type_text +
+wait_screen "Bērns4" "the fourth child on page 2"
+screen_has "Lapa 2 no 2" || die "the queue's page 2 not shown"
+screen_lacks "Bērns1" || die "child 1 on page 2"
 keys 0
 wait_screen "Ko vēlaties darīt?" "the menu"
 keys 0
