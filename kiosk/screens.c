@@ -1027,6 +1027,12 @@ draw_help(struct kiosk *k)
 {
 	ui_begin(_("Help"));
 	ui_wrap(3, 4, 72, UI_NORMAL, _(help_text(k->help_from)));
+	/* The paging rule, on the screens that list (pager.h). */
+	if (k->help_from == KS_QUEUE || k->help_from == KS_FEES ||
+	    k->help_from == KS_TOPICS)
+		ui_wrap(9, 4, 72, UI_NORMAL, _("A long list has pages: + shows "
+		    "the next page, - the one before. The numbers are those "
+		    "on the page shown."));
 	ui_wrap(12, 4, 72, UI_NORMAL, _("If something does not work, please "
 	    "ask at the service desk."));
 	ui_finish(legend("0", _("Back"), NULL, NULL, NULL, NULL));

@@ -137,6 +137,12 @@ for n in 1 8 9 30; do
 		screen_has "1  \[ \] Tēma " || die "the previous page's rows"
 	fi
 done
+# Help on a list says how its pages turn; back is the same page.
+keys 9
+wait_screen "Garam sarakstam ir vairākas lapas" "the paging rule in help"
+keys 0
+wait_screen "Paziņojumi īsziņās" "the topics after help"
+screen_has "Lapa 3 no 4" || die "help lost the topics' page"
 
 # --- Nine fees, seven a page (two rows each): the ninth is 2 on page 2.
 phone=$(sql "select phone from residents where id = $R")
