@@ -25,7 +25,6 @@ struct store;
 #define KIOSK_LANGS_MAX		4
 #define KIOSK_TERMINAL_MAX	48
 #define KIOSK_WARN_S		20	/* the idle warning counts this down */
-#define KIOSK_CHOICES_MAX	8	/* digits 1-8; 9 is help, 0 back */
 #define KIOSK_AWAITING_MAX	100	/* broadcasts listed for approval */
 #define KIOSK_STAFF_SEQ		"/*-"	/* keypad keys no resident needs */
 #define KIOSK_STAFF_TRIES	3

@@ -739,12 +739,11 @@ state_name(const char *code)
 static int
 dash_row(void *arg, const struct broadcast_info *b)
 {
-	struct dash	*d = arg;
-	int64_t		 c[BROADCAST_NSTATES], ok, bad, wait, all;
-	char		 line[200];
-	int		 w, wo, wb, ww;
-
-	const struct pager *pg = &d->k->staff.dash_pg;
+	struct dash		*d = arg;
+	const struct pager	*pg = &d->k->staff.dash_pg;
+	int64_t			 c[BROADCAST_NSTATES], ok, bad, wait, all;
+	char			 line[200];
+	int			 w, wo, wb, ww;
 
 	/* Every row is counted, for the pages; this page's are drawn. */
 	if (d->i++ < pager_first(pg) ||
@@ -809,7 +808,10 @@ draw_dash(struct kiosk *k)
 		    "again later or ask at the service desk."));
 	else if (d.i == 0)
 		ui_text(3, 2, 0, UI_NORMAL, _("No broadcasts yet."));
-	/* New broadcasts push the others on: the page stays in range. */
+	/* Fewer broadcasts than the page shown needs (some removed): back in
+	 * range, and drawn again. */
+	if (pager_first(&k->staff.dash_pg) >= d.i && d.i > 0)
+		k->dirty = 1;
 	pager_resize(&k->staff.dash_pg, d.i);
 	k->staff.dash_ms = clock_mono_ms();
 	pager_draw(&k->staff.dash_pg);
