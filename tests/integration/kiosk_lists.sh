@@ -4,7 +4,7 @@
 # row). A resident with 1, 8, 9 and 30 topics reaches the last one with the
 # page key and switches it off; staff with 1, 8, 9, 30 and 200 groups reach
 # the last group, see its size, pick it, and the broadcast preview names
-# it. The page keys are in the legend only where they work, the page is
+# it; an approver pages to the oldest of seven held broadcasts. The page keys are in the legend only where they work, the page is
 # shown as "Lapa P no N", and a page key past either end or a number not on
 # the page changes nothing. The dashboard pages its broadcasts and names
 # their states in Latvian words.
@@ -276,6 +276,54 @@ screen_lacks "awaiting_approval" || die "a state code on the dashboard"
 screen_lacks "scheduled" || die "a state code on the dashboard"
 type_text -
 wait_screen "Lapa 1 no 2" "the dashboard's page 1 again"
+keys 0
+wait_screen "8  Izslēgt kiosku" "the staff menu"
+keys 8
+wait_for 20 "the kiosk to end" kiosk_ended
+
+# --- Seven broadcasts awaiting approval, five a page: the oldest is 2 on
+# page 2, and approving it leaves the rest in place.
+grep -v '^staff_pin_hash' muni.conf > m && mv m muni.conf
+printf '[broadcast]\napproval_threshold = 5\n' >> muni.conf
+ctl staff add anna --role admin --unix root > /dev/null
+ctl staff add janis --role approver --display "Jānis Bērziņš" > /dev/null
+printf '518274\n518274\n' | ctl staff pin janis > /dev/null
+jid=$(sql "select id from staff where name = 'janis'")
+for i in 1 2 3 4 5 6 7; do
+	ctl broadcast send --group zz-pedeja --topic t01 --text "Gaida $i" \
+	    --yes > /dev/null 2>&1
+done
+held=$(sql "select id from broadcasts where state = 'awaiting_approval'
+    order by id")
+expect_eq "held" "$(echo "$held" | wc -l)" 7
+oldest=$(echo "$held" | head -n 1)
+second=$(echo "$held" | sed -n 2p)
+kiosk_stop
+kiosk_start
+type_text '/*-'
+wait_screen "Ievadiet savu darbinieka numuru" "the staff number screen"
+type_text "$jid"; keys Enter
+wait_screen "Darbinieka numurs $jid" "the PIN screen"
+type_text 518274; keys Enter
+wait_screen "Jānis Bērziņš ($jid)" "janis signed in"
+keys 3
+wait_screen "Apziņojumi, kas gaida apstiprinājumu" "the approval list"
+screen_has "Lapa 1 no 2" || die "the approvals' page not shown"
+screen_has "1-5 Apstiprināt" || die "the approvals' numbers in the legend"
+screen_lacks "#$oldest " || die "the oldest on page 1"
+type_text +
+wait_screen "2  #$oldest zz-pedeja" "the oldest as 2 on page 2"
+screen_has "1-2 Apstiprināt" || die "page 2's numbers in the legend"
+keys 3
+sleep 0.3
+expect_eq "3 is not on page 2" "$(sql "select count(*) from broadcasts
+    where state = 'awaiting_approval'")" 7
+keys 2
+wait_screen "Apziņojums $oldest apstiprināts" "the oldest approved"
+expect_eq "approved" "$(sql "select state from broadcasts where id = $oldest")" \
+    scheduled
+screen_has "1  #$second zz-pedeja" || die "page 2 after the approval"
+screen_has "Lapa 2 no 2" || die "the page after the approval"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
