@@ -14,6 +14,7 @@
 #include "epc.h"
 #include "groups.h"
 #include "otp.h"
+#include "pager.h"
 #include "services.h"
 #include "staff.h"
 
@@ -24,7 +25,7 @@ struct store;
 #define KIOSK_LANGS_MAX		4
 #define KIOSK_TERMINAL_MAX	48
 #define KIOSK_WARN_S		20	/* the idle warning counts this down */
-#define KIOSK_CHOICES_MAX	8	/* digits 1-8; 9 is help, 0 back */
+#define KIOSK_AWAITING_MAX	100	/* broadcasts listed for approval */
 #define KIOSK_STAFF_SEQ		"/*-"	/* keypad keys no resident needs */
 #define KIOSK_STAFF_TRIES	3
 #define KIOSK_STAFF_SUBJECT	"staff-pin"
@@ -81,6 +82,9 @@ struct kiosk_session {
 	char			 payload[EPC_PAYLOAD_SIZE];
 	int			 report_cat;
 	char			 case_no[SERVICES_CASE_NO_SIZE];
+	struct pager		 queue_pg;	/* the lists' pages (pager.h) */
+	struct pager		 fees_pg;
+	struct pager		 topics_pg;
 };
 
 /* Staff mode: the broadcast being composed and the dashboard. */
@@ -90,11 +94,19 @@ struct kiosk_staff {
 	int64_t			 id;		/* the staff number typed */
 	char			 name[STAFF_NAME_MAX + 1];	/* signed in */
 	char			 display[STAFF_DISPLAY_MAX + 1];
-	int64_t			 awaiting[KIOSK_CHOICES_MAX];
+	int64_t			 awaiting[KIOSK_AWAITING_MAX];
 	size_t			 nawaiting;
-	struct groups_info	 groups[KIOSK_CHOICES_MAX];
+	/* Every group, and its size when counted this visit (-1 not yet,
+	 * -2 failed); both owned, freed by staff_lists_free(). */
+	struct groups_info	*groups;
+	int64_t			*gsize;
 	size_t			 ngroups;
+	size_t			 groups_cap;
 	size_t			 group;
+	struct pager		 group_pg;
+	struct pager		 topic_pg;
+	struct pager		 approve_pg;
+	struct pager		 dash_pg;
 	struct services_topics	 topics;
 	size_t			 topic;
 	char			 text[OUTBOX_TEXT_MAX + 1];
@@ -158,5 +170,7 @@ void	 staff_draw(struct kiosk *);
 void	 staff_key(struct kiosk *, int key);
 void	 staff_tick(struct kiosk *);
 void	 staff_enter(struct kiosk *);
+/* Free the lists staff mode loaded (before the staff state is wiped). */
+void	 staff_lists_free(struct kiosk *);
 
 #endif

@@ -16,6 +16,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "otp.h"
+#include "pager.h"
 #include "payments.h"
 #include "qr.h"
 #include "services.h"
@@ -25,6 +26,8 @@
 
 #define PCODE_DIGITS	11
 #define QR_TEXT_COLS	34	/* the text beside the code */
+#define QUEUE_PER_PAGE	3	/* up to five rows a child */
+#define FEES_PER_PAGE	7	/* two rows a fee, and the total below */
 
 static const char *const *
 legend(const char *k1, const char *v1, const char *k2, const char *v2,
@@ -140,6 +143,7 @@ void
 kiosk_reset(struct kiosk *k)
 {
 	qr_free(k->sess.qr);
+	staff_lists_free(k);
 	explicit_bzero(&k->sess, sizeof(k->sess));
 	explicit_bzero(&k->staff, sizeof(k->staff));
 	explicit_bzero(k->msg, sizeof(k->msg));
@@ -267,18 +271,23 @@ open_personal(struct kiosk *k, enum kiosk_screen s)
 		    &k->sess.queue);
 		if (rc == 0)
 			audit_resident(k, "view queue");
+		pager_init(&k->sess.queue_pg, k->sess.queue.n,
+		    QUEUE_PER_PAGE);
 		break;
 	case KS_FEES:
 		rc = services_fees(k->store, k->cfg, &k->sess.caller,
 		    &k->sess.fees);
 		if (rc == 0)
 			audit_resident(k, "view fees");
+		pager_init(&k->sess.fees_pg, k->sess.fees.n, FEES_PER_PAGE);
 		break;
 	case KS_TOPICS:
 		rc = services_topics(k->store, &k->sess.caller,
 		    &k->sess.topics);
 		if (rc == 0)
 			audit_resident(k, "view topics");
+		pager_init(&k->sess.topics_pg, k->sess.topics.n,
+		    PAGER_PER_MAX);
 		break;
 	default:
 		break;
@@ -591,7 +600,9 @@ draw_queue(struct kiosk *k)
 	if (q->n == 0)
 		ui_wrap(3, 4, 72, UI_NORMAL, _("None of your children is in a "
 		    "preschool queue."));
-	for (i = 0; i < q->n && y < ui_rows() - 4; i++) {
+	for (i = pager_first(&k->sess.queue_pg); i < pager_first(
+	    &k->sess.queue_pg) + pager_count(&k->sess.queue_pg) &&
+	    y < ui_rows() - 4; i++) {
 		const struct services_queue_entry *e = &q->e[i];
 
 		ui_text(y++, 4, 0, UI_TITLE, e->child);
@@ -607,10 +618,11 @@ draw_queue(struct kiosk *k)
 		}
 		y++;
 	}
-	if (i < q->n || q->more)
+	if (q->more && i == q->n)
 		ui_text(ui_rows() - 3, 4, 0, UI_NORMAL, _("More entries: "
 		    "please ask at the service desk."));
-	ui_finish(kiosk_legend_choice());
+	pager_draw(&k->sess.queue_pg);
+	ui_finish(pager_legend(&k->sess.queue_pg, kiosk_legend_choice()));
 }
 
 /* --- Fees and the payment code. */
@@ -631,8 +643,9 @@ draw_fees(struct kiosk *k)
 	}
 	ui_text(y, 4, 0, UI_NORMAL, _("Choose a fee to pay:"));
 	y += 2;
-	/* Two rows a fee: eight of them and the total fit 24 rows. */
-	for (i = 0; i < f->n && i < KIOSK_CHOICES_MAX &&
+	/* Two rows a fee: a page of them and the total fit 24 rows. */
+	for (i = pager_first(&k->sess.fees_pg); i < pager_first(
+	    &k->sess.fees_pg) + pager_count(&k->sess.fees_pg) &&
 	    y < ui_rows() - 4; i++) {
 		const struct services_fee *e = &f->f[i];
 
@@ -640,8 +653,9 @@ draw_fees(struct kiosk *k)
 		/* DD.MM.YYYY, as dates are read in Latvia. */
 		(void)snprintf(due, sizeof(due), "%.2s.%.2s.%.4s",
 		    e->due_date + 8, e->due_date + 5, e->due_date);
-		(void)snprintf(line, sizeof(line), "%zu  %s %s", i + 1,
-		    e->kind_name, e->period);
+		(void)snprintf(line, sizeof(line), "%zu  %s %s",
+		    i - pager_first(&k->sess.fees_pg) + 1, e->kind_name,
+		    e->period);
 		ui_text(y++, 6, 0, UI_NORMAL, line);
 		(void)snprintf(line, sizeof(line), _("%s EUR, due %s%s"),
 		    amount, due, e->overdue ? _(" (overdue)") : "");
@@ -650,10 +664,12 @@ draw_fees(struct kiosk *k)
 	util_format_cents(f->total_owed_cents, amount, sizeof(amount));
 	(void)snprintf(line, sizeof(line), _("In all: %s EUR"), amount);
 	ui_text(y, 6, 0, UI_NORMAL, line);
-	if (f->count > i)
+	/* Beyond what services_fees() loads: the desk has them all. */
+	if (f->count > f->n && i == f->n)
 		ui_text(y + 1, 6, 0, UI_NORMAL, _("More fees: please ask at "
 		    "the service desk."));
-	ui_finish(kiosk_legend_choice());
+	pager_draw(&k->sess.fees_pg);
+	ui_finish(pager_legend(&k->sess.fees_pg, kiosk_legend_choice()));
 }
 
 static void
@@ -759,10 +775,15 @@ key_fees(struct kiosk *k, int key)
 {
 	size_t	 i;
 
-	if (key >= '1' && key <= '8') {
-		i = (size_t)(key - '1');
-		if (i < k->sess.fees.n)
-			open_fee(k, i);
+	switch (pager_key(&k->sess.fees_pg, key, 1, &i)) {
+	case PAGER_CHOSEN:
+		open_fee(k, i);
+		break;
+	case PAGER_MOVED:
+		k->dirty = 1;
+		break;
+	default:
+		break;
 	}
 }
 
@@ -784,8 +805,10 @@ draw_topics(struct kiosk *k)
 	ui_text(y, 4, 0, UI_NORMAL, _("Press a topic's number to turn it on "
 	    "or off:"));
 	y += 2;
-	for (i = 0; i < t->n && i < KIOSK_CHOICES_MAX; i++) {
-		(void)snprintf(line, sizeof(line), "%zu  [%s] %s%s", i + 1,
+	for (i = pager_first(&k->sess.topics_pg); i < pager_first(
+	    &k->sess.topics_pg) + pager_count(&k->sess.topics_pg); i++) {
+		(void)snprintf(line, sizeof(line), "%zu  [%s] %s%s",
+		    i - pager_first(&k->sess.topics_pg) + 1,
 		    t->t[i].subscribed ? "x" : " ", t->t[i].name,
 		    t->t[i].emergency ? _(" (always on)") : "");
 		ui_text(y++, 6, 0, t->t[i].subscribed ? UI_TITLE : UI_NORMAL,
@@ -794,7 +817,8 @@ draw_topics(struct kiosk *k)
 	if (k->note[0] != '\0')
 		ui_wrap(y + 1, 4, 72, k->note_error ? UI_ERROR : UI_OK,
 		    k->note);
-	ui_finish(kiosk_legend_choice());
+	pager_draw(&k->sess.topics_pg);
+	ui_finish(pager_legend(&k->sess.topics_pg, kiosk_legend_choice()));
 }
 
 static void
@@ -805,11 +829,16 @@ key_topics(struct kiosk *k, int key)
 	size_t			 i;
 	int			 rc, on;
 
-	if (key < '1' || key > '8')
+	switch (pager_key(&k->sess.topics_pg, key, 1, &i)) {
+	case PAGER_CHOSEN:
+		break;
+	case PAGER_MOVED:
+		k->note[0] = '\0';	/* it was about a row no longer shown */
+		k->dirty = 1;
 		return;
-	i = (size_t)(key - '1');
-	if (i >= k->sess.topics.n)
+	default:
 		return;
+	}
 	on = !k->sess.topics.t[i].subscribed;
 	rc = services_subscribe(k->store, &k->sess.caller,
 	    k->sess.topics.t[i].code, on, &got);
@@ -819,10 +848,12 @@ key_topics(struct kiosk *k, int key)
 	}
 	if (rc != SERVICES_SUB_OK ||
 	    services_topics(k->store, &k->sess.caller, &k->sess.topics) != 0) {
+		pager_resize(&k->sess.topics_pg, k->sess.topics.n);
 		note(k, 1, _("A technical fault: please try again later or ask "
 		    "at the service desk."));
 		return;
 	}
+	pager_resize(&k->sess.topics_pg, k->sess.topics.n);
 	(void)snprintf(d, sizeof(d), "resident=%lld topic=%s %s",
 	    (long long)k->sess.resident_id, got.code, on ? "on" : "off");
 	kiosk_audit(k, "change topic", d);
@@ -996,6 +1027,12 @@ draw_help(struct kiosk *k)
 {
 	ui_begin(_("Help"));
 	ui_wrap(3, 4, 72, UI_NORMAL, _(help_text(k->help_from)));
+	/* The paging rule, on the screens that list (pager.h). */
+	if (k->help_from == KS_QUEUE || k->help_from == KS_FEES ||
+	    k->help_from == KS_TOPICS)
+		ui_wrap(9, 4, 72, UI_NORMAL, _("A long list has pages: + shows "
+		    "the next page, - the one before. The numbers are those "
+		    "on the page shown."));
 	ui_wrap(12, 4, 72, UI_NORMAL, _("If something does not work, please "
 	    "ask at the service desk."));
 	ui_finish(legend("0", _("Back"), NULL, NULL, NULL, NULL));
@@ -1142,6 +1179,10 @@ kiosk_key(struct kiosk *k, int key)
 		break;
 	case KS_TOPICS:
 		key_topics(k, key);
+		break;
+	case KS_QUEUE:
+		if (pager_key(&k->sess.queue_pg, key, 0, NULL) == PAGER_MOVED)
+			k->dirty = 1;
 		break;
 	case KS_REPORT_CAT:
 		if (key >= '1' && key < '1' + (int)nitems(report_cats)) {

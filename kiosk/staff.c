@@ -13,6 +13,7 @@
  * signal from the system.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "broadcast.h"
@@ -23,6 +24,7 @@
 #include "kiosk.h"
 #include "log.h"
 #include "otp.h"
+#include "pager.h"
 #include "services.h"
 #include "store.h"
 #include "ui.h"
@@ -30,7 +32,11 @@
 
 #define PREVIEW_DELAY_MS	400	/* after the last key typed */
 #define DASH_REFRESH_MS		1000
-#define DASH_ROWS_MAX		8
+#define DASH_LIST_MAX		100	/* the newest, on pages */
+#define DASH_PER_PAGE		5	/* three rows each, and a note */
+#define APPROVE_PER_PAGE	5	/* three rows each, and the note */
+#define GROUP_SIZE_UNKNOWN	-1
+#define GROUP_SIZE_FAILED	-2
 
 static const char *const *
 staff_legend(const char *k1, const char *v1, const char *k2, const char *v2)
@@ -290,6 +296,9 @@ static void
 draw_menu(struct kiosk *k)
 {
 	staff_begin(k, _("Staff mode"));
+	/* Why "New broadcast" did not go on, for one. */
+	if (k->note[0] != '\0')
+		ui_wrap(13, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
 	ui_text(3, 6, 0, UI_NORMAL, _("1  New broadcast"));
 	ui_text(5, 6, 0, UI_NORMAL, _("2  Delivery of recent broadcasts"));
 	if (k->staff.personal)
@@ -299,13 +308,32 @@ draw_menu(struct kiosk *k)
 	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
 }
 
+void
+staff_lists_free(struct kiosk *k)
+{
+	free(k->staff.groups);
+	free(k->staff.gsize);
+	k->staff.groups = NULL;
+	k->staff.gsize = NULL;
+	k->staff.ngroups = k->staff.groups_cap = 0;
+}
+
+/* Every group, however many: the picker pages through them. */
 static int
 group_cb(void *arg, const struct groups_info *g)
 {
 	struct kiosk	*k = arg;
+	size_t		 cap;
 
-	if (k->staff.ngroups >= KIOSK_CHOICES_MAX)
-		return -1;
+	if (k->staff.ngroups == k->staff.groups_cap) {
+		cap = k->staff.groups_cap == 0 ? 16 : k->staff.groups_cap * 2;
+		k->staff.groups = xreallocarray(k->staff.groups, cap,
+		    sizeof(*k->staff.groups));
+		k->staff.gsize = xreallocarray(k->staff.gsize, cap,
+		    sizeof(*k->staff.gsize));
+		k->staff.groups_cap = cap;
+	}
+	k->staff.gsize[k->staff.ngroups] = GROUP_SIZE_UNKNOWN;
 	k->staff.groups[k->staff.ngroups++] = *g;
 	return 0;
 }
@@ -317,7 +345,7 @@ awaiting_cb(void *arg, const struct broadcast_info *b)
 
 	if (strcmp(b->state, "awaiting_approval") != 0)
 		return 0;
-	if (k->staff.nawaiting >= KIOSK_CHOICES_MAX)
+	if (k->staff.nawaiting >= KIOSK_AWAITING_MAX)
 		return -1;
 	k->staff.awaiting[k->staff.nawaiting++] = b->id;
 	return 0;
@@ -335,7 +363,8 @@ key_menu(struct kiosk *k, int key)
 		kiosk_reset(k);
 		return;
 	case '1':
-		k->staff.ngroups = 0;
+		/* Counted again each visit: members change under a rule. */
+		staff_lists_free(k);
 		memset(&none, 0, sizeof(none));
 		if (groups_list(k->store, group_cb, k) == -1 ||
 		    services_topics(k->store, &none, &k->staff.topics) == -1) {
@@ -343,10 +372,15 @@ key_menu(struct kiosk *k, int key)
 			    "again later or ask at the service desk."));
 			return;
 		}
+		pager_init(&k->staff.group_pg, k->staff.ngroups,
+		    PAGER_PER_MAX);
+		pager_init(&k->staff.topic_pg, k->staff.topics.n,
+		    PAGER_PER_MAX);
 		kiosk_go(k, KS_STAFF_GROUP);
 		return;
 	case '2':
 		k->staff.dash_ms = 0;
+		pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
 		kiosk_go(k, KS_STAFF_DASH);
 		return;
 	case '3':
@@ -358,6 +392,8 @@ key_menu(struct kiosk *k, int key)
 			    "again later or ask at the service desk."));
 			return;
 		}
+		pager_init(&k->staff.approve_pg, k->staff.nawaiting,
+		    APPROVE_PER_PAGE);
 		kiosk_go(k, KS_STAFF_APPROVE);
 		return;
 	case '8':
@@ -369,24 +405,58 @@ key_menu(struct kiosk *k, int key)
 	}
 }
 
+/*
+ * A group's members now, counted when its row is first shown in this visit:
+ * a rule group is a query over every resident, and two hundred of them
+ * counted before the first page would keep staff waiting.
+ */
+static int64_t
+group_size(struct kiosk *k, size_t i)
+{
+	char	 err[GROUPS_ERR_SIZE];
+	int64_t	 n;
+
+	if (k->staff.gsize[i] == GROUP_SIZE_UNKNOWN) {
+		n = groups_count(k->store, &k->staff.groups[i], err,
+		    sizeof(err));
+		if (n < 0)
+			log_warnx("group %s: %s", k->staff.groups[i].name, err);
+		k->staff.gsize[i] = n < 0 ? GROUP_SIZE_FAILED : n;
+	}
+	return k->staff.gsize[i];
+}
+
 static void
 draw_group(struct kiosk *k)
 {
-	char	 line[200];
-	size_t	 i;
-	int	 y = 3;
+	struct pager	*pg = &k->staff.group_pg;
+	char		 line[200], size[64];
+	size_t		 i;
+	int64_t		 n;
+	int		 y = 3;
 
 	staff_begin(k, _("New broadcast: group"));
 	if (k->staff.ngroups == 0)
 		ui_wrap(y, 4, 72, UI_NORMAL, _("There are no groups yet: "
 		    "staff add them with munictl group add."));
-	for (i = 0; i < k->staff.ngroups; i++) {
-		(void)snprintf(line, sizeof(line), "%zu  %s", i + 1,
-		    k->staff.groups[i].name);
+	for (i = pager_first(pg); i < pager_first(pg) + pager_count(pg);
+	    i++) {
+		n = group_size(k, i);
+		if (n >= 0)
+			(void)snprintf(size, sizeof(size), ngettext("%lld "
+			    "member", "%lld members", (unsigned long)n),
+			    (long long)n);
+		else
+			(void)util_strlcpy(size, _("size unknown"),
+			    sizeof(size));
+		(void)snprintf(line, sizeof(line), "%zu  %s · %s",
+		    i - pager_first(pg) + 1, k->staff.groups[i].name, size);
 		ui_text(y, 6, 0, UI_NORMAL, line);
 		y += 2;
 	}
-	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+	pager_draw(pg);
+	ui_finish(pager_legend(pg, staff_legend("0", _("Back"), NULL,
+	    NULL)));
 }
 
 static void
@@ -397,14 +467,18 @@ draw_topic(struct kiosk *k)
 	int	 y = 3;
 
 	staff_begin(k, _("New broadcast: topic"));
-	for (i = 0; i < k->staff.topics.n && i < KIOSK_CHOICES_MAX; i++) {
-		(void)snprintf(line, sizeof(line), "%zu  %s (%s)%s", i + 1,
+	for (i = pager_first(&k->staff.topic_pg); i < pager_first(
+	    &k->staff.topic_pg) + pager_count(&k->staff.topic_pg); i++) {
+		(void)snprintf(line, sizeof(line), "%zu  %s (%s)%s",
+		    i - pager_first(&k->staff.topic_pg) + 1,
 		    k->staff.topics.t[i].name, k->staff.topics.t[i].code,
 		    k->staff.topics.t[i].emergency ? _(" — emergency") : "");
 		ui_text(y, 6, 0, UI_NORMAL, line);
 		y += 2;
 	}
-	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+	pager_draw(&k->staff.topic_pg);
+	ui_finish(pager_legend(&k->staff.topic_pg, staff_legend("0",
+	    _("Back"), NULL, NULL)));
 }
 
 /* --- Text and preview. */
@@ -554,6 +628,7 @@ key_confirm(struct kiosk *k, int key)
 	k->staff.text_len = 0;
 	k->staff.pv_state = 0;
 	k->staff.dash_ms = 0;
+	pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
 	kiosk_go(k, KS_STAFF_DASH);
 	if (out.awaiting)
 		staff_note(k, 0, _("Sent for approval: a second staff member "
@@ -566,18 +641,20 @@ static void
 draw_approve(struct kiosk *k)
 {
 	struct broadcast_info	 bi;
-	char			 line[200];
+	char			 line[200], range[16];
 	size_t			 i;
 	int			 y = 3;
 
 	staff_begin(k, _("Broadcasts awaiting approval"));
 	if (k->staff.nawaiting == 0)
 		ui_text(y, 4, 0, UI_NORMAL, _("No broadcast awaits approval."));
-	for (i = 0; i < k->staff.nawaiting; i++) {
+	for (i = pager_first(&k->staff.approve_pg); i < pager_first(
+	    &k->staff.approve_pg) + pager_count(&k->staff.approve_pg); i++) {
 		if (broadcast_get(k->store, k->staff.awaiting[i], &bi) != 0)
 			continue;
 		(void)snprintf(line, sizeof(line), _("%zu  #%lld %s · %lld "
-		    "recipients · by %s"), i + 1, (long long)bi.id, bi.group,
+		    "recipients · by %s"), i - pager_first(&k->staff.approve_pg)
+		    + 1, (long long)bi.id, bi.group,
 		    (long long)bi.recipients, bi.created_by);
 		ui_text(y++, 4, 0, UI_NORMAL, line);
 		(void)snprintf(line, sizeof(line), "   %.60s", bi.text);
@@ -586,7 +663,12 @@ draw_approve(struct kiosk *k)
 	}
 	if (k->note[0] != '\0')
 		ui_wrap(y, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
-	ui_finish(staff_legend("1-8", _("Approve"), "0", _("Back")));
+	(void)snprintf(range, sizeof(range), "1-%zu",
+	    pager_count(&k->staff.approve_pg));
+	pager_draw(&k->staff.approve_pg);
+	ui_finish(pager_legend(&k->staff.approve_pg, staff_legend(
+	    pager_count(&k->staff.approve_pg) > 1 ? range : "1",
+	    _("Approve"), "0", _("Back"))));
 }
 
 static void
@@ -601,9 +683,16 @@ key_approve(struct kiosk *k, int key)
 		kiosk_go(k, KS_STAFF_MENU);
 		return;
 	}
-	if (key < '1' || key > '8' || (i = (size_t)(key - '1')) >=
-	    k->staff.nawaiting)
+	switch (pager_key(&k->staff.approve_pg, key, 1, &i)) {
+	case PAGER_CHOSEN:
+		break;
+	case PAGER_MOVED:
+		k->note[0] = '\0';
+		k->dirty = 1;
 		return;
+	default:
+		return;
+	}
 	id = k->staff.awaiting[i];
 	/* broadcast_approve checks the role and the second pair of eyes. */
 	if (broadcast_approve(k->store, &k->bp, id, k->staff.name, &out, err,
@@ -616,6 +705,7 @@ key_approve(struct kiosk *k, int key)
 	for (; i + 1 < k->staff.nawaiting; i++)
 		k->staff.awaiting[i] = k->staff.awaiting[i + 1];
 	k->staff.nawaiting--;
+	pager_resize(&k->staff.approve_pg, k->staff.nawaiting);
 	staff_note(k, 0, line);
 }
 
@@ -624,18 +714,41 @@ key_approve(struct kiosk *k, int key)
 struct dash {
 	struct kiosk	*k;
 	int		 y;
+	size_t		 i;		/* broadcasts seen, from the newest */
 };
+
+/* A broadcast's state in words (broadcasts.state holds the codes). */
+static const char *
+state_name(const char *code)
+{
+	static const struct { const char *code, *name; } names[] = {
+		{ "awaiting_approval", N_("awaiting approval") },
+		{ "scheduled", N_("scheduled") },
+		{ "sending", N_("sending") },
+		{ "done", N_("done") },
+		{ "cancelled", N_("cancelled") },
+	};
+	size_t	 i;
+
+	for (i = 0; i < nitems(names); i++)
+		if (strcmp(names[i].code, code) == 0)
+			return _(names[i].name);
+	return code;	/* a state newer than this kiosk */
+}
 
 static int
 dash_row(void *arg, const struct broadcast_info *b)
 {
-	struct dash	*d = arg;
-	int64_t		 c[BROADCAST_NSTATES], ok, bad, wait, all;
-	char		 line[200];
-	int		 w, wo, wb, ww;
+	struct dash		*d = arg;
+	const struct pager	*pg = &d->k->staff.dash_pg;
+	int64_t			 c[BROADCAST_NSTATES], ok, bad, wait, all;
+	char			 line[200];
+	int			 w, wo, wb, ww;
 
-	if (d->y > ui_rows() - 4)
-		return -1;
+	/* Every row is counted, for the pages; this page's are drawn. */
+	if (d->i++ < pager_first(pg) ||
+	    d->i > pager_first(pg) + pg->per || d->y > ui_rows() - 5)
+		return 0;
 	if (broadcast_status(d->k->store, b->id, c) == -1)
 		return -1;
 	wait = c[0] + c[1] + c[2];		/* queued inflight accepted */
@@ -643,7 +756,7 @@ dash_row(void *arg, const struct broadcast_info *b)
 	bad = c[4] + c[5] + c[6] + c[7];	/* undeliverable .. failed */
 	all = ok + bad + wait;
 	(void)snprintf(line, sizeof(line), "#%lld %s · %s · %s",
-	    (long long)b->id, b->group, b->topic, b->state);
+	    (long long)b->id, b->group, b->topic, state_name(b->state));
 	ui_text(d->y++, 2, 0, b->id == d->k->staff.bcast ? UI_TITLE :
 	    UI_NORMAL, line);
 	w = ui_cols() - 42;
@@ -680,19 +793,30 @@ draw_dash(struct kiosk *k)
 	ui_text(0, ui_cols() - 10, 0, UI_NORMAL, now + 11);
 	ui_text(1, 2, 0, UI_NORMAL, _("Delivered   Failed   Waiting"));
 	ui_bar(1, 2 + ui_width(_("Delivered")) + 1, 1, UI_BAR_OK);
+	/* Straight from sending, or from the menu: the newest page. */
+	if (k->staff.dash_pg.per == 0)
+		pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
 	d.k = k;
 	d.y = 3;
+	d.i = 0;
 	if (k->note[0] != '\0')
 		d.y = ui_wrap(d.y, 2, 76, k->note_error ? UI_ERROR : UI_OK,
 		    k->note) + 1;
-	if (broadcast_list(k->store, DASH_ROWS_MAX, dash_row, &d) == -1 &&
+	if (broadcast_list(k->store, DASH_LIST_MAX, dash_row, &d) == -1 &&
 	    d.y == 3)
 		ui_text(3, 2, 0, UI_ERROR, _("A technical fault: please try "
 		    "again later or ask at the service desk."));
-	if (d.y == 3)
+	else if (d.i == 0)
 		ui_text(3, 2, 0, UI_NORMAL, _("No broadcasts yet."));
+	/* Fewer broadcasts than the page shown needs (some removed): back in
+	 * range, and drawn again. */
+	if (pager_first(&k->staff.dash_pg) >= d.i && d.i > 0)
+		k->dirty = 1;
+	pager_resize(&k->staff.dash_pg, d.i);
 	k->staff.dash_ms = clock_mono_ms();
-	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+	pager_draw(&k->staff.dash_pg);
+	ui_finish(pager_legend(&k->staff.dash_pg, staff_legend("0", _("Back"),
+	    NULL, NULL)));
 }
 
 void
@@ -710,6 +834,32 @@ staff_draw(struct kiosk *k)
 	case KS_STAFF_APPROVE: draw_approve(k); break;
 	default: break;
 	}
+}
+
+/* The page keys of the list on screen, and which row a digit chose. */
+static enum pager_act
+staff_list_key(struct kiosk *k, int key, size_t *index)
+{
+	struct pager	*pg;
+	enum pager_act	 act;
+
+	switch (k->screen) {
+	case KS_STAFF_GROUP:
+		pg = &k->staff.group_pg;
+		break;
+	case KS_STAFF_TOPIC:
+		pg = &k->staff.topic_pg;
+		break;
+	case KS_STAFF_DASH:
+		pg = &k->staff.dash_pg;
+		break;
+	default:
+		return PAGER_NONE;
+	}
+	act = pager_key(pg, key, k->screen != KS_STAFF_DASH, index);
+	if (act == PAGER_MOVED)
+		k->dirty = 1;
+	return act;
 }
 
 void
@@ -744,13 +894,12 @@ staff_key(struct kiosk *k, int key)
 		    KS_STAFF_MENU);
 		return;
 	}
-	if (key < '1' || key > '8')
+	if (staff_list_key(k, key, &i) != PAGER_CHOSEN)
 		return;
-	i = (size_t)(key - '1');
-	if (k->screen == KS_STAFF_GROUP && i < k->staff.ngroups) {
+	if (k->screen == KS_STAFF_GROUP) {
 		k->staff.group = i;
 		kiosk_go(k, KS_STAFF_TOPIC);
-	} else if (k->screen == KS_STAFF_TOPIC && i < k->staff.topics.n) {
+	} else if (k->screen == KS_STAFF_TOPIC) {
 		k->staff.topic = i;
 		k->staff.pv_state = 0;
 		k->staff.pv_due_ms = k->staff.text_len > 0 ?
