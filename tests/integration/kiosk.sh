@@ -172,7 +172,7 @@ while IFS='|' read -r child inst place; do
 	grep -qF "$inst" queue.screen || die "queue: no '$inst'"
 	grep -qF "$place" queue.screen || die "queue: no '$place'"
 done < want_queue
-tail -n 1 queue.screen | grep -q "0 Atpakaļ   9 Palīdzība" || die "legend"
+tail -n 1 queue.screen | grep -q "0/← Atpakaļ   9 Palīdzība" || die "legend"
 
 # --- 4. Payments: the first fee's code decodes to `munictl pay epc`.
 phase "payments"
@@ -349,6 +349,8 @@ phase "shut down"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
+wait_screen "Izslēgt kiosku?" "the shut-down question"
+keys 1
 wait_for 20 "the kiosk to end" kiosk_ended
 expect_eq "exit status" "$(cat kiosk.rc)" 0
 expect_eq "audit" "$(sql "select count(*) from audit_log
