@@ -163,7 +163,7 @@ void	 kiosk_go(struct kiosk *, enum kiosk_screen);
 void	 kiosk_message(struct kiosk *, enum kiosk_screen back, int error,
 	    const char *text);
 void	 kiosk_audit(struct kiosk *, const char *action, const char *detail);
-/* Ask before doing what = KA_*; the answer comes to kiosk_answer. */
+/* Ask before doing what (KA_*); key_ask in screens.c takes the answer. */
 void	 kiosk_ask(struct kiosk *, enum kiosk_ask what);
 /*
  * The field on an input screen changed (a character typed or deleted): an
