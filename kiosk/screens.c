@@ -1,8 +1,9 @@
 /*
  * screens: the resident's screens — welcome and language, the menu,
  * identification by personal code and SMS code, the queue, fees with the
- * payment QR code, notification topics, reports — and the idle warning
- * that ends a forgotten visit. One task per screen, digits to choose.
+ * payment QR code, notification topics, reports — the idle warning
+ * that ends a forgotten visit, and the yes/no question shown before what
+ * cannot be undone. One task per screen, digits to choose, one back rule.
  */
 #include <stdio.h>
 #include <stdlib.h>

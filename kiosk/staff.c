@@ -10,7 +10,8 @@
  * text — with a live preview from broadcast_preview(), the function
  * `munictl broadcast preview` prints, send it, and watch a dashboard of
  * recent broadcasts. This is also the only way out of the kiosk besides a
- * signal from the system.
+ * signal from the system. Shutting down and an emergency broadcast each
+ * take a second yes that says what will happen (kiosk_ask).
  */
 #include <stdio.h>
 #include <string.h>
