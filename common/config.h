@@ -88,6 +88,8 @@
 	    30, 86400)							\
 	X(KIOSK_STAFF_MAX_ATTEMPTS, "kiosk", "staff_max_attempts", INT,	\
 	    "3", 1, 10)							\
+	X(KIOSK_REPORTS_PER_HOUR, "kiosk", "reports_per_hour", INT, "5",	\
+	    1, 1000)							\
 	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
 	    PHONES, "", 0, 0)						\
 	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\

@@ -711,6 +711,36 @@ forward_police(struct store *s, const struct services_caller *c,
 	return 0;
 }
 
+/*
+ * The case number, to the caller's own phone, in the caller's language:
+ * the words the SMS channel answers with, so that one report reads the
+ * same whichever way it came. Nothing of the report's text goes with it.
+ * A number that cannot take it (a fixed line) must not lose the report.
+ */
+static void
+confirm_case(struct store *s, const struct services_caller *c,
+    const char *case_no, int police)
+{
+	struct outbox_msg	 m;
+	char			 msg[256], saved[8];
+	const char		*errstr;
+
+	(void)util_strlcpy(saved, i18n_lang(), sizeof(saved));
+	(void)i18n_set_lang(c->lang[0] != '\0' ? c->lang : "lv");
+	(void)util_snprintf(msg, sizeof(msg), police ?
+	    _("Police report received, case %s. In an emergency call 112.") :
+	    _("Application received, no. %s."), case_no);
+	(void)i18n_set_lang(saved);
+	memset(&m, 0, sizeof(m));
+	m.phone = c->phone;
+	m.text = msg;
+	m.priority = SERVICES_CONFIRM_PRIORITY;
+	m.resident_id = c->nresidents > 0 ? c->resident[0] : 0;
+	if (outbox_enqueue(s, &m, &errstr) == -1)
+		log_warnx("services: report %s: the case number SMS: %s",
+		    case_no, errstr);
+}
+
 /* A category code: 1 to 32 of a-z and '_'; NULL (other) too. */
 static int
 category_ok(const char *cat)
@@ -808,6 +838,8 @@ services_report_file(struct store *s, const struct services_caller *c,
 	if (police && forward_police(s, c, case_no, text, strlen(text),
 	    rp->duty_numbers) == -1)
 		goto fail;
+	if (rp->confirm_sms && c->phone[0] != '\0')
+		confirm_case(s, c, case_no, police);
 	if (store_commit(s) == -1) {
 		free(text);
 		case_no[0] = '\0';

@@ -28,6 +28,8 @@ struct store;
 #define SERVICES_REPORT_BYTES_MAX 4000	/* UTF-8 bytes of those */
 /* Outbox priority of a police report forwarded to the duty numbers. */
 #define SERVICES_POLICE_PRIORITY 10
+/* Outbox priority of a case number sent to a kiosk's resident. */
+#define SERVICES_CONFIRM_PRIORITY 5
 
 /*
  * Who is asking: the residents registered with one phone (SMS, USSD), or
@@ -185,6 +187,12 @@ struct services_report {
 	 * numbers ([services] police_duty_numbers); NULL or "" none.
 	 */
 	const char	*duty_numbers;
+	/*
+	 * The caller is not on a phone (the kiosk): when the caller has
+	 * one, the case number also goes to it by SMS, in the caller's
+	 * language, in the same transaction. The SMS names the case only.
+	 */
+	int		 confirm_sms;
 };
 
 /*

@@ -980,6 +980,27 @@ store_audit(struct store *s, const char *actor, const char *action,
 	return store_exec(s, ST_AUDIT_INSERT);
 }
 
+int64_t
+store_audit_count(struct store *s, const char *actor, const char *action,
+    time_t since)
+{
+	sqlite3_stmt	*st = store_stmt(s, ST_AUDIT_COUNT);
+	int64_t		 n = -1;
+
+	if (sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 3, (sqlite3_int64)since) != SQLITE_OK) {
+		log_warnx("store_audit_count: %s", sqlite3_errmsg(s->db));
+		return -1;
+	}
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	else
+		log_warnx("store_audit_count: %s", sqlite3_errmsg(s->db));
+	(void)sqlite3_reset(st);
+	return n;
+}
+
 void
 store_set_origin(struct store *s, const char *origin)
 {

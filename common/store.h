@@ -11,6 +11,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 struct store;
 struct sqlite3;
@@ -129,5 +130,11 @@ void	 store_set_origin(struct store *, const char *origin);
 /* Write an audit-log row: who did what (never a personal code). */
 int	 store_audit(struct store *, const char *actor, const char *action,
 	    const char *detail);
+/*
+ * How many audit rows actor wrote with action after since: what a
+ * terminal did lately, for a per-terminal limit. -1 on error.
+ */
+int64_t	 store_audit_count(struct store *, const char *actor,
+	    const char *action, time_t since);
 
 #endif

@@ -16,6 +16,10 @@ STMT(ST_AUDIT_LIST,
     "SELECT at, actor, origin, action, detail FROM audit_log"
     " WHERE (?1 IS NULL OR actor = ?1 OR origin LIKE '% by ' || ?1)"
     " AND at >= ?2 ORDER BY at, id LIMIT ?3")
+/* ?1 actor, ?2 action, ?3 since (epoch): rows after it (rate limits). */
+STMT(ST_AUDIT_COUNT,
+    "SELECT count(*) FROM audit_log WHERE actor = ?1 AND action = ?2"
+    " AND at > ?3")
 
 /* staff accounts */
 /* Every row read has the columns of staff.c row_info(), in order. */

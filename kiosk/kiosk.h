@@ -58,6 +58,18 @@ enum kiosk_screen {
 	KS__COUNT,
 };
 
+/*
+ * A yes/no question over the current screen, before something that cannot
+ * be undone: 1 is yes; 2, 0 and the left arrow are no and leave the screen
+ * under it as it was.
+ */
+enum kiosk_ask {
+	KA_NONE,
+	KA_DISCARD_REPORT,	/* leave the report text typed so far */
+	KA_SHUTDOWN,		/* staff: end the kiosk program */
+	KA_EMERGENCY,		/* staff: the second yes to an emergency */
+};
+
 /* What a resident's visit leaves in memory; all of it is wiped. */
 struct kiosk_session {
 	int			 identified;
@@ -81,6 +93,7 @@ struct kiosk_session {
 	struct qr		*qr;		/* the fee's code, owned */
 	char			 payload[EPC_PAYLOAD_SIZE];
 	int			 report_cat;
+	char			 sms_lang[8];	/* the resident's own, for SMS */
 	char			 case_no[SERVICES_CASE_NO_SIZE];
 	struct pager		 queue_pg;	/* the lists' pages (pager.h) */
 	struct pager		 fees_pg;
@@ -144,6 +157,7 @@ struct kiosk {
 	int			 note_error;
 	char			 msg[512];	/* KS_MESSAGE's text */
 	int			 msg_error;
+	enum kiosk_ask		 ask;		/* a question over the screen */
 
 	struct kiosk_session	 sess;
 	struct kiosk_staff	 staff;
@@ -161,6 +175,13 @@ void	 kiosk_go(struct kiosk *, enum kiosk_screen);
 void	 kiosk_message(struct kiosk *, enum kiosk_screen back, int error,
 	    const char *text);
 void	 kiosk_audit(struct kiosk *, const char *action, const char *detail);
+/* Ask before doing what (KA_*); key_ask in screens.c takes the answer. */
+void	 kiosk_ask(struct kiosk *, enum kiosk_ask what);
+/*
+ * The field on an input screen changed (a character typed or deleted): an
+ * error note about what was there goes, since it no longer applies.
+ */
+void	 kiosk_field_changed(struct kiosk *);
 /* The legends every screen ends with. */
 extern const char *const *kiosk_legend_choice(void);
 extern const char *const *kiosk_legend_input(void);
@@ -172,5 +193,9 @@ void	 staff_tick(struct kiosk *);
 void	 staff_enter(struct kiosk *);
 /* Free the lists staff mode loaded (before the staff state is wiped). */
 void	 staff_lists_free(struct kiosk *);
+/* The staff questions' text and a yes to them (KA_SHUTDOWN, KA_EMERGENCY). */
+int	 staff_ask_text(struct kiosk *, const char **title, char *body,
+	    size_t size);
+void	 staff_answer_yes(struct kiosk *, enum kiosk_ask);
 
 #endif

@@ -1,8 +1,9 @@
 /*
  * screens: the resident's screens — welcome and language, the menu,
  * identification by personal code and SMS code, the queue, fees with the
- * payment QR code, notification topics, reports — and the idle warning
- * that ends a forgotten visit. One task per screen, digits to choose.
+ * payment QR code, notification topics, reports — the idle warning
+ * that ends a forgotten visit, and the yes/no question shown before what
+ * cannot be undone. One task per screen, digits to choose, one back rule.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -25,6 +26,8 @@
 #include "util.h"
 
 #define PCODE_DIGITS	11
+/* The audit action of a report from someone not signed in: counted. */
+#define KIOSK_AUDIT_ANON_REPORT	"report: not signed in"
 #define QR_TEXT_COLS	34	/* the text beside the code */
 #define QUEUE_PER_PAGE	3	/* up to five rows a child */
 #define FEES_PER_PAGE	7	/* two rows a fee, and the total below */
@@ -40,10 +43,16 @@ legend(const char *k1, const char *v1, const char *k2, const char *v2,
 	return l;
 }
 
+/*
+ * One rule for going back, on every screen: the left arrow always goes
+ * back; 0 does too, except where digits are typed (a personal code, a
+ * one-time code, a staff number or PIN, a text), where 0 is a digit. Each
+ * legend says which of the two keys its screen takes.
+ */
 const char *const *
 kiosk_legend_choice(void)
 {
-	return legend("0", _("Back"), "9", _("Help"), NULL, NULL);
+	return legend("0/←", _("Back"), "9", _("Help"), NULL, NULL);
 }
 
 const char *const *
@@ -86,6 +95,7 @@ void
 kiosk_go(struct kiosk *k, enum kiosk_screen s)
 {
 	k->screen = s;
+	k->ask = KA_NONE;
 	k->note[0] = '\0';
 	k->note_error = 0;
 	input_clear(k);
@@ -107,6 +117,28 @@ note(struct kiosk *k, int error, const char *text)
 {
 	(void)util_strlcpy(k->note, text, sizeof(k->note));
 	k->note_error = error;
+	k->dirty = 1;
+}
+
+/*
+ * An error note stays while the field it is about stays as it was (a key
+ * that changes nothing must not hide it), and goes with the first change.
+ * A note that is not an error (where a code went) stays with its screen.
+ */
+void
+kiosk_field_changed(struct kiosk *k)
+{
+	if (k->note_error) {
+		k->note[0] = '\0';
+		k->note_error = 0;
+	}
+	k->dirty = 1;
+}
+
+void
+kiosk_ask(struct kiosk *k, enum kiosk_ask what)
+{
+	k->ask = what;
 	k->dirty = 1;
 }
 
@@ -256,7 +288,7 @@ draw_menu(struct kiosk *k)
 	}
 	(void)snprintf(line, sizeof(line), "0  %s", _("End"));
 	ui_text(y, 6, 0, UI_NORMAL, line);
-	ui_finish(legend("0", _("End"), "9", _("Help"), NULL, NULL));
+	ui_finish(legend("0/←", _("End"), "9", _("Help"), NULL, NULL));
 }
 
 /* Load what a personal screen shows, and write who saw it. */
@@ -443,7 +475,7 @@ input_digit(struct kiosk *k, int key, size_t max)
 		return 0;
 	k->sess.input[k->sess.input_len++] = (char)key;
 	k->sess.input[k->sess.input_len] = '\0';
-	k->dirty = 1;
+	kiosk_field_changed(k);
 	return 1;
 }
 
@@ -458,8 +490,7 @@ input_edit(struct kiosk *k, int key, enum kiosk_screen back)
 	}
 	if (key == UI_K_BACKSPACE) {
 		ui_utf8_pop(k->sess.input, &k->sess.input_len);
-		k->note[0] = '\0';
-		k->dirty = 1;
+		kiosk_field_changed(k);
 		return 1;
 	}
 	return 0;
@@ -482,7 +513,6 @@ key_ident_code(struct kiosk *k, int key)
 	}
 	if (!input_digit(k, key, PCODE_DIGITS))
 		return;
-	k->note[0] = '\0';
 	if (ident_pcode_prefix(k->sess.input, k->sess.input_len, &err) ==
 	    -1) {
 		input_clear(k);
@@ -553,7 +583,12 @@ key_ident_otp(struct kiosk *k, int key)
 			    "desk."));
 			return;
 		}
-		/* The session speaks the language chosen on the screen. */
+		/*
+		 * The session speaks the language chosen on the screen; an
+		 * SMS goes in the one the resident reads SMS in.
+		 */
+		(void)util_strlcpy(k->sess.sms_lang, k->sess.caller.lang,
+		    sizeof(k->sess.sms_lang));
 		(void)util_strlcpy(k->sess.caller.lang, i18n_lang(),
 		    sizeof(k->sess.caller.lang));
 		k->sess.identified = 1;
@@ -917,16 +952,57 @@ draw_report_text(struct kiosk *k)
 static void
 report_send(struct kiosk *k)
 {
-	struct services_caller	 anon, *c = &k->sess.caller;
+	struct services_caller	 who, *c;	/* a copy: its language */
 	struct services_report	 r;
 	char			 text[SERVICES_REPORT_BYTES_MAX + 64], d[96];
+	char			 line[256];
 	const char		*errstr;
+	int64_t			 n;
+	long			 max;
 	int			 rc, cat = k->sess.report_cat;
 
-	if (!k->sess.identified) {
-		memset(&anon, 0, sizeof(anon));
-		(void)util_strlcpy(anon.lang, i18n_lang(), sizeof(anon.lang));
-		c = &anon;
+	/* Only blanks is nothing to send: say so here, keep the screen. */
+	if (k->sess.input[strspn(k->sess.input, " ")] == '\0') {
+		note(k, 1, _("The report is empty: please describe what "
+		    "happened and where, then press Enter."));
+		return;
+	}
+	if (k->sess.identified) {
+		who = k->sess.caller;
+		(void)util_strlcpy(who.lang, k->sess.sms_lang,
+		    sizeof(who.lang));
+		c = &who;
+	} else {
+		/*
+		 * Anyone can walk up and send: a terminal takes a few
+		 * reports an hour from people not signed in, counted from
+		 * its own audit rows (which outlive a restart). The text
+		 * stays on the screen.
+		 */
+		max = (long)config_int(k->cfg, CFG_KIOSK_REPORTS_PER_HOUR);
+		n = store_audit_count(k->store, k->actor,
+		    KIOSK_AUDIT_ANON_REPORT, clock_now() - 3600);
+		if (n == -1) {
+			kiosk_message(k, KS_MENU, 1, _("A technical fault: "
+			    "please try again later or ask at the service "
+			    "desk."));
+			return;
+		}
+		if (n >= max) {
+			kiosk_audit(k, "report refused: terminal limit", "");
+			(void)snprintf(line, sizeof(line), ngettext("This "
+			    "terminal takes %ld report an hour from people "
+			    "who are not signed in. Please sign in first, or "
+			    "try again later.", "This terminal takes %ld "
+			    "reports an hour from people who are not signed "
+			    "in. Please sign in first, or try again later.",
+			    (unsigned long)max), max);
+			note(k, 1, line);
+			return;
+		}
+		memset(&who, 0, sizeof(who));
+		(void)util_strlcpy(who.lang, i18n_lang(), sizeof(who.lang));
+		c = &who;
 	}
 	(void)snprintf(text, sizeof(text), "%s%s%s", report_cats[cat].lv,
 	    k->sess.input_len > 0 ? ": " : "", k->sess.input);
@@ -938,6 +1014,8 @@ report_send(struct kiosk *k)
 	r.channel = "kiosk";
 	r.category = report_cats[cat].code;
 	r.duty_numbers = config_str(k->cfg, CFG_SERVICES_POLICE_DUTY_NUMBERS);
+	/* A resident signed in gets the case number on the phone too. */
+	r.confirm_sms = k->sess.identified;
 	rc = services_report_file(k->store, c, &r, k->sess.case_no, &errstr);
 	explicit_bzero(text, sizeof(text));
 	if (rc == 1) {
@@ -951,13 +1029,19 @@ report_send(struct kiosk *k)
 	}
 	(void)snprintf(d, sizeof(d), "resident=%lld case=%s",
 	    (long long)k->sess.resident_id, k->sess.case_no);
-	kiosk_audit(k, "report", d);
+	kiosk_audit(k, k->sess.identified ? "report" :
+	    KIOSK_AUDIT_ANON_REPORT, d);
 	kiosk_go(k, KS_REPORT_DONE);
 }
 
 static void
 key_report_text(struct kiosk *k, int key)
 {
+	/* Typed text is not thrown away by one key: ask first. */
+	if (key == UI_K_LEFT && k->sess.input_len > 0) {
+		kiosk_ask(k, KA_DISCARD_REPORT);
+		return;
+	}
 	if (input_edit(k, key, KS_REPORT_CAT))
 		return;
 	if (key == UI_K_ENTER) {
@@ -968,7 +1052,7 @@ key_report_text(struct kiosk *k, int key)
 	    SERVICES_REPORT_TEXT_MAX - 20) {
 		if (ui_utf8_append(k->sess.input, sizeof(k->sess.input),
 		    &k->sess.input_len, key) == 0)
-			k->dirty = 1;
+			kiosk_field_changed(k);
 	}
 }
 
@@ -1015,10 +1099,11 @@ help_text(enum kiosk_screen s)
 		    "SMS when the municipality has news on the topics that "
 		    "are on.");
 	default:
-		return N_("Choose with the digit keys. 0 goes back. After a "
-		    "while without a key the kiosk warns you and then starts "
-		    "again from the beginning, and nothing of yours stays on "
-		    "the screen.");
+		return N_("Choose with the digit keys. 0 or the left arrow "
+		    "goes back; where digits are typed, 0 is a digit and the "
+		    "left arrow goes back. After a while without a key the "
+		    "kiosk warns you and then starts again from the "
+		    "beginning, and nothing of yours stays on the screen.");
 	}
 }
 
@@ -1035,7 +1120,56 @@ draw_help(struct kiosk *k)
 		    "on the page shown."));
 	ui_wrap(12, 4, 72, UI_NORMAL, _("If something does not work, please "
 	    "ask at the service desk."));
-	ui_finish(legend("0", _("Back"), NULL, NULL, NULL, NULL));
+	ui_finish(legend("0/←", _("Back"), NULL, NULL, NULL, NULL));
+}
+
+/* --- Questions before what cannot be undone. */
+
+/* The question over the screen; -1 when there is none to ask. */
+static int
+draw_ask(struct kiosk *k)
+{
+	const char	*title = "";
+	char		 body[512];
+	int		 y;
+
+	body[0] = '\0';
+	if (k->ask == KA_DISCARD_REPORT) {
+		title = _("Discard the report?");
+		(void)util_strlcpy(body, _("What you typed is deleted and "
+		    "nothing is sent."), sizeof(body));
+	} else if (staff_ask_text(k, &title, body, sizeof(body)) == -1)
+		return -1;
+	ui_begin(title);
+	y = ui_wrap(3, 4, 72, k->ask == KA_EMERGENCY ? UI_ERROR : UI_NORMAL,
+	    body) + 1;
+	(void)snprintf(body, sizeof(body), "1  %s", _("Yes"));
+	ui_text(y + 1, 6, 0, UI_TITLE, body);
+	(void)snprintf(body, sizeof(body), "2  %s", _("No"));
+	ui_text(y + 3, 6, 0, UI_NORMAL, body);
+	ui_finish(legend("1", _("Yes"), "2", _("No"), "0/←", _("Back")));
+	return 0;
+}
+
+/* 1 does it; 2, 0 and the left arrow leave the screen as it was. */
+static void
+key_ask(struct kiosk *k, int key)
+{
+	enum kiosk_ask	 what = k->ask;
+
+	if (key == '2' || key == '0' || key == UI_K_LEFT) {
+		k->ask = KA_NONE;
+		k->dirty = 1;
+		return;
+	}
+	if (key != '1')
+		return;
+	k->ask = KA_NONE;
+	k->dirty = 1;
+	if (what == KA_DISCARD_REPORT)
+		kiosk_go(k, KS_REPORT_CAT);
+	else
+		staff_answer_yes(k, what);
 }
 
 /* --- The idle warning. */
@@ -1071,6 +1205,11 @@ kiosk_draw(struct kiosk *k)
 	k->dirty = 0;
 	if (!ui_big_enough())
 		return;
+	if (k->ask != KA_NONE && draw_ask(k) == 0) {
+		if (k->warn_start_ms != 0)
+			draw_warning(k);
+		return;
+	}
 	switch (k->screen) {
 	case KS_WELCOME: draw_welcome(k); break;
 	case KS_MENU: draw_menu(k); break;
@@ -1128,6 +1267,10 @@ kiosk_key(struct kiosk *k, int key)
 	if (key == UI_K_IGNORED || ui_cols() < UI_MIN_COLS ||
 	    ui_rows() < UI_MIN_ROWS)
 		return;
+	if (k->ask != KA_NONE) {
+		key_ask(k, key);
+		return;
+	}
 	if (s >= KS_STAFF_PIN) {
 		staff_key(k, key);
 		return;

@@ -10,7 +10,8 @@
  * text — with a live preview from broadcast_preview(), the function
  * `munictl broadcast preview` prints, send it, and watch a dashboard of
  * recent broadcasts. This is also the only way out of the kiosk besides a
- * signal from the system.
+ * signal from the system. Shutting down and an emergency broadcast each
+ * take a second yes that says what will happen (kiosk_ask).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -118,14 +119,14 @@ key_id(struct kiosk *k, int key)
 	}
 	if (key == UI_K_BACKSPACE) {
 		k->sess.input[--k->sess.input_len] = '\0';
-		k->dirty = 1;
+		kiosk_field_changed(k);
 		return;
 	}
 	if (key >= '0' && key <= '9' &&
 	    k->sess.input_len < KIOSK_STAFF_ID_DIGITS) {
 		k->sess.input[k->sess.input_len++] = (char)key;
 		k->sess.input[k->sess.input_len] = '\0';
-		k->dirty = 1;
+		kiosk_field_changed(k);
 		return;
 	}
 	if (key != UI_K_ENTER || k->sess.input_len == 0)
@@ -232,13 +233,13 @@ key_pin(struct kiosk *k, int key)
 	}
 	if (key == UI_K_BACKSPACE) {
 		k->sess.input[--k->sess.input_len] = '\0';
-		k->dirty = 1;
+		kiosk_field_changed(k);
 		return;
 	}
 	if (key >= '0' && key <= '9' && k->sess.input_len < KIOSK_PIN_MAX) {
 		k->sess.input[k->sess.input_len++] = (char)key;
 		k->sess.input[k->sess.input_len] = '\0';
-		k->dirty = 1;
+		kiosk_field_changed(k);
 		return;
 	}
 	if (key != UI_K_ENTER)
@@ -305,7 +306,9 @@ draw_menu(struct kiosk *k)
 		ui_text(7, 6, 0, UI_NORMAL, _("3  Approve broadcasts"));
 	ui_text(9, 6, 0, UI_NORMAL, _("8  Shut the kiosk down"));
 	ui_text(11, 6, 0, UI_NORMAL, _("0  Leave staff mode"));
-	ui_finish(staff_legend("0", _("Back"), NULL, NULL));
+	if (k->note[0] != '\0')
+		ui_wrap(13, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
+	ui_finish(staff_legend("0/←", _("Back"), NULL, NULL));
 }
 
 void
@@ -397,8 +400,7 @@ key_menu(struct kiosk *k, int key)
 		kiosk_go(k, KS_STAFF_APPROVE);
 		return;
 	case '8':
-		kiosk_audit(k, "kiosk shut down by staff", "");
-		k->quit = 1;
+		kiosk_ask(k, KA_SHUTDOWN);	/* staff_answer_yes ends it */
 		return;
 	default:
 		return;
@@ -455,7 +457,7 @@ draw_group(struct kiosk *k)
 		y += 2;
 	}
 	pager_draw(pg);
-	ui_finish(pager_legend(pg, staff_legend("0", _("Back"), NULL,
+	ui_finish(pager_legend(pg, staff_legend("0/←", _("Back"), NULL,
 	    NULL)));
 }
 
@@ -477,7 +479,7 @@ draw_topic(struct kiosk *k)
 		y += 2;
 	}
 	pager_draw(&k->staff.topic_pg);
-	ui_finish(pager_legend(&k->staff.topic_pg, staff_legend("0",
+	ui_finish(pager_legend(&k->staff.topic_pg, staff_legend("0/←",
 	    _("Back"), NULL, NULL)));
 }
 
@@ -591,24 +593,17 @@ draw_confirm(struct kiosk *k)
 	if (k->note[0] != '\0')
 		ui_wrap(y, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
 	ui_text(ui_rows() - 3, 4, 0, UI_TITLE, _("1  Send now    0  Back"));
-	ui_finish(staff_legend("1", _("Send"), "0", _("Back")));
+	ui_finish(staff_legend("1", _("Send"), "0/←", _("Back")));
 }
 
 static void
-key_confirm(struct kiosk *k, int key)
+confirm_send(struct kiosk *k)
 {
 	struct broadcast_req	 req;
 	struct broadcast_preview out;
 	char			 err[BROADCAST_ERR_SIZE], d[64];
 	int64_t			 id;
 
-	if (key == '0' || key == UI_K_LEFT) {
-		k->screen = KS_STAFF_TEXT;	/* keep the text */
-		k->dirty = 1;
-		return;
-	}
-	if (key != '1')
-		return;
 	memset(&req, 0, sizeof(req));
 	req.group_id = k->staff.groups[k->staff.group].id;
 	req.text = k->staff.text;
@@ -633,6 +628,70 @@ key_confirm(struct kiosk *k, int key)
 	if (out.awaiting)
 		staff_note(k, 0, _("Sent for approval: a second staff member "
 		    "approves it with munictl broadcast approve."));
+}
+
+static void
+key_confirm(struct kiosk *k, int key)
+{
+	if (key == '0' || key == UI_K_LEFT) {
+		k->screen = KS_STAFF_TEXT;	/* keep the text */
+		k->dirty = 1;
+		return;
+	}
+	if (key != '1')
+		return;
+	/*
+	 * An emergency wakes people at night and reaches those who said
+	 * STOP: one key press is not enough for that.
+	 */
+	if (k->staff.pv.emergency)
+		kiosk_ask(k, KA_EMERGENCY);
+	else
+		confirm_send(k);
+}
+
+int
+staff_ask_text(struct kiosk *k, const char **title, char *body, size_t size)
+{
+	switch (k->ask) {
+	case KA_SHUTDOWN:
+		*title = _("Shut the kiosk down?");
+		(void)util_strlcpy(body, _("The kiosk program ends and this "
+		    "screen goes blank; staff mode ends with it. A kiosk run "
+		    "as a service (muni-kiosk@.service) starts again on its "
+		    "own within seconds; to keep it off, stop that service "
+		    "on the computer."), size);
+		return 0;
+	case KA_EMERGENCY:
+		*title = _("Send an EMERGENCY broadcast?");
+		(void)snprintf(body, size, _("This is an emergency broadcast "
+		    "(%s). It goes out at once, also at night, to everyone in "
+		    "the group %s, also to those who turned notifications "
+		    "off: %lld recipients."),
+		    k->staff.topics.t[k->staff.topic].name,
+		    k->staff.groups[k->staff.group].name,
+		    (long long)k->staff.pv.recipients);
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+void
+staff_answer_yes(struct kiosk *k, enum kiosk_ask what)
+{
+	switch (what) {
+	case KA_SHUTDOWN:
+		kiosk_audit(k, "kiosk shut down by staff", "");
+		k->quit = 1;
+		return;
+	case KA_EMERGENCY:
+		kiosk_audit(k, "staff emergency broadcast confirmed", "");
+		confirm_send(k);
+		return;
+	default:
+		return;
+	}
 }
 
 /* --- Approval (with accounts). */
@@ -668,7 +727,7 @@ draw_approve(struct kiosk *k)
 	pager_draw(&k->staff.approve_pg);
 	ui_finish(pager_legend(&k->staff.approve_pg, staff_legend(
 	    pager_count(&k->staff.approve_pg) > 1 ? range : "1",
-	    _("Approve"), "0", _("Back"))));
+	    _("Approve"), "0/←", _("Back"))));
 }
 
 static void
@@ -815,7 +874,7 @@ draw_dash(struct kiosk *k)
 	pager_resize(&k->staff.dash_pg, d.i);
 	k->staff.dash_ms = clock_mono_ms();
 	pager_draw(&k->staff.dash_pg);
-	ui_finish(pager_legend(&k->staff.dash_pg, staff_legend("0", _("Back"),
+	ui_finish(pager_legend(&k->staff.dash_pg, staff_legend("0/←", _("Back"),
 	    NULL, NULL)));
 }
 

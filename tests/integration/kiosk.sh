@@ -172,7 +172,7 @@ while IFS='|' read -r child inst place; do
 	grep -qF "$inst" queue.screen || die "queue: no '$inst'"
 	grep -qF "$place" queue.screen || die "queue: no '$place'"
 done < want_queue
-tail -n 1 queue.screen | grep -q "0 Atpakaļ   9 Palīdzība" || die "legend"
+tail -n 1 queue.screen | grep -q "0/← Atpakaļ   9 Palīdzība" || die "legend"
 
 # --- 4. Payments: the first fee's code decodes to `munictl pay epc`.
 phase "payments"
@@ -337,6 +337,11 @@ screen_has "Kodējums: UCS-2" || die "no encoding in the preview"
 keys Enter
 wait_screen "Sūtīt šo apziņojumu?" "the confirmation"
 keys 1
+# An emergency topic asks a second time (kiosk_keys.sh).
+if [ "$(sql "select emergency from topics where code = '$tcode'")" = 1 ]; then
+	wait_screen "Sūtīt ĀRKĀRTAS paziņojumu?" "the emergency question"
+	keys 1
+fi
 wait_screen "Pēdējo apziņojumu piegāde" "the dashboard"
 bid=$(sql "select id from broadcasts where created_by = 'kiosk:kiosk-test'")
 [ -n "$bid" ] || die "no broadcast by the kiosk"
@@ -349,6 +354,8 @@ phase "shut down"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
+wait_screen "Izslēgt kiosku?" "the shut-down question"
+keys 1
 wait_for 20 "the kiosk to end" kiosk_ended
 expect_eq "exit status" "$(cat kiosk.rc)" 0
 expect_eq "audit" "$(sql "select count(*) from audit_log

@@ -279,6 +279,8 @@ wait_screen "Lapa 1 no 2" "the dashboard's page 1 again"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
+wait_screen "Izslēgt kiosku?" "the shut-down question"
+keys 1
 wait_for 20 "the kiosk to end" kiosk_ended
 
 # --- Seven broadcasts awaiting approval, five a page: the oldest is 2 on
@@ -327,5 +329,7 @@ screen_has "Lapa 2 no 2" || die "the page after the approval"
 keys 0
 wait_screen "8  Izslēgt kiosku" "the staff menu"
 keys 8
+wait_screen "Izslēgt kiosku?" "the shut-down question"
+keys 1
 wait_for 20 "the kiosk to end" kiosk_ended
 echo "kiosk_lists: topics 1-30 and groups 1-200 reached, chosen and paged"

@@ -114,6 +114,8 @@ expect_eq "queued" "$(sql "select count(*) from outbox where broadcast_id = $bid
 keys 0
 wait_screen "8  Izslēgt kiosku" "the menu"
 keys 8
+wait_screen "Izslēgt kiosku?" "the shut-down question"
+keys 1
 wait_for 20 "the kiosk to end" kiosk_ended
 
 # --- The audit log: who, at which terminal.

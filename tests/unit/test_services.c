@@ -532,6 +532,80 @@ file(struct fx *fx, const struct services_caller *c,
 	assert_string_equal(case_no, want);
 }
 
+/*
+ * A kiosk report of a resident signed in: the case number goes to the
+ * resident's phone in the resident's language (John reads English while
+ * the process speaks Latvian), with nothing of the text and no personal
+ * code; without confirm_sms (SMS, USSD) no such row.
+ */
+static void
+test_case_number_sms(void **state)
+{
+	struct fx		*fx = *state;
+	struct services_caller	 c;
+	struct services_report	 rp;
+	char			 case_no[SERVICES_CASE_NO_SIZE];
+	const char		*errstr = NULL;
+	int64_t			 before;
+
+	assert_int_equal(services_caller_by_resident(fx->s, JOHN, &c), 0);
+	assert_string_equal(c.lang, "en");
+	(void)i18n_set_lang("lv");
+	before = tl_int(fx->s, "SELECT count(*) FROM outbox");
+	memset(&rp, 0, sizeof(rp));
+	rp.kind = SERVICES_REPORT_APPLICATION;
+	rp.text = "Atkritumi: Brīvības iela 5";
+	rp.len = strlen(rp.text);
+	rp.channel = "kiosk";
+	rp.category = "waste";
+	assert_int_equal(services_report_file(fx->s, &c, &rp, case_no,
+	    &errstr), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"), before);
+	rp.confirm_sms = 1;
+	assert_int_equal(services_report_file(fx->s, &c, &rp, case_no,
+	    &errstr), 0);
+	assert_string_equal(case_no, "I-2026-000002");
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"),
+	    before + 1);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	    " phone = '" JOHN_PHONE "' AND resident_id = 100002"
+	    " AND text = 'Application received, no. I-2026-000002.'"), 1);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	    " text LIKE '%999999%' OR text LIKE '%Brīvības%'"), 0);
+	/* The process's language is as it was. */
+	assert_string_equal(i18n_lang(), "lv");
+	/* A police report: the Latvian answer for a Latvian reader. */
+	assert_int_equal(services_caller_by_resident(fx->s, ILZE, &c), 0);
+	rp.kind = SERVICES_REPORT_POLICE;
+	rp.category = "noise";
+	assert_int_equal(services_report_file(fx->s, &c, &rp, case_no,
+	    &errstr), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	    " phone = '" ILZE_PHONE "' AND text LIKE"
+	    " 'Ziņojums saņemts, lieta P-2026-000001.%'"), 1);
+}
+
+/* store_audit_count: one actor's one action after a time, for limits. */
+static void
+test_audit_count(void **state)
+{
+	struct fx	*fx = *state;
+
+	clock_set_fake(NOW - 4000);
+	assert_int_equal(store_audit(fx->s, "kiosk:a", "report", ""), 0);
+	clock_set_fake(NOW);
+	assert_int_equal(store_audit(fx->s, "kiosk:a", "report", ""), 0);
+	assert_int_equal(store_audit(fx->s, "kiosk:a", "report", ""), 0);
+	assert_int_equal(store_audit(fx->s, "kiosk:b", "report", ""), 0);
+	assert_int_equal(store_audit(fx->s, "kiosk:a", "view", ""), 0);
+	assert_int_equal(store_audit_count(fx->s, "kiosk:a", "report",
+	    NOW - 3600), 2);
+	assert_int_equal(store_audit_count(fx->s, "kiosk:a", "report",
+	    NOW - 5000), 3);
+	assert_int_equal(store_audit_count(fx->s, "kiosk:c", "report",
+	    NOW - 5000), 0);
+}
+
 static void
 test_case_numbers(void **state)
 {
@@ -695,6 +769,10 @@ main(void)
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stop_all, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_case_numbers, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_case_number_sms, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_audit_count, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_personal_codes_stay_inside, setup, teardown),
