@@ -114,11 +114,14 @@ i18n_lang(void)
 	return i18n_cur;
 }
 
-/* Latvian forms are the default's; every other language gets English. */
+/*
+ * Latvia's forms (decimal comma, DD.MM.YYYY) for every language but
+ * English: a Russian-speaking resident of Dobele reads them too.
+ */
 static int
 lang_lv(void)
 {
-	return strcmp(i18n_cur, "lv") == 0;
+	return strcmp(i18n_cur, "en") != 0;
 }
 
 void
@@ -156,6 +159,12 @@ digits(const char *s, size_t n)
 void
 i18n_date(const char *iso, char *buf, size_t size)
 {
+	/* A month ("2027-09", a queue's desired start) reads 09.2027. */
+	if (lang_lv() && strlen(iso) == 7 && digits(iso, 4) &&
+	    iso[4] == '-' && digits(iso + 5, 2)) {
+		(void)util_snprintf(buf, size, "%.2s.%.4s", iso + 5, iso);
+		return;
+	}
 	if (!lang_lv() || strlen(iso) < 10 || !digits(iso, 4) ||
 	    iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' ||
 	    !digits(iso + 8, 2) || (iso[10] != '\0' && iso[10] != ' ')) {
@@ -171,19 +180,14 @@ i18n_period(const char *p, char *buf, size_t size)
 {
 	size_t	 n = strlen(p);
 
-	if (n == 7 && digits(p, 4) && p[4] == '-' && p[5] == 'Q' &&
-	    p[6] >= '1' && p[6] <= '4') {
-		if (lang_lv())
-			(void)util_snprintf(buf, size,
-			    "%.4s. g. %c. ceturksnis", p, p[6]);
-		else
-			(void)util_snprintf(buf, size, "Q%c %.4s", p[6], p);
+	if (!lang_lv() || n != 7 || !digits(p, 4) || p[4] != '-') {
+		(void)util_snprintf(buf, size, "%s", p);
 		return;
 	}
-	if (n == 7 && digits(p, 4) && p[4] == '-' && digits(p + 5, 2) &&
-	    lang_lv()) {
-		(void)util_snprintf(buf, size, "%.2s.%.4s", p + 5, p);
+	if (p[5] == 'Q' && p[6] >= '1' && p[6] <= '4') {
+		(void)util_snprintf(buf, size, "%.4s. g. %c. ceturksnis", p,
+		    p[6]);
 		return;
 	}
-	(void)util_snprintf(buf, size, "%s", p);
+	i18n_date(p, buf, size);
 }

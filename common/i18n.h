@@ -27,8 +27,8 @@ const char	*i18n_lang(void);
 
 /*
  * How residents read figures, in the current language (i18n_set_lang).
- * Latvian writes "37,50 €" and "16.11.2026"; any other language keeps
- * "37.50 EUR" and ISO dates. The space before € is a plain one, not a
+ * Latvian (and any language but English) writes "37,50 €" and
+ * "16.11.2026"; English keeps "37.50 EUR" and ISO dates. The space before € is a plain one, not a
  * no-break space: € is already a GSM 03.38 extension (two septets) and a
  * no-break space would turn a whole SMS into UCS-2. key=value output
  * that scripts read never goes through these.
@@ -41,14 +41,15 @@ const char	*i18n_lang(void);
 void		 i18n_money(int64_t cents, char *buf, size_t size);
 /*
  * A calendar date "YYYY-MM-DD" (or the date part of "YYYY-MM-DD HH:MM:SS")
- * as a date; anything else is copied unchanged, so a
+ * or a month "YYYY-MM" ("09.2027" in Latvian); anything else is copied
+ * unchanged, so a
  * malformed value is shown as it is stored rather than hidden.
  */
 void		 i18n_date(const char *iso, char *buf, size_t size);
 /*
- * A fee period ("2026", "2026-Q4", "2026-03") as words: "2026. g.
- * 4. ceturksnis" and "03.2026" in Latvian, "Q4 2026" and "2026-03" in
- * English; anything else unchanged.
+ * A fee period ("2026", "2026-Q4", "2026-03") as residents read it:
+ * "2026. g. 4. ceturksnis" and "03.2026" in Latvian; English and
+ * anything else unchanged (2026-Q4 reads well in English).
  */
 void		 i18n_period(const char *period, char *buf, size_t size);
 
