@@ -143,8 +143,13 @@ void
 payments_payee_from_config(const struct config *cfg,
     struct payments_payee *p)
 {
+	/* The municipality's own names unless the account has others. */
 	p->name = config_str(cfg, CFG_PAYMENTS_BENEFICIARY);
+	if (*p->name == '\0')
+		p->name = config_str(cfg, CFG_MUNICIPALITY_NAME);
 	p->short_name = config_str(cfg, CFG_PAYMENTS_SHORT_NAME);
+	if (*p->short_name == '\0')
+		p->short_name = config_str(cfg, CFG_MUNICIPALITY_SHORT_NAME);
 	p->iban = config_str(cfg, CFG_PAYMENTS_IBAN);
 	p->bic = config_str(cfg, CFG_PAYMENTS_BIC);
 }

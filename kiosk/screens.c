@@ -176,7 +176,8 @@ draw_welcome(struct kiosk *k)
 	size_t	 i;
 	int	 y = 3;
 
-	ui_begin("muni");
+	/* Residents see whose terminal this is, not the program's name. */
+	ui_begin(config_str(k->cfg, CFG_MUNICIPALITY_NAME));
 	y = ui_wrap(y, 4, 72, UI_TITLE, _("Welcome! Here you can see your "
 	    "child's place in the preschool queue, pay fees, choose "
 	    "notifications and send a report."));
@@ -709,6 +710,7 @@ draw_fee_qr(struct kiosk *k)
 {
 	const struct services_fee	*e = &k->sess.fees.f[k->sess.fee];
 	struct payments_payee		 payee;
+	struct epc_fields		 qf;
 	enum qr_mode			 mode = QR_MODE_DOUBLE;
 	const char			*errstr;
 	char				 line[1024], iban[48], amount[I18N_MONEY_SIZE];
@@ -740,6 +742,13 @@ draw_fee_qr(struct kiosk *k)
 	i18n_period(e->period, period, sizeof(period));
 	(void)snprintf(line, sizeof(line), "%s %s", e->kind_name, period);
 	y = ui_wrap(y, x, w, UI_NORMAL, line) + 1;
+	/*
+	 * The name the code carries (the short one when the full one does
+	 * not fit 80x24): the bank app shows that one, so must the screen.
+	 */
+	if (epc_parse(k->sess.payload, strlen(k->sess.payload), &qf,
+	    &errstr) == 0)
+		payee.name = qf.name;
 	ui_text(y++, x, w, UI_NORMAL, _("Beneficiary:"));
 	y = ui_wrap(y, x, w, UI_TITLE, payee.name);
 	ui_text(y++, x, w, UI_NORMAL, "IBAN:");
@@ -963,7 +972,8 @@ draw_report_done(struct kiosk *k)
 static void
 draw_message(struct kiosk *k)
 {
-	ui_begin(k->msg_error ? _("Sorry") : "muni");
+	ui_begin(k->msg_error ? _("Sorry") :
+	    config_str(k->cfg, CFG_MUNICIPALITY_NAME));
 	ui_wrap(3, 4, 72, k->msg_error ? UI_ERROR : UI_NORMAL, k->msg);
 	ui_finish(kiosk_legend_choice());
 }

@@ -130,7 +130,9 @@ screen_has "•••" && die "a masked phone on the screen"
 screen_has "$(digits "$pcode" | cut -c1-6)" && die "personal code on the screen"
 wait_for 10 "the SMS at the simulator" sms_more_than "$pphone" "$before"
 simctl flush > /dev/null
-grep "dst=$pphone " submit.log | tail -n 1 | grep -q "text=Jūsu muni kods: " ||
+# The municipality's name, never the program's (found: "Jūsu muni kods").
+grep "dst=$pphone " submit.log | tail -n 1 |
+    grep -q "text=Dobeles novada pašvaldības kods: [0-9]\{6\}\. Derīgs" ||
     die "the SMS: $(grep "dst=$pphone " submit.log | tail -n 1)"
 code=$(sms_code "$pphone")
 [ -n "$code" ] || die "no code in the SMS"
