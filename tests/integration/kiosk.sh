@@ -192,10 +192,16 @@ ref=$(screen | grep -A1 'Atsauce:' | tail -n 1 | grep -o 'RF[0-9A-Z]*')
 [ -n "$ref" ] || die "no reference on the screen"
 expect_eq "the fee is P's" "$(sql "select resident_id from fees
     where reference = '$ref'")" "$P"
-owed=$(sql "select printf('%.2f', (amount_cents - paid_cents) / 100.0)
-    from fees where reference = '$ref'")
-screen_has "$owed EUR" || die "amount $owed not on the screen"
+owed=$(sql "select printf('%d,%02d', (amount_cents - paid_cents) / 100,
+    (amount_cents - paid_cents) % 100) from fees where reference = '$ref'")
+screen_has "$owed €" || die "amount $owed € not on the screen"
 ctl pay epc "$ref" > want.epc
+# One beneficiary: the screen names the payee the code carries (found:
+# the full name on the screen, the short one in the code).
+payee=$(sed -n 6p want.epc)
+[ -n "$payee" ] || die "no payee in the code"
+screen | grep -A1 'Saņēmējs:' | tail -n 1 | grep -qF "$payee" ||
+    die "the screen's payee is not the code's '$payee': $(screen)"
 qr_from_screen qr80.txt || die "no code at the top left"
 expect_eq "QR rows at 80x24" "$(wc -l < qr80.txt)" 23
 qr_text_to_pgm qr80.txt 0 > qr80.pgm

@@ -179,17 +179,21 @@ walk() {
 
 	# 2: the fees, earliest due first; one fee with IBAN, amount and RF.
 	step "$p" 2 2
-	sql "select id || '|' || kind || '|' || period || '|' || printf('%d.%02d',
-	    (amount_cents - paid_cents) / 100, (amount_cents - paid_cents) % 100)
-	    || '|' || reference from fees where resident_id = $id and
-	    paid_cents < amount_cents order by due_date, id" > fees
+	# Latvian forms: "2026. g. 2. ceturksnis", "127,33 €".
+	sql "select id || '|' || kind || '|' || (case when period glob
+	    '[0-9][0-9][0-9][0-9]-Q[1-4]' then substr(period, 1, 4) || '. g. '
+	    || substr(period, 7, 1) || '. ceturksnis' else period end) || '|' ||
+	    printf('%d,%02d', (amount_cents - paid_cents) / 100,
+	    (amount_cents - paid_cents) % 100) || '|' || reference from fees
+	    where resident_id = $id and paid_cents < amount_cents
+	    order by due_date, id" > fees
 	IFS='|' read -r fid kind period amt ref < fees
-	has "1 $(kind_short "$kind") $period $amt EUR"
+	has "1 $(kind_short "$kind") $period $amt €"
 	[ "$(wc -l < fees)" -ge 2 ] && grep -q '^2 ' screen.txt ||
 	    die "the second fee: $(cat screen.txt)"
 	cp screen.txt fees.txt
 	step "$p" 1 2
-	has "$amt EUR"
+	has "$amt €"
 	has "LV89RIKO0023300000000"
 	has "$ref"
 	has "00 Atpakaļ"
@@ -200,7 +204,7 @@ walk() {
 	# The full hint, or in 80 UCS-2 units the short one.
 	head -n 1 screen.txt | grep -qxE "Nepareiza izvēle\.|Nepareizi\." ||
 	    die "wrong key on a fee: $(cat screen.txt)"
-	has "$amt EUR"
+	has "$amt €"
 	has "LV89RIKO0023300000000"
 	has "$ref"
 	step "$p" 00 2
@@ -457,7 +461,7 @@ same_screen want_s "the transliterated menu"
 step "$wp" 2 2
 IFS='|' read -r fid kind period amt ref < fees
 step "$wp" 1 2
-has "$amt EUR"
+has "$amt €"
 has "Dobeles novada pasvaldiba"
 has "LV89RIKO0023300000000"
 has "$ref"
