@@ -252,7 +252,7 @@ screen_fees(struct ussd *u, const char *hint)
 {
 	struct services_fees	*fs;
 	struct list		 l;
-	char			 amount[I18N_MONEY_SIZE], period[I18N_PERIOD_SIZE];
+	char			 amount[I18N_MONEY_SIZE];
 	size_t			 i;
 
 	fs = xmalloc(sizeof(*fs));
@@ -263,11 +263,15 @@ screen_fees(struct ussd *u, const char *hint)
 	memset(&l, 0, sizeof(l));
 	l.numbered = fs->n > 0;
 	for (i = 0; i < fs->n && l.n < LIST_MAX; i++) {
+		/*
+		 * The period as stored (2026-Q2): "2026. g. 2. ceturksnis"
+		 * would leave one fee a screen in 80 UCS-2 characters. The
+		 * fee's own screen spells it out.
+		 */
 		i18n_money(fs->f[i].owed_cents, amount, sizeof(amount));
-		i18n_period(fs->f[i].period, period, sizeof(period));
 		l.ref[l.n] = fs->f[i].id;
 		(void)util_snprintf(l.line[l.n++], LINE_SIZE, "%s %s %s",
-		    kind_short(fs->f[i].kind), period, amount);
+		    kind_short(fs->f[i].kind), fs->f[i].period, amount);
 	}
 	if (l.n == 0)
 		(void)util_strlcpy(l.line[l.n++], _("You have no unpaid fees."),

@@ -164,7 +164,8 @@ sql "with ranked as (select id, guardian_id, child_given_name g,
     count(*) over (partition by institution_id, substr(desired_start, 1, 4)) tot
     from queue_entries where status = 'active')
     select k.g || ' ' || k.f || '.|' || i.name || '|' || k.pos ||
-    '. vieta no ' || k.tot || ', no ' || k.desired_start from ranked k
+    '. vieta no ' || k.tot || ', no ' || substr(k.desired_start, 6, 2) ||
+    '.' || substr(k.desired_start, 1, 4) from ranked k
     join institutions i on i.id = k.institution_id
     where k.guardian_id = $P order by k.id limit 3" > want_queue
 [ -s want_queue ] || die "no queue entries in SQL"

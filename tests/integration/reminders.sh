@@ -120,7 +120,7 @@ expect_eq "two segments at most" "$(sql "select max(length(text)) <= 134
     where o.topic = 'nodokli' and r.lang = 'lv'")" 1
 wait_for 20 "the reminders sent" all_sent
 simctl flush > /dev/null
-sent=$(grep -c 'Atg' submit.log || :)
+sent=$(grep -c 'Atteikties: STOP nodokli' submit.log || :)
 [ "$sent" -ge 1 ] || die "no reminder on the wire"
 
 phase "restarts the same day repeat nothing"

@@ -179,10 +179,8 @@ walk() {
 
 	# 2: the fees, earliest due first; one fee with IBAN, amount and RF.
 	step "$p" 2 2
-	# Latvian forms: "2026. g. 2. ceturksnis", "127,33 €".
-	sql "select id || '|' || kind || '|' || (case when period glob
-	    '[0-9][0-9][0-9][0-9]-Q[1-4]' then substr(period, 1, 4) || '. g. '
-	    || substr(period, 7, 1) || '. ceturksnis' else period end) || '|' ||
+	# Latvian amounts: "127,33 €" (the list keeps the period short).
+	sql "select id || '|' || kind || '|' || period || '|' ||
 	    printf('%d,%02d', (amount_cents - paid_cents) / 100,
 	    (amount_cents - paid_cents) % 100) || '|' || reference from fees
 	    where resident_id = $id and paid_cents < amount_cents
@@ -461,7 +459,9 @@ same_screen want_s "the transliterated menu"
 step "$wp" 2 2
 IFS='|' read -r fid kind period amt ref < fees
 step "$wp" 1 2
-has "$amt €"
+# Room for the due date too, in Latvian's form.
+due=$(sql "select strftime('%d.%m.%Y', due_date) from fees where id = $fid")
+has "$amt €, termins $due"
 has "Dobeles novada pasvaldiba"
 has "LV89RIKO0023300000000"
 has "$ref"
