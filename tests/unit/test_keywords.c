@@ -350,6 +350,39 @@ test_english_fees(void **state)
 	assert_int_equal(res.segments, 1);
 }
 
+/*
+ * One fee of 37.50 due 16 November 2026: a Latvian resident reads it as
+ * people in Latvia write it (found: "37.50 EUR", "2026-11-16" and
+ * "2026-Q4" in Latvian SMS), an English one keeps the English forms.
+ */
+static void
+test_latvian_forms(void **state)
+{
+	struct fx		*fx = *state;
+	struct keywords_result	 res;
+
+	tl_exec(fx->s, "INSERT INTO fees (resident_id, kind, period,"
+	    " amount_cents, due_date, reference, paid_cents, updated_at)"
+	    " VALUES (100001, 'nin', '2026-Q4', 3750, '2026-11-16',"
+	    " 'RF18539007547034', 0, 0)");
+	set(fx, CFG_SMS_ENCODING, "translit");
+	assert_int_equal(ask(fx, ILZE_PHONE, "MAKSA", &res), 1);
+	assert_string_equal(res.lang, "lv");
+	assert_non_null(strstr(fx->reply, "2026. g. 4. ceturksnis: 37,50 € "
+	    "līdz 16.11.2026, atsauce RF18539007547034"));
+	assert_non_null(strstr(fx->reply, "Kopā 37,50 €."));
+	assert_null(strstr(fx->reply, "EUR"));
+	assert_null(strstr(fx->reply, "2026-11-16"));
+	assert_true(res.segments <= 2);
+
+	tl_exec(fx->s, "UPDATE residents SET lang = 'en' WHERE id = 100001");
+	assert_int_equal(ask(fx, ILZE_PHONE, "FEES", &res), 1);
+	assert_string_equal(res.lang, "en");
+	assert_non_null(strstr(fx->reply, "2026-Q4: 37.50 EUR by 2026-11-16, "
+	    "ref. RF18539007547034"));
+	assert_null(strstr(fx->reply, "€"));
+}
+
 static void
 test_unregistered_learns_nothing(void **state)
 {
@@ -606,6 +639,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_queue_reply, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_english_fees, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_latvian_forms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_unregistered_learns_nothing, setup, teardown),
