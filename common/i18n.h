@@ -28,10 +28,11 @@ const char	*i18n_lang(void);
 /*
  * How residents read figures, in the current language (i18n_set_lang).
  * Latvian (and any language but English) writes "37,50 €" and
- * "16.11.2026"; English keeps "37.50 EUR" and ISO dates. The space before € is a plain one, not a
- * no-break space: € is already a GSM 03.38 extension (two septets) and a
- * no-break space would turn a whole SMS into UCS-2. key=value output
- * that scripts read never goes through these.
+ * "16.11.2026"; English keeps "37.50 EUR" and ISO dates. The space
+ * before € is a plain one, not a no-break space: € is already a GSM 03.38
+ * extension (two septets) and a no-break space would turn a whole SMS
+ * into UCS-2. key=value output that scripts read never goes through
+ * these.
  */
 #define I18N_MONEY_SIZE		32	/* enough for any int64_t of cents */
 #define I18N_DATE_SIZE		16

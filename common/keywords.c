@@ -474,8 +474,9 @@ answer_fees(struct store *s, const struct config *cfg,
 {
 	struct services_fees	*fs;
 	struct services_fee	*f;
-	char			 amount[I18N_MONEY_SIZE], due[I18N_DATE_SIZE];
-	char			 period[I18N_PERIOD_SIZE], line[512], tail[512];
+	char			 amount[I18N_MONEY_SIZE];
+	char			 due[I18N_DATE_SIZE], period[I18N_PERIOD_SIZE];
+	char			 line[512], tail[512];
 	const char		*kind = NULL;
 	size_t			 i, mark;
 	int			 more;
