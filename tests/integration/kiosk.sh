@@ -343,6 +343,11 @@ want=$(ctl broadcast preview --group vecakie --topic "$tcode" --text "$text" |
 [ -n "$want" ] && [ "$want" -gt 0 ] || die "munictl preview: '$want'"
 wait_screen "Saņēmēji: $want " "the preview's recipients"
 screen_has "Kodējums: UCS-2" || die "no encoding in the preview"
+# The cost as munictl's cost=0.040, written as Latvian writes amounts.
+cost=$(ctl broadcast preview --group vecakie --topic "$tcode" --text "$text" |
+    sed -n 's/^cost=\([0-9]*\.[0-9]*\)$/\1/p')
+cost=$(printf '%.2f' "$cost" | tr . ,)
+screen_has "Izmaksas: $cost €" || die "the cost $cost € not in the preview"
 keys Enter
 wait_screen "Sūtīt šo apziņojumu?" "the confirmation"
 keys 1
