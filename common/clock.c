@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "i18n.h"
 #include "log.h"
 #include "util.h"
 
@@ -285,6 +286,15 @@ clock_date(time_t t, char *buf, size_t size)
 	clock_local(t, &tm);
 	if (strftime(buf, size, "%Y-%m-%d", &tm) == 0)
 		fatalx("clock_date: buffer of %zu bytes too small", size);
+}
+
+void
+clock_date_text(time_t t, char *buf, size_t size)
+{
+	char	 iso[16];
+
+	clock_date(t, iso, sizeof(iso));
+	i18n_date(iso, buf, size);
 }
 
 void

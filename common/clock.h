@@ -80,5 +80,11 @@ time_t	 clock_next_at_minute(time_t t, int minute);
 void	 clock_date(time_t t, char *buf, size_t size);
 /* Local "YYYY-MM-DD HH:MM:SS" of t. */
 void	 clock_datetime(time_t t, char *buf, size_t size);
+/*
+ * The local date of t as residents read it in the current language
+ * ("16.11.2026" in Latvian, ISO otherwise: i18n_date), into buf of at
+ * least I18N_DATE_SIZE bytes.
+ */
+void	 clock_date_text(time_t t, char *buf, size_t size);
 
 #endif

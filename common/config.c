@@ -16,6 +16,7 @@
 
 #include "clock.h"
 #include "config.h"
+#include "i18n.h"
 #include "ident.h"
 #include "log.h"
 #include "util.h"
@@ -178,24 +179,25 @@ config_parse_value(enum config_key k, const char *value,
 	double		 dv;
 
 	if (!util_utf8_valid(value, len))
-		return "is not valid UTF-8";
+		return _("is not valid UTF-8");
 	switch (d->type) {
 	case T_STR:
 	case T_SECRET:
 		if ((long long)util_utf8_len(value) < d->min) {
-			(void)snprintf(msg, sizeof(msg), "must not be empty");
+			(void)util_strlcpy(msg, _("must not be empty"),
+			    sizeof(msg));
 			return msg;
 		}
 		if ((long long)util_utf8_len(value) > d->max) {
-			(void)snprintf(msg, sizeof(msg), "is longer than %lld "
-			    "characters", d->max);
+			(void)snprintf(msg, sizeof(msg),
+			    _("is longer than %lld characters"), d->max);
 			return msg;
 		}
 		break;
 	case T_INT:
 		if (util_strtonum(value, d->min, d->max, &n, &errstr) == -1) {
-			(void)snprintf(msg, sizeof(msg), "'%s' %s (allowed "
-			    "%lld-%lld)", value, errstr, d->min, d->max);
+			(void)snprintf(msg, sizeof(msg), _("'%s' %s (allowed "
+			    "%lld-%lld)"), value, _(errstr), d->min, d->max);
 			return msg;
 		}
 		v->i = n;
@@ -209,7 +211,7 @@ config_parse_value(enum config_key k, const char *value,
 		    strcmp(value, "0") == 0)
 			v->i = 0;
 		else
-			return "must be yes or no";
+			return _("must be yes or no");
 		break;
 	case T_ENUM:
 		for (i = 0; i < nitems(config_enums); i++) {
@@ -220,8 +222,8 @@ config_parse_value(enum config_key k, const char *value,
 			for (e = config_enums[i].values; *e != NULL; e++)
 				if (strcmp(*e, value) == 0)
 					goto ok;
-			(void)snprintf(msg, sizeof(msg), "'%s' is not one of",
-			    value);
+			(void)snprintf(msg, sizeof(msg),
+			    _("'%s' is not one of"), value);
 			for (e = config_enums[i].values; *e != NULL; e++) {
 				size_t	 m = strlen(msg);
 
@@ -239,7 +241,8 @@ config_parse_value(enum config_key k, const char *value,
 		if (len != 11 || value[5] != '-' ||
 		    parse_hhmm(value, &v->a) == -1 ||
 		    parse_hhmm(value + 6, &v->b) == -1)
-			return "must be HH:MM-HH:MM (e.g. 21:00-08:00) or none";
+			return _("must be HH:MM-HH:MM (e.g. 21:00-08:00) or "
+			    "none");
 		break;
 	case T_PRICE:
 		errno = 0;
@@ -247,9 +250,9 @@ config_parse_value(enum config_key k, const char *value,
 		/* Written so that NaN fails too. */
 		if (len == 0 || *end != '\0' || errno != 0 ||
 		    !(dv >= d->min && dv <= d->max)) {
-			(void)snprintf(msg, sizeof(msg), "'%s' is not a price "
-			    "between %lld and %lld (e.g. 0.04)", value, d->min,
-			    d->max);
+			(void)snprintf(msg, sizeof(msg),
+			    _("'%s' is not a price between %lld and %lld "
+			    "(e.g. 0.04)"), value, d->min, d->max);
 			return msg;
 		}
 		v->d = dv;
@@ -257,13 +260,13 @@ config_parse_value(enum config_key k, const char *value,
 	case T_USSDCODE:
 		if (len < 3 || len > 20 || value[0] != '*' ||
 		    value[len - 1] != '#')
-			return "must look like *505# (a star, digits and "
-			    "stars, a hash)";
+			return _("must look like *505# (a star, digits and "
+			    "stars, a hash)");
 		for (i = 1; i < len - 1; i++)
 			if (!isdigit((unsigned char)value[i]) &&
 			    value[i] != '*')
-				return "must look like *505# (a star, digits "
-				    "and stars, a hash)";
+				return _("must look like *505# (a star, digits "
+				    "and stars, a hash)");
 		break;
 	case T_LANGS: {
 		char	*copy = xstrdup(value), *tok, *save = NULL;
@@ -277,8 +280,8 @@ config_parse_value(enum config_key k, const char *value,
 				if (strcmp(tok, config_known_langs[i]) == 0)
 					known = 1;
 			if (!known) {
-				(void)snprintf(msg, sizeof(msg), "unknown "
-				    "language '%s' (known: lv en ru uk)", tok);
+				(void)snprintf(msg, sizeof(msg), _("unknown "
+				    "language '%s' (known: lv en ru uk)"), tok);
 				break;
 			}
 			if (strcmp(tok, "lv") == 0)
@@ -288,7 +291,7 @@ config_parse_value(enum config_key k, const char *value,
 		if (msg[0] != '\0')
 			return msg;
 		if (!has_lv)
-			return "must include lv: Latvian is always offered";
+			return _("must include lv: Latvian is always offered");
 		break;
 	}
 	case T_IBAN:
@@ -302,11 +305,11 @@ config_parse_value(enum config_key k, const char *value,
 		break;
 	case T_BIC:
 		if (len != 0 && len != 8 && len != 11)
-			return "must have 8 or 11 characters, or be empty";
+			return _("must have 8 or 11 characters, or be empty");
 		for (i = 0; i < len; i++)
 			if (!isalnum((unsigned char)value[i]) ||
 			    (i < 6 && !isupper((unsigned char)value[i])))
-				return "is not a BIC (e.g. RIKOLV2X)";
+				return _("is not a BIC (e.g. RIKOLV2X)");
 		break;
 	case T_PHONES: {
 		/* Comma-separated mobile numbers, stored as E.164 the same way. */
@@ -320,13 +323,13 @@ config_parse_value(enum config_key k, const char *value,
 		    tok = strtok_r(NULL, ",", &save)) {
 			if (ident_phone_parse(tok, e164, &kind, &errstr) ==
 			    -1 || kind == IDENT_PHONE_LV_FIXED) {
-				(void)snprintf(msg, sizeof(msg), "'%.40s' is "
-				    "not a mobile number", util_trim(tok));
+				(void)snprintf(msg, sizeof(msg), _("'%.40s' is "
+				    "not a mobile number"), util_trim(tok));
 				break;
 			}
 			if (strlen(norm) + strlen(e164) + 2 > sizeof(norm)) {
-				(void)snprintf(msg, sizeof(msg), "too many "
-				    "numbers");
+				(void)snprintf(msg, sizeof(msg), _("too many "
+				    "numbers"));
 				break;
 			}
 			if (norm[0] != '\0')
@@ -355,7 +358,7 @@ config_parse_value(enum config_key k, const char *value,
 
 		if (colon == NULL || colon == value ||
 		    util_strtonum(colon + 1, 1, 65535, &n, &errstr) == -1)
-			return "must be HOST:PORT (e.g. 127.0.0.1:8080)";
+			return _("must be HOST:PORT (e.g. 127.0.0.1:8080)");
 		break;
 	}
 	}
@@ -453,27 +456,27 @@ config_bind_open(struct config_parse *p, const char *name)
 	size_t			 i, len = strlen(name);
 
 	if (len == 0 || len > CONFIG_BIND_NAME_MAX) {
-		config_error(p, p->line, "[smsc.NAME]: the name must have 1 to "
-		    "%d characters", CONFIG_BIND_NAME_MAX);
+		config_error(p, p->line, _("[smsc.NAME]: the name must have "
+		    "1 to %d characters"), CONFIG_BIND_NAME_MAX);
 		return 0;
 	}
 	for (i = 0; i < len; i++)
 		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
 		    name[i] != '_') {
-			config_error(p, p->line, "[smsc.%s]: a bind's name has "
-			    "only letters, digits, '-' and '_'", name);
+			config_error(p, p->line, _("[smsc.%s]: a bind's name "
+			    "has only letters, digits, '-' and '_'"), name);
 			return 0;
 		}
 	if (strcmp(name, "smsc") == 0) {
-		config_error(p, p->line, "[smsc.smsc]: the name smsc belongs "
-		    "to the plain [smsc] section");
+		config_error(p, p->line, _("[smsc.smsc]: the name smsc belongs "
+		    "to the plain [smsc] section"));
 		return 0;
 	}
 	if (config_bind_find(p->cfg, name) != NULL)
 		return 1;	/* a section may continue further down */
 	if (p->cfg->nnamed == CONFIG_BINDS_MAX) {
-		config_error(p, p->line, "[smsc.%s]: more than %d binds", name,
-		    CONFIG_BINDS_MAX);
+		config_error(p, p->line, _("[smsc.%s]: more than %d binds"),
+		    name, CONFIG_BINDS_MAX);
 		return 0;
 	}
 	b = &p->cfg->named[p->cfg->nnamed++];
@@ -505,15 +508,19 @@ config_handler(void *user, const char *section, const char *key,
 	}
 	if ((k = config_find(table, key)) == -1) {
 		near = config_nearest(table, key);
-		config_error(p, p->line, "unknown key '%s' in [%s]%s%s%s",
-		    key, section, near ? " (did you mean '" : "",
-		    near ? near : "", near ? "'?)" : "");
+		if (near != NULL)
+			config_error(p, p->line, _("unknown key '%s' in [%s] "
+			    "(did you mean '%s'?)"), key, section, near);
+		else
+			config_error(p, p->line, _("unknown key '%s' in [%s]"),
+			    key, section);
 		return 1;
 	}
 	(void)snprintf(name, sizeof(name), "%s.%s", section, key);
 	if (vals[k].line != 0) {
-		config_error(p, p->line, "%s is set twice (first on line %d)",
-		    name, vals[k].line);
+		config_error(p, p->line,
+		    _("%s is set twice (first on line %d)"), name,
+		    vals[k].line);
 		return 1;
 	}
 	if ((err = config_convert(k, value, &vals[k])) != NULL) {
@@ -544,12 +551,12 @@ config_reader(char *buf, int size, void *user)
 
 		while ((c = fgetc(p->fp)) != EOF && c != '\n')
 			;
-		config_error(p, p->line, "line is too long (limit %d "
-		    "characters)", CONFIG_MAX_LINE);
+		config_error(p, p->line, _("line is too long (limit %d "
+		    "characters)"), CONFIG_MAX_LINE);
 		line[0] = '\0';
 	} else if (len > CONFIG_MAX_LINE) {
-		config_error(p, p->line, "line is too long (limit %d "
-		    "characters)", CONFIG_MAX_LINE);
+		config_error(p, p->line, _("line is too long (limit %d "
+		    "characters)"), CONFIG_MAX_LINE);
 		line[0] = '\0';
 	}
 	s = line;
@@ -560,7 +567,7 @@ config_reader(char *buf, int size, void *user)
 	if (*s == '[') {
 		if ((e = strchr(s, ']')) == NULL || (size_t)(e - s - 1) >=
 		    sizeof(name)) {
-			config_error(p, p->line, "malformed section header");
+			config_error(p, p->line, _("malformed section header"));
 			p->section_ok = 0;
 			line[0] = '\0';
 		} else {
@@ -573,6 +580,8 @@ config_reader(char *buf, int size, void *user)
 				p->cfg->smsc_seen = 1;
 			if (!p->section_ok && strncmp(name, "smsc.", 5) != 0) {
 				char	*dot = strchr(name, '.');
+				char	 sect[sizeof(name) + 1];
+				char	 hint[sizeof(name) + 8];
 
 				/* [smcs.backup]: the hint is [smsc.backup]. */
 				if (dot != NULL)
@@ -583,22 +592,27 @@ config_reader(char *buf, int size, void *user)
 				else	/* only [smsc] has named sections */
 					near = util_edit_distance(name,
 					    "smsc") < 3 ? "smsc" : NULL;
-				config_error(p, p->line, "unknown section "
-				    "[%s%s%s]%s%s%s%s%s", name,
-				    dot ? "." : "", dot ? dot + 1 : "",
-				    near ? " (did you mean [" : "",
+				(void)snprintf(sect, sizeof(sect), "%s%s%s",
+				    name, dot ? "." : "", dot ? dot + 1 : "");
+				(void)snprintf(hint, sizeof(hint), "%s%s%s",
 				    near ? near : "", near && dot ? "." : "",
-				    near && dot ? dot + 1 : "",
-				    near ? "]?)" : "");
+				    near && dot ? dot + 1 : "");
+				if (near != NULL)
+					config_error(p, p->line, _("unknown "
+					    "section [%s] (did you mean "
+					    "[%s]?)"), sect, hint);
+				else
+					config_error(p, p->line, _("unknown "
+					    "section [%s]"), sect);
 			}
 		}
 	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&
 	    *s != '#' && strchr(s, '=') == NULL) {
-		config_error(p, p->line, "expected 'key = value'");
+		config_error(p, p->line, _("expected 'key = value'"));
 		line[0] = '\0';
 	} else if (*s != '\0' && *s != '\n' && *s != '\r' && *s != ';' &&
 	    *s != '#' && p->line > 0 && strchr(s, '=') == s) {
-		config_error(p, p->line, "a key is missing before '='");
+		config_error(p, p->line, _("a key is missing before '='"));
 		line[0] = '\0';
 	}
 	if (util_strlcpy(buf, line, (size_t)size) == -1)
@@ -632,9 +646,9 @@ config_check_private(struct config_parse *p, int line, const char *key,
 		return;
 	/* The absolute path: the fix works from anywhere. */
 	real = realpath(path, NULL);
-	config_error(p, line, "%s: the %s file %s is %s by others: run "
-	    "`chmod %s %s`", key, what, path,
-	    (st.st_mode & S_IROTH) ? "readable" : "writable",
+	config_error(p, line, _("%s: the %s file %s is %s by others: run "
+	    "`chmod %s %s`"), key, what, path,
+	    (st.st_mode & S_IROTH) ? _("readable") : _("writable"),
 	    config_safe_mode(st.st_mode), real != NULL ? real : path);
 	free(real);
 }
@@ -700,15 +714,17 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 	}
 	if (line != 0) {
 		if (fstat(fileno(p->fp), &st) == -1)
-			config_error(p, 0, "fstat: %s", strerror(errno));
+			config_error(p, 0,
+			    _("cannot check the permissions: %s"),
+			    strerror(errno));
 		else if (st.st_mode & (S_IROTH | S_IWOTH)) {
 			/* The absolute path: the fix works from anywhere. */
 			real = realpath(p->file, NULL);
-			config_error(p, line, "%s is a secret and "
-			    "the file is %s by others: run `chmod %s %s`",
+			config_error(p, line, _("%s is a secret and "
+			    "the file is %s by others: run `chmod %s %s`"),
 			    what,
-			    (st.st_mode & S_IROTH) ? "readable" : "writable",
-			    config_safe_mode(st.st_mode),
+			    (st.st_mode & S_IROTH) ? _("readable") :
+			    _("writable"), config_safe_mode(st.st_mode),
 			    real != NULL ? real : p->file);
 			free(real);
 		}
@@ -826,9 +842,9 @@ config_load(const char *path, char **errors)
 	ini_allow_multiline = false;
 	r = ini_parse_stream(config_reader, &p, config_handler, &p);
 	if (r > 0 && p.nerr == 0)
-		config_error(&p, r, "syntax error");
+		config_error(&p, r, _("syntax error"));
 	else if (r < 0)
-		config_error(&p, 0, "cannot be parsed");
+		config_error(&p, 0, _("cannot be parsed"));
 	for (r = 0; p.nerr == 0 && r < config_binds(cfg); r++) {
 		const struct config_value *v = config_bind_values(cfg, r);
 
@@ -850,7 +866,8 @@ config_load(const char *path, char **errors)
 	fclose(p.fp);
 	if (p.nerr > 0) {
 		if (p.nerr > CONFIG_MAX_ERRORS) {
-			char	*more = xasprintf("%s%s: %d more errors\n",
+			char	*more = xasprintf(
+			    _("%s%s: %d more errors\n"),
 			    p.errbuf, path, p.nerr - CONFIG_MAX_ERRORS);
 
 			free(p.errbuf);

@@ -62,8 +62,8 @@
 	X(KIOSK_LANGUAGES, "kiosk", "languages", LANGS, "lv,en", 0, 0)	\
 	X(KIOSK_STAFF_PIN_HASH, "kiosk", "staff_pin_hash", SECRET, "",	\
 	    0, 255)							\
-	X(PAYMENTS_BENEFICIARY, "payments", "beneficiary", STR,		\
-	    "Dobeles novada pašvaldība", 1, 70)				\
+	X(PAYMENTS_BENEFICIARY, "payments", "beneficiary", STR, "",	\
+	    0, 70)							\
 	X(PAYMENTS_SHORT_NAME, "payments", "short_name", STR, "", 0, 70)	\
 	X(PAYMENTS_IBAN, "payments", "iban", IBAN,			\
 	    "LV89RIKO0023300000000", 0, 0)				\
@@ -107,7 +107,13 @@
 	X(REMINDERS_QUEUE_IMPROVEMENT, "reminders", "queue_improvement",	\
 	    INT, "0", 0, 100000)						\
 	X(MUNICIPALITY_TIMEZONE, "municipality", "timezone", TZNAME,	\
-	    "Europe/Riga", 0, 0)
+	    "Europe/Riga", 0, 0)					\
+	X(MUNICIPALITY_NAME, "municipality", "name", STR,		\
+	    "Dobeles novada pašvaldība", 1, 70)				\
+	X(MUNICIPALITY_NAME_GENITIVE, "municipality", "name_genitive",	\
+	    STR, "Dobeles novada pašvaldības", 1, 70)			\
+	X(MUNICIPALITY_SHORT_NAME, "municipality", "short_name", STR,	\
+	    "Dobeles novads", 1, 70)
 
 #define X(id, sec, key, type, def, min, max) CFG_##id,
 enum config_key {

@@ -4,6 +4,7 @@
  * translations until _nl_msg_cat_cntr changes, which the gettext manual
  * documents as the way to switch languages inside a running program.
  */
+#include <ctype.h>
 #include <limits.h>
 #include <locale.h>
 #include <stdio.h>
@@ -111,4 +112,82 @@ const char *
 i18n_lang(void)
 {
 	return i18n_cur;
+}
+
+/*
+ * Latvia's forms (decimal comma, DD.MM.YYYY) for every language but
+ * English: a Russian-speaking resident of Dobele reads them too.
+ */
+static int
+lang_lv(void)
+{
+	return strcmp(i18n_cur, "en") != 0;
+}
+
+void
+i18n_money(int64_t cents, char *buf, size_t size)
+{
+	const char		*sign = "";
+	unsigned long long	 u;
+
+	/* Negate in unsigned arithmetic: -INT64_MIN does not exist. */
+	u = (unsigned long long)cents;
+	if (cents < 0) {
+		sign = "-";
+		u = 0ULL - u;
+	}
+	if (lang_lv())
+		(void)util_snprintf(buf, size, "%s%llu,%02llu €", sign,
+		    u / 100, u % 100);
+	else
+		(void)util_snprintf(buf, size, "%s%llu.%02llu EUR", sign,
+		    u / 100, u % 100);
+}
+
+/* n digits at s. */
+static int
+digits(const char *s, size_t n)
+{
+	size_t	 i;
+
+	for (i = 0; i < n; i++)
+		if (!isdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
+}
+
+void
+i18n_date(const char *iso, char *buf, size_t size)
+{
+	/* A month ("2027-09", a queue's desired start) reads 09.2027. */
+	if (lang_lv() && strlen(iso) == 7 && digits(iso, 4) &&
+	    iso[4] == '-' && digits(iso + 5, 2)) {
+		(void)util_snprintf(buf, size, "%.2s.%.4s", iso + 5, iso);
+		return;
+	}
+	if (!lang_lv() || strlen(iso) < 10 || !digits(iso, 4) ||
+	    iso[4] != '-' || !digits(iso + 5, 2) || iso[7] != '-' ||
+	    !digits(iso + 8, 2) || (iso[10] != '\0' && iso[10] != ' ')) {
+		(void)util_snprintf(buf, size, "%s", iso);
+		return;
+	}
+	(void)util_snprintf(buf, size, "%.2s.%.2s.%.4s%s", iso + 8, iso + 5,
+	    iso, iso + 10);
+}
+
+void
+i18n_period(const char *p, char *buf, size_t size)
+{
+	size_t	 n = strlen(p);
+
+	if (!lang_lv() || n != 7 || !digits(p, 4) || p[4] != '-') {
+		(void)util_snprintf(buf, size, "%s", p);
+		return;
+	}
+	if (p[5] == 'Q' && p[6] >= '1' && p[6] <= '4') {
+		(void)util_snprintf(buf, size, "%.4s. g. %c. ceturksnis", p,
+		    p[6]);
+		return;
+	}
+	i18n_date(p, buf, size);
 }

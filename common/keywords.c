@@ -393,7 +393,7 @@ answer_queue(struct store *s, const struct services_caller *c,
 {
 	struct services_queue	 q;
 	struct services_queue_entry *e;
-	char			 line[512];
+	char			 line[512], start[I18N_DATE_SIZE];
 	size_t			 i;
 	int			 more;
 
@@ -406,9 +406,10 @@ answer_queue(struct store *s, const struct services_caller *c,
 	more = q.more;
 	for (i = 0; i < q.n; i++) {
 		e = &q.e[i];
+		i18n_date(e->desired_start, start, sizeof(start));
 		(void)util_snprintf(line, sizeof(line),
 		    _("%s: %s (%s): place %lld of %lld"), e->child,
-		    e->institution, e->desired_start, (long long)e->position,
+		    e->institution, start, (long long)e->position,
 		    (long long)e->total);
 		if (reply_addf(r, NULL, "%s%s%s%s", sep(r), line,
 		    e->priority != 0 && e->priority_name[0] != '\0' ? "; " :
@@ -432,34 +433,37 @@ fees_summary(const struct config *cfg, const struct services_fees *fs,
     struct reply *r)
 {
 	const struct services_fee *first = &fs->f[0];
-	char		 amount[32], line[512];
+	char		 amount[I18N_MONEY_SIZE], due[I18N_DATE_SIZE];
+	char		 period[I18N_PERIOD_SIZE], line[512];
 	size_t		 i;
 
 	for (i = 1; i < fs->n; i++)
 		if (strcmp(fs->f[i].due_date, first->due_date) < 0)
 			first = &fs->f[i];
-	util_format_cents(fs->total_owed_cents, amount, sizeof(amount));
+	i18n_money(fs->total_owed_cents, amount, sizeof(amount));
+	i18n_date(first->due_date, due, sizeof(due));
 	r->len = 0;
 	r->buf[0] = '\0';
 	if (fs->count == 1) {
+		i18n_period(first->period, period, sizeof(period));
 		(void)util_snprintf(line, sizeof(line), first->overdue ?
-		    _("%s %s: %s EUR, overdue since %s, ref. %s. Pay to %s, "
-		    "%s.") : _("%s %s: %s EUR by %s, ref. %s. Pay to %s, %s."),
-		    first->kind_name, first->period, amount, first->due_date,
+		    _("%s %s: %s, overdue since %s, ref. %s. Pay to %s, "
+		    "%s.") : _("%s %s: %s by %s, ref. %s. Pay to %s, %s."),
+		    first->kind_name, period, amount, due,
 		    first->reference, fs->beneficiary, fs->iban);
 		if (reply_add(r, line, NULL) == 0)
 			return;
 	}
 	(void)util_snprintf(line, sizeof(line), first->overdue ?
-	    ngettext("You owe %s EUR in %zu payment; it was due %s. Its "
+	    ngettext("You owe %s in %zu payment; it was due %s. Its "
 	    "reference: dial %s or use a kiosk at the service centre.",
-	    "You owe %s EUR in %zu payments; the first was due %s. Each "
+	    "You owe %s in %zu payments; the first was due %s. Each "
 	    "with its reference: dial %s or use a kiosk at the service "
-	    "centre.", fs->count) : ngettext("You owe %s EUR in %zu payment, "
+	    "centre.", fs->count) : ngettext("You owe %s in %zu payment, "
 	    "due %s. Its reference: dial %s or use a kiosk at the service "
-	    "centre.", "You owe %s EUR in %zu payments; the next is due %s. "
+	    "centre.", "You owe %s in %zu payments; the next is due %s. "
 	    "Each with its reference: dial %s or use a kiosk at the service "
-	    "centre.", fs->count), amount, fs->count, first->due_date,
+	    "centre.", fs->count), amount, fs->count, due,
 	    config_str(cfg, CFG_USSD_SERVICE_CODE));
 	reply_set(r, line);
 }
@@ -470,7 +474,9 @@ answer_fees(struct store *s, const struct config *cfg,
 {
 	struct services_fees	*fs;
 	struct services_fee	*f;
-	char			 amount[32], line[512], tail[512];
+	char			 amount[I18N_MONEY_SIZE];
+	char			 due[I18N_DATE_SIZE], period[I18N_PERIOD_SIZE];
+	char			 line[512], tail[512];
 	const char		*kind = NULL;
 	size_t			 i, mark;
 	int			 more;
@@ -494,9 +500,9 @@ answer_fees(struct store *s, const struct config *cfg,
 		r->max_segments = FEES_MAX_SEGMENTS;
 	/* Whom to pay is said whatever else has to go: every line keeps
 	 * room for it. */
-	util_format_cents(fs->total_owed_cents, amount, sizeof(amount));
+	i18n_money(fs->total_owed_cents, amount, sizeof(amount));
 	(void)util_snprintf(line, sizeof(line),
-	    _("Total %s EUR. Pay to %s, %s, with the reference."), amount,
+	    _("Total %s. Pay to %s, %s, with the reference."), amount,
 	    fs->beneficiary, fs->iban);
 	(void)util_snprintf(tail, sizeof(tail), "\n%s", line);
 	more = fs->count > fs->n;
@@ -508,11 +514,13 @@ answer_fees(struct store *s, const struct config *cfg,
 			more = 1;
 			break;
 		}
-		util_format_cents(f->owed_cents, amount, sizeof(amount));
+		i18n_money(f->owed_cents, amount, sizeof(amount));
+		i18n_date(f->due_date, due, sizeof(due));
+		i18n_period(f->period, period, sizeof(period));
 		(void)util_snprintf(line, sizeof(line), f->overdue ?
-		    _("%s: %s EUR, overdue since %s, ref. %s") :
-		    _("%s: %s EUR by %s, ref. %s"), f->period, amount,
-		    f->due_date, f->reference);
+		    _("%s: %s, overdue since %s, ref. %s") :
+		    _("%s: %s by %s, ref. %s"), period, amount, due,
+		    f->reference);
 		if (reply_addf(r, tail, "\n%s", line) == -1) {
 			/* No kind heading without a fee under it. */
 			r->len = mark;

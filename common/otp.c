@@ -32,6 +32,7 @@ otp_params_init(struct otp_params *p, const struct config *cfg)
 	p->per_terminal_per_hour = (int)config_int(cfg,
 	    CFG_OTP_PER_TERMINAL_PER_HOUR);
 	p->terminal = NULL;
+	p->issuer = config_str(cfg, CFG_MUNICIPALITY_NAME_GENITIVE);
 }
 
 static int
@@ -406,9 +407,13 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 		goto done;
 	}
 	/* The code is in the SMS text only: the outbox must carry it. */
-	if (util_snprintf(text, sizeof(text), _("Your muni code: %s. It is "
-	    "valid for %ld min. Never tell it to anyone."), code,
-	    (p->ttl_s + 59) / 60) == -1) {
+	/*
+	 * TRANSLATORS: the municipality's name in the genitive, the code,
+	 * minutes. One UCS-2 segment (70 characters) with the default name.
+	 */
+	if (util_snprintf(text, sizeof(text), _("%s code: %s. Valid %ld "
+	    "min. Tell no one."), p->issuer, code, (p->ttl_s + 59) / 60) ==
+	    -1) {
 		log_warnx("otp: the SMS text does not fit");
 		goto done;
 	}

@@ -41,6 +41,12 @@ struct otp_params {
 	int		 per_terminal_per_hour;	/* [otp] per_terminal_per_hour */
 	/* The kiosk asking (-T), for the per-terminal cap; NULL: no cap. */
 	const char	*terminal;
+	/*
+	 * Who sends the code, as the SMS names it: [municipality]
+	 * name_genitive ("Dobeles novada pašvaldības kods: ..."), never
+	 * the program's name.
+	 */
+	const char	*issuer;
 };
 
 void	 otp_params_init(struct otp_params *, const struct config *);

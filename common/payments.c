@@ -143,8 +143,13 @@ void
 payments_payee_from_config(const struct config *cfg,
     struct payments_payee *p)
 {
+	/* The municipality's own names unless the account has others. */
 	p->name = config_str(cfg, CFG_PAYMENTS_BENEFICIARY);
+	if (*p->name == '\0')
+		p->name = config_str(cfg, CFG_MUNICIPALITY_NAME);
 	p->short_name = config_str(cfg, CFG_PAYMENTS_SHORT_NAME);
+	if (*p->short_name == '\0')
+		p->short_name = config_str(cfg, CFG_MUNICIPALITY_SHORT_NAME);
 	p->iban = config_str(cfg, CFG_PAYMENTS_IBAN);
 	p->bic = config_str(cfg, CFG_PAYMENTS_BIC);
 }
@@ -222,7 +227,7 @@ static int
 receipt(struct store *s, const struct payments_fee *f)
 {
 	char		 phone[IDENT_PHONE_SIZE], saved[8], text[512];
-	char		 amount[24];
+	char		 amount[I18N_MONEY_SIZE], period[I18N_PERIOD_SIZE];
 	enum ident_phone_kind kind;
 	struct outbox_msg m;
 	const char	*errstr;
@@ -238,10 +243,11 @@ receipt(struct store *s, const struct payments_fee *f)
 	(void)util_strlcpy(saved, i18n_lang(), sizeof(saved));
 	if (i18n_set_lang(f->lang) == -1)
 		(void)i18n_set_lang("lv");
-	util_format_cents(f->amount_cents, amount, sizeof(amount));
+	i18n_money(f->amount_cents, amount, sizeof(amount));
+	i18n_period(f->period, period, sizeof(period));
 	/* TRANSLATORS: fee kind, period, amount, reference; keep it short. */
-	r = util_snprintf(text, sizeof(text), _("%s %s paid in full: EUR %s, "
-	    "ref. %s. Thank you!"), fees_kind_name(f->kind), f->period,
+	r = util_snprintf(text, sizeof(text), _("%s %s paid in full: %s, "
+	    "ref. %s. Thank you!"), fees_kind_name(f->kind), period,
 	    amount, f->reference);
 	(void)i18n_set_lang(saved);
 	if (r == -1)

@@ -202,22 +202,20 @@ struct run {
 static int
 reminder_text(const struct reminders_due *d, char *buf, size_t size)
 {
-	char		 lang[8], amount[24], due[16];
-	int		 y, m, day, rc;
+	char		 lang[8], amount[I18N_MONEY_SIZE], due[I18N_DATE_SIZE];
+	char		 period[I18N_PERIOD_SIZE];
+	int		 rc;
 
 	(void)util_strlcpy(lang, i18n_lang(), sizeof(lang));
 	if (i18n_set_lang(d->lang) == -1)
 		(void)i18n_set_lang("lv");
-	util_format_cents(d->owed_cents, amount, sizeof(amount));
-	if (util_parse_date(d->due_date, &y, &m, &day) == -1)
-		(void)util_strlcpy(due, d->due_date, sizeof(due));
-	else
-		(void)util_snprintf(due, sizeof(due), "%02d.%02d.%04d", day, m,
-		    y);
+	i18n_money(d->owed_cents, amount, sizeof(amount));
+	i18n_date(d->due_date, due, sizeof(due));
+	i18n_period(d->period, period, sizeof(period));
 	/* Two UCS-2 segments with the longest kind name. */
-	rc = util_snprintf(buf, size, _("Reminder: %s (%s): %s EUR due by "
+	rc = util_snprintf(buf, size, _("Reminder: %s (%s): %s due by "
 	    "%s. To pay: send FEES. To stop: STOP %s"),
-	    fees_kind_name(d->fee_kind), d->period, amount, due,
+	    fees_kind_name(d->fee_kind), period, amount, due,
 	    REMINDERS_TOPIC);
 	(void)i18n_set_lang(lang);
 	return rc;

@@ -17,6 +17,7 @@
 #include "ident.h"
 #include "log.h"
 #include "outbox.h"
+#include "payments.h"
 #include "services.h"
 #include "smstext.h"
 #include "store.h"
@@ -292,16 +293,18 @@ services_fees(struct store *s, const struct config *cfg,
     const struct services_caller *c, struct services_fees *fs)
 {
 	struct services_fee *f;
+	struct payments_payee payee;
 	sqlite3_stmt	*st;
 	char		 today[11];
 	size_t		 i;
 	int		 rc;
 
 	memset(fs, 0, sizeof(*fs));
-	(void)util_strlcpy(fs->iban, config_str(cfg, CFG_PAYMENTS_IBAN),
-	    sizeof(fs->iban));
-	(void)util_strlcpy_utf8(fs->beneficiary, config_str(cfg,
-	    CFG_PAYMENTS_BENEFICIARY), sizeof(fs->beneficiary));
+	/* The name the QR code carries in full, from the same place. */
+	payments_payee_from_config(cfg, &payee);
+	(void)util_strlcpy(fs->iban, payee.iban, sizeof(fs->iban));
+	(void)util_strlcpy_utf8(fs->beneficiary, payee.name,
+	    sizeof(fs->beneficiary));
 	if (c->nresidents == 0)
 		return 0;
 	clock_date(clock_now(), today, sizeof(today));

@@ -216,16 +216,19 @@ screen_queue(struct ussd *u, const char *hint)
 {
 	struct services_queue	 q;
 	struct list		 l;
+	char			 start[I18N_DATE_SIZE];
 	size_t			 i;
 
 	if (services_queue(u->s, &u->c, &q) == -1)
 		return -1;
 	memset(&l, 0, sizeof(l));
-	for (i = 0; i < q.n && l.n < LIST_MAX; i++)
+	for (i = 0; i < q.n && l.n < LIST_MAX; i++) {
+		i18n_date(q.e[i].desired_start, start, sizeof(start));
 		(void)util_snprintf(l.line[l.n++], LINE_SIZE,
 		    _("Place %lld of %lld: %s, %s (%s)"),
 		    (long long)q.e[i].position, (long long)q.e[i].total,
-		    q.e[i].child, q.e[i].institution, q.e[i].desired_start);
+		    q.e[i].child, q.e[i].institution, start);
+	}
 	if (l.n == 0)
 		(void)util_strlcpy(l.line[l.n++],
 		    _("No child of yours is in a preschool queue."),
@@ -249,7 +252,7 @@ screen_fees(struct ussd *u, const char *hint)
 {
 	struct services_fees	*fs;
 	struct list		 l;
-	char			 amount[32];
+	char			 amount[I18N_MONEY_SIZE];
 	size_t			 i;
 
 	fs = xmalloc(sizeof(*fs));
@@ -260,9 +263,14 @@ screen_fees(struct ussd *u, const char *hint)
 	memset(&l, 0, sizeof(l));
 	l.numbered = fs->n > 0;
 	for (i = 0; i < fs->n && l.n < LIST_MAX; i++) {
-		util_format_cents(fs->f[i].owed_cents, amount, sizeof(amount));
+		/*
+		 * The period as stored (2026-Q2): "2026. g. 2. ceturksnis"
+		 * would leave one fee a screen in 80 UCS-2 characters. The
+		 * fee's own screen spells it out.
+		 */
+		i18n_money(fs->f[i].owed_cents, amount, sizeof(amount));
 		l.ref[l.n] = fs->f[i].id;
-		(void)util_snprintf(l.line[l.n++], LINE_SIZE, "%s %s %s EUR",
+		(void)util_snprintf(l.line[l.n++], LINE_SIZE, "%s %s %s",
 		    kind_short(fs->f[i].kind), fs->f[i].period, amount);
 	}
 	if (l.n == 0)
@@ -295,7 +303,9 @@ screen_fee(struct ussd *u, const char *hint)
 {
 	struct services_fees	*fs;
 	struct services_fee	*f;
-	char			 text[USSD_TEXT_SIZE], amount[32], line[LINE_SIZE];
+	char			 text[USSD_TEXT_SIZE], line[LINE_SIZE];
+	char			 amount[I18N_MONEY_SIZE], due[I18N_DATE_SIZE];
+	char			 period[I18N_PERIOD_SIZE];
 	size_t			 at;
 	int			 rc, drop;
 
@@ -309,9 +319,12 @@ screen_fee(struct ussd *u, const char *hint)
 		return screen_fees(u, hint);
 	}
 	f = &fs->f[at];
-	util_format_cents(f->owed_cents, amount, sizeof(amount));
+	i18n_money(f->owed_cents, amount, sizeof(amount));
+	i18n_date(f->due_date, due, sizeof(due));
+	i18n_period(f->period, period, sizeof(period));
 	/*
-	 * Amount, IBAN and reference always; the rest while there is room.
+	 * Amount, IBAN and reference always; the rest (the due date too)
+	 * while there is room.
 	 * A hint outlasts the fee's name: in 80 UCS-2 units (any Latvian
 	 * screen) the full one leaves no room, so a short one comes before
 	 * none.
@@ -325,10 +338,14 @@ screen_fee(struct ussd *u, const char *hint)
 		if (drop < 2) {
 			(void)util_snprintf(line, sizeof(line), "%s %s",
 			    drop < 1 ? f->kind_name : kind_short(f->kind),
-			    f->period);
+			    period);
 			append(text, sizeof(text), line);
 		}
-		(void)util_snprintf(line, sizeof(line), "%s EUR", amount);
+		if (drop < 3)
+			(void)util_snprintf(line, sizeof(line),
+			    _("%s, due %s"), amount, due);
+		else
+			(void)util_strlcpy(line, amount, sizeof(line));
 		append(text, sizeof(text), line);
 		if (drop < 1)
 			append(text, sizeof(text), fs->beneficiary);

@@ -212,7 +212,8 @@ draw_welcome(struct kiosk *k)
 	size_t	 i;
 	int	 y = 3;
 
-	ui_begin("muni");
+	/* Residents see whose terminal this is, not the program's name. */
+	ui_begin(config_str(k->cfg, CFG_MUNICIPALITY_NAME));
 	y = ui_wrap(y, 4, 72, UI_TITLE, _("Welcome! Here you can see your "
 	    "child's place in the preschool queue, pay fees, choose "
 	    "notifications and send a report."));
@@ -627,7 +628,7 @@ static void
 draw_queue(struct kiosk *k)
 {
 	const struct services_queue	*q = &k->sess.queue;
-	char				 line[320];
+	char				 line[320], start[I18N_DATE_SIZE];
 	size_t				 i;
 	int				 y = 2;
 
@@ -642,9 +643,10 @@ draw_queue(struct kiosk *k)
 
 		ui_text(y++, 4, 0, UI_TITLE, e->child);
 		ui_text(y++, 6, 0, UI_NORMAL, e->institution);
+		i18n_date(e->desired_start, start, sizeof(start));
 		(void)snprintf(line, sizeof(line), _("Place %lld of %lld, "
 		    "from %s"), (long long)e->position, (long long)e->total,
-		    e->desired_start);
+		    start);
 		ui_text(y++, 6, 0, UI_NORMAL, line);
 		if (e->priority_name[0] != '\0') {
 			(void)snprintf(line, sizeof(line), _("Priority: %s"),
@@ -666,7 +668,8 @@ static void
 draw_fees(struct kiosk *k)
 {
 	const struct services_fees	*f = &k->sess.fees;
-	char				 line[320], amount[24], due[16];
+	char				 line[320], amount[I18N_MONEY_SIZE];
+	char				 due[I18N_DATE_SIZE], period[I18N_PERIOD_SIZE];
 	size_t				 i;
 	int				 y = 3;
 
@@ -684,20 +687,19 @@ draw_fees(struct kiosk *k)
 	    y < ui_rows() - 4; i++) {
 		const struct services_fee *e = &f->f[i];
 
-		util_format_cents(e->owed_cents, amount, sizeof(amount));
-		/* DD.MM.YYYY, as dates are read in Latvia. */
-		(void)snprintf(due, sizeof(due), "%.2s.%.2s.%.4s",
-		    e->due_date + 8, e->due_date + 5, e->due_date);
+		i18n_money(e->owed_cents, amount, sizeof(amount));
+		i18n_date(e->due_date, due, sizeof(due));
+		i18n_period(e->period, period, sizeof(period));
 		(void)snprintf(line, sizeof(line), "%zu  %s %s",
 		    i - pager_first(&k->sess.fees_pg) + 1, e->kind_name,
-		    e->period);
+		    period);
 		ui_text(y++, 6, 0, UI_NORMAL, line);
-		(void)snprintf(line, sizeof(line), _("%s EUR, due %s%s"),
+		(void)snprintf(line, sizeof(line), _("%s, due %s%s"),
 		    amount, due, e->overdue ? _(" (overdue)") : "");
 		ui_text(y++, 9, 0, e->overdue ? UI_TITLE : UI_NORMAL, line);
 	}
-	util_format_cents(f->total_owed_cents, amount, sizeof(amount));
-	(void)snprintf(line, sizeof(line), _("In all: %s EUR"), amount);
+	i18n_money(f->total_owed_cents, amount, sizeof(amount));
+	(void)snprintf(line, sizeof(line), _("In all: %s"), amount);
 	ui_text(y, 6, 0, UI_NORMAL, line);
 	/* Beyond what services_fees() loads: the desk has them all. */
 	if (f->count > f->n && i == f->n)
@@ -759,9 +761,11 @@ draw_fee_qr(struct kiosk *k)
 {
 	const struct services_fee	*e = &k->sess.fees.f[k->sess.fee];
 	struct payments_payee		 payee;
+	struct epc_fields		 qf;
 	enum qr_mode			 mode = QR_MODE_DOUBLE;
 	const char			*errstr;
-	char				 line[1024], iban[48], amount[24];
+	char				 line[1024], iban[48], amount[I18N_MONEY_SIZE];
+	char				 period[I18N_PERIOD_SIZE];
 	int				 qcols = 0, qrows, r, x, y = 0, w;
 
 	ui_begin("");
@@ -786,17 +790,24 @@ draw_fee_qr(struct kiosk *k)
 	payments_payee_from_config(k->cfg, &payee);
 	y = ui_wrap(y, x, w, UI_TITLE, _("Scan the code with your bank's "
 	    "app")) + 1;
-	(void)snprintf(line, sizeof(line), "%s %s", e->kind_name, e->period);
+	i18n_period(e->period, period, sizeof(period));
+	(void)snprintf(line, sizeof(line), "%s %s", e->kind_name, period);
 	y = ui_wrap(y, x, w, UI_NORMAL, line) + 1;
+	/*
+	 * The name the code carries (the short one when the full one does
+	 * not fit 80x24): the bank app shows that one, so must the screen.
+	 */
+	if (epc_parse(k->sess.payload, strlen(k->sess.payload), &qf,
+	    &errstr) == 0)
+		payee.name = qf.name;
 	ui_text(y++, x, w, UI_NORMAL, _("Beneficiary:"));
 	y = ui_wrap(y, x, w, UI_TITLE, payee.name);
 	ui_text(y++, x, w, UI_NORMAL, "IBAN:");
 	ident_iban_format(payee.iban, iban, sizeof(iban));
 	ui_text(y++, x, w, UI_TITLE, iban);
 	ui_text(y++, x, w, UI_NORMAL, _("Amount:"));
-	util_format_cents(e->owed_cents, amount, sizeof(amount));
-	(void)snprintf(line, sizeof(line), "%s EUR", amount);
-	ui_text(y++, x, w, UI_TITLE, line);
+	i18n_money(e->owed_cents, amount, sizeof(amount));
+	ui_text(y++, x, w, UI_TITLE, amount);
 	ui_text(y++, x, w, UI_NORMAL, _("Reference:"));
 	ui_text(y++, x, w, UI_TITLE, e->reference);
 	y++;
@@ -1076,7 +1087,8 @@ draw_report_done(struct kiosk *k)
 static void
 draw_message(struct kiosk *k)
 {
-	ui_begin(k->msg_error ? _("Sorry") : "muni");
+	ui_begin(k->msg_error ? _("Sorry") :
+	    config_str(k->cfg, CFG_MUNICIPALITY_NAME));
 	ui_wrap(3, 4, 72, k->msg_error ? UI_ERROR : UI_NORMAL, k->msg);
 	ui_finish(kiosk_legend_choice());
 }

@@ -13,6 +13,7 @@
  * signal from the system. Shutting down and an emergency broadcast each
  * take a second yes that says what will happen (kiosk_ask).
  */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -510,7 +511,7 @@ static int
 draw_figures(struct kiosk *k, int y)
 {
 	const struct broadcast_preview	*pv = &k->staff.pv;
-	char				 line[256];
+	char				 line[256], cost[I18N_MONEY_SIZE];
 
 	if (k->staff.pv_state == 0) {
 		ui_text(y++, 4, 0, UI_NORMAL, _("Type the text to see what "
@@ -523,9 +524,11 @@ draw_figures(struct kiosk *k, int y)
 	    "message: %d"), pv->ucs2 > 0 ? "UCS-2" : "GSM-7",
 	    pv->max_segments);
 	ui_text(y++, 4, 0, UI_NORMAL, line);
+	/* Whole cents, written as the language writes amounts. */
+	i18n_money((int64_t)llround(pv->cost * 100.0), cost, sizeof(cost));
 	(void)snprintf(line, sizeof(line), _("Recipients: %lld   Segments: "
-	    "%lld   Cost: %.2f EUR"), (long long)pv->recipients,
-	    (long long)pv->segments, pv->cost);
+	    "%lld   Cost: %s"), (long long)pv->recipients,
+	    (long long)pv->segments, cost);
 	ui_text(y++, 4, 0, UI_TITLE, line);
 	(void)snprintf(line, sizeof(line), _("Left out: %lld without a "
 	    "mobile, %lld opted out, %lld duplicates"),

@@ -24,6 +24,14 @@ struct store	*ctl_store(struct ctl *);
 /* Print "munictl CMD: usage line" to stderr and return 2 (bad usage). */
 int		 ctl_usage(const char *line);
 /*
+ * "usage: munictl LINE" for each of the lines (NULL ends them), the later
+ * ones aligned under the first whatever the language's word for
+ * "usage:". Returns 2, the exit status of a usage error.
+ */
+int		 ctl_usage_lines(FILE *fp, const char *first, ...);
+/* "munictl CMD: unknown command 'WORD'" in the catalogue's words; 2. */
+int		 ctl_unknown(const char *cmd, const char *word);
+/*
  * --limit N of a list command (cmd: "broadcast list"): 0 with *limit, or
  * 2 after saying what is wrong with arg.
  */

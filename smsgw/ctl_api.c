@@ -125,7 +125,6 @@ ctl_api(struct ctl *ctl, int argc, char **argv)
 		if (strcmp(argv[2], "revoke") == 0)
 			return tok_revoke(ctl, argc - 2, argv + 2);
 	}
-	fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-	    "       munictl %s\n", use_add, use_list, use_revoke);
-	return 2;
+	return ctl_usage_lines(stderr, use_add, use_list, use_revoke,
+	    (const char *)NULL);
 }

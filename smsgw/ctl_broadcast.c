@@ -500,14 +500,8 @@ ctl_broadcast(struct ctl *ctl, int argc, char **argv)
 		for (i = 0; i < nitems(cmds); i++)
 			if (strcmp(argv[1], cmds[i].name) == 0)
 				return cmds[i].fn(ctl, argc - 1, argv + 1);
-	if (argc >= 2) {
-		fprintf(stderr, "munictl broadcast: unknown command '%s'\n",
-		    argv[1]);
-		return 2;
-	}
-	fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-	    "       munictl %s\n       munictl %s\n       munictl %s\n"
-	    "       munictl %s\n", use_preview, use_send, use_status,
-	    use_list, use_cancel, use_approve);
-	return 2;
+	if (argc >= 2)
+		return ctl_unknown("broadcast", argv[1]);
+	return ctl_usage_lines(stderr, use_preview, use_send, use_status,
+	    use_list, use_cancel, use_approve, (const char *)NULL);
 }

@@ -198,9 +198,8 @@ int
 ctl_cases(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-		    "       munictl %s\n", use_list, use_show, use_set);
-		return 2;
+		return ctl_usage_lines(stderr, use_list, use_show, use_set,
+		    (const char *)NULL);
 	}
 	if (strcmp(argv[1], "list") == 0)
 		return case_list(ctl, argc - 1, argv + 1);
@@ -208,6 +207,5 @@ ctl_cases(struct ctl *ctl, int argc, char **argv)
 		return case_show(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "set") == 0)
 		return case_set(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "munictl case: unknown command '%s'\n", argv[1]);
-	return 2;
+	return ctl_unknown("case", argv[1]);
 }

@@ -42,8 +42,8 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 	/* Reference data only for a new database: staff may edit it later. */
 	if (found == 0 && (store_begin(s) == -1 ||
 	    demo_reference_data(s) == -1 || store_commit(s) == -1)) {
-		fprintf(stderr, "munictl: %s: cannot write reference data\n",
-		    path);
+		fprintf(stderr, "munictl: %s: %s\n", path,
+		    _("cannot write the reference data"));
 		store_rollback(s);
 		store_close(s);
 		return 1;
@@ -55,18 +55,18 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 	 */
 	if (found != 0 && (topics_count(s, &ntopics, NULL) == -1 ||
 	    (ntopics == 0 && topics_seed(s, &seeded) == -1))) {
-		fprintf(stderr, "munictl: %s: cannot write the standard "
-		    "topics\n", path);
+		fprintf(stderr, "munictl: %s: %s\n", path,
+		    _("cannot write the standard topics"));
 		store_close(s);
 		return 1;
 	}
 	if (found == 0)
-		printf("database %s created\n", path);
+		printf(_("database %s created\n"), path);
 	else if (found < store_schema_version())
-		printf("database %s upgraded from schema version %d\n", path,
-		    found);
+		printf(_("database %s upgraded from schema version %d\n"),
+		    path, found);
 	else
-		printf("database %s is up to date\n", path);
+		printf(_("database %s is up to date\n"), path);
 	printf("schema=%d\n", store_schema_version());
 	if (seeded > 0)
 		printf("topics_seeded=%d\n", seeded);
@@ -97,7 +97,7 @@ ctl_demo(struct ctl *ctl, int argc, char **argv)
 			if (util_strtonum(optarg, 1, DEMO_MAX_RESIDENTS, &n,
 			    &errstr) == -1) {
 				fprintf(stderr, "munictl demo: --residents "
-				    "'%s' %s (1-%d)\n", optarg, errstr,
+				    "'%s' %s (1-%d)\n", optarg, _(errstr),
 				    DEMO_MAX_RESIDENTS);
 				return 2;
 			}
@@ -106,7 +106,7 @@ ctl_demo(struct ctl *ctl, int argc, char **argv)
 			if (util_strtonum(optarg, 0, INT64_MAX, &seed,
 			    &errstr) == -1) {
 				fprintf(stderr, "munictl demo: --seed '%s' "
-				    "%s\n", optarg, errstr);
+				    "%s\n", optarg, _(errstr));
 				return 2;
 			}
 			break;

@@ -337,9 +337,9 @@ group_members(struct ctl *ctl, int argc, char **argv)
 static int
 group_help(void)
 {
-	printf("usage: munictl %s\n       munictl %s\n       munictl %s\n"
-	    "       munictl %s\n       munictl %s\n\n", use_add, use_list,
-	    use_show, use_members, use_remove);
+	ctl_usage_lines(stdout, use_add, use_list, use_show, use_members,
+	    use_remove, (const char *)NULL);
+	putchar('\n');
 	fputs(_("A rule chooses residents by their data:\n"
 	    "  territory = 'Auru pagasts'     text fields: territory, lang,\n"
 	    "                                 queue_institution\n"
@@ -366,10 +366,8 @@ ctl_groups(struct ctl *ctl, int argc, char **argv)
 	    strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0))
 		return group_help();
 	if (argc < 2) {
-		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-		    "       munictl %s\n       munictl %s\n       munictl %s\n",
-		    use_add, use_list, use_show, use_members, use_remove);
-		return 2;
+		return ctl_usage_lines(stderr, use_add, use_list, use_show,
+		    use_members, use_remove, (const char *)NULL);
 	}
 	if (strcmp(argv[1], "add") == 0)
 		return group_add(ctl, argc - 1, argv + 1);
@@ -381,6 +379,5 @@ ctl_groups(struct ctl *ctl, int argc, char **argv)
 		return group_members(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "remove") == 0)
 		return group_remove(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "munictl group: unknown command '%s'\n", argv[1]);
-	return 2;
+	return ctl_unknown("group", argv[1]);
 }

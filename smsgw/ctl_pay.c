@@ -7,6 +7,7 @@
  * added (the payload has none at its end), so its output compares byte
  * for byte with what a scanner reads from the code.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,7 +120,10 @@ pay_epc(struct ctl *ctl, int argc, char **argv)
 	    -1)
 		return 1;
 	if (fwrite(buf, 1, len, stdout) != len || fflush(stdout) == EOF) {
-		perror("munictl pay epc: stdout");
+		fprintf(stderr, "munictl pay epc: ");
+		fprintf(stderr, _("cannot write to standard output: %s"),
+		    strerror(errno));
+		fputc('\n', stderr);
 		return 1;
 	}
 	return 0;
@@ -152,7 +156,9 @@ pay_qr(struct ctl *ctl, int argc, char **argv)
 	struct payments_payee	 p;
 	struct qr		*qr;
 	const char		*svg_path = NULL, *errstr;
-	char			 buf[EPC_PAYLOAD_SIZE], iban[48], amount[24];
+	struct epc_fields	 ef;
+	char			 buf[EPC_PAYLOAD_SIZE], iban[48];
+	char			 amount[I18N_MONEY_SIZE];
 	char			*line, *svg;
 	size_t			 len, lsize;
 	int			 ch, full = 0, cols, rows, row, rc = 1;
@@ -198,22 +204,31 @@ pay_qr(struct ctl *ctl, int argc, char **argv)
 	/* Not every bank app scans EPC codes: the same as text. */
 	payments_payee_from_config(ctl->cfg, &p);
 	ident_iban_format(p.iban, iban, sizeof(iban));
-	util_format_cents(payments_owed(&f), amount, sizeof(amount));
+	i18n_money(payments_owed(&f), amount, sizeof(amount));
 	printf("\n%s %s\n", _("Beneficiary:"), p.name);
+	/* A bank app shows the name in the code: say so when it is shorter. */
+	if (epc_parse(buf, len, &ef, &errstr) == 0 &&
+	    strcmp(ef.name, p.name) != 0)
+		printf("%s %s\n", _("Beneficiary in the code:"), ef.name);
 	printf("%s %s\n", _("IBAN:"), iban);
 	if (p.bic != NULL && *p.bic != '\0')
 		printf("%s %s\n", _("BIC:"), p.bic);
-	printf("%s EUR %s\n", _("Amount:"), amount);
+	printf("%s %s\n", _("Amount:"), amount);
 	printf("%s %s\n", _("Reference:"), f.reference);
 	if (fflush(stdout) == EOF) {
-		perror("munictl pay qr: stdout");
+		fprintf(stderr, "munictl pay qr: ");
+		fprintf(stderr, _("cannot write to standard output: %s"),
+		    strerror(errno));
+		fputc('\n', stderr);
 		goto out;
 	}
 	if (svg_path != NULL) {
 		svg = qr_svg(qr, PAY_SVG_MM, &len);
 		if (write_file(svg_path, svg, len) == -1) {
 			fprintf(stderr, "munictl pay qr: ");
-			perror(svg_path);
+			fprintf(stderr, _("cannot write %s: %s"), svg_path,
+			    strerror(errno));
+			fputc('\n', stderr);
 			free(svg);
 			goto out;
 		}

@@ -109,8 +109,10 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 			if (util_strtonum(optarg, 1, OUTBOX_VALIDITY_MAX, &v,
 			    &errstr) == -1) {
 				fprintf(stderr, "munictl sms send: --validity "
-				    "'%s' %s (1-%d seconds)\n", optarg,
-				    _(errstr), OUTBOX_VALIDITY_MAX);
+				    "'%s' %s ", optarg, _(errstr));
+				fprintf(stderr, _("(1-%d seconds)"),
+				    OUTBOX_VALIDITY_MAX);
+				fputc('\n', stderr);
 				return 2;
 			}
 			m.validity_s = (long)v;
@@ -254,9 +256,8 @@ int
 ctl_sms(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-		    "       munictl %s\n", use_preview, use_send, use_status);
-		return 2;
+		return ctl_usage_lines(stderr, use_preview, use_send,
+		    use_status, (const char *)NULL);
 	}
 	if (strcmp(argv[1], "preview") == 0)
 		return sms_preview(ctl, argc - 1, argv + 1);
@@ -264,6 +265,5 @@ ctl_sms(struct ctl *ctl, int argc, char **argv)
 		return sms_send(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "status") == 0)
 		return sms_status(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "munictl sms: unknown command '%s'\n", argv[1]);
-	return 2;
+	return ctl_unknown("sms", argv[1]);
 }

@@ -339,16 +339,10 @@ ctl_staff(struct ctl *ctl, int argc, char **argv)
 		for (i = 0; i < nitems(cmds); i++)
 			if (strcmp(argv[1], cmds[i].name) == 0)
 				return cmds[i].fn(ctl, argc - 1, argv + 1);
-	if (argc >= 2 && strcmp(argv[1], "pin") != 0) {
-		fprintf(stderr, "munictl staff: unknown command '%s'\n",
-		    argv[1]);
-		return 2;
-	}
-	fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-	    "       munictl %s\n       munictl %s\n       munictl %s\n"
-	    "       munictl %s\n       munictl %s\n", use_add, use_set,
-	    use_list, use_disable, use_enable, use_approve, use_pin);
-	return 2;
+	if (argc >= 2 && strcmp(argv[1], "pin") != 0)
+		return ctl_unknown("staff", argv[1]);
+	return ctl_usage_lines(stderr, use_add, use_set, use_list, use_disable,
+	    use_enable, use_approve, use_pin, (const char *)NULL);
 }
 
 static int

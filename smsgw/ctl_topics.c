@@ -233,10 +233,8 @@ int
 ctl_topics(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2) {
-		fprintf(stderr, "usage: munictl %s\n       munictl %s\n"
-		    "       munictl %s\n       munictl %s\n", use_list, use_add,
-		    use_set, use_remove);
-		return 2;
+		return ctl_usage_lines(stderr, use_list, use_add, use_set,
+		    use_remove, (const char *)NULL);
 	}
 	if (strcmp(argv[1], "list") == 0)
 		return topic_list(ctl, argc - 1, argv + 1);
@@ -246,6 +244,5 @@ ctl_topics(struct ctl *ctl, int argc, char **argv)
 		return topic_set(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "remove") == 0)
 		return topic_remove(ctl, argc - 1, argv + 1);
-	fprintf(stderr, "munictl topic: unknown command '%s'\n", argv[1]);
-	return 2;
+	return ctl_unknown("topic", argv[1]);
 }

@@ -5,6 +5,7 @@
  */
 #include <getopt.h>
 #include <pwd.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,8 +97,9 @@ usage(FILE *fp)
 {
 	size_t	 i;
 
-	fprintf(fp, "usage: munictl [-h] [-c file] command [args]\n");
-	fprintf(fp, "commands:\n");
+	fprintf(fp, "%s munictl [-h] [-c %s] %s\n", _("usage:"), _("file"),
+	    _("command [args]"));
+	fprintf(fp, "%s\n", _("commands:"));
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		fprintf(fp, "  munictl %s\n", commands[i].usage);
 }
@@ -105,7 +107,31 @@ usage(FILE *fp)
 int
 ctl_usage(const char *line)
 {
-	fprintf(stderr, "usage: munictl %s\n", line);
+	fprintf(stderr, "%s munictl %s\n", _("usage:"), line);
+	return 2;
+}
+
+int
+ctl_usage_lines(FILE *fp, const char *first, ...)
+{
+	va_list		 ap;
+	const char	*word = _("usage:"), *line;
+	int		 width = (int)util_utf8_len(word);
+
+	fprintf(fp, "%s munictl %s\n", word, first);
+	va_start(ap, first);
+	while ((line = va_arg(ap, const char *)) != NULL)
+		fprintf(fp, "%*s munictl %s\n", width, "", line);
+	va_end(ap);
+	return 2;
+}
+
+int
+ctl_unknown(const char *cmd, const char *word)
+{
+	fprintf(stderr, "munictl %s: ", cmd);
+	fprintf(stderr, _("unknown command '%s'"), word);
+	fputc('\n', stderr);
 	return 2;
 }
 
@@ -245,7 +271,9 @@ main(int argc, char **argv)
 		if (command_is(commands[i].name, argc, argv))
 			break;
 	if (i == sizeof(commands) / sizeof(commands[0])) {
-		fprintf(stderr, "munictl: unknown command '%s'\n", argv[0]);
+		fprintf(stderr, "munictl: ");
+		fprintf(stderr, _("unknown command '%s'"), argv[0]);
+		fputc('\n', stderr);
 		usage(stderr);
 		return 2;
 	}

@@ -126,11 +126,12 @@ EOF
 rc=0
 "$B/muni-smsgw" -c bad.conf -n > bad.out 2> bad.err || rc=$?
 expect_eq "muni-smsgw -n on errors" "$rc" 1
-expect_grep "^bad.conf:4: unknown key 'windw' in \[smsc.backup\] (did you mean 'window'?)$" bad.err
+# In Latvian, the default language of every program.
+expect_grep "^bad.conf:4: nezināma atslēga 'windw' sadaļā \[smsc.backup\] (vai domājāt 'window'?)$" bad.err
 expect_grep '^bad.conf:5: smsc.backup.port: ' bad.err
-expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. is not one of transceiver pair auto$' bad.err
+expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. nav neviena no transceiver pair auto$' bad.err
 expect_grep '^bad.conf:7: \[smsc.two words\]' bad.err
-expect_grep '^bad.conf:8: unknown section \[smcs.x\] (did you mean \[smsc.x\]?)$' bad.err
+expect_grep '^bad.conf:8: nezināma sadaļa \[smcs.x\] (vai domājāt \[smsc.x\]?)$' bad.err
 # TLS settings are checked per bind too (gateway_tls.sh has the rest).
 printf '[database]\npath = %s/muni.db\n[smsc.x]\ntls = yes\ntls_ca_file = %s/none.pem\n' \
     "$PWD" "$PWD" > tls.conf

@@ -15,6 +15,8 @@
 # certificate's.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
+# The messages are checked in English (ctl_lang.sh has them in Latvian).
+export MUNI_LANG=en
 
 B=$MUNI_BIN
 . "$MUNI_TOP/tests/integration/gwlib.sh"

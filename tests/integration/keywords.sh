@@ -102,6 +102,17 @@ checked=0
 
 # The expected queue lines of resident $1, as the Latvian SMS says them:
 # a window over the whole queue, shared with nothing in common/services.
+# Latvian forms in SQL: months 09.2027, dates 16.11.2026, amounts 37,50 €
+# and quarters "2026. g. 4. ceturksnis".
+lv_month() { echo "(substr($1, 6, 2) || '.' || substr($1, 1, 4))"; }
+lv_date() { echo "strftime('%d.%m.%Y', $1)"; }
+lv_eur() { echo "(printf('%d,%02d', ($1) / 100, ($1) % 100) || ' €')"; }
+lv_period() {
+	echo "(case when $1 glob '[0-9][0-9][0-9][0-9]-Q[1-4]' then
+	    substr($1, 1, 4) || '. g. ' || substr($1, 7, 1) || '. ceturksnis'
+	    else $1 end)"
+}
+
 want_queue() {
 	sql "with ranked as (select id, guardian_id, child_given_name g,
 	    substr(child_family_name, 1, 1) f, institution_id, desired_start,
@@ -111,7 +122,8 @@ want_queue() {
 	    substr(desired_start, 1, 4)) tot
 	    from queue_entries where status = 'active')
 	    select k.g || ' ' || k.f || '.: ' || i.name || ' (' ||
-	    k.desired_start || '): ' || k.pos || '. vieta no ' || k.tot
+	    $(lv_month k.desired_start) || '): ' || k.pos || '. vieta no ' ||
+	    k.tot
 	    from ranked k join institutions i on i.id = k.institution_id
 	    where k.guardian_id = $1 order by k.id"
 }
@@ -146,27 +158,27 @@ done
 # --- MAKSA and its aliases: every unpaid fee with its amount, due date
 # and reference, the total, the IBAN.
 phase "MAKSA"
-sql "select f.period || ': ' || printf('%d.%02d', (amount_cents -
-    paid_cents) / 100, (amount_cents - paid_cents) % 100) || ' EUR' ||
+sql "select $(lv_period f.period) || ': ' ||
+    $(lv_eur "amount_cents - paid_cents") ||
     case when due_date < date('now', 'localtime') then ', kavēts kopš ' ||
-    due_date else ' līdz ' || due_date end || ', atsauce ' || reference
+    $(lv_date due_date) else ' līdz ' || $(lv_date due_date) end ||
+    ', atsauce ' || reference
     from fees f where resident_id = $who and paid_cents < amount_cents" \
     > want_f
-total=$(sql "select printf('%d.%02d', sum(amount_cents - paid_cents) / 100,
-    sum(amount_cents - paid_cents) % 100) from fees where resident_id = $who
-    and paid_cents < amount_cents")
+total=$(sql "select $(lv_eur "sum(amount_cents - paid_cents)") from fees
+    where resident_id = $who and paid_cents < amount_cents")
 nfees=$(wc -l < want_f)
-first=$(sql "select min(due_date) from fees where resident_id = $who and
-    paid_cents < amount_cents")
+first=$(sql "select $(lv_date "min(due_date)") from fees where
+    resident_id = $who and paid_cents < amount_cents")
 ask "$ph" MAKSA MAKSA
 # Two segments at most: the whole list when it fits, else a summary
 # (the total, how many, the first due date) that points to *505#.
-if grep -qF "Kopā $total EUR. Maksājiet: Dobeles novada pašvaldība, LV89RIKO0023300000000, norādot atsauci." reply.txt; then
+if grep -qF "Kopā $total. Maksājiet: Dobeles novada pašvaldība, LV89RIKO0023300000000, norādot atsauci." reply.txt; then
 	while IFS= read -r line; do
 		grep -qF -- "$line" reply.txt || die "MAKSA lacks '$line': $(cat reply.txt)"
 	done < want_f
 else
-	grep -qE "^Jāmaksā $total EUR, $nfees maksājum(s|i|u); " reply.txt ||
+	grep -qE "^Jāmaksā $total, $nfees maksājum(s|i|u); " reply.txt ||
 	    die "MAKSA summary of $total, $nfees: $(cat reply.txt)"
 	grep -qF " $first. Atsauces: zvaniet *505# vai klientu centra kioskā." reply.txt ||
 	    die "MAKSA summary's date $first: $(cat reply.txt)"
@@ -455,8 +467,10 @@ if [ -z "$enp" ]; then
 	sql "update residents set lang = 'en' where id = $enp"
 fi
 [ -n "$enp" ] || die "no parent to speak English"
+# English keeps the ISO month (2027-09).
 want_queue "$enp" |
-    sed 's/: \([0-9]*\)\. vieta no \([0-9]*\)$/: place \1 of \2/' > want_eq
+    sed 's/: \([0-9]*\)\. vieta no \([0-9]*\)$/: place \1 of \2/;
+    s/ (\([0-9][0-9]\)\.\([0-9]\{4\}\)): / (\2-\1): /' > want_eq
 ask "$(sql "select phone from residents where id = $enp")" queue \
     "QUEUE in English"
 while IFS= read -r line; do
@@ -481,9 +495,8 @@ sp=$(sql "select phone from residents where id = $(sed -n 1p family)")
 sql "update residents set phone = '$sp' where id = $(sed -n 2p family)"
 owners="select id from residents where phone = '$sp'"
 stotal() {
-	sql "select printf('%d.%02d', sum(amount_cents - paid_cents) / 100,
-	    sum(amount_cents - paid_cents) % 100) from fees where resident_id
-	    in ($owners) and paid_cents < amount_cents"
+	sql "select $(lv_eur "sum(amount_cents - paid_cents)") from fees
+	    where resident_id in ($owners) and paid_cents < amount_cents"
 }
 expect_eq "fees of more than one resident of $sp" "$(sql "select
     count(distinct resident_id) > 1 from fees where resident_id in
@@ -494,16 +507,16 @@ scount() {
 }
 ask "$sp" MAKSA "MAKSA to a shared phone"
 [ "$(wc -l < reply.log)" -le 2 ] || die "shared MAKSA in more than two segments"
-sql "select period || ': ' || printf('%d.%02d', (amount_cents - paid_cents)
-    / 100, (amount_cents - paid_cents) % 100) || ' EUR' from fees where
+sql "select $(lv_period period) || ': ' ||
+    $(lv_eur "amount_cents - paid_cents") from fees where
     resident_id in ($owners) and paid_cents < amount_cents" > want_sf
-if grep -qF "Kopā $(stotal) EUR." reply.txt; then
+if grep -qF "Kopā $(stotal)." reply.txt; then
 	while IFS= read -r line; do
 		grep -qF -- "$line" reply.txt ||
 		    die "shared MAKSA lacks '$line': $(cat reply.txt)"
 	done < want_sf
 else
-	grep -qE "^Jāmaksā $(stotal) EUR, $(scount) maksājum(s|i|u); " reply.txt ||
+	grep -qE "^Jāmaksā $(stotal), $(scount) maksājum(s|i|u); " reply.txt ||
 	    die "shared MAKSA summary $(stotal): $(cat reply.txt)"
 fi
 # Twelve more fees for the first owner, due later than any (valid RF
@@ -525,9 +538,9 @@ done
 ask "$sp" MAKSA "MAKSA with more fees than room"
 segs=$(wc -l < reply.log)
 [ "$segs" -le 2 ] || die "$segs segments, MAKSA takes two at most"
-sfirst=$(sql "select min(due_date) from fees where resident_id in ($owners)
-    and paid_cents < amount_cents")
-grep -qE "^Jāmaksā $(stotal) EUR, $(scount) maksājum(s|i|u); " reply.txt ||
+sfirst=$(sql "select $(lv_date "min(due_date)") from fees where
+    resident_id in ($owners) and paid_cents < amount_cents")
+grep -qE "^Jāmaksā $(stotal), $(scount) maksājum(s|i|u); " reply.txt ||
     die "summary of $(stotal) in $(scount): $(cat reply.txt)"
 grep -qF " $sfirst. Atsauces: zvaniet *505# vai klientu centra kioskā." reply.txt ||
     die "summary's first date $sfirst: $(cat reply.txt)"

@@ -130,7 +130,9 @@ screen_has "•••" && die "a masked phone on the screen"
 screen_has "$(digits "$pcode" | cut -c1-6)" && die "personal code on the screen"
 wait_for 10 "the SMS at the simulator" sms_more_than "$pphone" "$before"
 simctl flush > /dev/null
-grep "dst=$pphone " submit.log | tail -n 1 | grep -q "text=Jūsu muni kods: " ||
+# The municipality's name, never the program's (found: "Jūsu muni kods").
+grep "dst=$pphone " submit.log | tail -n 1 |
+    grep -q "text=Dobeles novada pašvaldības kods: [0-9]\{6\}\. Derīgs" ||
     die "the SMS: $(grep "dst=$pphone " submit.log | tail -n 1)"
 code=$(sms_code "$pphone")
 [ -n "$code" ] || die "no code in the SMS"
@@ -162,7 +164,8 @@ sql "with ranked as (select id, guardian_id, child_given_name g,
     count(*) over (partition by institution_id, substr(desired_start, 1, 4)) tot
     from queue_entries where status = 'active')
     select k.g || ' ' || k.f || '.|' || i.name || '|' || k.pos ||
-    '. vieta no ' || k.tot || ', no ' || k.desired_start from ranked k
+    '. vieta no ' || k.tot || ', no ' || substr(k.desired_start, 6, 2) ||
+    '.' || substr(k.desired_start, 1, 4) from ranked k
     join institutions i on i.id = k.institution_id
     where k.guardian_id = $P order by k.id limit 3" > want_queue
 [ -s want_queue ] || die "no queue entries in SQL"
@@ -190,10 +193,16 @@ ref=$(screen | grep -A1 'Atsauce:' | tail -n 1 | grep -o 'RF[0-9A-Z]*')
 [ -n "$ref" ] || die "no reference on the screen"
 expect_eq "the fee is P's" "$(sql "select resident_id from fees
     where reference = '$ref'")" "$P"
-owed=$(sql "select printf('%.2f', (amount_cents - paid_cents) / 100.0)
-    from fees where reference = '$ref'")
-screen_has "$owed EUR" || die "amount $owed not on the screen"
+owed=$(sql "select printf('%d,%02d', (amount_cents - paid_cents) / 100,
+    (amount_cents - paid_cents) % 100) from fees where reference = '$ref'")
+screen_has "$owed €" || die "amount $owed € not on the screen"
 ctl pay epc "$ref" > want.epc
+# One beneficiary: the screen names the payee the code carries (found:
+# the full name on the screen, the short one in the code).
+payee=$(sed -n 6p want.epc)
+[ -n "$payee" ] || die "no payee in the code"
+screen | grep -A1 'Saņēmējs:' | tail -n 1 | grep -qF "$payee" ||
+    die "the screen's payee is not the code's '$payee': $(screen)"
 qr_from_screen qr80.txt || die "no code at the top left"
 expect_eq "QR rows at 80x24" "$(wc -l < qr80.txt)" 23
 qr_text_to_pgm qr80.txt 0 > qr80.pgm
@@ -334,6 +343,11 @@ want=$(ctl broadcast preview --group vecakie --topic "$tcode" --text "$text" |
 [ -n "$want" ] && [ "$want" -gt 0 ] || die "munictl preview: '$want'"
 wait_screen "Saņēmēji: $want " "the preview's recipients"
 screen_has "Kodējums: UCS-2" || die "no encoding in the preview"
+# The cost as munictl's cost=0.040, written as Latvian writes amounts.
+cost=$(ctl broadcast preview --group vecakie --topic "$tcode" --text "$text" |
+    sed -n 's/^cost=\([0-9]*\.[0-9]*\)$/\1/p')
+cost=$(printf '%.2f' "$cost" | tr . ,)
+screen_has "Izmaksas: $cost €" || die "the cost $cost € not in the preview"
 keys Enter
 wait_screen "Sūtīt šo apziņojumu?" "the confirmation"
 keys 1

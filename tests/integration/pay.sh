@@ -53,7 +53,10 @@ if qr_decode inverted.pgm >/dev/null; then fail "an inverted code scanned"; fi
 # Under it, as text: full name, grouped IBAN, amount, reference.
 expect_grep 'Dobeles novada pašvaldība' qr.out
 expect_grep 'LV89 RIKO 0023 3000 0000 0' qr.out
-expect_grep "EUR $amount\$" qr.out
+# The amount as people read it in Latvian (12.34 -> 12,34 €), and the
+# short name the code carries named as such.
+expect_grep "$(echo "$amount" | tr . ,) €\$" qr.out
+expect_grep '^Saņēmējs kodā: Dobeles novads$' qr.out
 expect_grep "$ref\$" qr.out
 
 # --full: the full name and nothing cut; --svg: a printable file.

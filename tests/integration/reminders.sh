@@ -113,10 +113,14 @@ expect_eq "queued at the hour" "$(sql "select count(*) from outbox where topic =
     and created_at < $(TZ=Europe/Riga date -d "$day 10:00:00" +%s)")" 0
 sql "select text from outbox o join residents r on r.id = o.resident_id
     where o.topic = 'nodokli' and r.lang = 'lv' limit 1" > text
-expect_grep '^Atgādinājums: Nekustamā īpašuma nodoklis (.*): [0-9.]* EUR jāmaksā līdz [0-9][0-9]\.[0-9][0-9]\.20[0-9][0-9]\. ' text
+expect_grep '^Nekustamā īpašuma nodoklis (20[0-9][0-9]\. g\. [1-4]\. ceturksnis): [0-9]*,[0-9][0-9] € jāmaksā līdz [0-9][0-9]\.[0-9][0-9]\.20[0-9][0-9]\. ' text
+# Two UCS-2 segments (134 characters) with the Latvian quarter and €.
+expect_eq "two segments at most" "$(sql "select max(length(text)) <= 134
+    from outbox o join residents r on r.id = o.resident_id
+    where o.topic = 'nodokli' and r.lang = 'lv'")" 1
 wait_for 20 "the reminders sent" all_sent
 simctl flush > /dev/null
-sent=$(grep -c 'Atg' submit.log || :)
+sent=$(grep -c 'Atteikties: STOP nodokli' submit.log || :)
 [ "$sent" -ge 1 ] || die "no reminder on the wire"
 
 phase "restarts the same day repeat nothing"

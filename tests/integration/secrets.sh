@@ -7,6 +7,8 @@
 # gateway, which keeps its old configuration.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
+# The messages are checked in English (ctl_lang.sh has them in Latvian).
+export MUNI_LANG=en
 
 B=$MUNI_BIN
 gwpid=""

@@ -70,7 +70,8 @@ sql "with ranked as (select id, guardian_id, child_given_name g,
     order by priority desc, registered_at, id) pos,
     count(*) over (partition by institution_id, substr(desired_start, 1, 4)) tot
     from queue_entries where status = 'active')
-    select k.g || ' ' || k.f || '.: ' || i.name || ' (' || k.desired_start ||
+    select k.g || ' ' || k.f || '.: ' || i.name || ' (' ||
+    substr(k.desired_start, 6, 2) || '.' || substr(k.desired_start, 1, 4) ||
     '): ' || k.pos || '. vieta no ' || k.tot from ranked k
     join institutions i on i.id = k.institution_id
     where k.guardian_id = $parent order by k.id" > want_queue
@@ -88,7 +89,7 @@ done
 cat want_queue
 # Other keywords, with and without diacritics, in lower case.
 mo "$pphone" "MAKSA"
-grep -q 'EUR' reply.txt || die "MAKSA: $(cat reply.txt)"
+grep -q '€' reply.txt || die "MAKSA: $(cat reply.txt)"
 cp reply.txt maksa.txt
 mo "$pphone" "maksa"
 cmp -s reply.txt maksa.txt || die "maksa differs: $(cat reply.txt)"
@@ -108,7 +109,7 @@ expect_eq "stranger unknown" \
 for kw in RINDA maksa TĒMAS; do
 	mo "$stranger" "$kw"
 	grep -q 'nav reģistrēts' reply.txt || die "$kw to a stranger: $(cat reply.txt)"
-	if grep -q 'EUR\|vieta\|Kopā\|LV[0-9][0-9]' reply.txt; then
+	if grep -q 'EUR\|€\|vieta\|Kopā\|LV[0-9][0-9]' reply.txt; then
 		die "$kw told a stranger: $(cat reply.txt)"; fi
 	cut -d' ' -f1 want_queue | while read -r g; do
 		if grep -qF "$g" reply.txt; then

@@ -179,17 +179,19 @@ walk() {
 
 	# 2: the fees, earliest due first; one fee with IBAN, amount and RF.
 	step "$p" 2 2
-	sql "select id || '|' || kind || '|' || period || '|' || printf('%d.%02d',
-	    (amount_cents - paid_cents) / 100, (amount_cents - paid_cents) % 100)
-	    || '|' || reference from fees where resident_id = $id and
-	    paid_cents < amount_cents order by due_date, id" > fees
+	# Latvian amounts: "127,33 €" (the list keeps the period short).
+	sql "select id || '|' || kind || '|' || period || '|' ||
+	    printf('%d,%02d', (amount_cents - paid_cents) / 100,
+	    (amount_cents - paid_cents) % 100) || '|' || reference from fees
+	    where resident_id = $id and paid_cents < amount_cents
+	    order by due_date, id" > fees
 	IFS='|' read -r fid kind period amt ref < fees
-	has "1 $(kind_short "$kind") $period $amt EUR"
+	has "1 $(kind_short "$kind") $period $amt €"
 	[ "$(wc -l < fees)" -ge 2 ] && grep -q '^2 ' screen.txt ||
 	    die "the second fee: $(cat screen.txt)"
 	cp screen.txt fees.txt
 	step "$p" 1 2
-	has "$amt EUR"
+	has "$amt €"
 	has "LV89RIKO0023300000000"
 	has "$ref"
 	has "00 Atpakaļ"
@@ -200,7 +202,7 @@ walk() {
 	# The full hint, or in 80 UCS-2 units the short one.
 	head -n 1 screen.txt | grep -qxE "Nepareiza izvēle\.|Nepareizi\." ||
 	    die "wrong key on a fee: $(cat screen.txt)"
-	has "$amt EUR"
+	has "$amt €"
 	has "LV89RIKO0023300000000"
 	has "$ref"
 	step "$p" 00 2
@@ -457,7 +459,9 @@ same_screen want_s "the transliterated menu"
 step "$wp" 2 2
 IFS='|' read -r fid kind period amt ref < fees
 step "$wp" 1 2
-has "$amt EUR"
+# Room for the due date too, in Latvian's form.
+due=$(sql "select strftime('%d.%m.%Y', due_date) from fees where id = $fid")
+has "$amt €, termins $due"
 has "Dobeles novada pasvaldiba"
 has "LV89RIKO0023300000000"
 has "$ref"

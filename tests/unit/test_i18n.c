@@ -88,6 +88,67 @@ test_plural_forms(void **state)
 	    "kļūdu;"));
 }
 
+/* Latvian amounts have a decimal comma and € after a plain space. */
+static void
+test_money(void **state)
+{
+	char	 buf[I18N_MONEY_SIZE];
+
+	(void)state;
+	assert_int_equal(i18n_set_lang("lv"), 0);
+	i18n_money(3750, buf, sizeof(buf));
+	assert_string_equal(buf, "37,50 €");
+	i18n_money(5, buf, sizeof(buf));
+	assert_string_equal(buf, "0,05 €");
+	i18n_money(-150, buf, sizeof(buf));
+	assert_string_equal(buf, "-1,50 €");
+	i18n_money(INT64_MIN, buf, sizeof(buf));
+	assert_string_equal(buf, "-92233720368547758,08 €");
+	assert_int_equal(i18n_set_lang("en"), 0);
+	i18n_money(3750, buf, sizeof(buf));
+	assert_string_equal(buf, "37.50 EUR");
+	i18n_money(99999999999LL, buf, sizeof(buf));
+	assert_string_equal(buf, "999999999.99 EUR");
+	assert_int_equal(i18n_set_lang("lv"), 0);
+}
+
+static void
+test_dates_and_periods(void **state)
+{
+	char	 buf[I18N_PERIOD_SIZE];
+
+	(void)state;
+	assert_int_equal(i18n_set_lang("lv"), 0);
+	i18n_date("2026-11-16", buf, sizeof(buf));
+	assert_string_equal(buf, "16.11.2026");
+	i18n_date("2026-11-16 09:05:00", buf, sizeof(buf));
+	assert_string_equal(buf, "16.11.2026 09:05:00");
+	/* Not a date: shown as stored, never half-converted. */
+	i18n_date("2026-1-16", buf, sizeof(buf));
+	assert_string_equal(buf, "2026-1-16");
+	i18n_date("2027-09", buf, sizeof(buf));
+	assert_string_equal(buf, "09.2027");
+	i18n_date("", buf, sizeof(buf));
+	assert_string_equal(buf, "");
+	i18n_period("2026-Q4", buf, sizeof(buf));
+	assert_string_equal(buf, "2026. g. 4. ceturksnis");
+	i18n_period("2026-03", buf, sizeof(buf));
+	assert_string_equal(buf, "03.2026");
+	i18n_period("2026", buf, sizeof(buf));
+	assert_string_equal(buf, "2026");
+	i18n_period("2026-Q5", buf, sizeof(buf));
+	assert_string_equal(buf, "2026-Q5");
+
+	assert_int_equal(i18n_set_lang("en"), 0);
+	i18n_date("2026-11-16", buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-16");
+	i18n_period("2026-Q4", buf, sizeof(buf));
+	assert_string_equal(buf, "2026-Q4");
+	i18n_period("2026-03", buf, sizeof(buf));
+	assert_string_equal(buf, "2026-03");
+	assert_int_equal(i18n_set_lang("lv"), 0);
+}
+
 int
 main(void)
 {
@@ -97,6 +158,8 @@ main(void)
 		cmocka_unit_test(test_missing_translation_falls_back),
 		cmocka_unit_test(test_bad_language_refused),
 		cmocka_unit_test(test_plural_forms),
+		cmocka_unit_test(test_money),
+		cmocka_unit_test(test_dates_and_periods),
 	};
 
 	return cmocka_run_group_tests(tests, setup, NULL);

@@ -262,8 +262,8 @@ test_queue_reply(void **state)
 	/* The number as the SMSC may give it. */
 	assert_int_equal(ask(fx, "37129990001", "rinda", &res), 1);
 	(void)snprintf(want, sizeof(want), "Anna B.: Dobeles PII \"Zīlīte\" "
-	    "(2027-09): %lld. vieta no %lld; daudzbērnu ģimene\n"
-	    "Žanis Ē.: Dobeles PII \"Valodiņa\" (2028-09): %lld. vieta no "
+	    "(09.2027): %lld. vieta no %lld; daudzbērnu ģimene\n"
+	    "Žanis Ē.: Dobeles PII \"Valodiņa\" (09.2028): %lld. vieta no "
 	    "%lld", (long long)q.e[0].position, (long long)q.e[0].total,
 	    (long long)q.e[1].position, (long long)q.e[1].total);
 	assert_string_equal(fx->reply, want);
@@ -329,15 +329,16 @@ test_english_fees(void **state)
 	/* In Latvian by the same word in Latvian. */
 	tl_exec(fx->s, "UPDATE residents SET lang = 'lv' WHERE id = 100002");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
-	assert_string_equal(fx->reply, "Jāmaksā 112.40 EUR, 2 maksājumi; "
-	    "agrākais termiņš bija 2026-03-31. Atsauces: zvaniet *505# vai "
+	assert_string_equal(fx->reply, "Jāmaksā 112,40 €, 2 maksājumi; "
+	    "agrākais termiņš bija 31.03.2026. Atsauces: zvaniet *505# vai "
 	    "klientu centra kioskā.");
 	assert_true(res.segments <= 2);
 	set(fx, CFG_SMS_ENCODING, "translit");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
 	assert_non_null(strstr(fx->reply, "Nekustamā īpašuma nodoklis:\n"
-	    "2026-Q1: 61.20 EUR, kavēts kopš 2026-03-31, atsauce RF"));
-	assert_non_null(strstr(fx->reply, "Kopā 112.40 EUR. Maksājiet: "));
+	    "2026. g. 1. ceturksnis: 61,20 €, kavēts kopš 31.03.2026, "
+	    "atsauce RF"));
+	assert_non_null(strstr(fx->reply, "Kopā 112,40 €. Maksājiet: "));
 	assert_true(res.segments <= 2);
 	/* Somebody with nothing to pay. */
 	assert_int_equal(ask(fx, ILZE_PHONE, "MAKSA", &res), 1);
@@ -345,8 +346,41 @@ test_english_fees(void **state)
 	/* A one-segment limit: the summary, still in one segment. */
 	set(fx, CFG_SMS_MAX_SEGMENTS, "1");
 	assert_int_equal(ask(fx, JOHN_PHONE, "MAKSA", &res), 1);
-	assert_non_null(strstr(fx->reply, "Jāmaksā 112.40 EUR"));
+	assert_non_null(strstr(fx->reply, "Jāmaksā 112,40 €"));
 	assert_int_equal(res.segments, 1);
+}
+
+/*
+ * One fee of 37.50 due 16 November 2026: a Latvian resident reads it as
+ * people in Latvia write it (found: "37.50 EUR", "2026-11-16" and
+ * "2026-Q4" in Latvian SMS), an English one keeps the English forms.
+ */
+static void
+test_latvian_forms(void **state)
+{
+	struct fx		*fx = *state;
+	struct keywords_result	 res;
+
+	tl_exec(fx->s, "INSERT INTO fees (resident_id, kind, period,"
+	    " amount_cents, due_date, reference, paid_cents, updated_at)"
+	    " VALUES (100001, 'nin', '2026-Q4', 3750, '2026-11-16',"
+	    " 'RF18539007547034', 0, 0)");
+	set(fx, CFG_SMS_ENCODING, "translit");
+	assert_int_equal(ask(fx, ILZE_PHONE, "MAKSA", &res), 1);
+	assert_string_equal(res.lang, "lv");
+	assert_non_null(strstr(fx->reply, "2026. g. 4. ceturksnis: 37,50 € "
+	    "līdz 16.11.2026, atsauce RF18539007547034"));
+	assert_non_null(strstr(fx->reply, "Kopā 37,50 €."));
+	assert_null(strstr(fx->reply, "EUR"));
+	assert_null(strstr(fx->reply, "2026-11-16"));
+	assert_true(res.segments <= 2);
+
+	tl_exec(fx->s, "UPDATE residents SET lang = 'en' WHERE id = 100001");
+	assert_int_equal(ask(fx, ILZE_PHONE, "FEES", &res), 1);
+	assert_string_equal(res.lang, "en");
+	assert_non_null(strstr(fx->reply, "2026-Q4: 37.50 EUR by 2026-11-16, "
+	    "ref. RF18539007547034"));
+	assert_null(strstr(fx->reply, "€"));
 }
 
 static void
@@ -605,6 +639,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_queue_reply, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_english_fees, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_latvian_forms, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(
 		    test_unregistered_learns_nothing, setup, teardown),

@@ -30,7 +30,8 @@
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
 
-static struct otp_params params = { 300, 3, 900, 3600, 10, NULL };
+static struct otp_params params = { 300, 3, 900, 3600, 10, NULL,
+    "Dobeles novada pašvaldības" };
 
 static int
 setup(void **state)
@@ -139,10 +140,16 @@ test_issue_and_verify(void **state)
 	text_of(s, sql, hash, sizeof(hash));
 	assert_int_equal(strncmp(hash, "$y$", 3), 0);
 	assert_null(strstr(hash, code));
-	/* The SMS is Latvian and names no personal code. */
+	/*
+	 * The SMS is Latvian, names the municipality (not the program:
+	 * found "Jūsu muni kods"), no personal code, and fits one UCS-2
+	 * segment.
+	 */
 	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE id = "
-	    "%lld AND text LIKE 'Jūsu muni kods: %s.%%' AND text NOT LIKE "
-	    "'%%%s%%'", (long long)oi.message_id, code, pcode);
+	    "%lld AND text = 'Dobeles novada pašvaldības kods: %s. Derīgs "
+	    "5 min. Neizpaudiet to.' AND text NOT LIKE '%%muni%%' AND text "
+	    "NOT LIKE '%%%s%%' AND length(text) <= 70",
+	    (long long)oi.message_id, code, pcode);
 	assert_int_equal(tl_int(s, sql), 1);
 
 	assert_int_equal(otp_verify(s, &params, rid, code, NULL, NULL), OTP_OK);

@@ -364,8 +364,9 @@ test_statement_053(void **state)
 	    "+37129123456|queued|receipts|1");
 	assert_non_null(strstr(q_text(fx, "SELECT text FROM outbox"),
 	    fx->rf[1]));
+	/* Jānis reads Latvian: a decimal comma and €. */
 	assert_non_null(strstr(q_text(fx, "SELECT text FROM outbox"),
-	    "10.00"));
+	    "10,00 €"));
 	assert_string_equal(i18n_lang(), "en");
 	free(xml);
 }
@@ -426,8 +427,8 @@ test_notification_054(void **state)
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM outbox WHERE"
 	    " resident_id = 1 AND text LIKE '%" "RF" "%'"), 2);
 	/* Edgars reads English; the text never holds a personal code. */
-	(void)snprintf(want, sizeof(want), "Dog fee 2025 paid in full: EUR "
-	    "10.00, ref. %s. Thank you!", fx->rf[6]);
+	(void)snprintf(want, sizeof(want), "Dog fee 2025 paid in full: "
+	    "10.00 EUR, ref. %s. Thank you!", fx->rf[6]);
 	assert_string_equal(q_text(fx, "SELECT text FROM outbox"
 	    " WHERE resident_id = 5"), want);
 	assert_int_equal(q_int(fx, "SELECT count(*) FROM outbox WHERE"

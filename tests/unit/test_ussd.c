@@ -179,8 +179,8 @@ test_full_walk(void **state)
 	 * name the screen is GSM-7 and keeps the rest.
 	 */
 	t = ussd(fx, JOHN_PHONE, "a1", USSD_OP_ANSWER, "2#");
-	assert_true(strncmp(t, "Property tax 2026-Q3\n51.20 EUR\n"
-	    "LV89RIKO0023300000000\nRF", 55) == 0);
+	assert_true(strncmp(t, "Property tax 2026-Q3\n51.20 EUR, due "
+	    "2026-08-17\nLV89RIKO0023300000000\nRF", 71) == 0);
 	assert_non_null(strstr(t, "\n00 Back\n0 End"));
 	t = ussd(fx, JOHN_PHONE, "a1", USSD_OP_ANSWER, "00");
 	assert_non_null(strstr(t, "1 Property tax 2026-Q1"));
@@ -221,7 +221,7 @@ test_latvian_walk(void **state)
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "1");
 	assert_non_null(strstr(t, " vieta no "));
 	assert_non_null(strstr(t, ": Anna B., Dobeles PII \"Zīlīte\" "
-	    "(2027-09)\n9 Vēl\n00 Atpakaļ\n0 Beigt"));
+	    "(09.2027)\n9 Vēl\n00 Atpakaļ\n0 Beigt"));
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "9");
 	assert_non_null(strstr(t, "1. vieta no 1: Žanis Ē., "));
 	assert_null(strstr(t, "9 Vēl"));
@@ -231,23 +231,26 @@ test_latvian_walk(void **state)
 	    strlen("Nepareiza izvēle.\n1. vieta no 1: Žanis")) == 0);
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "00");
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "2");
-	assert_string_equal(t, "1 Suņu nodeva 2026 10.00 EUR\n00 Atpakaļ\n"
+	assert_string_equal(t, "1 Suņu nodeva 2026 10,00 €\n00 Atpakaļ\n"
 	    "0 Beigt");
-	/* IBAN, amount and reference fit the 80 characters. */
+	/*
+	 * IBAN, amount and reference fit the 80 characters; the due date
+	 * does not (it is on the translit screen below and in MAKSA).
+	 */
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "1");
-	assert_non_null(strstr(t, "10.00 EUR\n"));
+	assert_non_null(strstr(t, "10,00 €\nLV89"));
 	assert_non_null(strstr(t, "\nLV89RIKO0023300000000\nRF"));
 	assert_non_null(strstr(t, "\n00 Atpakaļ\n0 Beigt"));
 	/* A wrong key there: still a hint (the short one fits), and the fee. */
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "7");
-	assert_true(strncmp(t, "Nepareizi.\n10.00 EUR\nLV89RIKO0023300000000\nRF",
-	    strlen("Nepareizi.\n10.00 EUR\nLV89RIKO0023300000000\nRF")) == 0);
+	assert_true(strncmp(t, "Nepareizi.\n10,00 €\nLV89RIKO0023300000000\nRF",
+	    strlen("Nepareizi.\n10,00 €\nLV89RIKO0023300000000\nRF")) == 0);
 	assert_non_null(strstr(t, "\n00 Atpakaļ\n0 Beigt"));
 	/* Translit: room for the payee's name. */
 	set(fx, CFG_SMS_ENCODING, "translit");
 	t = ussd(fx, ILZE_PHONE, "", USSD_OP_ANSWER, "5");
 	assert_non_null(strstr(t, "Nepareiza izvēle.\nSuņu turēšanas nodeva "
-	    "2026\n10.00 EUR\nDobeles novada pašvaldība\n"));
+	    "2026\n10,00 €, termiņš 02.03.2026\nDobeles novada pašvaldība\n"));
 }
 
 /*
@@ -260,7 +263,7 @@ test_wrong_key_cuts_words(void **state)
 {
 	struct fx	*fx = *state;
 	const char	*t, *line;
-	static const char full[] = "Anna B., Dobeles PII \"Zīlīte\" (2027-09)";
+	static const char full[] = "Anna B., Dobeles PII \"Zīlīte\" (09.2027)";
 	char		 item[128];
 	size_t		 n;
 
