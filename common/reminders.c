@@ -122,8 +122,8 @@ reminders_due(struct store *s, const char *fee_kind, int days,
 	calendar_add_days(&y, &m, &day, days);
 	(void)util_snprintf(to, sizeof(to), "%04d-%02d-%02d", y, m, day);
 	tm.tm_mday--;
-	if (clock_mktime_local(&tm) == (time_t)-1 || strftime(before, sizeof(before),
-	    "%Y-%m-%d", &tm) == 0)
+	if (clock_mktime_local(&tm) == (time_t)-1 ||
+	    strftime(before, sizeof(before), "%Y-%m-%d", &tm) == 0)
 		return -1;
 	if ((r = next_due(s, fee_kind, before, to, due, sizeof(due))) != 1)
 		return r;

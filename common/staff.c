@@ -915,8 +915,8 @@ staff_parse_day(const char *day, time_t *out, const char **errstr)
 		*errstr = N_("a date as YYYY-MM-DD");
 		return -1;
 	}
-	tm.tm_isdst = -1;
-	if ((*out = mktime(&tm)) == (time_t)-1) {
+	/* Midnight of that day in the municipality's zone. */
+	if ((*out = clock_mktime_local(&tm)) == (time_t)-1) {
 		*errstr = N_("a date as YYYY-MM-DD");
 		return -1;
 	}
