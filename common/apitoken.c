@@ -3,7 +3,6 @@
  */
 #include <sys/random.h>
 
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -52,7 +51,6 @@ apitoken_add(struct store *s, const char *actor, const char *client,
     size_t errsize)
 {
 	static const char	 hex[] = "0123456789abcdef";
-	sqlite3_stmt		*st;
 	unsigned char		 rnd[APITOKEN_SECRET_HEX / 2];
 	char			 secret[APITOKEN_SECRET_HEX + 1];
 	char			 hash[OTP_HASH_SIZE], detail[96];
@@ -88,19 +86,9 @@ apitoken_add(struct store *s, const char *actor, const char *client,
 	}
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_TOKEN_INSERT);
-	if (sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, apitoken_scope_name(sc), -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK) {
-		explicit_bzero(secret, sizeof(secret));
-		return dberr(s, err, errsize);
-	}
-	rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_CONSTRAINT_UNIQUE) {
+	rc = store_do(s, ST_TOKEN_INSERT, "ssst", client,
+	    apitoken_scope_name(sc), hash, clock_now());
+	if (rc == STORE_EUNIQUE) {
 		store_rollback(s);
 		explicit_bzero(secret, sizeof(secret));
 		(void)util_snprintf(err, errsize, _("API client '%s' exists "
@@ -109,7 +97,7 @@ apitoken_add(struct store *s, const char *actor, const char *client,
 	}
 	(void)util_snprintf(detail, sizeof(detail), "client=%s scope=%s",
 	    client, apitoken_scope_name(sc));
-	if (rc != SQLITE_DONE || store_audit(s, actor, "api token add",
+	if (rc != STORE_OK || store_audit(s, actor, "api token add",
 	    detail) == -1 || store_commit(s) == -1) {
 		explicit_bzero(secret, sizeof(secret));
 		return dberr(s, err, errsize);
@@ -123,15 +111,10 @@ int
 apitoken_revoke(struct store *s, const char *actor, const char *client,
     char *err, size_t errsize)
 {
-	sqlite3_stmt	*st;
 	char		 detail[64];
 
-	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_TOKEN_REVOKE);
-	if (sqlite3_bind_text(st, 1, client, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || store_exec(s, ST_TOKEN_REVOKE) == -1)
+	if (store_begin(s) == -1 || store_do(s, ST_TOKEN_REVOKE, "st", client,
+	    clock_now()) != STORE_OK)
 		return dberr(s, err, errsize);
 	if (store_changes(s) != 1) {
 		store_rollback(s);
@@ -151,42 +134,38 @@ int
 apitoken_list(struct store *s, int (*cb)(void *, const struct apitoken_info *),
     void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_TOKEN_LIST);
+	struct store_cur	*c = store_cur(s, ST_TOKEN_LIST);
 	struct apitoken_info	 ti;
 	enum apitoken_scope	 sc = APITOKEN_MESSAGES;
 	int			 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		memset(&ti, 0, sizeof(ti));
-		store_col_text(st, 0, ti.client, sizeof(ti.client));
-		(void)apitoken_scope_parse((const char *)sqlite3_column_text(st,
-		    1), &sc);
+		store_text(c, 0, ti.client, sizeof(ti.client));
+		(void)apitoken_scope_parse(store_str(c, 1), &sc);
 		ti.scope = sc;
-		ti.created_at = (time_t)sqlite3_column_int64(st, 2);
-		ti.revoked_at = (time_t)sqlite3_column_int64(st, 3);
+		ti.created_at = (time_t)store_i64(c, 2);
+		ti.revoked_at = (time_t)store_i64(c, 3);
 		if (cb(arg, &ti) == -1)
 			break;
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc < 0 ? -1 : 0;
 }
 
 long
 apitoken_live(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_TOKEN_LIVE);
-	long		 n = -1;
+	int64_t	 n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = (long)sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	return n;
+	return store_one_i64(s, ST_TOKEN_LIVE, &n, "") == STORE_ROW ?
+	    (long)n : -1;
 }
 
 int
 apitoken_check(struct store *s, const char *token, struct apitoken_info *info)
 {
-	sqlite3_stmt		*st;
+	struct store_cur	*c;
 	enum apitoken_scope	 sc = APITOKEN_MESSAGES;
 	const char		*colon = strchr(token, ':');
 	char			 hash[OTP_HASH_SIZE];
@@ -200,24 +179,20 @@ apitoken_check(struct store *s, const char *token, struct apitoken_info *info)
 		return 1;
 	memcpy(info->client, token, n);
 	info->client[n] = '\0';
-	st = store_stmt(s, ST_TOKEN_GET);
-	if (sqlite3_bind_text(st, 1, info->client, -1, SQLITE_STATIC) !=
-	    SQLITE_OK)
+	c = store_cur(s, ST_TOKEN_GET);
+	if (store_bind(c, "s", info->client) != STORE_OK)
 		return -1;
 	hash[0] = '\0';
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		(void)apitoken_scope_parse((const char *)sqlite3_column_text(st,
-		    0), &sc);
-		store_col_text(st, 1, hash, sizeof(hash));
-		info->created_at = (time_t)sqlite3_column_int64(st, 2);
+	if ((rc = store_step(c)) == STORE_ROW) {
+		(void)apitoken_scope_parse(store_str(c, 0), &sc);
+		store_text(c, 1, hash, sizeof(hash));
+		info->created_at = (time_t)store_i64(c, 2);
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		log_warnx("apitoken: %s", store_errmsg(s));
+	store_reset(c);
+	if (rc < 0)
 		return -1;
-	}
 	info->scope = sc;
-	if (rc == SQLITE_DONE || hash[0] == '\0' ||
+	if (rc == STORE_OK || hash[0] == '\0' ||
 	    !otp_hash_check(colon + 1, hash))
 		return 1;
 	return 0;

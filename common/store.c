@@ -4,6 +4,7 @@
  * row survives a power cut; a busy timeout so a kiosk's short write does not
  * fail the gateway's.
  */
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,9 +24,21 @@ struct store {
 	char		**saved_idx;	/* index DDL while fast loading */
 	size_t		 nsaved;
 	sqlite3_stmt	*stmts[STMT__COUNT];
+	struct store_cur *curs;		/* one per statement of the table */
 	int		 depth;
 	int		 version_found;
 	char		 origin[STORE_ORIGIN_MAX + 1];	/* of audit rows */
+};
+
+/*
+ * A statement and the store it belongs to: what the domain holds. The
+ * table's cursors live as long as the store; store_prepare's are freed.
+ */
+struct store_cur {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	const char	*name;
+	int		 owned;
 };
 
 #define STMT(id, sql) { #id, sql },
@@ -624,6 +637,7 @@ store_open(const char *path, int flags, const char **errstr)
 	int		 oflags, version, appid, i;
 
 	s = xcalloc(1, sizeof(*s));
+	s->curs = xcalloc(STMT__COUNT, sizeof(*s->curs));
 	/*
 	 * Every muni process has one thread: no mutexes, and no memory
 	 * statistics (which take a mutex on every malloc). Only possible
@@ -702,6 +716,9 @@ store_open(const char *path, int flags, const char **errstr)
 			    store_sql[i].name, sqlite3_errmsg(s->db));
 			goto fail;
 		}
+		s->curs[i].s = s;
+		s->curs[i].st = s->stmts[i];
+		s->curs[i].name = store_sql[i].name;
 	}
 	return s;
 
@@ -725,6 +742,7 @@ store_close(struct store *s)
 		return;
 	for (i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
+	free(s->curs);
 	if (s->db != NULL && sqlite3_close(s->db) != SQLITE_OK)
 		log_warnx("store_close: %s", sqlite3_errmsg(s->db));
 	free(s);
@@ -1013,4 +1031,271 @@ store_col_text(sqlite3_stmt *st, int i, char *buf, size_t size)
 {
 	(void)util_strlcpy_utf8(buf, (const char *)sqlite3_column_text(st, i),
 	    size);
+}
+
+/*
+ * The cursor API. SQLite's result codes end here: the domain sees store
+ * codes, so a second store can give the same answers.
+ */
+static int
+store_code(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+		return STORE_OK;
+	case SQLITE_ROW:
+		return STORE_ROW;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return STORE_EBUSY;
+	case SQLITE_CONSTRAINT:
+		return rc == SQLITE_CONSTRAINT_UNIQUE ||
+		    rc == SQLITE_CONSTRAINT_PRIMARYKEY ? STORE_EUNIQUE :
+		    STORE_ECONSTRAINT;
+	case SQLITE_FULL:
+		return STORE_EFULL;
+	case SQLITE_IOERR:
+	case SQLITE_CORRUPT:
+	case SQLITE_NOTADB:
+	case SQLITE_CANTOPEN:
+		return STORE_EIO;
+	default:
+		return STORE_ERROR;
+	}
+}
+
+struct store_cur *
+store_cur(struct store *s, enum store_stmt id)
+{
+	(void)store_stmt(s, id);
+	return &s->curs[id];
+}
+
+static int
+store_vbind(struct store_cur *c, int idx, const char *fmt, va_list ap)
+{
+	const char	*p, *str;
+	const void	*blob;
+	size_t		 len;
+	int		 rc = SQLITE_OK;
+
+	for (p = fmt; *p != '\0' && rc == SQLITE_OK; p++, idx++) {
+		switch (*p) {
+		case 'i':
+			rc = sqlite3_bind_int(c->st, idx, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = sqlite3_bind_int64(c->st, idx,
+			    (sqlite3_int64)va_arg(ap, int64_t));
+			break;
+		case 't':
+			rc = sqlite3_bind_int64(c->st, idx,
+			    (sqlite3_int64)va_arg(ap, time_t));
+			break;
+		case 'd':
+			rc = sqlite3_bind_double(c->st, idx,
+			    va_arg(ap, double));
+			break;
+		case 's':
+		case 'z':
+		case 'c':
+			str = va_arg(ap, const char *);
+			if (str == NULL || (*p == 'z' && *str == '\0'))
+				rc = sqlite3_bind_null(c->st, idx);
+			else
+				rc = sqlite3_bind_text(c->st, idx, str, -1,
+				    *p == 'c' ? SQLITE_TRANSIENT :
+				    SQLITE_STATIC);
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			len = va_arg(ap, size_t);
+			if (blob == NULL || len == 0)
+				rc = sqlite3_bind_null(c->st, idx);
+			else if (len > INT_MAX)
+				rc = SQLITE_TOOBIG;
+			else
+				rc = sqlite3_bind_blob(c->st, idx, blob,
+				    (int)len, SQLITE_STATIC);
+			break;
+		case 'n':
+			rc = sqlite3_bind_null(c->st, idx);
+			break;
+		case '-':
+			break;
+		default:
+			fatalx("store_bind: %s: bad format '%c'", c->name, *p);
+		}
+	}
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx - 1,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_bind(struct store_cur *c, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = store_vbind(c, 1, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+store_bind_at(struct store_cur *c, int idx, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 rc;
+
+	va_start(ap, fmt);
+	rc = store_vbind(c, idx, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+int
+store_step(struct store_cur *c)
+{
+	int	 rc = store_code(sqlite3_step(c->st));
+
+	if (rc < 0 && rc != STORE_EBUSY && rc != STORE_EUNIQUE &&
+	    rc != STORE_ECONSTRAINT)
+		log_warnx("%s: %s", c->name, sqlite3_errmsg(c->s->db));
+	return rc;
+}
+
+void
+store_reset(struct store_cur *c)
+{
+	/* The error reset repeats was the last step's, handled there. */
+	(void)sqlite3_reset(c->st);
+}
+
+int
+store_run(struct store_cur *c)
+{
+	int	 rc;
+
+	while ((rc = store_step(c)) == STORE_ROW)
+		;
+	store_reset(c);
+	return rc;
+}
+
+int
+store_do(struct store *s, enum store_stmt id, const char *fmt, ...)
+{
+	struct store_cur	*c = store_cur(s, id);
+	va_list			 ap;
+	int			 rc;
+
+	va_start(ap, fmt);
+	rc = store_vbind(c, 1, fmt, ap);
+	va_end(ap);
+	if (rc != STORE_OK)
+		return rc;
+	return store_run(c);
+}
+
+int
+store_one_i64(struct store *s, enum store_stmt id, int64_t *out,
+    const char *fmt, ...)
+{
+	struct store_cur	*c = store_cur(s, id);
+	va_list			 ap;
+	int			 rc;
+
+	va_start(ap, fmt);
+	rc = store_vbind(c, 1, fmt, ap);
+	va_end(ap);
+	if (rc != STORE_OK)
+		return rc;
+	if ((rc = store_step(c)) == STORE_ROW)
+		*out = (int64_t)sqlite3_column_int64(c->st, 0);
+	store_reset(c);
+	return rc;
+}
+
+int
+store_isnull(struct store_cur *c, int i)
+{
+	return sqlite3_column_type(c->st, i) == SQLITE_NULL;
+}
+
+int
+store_int(struct store_cur *c, int i)
+{
+	return sqlite3_column_int(c->st, i);
+}
+
+int64_t
+store_i64(struct store_cur *c, int i)
+{
+	return (int64_t)sqlite3_column_int64(c->st, i);
+}
+
+double
+store_dbl(struct store_cur *c, int i)
+{
+	return sqlite3_column_double(c->st, i);
+}
+
+const char *
+store_str(struct store_cur *c, int i)
+{
+	const unsigned char	*t = sqlite3_column_text(c->st, i);
+
+	return t != NULL ? (const char *)t : "";
+}
+
+void
+store_text(struct store_cur *c, int i, char *buf, size_t size)
+{
+	(void)util_strlcpy_utf8(buf, store_str(c, i), size);
+}
+
+const void *
+store_blob(struct store_cur *c, int i, size_t *len)
+{
+	const void	*b = sqlite3_column_blob(c->st, i);
+
+	/* Bytes after the blob: the order SQLite documents. */
+	*len = b != NULL ? (size_t)sqlite3_column_bytes(c->st, i) : 0;
+	return b;
+}
+
+struct store_cur *
+store_prepare(struct store *s, const char *sql, size_t len, char *err,
+    size_t errsize)
+{
+	struct store_cur	*c;
+	sqlite3_stmt		*st;
+
+	if (len > INT_MAX || sqlite3_prepare_v2(s->db, sql, (int)len, &st,
+	    NULL) != SQLITE_OK) {
+		(void)util_strlcpy(err, sqlite3_errmsg(s->db), errsize);
+		return NULL;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->s = s;
+	c->st = st;
+	c->name = "(built)";
+	c->owned = 1;
+	return c;
+}
+
+void
+store_cur_free(struct store_cur *c)
+{
+	if (c == NULL || !c->owned)
+		return;
+	sqlite3_finalize(c->st);
+	free(c);
 }

@@ -94,6 +94,83 @@ void	 store_col_text(struct sqlite3_stmt *, int i, char *buf, size_t size);
 int64_t	 store_last_rowid(struct store *);
 
 /*
+ * The statement table through a cursor: the domain's only way to the
+ * database. Nothing above store*.c sees SQLite's types or codes, so another
+ * store (PostgreSQL) can stand behind the same calls.
+ *
+ * Results: STORE_ROW (a row is ready), STORE_OK (done), or one of the
+ * negative codes below; every error is negative, so "rc < 0" is the test.
+ */
+#define STORE_OK		 0
+#define STORE_ROW		 1
+#define STORE_ERROR		(-1)	/* anything else; see store_errmsg() */
+#define STORE_EBUSY		(-2)	/* another writer holds the lock */
+#define STORE_EUNIQUE		(-3)	/* a UNIQUE or PRIMARY KEY refused it */
+#define STORE_ECONSTRAINT	(-4)	/* another constraint refused it */
+#define STORE_EFULL		(-5)	/* the disk or the database is full */
+#define STORE_EIO		(-6)	/* disk I/O error or corruption */
+
+struct store_cur;
+
+/* Statement id, reset and with its bindings cleared. Never NULL. */
+struct store_cur *store_cur(struct store *, enum store_stmt);
+
+/*
+ * Bind parameters ?1, ?2, ... (store_bind) or ?idx, ?idx+1, ...
+ * (store_bind_at) from fmt, one character each:
+ *   i  int            I  int64_t        t  time_t        d  double
+ *   s  const char *, NULL binds NULL    z  const char *, NULL or "" binds NULL
+ *   c  const char *, copied (the buffer may go before the step)
+ *   b  const void *, size_t: a blob (NULL or 0 bytes binds NULL)
+ *   n  NULL (takes no argument)         -  leave this parameter as it is
+ * Text and blobs that are not copied must live until the statement is
+ * stepped. Returns STORE_OK or STORE_ERROR (logged with the statement's name).
+ */
+int	 store_bind(struct store_cur *, const char *fmt, ...);
+int	 store_bind_at(struct store_cur *, int idx, const char *fmt, ...);
+
+/*
+ * The next row: STORE_ROW, STORE_OK at the end, or an error. Errors other
+ * than STORE_EBUSY, STORE_EUNIQUE and STORE_ECONSTRAINT (which callers act
+ * on) are logged with the statement's name.
+ */
+int	 store_step(struct store_cur *);
+/* Done with the rows for now: releases the statement's read snapshot. */
+void	 store_reset(struct store_cur *);
+/* Step to the end (rows ignored) and reset: STORE_OK or an error. */
+int	 store_run(struct store_cur *);
+/* store_cur + store_bind + store_run in one call. */
+int	 store_do(struct store *, enum store_stmt, const char *fmt, ...);
+/*
+ * The first column of the first row as an integer into *out (a count, an
+ * id): STORE_ROW when there was a row, STORE_OK when none (*out untouched),
+ * or an error. The statement is reset either way.
+ */
+int	 store_one_i64(struct store *, enum store_stmt, int64_t *out,
+	    const char *fmt, ...);
+
+/* Columns of the current row, from 0. */
+int	 store_isnull(struct store_cur *, int i);
+int	 store_int(struct store_cur *, int i);
+int64_t	 store_i64(struct store_cur *, int i);
+double	 store_dbl(struct store_cur *, int i);
+/* Text, "" for NULL; valid until the next step or reset. */
+const char *store_str(struct store_cur *, int i);
+/* Text copied into buf, cut at a UTF-8 character boundary. */
+void	 store_text(struct store_cur *, int i, char *buf, size_t size);
+/* A blob and its length (NULL and 0 for NULL); valid as store_str. */
+const void *store_blob(struct store_cur *, int i, size_t *len);
+
+/*
+ * SQL built at run time: only the group-rule compiler, which binds every
+ * value. NULL with the database's message in err when it does not
+ * compile. Free with store_cur_free(); table statements are never freed.
+ */
+struct store_cur *store_prepare(struct store *, const char *sql, size_t len,
+	    char *err, size_t errsize);
+void	 store_cur_free(struct store_cur *);
+
+/*
  * Bulk mode for imports and the demo: a large page cache so one big
  * transaction does not spill pages to the WAL half-way. Durability is
  * unchanged (the commit still syncs). 0 or -1.
