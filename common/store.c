@@ -1299,3 +1299,22 @@ store_cur_free(struct store_cur *c)
 	sqlite3_finalize(c->st);
 	free(c);
 }
+
+int
+store_bind_bytes(struct store_cur *c, int idx, const void *b, size_t len)
+{
+	int	 rc;
+
+	if (len > INT_MAX)
+		rc = SQLITE_TOOBIG;
+	else if (len == 0)
+		rc = sqlite3_bind_zeroblob(c->st, idx, 0);
+	else
+		rc = sqlite3_bind_blob(c->st, idx, b, (int)len, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}

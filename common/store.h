@@ -171,6 +171,14 @@ struct store_cur *store_prepare(struct store *, const char *sql, size_t len,
 void	 store_cur_free(struct store_cur *);
 
 /*
+ * A blob of len bytes into ?idx that is never NULL: 0 bytes bind an empty
+ * blob (where 'b' binds NULL), for a NOT NULL column that may hold
+ * nothing. The bytes must live until the statement is stepped.
+ */
+int	 store_bind_bytes(struct store_cur *, int idx, const void *,
+	    size_t len);
+
+/*
  * Bulk mode for imports and the demo: a large page cache so one big
  * transaction does not spill pages to the WAL half-way. Durability is
  * unchanged (the commit still syncs). 0 or -1.
