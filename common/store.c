@@ -41,14 +41,22 @@ struct store_cur {
 	int		 owned;
 };
 
-#define STMT(id, sql) { #id, sql },
+/*
+ * The statement table: each statement's SQLite text, and PostgreSQL's
+ * beside it where the two differ (STMT2; see store_stmts.h). Only the
+ * SQLite text is prepared here; the other waits for a second store.
+ */
+#define STMT(id, sql) { #id, sql, NULL },
+#define STMT2(id, sql, pg_sql) { #id, sql, pg_sql },
 static const struct {
 	const char	*name;
 	const char	*sql;
+	const char	*pg_sql;	/* NULL: sql serves both */
 } store_sql[] = {
 #include "store_stmts.h"
 };
 #undef STMT
+#undef STMT2
 
 /*
  * Migrations: migrations[n] takes the schema from version n to n + 1 and

@@ -18,11 +18,13 @@ struct sqlite3;
 struct sqlite3_stmt;
 
 #define STMT(id, sql) id,
+#define STMT2(id, sql, pg_sql) id,
 enum store_stmt {
 #include "store_stmts.h"
 	STMT__COUNT
 };
 #undef STMT
+#undef STMT2
 
 /* 'muni' in PRAGMA application_id marks the file as ours. */
 #define STORE_APP_ID	0x6d756e69
