@@ -175,8 +175,7 @@ main(int argc, char **argv)
 		else
 			nav_key(&k, key);
 	}
-	nav_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop",
-	    "");
+	nav_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop", "");
 	nav_reset(&k);
 	ui_end();
 	store_close(k.store);
