@@ -2,7 +2,7 @@
  * screens: the table of the kiosk's screens. Each screen is one row — a
  * struct screen defined beside its functions in its room (screen_*.c for
  * the resident's, staff.c for staff mode) — and nav.c finds the screen
- * showing here, so no screen calls another and nothing depends on the
+ * showing here, so no room calls another and nothing depends on the
  * order of enum kiosk_screen.
  */
 #ifndef MUNI_KIOSK_SCREENS_H
@@ -19,7 +19,7 @@ struct screen_question {
 	int		 urgent;	/* shown as a warning */
 };
 
-#define SCREEN_STAFF	0x1	/* staff mode: no help, staff's own titles */
+#define SCREEN_STAFF	0x1	/* staff mode: 9 opens no help there */
 #define SCREEN_PAGED	0x2	/* a list on pages: its help tells the keys */
 /*
  * Holds nothing personal (the welcome screen): no idle warning while no
