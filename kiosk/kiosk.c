@@ -16,6 +16,7 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "nav.h"
 #include "store.h"
 #include "ui.h"
 #include "util.h"
@@ -75,7 +76,7 @@ signals(void)
 int
 main(int argc, char **argv)
 {
-	static struct kiosk	 k;	/* large; wiped by kiosk_reset */
+	static struct kiosk	 k;	/* large; wiped by nav_reset */
 	const char		*conf = NULL, *term = NULL, *errstr;
 	char			*errors;
 	int64_t			 t;
@@ -148,11 +149,11 @@ main(int argc, char **argv)
 		config_free(k.cfg);
 		return 1;
 	}
-	kiosk_init(&k);
-	kiosk_audit(&k, "kiosk start", "");
+	nav_init(&k);
+	nav_audit(&k, "kiosk start", "");
 	while (!kiosk_stop && !k.quit) {
 		if (k.dirty)
-			kiosk_draw(&k);
+			nav_draw(&k);
 		t = clock_mono_ms();
 		key = ui_key();
 		if (kiosk_stop)
@@ -170,13 +171,12 @@ main(int argc, char **argv)
 		} else
 			quick = 0;
 		if (key == UI_K_NONE)
-			kiosk_tick(&k);
+			nav_tick(&k);
 		else
-			kiosk_key(&k, key);
+			nav_key(&k, key);
 	}
-	kiosk_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop",
-	    "");
-	kiosk_reset(&k);
+	nav_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop", "");
+	nav_reset(&k);
 	ui_end();
 	store_close(k.store);
 	config_free(k.cfg);
