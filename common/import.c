@@ -7,7 +7,6 @@
 #include <csv.h>
 #include <ctype.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,7 +20,9 @@
 #include "import.h"
 #include "log.h"
 #include "outbox.h"
+#include "preschool.h"
 #include "refdata.h"
+#include "residents.h"
 #include "smstext.h"
 #include "store.h"
 #include "strset.h"
@@ -264,20 +265,13 @@ check_date(struct imp *im, int col, int required, char out[11])
 static int64_t
 resident_id(struct imp *im, const char *code)
 {
-	sqlite3_stmt	*st = store_stmt(im->s, ST_RESIDENT_ID_BY_CODE);
 	int64_t		 id = 0;
 	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK)
-		goto fail;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		goto fail;
-	(void)sqlite3_reset(st);
-	return id;
-fail:
+	if ((rc = residents_id_by_code(im->s, code, &id)) == 0)
+		return id;
+	if (rc == 1)
+		return 0;
 	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
@@ -297,61 +291,28 @@ check_dup(struct imp *im, const char *key, int field)
 }
 
 /*
- * Step an upsert whose WHERE clause skips unchanged rows, and count it.
+ * Count what an upsert did (1 written, 0 unchanged, or a store code).
  * Constraint failures are the row's fault; anything else stops the import.
  */
 static int
-upsert(struct imp *im, sqlite3_stmt *st, int64_t *id, char *ref,
-    size_t refsize)
+upserted(struct imp *im, int rc)
 {
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (id != NULL)
-			*id = sqlite3_column_int64(st, 0);
-		if (ref != NULL) {
-			const unsigned char *r = sqlite3_column_text(st, 1);
-
-			(void)util_strlcpy(ref, r ? (const char *)r : "",
-			    refsize);
-		}
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			(void)sqlite3_reset(st);
-			im->res->updated++;	/* inserts are subtracted later */
-			return 1;
-		}
+	if (rc == 1) {
+		im->res->updated++;	/* inserts are subtracted later */
+		return 1;
 	}
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		if (sqlite3_changes(store_db(im->s)) > 0) {
-			im->res->updated++;
-			return 1;
-		}
+	if (rc == 0) {
 		im->res->unchanged++;
 		return 0;
 	}
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+	if (rc == STORE_EUNIQUE || rc == STORE_ECONSTRAINT) {
 		imp_err(im, -1, _("row conflicts with the database: %s"),
-		    sqlite3_errmsg(store_db(im->s)));
-		(void)sqlite3_reset(st);
+		    store_errmsg(im->s));
 		return -1;
 	}
-	imp_err(im, -1, _("database error: %s"), sqlite3_errmsg(store_db(im->s)));
-	(void)sqlite3_reset(st);
+	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
-}
-
-#define BIND_OK(x)	((x) == SQLITE_OK)
-
-static int
-bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
 static void
@@ -362,7 +323,7 @@ row_resident(struct imp *im)
 	enum ident_pcode_form form;
 	enum ident_phone_kind pkind = IDENT_PHONE_LV_MOBILE;
 	const char	*errstr, *lang;
-	sqlite3_stmt	*st;
+	struct residents_row r;
 	int		 bad = 0;
 
 	if (check_pcode(im, R_CODE, code, &form) == -1)
@@ -405,27 +366,18 @@ row_resident(struct imp *im)
 	}
 	if (bad || check_dup(im, code, fpos(im, R_CODE)) == -1)
 		return;
-	st = store_stmt(im->s, ST_RESIDENT_UPSERT);
-	if (!BIND_OK(sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, fld(im, R_GIVEN), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, R_FAMILY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(bind_text_or_null(st, 4, phone)) ||
-	    !BIND_OK(phone[0] ? sqlite3_bind_int(st, 5, (int)pkind) :
-	    sqlite3_bind_null(st, 5)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 6, lang, -1, SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 7, fld(im, R_TERRITORY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 8, fld(im, R_ADDRESS), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(bind_text_or_null(st, 9, birth)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 10, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	(void)upsert(im, st, NULL, NULL, 0);
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	r.given_name = fld(im, R_GIVEN);
+	r.family_name = fld(im, R_FAMILY);
+	r.phone = phone;
+	r.phone_kind = phone[0] != '\0' ? (int)pkind : -1;
+	r.lang = lang;
+	r.territory = fld(im, R_TERRITORY);
+	r.address = fld(im, R_ADDRESS);
+	r.birth_date = birth;
+	r.updated_at = im->now;
+	(void)upserted(im, residents_upsert(im->s, &r));
 }
 
 /* "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or with seconds, ' ' or 'T'. */
@@ -506,18 +458,10 @@ institution_id(struct imp *im, const char *name, const char **canon)
 static int
 priority_class_known(struct imp *im, long long prio)
 {
-	sqlite3_stmt	*st = store_stmt(im->s, ST_PRIORITY_CLASS_EXISTS);
 	int		 rc;
 
-	if (sqlite3_bind_int64(st, 1, prio) != SQLITE_OK)
-		rc = SQLITE_ERROR;
-	else
-		rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
+	if ((rc = preschool_class_known(im->s, prio)) != -1)
+		return rc;
 	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
@@ -531,7 +475,7 @@ row_queue(struct imp *im)
 	const char	*v, *errstr, *inst = NULL;
 	long long	 prio = 0, y, mo;
 	int64_t		 gid = 0, iid = 0;
-	sqlite3_stmt	*st;
+	struct preschool_row q;
 	int		 bad = 0, r;
 
 	bad |= check_pcode(im, Q_CHILD, child, NULL) == -1;
@@ -593,25 +537,17 @@ row_queue(struct imp *im)
 	(void)snprintf(key, sizeof(key), "%s|%s", child, inst);
 	if (check_dup(im, key, fpos(im, Q_CHILD)) == -1)
 		return;
-	st = store_stmt(im->s, ST_QUEUE_UPSERT);
-	if (!BIND_OK(sqlite3_bind_text(st, 1, child, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, fld(im, Q_GIVEN), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, Q_FAMILY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 4, gid)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 5, iid)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 6, registered, -1,
-	    SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 7, fld(im, Q_START), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 8, prio)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 9, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	(void)upsert(im, st, NULL, NULL, 0);
+	memset(&q, 0, sizeof(q));
+	q.child_code = child;
+	q.given_name = fld(im, Q_GIVEN);
+	q.family_name = fld(im, Q_FAMILY);
+	q.guardian_id = gid;
+	q.institution_id = iid;
+	q.registered_at = registered;
+	q.desired_start = fld(im, Q_START);
+	q.priority = prio;
+	q.updated_at = im->now;
+	(void)upserted(im, preschool_upsert(im->s, &q));
 }
 
 static int
@@ -642,24 +578,6 @@ valid_own_reference(const char *v)
 	return 1;
 }
 
-static int
-fee_make_reference(struct imp *im, int64_t id)
-{
-	char		 rf[IDENT_RF_SIZE];
-	sqlite3_stmt	*st;
-
-	fees_reference_for_id(id, rf);
-	st = store_stmt(im->s, ST_FEE_SET_REFERENCE);
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rf, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    store_exec(im->s, ST_FEE_SET_REFERENCE) == -1) {
-		imp_err(im, -1, _("cannot store the reference: %s"),
-		    store_errmsg(im->s));
-		return -1;
-	}
-	return 0;
-}
-
 static void
 row_fee(struct imp *im)
 {
@@ -669,8 +587,8 @@ row_fee(struct imp *im)
 	const struct refdata_item *kind = NULL;
 	const char	*v, *errstr;
 	int64_t		 rid = 0, cents = 0, fid = 0;
-	sqlite3_stmt	*st;
-	int		 bad = 0, r;
+	struct fees_row	 f;
+	int		 bad = 0;
 
 	if (check_pcode(im, F_CODE, code, NULL) == -1)
 		bad = 1;
@@ -726,24 +644,19 @@ row_fee(struct imp *im)
 	    fld(im, F_PERIOD));
 	if (check_dup(im, key, fpos(im, F_CODE)) == -1)
 		return;
-	st = store_stmt(im->s, ST_FEE_UPSERT);
-	if (!BIND_OK(sqlite3_bind_int64(st, 1, rid)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, kind->name, -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, F_PERIOD), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 4, cents)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 5, due, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(bind_text_or_null(st, 6, ref)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 7, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	stored[0] = '\0';
-	r = upsert(im, st, &fid, stored, sizeof(stored));
-	if (r == 1 && stored[0] == '\0')
-		(void)fee_make_reference(im, fid);
+	memset(&f, 0, sizeof(f));
+	f.resident_id = rid;
+	f.kind = kind->name;
+	f.period = fld(im, F_PERIOD);
+	f.amount_cents = cents;
+	f.due_date = due;
+	f.reference = ref;
+	f.updated_at = im->now;
+	if (upserted(im, fees_upsert(im->s, &f, &fid, stored,
+	    sizeof(stored))) == 1 && stored[0] == '\0' &&
+	    fees_set_reference(im->s, fid, NULL, 0) == -1)
+		imp_err(im, -1, _("cannot store the reference: %s"),
+		    store_errmsg(im->s));
 }
 
 static void
@@ -900,18 +813,25 @@ import_kind_parse(const char *s, enum import_kind *kind)
 static int64_t
 table_count(struct store *s, enum import_kind kind)
 {
-	sqlite3_stmt	*st;
-	enum store_stmt	 id;
 	int64_t		 n = -1;
+	int		 rc;
 
-	id = kind == IMPORT_RESIDENTS ? ST_RESIDENT_COUNT :
-	    kind == IMPORT_QUEUE ? ST_QUEUE_COUNT :
-	    kind == IMPORT_FEES ? ST_FEE_COUNT : ST_OUTBOX_COUNT;
-	st = store_stmt(s, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	return n;
+	switch (kind) {
+	case IMPORT_RESIDENTS:
+		rc = residents_count(s, &n);
+		break;
+	case IMPORT_QUEUE:
+		rc = preschool_count(s, &n);
+		break;
+	case IMPORT_FEES:
+		rc = fees_count(s, &n);
+		break;
+	default:
+		rc = store_one_i64(s, ST_OUTBOX_COUNT, &n, "") == STORE_ROW ?
+		    0 : -1;
+		break;
+	}
+	return rc == 0 ? n : -1;
 }
 
 /*
@@ -963,21 +883,6 @@ parse_reset(struct imp *im)
 	im->nfields = 0;
 	im->buflen = 0;
 	im->too_many = 0;
-}
-
-/* The number of priority classes besides 0 (the highest); 0 or -1. */
-static int
-priority_classes(struct store *s, int64_t *n)
-{
-	sqlite3_stmt	*st = store_stmt(s, ST_PRIORITY_CLASS_COUNT);
-	int		 rc;
-
-	*n = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st,
-	    0) > 0)
-		*n = sqlite3_column_int64(st, 1);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
 }
 
 int
@@ -1041,7 +946,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	    ((im.ref = refdata_load(s, kind == IMPORT_QUEUE ?
 	    REFDATA_INSTITUTION : REFDATA_FEE_KIND, errbuf,
 	    sizeof(errbuf))) == NULL ||
-	    (kind == IMPORT_QUEUE && priority_classes(s, &im.nclasses) ==
+	    (kind == IMPORT_QUEUE && preschool_classes(s, &im.nclasses) ==
 	    -1))) {
 		fprintf(im.err, "%s: %s\n", im.name, im.ref == NULL ? errbuf :
 		    store_errmsg(s));
