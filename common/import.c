@@ -1,10 +1,8 @@
 /*
- * import: CSV (RFC 4180, through libcsv) into the store, inside one
- * transaction that is rolled back if any row is wrong. The file is fed to
- * the parser a line at a time so that every error can name its line; the
- * COLUMN of an error is the field's position in the row.
+ * import: CSV (RFC 4180, read by csvread) into the store, inside one
+ * transaction that is rolled back if any row is wrong. Every error names
+ * its line; the COLUMN of an error is the field's position in the row.
  */
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,7 +11,7 @@
 #include <sys/stat.h>
 
 #include "clock.h"
-#include "csvline.h"
+#include "csvread.h"
 #include "fees.h"
 #include "i18n.h"
 #include "ident.h"
@@ -79,22 +77,12 @@ struct imp {
 	time_t			 now;
 	char			 today[11];
 
-	struct csv_parser	 p;
-	int			 line;		/* line being fed */
-	int			 pending_start;	/* first line of next record */
+	struct csvread		*cr;		/* the file's records */
 	int			 rec_line;	/* first line of this record */
-	int			 in_record;
 	int			 header_done;
 	int			 fatal;		/* stop: database failed, or
 						   a header without columns
 						   every row needs */
-
-	/* The current record: fields packed into buf, NUL-terminated. */
-	char			*buf;
-	size_t			 buflen, bufsize;
-	size_t			 off[IMPORT_MAX_FIELDS];
-	int			 nfields;
-	int			 too_many;
 
 	int			 map[IMPORT_MAX_COLS];	/* col -> field or -1 */
 	int			 nheader;
@@ -102,7 +90,6 @@ struct imp {
 	struct strset		*keys;		/* row keys seen in this file */
 	int			 row_bad;
 	struct refdata		*ref;		/* institutions or fee kinds */
-	unsigned char		 delim;		/* found in the header row */
 	int64_t			 nclasses;	/* priority classes, 0 none */
 };
 
@@ -134,11 +121,7 @@ imp_err(struct imp *im, int field, const char *fmt, ...)
 static const char *
 fld(struct imp *im, int col)
 {
-	int	 f = im->map[col];
-
-	if (f < 0 || f >= im->nfields)
-		return "";
-	return im->buf + im->off[f];
+	return csvread_field(im->cr, im->map[col]);
 }
 
 /* The field index of col, for error positions. */
@@ -146,33 +129,6 @@ static int
 fpos(struct imp *im, int col)
 {
 	return im->map[col];
-}
-
-static void
-field_cb(void *data, size_t len, void *arg)
-{
-	struct imp	*im = arg;
-	size_t		 need;
-
-	if (!im->in_record) {
-		im->in_record = 1;
-		im->rec_line = im->pending_start;
-	}
-	if (im->nfields >= IMPORT_MAX_FIELDS) {
-		im->too_many = 1;
-		return;
-	}
-	need = im->buflen + len + 1;
-	if (need > im->bufsize) {
-		while (im->bufsize < need)
-			im->bufsize = im->bufsize ? im->bufsize * 2 : 4096;
-		im->buf = xreallocarray(im->buf, im->bufsize, 1);
-	}
-	if (len > 0)
-		memcpy(im->buf + im->buflen, data, len);
-	im->buf[im->buflen + len] = '\0';
-	im->off[im->nfields++] = im->buflen;
-	im->buflen += len + 1;
 }
 
 /* Names are one line; an address may hold line breaks (not other C0). */
@@ -703,14 +659,15 @@ row_sms(struct imp *im)
 static void
 header_row(struct imp *im)
 {
+	unsigned char delim = csvread_delim(im->cr);
 	int	 c, f;
 	char	*name;
 
-	im->nheader = im->nfields;
+	im->nheader = csvread_nfields(im->cr);
 	for (c = 0; im->cols[c].name != NULL; c++)
 		im->map[c] = -1;
-	for (f = 0; f < im->nfields; f++) {
-		name = im->buf + im->off[f];
+	for (f = 0; f < im->nheader; f++) {
+		name = csvread_field(im->cr, f);
 		(void)util_trim(name);
 		for (c = 0; im->cols[c].name != NULL; c++) {
 			if (strcasecmp(name, im->cols[c].name) != 0)
@@ -734,8 +691,8 @@ header_row(struct imp *im)
 			if (im->map[c] == -1 && im->cols[c].required)
 				imp_err(im, -1, _("the header has no column "
 				    "'%s' (columns separated by %s)"),
-				    im->cols[c].name, im->delim == ';' ?
-				    _("semicolons") : im->delim == '\t' ?
+				    im->cols[c].name, delim == ';' ?
+				    _("semicolons") : delim == '\t' ?
 				    _("tabs") : _("commas"));
 	/* Each row would fail the same way: the header said it all. */
 	if (im->row_bad)
@@ -744,36 +701,34 @@ header_row(struct imp *im)
 }
 
 static void
-record_cb(int c, void *arg)
+record_cb(void *arg, struct csvread *cr)
 {
 	struct imp	*im = arg;
-	int		 f, blank = 1;
+	int		 f, nfields = csvread_nfields(cr), blank = 1;
 
-	(void)c;
-	if (!im->in_record)
-		return;		/* no fields: nothing to do */
 	if (im->fatal)
-		goto done;
+		return;
+	im->rec_line = csvread_record_line(cr);
 	im->row_bad = 0;
 	if (!im->header_done) {
 		header_row(im);
-		goto done;
+		return;
 	}
-	for (f = 0; f < im->nfields; f++)
-		if (im->buf[im->off[f]] != '\0')
+	for (f = 0; f < nfields; f++)
+		if (*csvread_field(cr, f) != '\0')
 			blank = 0;
 	if (blank)
-		goto done;	/* ",,,," rows that spreadsheets leave behind */
+		return;		/* ",,,," rows that spreadsheets leave behind */
 	im->res->rows++;
-	if (im->too_many || im->nfields > im->nheader) {
+	if (csvread_too_many(cr) || nfields > im->nheader) {
 		imp_err(im, im->nheader, _("row has more fields than the "
 		    "header (%d)"), im->nheader);
-		goto done;
+		return;
 	}
-	if (im->nfields < im->nheader) {
-		imp_err(im, im->nfields, _("row has %d fields, the header has "
-		    "%d"), im->nfields, im->nheader);
-		goto done;
+	if (nfields < im->nheader) {
+		imp_err(im, nfields, _("row has %d fields, the header has "
+		    "%d"), nfields, im->nheader);
+		return;
 	}
 	switch (im->kind) {
 	case IMPORT_RESIDENTS:
@@ -789,11 +744,6 @@ record_cb(int c, void *arg)
 		row_sms(im);
 		break;
 	}
-done:
-	im->in_record = 0;
-	im->nfields = 0;
-	im->buflen = 0;
-	im->too_many = 0;
 }
 
 int
@@ -834,57 +784,6 @@ table_count(struct store *s, enum import_kind kind)
 	return rc == 0 ? n : -1;
 }
 
-/*
- * The delimiter of the file: whichever of comma, semicolon (a Latvian
- * spreadsheet's "CSV") and tab its header row holds most of outside
- * quotes; a comma when it holds none. Read off the first line as it
- * passes, so a pipe works as well as a file.
- */
-static unsigned char
-detect_delim(const char *line, size_t len)
-{
-	size_t		 n[3] = { 0, 0, 0 }, i;
-	int		 quoted = 0;
-
-	for (i = 0; i < len && line[i] != '\n' && line[i] != '\0'; i++) {
-		if (line[i] == '"')
-			quoted = !quoted;
-		else if (quoted)
-			continue;
-		else if (line[i] == ',')
-			n[0]++;
-		else if (line[i] == ';')
-			n[1]++;
-		else if (line[i] == '\t')
-			n[2]++;
-	}
-	if (n[1] > n[0] && n[1] >= n[2])
-		return ';';
-	if (n[2] > n[0] && n[2] > n[1])
-		return '\t';
-	return ',';
-}
-
-static void
-parse_init(struct imp *im)
-{
-	if (csv_init(&im->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
-	csv_set_delim(&im->p, im->delim);
-}
-
-/* The record is broken past repair: drop it and resynchronise. */
-static void
-parse_reset(struct imp *im)
-{
-	csv_free(&im->p);
-	parse_init(im);
-	im->in_record = 0;
-	im->nfields = 0;
-	im->buflen = 0;
-	im->too_many = 0;
-}
-
 int
 import_csv(struct store *s, enum import_kind kind, const char *path,
     const struct import_opts *opts, struct import_result *res)
@@ -892,14 +791,11 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	static const struct import_opts none;
 	struct imp	 im;
 	struct stat	 sb;
+	struct csvread_opts co;
 	FILE		*fp;
-	struct csvline	*cl = NULL;
-	enum csvline_status lst = CSVLINE_EOF;
-	const char	*line;
-	size_t		 n, fed, skip, feed;
-	long		 nul;
-	off_t		 done = 0, total = 0;
-	size_t		 rec_bytes = 0, more;
+	enum csvread_status st = CSVREAD_EOF;
+	off_t		 total = 0;
+	size_t		 more;
 	int64_t		 after;
 	char		 errbuf[REFDATA_ERR_SIZE];
 	int		 ok = -1;
@@ -927,8 +823,13 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
-	im.delim = ',';
-	parse_init(&im);
+	memset(&co, 0, sizeof(co));
+	co.detect_delim = 1;
+	co.max_fields = IMPORT_MAX_FIELDS;
+	co.max_record = IMPORT_MAX_RECORD;
+	co.record = record_cb;
+	co.arg = &im;
+	im.cr = csvread_new(fp, &co);
 	if (store_bulk(s, 1) == -1 || store_begin(s) == -1) {
 		fprintf(im.err, "%s: %s\n", im.name, _("cannot start a "
 		    "transaction: the database is busy or read-only"));
@@ -953,81 +854,56 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		res->errors = 1;
 		goto rollback;
 	}
-	cl = csvline_new(fp);
-	while (!im.fatal && (lst = csvline_next(cl, &line, &n)) !=
-	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
-		im.line++;
-		done += (off_t)n;
-		/* pstate 0: libcsv is between records (csv.h's struct). */
-		if (im.p.pstate == 0)
-			im.pending_start = im.line;
-		/* A spreadsheet's UTF-8 BOM, before strict quoting sees it. */
-		skip = im.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
-		    3) == 0 ? 3 : 0;
-		if (im.line == 1) {
-			im.delim = detect_delim(line + skip, n - skip);
-			csv_set_delim(&im.p, im.delim);
-		}
-		/*
-		 * Parse up to a NUL only: libcsv would pass it on inside the
-		 * field, and everything after it would vanish from the row.
-		 */
-		nul = csvline_nul(line + skip, n - skip);
-		feed = nul >= 0 ? (size_t)nul : n - skip;
-		fed = csv_parse(&im.p, line + skip, feed, field_cb, record_cb,
-		    &im);
-		if (fed != feed) {
-			im.rec_line = im.line;
-			imp_err(&im, im.nfields, _("malformed quoting: a quote "
-			    "inside an unquoted field, or text after a "
-			    "closing quote"));
-			parse_reset(&im);
-			rec_bytes = 0;
+	while (!im.fatal && (st = csvread_next(im.cr)) != CSVREAD_EOF &&
+	    st != CSVREAD_EREAD) {
+		if (st == CSVREAD_LINE) {
+			if (opts->progress != NULL &&
+			    csvread_line(im.cr) % 10000 == 0)
+				opts->progress(opts->arg, res->rows,
+				    (off_t)csvread_bytes(im.cr), total);
 			continue;
 		}
-		if (nul >= 0 || lst == CSVLINE_LONG) {
-			im.rec_line = im.line;
-			if (nul >= 0)
-				imp_err(&im, im.nfields, _("a NUL byte (byte %ld "
-				    "of the line): this is not a text file"),
-				    nul + (long)skip + 1);
-			else
-				imp_err(&im, im.nfields, _("the line is longer "
-				    "than %d bytes"), CSVLINE_MAX);
-			parse_reset(&im);
-			rec_bytes = 0;
-			continue;
+		/* The record is broken past repair: report, drop, go on. */
+		im.rec_line = st == CSVREAD_ERECORD ?
+		    csvread_record_line(im.cr) : csvread_line(im.cr);
+		switch (st) {
+		case CSVREAD_EQUOTE:
+			imp_err(&im, csvread_nfields(im.cr), _("malformed "
+			    "quoting: a quote inside an unquoted field, or text "
+			    "after a closing quote"));
+			break;
+		case CSVREAD_ENUL:
+			imp_err(&im, csvread_nfields(im.cr), _("a NUL byte "
+			    "(byte %ld of the line): this is not a text file"),
+			    csvread_nul_at(im.cr));
+			break;
+		case CSVREAD_ELONG:
+			imp_err(&im, csvread_nfields(im.cr), _("the line is "
+			    "longer than %d bytes"), CSVLINE_MAX);
+			break;
+		default:
+			imp_err(&im, csvread_nfields(im.cr), _("record is "
+			    "longer than %d bytes: is a closing quote "
+			    "missing?"), IMPORT_MAX_RECORD);
+			break;
 		}
-		/* Bound a record so one stray quote cannot eat the file. */
-		if (im.p.pstate != 0) {
-			rec_bytes += (size_t)n;
-			if (rec_bytes > IMPORT_MAX_RECORD) {
-				im.rec_line = im.pending_start;
-				imp_err(&im, im.nfields, _("record is longer "
-				    "than %d bytes: is a closing quote "
-				    "missing?"), IMPORT_MAX_RECORD);
-				parse_reset(&im);
-				rec_bytes = 0;
-			}
-		} else
-			rec_bytes = 0;
-		if (opts->progress != NULL && im.line % 10000 == 0)
-			opts->progress(opts->arg, res->rows, done, total);
+		csvread_resync(im.cr);
 	}
-	if (lst == CSVLINE_ERROR) {
+	if (st == CSVREAD_EREAD) {
 		/* Never the end of the file: what follows would be lost. */
-		fprintf(im.err, "%s:%d: %s: %s\n", im.name, im.line + 1,
-		    _("read error"), strerror(errno));
+		fprintf(im.err, "%s:%d: %s: %s\n", im.name,
+		    csvread_line(im.cr) + 1, _("read error"), strerror(errno));
 		res->errors++;
 		goto rollback;
 	}
-	if (!im.fatal && csv_fini(&im.p, field_cb, record_cb, &im) != 0) {
-		im.rec_line = im.pending_start;
-		imp_err(&im, im.nfields, _("a quoted field is not closed "
-		    "before the end of the file"));
+	if (!im.fatal && csvread_finish(im.cr) == -1) {
+		im.rec_line = csvread_record_line(im.cr);
+		imp_err(&im, csvread_nfields(im.cr), _("a quoted field is not "
+		    "closed before the end of the file"));
 	}
 	if (opts->progress != NULL)
-		opts->progress(opts->arg, res->rows, done, total);
+		opts->progress(opts->arg, res->rows,
+		    (off_t)csvread_bytes(im.cr), total);
 	if (!im.header_done && res->errors == 0) {
 		fprintf(im.err, "%s: %s\n", im.name, _("the file is empty "
 		    "(no header row)"));
@@ -1069,11 +945,9 @@ out:
 		fprintf(im.err, _("%s: %zu more errors not shown\n"), im.name,
 		    more);
 	}
-	csv_free(&im.p);
+	csvread_free(im.cr);
 	strset_free(im.keys);
 	refdata_free(im.ref);
-	csvline_free(cl);
-	free(im.buf);
 	fclose(fp);
 	return ok;
 }
