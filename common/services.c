@@ -234,7 +234,7 @@ services_queue(struct store *s, const struct services_caller *c,
 }
 
 static void
-fees_row(void *arg, const struct fees_unpaid *u)
+fee_shown(void *arg, const struct fees_unpaid *u)
 {
 	struct services_fees *fs = arg;
 	struct services_fee *f;
@@ -278,7 +278,7 @@ services_fees(struct store *s, const struct config *cfg,
 	if (c->nresidents == 0)
 		return 0;
 	if (fees_unpaid(s, c->resident, c->nresidents, SERVICES_FEES_MAX,
-	    fees_row, fs) == -1)
+	    fee_shown, fs) == -1)
 		return db_fail(s, "fees");
 	/* Fees imported before references were made get theirs on first use. */
 	for (i = 0; i < fs->n; i++)
