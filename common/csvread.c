@@ -208,6 +208,7 @@ csvread_nfields(const struct csvread *cr)
 char *
 csvread_field(struct csvread *cr, int i)
 {
+	/* A field the row lacks: "", which trimming in place leaves so. */
 	static char	 empty[1];
 
 	if (i < 0 || i >= cr->nfields)

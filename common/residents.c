@@ -4,7 +4,6 @@
  */
 #include <string.h>
 
-#include "log.h"
 #include "residents.h"
 #include "store.h"
 #include "util.h"
