@@ -15,7 +15,7 @@
 #include <sys/types.h>
 
 #include "clock.h"
-#include "csvline.h"
+#include "csvread.h"
 #include "groups.h"
 #include "i18n.h"
 #include "ident.h"
@@ -285,17 +285,12 @@ struct gfile {
 	FILE			*err;
 	struct groups_file_result *res;
 	struct strset		*seen;
-	struct csv_parser	 p;
-	int			 line, rec_line, pending_start;
+	struct csvread		*cr;		/* the file's records */
+	int			 rec_line;
 	int			 header_done;
 	int			 col_code, col_phone;	/* field or -1 */
 	int			 headerless;
 	int			 fatal;
-	char			*buf;		/* the record's fields */
-	size_t			 buflen;
-	size_t			 off[FILE_FIELDS_MAX];
-	int			 nfields;
-	int			 too_big;	/* a field was dropped */
 };
 
 static void gf_err(struct gfile *, int, const char *, ...)
@@ -321,32 +316,10 @@ gf_err(struct gfile *gf, int field, const char *fmt, ...)
 		fprintf(gf->err, "%s:%d: %s\n", gf->name, gf->rec_line, msg);
 }
 
-static void
-gf_field(void *data, size_t len, void *arg)
-{
-	struct gfile	*gf = arg;
-
-	(void)data;
-	if (gf->nfields == 0)
-		gf->rec_line = gf->pending_start;
-	if (gf->nfields >= FILE_FIELDS_MAX || gf->buflen + len + 1 >
-	    FILE_RECORD_MAX) {
-		gf->nfields++;
-		gf->too_big = 1;	/* reported by the record */
-		return;
-	}
-	memcpy(gf->buf + gf->buflen, data, len);
-	gf->off[gf->nfields++] = gf->buflen;
-	gf->buflen += len;
-	gf->buf[gf->buflen++] = '\0';
-}
-
 static const char *
 gf_get(struct gfile *gf, int f)
 {
-	if (f < 0 || f >= gf->nfields || f >= FILE_FIELDS_MAX)
-		return "";
-	return gf->buf + gf->off[f];
+	return csvread_field(gf->cr, f);
 }
 
 /* Add one member (resident id, or 0 and a phone) unless already there. */
@@ -478,7 +451,7 @@ gf_header(struct gfile *gf)
 	char	 low[64];
 
 	gf->col_code = gf->col_phone = -1;
-	for (i = 0; i < gf->nfields && i < FILE_FIELDS_MAX; i++) {
+	for (i = 0; i < csvread_nfields(gf->cr); i++) {
 		(void)util_strlcpy(low, gf_get(gf, i), sizeof(low));
 		(void)util_trim(low);
 		if (strcasecmp(low, "personal_code") == 0)
@@ -489,7 +462,7 @@ gf_header(struct gfile *gf)
 	if (gf->col_code >= 0 || gf->col_phone >= 0)
 		return 0;
 	/* No header: one column of codes or numbers, from this line on. */
-	if (gf->nfields == 1) {
+	if (csvread_nfields(gf->cr) == 1) {
 		gf->headerless = 1;
 		return 1;
 	}
@@ -499,17 +472,17 @@ gf_header(struct gfile *gf)
 }
 
 static void
-gf_record(int c, void *arg)
+gf_record(void *arg, struct csvread *cr)
 {
 	struct gfile	*gf = arg;
 	const char	*code, *phone;
 	char		 v[FILE_RECORD_MAX];
 	int		 r = 0;
 
-	(void)c;
-	if (gf->fatal || gf->nfields == 0)
-		goto done;
-	if (gf->too_big) {
+	if (gf->fatal)
+		return;
+	gf->rec_line = csvread_record_line(cr);
+	if (csvread_too_many(cr)) {
 		gf_err(gf, -1, _("a record has more than %d fields or %d "
 		    "bytes"), FILE_FIELDS_MAX, FILE_RECORD_MAX);
 		goto done;
@@ -520,7 +493,7 @@ gf_record(int c, void *arg)
 			goto done;
 	}
 	/* A blank line (one empty field) is no row. */
-	if (gf->nfields == 1 && gf_get(gf, 0)[0] == '\0')
+	if (csvread_nfields(cr) == 1 && gf_get(gf, 0)[0] == '\0')
 		goto done;
 	if (gf->res->rows++ >= GROUPS_FILE_MAX_ROWS) {
 		if (gf->res->rows == GROUPS_FILE_MAX_ROWS + 1)
@@ -552,9 +525,6 @@ gf_record(int c, void *arg)
 done:
 	if (r == -1)
 		gf->fatal = 1;
-	gf->nfields = 0;
-	gf->buflen = 0;
-	gf->too_big = 0;
 }
 
 int64_t
@@ -563,13 +533,10 @@ groups_add_file(struct store *s, const char *name, const char *path,
     char *err, size_t errsize)
 {
 	struct gfile	 gf;
+	struct csvread_opts co;
 	FILE		*fp;
-	struct csvline	*cl;
-	enum csvline_status lst = CSVLINE_EOF;
-	const char	*line;
+	enum csvread_status st = CSVREAD_EOF;
 	char		 detail[GROUPS_NAME_MAX + 32];
-	size_t		 n, skip, fed, feed, rec_bytes = 0;
-	long		 nul;
 	int64_t		 id = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -583,10 +550,13 @@ groups_add_file(struct store *s, const char *name, const char *path,
 		    strerror(errno));
 		return -1;
 	}
-	if (csv_init(&gf.p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
-	gf.buf = xmalloc(FILE_RECORD_MAX + 1);
-	cl = csvline_new(fp);
+	memset(&co, 0, sizeof(co));
+	co.max_fields = FILE_FIELDS_MAX;
+	co.max_bytes = FILE_RECORD_MAX;
+	co.max_record = FILE_RECORD_MAX;
+	co.record = gf_record;
+	co.arg = &gf;
+	gf.cr = csvread_new(fp, &co);
 	gf.seen = strset_new();
 	if (store_begin(s) == -1) {
 		(void)util_strlcpy(err, _("cannot start a transaction: the "
@@ -596,53 +566,38 @@ groups_add_file(struct store *s, const char *name, const char *path,
 	if ((gf.gid = insert_group(s, name, "manual", NULL, actor, err,
 	    errsize)) == -1)
 		goto rollback;
-	while (!gf.fatal && (lst = csvline_next(cl, &line, &n)) !=
-	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
-		gf.line++;
-		if (gf.p.pstate == 0)
-			gf.pending_start = gf.line;
-		skip = gf.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
-		    3) == 0 ? 3 : 0;
-		/* Up to a NUL only: libcsv would keep it inside the field. */
-		nul = csvline_nul(line + skip, n - skip);
-		feed = nul >= 0 ? (size_t)nul : n - skip;
-		fed = csv_parse(&gf.p, line + skip, feed, gf_field, gf_record,
-		    &gf);
-		if (fed != feed) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, -1, "%s", _("malformed quoting"));
-			break;
-		}
-		if (nul >= 0) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, gf.nfields, _("a NUL byte (byte %ld of the "
-			    "line): this is not a text file"),
-			    nul + (long)skip + 1);
-			break;
-		}
-		if (lst == CSVLINE_LONG) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, gf.nfields, _("the line is longer than %d "
-			    "bytes"), CSVLINE_MAX);
-			break;
-		}
-		rec_bytes = gf.p.pstate != 0 ? rec_bytes + (size_t)n : 0;
-		if (rec_bytes > FILE_RECORD_MAX) {
-			gf.rec_line = gf.pending_start;
-			gf_err(&gf, -1, _("a record is longer than %d bytes: "
-			    "is a closing quote missing?"), FILE_RECORD_MAX);
-			break;
-		}
-	}
-	if (lst == CSVLINE_ERROR) {
+	while (!gf.fatal && (st = csvread_next(gf.cr)) == CSVREAD_LINE)
+		;
+	/* A broken record ends the file: its members would be guesses. */
+	gf.rec_line = st == CSVREAD_ERECORD ? csvread_record_line(gf.cr) :
+	    csvread_line(gf.cr);
+	switch (st) {
+	case CSVREAD_EQUOTE:
+		gf_err(&gf, -1, "%s", _("malformed quoting"));
+		break;
+	case CSVREAD_ENUL:
+		gf_err(&gf, csvread_nfields(gf.cr), _("a NUL byte (byte %ld of "
+		    "the line): this is not a text file"),
+		    csvread_nul_at(gf.cr));
+		break;
+	case CSVREAD_ELONG:
+		gf_err(&gf, csvread_nfields(gf.cr), _("the line is longer than "
+		    "%d bytes"), CSVLINE_MAX);
+		break;
+	case CSVREAD_ERECORD:
+		gf_err(&gf, -1, _("a record is longer than %d bytes: is a "
+		    "closing quote missing?"), FILE_RECORD_MAX);
+		break;
+	case CSVREAD_EREAD:
 		/* Never the end of the file: members would be lost. */
 		(void)util_snprintf(err, errsize, "%s:%d: %s: %s", path,
-		    gf.line + 1, _("read error"), strerror(errno));
+		    csvread_line(gf.cr) + 1, _("read error"), strerror(errno));
 		goto rollback;
+	default:
+		break;
 	}
-	if (!gf.fatal && res->errors == 0 && csv_fini(&gf.p, gf_field,
-	    gf_record, &gf) != 0) {
-		gf.rec_line = gf.pending_start;
+	if (!gf.fatal && res->errors == 0 && csvread_finish(gf.cr) == -1) {
+		gf.rec_line = csvread_record_line(gf.cr);
 		gf_err(&gf, -1, "%s", _("a quoted field is not closed before "
 		    "the end of the file"));
 	}
@@ -676,10 +631,8 @@ groups_add_file(struct store *s, const char *name, const char *path,
 rollback:
 	store_rollback(s);
 out:
-	csv_free(&gf.p);
+	csvread_free(gf.cr);
 	strset_free(gf.seen);
-	free(gf.buf);
-	csvline_free(cl);
 	fclose(fp);
 	return id;
 }
