@@ -9,13 +9,13 @@
 #include <string.h>
 
 #include "i18n.h"
-#include "keywords.h"
 #include "reminders.h"
 #include "rule.h"
 #include "services.h"
 #include "store.h"
 #include "topics.h"
 #include "util.h"
+#include "words.h"
 
 _Static_assert(TOPICS_MAX == SERVICES_TOPICS_MAX, "TEMAS lists them all");
 _Static_assert(TOPICS_NAME_SIZE <= SERVICES_NAME_SIZE, "names fit");
@@ -121,9 +121,7 @@ fail:
 int
 topics_code_valid(const char *code, char *err, size_t errsize)
 {
-	const char	*arg;
-	char		 line[TOPICS_CODE_SIZE + 8];
-	size_t		 i, n, arglen;
+	size_t		 i, n;
 
 	if (code == NULL || (n = strlen(code)) == 0 ||
 	    n >= TOPICS_CODE_SIZE) {
@@ -142,10 +140,12 @@ topics_code_valid(const char *code, char *err, size_t errsize)
 		    "letter"), code, i + 1);
 		return -1;
 	}
-	/* The SMS parser decides: STOP <code> must name the topic. */
-	(void)snprintf(line, sizeof(line), "STOP %s", code);
-	if (keywords_parse(line, strlen(line), &arg, &arglen) !=
-	    KEYWORDS_STOP || arglen != n) {
+	/*
+	 * STOP <code> must name the topic. The SMS parser takes a plain
+	 * a-z0-9_ word after STOP whole, so only the words that mean every
+	 * topic stand in the way, and words.c tells both of us which.
+	 */
+	if (words_stop_all(code, n)) {
 		seterr(err, errsize, _("topic code '%s': \"STOP %s\" means "
 		    "every topic, so it cannot name one"), code, code);
 		return -1;
