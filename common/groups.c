@@ -6,7 +6,6 @@
  */
 #include <csv.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,41 +57,37 @@ groups_name_valid(const char *name, const char **errstr)
 }
 
 static void
-row_info(sqlite3_stmt *st, struct groups_info *g)
+row_info(struct store_cur *c, struct groups_info *g)
 {
-	char	 kind[16];
-
 	memset(g, 0, sizeof(*g));
-	g->id = sqlite3_column_int64(st, 0);
-	store_col_text(st, 1, g->name, sizeof(g->name));
-	store_col_text(st, 2, kind, sizeof(kind));
-	g->is_rule = strcmp(kind, "rule") == 0;
-	store_col_text(st, 3, g->rule, sizeof(g->rule));
-	store_col_text(st, 4, g->created_by, sizeof(g->created_by));
-	g->created_at = (time_t)sqlite3_column_int64(st, 5);
+	g->id = store_i64(c, 0);
+	store_text(c, 1, g->name, sizeof(g->name));
+	g->is_rule = strcmp(store_str(c, 2), "rule") == 0;
+	store_text(c, 3, g->rule, sizeof(g->rule));
+	store_text(c, 4, g->created_by, sizeof(g->created_by));
+	g->created_at = (time_t)store_i64(c, 5);
 }
 
 /* 0 found, 1 not, -1 error: by name (name != NULL) or id. */
 static int
 lookup(struct store *s, const char *name, int64_t id, struct groups_info *g)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_cur	*c;
+	int			 rc;
 
 	if (name != NULL) {
-		st = store_stmt(s, ST_GROUP_BY_NAME);
-		rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		c = store_cur(s, ST_GROUP_BY_NAME);
+		rc = store_bind(c, "s", name);
 	} else {
-		st = store_stmt(s, ST_GROUP_BY_ID);
-		rc = sqlite3_bind_int64(st, 1, id);
+		c = store_cur(s, ST_GROUP_BY_ID);
+		rc = store_bind(c, "I", id);
 	}
-	if (rc != SQLITE_OK)
+	if (rc != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		row_info(st, g);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	if ((rc = store_step(c)) == STORE_ROW)
+		row_info(c, g);
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 int
@@ -105,7 +100,7 @@ int
 groups_find(struct store *s, const char *name, struct groups_info *g,
     char *err, size_t errsize)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	const char	*cand;
 	char		 best[GROUPS_NAME_MAX + 1] = "";
 	size_t		 d, bestd = SIZE_MAX;
@@ -117,11 +112,11 @@ groups_find(struct store *s, const char *name, struct groups_info *g,
 			    "%s"), store_errmsg(s));
 		return r;
 	}
-	st = store_stmt(s, ST_GROUP_NAMES);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cand = (const char *)sqlite3_column_text(st, 0);
-		if (cand == NULL)
+	c = store_cur(s, ST_GROUP_NAMES);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		if (store_isnull(c, 0))
 			continue;
+		cand = store_str(c, 0);
 		d = strcasecmp(cand, name) == 0 ? 0 :
 		    util_edit_distance(cand, name);
 		if (d < bestd) {
@@ -129,8 +124,8 @@ groups_find(struct store *s, const char *name, struct groups_info *g,
 			(void)util_strlcpy(best, cand, sizeof(best));
 		}
 	}
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_DONE && best[0] != '\0' &&
+	store_reset(c);
+	if (rc == STORE_OK && best[0] != '\0' &&
 	    bestd <= 1 + strlen(name) / 4)
 		(void)util_snprintf(err, errsize, _("no group is named '%s' "
 		    "(did you mean '%s'?)"), name, best);
@@ -144,40 +139,33 @@ int
 groups_list(struct store *s, int (*cb)(void *, const struct groups_info *),
     void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_GROUP_LIST);
+	struct store_cur	*c = store_cur(s, ST_GROUP_LIST);
 	struct groups_info	 g;
 	int			 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_info(st, &g);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &g);
 		if (cb(arg, &g) == -1) {
-			(void)sqlite3_reset(st);
+			store_reset(c);
 			return -1;
 		}
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 int
 groups_remove(struct store *s, const char *name, char *err, size_t errsize)
 {
 	struct groups_info	 g;
-	sqlite3_stmt		*st;
 	int64_t			 busy = 0;
-	int			 r, rc;
+	int			 r;
 
 	if ((r = groups_find(s, name, &g, err, errsize)) != 0)
 		return r == 1 ? 1 : -1;
 	if (store_begin(s) == -1)
 		goto dberr;
-	st = store_stmt(s, ST_GROUP_BUSY);
-	if (sqlite3_bind_int64(st, 1, g.id) != SQLITE_OK)
-		goto dberr_tx;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		busy = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (store_one_i64(s, ST_GROUP_BUSY, &busy, "I", g.id) < 0)
 		goto dberr_tx;
 	if (busy != 0) {
 		store_rollback(s);
@@ -187,10 +175,8 @@ groups_remove(struct store *s, const char *name, char *err, size_t errsize)
 		    (long long)busy, (long long)busy);
 		return 2;
 	}
-	if (sqlite3_bind_int64(store_stmt(s, ST_GROUP_UNLINK), 1, g.id) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_UNLINK) == -1 ||
-	    sqlite3_bind_int64(store_stmt(s, ST_GROUP_DELETE), 1, g.id) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_DELETE) == -1 ||
+	if (store_do(s, ST_GROUP_UNLINK, "I", g.id) != STORE_OK ||
+	    store_do(s, ST_GROUP_DELETE, "I", g.id) != STORE_OK ||
 	    store_commit(s) == -1)
 		goto dberr_tx;
 	return 0;
@@ -208,7 +194,6 @@ insert_group(struct store *s, const char *name, const char *kind,
     const char *rule, const char *actor, char *err, size_t errsize)
 {
 	struct groups_info	 g;
-	sqlite3_stmt		*st;
 	const char		*errstr;
 	int			 r;
 
@@ -225,15 +210,8 @@ insert_group(struct store *s, const char *name, const char *kind,
 			    "%s"), store_errmsg(s));
 		return -1;
 	}
-	st = store_stmt(s, ST_GROUP_INSERT);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (rule != NULL ? sqlite3_bind_text(st, 3, rule, -1, SQLITE_STATIC) :
-	    sqlite3_bind_null(st, 3)) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, actor != NULL ? actor : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_INSERT) == -1) {
+	if (store_do(s, ST_GROUP_INSERT, "sssst", name, kind, rule,
+	    actor != NULL ? actor : "", clock_now()) != STORE_OK) {
 		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
@@ -326,8 +304,8 @@ gf_get(struct gfile *gf, int f)
 static int
 gf_add(struct gfile *gf, int64_t rid, const char *phone)
 {
-	sqlite3_stmt	*st;
 	char		 key[32];
+	int		 rc;
 
 	if (rid > 0)
 		(void)util_snprintf(key, sizeof(key), "r%lld",
@@ -338,13 +316,14 @@ gf_add(struct gfile *gf, int64_t rid, const char *phone)
 		gf->res->duplicates++;
 		return 0;
 	}
-	st = store_stmt(gf->s, ST_GROUP_MEMBER_INSERT);
-	if (sqlite3_bind_int64(st, 1, gf->gid) != SQLITE_OK ||
-	    (rid > 0 ? sqlite3_bind_int64(st, 2, rid) :
-	    sqlite3_bind_null(st, 2)) != SQLITE_OK ||
-	    (rid > 0 ? sqlite3_bind_null(st, 3) :
-	    sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    store_exec(gf->s, ST_GROUP_MEMBER_INSERT) == -1)
+	/* A member is a resident or a bare phone, never both. */
+	if (rid > 0)
+		rc = store_do(gf->s, ST_GROUP_MEMBER_INSERT, "IIn", gf->gid,
+		    rid);
+	else
+		rc = store_do(gf->s, ST_GROUP_MEMBER_INSERT, "Ins", gf->gid,
+		    phone);
+	if (rc != STORE_OK)
 		return -1;
 	if (rid > 0)
 		gf->res->residents++;
@@ -357,17 +336,11 @@ gf_add(struct gfile *gf, int64_t rid, const char *phone)
 static int64_t
 resident_by(struct store *s, enum store_stmt id, const char *key)
 {
-	sqlite3_stmt	*st = store_stmt(s, id);
 	int64_t		 rid = 0;
-	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_one_i64(s, id, &rid, "s", key) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rid = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rid : -1;
+	return rid;
 }
 
 static int
@@ -641,32 +614,27 @@ int64_t
 groups_count(struct store *s, const struct groups_info *g, char *err,
     size_t errsize)
 {
-	struct rule	*r;
-	sqlite3_stmt	*st;
-	int64_t		 n = -1;
-	int		 rc;
+	struct rule		*r;
+	struct store_cur	*c;
+	int64_t			 n = -1;
+	int			 rc;
 
 	if (!g->is_rule) {
-		st = store_stmt(s, ST_GROUP_MEMBER_COUNT);
-		if (sqlite3_bind_int64(st, 1, g->id) != SQLITE_OK)
-			goto dberr;
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		(void)sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		if (store_one_i64(s, ST_GROUP_MEMBER_COUNT, &n, "I",
+		    g->id) != STORE_ROW)
 			goto dberr;
 		return n;
 	}
 	if ((r = rule_parse(g->rule, err, errsize)) == NULL)
 		return -1;
-	st = rule_prepare(s, r, RULE_COUNT, err, errsize);
+	c = rule_prepare(s, r, RULE_COUNT, err, errsize);
 	rule_free(r);
-	if (st == NULL)
+	if (c == NULL)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	if ((rc = store_step(c)) == STORE_ROW)
+		n = store_i64(c, 0);
+	store_cur_free(c);
+	if (rc == STORE_ROW)
 		return n;
 dberr:
 	(void)util_snprintf(err, errsize, _("database error: %s"),
@@ -674,12 +642,11 @@ dberr:
 	return -1;
 }
 
+/* Column i as text, or NULL for NULL (store_str gives ""). */
 static const char *
-col_str(sqlite3_stmt *st, int i)
+col_str(struct store_cur *c, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? (const char *)t : NULL;
+	return store_isnull(c, i) ? NULL : store_str(c, i);
 }
 
 /* "CENTS YYYY-MM-DD" (or NULL) into its two parts; -1 and "" for none. */
@@ -717,23 +684,22 @@ struct subx {
 static int
 subx_load(struct store *s, const struct groups_extras *x, struct subx *e)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_GROUP_SUB_EXCEPTIONS);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_GROUP_SUB_EXCEPTIONS);
+	int			 rc;
 
 	memset(e, 0, sizeof(*e));
-	if (sqlite3_bind_int64(st, 1, x->topic_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, x->topic_default) != SQLITE_OK)
+	if (store_bind(c, "Ii", x->topic_id, x->topic_default) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		if (e->n == e->cap) {
 			e->cap = e->cap ? e->cap * 2 : 1024;
 			e->ids = xreallocarray(e->ids, e->cap,
 			    sizeof(*e->ids));
 		}
-		e->ids[e->n++] = sqlite3_column_int64(st, 0);
+		e->ids[e->n++] = store_i64(c, 0);
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc != STORE_OK) {
 		free(e->ids);
 		e->ids = NULL;
 		return -1;
@@ -766,13 +732,13 @@ groups_resolve(struct store *s, const struct groups_info *g,
 	struct groups_extras	 none;
 	struct groups_member	 m;
 	struct rule		*r;
-	sqlite3_stmt		*st;
+	struct store_cur	*c;
 	char			 phone[IDENT_PHONE_SIZE], due[16];
 	enum ident_phone_kind	 kind;
 	const char		*errstr, *t;
 	int64_t			 cursor = 0;
 	size_t			 n;
-	int			 rc = SQLITE_OK, stopped = 0;
+	int			 rc = STORE_OK, stopped = 0;
 
 	if (x == NULL) {
 		memset(&none, 0, sizeof(none));
@@ -790,49 +756,45 @@ groups_resolve(struct store *s, const struct groups_info *g,
 	if (g->is_rule) {
 		if ((r = rule_parse(g->rule, err, errsize)) == NULL)
 			return -1;
-		st = rule_prepare(s, r, chunk == GROUPS_CHUNK_ALL ?
+		c = rule_prepare(s, r, chunk == GROUPS_CHUNK_ALL ?
 		    RULE_MEMBERS_ONCE : RULE_MEMBERS, err, errsize);
 		rule_free(r);
-		if (st == NULL) {
+		if (c == NULL) {
 			free(subx.ids);
 			return -1;
 		}
 	} else {
-		st = store_stmt(s, ST_GROUP_MANUAL_MEMBERS);
-		if (sqlite3_bind_int64(st, 3, g->id) != SQLITE_OK)
+		c = store_cur(s, ST_GROUP_MANUAL_MEMBERS);
+		if (store_bind_at(c, 3, "I", g->id) != STORE_OK)
 			goto dberr;
 	}
 	/* ?4 NULL: every member subscribed, subx decides instead. */
-	if ((x->topic_id > 0 && !use_subx ? sqlite3_bind_int64(st, 4,
-	    x->topic_id) : sqlite3_bind_null(st, 4)) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 5, x->topic_default) != SQLITE_OK ||
-	    (x->fee_kind != NULL ? sqlite3_bind_text(st, 6, x->fee_kind, -1,
-	    SQLITE_TRANSIENT) : sqlite3_bind_null(st, 6)) != SQLITE_OK ||
-	    (x->queue ? sqlite3_bind_int(st, 7, 1) :
-	    sqlite3_bind_null(st, 7)) != SQLITE_OK ||
-	    (x->institution != NULL ? sqlite3_bind_text(st, 8,
-	    x->institution, -1, SQLITE_TRANSIENT) :
-	    sqlite3_bind_null(st, 8)) != SQLITE_OK)
+	if ((x->topic_id > 0 && !use_subx ? store_bind_at(c, 4, "I",
+	    x->topic_id) : store_bind_at(c, 4, "n")) != STORE_OK ||
+	    store_bind_at(c, 5, "ic", x->topic_default, x->fee_kind) !=
+	    STORE_OK ||
+	    (x->queue ? store_bind_at(c, 7, "i", 1) :
+	    store_bind_at(c, 7, "n")) != STORE_OK ||
+	    store_bind_at(c, 8, "c", x->institution) != STORE_OK)
 		goto dberr;
 	do {
 		/*
 		 * A fresh run per chunk: no statement stays open across the
 		 * caller's commits, so each chunk reads the newest data.
 		 */
-		(void)sqlite3_reset(st);
-		if (sqlite3_bind_int64(st, 1, cursor) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, chunk > INT64_MAX ? INT64_MAX :
-		    (sqlite3_int64)chunk) != SQLITE_OK)
+		store_reset(c);
+		if (store_bind(c, "II", cursor, chunk > INT64_MAX ? INT64_MAX :
+		    (int64_t)chunk) != STORE_OK)
 			goto dberr;
 		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = store_step(c)) == STORE_ROW) {
 			n++;
-			cursor = sqlite3_column_int64(st, 0);
+			cursor = store_i64(c, 0);
 			memset(&m, 0, sizeof(m));
-			m.resident_id = sqlite3_column_int64(st, 1);
-			m.phone = col_str(st, 2);
-			m.phone_kind = sqlite3_column_type(st, 3) ==
-			    SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+			m.resident_id = store_i64(c, 1);
+			m.phone = col_str(c, 2);
+			m.phone_kind = store_isnull(c, 3) ? -1 :
+			    store_int(c, 3);
 			if (m.phone != NULL && (m.resident_id == 0 ||
 			    m.phone_kind < 0)) {
 				/* A phone-only member: the kind from the
@@ -844,31 +806,29 @@ groups_resolve(struct store *s, const struct groups_info *g,
 				} else
 					m.phone = NULL;
 			}
-			t = col_str(st, 4);
-			m.given_name = t != NULL ? t : "";
-			t = col_str(st, 5);
-			m.family_name = t != NULL ? t : "";
-			t = col_str(st, 6);
+			m.given_name = store_str(c, 4);
+			m.family_name = store_str(c, 5);
+			t = col_str(c, 6);
 			m.lang = t != NULL ? t : "lv";
 			if (use_subx)
 				m.subscribed = (x->topic_default != 0) !=
 				    (m.resident_id > 0 &&
 				    subx_has(&subx, m.resident_id));
 			else
-				m.subscribed = sqlite3_column_int(st, 7) != 0;
-			owed(col_str(st, 8), &m.owed_cents, due,
+				m.subscribed = store_int(c, 7) != 0;
+			owed(col_str(c, 8), &m.owed_cents, due,
 			    sizeof(due));
 			m.due_date = due[0] != '\0' ? due : NULL;
-			m.queue_entry = sqlite3_column_int64(st, 9);
+			m.queue_entry = store_i64(c, 9);
 			if (cb(arg, &m) == -1) {
 				stopped = 1;
 				break;
 			}
 		}
-		(void)sqlite3_reset(st);
+		store_reset(c);
 		if (stopped)
 			break;
-		if (rc != SQLITE_DONE)
+		if (rc != STORE_OK)
 			goto dberr;
 		if (cb(arg, NULL) == -1) {
 			stopped = 1;
@@ -876,7 +836,7 @@ groups_resolve(struct store *s, const struct groups_info *g,
 		}
 	} while (n == chunk);
 	if (g->is_rule)
-		sqlite3_finalize(st);
+		store_cur_free(c);
 	free(subx.ids);
 	return stopped ? -1 : 0;
 dberr:
@@ -884,8 +844,8 @@ dberr:
 	    store_errmsg(s));
 	free(subx.ids);
 	if (g->is_rule)
-		sqlite3_finalize(st);
+		store_cur_free(c);
 	else
-		(void)sqlite3_reset(st);
+		store_reset(c);
 	return -1;
 }
