@@ -4,7 +4,6 @@
  * compiler; manual groups through ST_GROUP_MANUAL_MEMBERS, which has the
  * same columns, so a broadcast cannot tell the two apart.
  */
-#include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
