@@ -1299,3 +1299,26 @@ store_cur_free(struct store_cur *c)
 	sqlite3_finalize(c->st);
 	free(c);
 }
+
+int
+store_bind_empty_blob(struct store_cur *c, int idx)
+{
+	if (sqlite3_bind_zeroblob(c->st, idx, 0) != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_bind_textn(struct store_cur *c, int idx, const char *t, size_t len)
+{
+	if (len > INT_MAX || sqlite3_bind_text(c->st, idx, t, (int)len,
+	    SQLITE_STATIC) != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}

@@ -169,6 +169,14 @@ const void *store_blob(struct store_cur *, int i, size_t *len);
 struct store_cur *store_prepare(struct store *, const char *sql, size_t len,
 	    char *err, size_t errsize);
 void	 store_cur_free(struct store_cur *);
+/*
+ * An empty blob at ?idx, where 'b' would bind NULL: a NOT NULL column
+ * of bytes that may hold none (an empty MO message).
+ */
+int	 store_bind_empty_blob(struct store_cur *, int idx);
+/* len bytes of text at ?idx, not copied, where no NUL need end them. */
+int	 store_bind_textn(struct store_cur *, int idx, const char *,
+	    size_t len);
 
 /*
  * Bulk mode for imports and the demo: a large page cache so one big
