@@ -1,8 +1,9 @@
 /*
  * broadcast: previews, sends, approvals, cancels and status of group SMS.
  * A preview and a send are the same pass over the group's members (so the
- * figures shown are the figures written); the send also inserts outbox
- * rows, committing every chunk so the gateway's own writes never wait
+ * figures shown are the figures written); the send also queues outbox
+ * rows through the outbox's batch gate (outbox_enqueue_batch, which checks
+ * each), committing every chunk so the gateway's own writes never wait
  * long, and plans each message's not_before at the bind's rate so a
  * non-emergency broadcast pauses over quiet hours instead of running
  * into them.

@@ -1,6 +1,8 @@
 /*
- * outbox: checks and writes outbound messages. The gateway's state
- * machine (queued, inflight, accepted, final) works on the same rows.
+ * outbox: the one gate outbound messages pass (outbox_enqueue_why for one,
+ * outbox_enqueue_batch for a broadcast's rows), which checks and writes
+ * them. The gateway's state machine (queued, inflight, accepted, final)
+ * works on the same rows. All of it through the store's cursors.
  */
 #include <limits.h>
 #include <string.h>
@@ -31,8 +33,9 @@ refuse(struct outbox_why *why, enum outbox_field field, const char *msg)
 }
 
 /*
- * The checks that need no analysis: phone (into e164), text, validity.
- * The phone comes first: it is what a producer's own checks left.
+ * The checks that need no analysis, in the order outbox_enqueue always
+ * made them: phone (into e164), text, validity. A batch makes only these
+ * per row: its caller has analysed the text (and remembers it).
  */
 static int
 check_plain(const struct outbox_msg *m, size_t len,
