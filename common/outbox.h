@@ -70,7 +70,8 @@ int64_t	 outbox_enqueue(struct store *, const struct outbox_msg *m,
  * What differs between the messages of a batch (a broadcast's): the
  * rest comes from the batch's shared outbox_msg. segments is the
  * caller's analysis of text under the shared encoding (a broadcast
- * remembers it per placeholder value), checked against max_segments.
+ * remembers it per placeholder value), checked against max_segments;
+ * analysis has also found the text UTF-8, which is not checked again.
  */
 struct outbox_item {
 	const char	*phone;		/* E.164 */

@@ -349,7 +349,8 @@ store_ready(struct api *a, struct evhttp_request *req)
 /*
  * The outbox's refusal as the API answers it: what the text cannot be
  * (its encoding, analysis or segments) is invalid_text, naming the field;
- * the rest is refused, in the outbox's words.
+ * the rest is refused, in the outbox's words. (A database failure is the
+ * caller's 500.)
  */
 static void
 post_message_refused(struct evhttp_request *req,
@@ -369,10 +370,6 @@ post_message_refused(struct evhttp_request *req,
 		    "needs %zu segments; [sms] max_segments is %lld"),
 		    why->segments, (long long)max_segments);
 		send_error(req, 400, "Bad Request", "invalid_text", reason);
-		break;
-	case OUTBOX_FIELD_STORE:
-		send_error(req, 500, "Internal Server Error", "database",
-		    _("the message could not be stored"));
 		break;
 	default:
 		(void)util_snprintf(reason, sizeof(reason), "%s",
@@ -412,6 +409,8 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 		goto dberr;
 	if ((id = outbox_enqueue_why(a->store, &om, &why)) == -1) {
 		store_rollback(a->store);
+		if (why.field == OUTBOX_FIELD_STORE)
+			goto dberr;
 		post_message_refused(req, &why, om.max_segments);
 		return;
 	}
