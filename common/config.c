@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "ident.h"
 #include "log.h"
+#include "smstext.h"
 #include "util.h"
 
 #define CONFIG_MAX_ERRORS	20
@@ -78,7 +79,7 @@ static const struct {
 	enum config_key	 key;
 	const char	*values[6];
 } config_enums[] = {
-	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
+	{ CFG_SMS_ENCODING, { SMSTEXT_POLICY_NAMES_CONFIG, NULL } },
 	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
 	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", "auto", NULL } },
 	{ CFG_SMSC_LONG_MODE, { "udh", "payload", NULL } },

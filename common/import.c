@@ -619,9 +619,7 @@ static void
 row_sms(struct imp *im)
 {
 	struct outbox_msg	 m;
-	struct smstext_opts	 so;
-	struct smstext_info	 info;
-	const char		*errstr;
+	struct outbox_why	 why;
 
 	if (check_text_as(im, S_TEXT, OUTBOX_TEXT_MAX, 1, TEXT_MULTILINE) ==
 	    -1)
@@ -631,26 +629,25 @@ row_sms(struct imp *im)
 	m.text = fld(im, S_TEXT);
 	m.validity_s = im->o->sms_validity_s;
 	m.encoding = im->o->sms_encoding;
-	if (im->o->sms_max_segments > 0) {
-		memset(&so, 0, sizeof(so));
-		if (smstext_policy_parse(m.encoding ? m.encoding : "auto",
-		    &so.policy, &errstr) == -1 ||
-		    smstext_analyze(m.text, strlen(m.text), &so, &info,
-		    &errstr) == -1) {
-			imp_err(im, fpos(im, S_TEXT), "text: %s", _(errstr));
-			return;
-		}
-		if (info.segments > (size_t)im->o->sms_max_segments) {
+	m.max_segments = im->o->sms_max_segments;
+	if (outbox_enqueue_why(im->s, &m, &why) == -1) {
+		switch (why.field) {
+		case OUTBOX_FIELD_PHONE:
+			imp_err(im, fpos(im, S_PHONE), "%s", _(why.msg));
+			break;
+		case OUTBOX_FIELD_SEGMENTS:
 			imp_err(im, fpos(im, S_TEXT), _("text: needs %zu "
-			    "segments, the limit is %d"), info.segments,
-			    im->o->sms_max_segments);
-			return;
+			    "segments, the limit is %d"), why.segments,
+			    m.max_segments);
+			break;
+		case OUTBOX_FIELD_ENCODING:
+		case OUTBOX_FIELD_TEXT:
+			imp_err(im, fpos(im, S_TEXT), "text: %s", _(why.msg));
+			break;
+		default:
+			imp_err(im, fpos(im, S_TEXT), "%s", _(why.msg));
+			break;
 		}
-	}
-	if (outbox_enqueue(im->s, &m, &errstr) == -1) {
-		imp_err(im, fpos(im, *m.phone == '\0' || strstr(errstr,
-		    "phone") || strstr(errstr, "number") ? S_PHONE : S_TEXT),
-		    "%s", _(errstr));
 		return;
 	}
 	im->res->updated++;	/* counted as a new row below */

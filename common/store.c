@@ -1326,3 +1326,15 @@ store_bind_bytes(struct store_cur *c, int idx, const void *b, size_t len)
 	}
 	return STORE_OK;
 }
+
+int
+store_bind_textn(struct store_cur *c, int idx, const char *t, size_t len)
+{
+	if (len > INT_MAX || sqlite3_bind_text(c->st, idx, t, (int)len,
+	    SQLITE_STATIC) != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}

@@ -171,6 +171,9 @@ const void *store_blob(struct store_cur *, int i, size_t *len);
 struct store_cur *store_prepare(struct store *, const char *sql, size_t len,
 	    char *err, size_t errsize);
 void	 store_cur_free(struct store_cur *);
+/* len bytes of text at ?idx, not copied, where no NUL need end them. */
+int	 store_bind_textn(struct store_cur *, int idx, const char *,
+	    size_t len);
 
 /*
  * A blob of len bytes into ?idx that is never NULL: 0 bytes bind an empty

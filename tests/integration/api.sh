@@ -169,6 +169,12 @@ bad unknown_field '{"phone":"29123456","text":"x","phnoe":"1"}'
 bad invalid_phone '{"phone":"1234","text":"x"}'
 bad invalid_phone '{"phone":"29123456'"'"'; DROP TABLE outbox; --","text":"x"}'
 expect_grep "phone" resp
+# The outbox's gate, in the API's words: segments are invalid_text with
+# the count, a fixed line is refused.
+bad invalid_text '{"phone":"29123456","text":"'"$(printf 'a%.0s' $(seq 1000))"'"}'
+expect_grep "max_segments" resp
+expect_grep " 7 " resp
+bad refused '{"phone":"61234567","text":"x"}'
 ctl group add seniori --rule "age >= 70" > /dev/null
 bad unknown_group '{"group":"senjori","text":"x"}' /api/v1/broadcasts
 expect_grep "seniori" resp	# did you mean
