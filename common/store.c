@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 
 #define STORE_BUSY_MS	5000

@@ -1,10 +1,13 @@
 /*
- * store: the SQLite database every muni program shares. It opens the file in
- * WAL mode with synchronous=FULL, brings the schema up to date, and prepares
- * every statement of common/store_stmts.h once, so bad SQL fails at start.
+ * store: the database every muni program shares, today a SQLite file. It
+ * opens the file in WAL mode with synchronous=FULL, brings the schema up
+ * to date, and prepares every statement of common/store_stmts.h once, so
+ * bad SQL fails at start.
  *
- * Only common/ uses the statements (nothing outside common/ includes
- * sqlite3.h); fronts see the store as an opaque handle.
+ * This header is the seam: the domain reaches the database only through
+ * the calls below (statement ids, cursors, store codes) and never sees the
+ * engine, so a PostgreSQL store can stand behind the same calls. What only
+ * the SQLite store and white-box tests may touch is in store_sqlite.h.
  */
 #ifndef MUNI_STORE_H
 #define MUNI_STORE_H
@@ -14,8 +17,6 @@
 #include <time.h>
 
 struct store;
-struct sqlite3;
-struct sqlite3_stmt;
 
 #define STMT(id, sql) id,
 #define STMT2(id, sql, pg_sql) id,
@@ -52,13 +53,6 @@ void		 store_close(struct store *);
 int		 store_version_found(const struct store *);
 
 /*
- * The prepared statement id, reset and with its bindings cleared, ready for
- * the caller to bind and step.
- */
-struct sqlite3_stmt *store_stmt(struct store *, enum store_stmt);
-struct sqlite3	*store_db(struct store *);
-
-/*
  * How long a statement waits for another process's write lock before it
  * fails with SQLITE_BUSY (5 s from store_open). The gateway's loop must not
  * stall that long: it waits briefly and retries later. 0 or -1.
@@ -81,18 +75,8 @@ int	 store_savepoint_end(struct store *, int keep);
 /* The database's last error text, for log lines. */
 const char *store_errmsg(struct store *);
 
-/*
- * Step a statement that returns no rows (or whose rows are ignored). On
- * failure logs the statement's name and the SQLite error and returns -1.
- */
-int	 store_exec(struct store *, enum store_stmt);
 /* The number of rows the last statement changed. */
 int64_t	 store_changes(struct store *);
-/*
- * Column i of the current row as text into buf ("" for NULL), cut at a
- * UTF-8 character boundary when it does not fit.
- */
-void	 store_col_text(struct sqlite3_stmt *, int i, char *buf, size_t size);
 int64_t	 store_last_rowid(struct store *);
 
 /*

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 
 #define T0	1767225600	/* 2026-01-01 00:00:00 UTC */

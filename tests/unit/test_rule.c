@@ -22,6 +22,7 @@
 #include "log.h"
 #include "rule.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 
