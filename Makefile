@@ -128,7 +128,8 @@ CURSES_CFLAGS	:= $(call pkg_cflags,ncursesw)
 TEST_CFLAGS	:= $(call pkg_cflags,cmocka)
 # Modules still on sqlite3.h until they are converted to the store API
 # (issue 18) find it in /usr/include; the list to shrink is walls.sh's.
-$(call walled,common/store common/store_% common/backup tests/%): CPPFLAGS += $(SQLITE_CFLAGS)
+SQLITE_OBJS	 = $(call walled,common/store common/store_% common/backup tests/%)
+$(SQLITE_OBJS): CPPFLAGS += $(SQLITE_CFLAGS)
 $(call walled,common/config): CPPFLAGS += $(INIH_CFLAGS)
 $(call walled,common/qr): CPPFLAGS += $(QR_CFLAGS)
 $(call walled,common/statement): CPPFLAGS += $(XML_CFLAGS)

@@ -148,9 +148,9 @@ usage(FILE *fp)
 static void
 usage_of(FILE *fp, const char *words, const char *word, int *nlines)
 {
-	size_t	 i, best = nitems(commands), bestlen = 0;
-	const char *line;
-	int	 found = 0;
+	size_t		 i, best = nitems(commands), bestlen = 0;
+	const char	*line;
+	int		 found = 0;
 
 	for (i = 0; i < nitems(commands); i++)
 		if (words_begin(words, commands[i].name) &&

@@ -49,6 +49,12 @@ code() {
 	perl -0777 -pe 's{/\*.*?\*/}{ }gs; s{//[^\n]*}{}g' "$1"
 }
 
+# What each wall keeps in (extended regular expressions over code).
+inc='#[[:space:]]*include[[:space:]]*'
+re_sqlite="$inc<sqlite3\\.h>|\\bsqlite3_[a-z0-9_]+|\\bSQLITE_[A-Z]"
+re_smpp="$inc[<\"]smpp34"
+re_curses="$inc<((ncursesw|ncurses)/)?n?curses\\.h>|$inc<(term|panel|menu|form)\\.h>"
+
 # check ROOT: prints each file of ROOT that breaks a wall; 1 if any does.
 check() {
 	bad=0
@@ -59,17 +65,15 @@ check() {
 		code "$f" > code.txt
 		case $rel in
 		tests/*) ;;
-		*)	if grep -qE '#[[:space:]]*include[[:space:]]*<sqlite3\.h>|\bsqlite3_[a-z0-9_]+|\bSQLITE_[A-Z]' code.txt &&
+		*)	if grep -qE "$re_sqlite" code.txt &&
 			    ! may "$rel" sqlite; then
 				echo "$rel: SQLite outside the store"; bad=1
 			fi;;
 		esac
-		if grep -qE '#[[:space:]]*include[[:space:]]*[<"]smpp34' code.txt &&
-		    ! may "$rel" smpp; then
+		if grep -qE "$re_smpp" code.txt && ! may "$rel" smpp; then
 			echo "$rel: libsmpp34 outside smsgw/pdu*.c"; bad=1
 		fi
-		if grep -qE '#[[:space:]]*include[[:space:]]*<(n?curses(w/)?|ncursesw/n?curses)\.h>|#[[:space:]]*include[[:space:]]*<(term|panel|menu|form)\.h>' code.txt &&
-		    ! may "$rel" curses; then
+		if grep -qE "$re_curses" code.txt && ! may "$rel" curses; then
 			echo "$rel: curses outside kiosk/ui.c"; bad=1
 		fi
 	done
@@ -82,7 +86,7 @@ check "$MUNI_TOP" > walls.out || { cat walls.out; fail "a wall is broken"; }
 # so the list says what is left to do.
 for f in $until_converted; do
 	[ -f "$MUNI_TOP/$f" ] || fail "walls.sh: $f is listed but does not exist"
-	code "$MUNI_TOP/$f" | grep -qE '<sqlite3\.h>|\bsqlite3_|\bSQLITE_[A-Z]' ||
+	code "$MUNI_TOP/$f" | grep -qE "$re_sqlite" ||
 	    fail "walls.sh: $f no longer uses SQLite: take it off until_converted"
 done
 
