@@ -19,12 +19,10 @@
 #include "store.h"
 #include "util.h"
 
-static const char *use_preview =
-    "sms preview [--translit | --encoding auto|ucs2|translit|gsm7] TEXT";
-static const char *use_send =
-    "sms send [--validity S] [--encoding E] PHONE TEXT | "
-    "--batch FILE.csv";
-static const char *use_status = "sms status ID";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_preview = "sms preview";
+static const char *use_send = "sms send";
+static const char *use_status = "sms status";
 
 static int
 sms_preview(struct ctl *ctl, int argc, char **argv)
