@@ -426,6 +426,10 @@ on_read_end(void *arg, int delivers)
 		batch_commit_soon(d->batch);
 }
 
+/*
+ * The binds' lives: their sessions, bind_mode auto, removal, SIGHUP.
+ */
+
 static void	 on_bind_failed(void *, uint32_t);
 
 static const struct esme_ops tx_ops = {

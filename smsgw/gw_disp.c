@@ -725,6 +725,11 @@ disp_on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
 		finish(d, m);
 }
 
+/*
+ * The dispatcher's life: after each commit, and on its timers.
+ */
+
+/* The group commit is done (ok) or rolled back: what waited on it goes. */
 static void
 after_commit(void *arg, int ok)
 {
