@@ -86,6 +86,22 @@ disp_log_phone(const char *e164, char *buf, size_t size)
 	return buf;
 }
 
+/*
+ * An answer's handler failed inside its savepoint (MO, USSD): undo its work
+ * and open a fresh savepoint for what still goes out (the apology its reply
+ * holds). -1 when that cannot be done, with *lost set when the batch's
+ * transaction itself is gone.
+ */
+int
+disp_savepoint_again(struct disp *d, int *lost)
+{
+	if (store_savepoint_end(d->store, 0) == -1) {
+		*lost = 1;
+		return -1;
+	}
+	return store_savepoint(d->store);
+}
+
 /* A status for a log line: SMPP's name, or what stood in for one. */
 static const char *
 status_word(uint32_t st)

@@ -210,6 +210,7 @@ void		 disp_dmsg_free(struct dmsg *);
 void		 disp_settings_from(struct disp *, const struct config *);
 void		 disp_side_stop(struct gside *);
 const char	*disp_log_phone(const char *, char *, size_t);
+int		 disp_savepoint_again(struct disp *, int *lost);
 
 /*
  * gw_binds.c: the binds.

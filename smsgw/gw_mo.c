@@ -207,11 +207,7 @@ answer_mo(struct disp *d, const struct inbox_row *r, int *lost)
 	    &ko, reply, sizeof(reply), &kr);
 	if (rc == -1) {
 		/* Its work is undone; the apology in reply still goes. */
-		if (store_savepoint_end(d->store, 0) == -1) {
-			*lost = 1;
-			return -1;
-		}
-		if (store_savepoint(d->store) == -1)
+		if (disp_savepoint_again(d, lost) == -1)
 			return -1;
 		rc = 1;
 	}

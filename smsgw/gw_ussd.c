@@ -105,11 +105,7 @@ ussd_prepare(struct disp *d, struct ussd_req *u, int *lost)
 	    u->has_session ? session : "", u->op, u->text, u->len, &u->reply);
 	if (rc == -1) {
 		/* Undone; reply holds an apology that ends the session. */
-		if (store_savepoint_end(d->store, 0) == -1) {
-			*lost = 1;
-			return -1;
-		}
-		if (store_savepoint(d->store) == -1)
+		if (disp_savepoint_again(d, lost) == -1)
 			return -1;
 		rc = 1;
 	}
