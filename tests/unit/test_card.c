@@ -1,0 +1,545 @@
+/*
+ * test_card: the resident card (issue 21) on a :memory: store with the
+ * fake clock. Merchants and offers with their errors (unknown merchant or
+ * group, overlapping days, bad dates, a landline, a phone another merchant
+ * has) that change nothing; eligibility through resident groups, nearest
+ * territory first; the code sent hashed and secret, expiring; once per
+ * merchant a day; wrong codes locking the merchant phone out, letters not
+ * counted; privacy: a stranger learns nothing and no answer, stored check
+ * or SMS carries a personal code; the report's figures.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "card.h"
+#include "clock.h"
+#include "groups.h"
+#include "i18n.h"
+#include "log.h"
+#include "store.h"
+#include "testlib.h"
+
+#define NOW	1781514000	/* 2026-06-15 09:00:00 UTC, a Monday */
+#define TTL	600
+
+/* Anna Bērziņa, 70, Auru pagasts; Jānis Kalniņš, 40, Dobele. */
+#define ANNA_CODE	"161175-19997"
+#define ANNA_PHONE	"+37120000001"
+#define JANIS_PHONE	"+37120000002"
+#define SHOP_PHONE	"+37129999991"
+#define SHOP2_PHONE	"+37129999992"
+#define STRANGER	"+37129999999"
+
+static const struct card_check_params params = { 3, 900 };
+
+static int
+setup(void **state)
+{
+	struct store	*s;
+	const char	*errstr = NULL;
+	char		 err[GROUPS_ERR_SIZE];
+
+	tl_i18n();
+	tl_zone();
+	clock_set_fake(NOW);
+	log_set_level(LOG_LEVEL_FATAL);
+	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL) {
+		fprintf(stderr, "setup: %s\n", errstr);
+		return -1;
+	}
+	tl_exec(s, "INSERT INTO residents (id, personal_code, given_name,"
+	    " family_name, phone, phone_kind, lang, territory, birth_date,"
+	    " updated_at) VALUES"
+	    " (1, '" ANNA_CODE "', 'Anna', 'Bērziņa', '" ANNA_PHONE "', 0,"
+	    "  'lv', 'Auru pagasts', '1956-01-10', 0),"
+	    " (2, '010186-10002', 'Jānis', 'Kalniņš', '" JANIS_PHONE "', 0,"
+	    "  'en', 'Dobele', '1986-01-01', 0)");
+	if (groups_add_rule(s, "seniori", "age >= 65", "anna", NULL, NULL,
+	    err, sizeof(err)) == -1 || groups_add_rule(s, "visi",
+	    "age >= 0", "anna", NULL, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "setup: %s\n", err);
+		return -1;
+	}
+	*state = s;
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	store_close(*state);
+	clock_clear_fake();
+	return 0;
+}
+
+static void
+merchant(struct store *s, const char *name, const char *phones,
+    const char *territory)
+{
+	struct card_merchant_spec sp = { name, phones, territory, "Brīvības "
+	    "iela 1", 1 };
+	char	 err[CARD_ERR_SIZE];
+
+	if (card_merchant_add(s, "anna", &sp, err, sizeof(err)) == -1)
+		fail_msg("merchant add: %s", err);
+}
+
+static int64_t
+offer(struct store *s, const char *m, const char *group, const char *text,
+    const char *from, const char *to)
+{
+	struct card_offer_spec sp = { m, group, text, NULL, from, to };
+	char	 err[CARD_ERR_SIZE];
+	int64_t	 id;
+
+	if ((id = card_offer_add(s, "anna", &sp, err, sizeof(err))) == -1)
+		fail_msg("offer add: %s", err);
+	return id;
+}
+
+/* The code in the newest outbox row's text (the route a phone gets it). */
+static void
+code_sent(struct store *s, char code[CARD_CODE_DIGITS + 1])
+{
+	long long	 v = tl_int(s, "SELECT CAST(substr(text, instr(text,"
+			    " ': ') + 2, 6) AS INTEGER) FROM outbox"
+			    " ORDER BY id DESC LIMIT 1");
+
+	snprintf(code, CARD_CODE_DIGITS + 1, "%06lld", v);
+}
+
+static void
+test_merchants(void **state)
+{
+	struct store		*s = *state;
+	struct card_merchant	 m;
+	struct card_merchant_spec sp;
+	char			 err[CARD_ERR_SIZE];
+
+	merchant(s, "Maxima Dobele", "29999991, +371 2999 9992", "Dobele");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 2);
+
+	/* Each bad input: an error that says what, and nothing written. */
+	memset(&sp, 0, sizeof(sp));
+	sp.name = "Maxima Dobele";
+	sp.phones = "29999993";
+	assert_int_equal(card_merchant_add(s, "anna", &sp, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "Maxima Dobele"));
+	sp.name = "Aptieka";
+	sp.phones = "63700000";		/* a landline */
+	assert_int_equal(card_merchant_add(s, "anna", &sp, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "63700000"));
+	sp.phones = "12ab";
+	assert_int_equal(card_merchant_add(s, "anna", &sp, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "12ab"));
+	sp.phones = "29999992";		/* Maxima's */
+	assert_int_equal(card_merchant_add(s, "anna", &sp, err,
+	    sizeof(err)), -1);
+	assert_non_null(strstr(err, "Maxima Dobele"));
+	sp.phones = NULL;
+	assert_int_equal(card_merchant_add(s, "anna", &sp, err,
+	    sizeof(err)), -1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 2);
+
+	/* A typo gets the nearest name. */
+	assert_int_equal(card_merchant_find(s, "Maxma Dobele", &m, err,
+	    sizeof(err)), 1);
+	assert_non_null(strstr(err, "Maxima Dobele"));
+
+	/* set replaces the phones; disable keeps the row. */
+	memset(&sp, 0, sizeof(sp));
+	sp.active = -1;
+	sp.phones = "29999993";
+	sp.territory = "Auru pagasts";
+	assert_int_equal(card_merchant_set(s, "anna", "Maxima Dobele", &sp,
+	    err, sizeof(err)), 0);
+	assert_int_equal(card_merchant_find(s, "Maxima Dobele", &m, err,
+	    sizeof(err)), 0);
+	assert_string_equal(m.territory, "Auru pagasts");
+	assert_string_equal(m.address, "Brīvības iela 1");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"
+	    " WHERE phone = '+37129999993'"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 1);
+	memset(&sp, 0, sizeof(sp));
+	sp.active = 0;
+	assert_int_equal(card_merchant_set(s, "anna", "Maxima Dobele", &sp,
+	    err, sizeof(err)), 0);
+	assert_int_equal(card_merchant_find(s, "Maxima Dobele", &m, err,
+	    sizeof(err)), 0);
+	assert_int_equal(m.active, 0);
+	assert_int_equal(card_merchant_set(s, "anna", "Nav", &sp, err,
+	    sizeof(err)), -1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " action LIKE 'merchant %'"), 3);
+}
+
+static void
+test_offers(void **state)
+{
+	struct store		*s = *state;
+	struct card_offer_spec	 sp;
+	char			 err[CARD_ERR_SIZE];
+	int64_t			 id;
+
+	merchant(s, "Maxima", SHOP_PHONE, "Dobele");
+	id = offer(s, "Maxima", "seniori", "10% atlaide", "2026-06-01",
+	    "2026-06-30");
+	memset(&sp, 0, sizeof(sp));
+	sp.merchant = "Maxma";
+	sp.group = "seniori";
+	sp.text_lv = "5% atlaide";
+	assert_int_equal(card_offer_add(s, "anna", &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "Maxima"));		/* did you mean */
+	sp.merchant = "Maxima";
+	sp.group = "seniorii";
+	assert_int_equal(card_offer_add(s, "anna", &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "seniorii"));
+	sp.group = "seniori";
+	sp.from = "2026-02-30";
+	assert_int_equal(card_offer_add(s, "anna", &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "2026-02-30"));
+	sp.from = "2026-07-10";
+	sp.to = "2026-07-01";
+	assert_int_equal(card_offer_add(s, "anna", &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "2026-07-10"));
+	/* Days that meet the first offer's, for the same group. */
+	sp.from = "2026-06-30";
+	sp.to = "2026-07-31";
+	assert_int_equal(card_offer_add(s, "anna", &sp, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "1"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM offers"), 1);
+	/* The day after, or another group: fine. */
+	sp.from = "2026-07-01";
+	assert_true(card_offer_add(s, "anna", &sp, err, sizeof(err)) > 0);
+	sp.group = "visi";
+	sp.from = "2026-06-01";
+	assert_true(card_offer_add(s, "anna", &sp, err, sizeof(err)) > 0);
+	/* set may not move an offer onto another's days either. */
+	memset(&sp, 0, sizeof(sp));
+	sp.to = "2026-07-05";
+	assert_int_equal(card_offer_set(s, "anna", id, &sp, err, sizeof(err)),
+	    -1);
+	sp.to = "2026-06-20";
+	assert_int_equal(card_offer_set(s, "anna", id, &sp, err, sizeof(err)),
+	    0);
+	assert_int_equal(card_offer_end(s, "anna", id, err, sizeof(err)), 0);
+	assert_int_equal(card_offer_end(s, "anna", id, err, sizeof(err)), -1);
+	assert_int_equal(card_offer_end(s, "anna", 99, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "99"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " action LIKE 'offer %'"), 5);
+}
+
+static void
+test_entitled(void **state)
+{
+	struct store		*s = *state;
+	struct card_entitled	 e[8];
+	size_t			 n;
+	int			 more;
+
+	merchant(s, "Aptieka Dobelē", SHOP_PHONE, "Dobele");
+	merchant(s, "Veikals Aurē", SHOP2_PHONE, "Auru pagasts");
+	(void)offer(s, "Aptieka Dobelē", "seniori", "15% zālēm", NULL, NULL);
+	(void)offer(s, "Veikals Aurē", "seniori", "10% atlaide", NULL, NULL);
+	(void)offer(s, "Veikals Aurē", "visi", "kafija par brīvu",
+	    "2026-07-01", NULL);		/* not yet */
+
+	/* Anna (a senior in Auru pagasts): her territory first. */
+	assert_int_equal(card_entitled(s, 1, e, 8, &n, &more), 0);
+	assert_int_equal(n, 2);
+	assert_int_equal(more, 0);
+	assert_string_equal(e[0].merchant, "Veikals Aurē");
+	assert_string_equal(e[0].text, "10% atlaide");
+	assert_string_equal(e[1].merchant, "Aptieka Dobelē");
+	assert_string_equal(e[1].address, "Brīvības iela 1");
+	assert_int_equal(card_entitled(s, 1, e, 1, &n, &more), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(more, 1);
+	/* Jānis is 40: nothing yet; from July the offer for all. */
+	assert_int_equal(card_entitled(s, 2, e, 8, &n, &more), 0);
+	assert_int_equal(n, 0);
+	clock_set_fake(NOW + 20 * 86400);
+	assert_int_equal(card_entitled(s, 2, e, 8, &n, &more), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(e[0].text, "kafija par brīvu");
+	/* A disabled merchant's offers are nobody's. */
+	tl_exec(s, "UPDATE merchants SET active = 0");
+	assert_int_equal(card_entitled(s, 1, e, 8, &n, &more), 0);
+	assert_int_equal(n, 0);
+}
+
+static void
+test_code_expiry(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1], spaced[16];
+	time_t			 exp, exp2;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "Dobeles novada pašvaldības", 1,
+	    ANNA_PHONE, &exp), CARD_ISSUED);
+	assert_int_equal(exp, NOW + TTL);
+	/* Secret, expiring with the code, to the number that asked. */
+	assert_int_equal(tl_int(s, "SELECT secret FROM outbox"), 1);
+	assert_int_equal(tl_int(s, "SELECT valid_until - created_at FROM"
+	    " outbox"), TTL);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " phone = '" ANNA_PHONE "'"), 1);
+	code_sent(s, code);
+	/* Only a hash is kept. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
+	    " code_hash LIKE '$y$%'"), 1);
+	/* Again within a minute: the same code, no second SMS. */
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp2),
+	    CARD_REUSED);
+	assert_int_equal(exp2, exp);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), 1);
+
+	clock_set_fake(NOW + TTL - 1);
+	snprintf(spaced, sizeof(spaced), "%.3s %s", code, code + 3);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, spaced, &ck),
+	    CARD_VALID);
+	assert_string_equal(ck.name, "Anna B.");
+	assert_int_equal(ck.noffers, 1);
+	assert_string_equal(ck.offers[0], "10% atlaide");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_check_offers"),
+	    1);
+
+	/* Past its lifetime: expired, told apart from a wrong code. */
+	clock_set_fake(NOW + TTL);
+	merchant(s, "Aptieka", SHOP2_PHONE, "Dobele");
+	assert_int_equal(card_check(s, &params, SHOP2_PHONE, code, &ck),
+	    CARD_EXPIRED);
+	assert_string_equal(ck.name, "");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM lockouts WHERE"
+	    " failures > 0"), 0);
+	/* A new code now is a new one. */
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), 2);
+	/* Not to a landline. */
+	assert_int_equal(card_issue(s, TTL, "X", 1, "+37163700000", &exp),
+	    CARD_NO_MOBILE);
+}
+
+static void
+test_once_per_day(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1];
+	time_t			 exp;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	merchant(s, "Aptieka", SHOP2_PHONE, "Dobele");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_VALID);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_USED);
+	assert_int_equal(ck.noffers, 0);
+	assert_string_equal(ck.name, "");
+	/* Another merchant: the code works there, with none of its offers. */
+	assert_int_equal(card_check(s, &params, SHOP2_PHONE, code, &ck),
+	    CARD_NO_OFFER);
+	assert_string_equal(ck.name, "Anna B.");
+	assert_int_equal(card_check(s, &params, SHOP2_PHONE, code, &ck),
+	    CARD_USED);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks"), 4);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks WHERE"
+	    " result = 'used'"), 2);
+}
+
+static void
+test_lockout(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1], wrong[8];
+	time_t			 exp;
+	int			 i;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	snprintf(wrong, sizeof(wrong), "%06ld",
+	    (strtol(code, NULL, 10) + 1) % 1000000);
+	/* Letters are a usage error: nothing stored, nothing counted. */
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, "12ab56", &ck),
+	    CARD_BAD_CODE);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, "1234567", &ck),
+	    CARD_BAD_CODE);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks"), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM lockouts"), 0);
+	for (i = 0; i < params.max_attempts - 1; i++) {
+		assert_int_equal(card_check(s, &params, SHOP_PHONE, wrong,
+		    &ck), CARD_WRONG);
+		assert_int_equal(ck.left, params.max_attempts - 1 - i);
+	}
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, wrong, &ck),
+	    CARD_LOCKED);
+	assert_int_equal(ck.until, NOW + params.lockout_s);
+	/* Locked: even the right code is not looked at. */
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_LOCKED);
+	assert_string_equal(ck.name, "");
+	assert_int_equal(ck.noffers, 0);
+	/* Still locked while the code lives (600 s of the 900). */
+	clock_set_fake(NOW + TTL - 1);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_LOCKED);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks WHERE"
+	    " result = 'wrong'"), params.max_attempts - 1);
+}
+
+static void
+test_lockout_ends(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	struct card_check_params p = { 2, 120 };
+	char			 code[CARD_CODE_DIGITS + 1], wrong[8];
+	time_t			 exp;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	snprintf(wrong, sizeof(wrong), "%06ld",
+	    (strtol(code, NULL, 10) + 1) % 1000000);
+	assert_int_equal(card_check(s, &p, SHOP_PHONE, wrong, &ck),
+	    CARD_WRONG);
+	assert_int_equal(card_check(s, &p, SHOP_PHONE, wrong, &ck),
+	    CARD_LOCKED);
+	clock_set_fake(NOW + 119);
+	assert_int_equal(card_check(s, &p, SHOP_PHONE, code, &ck),
+	    CARD_LOCKED);
+	clock_set_fake(NOW + 120);
+	assert_int_equal(card_check(s, &p, SHOP_PHONE, code, &ck),
+	    CARD_VALID);
+	/* Another merchant phone was never locked. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM lockouts WHERE"
+	    " subject LIKE '%" SHOP2_PHONE "%'"), 0);
+}
+
+static void
+test_privacy(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1];
+	time_t			 exp;
+	size_t			 i;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "Dobeles novada pašvaldības", 1,
+	    ANNA_PHONE, &exp), CARD_ISSUED);
+	code_sent(s, code);
+	/* The SMS with the code names no personal code. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " instr(text, '" ANNA_CODE "') > 0 OR instr(text, '161175') > 0"),
+	    0);
+
+	/* A stranger with the right code learns nothing; nothing changes. */
+	assert_int_equal(card_check(s, &params, STRANGER, code, &ck),
+	    CARD_NOT_MERCHANT);
+	assert_string_equal(ck.name, "");
+	assert_string_equal(ck.merchant, "");
+	assert_int_equal(ck.noffers, 0);
+	assert_int_equal(card_check(s, &params, STRANGER, "000000", &ck),
+	    CARD_NOT_MERCHANT);
+	assert_int_equal(card_check(s, &params, STRANGER, "abc", &ck),
+	    CARD_NOT_MERCHANT);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks"), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM lockouts"), 0);
+	/* A disabled merchant is a stranger too. */
+	tl_exec(s, "UPDATE merchants SET active = 0");
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_NOT_MERCHANT);
+	tl_exec(s, "UPDATE merchants SET active = 1");
+
+	/* The merchant gets a name and an initial, never more. */
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_VALID);
+	assert_string_equal(ck.name, "Anna B.");
+	assert_null(strstr(ck.name, "Bērziņa"));
+	for (i = 0; i < ck.noffers; i++)
+		assert_null(strstr(ck.offers[i], "161175"));
+	/* The stored check names merchant, code and offer: no resident. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM pragma_table_info("
+	    "'card_checks') WHERE name LIKE '%resident%' OR name LIKE"
+	    " '%personal%' OR name LIKE '%phone%'"), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " instr(detail, '161175') > 0"), 0);
+}
+
+static void
+test_report(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	struct card_report	 r;
+	char			 code[CARD_CODE_DIGITS + 1];
+	time_t			 exp;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "seniori", "10% atlaide", NULL, NULL);
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_VALID);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_USED);
+	clock_set_fake(NOW + 2 * 86400);
+	assert_int_equal(card_report(s, clock_now() - 86400, &r), 0);
+	assert_int_equal(r.merchants, 1);
+	assert_int_equal(r.offers, 1);
+	assert_int_equal(r.checks, 2);
+	assert_int_equal(r.valid, 1);
+	assert_int_equal(r.checks_since, 0);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_merchants, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_offers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_entitled, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_code_expiry, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_once_per_day, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lockout, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lockout_ends, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
