@@ -103,8 +103,8 @@ parse_phones(const char *list, char out[][IDENT_PHONE_SIZE], size_t *n,
 		/* A number may hold blanks itself: only , | and ; part. */
 		len = strcspn(p, ",|;");
 		if (len >= sizeof(one)) {
-			seterr(err, errsize, _("phone '%.20s...': too long"),
-			    p);
+			seterr(err, errsize, "%s", _("a phone number is too "
+			    "long"));
 			return -1;
 		}
 		memcpy(one, p, len);
@@ -250,7 +250,7 @@ card_merchant_add(struct store *s, const char *actor,
 	char		 phones[CARD_PHONES_MAX][IDENT_PHONE_SIZE];
 	char		 detail[CARD_NAME_MAX + 32];
 	size_t		 n;
-	int64_t		 id;
+	int64_t		 id, count = 0;
 	int		 rc;
 
 	if (sp->name == NULL) {
@@ -262,6 +262,9 @@ card_merchant_add(struct store *s, const char *actor,
 	    err, errsize) == -1)
 		return -1;
 	if (store_begin(s) == -1)
+		return dberr(s, err, errsize);
+	if (store_one_i64(s, ST_CARD_MERCHANT_COUNT, &count, "") != STORE_ROW ||
+	    (count == 0 && store_do(s, ST_CARD_TOPIC, "") != STORE_OK))
 		return dberr(s, err, errsize);
 	rc = store_do(s, ST_CARD_MERCHANT_INSERT, "ssst", sp->name,
 	    sp->territory != NULL ? sp->territory : "", sp->address != NULL ? sp->address : "", clock_now());

@@ -10,6 +10,8 @@
  * once per merchant a day, and wrong codes lock the merchant phone out as
  * wrong kiosk codes lock a person ([otp] max_attempts, lockout_s). Every
  * check is stored: merchant, code, offers, time; never a personal code.
+ * The first merchant brings the topic "atlaides" (off by default) that
+ * staff broadcast offers under; a municipality without the card has none.
  */
 #ifndef MUNI_CARD_H
 #define MUNI_CARD_H

@@ -903,6 +903,14 @@ STMT(ST_CARD_MERCHANT_GET,
     "SELECT id, name, territory, address, active FROM merchants"
     " WHERE name = ?1")
 STMT(ST_CARD_MERCHANT_NAMES, "SELECT name FROM merchants ORDER BY name")
+STMT(ST_CARD_MERCHANT_COUNT, "SELECT count(*) FROM merchants")
+/*
+ * The topic of the partners' offers, off by default, comes with the first
+ * merchant: a municipality without the card lists no such topic.
+ */
+STMT(ST_CARD_TOPIC,
+    "INSERT OR IGNORE INTO topics (code, name_lv, name_en, default_on,"
+    " emergency) VALUES ('atlaides', 'Atlaides', 'Discounts', 0, 0)")
 STMT(ST_CARD_MERCHANT_UPDATE,
     "UPDATE merchants SET name = coalesce(?2, name),"
     " territory = coalesce(?3, territory), address = coalesce(?4, address),"

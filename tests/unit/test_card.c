@@ -6,7 +6,12 @@
  * territory first; the code sent hashed and secret, expiring; once per
  * merchant a day; wrong codes locking the merchant phone out, letters not
  * counted; privacy: a stranger learns nothing and no answer, stored check
- * or SMS carries a personal code; the report's figures.
+ * or SMS carries a personal code; the report's figures; the offers' topic
+ * that comes with the first merchant. Through keywords_handle: ATLAIDES,
+ * KARTE and PĀRBAUDE (with and without diacritics, and in English), the
+ * code by its own secret SMS, the answers in Latvian, a stranger's
+ * "not registered" whatever the code, the list kept to two segments
+ * with the USSD hint.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,8 +25,10 @@
 
 #include "card.h"
 #include "clock.h"
+#include "config.h"
 #include "groups.h"
 #include "i18n.h"
+#include "keywords.h"
 #include "log.h"
 #include "store.h"
 #include "testlib.h"
@@ -123,8 +130,18 @@ test_merchants(void **state)
 	struct card_merchant_spec sp;
 	char			 err[CARD_ERR_SIZE];
 
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM topics"), 0);
 	merchant(s, "Maxima Dobele", "29999991, +371 2999 9992", "Dobele");
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 2);
+	/* The first merchant brings the offers' topic, off by default. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM topics WHERE"
+	    " code = 'atlaides' AND default_on = 0 AND emergency = 0"), 1);
+	/* Staff who remove it keep it removed. */
+	tl_exec(s, "DELETE FROM topics");
+	merchant(s, "Rimi", "29999995", "Dobele");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM topics"), 0);
+	tl_exec(s, "DELETE FROM merchant_phones WHERE phone = '+37129999995'");
+	tl_exec(s, "DELETE FROM merchants WHERE name = 'Rimi'");
 
 	/* Each bad input: an error that says what, and nothing written. */
 	memset(&sp, 0, sizeof(sp));
@@ -180,8 +197,11 @@ test_merchants(void **state)
 	assert_int_equal(m.active, 0);
 	assert_int_equal(card_merchant_set(s, "anna", "Nav", &sp, err,
 	    sizeof(err)), -1);
+	/* Two adds, a set and a disable; the failures wrote nothing. */
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
-	    " action LIKE 'merchant %'"), 3);
+	    " action LIKE 'merchant %'"), 4);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " action = 'merchant disable'"), 1);
 }
 
 static void
@@ -521,6 +541,127 @@ test_report(void **state)
 	assert_int_equal(r.checks_since, 0);
 }
 
+static char	 reply[KEYWORDS_REPLY_SIZE];
+
+/* The SMS front end: the reply (Latvian unless the resident chose). */
+static int
+sms(struct store *s, const char *from, const char *text,
+    struct keywords_result *res)
+{
+	struct config	*cfg = config_defaults();
+	int		 rc;
+
+	rc = keywords_handle(s, cfg, from, text, strlen(text), NULL, reply,
+	    sizeof(reply), res);
+	config_free(cfg);
+	/* No answer ever names a personal code. */
+	assert_null(strstr(reply, ANNA_CODE));
+	assert_null(strstr(reply, "161175"));
+	assert_null(strstr(reply, "010186"));
+	return rc;
+}
+
+static void
+test_sms(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	char			 code[CARD_CODE_DIGITS + 1], text[64];
+	char			 stranger_right[KEYWORDS_REPLY_SIZE];
+
+	merchant(s, "Aptieka Dobelē", SHOP_PHONE, "Dobele");
+	merchant(s, "Veikals Aurē", SHOP2_PHONE, "Auru pagasts");
+	(void)offer(s, "Aptieka Dobelē", "seniori", "15% zālēm", NULL, NULL);
+	(void)offer(s, "Veikals Aurē", "seniori", "10% atlaide", NULL, NULL);
+
+	assert_int_equal(keywords_parse("ATLAIDĒS", strlen("ATLAIDĒS"),
+	    &(const char *){ NULL }, &(size_t){ 0 }), KEYWORDS_DISCOUNTS);
+	assert_int_equal(sms(s, ANNA_PHONE, "atlaides", &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_DISCOUNTS);
+	assert_string_equal(reply, "Jūsu atlaides:\nVeikals Aurē: 10% "
+	    "atlaide\nAptieka Dobelē: 15% zālēm");
+	assert_int_equal(sms(s, JANIS_PHONE, "DISCOUNTS", &res), 1);
+	assert_string_equal(reply, "No discounts for you at partner "
+	    "merchants now.");
+	/* A stranger learns nothing of anyone's discounts. */
+	assert_int_equal(sms(s, STRANGER, "ATLAIDES", &res), 1);
+	assert_null(strstr(reply, "atlaide"));
+	assert_non_null(strstr(reply, "nav reģistrēts"));
+
+	/* KARTE: no reply; the code goes by a secret SMS of its own. */
+	assert_int_equal(sms(s, ANNA_PHONE, "Karte", &res), 0);
+	assert_int_equal(res.cmd, KEYWORDS_CARD);
+	assert_int_equal(res.silence, KEYWORDS_SENT_APART);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " secret = 1 AND text LIKE 'Dobeles novada pašvaldības "
+	    "iedzīvotāja kartes kods: %'"), 1);
+	code_sent(s, code);
+	assert_int_equal(sms(s, ANNA_PHONE, "CARD", &res), 1);
+	assert_string_equal(reply, "Kartes kods nosūtīts mazāk nekā pirms "
+	    "minūtes: izmantojiet to.");
+	assert_int_equal(sms(s, STRANGER, "KARTE", &res), 1);
+	assert_non_null(strstr(reply, "nav reģistrēts"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox"), 1);
+
+	/* A stranger gets the same answer for the right code as for none. */
+	snprintf(text, sizeof(text), "PĀRBAUDE %s", code);
+	assert_int_equal(sms(s, STRANGER, text, &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_CHECK);
+	snprintf(stranger_right, sizeof(stranger_right), "%s", reply);
+	assert_string_equal(reply, "Šis numurs nav reģistrēts kā tirgotāja "
+	    "tālrunis.");
+	assert_int_equal(sms(s, STRANGER, "PARBAUDE 000000", &res), 1);
+	assert_string_equal(reply, stranger_right);
+	assert_int_equal(sms(s, STRANGER, "check", &res), 1);
+	assert_string_equal(reply, stranger_right);
+
+	/* Letters: how to ask, nothing counted. */
+	assert_int_equal(sms(s, SHOP2_PHONE, "PARBAUDE 12a456", &res), 1);
+	assert_string_equal(reply, "Sūtiet PĀRBAUDE un klienta 6 ciparu kodu, "
+	    "piem., PĀRBAUDE 123456.");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM lockouts"), 0);
+	snprintf(text, sizeof(text), "parbaude %s", code);
+	assert_int_equal(sms(s, SHOP2_PHONE, text, &res), 1);
+	assert_string_equal(reply, "Derīgs (Anna B.). Atlaide: 10% atlaide");
+	assert_int_equal(sms(s, SHOP2_PHONE, text, &res), 1);
+	assert_string_equal(reply, "Šis kods šodien šeit jau pārbaudīts.");
+	snprintf(text, sizeof(text), "CHECK %06ld",
+	    (strtol(code, NULL, 10) + 1) % 1000000);
+	assert_int_equal(sms(s, SHOP_PHONE, text, &res), 1);
+	assert_string_equal(reply, "Nepareizs kods. Vēl 2 nepareizi kodi uz "
+	    "laiku apturēs pārbaudes no šī tālruņa.");
+	assert_int_equal(sms(s, SHOP_PHONE, text, &res), 1);
+	assert_int_equal(sms(s, SHOP_PHONE, text, &res), 1);
+	/* 09:00 UTC is 12:00 in Riga in June; locked for 15 minutes. */
+	assert_string_equal(reply, "Pārāk daudz nepareizu kodu. Pārbaudes no "
+	    "šī tālruņa atsāksies 12:15.");
+}
+
+static void
+test_sms_two_segments(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	char			 name[32], phone[16];
+	int			 i;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "Veikals numur %02d", i);
+		snprintf(phone, sizeof(phone), "2888888%d", i % 10);
+		if (i >= 10)
+			snprintf(phone, sizeof(phone), "288888%d", i);
+		merchant(s, name, phone, "Auru pagasts");
+		(void)offer(s, name, "seniori", "10% atlaide visam", NULL,
+		    NULL);
+	}
+	assert_int_equal(sms(s, ANNA_PHONE, "ATLAIDES", &res), 1);
+	assert_true(res.segments <= 2);
+	assert_non_null(strstr(reply, "Veikals numur 00: 10% atlaide visam"));
+	assert_null(strstr(reply, "Veikals numur 11"));
+	/* The rest are on the menu, and the reply says so. */
+	assert_non_null(strstr(reply, "\nVairāk: zvaniet *"));
+}
+
 int
 main(void)
 {
@@ -539,6 +680,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
+		    teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
