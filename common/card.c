@@ -1081,13 +1081,14 @@ card_check(struct store *s, const struct card_check_params *p,
 	    &resident, &expires)) == -1)
 		goto rollback;
 	if (rc == 0) {
-		/* The failure counts whatever becomes of this transaction. */
-		store_rollback(s);
+		/*
+		 * Inside this transaction (and the gateway's, which must
+		 * never be rolled back from here): the count, the check
+		 * and the answer are stored together or not at all.
+		 */
 		if ((rc = otp_lockout_fail(s, subject, p->max_attempts,
 		    p->lockout_s, &failures, &out->until)) == -1)
-			goto done;
-		if (store_begin(s) == -1)
-			goto done;
+			goto rollback;
 		if (log_check(s, merchant, 0, rc == 1 ? "locked" : "wrong",
 		    day, NULL, 0) == -1)
 			goto rollback;
