@@ -801,6 +801,8 @@ entitled(struct store *s, int64_t resident, int64_t merchant,
 		store_text(c, strcmp(en, "en") == 0 && store_str(c, 6)[0] !=
 		    '\0' ? 6 : 5, l->e.text, sizeof(l->e.text));
 	}
+	/* Offers past the cap are not looked at: there are more. */
+	*more = rc == STORE_ROW;
 	store_reset(c);
 	if (rc < 0) {
 		free(lv);
@@ -929,11 +931,10 @@ card_issue(struct store *s, long ttl_s, const char *issuer,
 	}
 	/*
 	 * TRANSLATORS: the municipality's name in the genitive, the code,
-	 * minutes. The cashier types the code; nobody else should see it.
+	 * minutes. One UCS-2 segment (70 characters) with the default name.
 	 */
-	if (util_snprintf(text, sizeof(text), _("%s resident card code: %s. "
-	    "Valid %ld min. Show it at the till only."), issuer, code,
-	    (ttl_s + 59) / 60) == -1) {
+	if (util_snprintf(text, sizeof(text), _("%s card code: %s. Valid %ld "
+	    "min."), issuer, code, (ttl_s + 59) / 60) == -1) {
 		log_warnx("card: the SMS text does not fit");
 		goto done;
 	}
@@ -1026,6 +1027,20 @@ log_check(struct store *s, int64_t merchant, int64_t code_id,
 		    offers[i]) != STORE_OK)
 			return -1;
 	return 0;
+}
+
+int
+card_merchant_phone(struct store *s, const char *phone)
+{
+	struct store_cur	*c = store_cur(s, ST_CARD_PHONE_MERCHANT);
+	int			 rc, active = 0;
+
+	if (store_bind(c, "s", phone) != STORE_OK)
+		return -1;
+	if ((rc = store_step(c)) == STORE_ROW)
+		active = store_int(c, 2) != 0;
+	store_reset(c);
+	return rc < 0 ? -1 : active;
 }
 
 int

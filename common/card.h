@@ -198,6 +198,9 @@ void	 card_check_params_init(struct card_check_params *,
 int	 card_check(struct store *, const struct card_check_params *,
 	    const char *phone, const char *code, struct card_check *out);
 
+/* 1 when phone (E.164) is an active merchant's, 0 when not, -1. */
+int	 card_merchant_phone(struct store *, const char *phone);
+
 struct card_report {
 	int64_t		 merchants;	/* active */
 	int64_t		 offers;	/* not ended */

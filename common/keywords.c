@@ -959,7 +959,7 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	const char		*arg, *errstr;
 	size_t			 arglen;
 	enum keywords_cmd	 cmd;
-	int			 rc = 1, confirm_only = 0;
+	int			 rc = 1, confirm_only = 0, till = 0;
 
 	if (res == NULL)
 		res = &dummy;
@@ -987,7 +987,16 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	cmd = keywords_parse(text != NULL ? text : "", len, &arg, &arglen);
 	res->cmd = cmd;
 	ident_phone_mask(phone, masked, sizeof(masked));
-	if (opts != NULL && opts->limiter != NULL) {
+	/*
+	 * A till checks many customers an hour: a merchant phone's checks
+	 * are not counted (its wrong codes have their own lock-out), while
+	 * anything else it sends is, so an answering machine still loops
+	 * into silence.
+	 */
+	if (cmd == KEYWORDS_CHECK && (till = card_merchant_phone(s,
+	    phone)) == -1)
+		return -1;
+	if (opts != NULL && opts->limiter != NULL && !till) {
 		slot = limiter_slot(opts->limiter, phone, clock_mono_ms());
 		/*
 		 * A STOP or START is always confirmed and never counted: the

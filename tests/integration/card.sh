@@ -101,7 +101,8 @@ expect_grep "nav reģistrēts" reply.txt
 
 # KARTE: the code alone, by a secret SMS wiped once sent.
 mo $ANNA "karte"
-expect_grep "iedzīvotāja kartes kods: [0-9]\{6\}\. Derīgs 10 min" reply.txt
+expect_grep "^Dobeles novada pašvaldības kartes kods: [0-9]\{6\}\. Derīgs 10 min\.$" reply.txt
+expect_eq "the code in one segment" "$(wc -l < reply.log)" 1
 code=$(sed 's/.*kods: \([0-9]\{6\}\).*/\1/' reply.txt)
 wait_for 10 "the code's text wiped" sh -c \
     "[ \"\$(sqlite3 muni.db \"select count(*) from outbox where secret = 1

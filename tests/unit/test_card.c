@@ -604,7 +604,7 @@ test_sms(void **state)
 	assert_int_equal(res.silence, KEYWORDS_SENT_APART);
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
 	    " secret = 1 AND text LIKE 'Dobeles novada pašvaldības "
-	    "iedzīvotāja kartes kods: %'"), 1);
+	    "kartes kods: ______. Derīgs 10 min.'"), 1);
 	code_sent(s, code);
 	assert_int_equal(sms(s, ANNA_PHONE, "CARD", &res), 1);
 	assert_string_equal(reply, "Kartes kods nosūtīts mazāk nekā pirms "
@@ -645,6 +645,47 @@ test_sms(void **state)
 	/* 09:00 UTC is 12:00 in Riga in June; locked for 15 minutes. */
 	assert_string_equal(reply, "Pārāk daudz nepareizu kodu. Pārbaudes no "
 	    "šī tālruņa atsāksies 12:15.");
+}
+
+/*
+ * [services] replies_per_hour must not silence a till: a merchant phone's
+ * checks are not counted, what else it sends is, and a stranger's checks
+ * are limited as any text.
+ */
+static void
+test_sms_till_not_limited(void **state)
+{
+	struct store		*s = *state;
+	struct config		*cfg = config_defaults();
+	struct keywords_opts	 o;
+	struct keywords_result	 res;
+	char			 text[32];
+	int			 i;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	memset(&o, 0, sizeof(o));
+	o.limiter = keywords_limiter_new(1, 0);
+	for (i = 0; i < 5; i++) {
+		snprintf(text, sizeof(text), "PARBAUDE 12345%d", i);
+		assert_int_equal(keywords_handle(s, cfg, SHOP_PHONE, text,
+		    strlen(text), &o, reply, sizeof(reply), &res), 1);
+		/* Wrong twice, then the phone's own lock-out speaks. */
+		assert_non_null(strstr(reply, i < 2 ? "Nepareizs kods" :
+		    "Pārāk daudz nepareizu kodu"));
+	}
+	/* Other words from the till count: the second is not answered. */
+	assert_int_equal(keywords_handle(s, cfg, SHOP_PHONE, "sveiki", 6, &o,
+	    reply, sizeof(reply), &res), 1);
+	assert_int_equal(keywords_handle(s, cfg, SHOP_PHONE, "sveiki", 6, &o,
+	    reply, sizeof(reply), &res), 0);
+	assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
+	assert_int_equal(keywords_handle(s, cfg, STRANGER, "CHECK 123456", 12,
+	    &o, reply, sizeof(reply), &res), 1);
+	assert_int_equal(keywords_handle(s, cfg, STRANGER, "CHECK 123456", 12,
+	    &o, reply, sizeof(reply), &res), 0);
+	assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
+	keywords_limiter_free(o.limiter);
+	config_free(cfg);
 }
 
 static void
@@ -691,6 +732,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sms_till_not_limited,
+		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
 		    teardown),
 	};
