@@ -4,14 +4,18 @@
  */
 #include <sys/random.h>
 
+#include <csv.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "card.h"
 #include "clock.h"
 #include "config.h"
+#include "csvline.h"
 #include "groups.h"
 #include "i18n.h"
 #include "ident.h"
@@ -145,7 +149,11 @@ parse_phones(const char *list, char out[][IDENT_PHONE_SIZE], size_t *n,
 	return 0;
 }
 
-/* Write merchant id's phones (inside the caller's transaction). */
+/*
+ * Write merchant id's phones inside the caller's transaction, which is
+ * left to the caller: 0, -1 (a phone another merchant has, err says
+ * whose) or -2 (database error).
+ */
 static int
 put_phones(struct store *s, int64_t id, char phones[][IDENT_PHONE_SIZE],
     size_t n, char *err, size_t errsize)
@@ -167,11 +175,13 @@ put_phones(struct store *s, int64_t id, char phones[][IDENT_PHONE_SIZE],
 				seterr(err, errsize, _("phone %s belongs to "
 				    "another merchant"), phones[i]);
 			store_reset(c);
-			store_rollback(s);
 			return -1;
 		}
-		if (rc != STORE_OK)
-			return dberr(s, err, errsize);
+		if (rc != STORE_OK) {
+			seterr(err, errsize, _("database error: %s"),
+			    store_errmsg(s));
+			return -2;
+		}
 	}
 	return 0;
 }
@@ -243,44 +253,80 @@ merchant_spec_check(const struct card_merchant_spec *sp, char *err,
 	return 0;
 }
 
-int
-card_merchant_add(struct store *s, const char *actor,
-    const struct card_merchant_spec *sp, char *err, size_t errsize)
+/*
+ * Add the merchant of sp inside the caller's transaction (which is the
+ * caller's to end): 0, -1 for bad input with *field naming the column
+ * ("name", "phones", ...), -2 on a database error; err says what.
+ */
+static int
+merchant_put(struct store *s, const struct card_merchant_spec *sp,
+    const char **field, char *err, size_t errsize)
 {
 	char		 phones[CARD_PHONES_MAX][IDENT_PHONE_SIZE];
-	char		 detail[CARD_NAME_MAX + 32];
 	size_t		 n;
-	int64_t		 id, count = 0;
+	int64_t		 count = 0;
 	int		 rc;
 
+	*field = "name";
 	if (sp->name == NULL) {
 		seterr(err, errsize, "%s", _("a merchant needs a name"));
 		return -1;
 	}
-	if (merchant_spec_check(sp, err, errsize) == -1 ||
-	    parse_phones(sp->phones != NULL ? sp->phones : "", phones, &n,
+	if (merchant_spec_check(sp, err, errsize) == -1) {
+		if (sp->territory != NULL && check_text("", sp->territory,
+		    CARD_TERRITORY_MAX, 0, NULL, 0) == -1)
+			*field = "territory";
+		else if (sp->address != NULL && check_text("", sp->address,
+		    CARD_ADDRESS_MAX, 0, NULL, 0) == -1)
+			*field = "address";
+		return -1;
+	}
+	*field = "phones";
+	if (parse_phones(sp->phones != NULL ? sp->phones : "", phones, &n,
 	    err, errsize) == -1)
 		return -1;
-	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+	*field = NULL;
 	if (store_one_i64(s, ST_CARD_MERCHANT_COUNT, &count, "") != STORE_ROW ||
 	    (count == 0 && store_do(s, ST_CARD_TOPIC, "") != STORE_OK))
-		return dberr(s, err, errsize);
+		goto dberror;
 	rc = store_do(s, ST_CARD_MERCHANT_INSERT, "ssst", sp->name,
-	    sp->territory != NULL ? sp->territory : "", sp->address != NULL ? sp->address : "", clock_now());
+	    sp->territory != NULL ? sp->territory : "",
+	    sp->address != NULL ? sp->address : "", clock_now());
 	if (rc == STORE_EUNIQUE) {
-		store_rollback(s);
+		*field = "name";
 		seterr(err, errsize, _("a merchant called '%s' exists "
 		    "already"), sp->name);
 		return -1;
 	}
 	if (rc != STORE_OK)
+		goto dberror;
+	*field = "phones";
+	if ((rc = put_phones(s, store_last_rowid(s), phones, n, err,
+	    errsize)) != 0) {
+		if (rc == -2)
+			*field = NULL;
+		return rc;
+	}
+	return 0;
+dberror:
+	seterr(err, errsize, _("database error: %s"), store_errmsg(s));
+	return -2;
+}
+
+int
+card_merchant_add(struct store *s, const char *actor,
+    const struct card_merchant_spec *sp, char *err, size_t errsize)
+{
+	const char	*field;
+	char		 detail[CARD_NAME_MAX + 32];
+
+	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	id = store_last_rowid(s);
-	if (put_phones(s, id, phones, n, err, errsize) == -1)
+	if (merchant_put(s, sp, &field, err, errsize) != 0) {
+		store_rollback(s);
 		return -1;
-	(void)util_snprintf(detail, sizeof(detail), "merchant=%s phones=%zu",
-	    sp->name, n);
+	}
+	(void)util_snprintf(detail, sizeof(detail), "merchant=%s", sp->name);
 	if (store_audit(s, actor, "merchant add", detail) == -1 ||
 	    store_commit(s) == -1)
 		return dberr(s, err, errsize);
@@ -326,8 +372,10 @@ card_merchant_set(struct store *s, const char *actor, const char *name,
 	if (sp->phones != NULL) {
 		if (store_do(s, ST_CARD_PHONES_DELETE, "I", m.id) != STORE_OK)
 			return dberr(s, err, errsize);
-		if (put_phones(s, m.id, phones, n, err, errsize) == -1)
+		if (put_phones(s, m.id, phones, n, err, errsize) != 0) {
+			store_rollback(s);
 			return -1;
+		}
 	}
 	(void)util_snprintf(detail, sizeof(detail), "merchant=%s%s%s%s%s",
 	    name, sp->name != NULL ? " name=" : "",
@@ -460,15 +508,22 @@ group_id_of(struct store *s, const char *name, char *err, size_t errsize)
 	return g.id;
 }
 
-int64_t
-card_offer_add(struct store *s, const char *actor,
-    const struct card_offer_spec *sp, char *err, size_t errsize)
+/*
+ * Add the offer of sp inside the caller's transaction: its id, -1 for bad
+ * input with *field naming the column ("merchant", "group", "from", ...),
+ * -2 on a database error; err says what.
+ */
+static int64_t
+offer_put(struct store *s, const char *actor,
+    const struct card_offer_spec *sp, const char **field, char *err,
+    size_t errsize)
 {
 	struct card_merchant	 m;
 	struct card_offer	 o;
-	char			 detail[2 * CARD_NAME_MAX + 64];
-	int64_t			 gid, id;
+	int64_t			 gid;
+	int			 rc;
 
+	*field = "merchant";
 	if (sp->merchant == NULL || sp->group == NULL || sp->text_lv == NULL) {
 		seterr(err, errsize, "%s", _("an offer needs a merchant, a "
 		    "group and a text"));
@@ -479,39 +534,74 @@ card_offer_add(struct store *s, const char *actor,
 	clock_date(clock_now(), o.from, sizeof(o.from));
 	(void)util_strlcpy(o.to, "9999-12-31", sizeof(o.to));
 	if (take(o.merchant, sizeof(o.merchant), sp->merchant, _("merchant"),
-	    err, errsize) == -1 || take(o.group, sizeof(o.group), sp->group,
-	    _("group"), err, errsize) == -1 || take(o.text_lv,
-	    sizeof(o.text_lv), sp->text_lv, _("text"), err, errsize) == -1 ||
-	    take(o.text_en, sizeof(o.text_en), sp->text_en,
-	    _("English text"), err, errsize) == -1 || take(o.from,
-	    sizeof(o.from), sp->from, "--from", err, errsize) == -1 ||
-	    take(o.to, sizeof(o.to), sp->to, "--to", err, errsize) == -1)
+	    err, errsize) == -1)
 		return -1;
-	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
-	if (card_merchant_find(s, o.merchant, &m, err, errsize) != 0)
-		goto fail;
+	*field = "group";
+	if (take(o.group, sizeof(o.group), sp->group, _("group"), err,
+	    errsize) == -1)
+		return -1;
+	*field = "text";
+	if (take(o.text_lv, sizeof(o.text_lv), sp->text_lv, _("text"), err,
+	    errsize) == -1)
+		return -1;
+	*field = "text_en";
+	if (take(o.text_en, sizeof(o.text_en), sp->text_en, _("English text"),
+	    err, errsize) == -1)
+		return -1;
+	*field = "from";
+	if (take(o.from, sizeof(o.from), sp->from, "--from", err,
+	    errsize) == -1)
+		return -1;
+	*field = "to";
+	if (take(o.to, sizeof(o.to), sp->to, "--to", err, errsize) == -1)
+		return -1;
+	*field = "merchant";
+	if ((rc = card_merchant_find(s, o.merchant, &m, err, errsize)) != 0)
+		return rc == 1 ? -1 : -2;
 	if (!m.active) {
 		seterr(err, errsize, _("merchant '%s' is disabled"), m.name);
-		goto fail;
+		return -1;
 	}
-	if ((gid = group_id_of(s, o.group, err, errsize)) == -1 ||
-	    offer_check(s, 0, m.id, gid, &o, err, errsize) == -1)
-		goto fail;
+	*field = "group";
+	if ((gid = group_id_of(s, o.group, err, errsize)) == -1)
+		return -1;
+	*field = "from";
+	if (offer_check(s, 0, m.id, gid, &o, err, errsize) == -1) {
+		if (check_date("", o.to, NULL, 0) == -1)
+			*field = "to";
+		return -1;
+	}
+	*field = NULL;
 	if (store_do(s, ST_CARD_OFFER_INSERT, "IIssssst", m.id, gid,
 	    o.text_lv, o.text_en, o.from, o.to, actor, clock_now()) !=
-	    STORE_OK)
+	    STORE_OK) {
+		seterr(err, errsize, _("database error: %s"),
+		    store_errmsg(s));
+		return -2;
+	}
+	return store_last_rowid(s);
+}
+
+int64_t
+card_offer_add(struct store *s, const char *actor,
+    const struct card_offer_spec *sp, char *err, size_t errsize)
+{
+	const char	*field;
+	char		 detail[2 * CARD_NAME_MAX + 64];
+	int64_t		 id;
+
+	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	id = store_last_rowid(s);
+	if ((id = offer_put(s, actor, sp, &field, err, errsize)) < 0) {
+		store_rollback(s);
+		return -1;
+	}
 	(void)util_snprintf(detail, sizeof(detail), "offer=%lld merchant=%s "
-	    "group=%s", (long long)id, m.name, o.group);
+	    "group=%s", (long long)id, sp->merchant, sp->group);
 	if (store_audit(s, actor, "offer add", detail) == -1 ||
 	    store_commit(s) == -1)
 		return dberr(s, err, errsize);
 	return id;
-fail:
-	store_rollback(s);
-	return -1;
 }
 
 /* Offer id: 0, 1 none (err says so), -1 error. */
@@ -1180,4 +1270,325 @@ card_report(struct store *s, time_t since, struct card_report *r)
 	}
 	store_reset(c);
 	return rc == STORE_ROW ? 0 : -1;
+}
+
+/*
+ * CSV imports of merchants and offers: RFC 4180 through libcsv, lines
+ * through csvline (bounded memory), the delimiter a comma, semicolon or
+ * tab as the header has most, columns by name and extra ones ignored; all
+ * or nothing, every error a FILE:LINE:COLUMN line.
+ */
+#define CIN_COLS	8	/* columns an import knows */
+#define CIN_FIELD_MAX	512	/* bytes of one field we keep */
+#define CIN_RECORD_MAX	CSVLINE_MAX	/* bytes of a record over lines */
+#define CIN_ERRORS_SHOWN 50
+
+enum cin_kind { CIN_MERCHANTS, CIN_OFFERS };
+
+static const char *const cin_names[2][CIN_COLS] = {
+	{ "name", "phones", "territory", "address" },
+	{ "merchant", "group", "text", "text_en", "from", "to" },
+};
+
+struct csvin {
+	struct store	*s;
+	const char	*actor;
+	const char	*path;
+	FILE		*errout;
+	enum cin_kind	 kind;
+	struct card_import_result *res;
+	int		 line;		/* of the record's start */
+	int		 header_done;
+	int		 col[CIN_COLS];	/* field index of each column, -1 */
+	int		 nfields;
+	int		 bad_field;	/* a field was too long: its index */
+	char		 f[CIN_COLS][CIN_FIELD_MAX + 1];
+	int		 fatal;		/* a database error: stop */
+};
+
+static void cin_error(struct csvin *, int, const char *, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+cin_error(struct csvin *ci, int field, const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 msg[CARD_ERR_SIZE];
+
+	if (ci->res->errors++ >= CIN_ERRORS_SHOWN)
+		return;
+	va_start(ap, fmt);
+	(void)vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (field >= 0)
+		fprintf(ci->errout, "%s:%d:%d: %s\n", ci->path, ci->line,
+		    field + 1, msg);
+	else
+		fprintf(ci->errout, "%s:%d: %s\n", ci->path, ci->line, msg);
+}
+
+/* The field of column i of the current record, or NULL when empty. */
+static const char *
+cin_val(struct csvin *ci, int i)
+{
+	int	 f = ci->col[i];
+
+	if (f < 0 || f >= ci->nfields || f >= CIN_COLS ||
+	    ci->f[f][0] == '\0')
+		return NULL;
+	return ci->f[f];
+}
+
+/* The field index of the column called name ("" none): for errors. */
+static int
+cin_field_of(struct csvin *ci, const char *name)
+{
+	int	 i;
+
+	for (i = 0; name != NULL && i < CIN_COLS; i++)
+		if (cin_names[ci->kind][i] != NULL &&
+		    strcmp(cin_names[ci->kind][i], name) == 0)
+			return ci->col[i];
+	return -1;
+}
+
+static void
+cin_header(struct csvin *ci)
+{
+	int	 i, f;
+
+	for (i = 0; i < CIN_COLS; i++)
+		ci->col[i] = -1;
+	for (f = 0; f < ci->nfields && f < CIN_COLS; f++)
+		for (i = 0; i < CIN_COLS; i++)
+			if (cin_names[ci->kind][i] != NULL &&
+			    strcasecmp(util_trim(ci->f[f]),
+			    cin_names[ci->kind][i]) == 0)
+				ci->col[i] = f;
+	/* "phone" for one number, "text_lv" for the Latvian text. */
+	for (f = 0; f < ci->nfields && f < CIN_COLS; f++) {
+		if (ci->kind == CIN_MERCHANTS && ci->col[1] == -1 &&
+		    strcasecmp(ci->f[f], "phone") == 0)
+			ci->col[1] = f;
+		if (ci->kind == CIN_OFFERS && ci->col[2] == -1 &&
+		    strcasecmp(ci->f[f], "text_lv") == 0)
+			ci->col[2] = f;
+	}
+	for (i = 0; i < (ci->kind == CIN_MERCHANTS ? 2 : 3); i++)
+		if (ci->col[i] == -1)
+			cin_error(ci, -1, _("the header has no column '%s' "
+			    "(columns: %s)"), cin_names[ci->kind][i],
+			    ci->kind == CIN_MERCHANTS ?
+			    "name,phones,territory,address" :
+			    "merchant,group,text,text_en,from,to");
+}
+
+static void
+cin_row(struct csvin *ci)
+{
+	struct card_merchant_spec ms;
+	struct card_offer_spec	 os;
+	const char		*field = NULL;
+	char			 err[CARD_ERR_SIZE];
+	int64_t			 rc;
+
+	ci->res->rows++;
+	if (ci->bad_field >= 0) {
+		cin_error(ci, ci->bad_field, _("longer than %d bytes"),
+		    CIN_FIELD_MAX);
+		return;
+	}
+	if (ci->kind == CIN_MERCHANTS) {
+		memset(&ms, 0, sizeof(ms));
+		ms.name = cin_val(ci, 0);
+		ms.phones = cin_val(ci, 1);
+		ms.territory = cin_val(ci, 2);
+		ms.address = cin_val(ci, 3);
+		ms.active = 1;
+		rc = merchant_put(ci->s, &ms, &field, err, sizeof(err));
+	} else {
+		memset(&os, 0, sizeof(os));
+		os.merchant = cin_val(ci, 0);
+		os.group = cin_val(ci, 1);
+		os.text_lv = cin_val(ci, 2);
+		os.text_en = cin_val(ci, 3);
+		os.from = cin_val(ci, 4);
+		os.to = cin_val(ci, 5);
+		rc = offer_put(ci->s, ci->actor, &os, &field, err,
+		    sizeof(err));
+	}
+	if (rc == -2) {
+		fprintf(ci->errout, "%s:%d: %s\n", ci->path, ci->line, err);
+		ci->res->errors++;
+		ci->fatal = 1;
+	} else if (rc < 0)
+		cin_error(ci, cin_field_of(ci, field), "%s", err);
+	else
+		ci->res->added++;
+}
+
+static void
+cin_field_cb(void *data, size_t len, void *arg)
+{
+	struct csvin	*ci = arg;
+
+	if (ci->nfields < CIN_COLS) {
+		if (len > CIN_FIELD_MAX) {
+			if (ci->bad_field < 0)
+				ci->bad_field = ci->nfields;
+			len = 0;
+		}
+		memcpy(ci->f[ci->nfields], data, len);
+		ci->f[ci->nfields][len] = '\0';
+	}
+	ci->nfields++;
+}
+
+static void
+cin_record_cb(int c, void *arg)
+{
+	struct csvin	*ci = arg;
+
+	(void)c;
+	if (!ci->fatal) {
+		if (!ci->header_done) {
+			cin_header(ci);
+			ci->header_done = 1;
+			if (ci->res->errors > 0)
+				ci->fatal = 1;
+		} else if (!(ci->nfields == 1 && ci->f[0][0] == '\0'))
+			cin_row(ci);	/* a blank line is no row */
+	}
+	ci->nfields = 0;
+	ci->bad_field = -1;
+}
+
+/* The delimiter the header line holds most of outside quotes. */
+static unsigned char
+cin_delim(const char *line, size_t len)
+{
+	size_t	 n[3] = { 0, 0, 0 }, i;
+	int	 quoted = 0;
+
+	for (i = 0; i < len && line[i] != '\n'; i++) {
+		if (line[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && line[i] == ',')
+			n[0]++;
+		else if (!quoted && line[i] == ';')
+			n[1]++;
+		else if (!quoted && line[i] == '\t')
+			n[2]++;
+	}
+	if (n[1] > n[0] && n[1] >= n[2])
+		return ';';
+	return n[2] > n[0] && n[2] > n[1] ? '\t' : ',';
+}
+
+static int
+cin_import(struct store *s, const char *actor, const char *path,
+    enum cin_kind kind, FILE *errout, struct card_import_result *res,
+    char *err, size_t errsize)
+{
+	struct csvin		*ci;
+	struct csv_parser	 p;
+	struct csvline		*cl;
+	enum csvline_status	 lst = CSVLINE_EOF;
+	const char		*line;
+	char			 detail[256];
+	size_t			 n, skip, rec = 0;
+	int			 lineno = 0, ret = -1;
+	FILE			*fp;
+
+	memset(res, 0, sizeof(*res));
+	if ((fp = fopen(path, "r")) == NULL) {
+		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	ci = xcalloc(1, sizeof(*ci));
+	ci->s = s;
+	ci->actor = actor;
+	ci->path = path;
+	ci->errout = errout;
+	ci->kind = kind;
+	ci->res = res;
+	ci->bad_field = -1;
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
+		fatalx("csv_init failed");
+	cl = csvline_new(fp);
+	if (store_begin(s) == -1) {
+		seterr(err, errsize, _("database error: %s"), store_errmsg(s));
+		goto out;
+	}
+	while (!ci->fatal && (lst = csvline_next(cl, &line, &n)) !=
+	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
+		lineno++;
+		/* pstate 0: between records, so a record starts here. */
+		if (p.pstate == 0) {
+			ci->line = lineno;
+			rec = 0;
+		}
+		skip = lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
+		    3) == 0 ? 3 : 0;
+		if (lineno == 1)
+			csv_set_delim(&p, cin_delim(line + skip, n - skip));
+		rec += n;
+		if (lst == CSVLINE_LONG || csvline_nul(line, n) >= 0 ||
+		    rec > CIN_RECORD_MAX || csv_parse(&p, line + skip, n - skip,
+		    cin_field_cb, cin_record_cb, ci) != n - skip) {
+			/* Past repair: the file is not the CSV it claims. */
+			ci->line = lineno;
+			cin_error(ci, -1, "%s", _("not a CSV line (a NUL byte, "
+			    "a stray quote, or too long)"));
+			ci->fatal = 1;
+		}
+	}
+	if (lst == CSVLINE_ERROR) {
+		cin_error(ci, -1, "%s: %s", _("read error"), strerror(errno));
+		ci->fatal = 1;
+	}
+	if (!ci->fatal && csv_fini(&p, cin_field_cb, cin_record_cb, ci) != 0)
+		cin_error(ci, -1, "%s", _("a quoted field is not closed "
+		    "before the end of the file"));
+	if (!ci->header_done && res->errors == 0) {
+		ci->line = 1;
+		cin_error(ci, -1, "%s", _("the file is empty"));
+	}
+	if (res->errors > 0) {
+		store_rollback(s);
+		seterr(err, errsize, ngettext("%s: %zu error; nothing was "
+		    "imported", "%s: %zu errors; nothing was imported",
+		    res->errors), path, res->errors);
+		goto out;
+	}
+	(void)util_snprintf(detail, sizeof(detail), "%s added=%zu",
+	    kind == CIN_MERCHANTS ? "merchants" : "offers", res->added);
+	if (store_audit(s, actor, kind == CIN_MERCHANTS ? "merchant import" :
+	    "offer import", detail) == -1 || store_commit(s) == -1) {
+		(void)dberr(s, err, errsize);
+		goto out;
+	}
+	ret = 0;
+out:
+	csv_free(&p);
+	csvline_free(cl);
+	(void)fclose(fp);
+	free(ci);
+	return ret;
+}
+
+int
+card_import_merchants(struct store *s, const char *actor, const char *path,
+    FILE *errout, struct card_import_result *res, char *err, size_t errsize)
+{
+	return cin_import(s, actor, path, CIN_MERCHANTS, errout, res, err,
+	    errsize);
+}
+
+int
+card_import_offers(struct store *s, const char *actor, const char *path,
+    FILE *errout, struct card_import_result *res, char *err, size_t errsize)
+{
+	return cin_import(s, actor, path, CIN_OFFERS, errout, res, err,
+	    errsize);
 }

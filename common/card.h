@@ -129,6 +129,28 @@ int	 card_offer_list(struct store *, const char *merchant,
 	    int (*cb)(void *, const struct card_offer *), void *arg,
 	    char *err, size_t errsize);
 
+struct card_import_result {
+	size_t		 rows;		/* data rows read */
+	size_t		 added;
+	size_t		 errors;
+};
+
+/*
+ * CSV imports (UTF-8, a header row, columns by name, extra columns
+ * ignored; comma, semicolon or tab), all or nothing: errors go to errout
+ * as FILE:LINE:COLUMN lines and nothing is written. Merchants: name,
+ * phones (or phone; several separated by '|' or ';' inside the field),
+ * territory, address. Offers: merchant, group, text (or text_lv),
+ * text_en, from, to. One audit row names the file's count. 0, or -1 with
+ * err set.
+ */
+int	 card_import_merchants(struct store *, const char *actor,
+	    const char *path, FILE *errout, struct card_import_result *,
+	    char *err, size_t errsize);
+int	 card_import_offers(struct store *, const char *actor,
+	    const char *path, FILE *errout, struct card_import_result *,
+	    char *err, size_t errsize);
+
 /* One offer a resident is entitled to, in the current i18n language. */
 struct card_entitled {
 	int64_t		 offer_id;

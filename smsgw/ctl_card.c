@@ -1,6 +1,6 @@
 /*
- * ctl_card: munictl merchant add | list | set | disable and munictl offer
- * add | list | set | end — the partner merchants of the resident card,
+ * ctl_card: munictl merchant add | list | set | disable | import and
+ * munictl offer add | list | set | end | import — the partner merchants of the resident card,
  * the phones that may check codes, and the discounts each gives a
  * resident group (issue 21). Reference data: changes need the admin
  * right and are audited.
@@ -23,6 +23,8 @@ static const char use_mset[] = "merchant set NAME [--name NEW] "
     "[--phone PHONE[,PHONE]] [--territory T] [--address A] [--enable] "
     "[--as WHO]";
 static const char use_mdisable[] = "merchant disable NAME [--as WHO]";
+static const char use_mimport[] = "merchant import FILE.csv [--as WHO]";
+static const char use_oimport[] = "offer import FILE.csv [--as WHO]";
 static const char use_oadd[] = "offer add --merchant NAME --group GROUP "
     "--text TEXT [--text-en TEXT] [--from DATE] [--to DATE] [--as WHO]";
 static const char use_olist[] = "offer list [--merchant NAME]";
@@ -184,12 +186,48 @@ merchant_list(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/* merchant import and offer import: all or nothing. */
+static int
+import(struct ctl *ctl, int argc, char **argv, int offers)
+{
+	static const struct option opts[] = {
+		{ "as", required_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct card_import_result res;
+	struct store	*s;
+	const char	*as = NULL, *who, *use = offers ? use_oimport :
+			    use_mimport, *cmd = offers ? "offer import" :
+			    "merchant import";
+	char		 err[CARD_ERR_SIZE];
+	int		 ch;
+
+	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+		if (ch != 'a')
+			return ctl_usage(use);
+		as = optarg;
+	}
+	if (argc - optind != 1)
+		return ctl_usage(use);
+	if ((who = admin(ctl, as, cmd, &s)) == NULL)
+		return 1;
+	if ((offers ? card_import_offers : card_import_merchants)(s, who,
+	    argv[optind], stderr, &res, err, sizeof(err)) == -1) {
+		fprintf(stderr, "munictl %s: %s\n", cmd, err);
+		return 1;
+	}
+	printf("%s=%zu\n", offers ? "offers" : "merchants", res.added);
+	return 0;
+}
+
 int
 ctl_merchant(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2)
 		return ctl_usage_lines(stderr, use_madd, use_mlist, use_mset,
-		    use_mdisable, (const char *)NULL);
+		    use_mdisable, use_mimport, (const char *)NULL);
+	if (strcmp(argv[1], "import") == 0)
+		return import(ctl, argc - 1, argv + 1, 0);
 	if (strcmp(argv[1], "add") == 0)
 		return merchant_add(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)
@@ -389,7 +427,9 @@ ctl_offer(struct ctl *ctl, int argc, char **argv)
 {
 	if (argc < 2)
 		return ctl_usage_lines(stderr, use_oadd, use_olist, use_oset,
-		    use_oend, (const char *)NULL);
+		    use_oend, use_oimport, (const char *)NULL);
+	if (strcmp(argv[1], "import") == 0)
+		return import(ctl, argc - 1, argv + 1, 1);
 	if (strcmp(argv[1], "add") == 0)
 		return offer_add(ctl, argc - 1, argv + 1);
 	if (strcmp(argv[1], "list") == 0)

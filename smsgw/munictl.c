@@ -81,11 +81,13 @@ static const struct {
 	{ "merchant", ctl_merchant, "merchant add NAME --phone PHONE[,PHONE] "
 	    "[--territory T] [--address A] [--as WHO]\n"
 	    "  munictl merchant list | set NAME [--name NEW] [--phone P,...] "
-	    "[--territory T] [--address A] [--enable] | disable NAME" },
+	    "[--territory T] [--address A] [--enable] | disable NAME | "
+	    "import FILE.csv" },
 	{ "offer", ctl_offer, "offer add --merchant NAME --group GROUP --text "
 	    "TEXT [--text-en TEXT] [--from DATE] [--to DATE] [--as WHO]\n"
 	    "  munictl offer list [--merchant NAME] | set ID [--group G] "
-	    "[--text T] [--text-en T] [--from D] [--to D] | end ID" },
+	    "[--text T] [--text-en T] [--from D] [--to D] | end ID | "
+	    "import FILE.csv" },
 };
 
 /* "import statement": a two-word name needs both words to match. */

@@ -11,7 +11,8 @@
  * KARTE and PĀRBAUDE (with and without diacritics, and in English), the
  * code by its own secret SMS, the answers in Latvian, a stranger's
  * "not registered" whatever the code, the list kept to two segments
- * with the USSD hint.
+ * with the USSD hint; CSV imports of merchants and offers, all or nothing
+ * with FILE:LINE:COLUMN errors.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -713,6 +715,106 @@ test_sms_two_segments(void **state)
 	assert_non_null(strstr(reply, "\nVairāk: zvaniet *"));
 }
 
+/* Write text to a fresh temporary file; its path into path. */
+static void
+csv_file(char path[64], const char *text)
+{
+	FILE	*fp;
+	int	 fd;
+
+	snprintf(path, 64, "/tmp/test_card.XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	assert_int_equal(fputs(text, fp) >= 0, 1);
+	assert_int_equal(fclose(fp), 0);
+}
+
+/* Import path as kind ('m' or 'o'); the error lines into errs. */
+static int
+import(struct store *s, int kind, const char *path, char *errs,
+    size_t size, struct card_import_result *res)
+{
+	char	*buf = NULL, err[CARD_ERR_SIZE];
+	size_t	 len = 0;
+	FILE	*fp;
+	int	 rc;
+
+	assert_non_null(fp = open_memstream(&buf, &len));
+	rc = (kind == 'm' ? card_import_merchants : card_import_offers)(s,
+	    "anna", path, fp, res, err, sizeof(err));
+	assert_int_equal(fclose(fp), 0);
+	snprintf(errs, size, "%s", buf);
+	free(buf);
+	(void)unlink(path);
+	return rc;
+}
+
+static void
+test_import(void **state)
+{
+	struct store		*s = *state;
+	struct card_import_result res;
+	char			 path[64], errs[2048];
+
+	/* A spreadsheet's file: BOM, semicolons, quotes, a column extra. */
+	csv_file(path, "\xef\xbb\xbfname;phones;territory;address;note\n"
+	    "Veikals Aurē;29999991|29999992;Auru pagasts;"
+	    "\"Centra iela 1; Aure\";x\n"
+	    "\n"
+	    "Aptieka;+371 2999 9993;Dobele;;\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), 0);
+	assert_int_equal(res.added, 2);
+	assert_int_equal(res.rows, 2);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 3);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants WHERE"
+	    " address = 'Centra iela 1; Aure'"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM audit_log WHERE"
+	    " action = 'merchant import' AND detail = 'merchants added=2'"),
+	    1);
+
+	/* All or nothing: each error at its line and column. */
+	csv_file(path, "phone,name\n29999994,Rimi\n63700000,Maxima\n"
+	    "29999995,Aptieka\n29999991,Elvi\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_int_equal(res.errors, 3);
+	assert_non_null(strstr(errs, ":3:1: tālrunis '63700000'"));
+	assert_non_null(strstr(errs, ":4:2: tirgotājs 'Aptieka' jau ir"));
+	assert_non_null(strstr(errs, ":5:1: tālrunis +37129999991 jau "
+	    "pārbauda kodus tirgotājam 'Veikals Aurē'"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 2);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchant_phones"), 3);
+
+	csv_file(path, "nosaukums,phones\nRimi,29999994\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":1: galvenē nav kolonnas 'name'"));
+	csv_file(path, "");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	csv_file(path, "name,phones\n\"Rimi,29999994\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 2);
+
+	/* Offers: one file may not hold two that meet either. */
+	csv_file(path, "merchant,group,text,text_en,from,to\n"
+	    "Veikals Aurē,seniori,10% atlaide,10% off,2026-06-01,2026-06-30\n"
+	    "Veikals Aurē,seniori,5% atlaide,,2026-06-30,\n"
+	    "Veikals Aur,seniori,x,,,\n"
+	    "Aptieka,senior,y,,,\n"
+	    "Aptieka,seniori,z,,2026-13-01,\n");
+	assert_int_equal(import(s, 'o', path, errs, sizeof(errs), &res), -1);
+	assert_int_equal(res.errors, 4);
+	assert_non_null(strstr(errs, ":3:5: piedāvājums "));
+	assert_non_null(strstr(errs, ":4:1: nav tirgotāja 'Veikals Aur' (vai "
+	    "domājāt 'Veikals Aurē'?)"));
+	assert_non_null(strstr(errs, ":5:2: "));
+	assert_non_null(strstr(errs, ":6:5: --from '2026-13-01'"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM offers"), 0);
+	csv_file(path, "merchant;group;text_lv\nAptieka;seniori;15% zālēm\n");
+	assert_int_equal(import(s, 'o', path, errs, sizeof(errs), &res), 0);
+	assert_int_equal(res.added, 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM offers WHERE"
+	    " text_lv = '15% zālēm'"), 1);
+}
+
 int
 main(void)
 {
@@ -732,6 +834,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_till_not_limited,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
