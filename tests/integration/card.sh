@@ -73,6 +73,13 @@ bad "an unknown group" "senior" offer add --merchant "Veikals Aurē" \
 bad "a bad date" "2026-02-30" offer add --merchant "Veikals Aurē" \
     --group seniori --text "10% atlaide" --from 2026-02-30
 
+# CSV: all or nothing, errors at FILE:LINE:COLUMN.
+printf 'name;phones;territory\nElvi;29999993;Dobele\nRimi;63700000;Dobele\n' > m.csv
+bad "a CSV with a landline" "m.csv:3:2: " merchant import m.csv
+printf 'name;phones;territory\nElvi;29999993;Dobele\n' > m.csv
+ctl merchant import m.csv > out
+expect_grep '^merchants=1$' out
+
 ctl offer add --merchant "Veikals Aurē" --group seniori --text "10% atlaide" \
     --text-en "10% off" > out
 expect_grep '^offer=1$' out
@@ -85,7 +92,7 @@ expect_grep '^offers=2$' list
 ctl merchant list > list
 expect_grep '^merchant=1 active=1 offers=1 phones=+37129999991	Veikals Aurē / Auru pagasts / Centra iela 1$' list
 expect_eq "audit rows" "$(sql "select count(*) from audit_log where action in
-    ('merchant add', 'offer add')")" 4
+    ('merchant add', 'merchant import', 'offer add')")" 5
 
 gw_start
 
@@ -135,7 +142,7 @@ expect_eq "checks" "$(sql "select group_concat(result, ',') from
     (select result from card_checks order by id)")" \
     "valid,used,wrong,wrong,locked,locked"
 ctl report > report
-expect_grep '^merchants=2 offers=2 card_checks=6 card_valid=1 card_checks_24h=6$' report
+expect_grep '^merchants=3 offers=2 card_checks=6 card_valid=1 card_checks_24h=6$' report
 
 # No personal code and no card code in the gateway's log.
 expect_no_grep "161175" gw.err
