@@ -743,7 +743,7 @@ card_offer_list(struct store *s, const char *merchant,
 
 /*
  * Group membership asked of the group machinery, remembered per call: an
- * answer names few groups, and a rule group is evaluated afresh each time.
+ * answer names few groups.
  */
 struct member_cache {
 	size_t		 n;
@@ -751,69 +751,42 @@ struct member_cache {
 	int		 in[CARD_GROUP_CACHE];
 };
 
-struct member_probe {
-	int64_t		 resident;
-	int		 is_rule;
-	int		 found;
-	int		 passed;
-};
-
 /*
- * Rule groups stream their members in resident order, so the walk stops
- * at the resident or the first member past it; a manual group is read to
- * its end or the resident.
+ * 1 when resident is in group gid, 0 when not (or the group is gone), -1:
+ * a rule group by one indexed probe of its rule, a manual one by its rows.
  */
-static int
-member_cb(void *arg, const struct groups_member *m)
-{
-	struct member_probe	*p = arg;
-
-	if (m == NULL)
-		return 0;
-	if (m->resident_id == p->resident) {
-		p->found = 1;
-		return -1;
-	}
-	if (p->is_rule && m->resident_id > p->resident) {
-		p->passed = 1;
-		return -1;
-	}
-	return 0;
-}
-
-/* 1 when resident is in group gid, 0 when not (or it is gone), -1. */
 static int
 in_group(struct store *s, struct member_cache *mc, int64_t gid,
     int64_t resident)
 {
 	struct groups_info	 g;
-	struct member_probe	 p;
 	char			 err[GROUPS_ERR_SIZE];
+	int64_t			 n = 0;
 	size_t			 i;
-	int			 rc;
+	int			 rc, in = 0;
 
 	for (i = 0; i < mc->n; i++)
 		if (mc->group[i] == gid)
 			return mc->in[i];
 	if ((rc = groups_get(s, gid, &g)) == -1)
 		return -1;
-	memset(&p, 0, sizeof(p));
-	if (rc == 0) {
-		p.resident = resident;
-		p.is_rule = g.is_rule;
-		err[0] = '\0';
-		if (groups_resolve(s, &g, NULL, GROUPS_CHUNK_ALL, member_cb,
-		    &p, err, sizeof(err)) == -1 && !p.found && !p.passed) {
-			log_warnx("card: group %lld: %s", (long long)gid,
-			    err[0] != '\0' ? err : "stopped");
+	if (rc == 0 && g.is_rule) {
+		if ((in = groups_rule_has(s, &g, resident, err,
+		    sizeof(err))) == -1) {
+			log_warnx("card: group %s: %s", g.name, err);
 			return -1;
 		}
+	} else if (rc == 0) {
+		if (store_one_i64(s, ST_CARD_MANUAL_MEMBER, &n, "II", gid,
+		    resident) != STORE_ROW)
+			return -1;
+		in = n > 0;
 	}
 	if (mc->n < CARD_GROUP_CACHE) {
 		mc->group[mc->n] = gid;
-		mc->in[mc->n++] = p.found;
+		mc->in[mc->n++] = in;
 	}
-	return p.found;
+	return in;
 }
 
 struct resident {

@@ -936,3 +936,47 @@ dberr:
 		(void)sqlite3_reset(st);
 	return -1;
 }
+
+/*
+ * One resident against a rule group: the members statement from just
+ * below the resident, one row, so the index on residents finds it
+ * however large the group (issue 21's eligibility checks).
+ */
+int
+groups_rule_has(struct store *s, const struct groups_info *g,
+    int64_t resident_id, char *err, size_t errsize)
+{
+	struct rule	*r;
+	sqlite3_stmt	*st;
+	int		 rc, found = 0;
+
+	if (!g->is_rule || resident_id <= 0) {
+		(void)util_strlcpy(err, "groups_rule_has: not a rule group",
+		    errsize);
+		return -1;
+	}
+	if ((r = rule_parse(g->rule, err, errsize)) == NULL)
+		return -1;
+	st = rule_prepare(s, r, RULE_MEMBERS, err, errsize);
+	rule_free(r);
+	if (st == NULL)
+		return -1;
+	/* ?4-?8 NULL: no subscription, fee or queue columns. */
+	if (sqlite3_bind_int64(st, 1, resident_id - 1) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 2, 1) != SQLITE_OK ||
+	    sqlite3_bind_null(st, 4) != SQLITE_OK ||
+	    sqlite3_bind_int(st, 5, 0) != SQLITE_OK ||
+	    sqlite3_bind_null(st, 6) != SQLITE_OK ||
+	    sqlite3_bind_null(st, 7) != SQLITE_OK ||
+	    sqlite3_bind_null(st, 8) != SQLITE_OK)
+		rc = SQLITE_ERROR;
+	else if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		found = sqlite3_column_int64(st, 1) == resident_id;
+		rc = SQLITE_DONE;
+	}
+	if (rc != SQLITE_DONE)
+		(void)util_snprintf(err, errsize, _("database error: %s"),
+		    store_errmsg(s));
+	sqlite3_finalize(st);
+	return rc == SQLITE_DONE ? found : -1;
+}

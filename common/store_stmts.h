@@ -965,6 +965,10 @@ STMT(ST_CARD_OFFERS_LIVE,
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= ?1"
     " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
     " ORDER BY m.territory = ?2 DESC, m.name, o.id")
+/* A manual group's membership of one resident (rule groups: groups.c). */
+STMT(ST_CARD_MANUAL_MEMBER,
+    "SELECT count(*) FROM group_members WHERE group_id = ?1"
+    " AND resident_id = ?2")
 STMT(ST_CARD_RESIDENT,
     "SELECT given_name, family_name, territory, lang FROM residents"
     " WHERE id = ?1")

@@ -296,6 +296,23 @@ test_entitled(void **state)
 	assert_int_equal(card_entitled(s, 2, e, 8, &n, &more), 0);
 	assert_int_equal(n, 1);
 	assert_string_equal(e[0].text, "kafija par brīvu");
+	/* A manual group: its listed residents, and nobody else. */
+	tl_exec(s, "INSERT INTO groups (id, name, kind, created_at) VALUES"
+	    " (10, 'saraksts', 'manual', 0)");
+	tl_exec(s, "INSERT INTO group_members (group_id, resident_id) VALUES"
+	    " (10, 2)");
+	(void)offer(s, "Aptieka Dobelē", "saraksts", "20% sarakstam", NULL,
+	    NULL);
+	assert_int_equal(card_entitled(s, 2, e, 8, &n, &more), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(e[0].text, "20% sarakstam");	/* Dobele */
+	assert_int_equal(card_entitled(s, 1, e, 8, &n, &more), 0);
+	assert_int_equal(n, 3);
+	/* A removed group's offer applies to nobody. */
+	tl_exec(s, "DELETE FROM group_members");
+	tl_exec(s, "DELETE FROM groups WHERE id = 10");
+	assert_int_equal(card_entitled(s, 2, e, 8, &n, &more), 0);
+	assert_int_equal(n, 1);
 	/* A disabled merchant's offers are nobody's. */
 	tl_exec(s, "UPDATE merchants SET active = 0");
 	assert_int_equal(card_entitled(s, 1, e, 8, &n, &more), 0);
