@@ -1,9 +1,9 @@
 /*
  * ctl_card: munictl merchant add | list | set | disable | import and
- * munictl offer add | list | set | end | import — the partner merchants of the resident card,
- * the phones that may check codes, and the discounts each gives a
- * resident group (issue 21). Reference data: changes need the admin
- * right and are audited.
+ * munictl offer add | list | set | end | import — the partner merchants
+ * of the resident card, the phones that may check codes, and the
+ * discounts each gives a resident group (issue 21). Reference data:
+ * changes need the admin right and are audited.
  */
 #include <getopt.h>
 #include <stdio.h>
