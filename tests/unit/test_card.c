@@ -746,6 +746,20 @@ csv_file(char path[64], const char *text)
 	assert_int_equal(fclose(fp), 0);
 }
 
+/* Write len bytes, a NUL among them maybe, to a fresh temporary file. */
+static void
+csv_bytes(char path[64], const char *data, size_t len)
+{
+	FILE	*fp;
+	int	 fd;
+
+	snprintf(path, 64, "/tmp/test_card.XXXXXX");
+	assert_true((fd = mkstemp(path)) >= 0);
+	assert_non_null(fp = fdopen(fd, "w"));
+	assert_int_equal(fwrite(data, 1, len, fp), len);
+	assert_int_equal(fclose(fp), 0);
+}
+
 /* Import path as kind ('m' or 'o'); the error lines into errs. */
 static int
 import(struct store *s, int kind, const char *path, char *errs,
@@ -832,6 +846,74 @@ test_import(void **state)
 	    " text_lv = '15% zālēm'"), 1);
 }
 
+/*
+ * Files that are not the CSV they claim: each refused at its line, the
+ * whole file with it; a record over lines named by its first line; a
+ * tab-separated file read as such.
+ */
+static void
+test_import_bad(void **state)
+{
+	static const char nul[] = "name,phones\nRimi,2999\0009994\n"
+	    "Elvi,29999993\n";
+	struct store		*s = *state;
+	struct card_import_result res;
+	char			 path[64], errs[2048], *big;
+	size_t			 n;
+
+	csv_bytes(path, nul, sizeof(nul) - 1);
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":2: nav CSV rinda (NUL baits"));
+
+	/* A line longer than a line may be, then one too long a field. */
+	n = 70000;
+	big = malloc(n + 64);
+	assert_non_null(big);
+	memcpy(big, "name,phones\n", 12);
+	memset(big + 12, 'x', n);
+	memcpy(big + 12 + n, ",29999994\n", 10);
+	csv_bytes(path, big, 12 + n + 10);
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":2: nav CSV rinda"));
+	memcpy(big, "name,phones\nElvi,29999993\n", 26);
+	memset(big + 26, 'y', 513);
+	memcpy(big + 26 + 513, ",29999994\n", 10);
+	csv_bytes(path, big, 26 + 513 + 10);
+	free(big);
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_int_equal(res.errors, 1);
+	assert_non_null(strstr(errs, ":3:1: garāks par 512 baitiem"));
+
+	/* A stray quote; a quote open at the end, named by its line. */
+	csv_file(path, "name,phones\nRi\"mi,29999994\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":2: nav CSV rinda"));
+	csv_file(path, "name,phones\nRimi,29999994\n\"Elvi,29999993\n"
+	    "x\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":3: lauks pēdiņās nav noslēgts"));
+	csv_file(path, "");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_non_null(strstr(errs, ":1: fails ir tukšs"));
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 0);
+
+	/* Addresses over two lines: each error names its record's first. */
+	csv_file(path, "name,phones,address\nRimi,29999994,\"Centra\n"
+	    "iela 1\"\nMaxima,29999995,\"Skolas\niela 2\"\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	assert_int_equal(res.errors, 2);
+	assert_non_null(strstr(errs, ":2:3: adrese: satur vadības rakstzīmi"));
+	assert_non_null(strstr(errs, ":4:3: adrese: satur vadības rakstzīmi"));
+
+	/* Tabs, as a spreadsheet saves "text". */
+	csv_file(path, "name\tphones\tterritory\nRimi\t29999994\tDobele\n"
+	    "\"Elvi, Dobele\"\t29999993\t\n");
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), 0);
+	assert_int_equal(res.added, 2);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants WHERE"
+	    " name = 'Elvi, Dobele'"), 1);
+}
+
 int
 main(void)
 {
@@ -852,6 +934,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_import_bad, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_sms_till_not_limited,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
