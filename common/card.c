@@ -4,7 +4,6 @@
  */
 #include <sys/random.h>
 
-#include <csv.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,7 +14,7 @@
 #include "card.h"
 #include "clock.h"
 #include "config.h"
-#include "csvline.h"
+#include "csvread.h"
 #include "groups.h"
 #include "i18n.h"
 #include "ident.h"
@@ -1246,13 +1245,13 @@ card_report(struct store *s, time_t since, struct card_report *r)
 }
 
 /*
- * CSV imports of merchants and offers: RFC 4180 through libcsv, lines
- * through csvline (bounded memory), the delimiter a comma, semicolon or
- * tab as the header has most, columns by name and extra ones ignored; all
- * or nothing, every error a FILE:LINE:COLUMN line.
+ * CSV imports of merchants and offers: RFC 4180 read by csvread (bounded
+ * memory, a BOM skipped), the delimiter a comma, semicolon or tab as the
+ * header has most, columns by name and extra ones ignored; all or
+ * nothing, every error a FILE:LINE:COLUMN line.
  */
 #define CIN_COLS	8	/* columns an import knows */
-#define CIN_FIELD_MAX	512	/* bytes of one field we keep */
+#define CIN_FIELD_MAX	512	/* bytes of one field a row may hold */
 #define CIN_RECORD_MAX	CSVLINE_MAX	/* bytes of a record over lines */
 #define CIN_ERRORS_SHOWN 50
 
@@ -1270,12 +1269,10 @@ struct csvin {
 	FILE		*errout;
 	enum cin_kind	 kind;
 	struct card_import_result *res;
+	struct csvread	*cr;		/* the file's records */
 	int		 line;		/* of the record's start */
 	int		 header_done;
 	int		 col[CIN_COLS];	/* field index of each column, -1 */
-	int		 nfields;
-	int		 bad_field;	/* a field was too long: its index */
-	char		 f[CIN_COLS][CIN_FIELD_MAX + 1];
 	int		 fatal;		/* a database error: stop */
 };
 
@@ -1304,12 +1301,12 @@ cin_error(struct csvin *ci, int field, const char *fmt, ...)
 static const char *
 cin_val(struct csvin *ci, int i)
 {
-	int	 f = ci->col[i];
+	const char	*v;
 
-	if (f < 0 || f >= ci->nfields || f >= CIN_COLS ||
-	    ci->f[f][0] == '\0')
+	if (ci->col[i] < 0)
 		return NULL;
-	return ci->f[f];
+	v = csvread_field(ci->cr, ci->col[i]);
+	return *v != '\0' ? v : NULL;
 }
 
 /* The field index of the column called name ("" none): for errors. */
@@ -1328,23 +1325,23 @@ cin_field_of(struct csvin *ci, const char *name)
 static void
 cin_header(struct csvin *ci)
 {
-	int	 i, f;
+	int	 i, f, nf = csvread_nfields(ci->cr);
 
 	for (i = 0; i < CIN_COLS; i++)
 		ci->col[i] = -1;
-	for (f = 0; f < ci->nfields && f < CIN_COLS; f++)
+	for (f = 0; f < nf; f++)
 		for (i = 0; i < CIN_COLS; i++)
 			if (cin_names[ci->kind][i] != NULL &&
-			    strcasecmp(util_trim(ci->f[f]),
+			    strcasecmp(util_trim(csvread_field(ci->cr, f)),
 			    cin_names[ci->kind][i]) == 0)
 				ci->col[i] = f;
 	/* "phone" for one number, "text_lv" for the Latvian text. */
-	for (f = 0; f < ci->nfields && f < CIN_COLS; f++) {
+	for (f = 0; f < nf; f++) {
 		if (ci->kind == CIN_MERCHANTS && ci->col[1] == -1 &&
-		    strcasecmp(ci->f[f], "phone") == 0)
+		    strcasecmp(csvread_field(ci->cr, f), "phone") == 0)
 			ci->col[1] = f;
 		if (ci->kind == CIN_OFFERS && ci->col[2] == -1 &&
-		    strcasecmp(ci->f[f], "text_lv") == 0)
+		    strcasecmp(csvread_field(ci->cr, f), "text_lv") == 0)
 			ci->col[2] = f;
 	}
 	for (i = 0; i < (ci->kind == CIN_MERCHANTS ? 2 : 3); i++)
@@ -1364,13 +1361,15 @@ cin_row(struct csvin *ci)
 	const char		*field = NULL;
 	char			 err[CARD_ERR_SIZE];
 	int64_t			 rc;
+	int			 f;
 
 	ci->res->rows++;
-	if (ci->bad_field >= 0) {
-		cin_error(ci, ci->bad_field, _("longer than %d bytes"),
-		    CIN_FIELD_MAX);
-		return;
-	}
+	for (f = 0; f < csvread_nfields(ci->cr); f++)
+		if (strlen(csvread_field(ci->cr, f)) > CIN_FIELD_MAX) {
+			cin_error(ci, f, _("longer than %d bytes"),
+			    CIN_FIELD_MAX);
+			return;
+		}
 	if (ci->kind == CIN_MERCHANTS) {
 		memset(&ms, 0, sizeof(ms));
 		ms.name = cin_val(ci, 0);
@@ -1400,62 +1399,23 @@ cin_row(struct csvin *ci)
 		ci->res->added++;
 }
 
+/* Each record: the first the header, blank ones no rows. */
 static void
-cin_field_cb(void *data, size_t len, void *arg)
+cin_record(void *arg, struct csvread *cr)
 {
 	struct csvin	*ci = arg;
 
-	if (ci->nfields < CIN_COLS) {
-		if (len > CIN_FIELD_MAX) {
-			if (ci->bad_field < 0)
-				ci->bad_field = ci->nfields;
-			len = 0;
-		}
-		memcpy(ci->f[ci->nfields], data, len);
-		ci->f[ci->nfields][len] = '\0';
-	}
-	ci->nfields++;
-}
-
-static void
-cin_record_cb(int c, void *arg)
-{
-	struct csvin	*ci = arg;
-
-	(void)c;
-	if (!ci->fatal) {
-		if (!ci->header_done) {
-			cin_header(ci);
-			ci->header_done = 1;
-			if (ci->res->errors > 0)
-				ci->fatal = 1;
-		} else if (!(ci->nfields == 1 && ci->f[0][0] == '\0'))
-			cin_row(ci);	/* a blank line is no row */
-	}
-	ci->nfields = 0;
-	ci->bad_field = -1;
-}
-
-/* The delimiter the header line holds most of outside quotes. */
-static unsigned char
-cin_delim(const char *line, size_t len)
-{
-	size_t	 n[3] = { 0, 0, 0 }, i;
-	int	 quoted = 0;
-
-	for (i = 0; i < len && line[i] != '\n'; i++) {
-		if (line[i] == '"')
-			quoted = !quoted;
-		else if (!quoted && line[i] == ',')
-			n[0]++;
-		else if (!quoted && line[i] == ';')
-			n[1]++;
-		else if (!quoted && line[i] == '\t')
-			n[2]++;
-	}
-	if (n[1] > n[0] && n[1] >= n[2])
-		return ';';
-	return n[2] > n[0] && n[2] > n[1] ? '\t' : ',';
+	if (ci->fatal)
+		return;
+	ci->line = csvread_record_line(cr);
+	if (!ci->header_done) {
+		cin_header(ci);
+		ci->header_done = 1;
+		if (ci->res->errors > 0)
+			ci->fatal = 1;
+	} else if (!(csvread_nfields(cr) == 1 &&
+	    *csvread_field(cr, 0) == '\0'))
+		cin_row(ci);	/* a blank line is no row */
 }
 
 static int
@@ -1464,13 +1424,10 @@ cin_import(struct store *s, const char *actor, const char *path,
     char *err, size_t errsize)
 {
 	struct csvin		*ci;
-	struct csv_parser	 p;
-	struct csvline		*cl;
-	enum csvline_status	 lst = CSVLINE_EOF;
-	const char		*line;
+	struct csvread_opts	 co;
+	enum csvread_status	 st = CSVREAD_EOF;
 	char			 detail[256];
-	size_t			 n, skip, rec = 0;
-	int			 lineno = 0, ret = -1;
+	int			 ret = -1;
 	FILE			*fp;
 
 	memset(res, 0, sizeof(*res));
@@ -1485,44 +1442,35 @@ cin_import(struct store *s, const char *actor, const char *path,
 	ci->errout = errout;
 	ci->kind = kind;
 	ci->res = res;
-	ci->bad_field = -1;
-	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
-	cl = csvline_new(fp);
+	memset(&co, 0, sizeof(co));
+	co.detect_delim = 1;
+	co.max_fields = CIN_COLS;	/* the columns beyond are ignored */
+	co.max_record = CIN_RECORD_MAX;
+	co.record = cin_record;
+	co.arg = ci;
+	ci->cr = csvread_new(fp, &co);
 	if (store_begin(s) == -1) {
 		seterr(err, errsize, _("database error: %s"), store_errmsg(s));
 		goto out;
 	}
-	while (!ci->fatal && (lst = csvline_next(cl, &line, &n)) !=
-	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
-		lineno++;
-		/* pstate 0: between records, so a record starts here. */
-		if (p.pstate == 0) {
-			ci->line = lineno;
-			rec = 0;
-		}
-		skip = lineno == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
-		    3) == 0 ? 3 : 0;
-		if (lineno == 1)
-			csv_set_delim(&p, cin_delim(line + skip, n - skip));
-		rec += n;
-		if (lst == CSVLINE_LONG || csvline_nul(line, n) >= 0 ||
-		    rec > CIN_RECORD_MAX || csv_parse(&p, line + skip, n - skip,
-		    cin_field_cb, cin_record_cb, ci) != n - skip) {
-			/* Past repair: the file is not the CSV it claims. */
-			ci->line = lineno;
-			cin_error(ci, -1, "%s", _("not a CSV line (a NUL byte, "
-			    "a stray quote, or too long)"));
-			ci->fatal = 1;
-		}
-	}
-	if (lst == CSVLINE_ERROR) {
+	while (!ci->fatal && (st = csvread_next(ci->cr)) == CSVREAD_LINE)
+		;
+	if (st == CSVREAD_EREAD) {
+		ci->line = csvread_record_line(ci->cr);
 		cin_error(ci, -1, "%s: %s", _("read error"), strerror(errno));
 		ci->fatal = 1;
+	} else if (st != CSVREAD_LINE && st != CSVREAD_EOF) {
+		/* Past repair: the file is not the CSV it claims. */
+		ci->line = csvread_line(ci->cr);
+		cin_error(ci, -1, "%s", _("not a CSV line (a NUL byte, "
+		    "a stray quote, or too long)"));
+		ci->fatal = 1;
 	}
-	if (!ci->fatal && csv_fini(&p, cin_field_cb, cin_record_cb, ci) != 0)
+	if (!ci->fatal && csvread_finish(ci->cr) == -1) {
+		ci->line = csvread_record_line(ci->cr);
 		cin_error(ci, -1, "%s", _("a quoted field is not closed "
 		    "before the end of the file"));
+	}
 	if (!ci->header_done && res->errors == 0) {
 		ci->line = 1;
 		cin_error(ci, -1, "%s", _("the file is empty"));
@@ -1543,8 +1491,7 @@ cin_import(struct store *s, const char *actor, const char *path,
 	}
 	ret = 0;
 out:
-	csv_free(&p);
-	csvline_free(cl);
+	csvread_free(ci->cr);
 	(void)fclose(fp);
 	free(ci);
 	return ret;

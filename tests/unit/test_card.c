@@ -847,6 +847,26 @@ test_import(void **state)
 }
 
 /*
+ * Import len bytes of data (strlen when 0) as merchants: refused, with
+ * nerr errors (-1: any), the lines want and want2 (NULL: none) among them.
+ */
+static void
+refused(struct store *s, const char *data, size_t len, int nerr,
+    const char *want, const char *want2)
+{
+	struct card_import_result res;
+	char			 path[64], errs[2048];
+
+	csv_bytes(path, data, len > 0 ? len : strlen(data));
+	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
+	if (nerr >= 0)
+		assert_int_equal(res.errors, nerr);
+	assert_non_null(strstr(errs, want));
+	if (want2 != NULL)
+		assert_non_null(strstr(errs, want2));
+}
+
+/*
  * Files that are not the CSV they claim: each refused at its line, the
  * whole file with it; a record over lines named by its first line; a
  * tab-separated file read as such.
@@ -859,51 +879,37 @@ test_import_bad(void **state)
 	struct store		*s = *state;
 	struct card_import_result res;
 	char			 path[64], errs[2048], *big;
-	size_t			 n;
+	size_t			 n = 70000;
 
-	csv_bytes(path, nul, sizeof(nul) - 1);
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_non_null(strstr(errs, ":2: nav CSV rinda (NUL baits"));
+	refused(s, nul, sizeof(nul) - 1, 1, ":2: nav CSV rinda (NUL baits",
+	    NULL);
 
 	/* A line longer than a line may be, then one too long a field. */
-	n = 70000;
-	big = malloc(n + 64);
-	assert_non_null(big);
+	assert_non_null(big = malloc(n + 64));
 	memcpy(big, "name,phones\n", 12);
 	memset(big + 12, 'x', n);
 	memcpy(big + 12 + n, ",29999994\n", 10);
-	csv_bytes(path, big, 12 + n + 10);
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_non_null(strstr(errs, ":2: nav CSV rinda"));
+	refused(s, big, 12 + n + 10, 1, ":2: nav CSV rinda", NULL);
 	memcpy(big, "name,phones\nElvi,29999993\n", 26);
 	memset(big + 26, 'y', 513);
 	memcpy(big + 26 + 513, ",29999994\n", 10);
-	csv_bytes(path, big, 26 + 513 + 10);
+	refused(s, big, 26 + 513 + 10, 1, ":3:1: garāks par 512 baitiem",
+	    NULL);
 	free(big);
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_int_equal(res.errors, 1);
-	assert_non_null(strstr(errs, ":3:1: garāks par 512 baitiem"));
 
 	/* A stray quote; a quote open at the end, named by its line. */
-	csv_file(path, "name,phones\nRi\"mi,29999994\n");
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_non_null(strstr(errs, ":2: nav CSV rinda"));
-	csv_file(path, "name,phones\nRimi,29999994\n\"Elvi,29999993\n"
-	    "x\n");
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_non_null(strstr(errs, ":3: lauks pēdiņās nav noslēgts"));
-	csv_file(path, "");
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_non_null(strstr(errs, ":1: fails ir tukšs"));
-	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 0);
+	refused(s, "name,phones\nRi\"mi,29999994\n", 0, 1,
+	    ":2: nav CSV rinda", NULL);
+	refused(s, "name,phones\nRimi,29999994\n\"Elvi,29999993\nx\n", 0, 1,
+	    ":3: lauks pēdiņās nav noslēgts", NULL);
+	refused(s, "", 0, 1, ":1: fails ir tukšs", NULL);
 
 	/* Addresses over two lines: each error names its record's first. */
-	csv_file(path, "name,phones,address\nRimi,29999994,\"Centra\n"
-	    "iela 1\"\nMaxima,29999995,\"Skolas\niela 2\"\n");
-	assert_int_equal(import(s, 'm', path, errs, sizeof(errs), &res), -1);
-	assert_int_equal(res.errors, 2);
-	assert_non_null(strstr(errs, ":2:3: adrese: satur vadības rakstzīmi"));
-	assert_non_null(strstr(errs, ":4:3: adrese: satur vadības rakstzīmi"));
+	refused(s, "name,phones,address\nRimi,29999994,\"Centra\niela 1\"\n"
+	    "Maxima,29999995,\"Skolas\niela 2\"\n", 0, 2,
+	    ":2:3: adrese: satur vadības rakstzīmi",
+	    ":4:3: adrese: satur vadības rakstzīmi");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM merchants"), 0);
 
 	/* Tabs, as a spreadsheet saves "text". */
 	csv_file(path, "name\tphones\tterritory\nRimi\t29999994\tDobele\n"
