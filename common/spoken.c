@@ -761,6 +761,16 @@ match_iso_date(const char *s, int *y, int *m, int *d)
 	return 10;
 }
 
+/* A month YYYY-MM, as English screens write it. */
+static size_t
+match_iso_month(const char *s, int *y, int *m)
+{
+	if ((*y = digits_at(s, 4)) < 1 || s[4] != '-' ||
+	    (*m = digits_at(s + 5, 2)) < 1 || *m > 12 || !ends_at(s + 7))
+		return 0;
+	return 7;
+}
+
 /* "2026. g. 4. ceturksnis" (i18n_period). */
 static size_t
 match_lv_quarter(const char *s, int *y, int *q)
@@ -807,6 +817,51 @@ match_money(const char *s, char sep, const char *cur, int64_t *cents)
 	return i;
 }
 
+/* A whole number of at most 9 digits at s: its length, and the number. */
+static size_t
+match_count(const char *s, long long *v)
+{
+	size_t	 i;
+
+	*v = 0;
+	for (i = 0; isdigit((unsigned char)s[i]); i++) {
+		if (i == 9)
+			return 0;
+		*v = *v * 10 + (s[i] - '0');
+	}
+	return i;
+}
+
+/*
+ * A place in a queue as the kiosk writes it: "60. vieta no 90" in
+ * Latvian, "Place 60 of 90" in English.
+ */
+static size_t
+match_position(const char *s, int l, long long *pos, long long *total)
+{
+	static const char lv_mid[] = ". vieta no ", en_head[] = "Place ",
+	    en_mid[] = " of ";
+	size_t	 i = 0, n;
+
+	if (l == L_EN) {
+		if (strncmp(s, en_head, sizeof(en_head) - 1) != 0)
+			return 0;
+		i = sizeof(en_head) - 1;
+	}
+	if ((n = match_count(s + i, pos)) == 0)
+		return 0;
+	i += n;
+	if (l == L_LV && strncmp(s + i, lv_mid, sizeof(lv_mid) - 1) == 0)
+		i += sizeof(lv_mid) - 1;
+	else if (l == L_EN && strncmp(s + i, en_mid, sizeof(en_mid) - 1) == 0)
+		i += sizeof(en_mid) - 1;
+	else
+		return 0;
+	if ((n = match_count(s + i, total)) == 0 || !ends_at(s + i + n))
+		return 0;
+	return i + n;
+}
+
 int
 spoken_line(const char *in, char *buf, size_t size)
 {
@@ -815,6 +870,7 @@ spoken_line(const char *in, char *buf, size_t size)
 	const char	*s = in;
 	size_t		 n;
 	int64_t		 cents;
+	long long	 pos, total;
 	int		 y, m, d, q, l = lang(), start = 1;
 
 	out_init(&o, buf, size);
@@ -823,6 +879,13 @@ spoken_line(const char *in, char *buf, size_t size)
 		if (start && l != L_OTHER) {
 			if ((n = match_account(s)) > 0)
 				out_chars(&o, s, n);
+			else if ((n = match_position(s, l, &pos, &total)) > 0) {
+				if (spoken_position(pos, total, o.buf + o.len,
+				    o.size - o.len) == -1)
+					o.cut = 1;
+				else
+					o.len += strlen(o.buf + o.len);
+			}
 			else if (l == L_LV &&
 			    (n = match_lv_quarter(s, &y, &q)) > 0) {
 				lv_year_gen(&o, y);
@@ -842,7 +905,12 @@ spoken_line(const char *in, char *buf, size_t size)
 			} else if (l == L_EN &&
 			    (n = match_iso_date(s, &y, &m, &d)) > 0)
 				out_date(&o, y, m, d, 1);
-			else if ((n = match_money(s, l == L_LV ? ',' : '.',
+			else if (l == L_EN &&
+			    (n = match_iso_month(s, &y, &m)) > 0) {
+				out_str(&o, en_months[m - 1]);
+				out_str(&o, " ");
+				out_number(&o, y, SPOKEN_MASC);
+			} else if ((n = match_money(s, l == L_LV ? ',' : '.',
 			    l == L_LV ? "€" : "EUR", &cents)) > 0)
 				out_money(&o, cents);
 		}

@@ -49,8 +49,9 @@ int	 spoken_chars(const char *s, char *buf, size_t size);
 /*
  * A line of screen text with the figures in it spoken: amounts
  * ("37,50 €", "37.50 EUR"), dates ("16.11.2026", "2026-11-16"), months
- * ("09.2027"), quarters ("2026. g. 4. ceturksnis"), IBANs and RF
- * references. Everything else is copied as it is.
+ * ("09.2027"), quarters ("2026. g. 4. ceturksnis"), places in a queue
+ * ("60. vieta no 90", "Place 60 of 90"), IBANs and RF references.
+ * Everything else is copied as it is.
  */
 int	 spoken_line(const char *in, char *buf, size_t size);
 

@@ -21,6 +21,7 @@
 #include "payments.h"
 #include "qr.h"
 #include "services.h"
+#include "speech.h"
 #include "store.h"
 #include "ui.h"
 #include "util.h"
@@ -183,6 +184,8 @@ kiosk_reset(struct kiosk *k)
 	k->warn_start_ms = 0;
 	k->seq_len = 0;
 	(void)i18n_set_lang("lv");
+	/* The visit's speech ends with it (unless every visit speaks). */
+	speech_set_on(k->speech, speech_mode(k->speech) == SPEECH_ON);
 	ui_wipe();
 	kiosk_go(k, KS_WELCOME);
 }

@@ -40,12 +40,15 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
 
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
 #include "speech.h"
 #include "spoken.h"
+#include "ui.h"
 #include "util.h"
 
 extern char	**environ;
@@ -64,6 +67,9 @@ struct speech {
 	char			*record_dir;	/* NULL: no record */
 	int			 on;		/* this visit speaks */
 	char			 last[SPEECH_TEXT_MAX];	/* for repeat */
+	struct ui_said		 shown;		/* the screen last said */
+	int			 shown_valid;
+	int			 announce;	/* "speech is on" first */
 
 	pthread_t		 thread;
 	int			 started;
@@ -594,7 +600,6 @@ struct speech *
 speech_new(const struct config *cfg, char *err, size_t errsize)
 {
 	struct speech		*sp;
-	pthread_condattr_t	 ca;
 	const char		*m = config_str(cfg, CFG_KIOSK_SPEECH);
 	const char		*cmd = config_str(cfg, CFG_KIOSK_SPEECH_COMMAND);
 	const char		*dir = config_str(cfg,
@@ -620,6 +625,19 @@ speech_new(const struct config *cfg, char *err, size_t errsize)
 	}
 	if (cmd[0] != '\0')
 		sp->command = xstrdup(cmd);
+	return sp;
+}
+
+/*
+ * The voice and its worker come with the first visit that speaks: with
+ * speech = key most never do, and a kiosk need not carry espeak's
+ * dictionaries for them.
+ */
+static void
+start_worker(struct speech *sp)
+{
+	pthread_condattr_t	 ca;
+
 	if (pthread_condattr_init(&ca) != 0 ||
 	    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC) != 0 ||
 	    pthread_cond_init(&sp->cond, &ca) != 0 ||
@@ -629,7 +647,6 @@ speech_new(const struct config *cfg, char *err, size_t errsize)
 	if (pthread_create(&sp->thread, NULL, speech_main, sp) != 0)
 		fatalx("speech: cannot start the worker");
 	sp->started = 1;
-	return sp;
 }
 
 void
@@ -660,25 +677,32 @@ speech_free(struct speech *sp)
 enum speech_mode
 speech_mode(const struct speech *sp)
 {
-	return sp->mode;
+	return sp != NULL ? sp->mode : SPEECH_OFF;
 }
 
 void
 speech_set_on(struct speech *sp, int on)
 {
-	if (sp->mode == SPEECH_OFF)
+	if (sp == NULL || sp->mode == SPEECH_OFF)
 		return;
+	if (on && !sp->started)
+		start_worker(sp);
 	if (!on) {
 		speech_stop(sp);
 		explicit_bzero(sp->last, sizeof(sp->last));
+		explicit_bzero(&sp->shown, sizeof(sp->shown));
 	}
+	/* Whatever is on the screen is said whole next, and that speech is
+	   on, with the repeat key, before it. */
+	sp->shown_valid = 0;
+	sp->announce = on && !sp->on;
 	sp->on = on;
 }
 
 int
 speech_is_on(const struct speech *sp)
 {
-	return sp->on;
+	return sp != NULL && sp->on;
 }
 
 /* Hand text to the worker, cutting short what it is saying. */
@@ -703,7 +727,7 @@ post(struct speech *sp, const char *text)
 void
 speech_say(struct speech *sp, const char *text)
 {
-	if (!sp->on || !sp->started)
+	if (sp == NULL || !sp->on || !sp->started)
 		return;
 	/* Cut short rather than not said at all when it is too long. */
 	(void)spoken_line(text, sp->last, sizeof(sp->last));
@@ -713,7 +737,7 @@ speech_say(struct speech *sp, const char *text)
 void
 speech_repeat(struct speech *sp)
 {
-	if (!sp->on || !sp->started || sp->last[0] == '\0')
+	if (sp == NULL || !sp->on || !sp->started || sp->last[0] == '\0')
 		return;
 	post(sp, sp->last);
 }
@@ -721,7 +745,7 @@ speech_repeat(struct speech *sp)
 void
 speech_stop(struct speech *sp)
 {
-	if (sp->started)
+	if (sp != NULL && sp->started)
 		post(sp, NULL);
 }
 
@@ -741,11 +765,306 @@ speech_busy(struct speech *sp)
 {
 	int	 busy;
 
-	if (!sp->started)
+	if (sp == NULL || !sp->started)
 		return 0;
 	if (pthread_mutex_lock(&sp->mtx) != 0)
 		fatalx("speech: mutex");
 	busy = sp->busy || sp->pending;
 	(void)pthread_mutex_unlock(&sp->mtx);
 	return busy;
+}
+
+/* --- What a screen says. */
+
+/* 1 when s has a letter: a field of words, not of digits and dots. */
+static int
+has_letter(const char *s)
+{
+	mbstate_t	 mbs;
+	wchar_t		 wc;
+	size_t		 n, len = strlen(s);
+
+	memset(&mbs, 0, sizeof(mbs));
+	while (len > 0) {
+		n = mbrtowc(&wc, s, len, &mbs);
+		if (n == 0 || n == (size_t)-1 || n == (size_t)-2)
+			return 0;
+		if (iswalpha((wint_t)wc))
+			return 1;
+		s += n;
+		len -= n;
+	}
+	return 0;
+}
+
+/* Characters typed into a field: all but the blanks ('_') and spaces. */
+static size_t
+typed(const char *s)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0'; s++)
+		if (*s != '_' && *s != ' ' && *s != '-' &&
+		    ((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+/* The text with its digits taken out: a countdown's lines compare equal. */
+static void
+undigit(const char *s, char *buf, size_t size)
+{
+	size_t	 n = 0;
+
+	for (; *s != '\0' && n + 1 < size; s++)
+		if (*s < '0' || *s > '9')
+			buf[n++] = *s;
+	buf[n] = '\0';
+}
+
+/* A key of the legend as it is said: "0/←" is 0, arrows by name. */
+static void
+key_name(const char *key, char *buf, size_t size)
+{
+	const char	*slash;
+
+	if (strcmp(key, "←") == 0)
+		(void)util_strlcpy(buf, _("the left arrow"), size);
+	else if (strcmp(key, "⌫") == 0)
+		(void)util_strlcpy(buf, _("Backspace"), size);
+	else if (strcmp(key, "+") == 0)
+		(void)util_strlcpy(buf, _("plus"), size);
+	else if (strcmp(key, "-") == 0)
+		(void)util_strlcpy(buf, _("minus"), size);
+	else if (strcmp(key, "*") == 0)
+		(void)util_strlcpy(buf, _("star"), size);
+	else if (strcmp(key, ".") == 0)
+		(void)util_strlcpy(buf, _("dot"), size);
+	else if ((slash = strchr(key, '/')) != NULL && slash > key)
+		(void)util_snprintf(buf, size, "%.*s", (int)(slash - key), key);
+	else
+		(void)util_strlcpy(buf, key, size);
+}
+
+/* n bytes of UTF-8 text at the end of buf, cut at a character if need be. */
+static void
+append(char *buf, size_t size, size_t *len, const char *s, size_t n)
+{
+	if (*len + 1 >= size)
+		return;
+	if (n > size - *len - 1) {
+		n = size - *len - 1;
+		while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+			n--;
+	}
+	memcpy(buf + *len, s, n);
+	*len += n;
+	buf[*len] = '\0';
+}
+
+/* A sentence of text, with a full stop so that the voice pauses. */
+static void
+add_sentence(char *buf, size_t size, const char *s)
+{
+	static const char	 dot[] = "•";
+	const char		*d;
+	size_t			 n, run, len = strlen(buf);
+	char			 last;
+
+	while (*s == ' ')
+		s++;
+	n = strlen(s);
+	while (n > 0 && s[n - 1] == ' ')
+		n--;
+	if (n == 0)
+		return;
+	if (len > 0)
+		append(buf, size, &len, " ", 1);
+	/* A masked phone number's dots are no words: "+371 2 … 72". */
+	while (n > 0) {
+		d = memmem(s, n, dot, sizeof(dot) - 1);
+		run = d != NULL ? (size_t)(d - s) : n;
+		append(buf, size, &len, s, run);
+		s += run;
+		n -= run;
+		if (d == NULL)
+			break;
+		while (n >= sizeof(dot) - 1 &&
+		    memcmp(s, dot, sizeof(dot) - 1) == 0) {
+			s += sizeof(dot) - 1;
+			n -= sizeof(dot) - 1;
+		}
+		append(buf, size, &len, " … ", strlen(" … "));
+	}
+	last = len > 0 ? buf[len - 1] : '\0';
+	if (last != '.' && last != '!' && last != '?' && last != ':')
+		append(buf, size, &len, ".", 1);
+}
+
+/*
+ * An item as said. A choice drawn "1  Rinda" (its key, two spaces, what
+ * it does) is said as the legend's are: "Rinda: nospiediet 1".
+ */
+static void
+add_item(char *buf, size_t size, const struct ui_said_item *it)
+{
+	char		 line[UI_SAID_TEXT_SIZE + 64], key[32];
+	const char	*s = it->text, *p;
+
+	switch (it->kind) {
+	case UI_SAID_KEY:
+		key_name(it->key, key, sizeof(key));
+		(void)util_snprintf(line, sizeof(line), _("%s: press %s"),
+		    it->text, key);
+		/* The menu's "0  Beigt" said it already. */
+		if (strstr(buf, line) == NULL)
+			add_sentence(buf, size, line);
+		return;
+	case UI_SAID_FIELD:
+		if (!has_letter(s))
+			return;
+		break;
+	default:
+		break;
+	}
+	while (*s == ' ')
+		s++;
+	p = s;
+	while (*p != '\0' && *p != ' ' && p - s < 3)
+		p++;
+	if (p > s && strncmp(p, "  ", 2) == 0 && (*s == '+' || *s == '-' ||
+	    (*s >= '0' && *s <= '9'))) {
+		(void)util_snprintf(key, sizeof(key), "%.*s", (int)(p - s), s);
+		while (*p == ' ')
+			p++;
+		/* A topic's box: "[x] Kultūra" is on, "[ ] Kultūra" off. */
+		if (strncmp(p, "[x] ", 4) == 0 || strncmp(p, "[ ] ", 4) == 0)
+			(void)util_snprintf(line, sizeof(line), _("%s, %s: "
+			    "press %s"), p + 4, p[1] == 'x' ? _("on") :
+			    _("off"), key);
+		else
+			(void)util_snprintf(line, sizeof(line),
+			    _("%s: press %s"), p, key);
+		add_sentence(buf, size, line);
+		return;
+	}
+	add_sentence(buf, size, s);
+}
+
+static int
+same_item(const struct ui_said_item *a, const struct ui_said_item *b)
+{
+	return a->kind == b->kind && strcmp(a->key, b->key) == 0 &&
+	    strcmp(a->text, b->text) == 0;
+}
+
+static int
+in_said(const struct ui_said *s, const struct ui_said_item *it)
+{
+	size_t	 i;
+
+	for (i = 0; i < s->n; i++)
+		if (same_item(&s->item[i], it))
+			return 1;
+	return 0;
+}
+
+/* The field's change said without what was typed. */
+static void
+add_field_change(char *buf, size_t size, const struct ui_said *prev,
+    const struct ui_said *cur)
+{
+	size_t	 i, j;
+
+	for (i = 0; i < cur->n; i++) {
+		if (cur->item[i].kind != UI_SAID_FIELD ||
+		    has_letter(cur->item[i].text))
+			continue;
+		for (j = 0; j < prev->n; j++)
+			if (prev->item[j].kind == UI_SAID_FIELD &&
+			    !has_letter(prev->item[j].text))
+				break;
+		if (j == prev->n || typed(cur->item[i].text) ==
+		    typed(prev->item[j].text))
+			continue;
+		add_sentence(buf, size, typed(cur->item[i].text) >
+		    typed(prev->item[j].text) ? _("typed") : _("deleted"));
+		return;
+	}
+}
+
+void
+speech_compose(const struct ui_said *prev, const struct ui_said *cur,
+    int whole, char *buf, size_t size)
+{
+	const struct ui_said_item *news[UI_SAID_MAX];
+	char		 a[UI_SAID_TEXT_SIZE], b[UI_SAID_TEXT_SIZE];
+	size_t		 i, j, n = 0;
+	const char	*d;
+
+	buf[0] = '\0';
+	if (cur->n == 0)
+		return;
+	if (prev == NULL || prev->n == 0 || whole ||
+	    prev->item[0].kind != cur->item[0].kind ||
+	    strcmp(prev->item[0].text, cur->item[0].text) != 0) {
+		for (i = 0; i < cur->n; i++)
+			add_item(buf, size, &cur->item[i]);
+		return;
+	}
+	for (i = 0; i < cur->n; i++)
+		if (cur->item[i].kind != UI_SAID_FIELD &&
+		    !in_said(prev, &cur->item[i]))
+			news[n++] = &cur->item[i];
+	/* A countdown: the line it replaces differs in its digits only. */
+	if (n == 1) {
+		undigit(news[0]->text, a, sizeof(a));
+		for (j = 0; j < prev->n; j++) {
+			undigit(prev->item[j].text, b, sizeof(b));
+			if (prev->item[j].kind == news[0]->kind &&
+			    strcmp(a, b) == 0 &&
+			    strcmp(prev->item[j].text, news[0]->text) != 0) {
+				for (d = news[0]->text; *d != '\0' &&
+				    (*d < '0' || *d > '9'); d++)
+					;
+				for (i = 0; d[i] >= '0' && d[i] <= '9' &&
+				    i + 1 < sizeof(a); i++)
+					a[i] = d[i];
+				a[i] = '\0';
+				add_sentence(buf, size, a);
+				return;
+			}
+		}
+	}
+	for (i = 0; i < n; i++)
+		add_item(buf, size, news[i]);
+	/* Only a key typed, with nothing else new: it is acknowledged. */
+	if (n == 0)
+		add_field_change(buf, size, prev, cur);
+}
+
+void
+speech_screen(struct speech *sp, const struct ui_said *cur, int whole)
+{
+	char	*text, *screen;
+
+	if (sp == NULL || !sp->on || !sp->started)
+		return;
+	text = xmalloc(SPEECH_TEXT_MAX);
+	screen = xmalloc(SPEECH_TEXT_MAX);
+	text[0] = '\0';
+	if (sp->announce)
+		add_sentence(text, SPEECH_TEXT_MAX, _("Speech is on. Press the "
+		    "dot key to hear the screen again."));
+	sp->announce = 0;
+	speech_compose(sp->shown_valid ? &sp->shown : NULL, cur, whole,
+	    screen, SPEECH_TEXT_MAX);
+	add_sentence(text, SPEECH_TEXT_MAX, screen);
+	memcpy(&sp->shown, cur, sizeof(sp->shown));
+	sp->shown_valid = 1;
+	if (text[0] != '\0')
+		speech_say(sp, text);
+	explicit_bzero(screen, SPEECH_TEXT_MAX);
+	free(screen);
+	free(text);
 }

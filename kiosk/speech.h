@@ -28,8 +28,8 @@ enum speech_mode {
 #define SPEECH_TEXT_MAX		8192
 
 /*
- * The speech of one kiosk from [kiosk] speech*, its voice loaded and its
- * worker started (unless speech is off). NULL with a message for the
+ * The speech of one kiosk from [kiosk] speech*; its voice is loaded and
+ * its worker started when it is first turned on. NULL with a message for the
  * operator in err when the configuration cannot be used: a record
  * directory that is missing or that its group or others may read or
  * write. A missing sound device is no error: it is logged once and the
@@ -37,6 +37,7 @@ enum speech_mode {
  */
 struct speech	*speech_new(const struct config *, char *err, size_t errsize);
 void		 speech_free(struct speech *);
+/* The rest take NULL for a kiosk without speech (unit tests). */
 enum speech_mode speech_mode(const struct speech *);
 
 /*
@@ -56,6 +57,25 @@ void		 speech_say(struct speech *, const char *text);
 void		 speech_repeat(struct speech *);
 /* Stop speaking now. */
 void		 speech_stop(struct speech *);
+
+/*
+ * Say a screen (ui_said): all of it when it is a new screen (its title
+ * changed) or whole is set (the repeat key); else only what is new on
+ * it since the last call: a message, an error, the idle warning, and of
+ * a countdown only the number. A field of digits (a personal code, a
+ * one-time code, a PIN) is never read out: a key typed into it is
+ * acknowledged by a neutral word.
+ */
+struct ui_said;
+void		 speech_screen(struct speech *, const struct ui_said *,
+		    int whole);
+/*
+ * What speech_screen says for cur after prev (NULL: nothing before), in
+ * the current language; for tests. "" when there is nothing new.
+ */
+void		 speech_compose(const struct ui_said *prev,
+		    const struct ui_said *cur, int whole, char *buf,
+		    size_t size);
 
 /*
  * Figures for `make bench`: milliseconds from the last speech_say to its

@@ -203,6 +203,10 @@ test_lv_line(void **state)
 	    "nulle nulle nulle, nulle nulle nulle nulle, nulle, atsauce R F "
 	    "viens astoņi, pieci trīs deviņi nulle, nulle septiņi pieci "
 	    "četri, septiņi nulle trīs četri.");
+	/* The queue screen's line. */
+	LINE("60. vieta no 90, no 09.2027",
+	    "sešdesmitā vieta no deviņdesmit, no divi tūkstoši divdesmit "
+	    "septītā gada septembris");
 	/* Figures that are none of these stay for the voice to read. */
 	LINE("Nospiediet 1. Kods 12.34.2026, 5,5 €, 1,50 EUR",
 	    "Nospiediet 1. Kods 12.34.2026, 5,5 €, 1,50 EUR");
@@ -240,6 +244,9 @@ test_en(void **state)
 	POSITION(103, 200, "one hundred and third place of two hundred");
 	assert_int_equal(spoken_chars("RF18", b, sizeof(b)), 0);
 	assert_string_equal(b, "R F one eight");
+	LINE("Place 60 of 90, from 2027-09",
+	    "sixtieth place of ninety, from September two thousand and "
+	    "twenty-seven");
 	LINE("Due 2026-11-16: 37.50 EUR",
 	    "Due the sixteenth of November two thousand and twenty-six: "
 	    "thirty-seven euros and fifty cents");
