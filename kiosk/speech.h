@@ -71,7 +71,8 @@ void		 speech_screen(struct speech *, const struct ui_said *,
 		    int whole);
 /*
  * What speech_screen says for cur after prev (NULL: nothing before), in
- * the current language; for tests. "" when there is nothing new.
+ * the current language, before speech_say puts its figures in words; for
+ * tests. "" when there is nothing new.
  */
 void		 speech_compose(const struct ui_said *prev,
 		    const struct ui_said *cur, int whole, char *buf,

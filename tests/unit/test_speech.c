@@ -21,6 +21,7 @@
 #include "config.h"
 #include "i18n.h"
 #include "speech.h"
+#include "ui.h"
 
 struct fix {
 	char		 dir[64];
@@ -276,6 +277,98 @@ test_config_keys(void **state)
 	    "");
 }
 
+static void
+add(struct ui_said *s, enum ui_said_kind kind, const char *key,
+    const char *text)
+{
+	struct ui_said_item	*it = &s->item[s->n++];
+
+	it->kind = kind;
+	(void)snprintf(it->key, sizeof(it->key), "%s", key);
+	(void)snprintf(it->text, sizeof(it->text), "%s", text);
+}
+
+#define COMPOSE(prev, cur, whole, want) do {				\
+	char	 b_[SPEECH_TEXT_MAX];					\
+	speech_compose((prev), (cur), (whole), b_, sizeof(b_));		\
+	assert_string_equal(b_, (want));				\
+} while (0)
+
+/* What a screen says: whole when new, then only what is new on it. */
+static void
+test_compose(void **state)
+{
+	static struct ui_said	 menu, menu2, code, code2, otp, topics, warn,
+				 warn2;
+
+	(void)state;
+	assert_int_equal(i18n_set_lang("lv"), 0);
+	add(&menu, UI_SAID_TITLE, "", "Ko vēlaties darīt?");
+	add(&menu, UI_SAID_TEXT, "", "1  Maksājumi");
+	add(&menu, UI_SAID_TEXT, "", "0  Beigt");
+	add(&menu, UI_SAID_KEY, "0/←", "Beigt");
+	add(&menu, UI_SAID_KEY, "9", "Palīdzība");
+	/* The menu's "0  Beigt" and the legend's are said once. */
+	COMPOSE(NULL, &menu, 0, "Ko vēlaties darīt? Maksājumi: nospiediet "
+	    "1. Beigt: nospiediet 0. Palīdzība: nospiediet 9.");
+	/* The same screen again: nothing; the repeat key: all of it. */
+	COMPOSE(&menu, &menu, 0, "");
+	COMPOSE(&menu, &menu, 1, "Ko vēlaties darīt? Maksājumi: nospiediet "
+	    "1. Beigt: nospiediet 0. Palīdzība: nospiediet 9.");
+	/* A note on it: only the note (its figures go into words as it
+	   is said, test_records_what_is_said). */
+	menu2 = menu;
+	add(&menu2, UI_SAID_ERROR, "", "Parāds 37,50 €");
+	COMPOSE(&menu, &menu2, 0, "Parāds 37,50 €.");
+
+	/* A personal code: its field is never read, a digit is "typed". */
+	add(&code, UI_SAID_TITLE, "", "Identifikācija");
+	add(&code, UI_SAID_FIELD, "", "______-_____");
+	add(&code, UI_SAID_KEY, "←", "Atpakaļ");
+	add(&code, UI_SAID_KEY, "⌫", "Dzēst");
+	COMPOSE(NULL, &code, 0, "Identifikācija. Atpakaļ: nospiediet "
+	    "kreiso bultu. Dzēst: nospiediet dzēšanas taustiņu.");
+	code2 = code;
+	(void)snprintf(code2.item[1].text, sizeof(code2.item[1].text),
+	    "••____-_____");
+	COMPOSE(&code, &code2, 0, "ievadīts.");
+	COMPOSE(&code2, &code, 0, "izdzēsts.");
+	/* The one-time code's digits, shown on the screen, are not said. */
+	otp = code;
+	(void)snprintf(otp.item[1].text, sizeof(otp.item[1].text),
+	    "123___");
+	COMPOSE(NULL, &otp, 1, "Identifikācija. Atpakaļ: nospiediet "
+	    "kreiso bultu. Dzēst: nospiediet dzēšanas taustiņu.");
+	COMPOSE(&code, &otp, 0, "ievadīts.");
+
+	/* Topics: the boxes in words; a masked phone without its dots. */
+	add(&topics, UI_SAID_TITLE, "", "Paziņojumi īsziņās");
+	add(&topics, UI_SAID_TEXT, "", "Ziņas uz +371 2•••••72.");
+	add(&topics, UI_SAID_TEXT, "", "1  [x] Kultūra");
+	add(&topics, UI_SAID_TEXT, "", "2  [ ] Ceļi");
+	COMPOSE(NULL, &topics, 0, "Paziņojumi īsziņās. Ziņas uz +371 2 … "
+	    "72. Kultūra, ieslēgts: nospiediet 1. Ceļi, izslēgts: "
+	    "nospiediet 2.");
+
+	/* The idle warning, then its countdown's number alone. */
+	warn = menu;
+	add(&warn, UI_SAID_BOX, "", "Vai jūs vēl esat šeit?");
+	add(&warn, UI_SAID_BOX, "", "Sākums no jauna pēc 20 s");
+	COMPOSE(&menu, &warn, 0, "Vai jūs vēl esat šeit? Sākums no jauna "
+	    "pēc 20 s.");
+	warn2 = warn;
+	(void)snprintf(warn2.item[6].text, sizeof(warn2.item[6].text),
+	    "Sākums no jauna pēc 19 s");
+	COMPOSE(&warn, &warn2, 0, "19.");
+
+	/* In English, the English words. */
+	assert_int_equal(i18n_set_lang("en"), 0);
+	COMPOSE(&code, &code2, 0, "typed.");
+	COMPOSE(NULL, &menu, 0, "Ko vēlaties darīt? Maksājumi: press 1. "
+	    "Beigt: press 0. Palīdzība: press 9.");
+	assert_int_equal(i18n_set_lang("lv"), 0);
+}
+
 int
 main(void)
 {
@@ -287,6 +380,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_record_dir_refused,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_keys, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_compose, setup,
 		    teardown),
 	};
 
