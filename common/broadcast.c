@@ -1,13 +1,13 @@
 /*
  * broadcast: previews, sends, approvals, cancels and status of group SMS.
  * A preview and a send are the same pass over the group's members (so the
- * figures shown are the figures written); the send also inserts outbox
- * rows, committing every chunk so the gateway's own writes never wait
+ * figures shown are the figures written); the send also queues outbox
+ * rows through the outbox's batch gate (outbox_enqueue_batch, which checks
+ * each), committing every chunk so the gateway's own writes never wait
  * long, and plans each message's not_before at the bind's rate so a
  * non-emergency broadcast pauses over quiet hours instead of running
  * into them.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -361,7 +361,7 @@ broadcast_check_text(const char *text, char *err, size_t errsize)
 
 /* The pass over a group's members. */
 
-#define PEND_ROWS	16	/* rows of ST_BCAST_OUTBOX_INSERT16 */
+#define PEND_ROWS	16	/* rows the outbox writes in one statement */
 
 /*
  * What analysis said of a text, remembered by the placeholder values that
@@ -405,6 +405,7 @@ struct pass {
 		char	 phone[IDENT_PHONE_SIZE];
 		int64_t	 resident_id;
 		time_t	 not_before;
+		int	 segments;
 		size_t	 len;
 		char	 text[OUTBOX_TEXT_MAX + 1];
 	}		 pend[PEND_ROWS];
@@ -435,19 +436,17 @@ static int
 queue_info(struct store *s, int64_t entry, char *inst, size_t size,
     int64_t *position)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_BCAST_QUEUE_INFO);
-	const unsigned char *t;
+	struct store_cur *c = store_cur(s, ST_BCAST_QUEUE_INFO);
 	int		 rc;
 
-	if (sqlite3_bind_int64(st, 1, entry) != SQLITE_OK)
+	if (store_bind(c, "I", entry) != STORE_OK)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		t = sqlite3_column_text(st, 0);
-		(void)util_strlcpy(inst, t ? (const char *)t : "", size);
-		*position = sqlite3_column_int64(st, 1);
+	if ((rc = store_step(c)) == STORE_ROW) {
+		(void)util_strlcpy(inst, store_str(c, 0), size);
+		*position = store_i64(c, 1);
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 /*
@@ -522,92 +521,6 @@ personalise(struct pass *ps, const struct groups_member *m)
 	return b.over ? (long)sizeof(ps->text) : (long)b.len;
 }
 
-/* Bind the values every row of a broadcast shares (?1-?5 of both). */
-static int
-bind_shared(struct pass *ps, sqlite3_stmt *st)
-{
-	return sqlite3_bind_text(st, 1, ps->bp->encoding, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, ps->priority) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)ps->now) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, ps->pv->topic, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, ps->bid) != SQLITE_OK ? -1 : 0;
-}
-
-static int
-bind_row(sqlite3_stmt *st, int base, const struct pending *p)
-{
-	return sqlite3_bind_text(st, base, p->phone, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, base + 1, p->text, (int)p->len,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, base + 2, (sqlite3_int64)p->not_before) !=
-	    SQLITE_OK ||
-	    (p->resident_id > 0 ? sqlite3_bind_int64(st, base + 3,
-	    p->resident_id) : sqlite3_bind_null(st, base + 3)) != SQLITE_OK ?
-	    -1 : 0;
-}
-
-/* Write the pending rows: sixteen in one statement, fewer one by one. */
-static int
-flush_rows(struct pass *ps)
-{
-	sqlite3_stmt	*st;
-	size_t		 i;
-
-	if (ps->npend == PEND_ROWS) {
-		st = store_stmt(ps->s, ST_BCAST_OUTBOX_INSERT16);
-		if (bind_shared(ps, st) == -1)
-			return -1;
-		for (i = 0; i < PEND_ROWS; i++)
-			if (bind_row(st, 6 + 4 * (int)i, &ps->pend[i]) == -1)
-				return -1;
-		if (store_exec(ps->s, ST_BCAST_OUTBOX_INSERT16) == -1)
-			return -1;
-		ps->npend = 0;
-		return 0;
-	}
-	for (i = 0; i < ps->npend; i++) {
-		st = store_stmt(ps->s, ST_BCAST_OUTBOX_INSERT);
-		if (bind_shared(ps, st) == -1 ||
-		    bind_row(st, 6, &ps->pend[i]) == -1 ||
-		    store_exec(ps->s, ST_BCAST_OUTBOX_INSERT) == -1)
-			return -1;
-	}
-	ps->npend = 0;
-	return 0;
-}
-
-static int
-queue_row(struct pass *ps, const struct groups_member *m, size_t len,
-    time_t not_before)
-{
-	struct pending	*p = &ps->pend[ps->npend++];
-
-	(void)util_strlcpy(p->phone, m->phone, sizeof(p->phone));
-	memcpy(p->text, ps->text, len);
-	p->text[len] = '\0';
-	p->len = len;
-	p->resident_id = m->resident_id;
-	p->not_before = not_before;
-	return ps->npend == PEND_ROWS ? flush_rows(ps) : 0;
-}
-
-static int
-set_figures(struct pass *ps)
-{
-	sqlite3_stmt	*st = store_stmt(ps->s, ST_BCAST_SET_FIGURES);
-
-	if (sqlite3_bind_int64(st, 1, ps->bid) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, ps->pv->recipients) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, ps->pv->segments) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return -1;
-	return store_exec(ps->s, ST_BCAST_SET_FIGURES);
-}
-
 static int
 pass_fail(struct pass *ps, const char *msg)
 {
@@ -623,14 +536,82 @@ pass_dbfail(struct pass *ps)
 	return -1;
 }
 
+/*
+ * Write the pending rows through the outbox's gate, which checks each
+ * (phone, text, segments) and writes sixteen in one statement. 0, or -1
+ * with ps->err set.
+ */
+static int
+flush_rows(struct pass *ps)
+{
+	struct outbox_item	 items[PEND_ROWS];
+	struct outbox_msg	 shared;
+	struct outbox_why	 why;
+	size_t			 i;
+
+	if (ps->npend == 0)
+		return 0;
+	memset(&shared, 0, sizeof(shared));
+	shared.encoding = ps->bp->encoding;
+	shared.priority = ps->priority;
+	shared.topic = ps->pv->topic;
+	shared.broadcast_id = ps->bid;
+	shared.max_segments = ps->bp->max_segments;
+	for (i = 0; i < ps->npend; i++) {
+		items[i].phone = ps->pend[i].phone;
+		items[i].text = ps->pend[i].text;
+		items[i].len = ps->pend[i].len;
+		items[i].not_before = ps->pend[i].not_before;
+		items[i].resident_id = ps->pend[i].resident_id;
+		items[i].segments = ps->pend[i].segments;
+	}
+	if (outbox_enqueue_batch(ps->s, &shared, items, ps->npend, &why,
+	    NULL) == -1) {
+		if (why.field == OUTBOX_FIELD_STORE)
+			return pass_dbfail(ps);
+		if (why.field == OUTBOX_FIELD_SEGMENTS ||
+		    why.field == OUTBOX_FIELD_TEXT)
+			return pass_fail(ps, _("a personalised text is past "
+			    "[sms] max_segments or 1600 bytes"));
+		return pass_fail(ps, _(why.msg));
+	}
+	ps->npend = 0;
+	return 0;
+}
+
+static int
+queue_row(struct pass *ps, const struct groups_member *m, size_t len,
+    int segments, time_t not_before)
+{
+	struct pending	*p = &ps->pend[ps->npend++];
+
+	(void)util_strlcpy(p->phone, m->phone, sizeof(p->phone));
+	memcpy(p->text, ps->text, len);
+	p->text[len] = '\0';
+	p->len = len;
+	p->resident_id = m->resident_id;
+	p->not_before = not_before;
+	p->segments = segments;
+	return ps->npend == PEND_ROWS ? flush_rows(ps) : 0;
+}
+
+static int
+set_figures(struct pass *ps)
+{
+	return store_do(ps->s, ST_BCAST_SET_FIGURES, "IIIt", ps->bid,
+	    ps->pv->recipients, ps->pv->segments, clock_now()) == STORE_OK ?
+	    0 : -1;
+}
+
 /* Between chunks of a send: commit, unless someone cancelled meanwhile. */
 static int
 pass_chunk(struct pass *ps)
 {
 	struct broadcast_info	 bi;
 
-	if (flush_rows(ps) == -1 || set_figures(ps) == -1 ||
-	    store_commit(ps->s) == -1)
+	if (flush_rows(ps) == -1)
+		return -1;
+	if (set_figures(ps) == -1 || store_commit(ps->s) == -1)
 		return pass_dbfail(ps);
 	ps->chunks++;
 	if (store_begin(ps->s) == -1)
@@ -753,15 +734,13 @@ pass_member(void *arg, const struct groups_member *m)
 	slot = plan_next(&ps->plan, segments, pv);
 	if (ps->bid == 0)
 		return 0;
-	if (segments > ps->bp->max_segments ||
-	    (size_t)len > OUTBOX_TEXT_MAX)
+	/* The row's buffer holds what the outbox takes; the gate the rest. */
+	if ((size_t)len > OUTBOX_TEXT_MAX)
 		return pass_fail(ps, _("a personalised text is past [sms] "
 		    "max_segments or 1600 bytes"));
 	/* An emergency goes at once; others keep to the plan. */
-	if (queue_row(ps, m, (size_t)len, ps->emergency ? ps->pv->start :
-	    slot) == -1)
-		return pass_dbfail(ps);
-	return 0;
+	return queue_row(ps, m, (size_t)len, segments, ps->emergency ?
+	    ps->pv->start : slot);
 }
 
 /*
@@ -775,17 +754,17 @@ resolve_topic(struct store *s, const struct broadcast_params *bp,
     const struct broadcast_req *req, struct broadcast_preview *pv,
     struct groups_extras *x, char *err, size_t errsize)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	const char	*code = req->topic;
 	int		 rc, emergency = 0, from_default = 0;
 
 	if (code == NULL && req->emergency) {
-		st = store_stmt(s, ST_BCAST_EMERGENCY_TOPIC);
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			(void)util_strlcpy(pv->topic, (const char *)
-			    sqlite3_column_text(st, 0), sizeof(pv->topic));
-		(void)sqlite3_reset(st);
-		if (rc != SQLITE_ROW) {
+		c = store_cur(s, ST_BCAST_EMERGENCY_TOPIC);
+		if ((rc = store_step(c)) == STORE_ROW)
+			(void)util_strlcpy(pv->topic, store_str(c, 0),
+			    sizeof(pv->topic));
+		store_reset(c);
+		if (rc != STORE_ROW) {
 			(void)util_strlcpy(err, _("no topic is marked as the "
 			    "emergency topic"), errsize);
 			return -1;
@@ -808,17 +787,16 @@ resolve_topic(struct store *s, const struct broadcast_params *bp,
 		return -1;
 	}
 	(void)util_strlcpy(pv->topic, code, sizeof(pv->topic));
-	st = store_stmt(s, ST_BCAST_TOPIC);
-	if (sqlite3_bind_text(st, 1, pv->topic, -1, SQLITE_STATIC) !=
-	    SQLITE_OK)
+	c = store_cur(s, ST_BCAST_TOPIC);
+	if (store_bind(c, "s", pv->topic) != STORE_OK)
 		goto dberr;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		x->topic_id = sqlite3_column_int64(st, 0);
-		x->topic_default = sqlite3_column_int(st, 1);
-		emergency = sqlite3_column_int(st, 2) != 0;
+	if ((rc = store_step(c)) == STORE_ROW) {
+		x->topic_id = store_i64(c, 0);
+		x->topic_default = store_int(c, 1);
+		emergency = store_int(c, 2) != 0;
 	}
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_DONE) {
+	store_reset(c);
+	if (rc == STORE_OK) {
 		if (from_default)
 			(void)util_snprintf(err, errsize, _("unknown topic "
 			    "'%s' ([broadcast] default_topic)"), pv->topic);
@@ -827,7 +805,7 @@ resolve_topic(struct store *s, const struct broadcast_params *bp,
 			    "'%s'"), pv->topic);
 		return -1;
 	}
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		goto dberr;
 	if (req->emergency && !emergency) {
 		(void)util_snprintf(err, errsize, _("topic '%s' is not an "
@@ -951,33 +929,15 @@ broadcast_preview(struct store *s, const struct broadcast_params *bp,
 	return rc;
 }
 
-static int
-bind_text_or_null(sqlite3_stmt *st, int i, const char *t)
-{
-	return t != NULL && t[0] != '\0' ? sqlite3_bind_text(st, i, t, -1,
-	    SQLITE_STATIC) : sqlite3_bind_null(st, i);
-}
-
 /* The broadcasts row; id or -1. */
 static int64_t
 insert_broadcast(struct store *s, const struct broadcast_req *req,
     const struct broadcast_preview *pv, const char *state)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_BCAST_INSERT);
-
-	if (sqlite3_bind_int64(st, 1, req->group_id) != SQLITE_OK ||
-	    bind_text_or_null(st, 2, pv->topic) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, req->text, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, pv->emergency) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, state, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 6, (sqlite3_int64)req->at) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, pv->recipients) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 8, pv->segments) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 9, req->actor, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 10, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || store_exec(s, ST_BCAST_INSERT) == -1)
+	if (store_do(s, ST_BCAST_INSERT, "IzsistIIst", req->group_id,
+	    pv->topic, req->text, pv->emergency, state, req->at,
+	    pv->recipients, pv->segments, req->actor, clock_now()) !=
+	    STORE_OK)
 		return -1;
 	return store_last_rowid(s);
 }
@@ -986,7 +946,6 @@ insert_broadcast(struct store *s, const struct broadcast_req *req,
 static int
 cancel_rows(struct store *s, int64_t id, size_t chunk, int64_t *n)
 {
-	sqlite3_stmt	*st;
 	int64_t		 changed;
 	int		 first = 1;
 
@@ -995,20 +954,13 @@ cancel_rows(struct store *s, int64_t id, size_t chunk, int64_t *n)
 		if (store_begin(s) == -1)
 			return -1;
 		if (first) {
-			st = store_stmt(s, ST_BCAST_CANCEL);
-			if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-			    sqlite3_bind_int64(st, 2, (sqlite3_int64)
-			    clock_now()) != SQLITE_OK ||
-			    store_exec(s, ST_BCAST_CANCEL) == -1)
+			if (store_do(s, ST_BCAST_CANCEL, "It", id,
+			    clock_now()) != STORE_OK)
 				goto fail;
 			first = 0;
 		}
-		st = store_stmt(s, ST_BCAST_CANCEL_CHUNK);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK ||
-		    sqlite3_bind_int64(st, 3, (sqlite3_int64)chunk) !=
-		    SQLITE_OK || store_exec(s, ST_BCAST_CANCEL_CHUNK) == -1)
+		if (store_do(s, ST_BCAST_CANCEL_CHUNK, "ItI", id, clock_now(),
+		    (int64_t)chunk) != STORE_OK)
 			goto fail;
 		changed = store_changes(s);
 		if (store_commit(s) == -1)
@@ -1033,7 +985,6 @@ enqueue(struct store *s, const struct broadcast_params *bp,
 	struct pass		 ps;
 	struct groups_info	 g;
 	struct groups_extras	 x;
-	sqlite3_stmt		*st;
 	char			 detail[128], why[BROADCAST_ERR_SIZE];
 	int64_t			 n;
 
@@ -1051,12 +1002,8 @@ enqueue(struct store *s, const struct broadcast_params *bp,
 		if ((id = insert_broadcast(s, req, out, "scheduled")) == -1)
 			goto dberr;
 	} else {
-		st = store_stmt(s, ST_BCAST_APPROVE);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    sqlite3_bind_text(st, 2, approver, -1, SQLITE_STATIC) !=
-		    SQLITE_OK ||
-		    sqlite3_bind_int64(st, 3, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ST_BCAST_APPROVE) == -1)
+		if (store_do(s, ST_BCAST_APPROVE, "Ist", id, approver,
+		    clock_now()) != STORE_OK)
 			goto dberr;
 		if (store_changes(s) != 1) {
 			(void)util_snprintf(err, errsize, _("broadcast %lld "
@@ -1075,7 +1022,9 @@ enqueue(struct store *s, const struct broadcast_params *bp,
 	(void)util_snprintf(detail, sizeof(detail), "broadcast=%lld group=%lld"
 	    " recipients=%lld", (long long)id, (long long)req->group_id,
 	    (long long)out->recipients);
-	if (flush_rows(&ps) == -1 || set_figures(&ps) == -1 ||
+	if (flush_rows(&ps) == -1)
+		goto fail;
+	if (set_figures(&ps) == -1 ||
 	    store_audit(s, approver != NULL ? approver : req->actor,
 	    approver != NULL ? "broadcast approve" : "broadcast send",
 	    detail) == -1 || store_commit(s) == -1)
@@ -1280,47 +1229,44 @@ broadcast_cancel(struct store *s, int64_t id, const char *actor, int64_t *n,
 }
 
 static void
-row_info(sqlite3_stmt *st, struct broadcast_info *bi)
+row_info(struct store_cur *c, struct broadcast_info *bi)
 {
 	memset(bi, 0, sizeof(*bi));
-	bi->id = sqlite3_column_int64(st, 0);
-	bi->group_id = sqlite3_column_int64(st, 1);
-	store_col_text(st, 2, bi->group, sizeof(bi->group));
-	store_col_text(st, 3, bi->topic, sizeof(bi->topic));
-	store_col_text(st, 4, bi->text, sizeof(bi->text));
-	bi->emergency = sqlite3_column_int(st, 5);
-	store_col_text(st, 6, bi->state, sizeof(bi->state));
-	bi->scheduled_at = (time_t)sqlite3_column_int64(st, 7);
-	bi->recipients = sqlite3_column_int64(st, 8);
-	bi->segments = sqlite3_column_int64(st, 9);
-	store_col_text(st, 10, bi->created_by, sizeof(bi->created_by));
-	store_col_text(st, 11, bi->approved_by, sizeof(bi->approved_by));
-	bi->created_at = (time_t)sqlite3_column_int64(st, 12);
+	bi->id = store_i64(c, 0);
+	bi->group_id = store_i64(c, 1);
+	store_text(c, 2, bi->group, sizeof(bi->group));
+	store_text(c, 3, bi->topic, sizeof(bi->topic));
+	store_text(c, 4, bi->text, sizeof(bi->text));
+	bi->emergency = store_int(c, 5);
+	store_text(c, 6, bi->state, sizeof(bi->state));
+	bi->scheduled_at = (time_t)store_i64(c, 7);
+	bi->recipients = store_i64(c, 8);
+	bi->segments = store_i64(c, 9);
+	store_text(c, 10, bi->created_by, sizeof(bi->created_by));
+	store_text(c, 11, bi->approved_by, sizeof(bi->approved_by));
+	bi->created_at = (time_t)store_i64(c, 12);
 }
 
 int
 broadcast_get(struct store *s, int64_t id, struct broadcast_info *bi)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_BCAST_GET);
+	struct store_cur *c = store_cur(s, ST_BCAST_GET);
 	int		 rc;
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		row_info(st, bi);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	if ((rc = store_step(c)) == STORE_ROW)
+		row_info(c, bi);
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 int64_t
 broadcast_latest(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_BCAST_LATEST);
 	int64_t		 id = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
+	(void)store_one_i64(s, ST_BCAST_LATEST, &id, "");
 	return id;
 }
 
@@ -1328,43 +1274,36 @@ int
 broadcast_list(struct store *s, size_t limit,
     int (*cb)(void *, const struct broadcast_info *), void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_BCAST_LIST);
+	struct store_cur	*c = store_cur(s, ST_BCAST_LIST);
 	struct broadcast_info	 bi;
 	int			 rc;
 
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)limit) != SQLITE_OK)
+	if (store_bind(c, "I", (int64_t)limit) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_info(st, &bi);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &bi);
 		if (cb(arg, &bi) == -1) {
-			(void)sqlite3_reset(st);
+			store_reset(c);
 			return -1;
 		}
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 int
 broadcast_settle(struct store *s, int64_t receipt_wait_s, int64_t *changed)
 {
-	static const enum store_stmt ids[] = {
-		ST_BCAST_SETTLE_SENDING, ST_BCAST_SETTLE_DONE,
-	};
-	sqlite3_stmt	*st;
-	size_t		 i;
+	time_t		 now = clock_now();
 
 	*changed = 0;
-	for (i = 0; i < nitems(ids); i++) {
-		st = store_stmt(s, ids[i]);
-		if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || (ids[i] == ST_BCAST_SETTLE_DONE &&
-		    sqlite3_bind_int64(st, 2, (sqlite3_int64)(clock_now() -
-		    receipt_wait_s)) != SQLITE_OK) ||
-		    store_exec(s, ids[i]) == -1)
-			return -1;
-		*changed += store_changes(s);
-	}
+	if (store_do(s, ST_BCAST_SETTLE_SENDING, "t", now) != STORE_OK)
+		return -1;
+	*changed += store_changes(s);
+	if (store_do(s, ST_BCAST_SETTLE_DONE, "tt", now,
+	    (time_t)(now - receipt_wait_s)) != STORE_OK)
+		return -1;
+	*changed += store_changes(s);
 	return 0;
 }
 
@@ -1372,21 +1311,21 @@ int
 broadcast_status(struct store *s, int64_t id,
     int64_t counts[BROADCAST_NSTATES])
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_BCAST_STATUS);
+	struct store_cur *c = store_cur(s, ST_BCAST_STATUS);
 	const char	*state;
 	int		 rc, i;
 
 	memset(counts, 0, BROADCAST_NSTATES * sizeof(counts[0]));
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		state = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; state != NULL && i < BROADCAST_NSTATES; i++)
+	while ((rc = store_step(c)) == STORE_ROW) {
+		state = store_str(c, 0);
+		for (i = 0; i < BROADCAST_NSTATES; i++)
 			if (strcmp(state, broadcast_states[i]) == 0)
-				counts[i] = sqlite3_column_int64(st, 1);
+				counts[i] = store_i64(c, 1);
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 /* n digits at s as a number, or -1. */

@@ -19,6 +19,7 @@
 #include "i18n.h"
 #include "ident.h"
 #include "log.h"
+#include "smstext.h"
 #include "util.h"
 
 #define CONFIG_MAX_ERRORS	20
@@ -28,7 +29,7 @@
 enum config_type {
 	T_STR, T_SECRET, T_INT, T_BOOL, T_ENUM, T_TIMERANGE, T_PRICE,
 	T_USSDCODE, T_LANGS, T_IBAN, T_BIC, T_HOSTPORT, T_PHONES,
-	T_TZNAME,
+	T_TZNAME, T__COUNT
 };
 
 #define STR T_STR
@@ -78,7 +79,7 @@ static const struct {
 	enum config_key	 key;
 	const char	*values[6];
 } config_enums[] = {
-	{ CFG_SMS_ENCODING, { "auto", "ucs2", "translit", NULL } },
+	{ CFG_SMS_ENCODING, { SMSTEXT_POLICY_NAMES_CONFIG, NULL } },
 	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
 	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", "auto", NULL } },
 	{ CFG_SMSC_LONG_MODE, { "udh", "payload", NULL } },
@@ -166,206 +167,304 @@ parse_hhmm(const char *s, int *min)
 	return 0;
 }
 
-/* Check value for key and fill v; returns an error message or NULL. */
+/*
+ * One value being checked: its key and definition, its text, and where the
+ * result goes. Each type's parser below takes one of these and returns an
+ * error message or NULL.
+ */
+struct config_arg {
+	enum config_key		 key;
+	const struct config_def	*def;
+	const char		*value;
+	size_t			 len;
+	struct config_value	*v;
+};
+
+/* An error message built for one value; good until the next one. */
+static char config_msg[256];
+
+static const char *config_msgf(const char *, ...)
+    __attribute__((format(printf, 1, 2)));
+
+static const char *
+config_msgf(const char *fmt, ...)
+{
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(config_msg, sizeof(config_msg), fmt, ap);
+	va_end(ap);
+	return config_msg;
+}
+
+static const char *
+config_parse_str(struct config_arg *a)
+{
+	if ((long long)util_utf8_len(a->value) < a->def->min)
+		return _("must not be empty");
+	if ((long long)util_utf8_len(a->value) > a->def->max)
+		return config_msgf(_("is longer than %lld characters"),
+		    a->def->max);
+	return NULL;
+}
+
+static const char *
+config_parse_int(struct config_arg *a)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (util_strtonum(a->value, a->def->min, a->def->max, &n,
+	    &errstr) == -1)
+		return config_msgf(_("'%s' %s (allowed %lld-%lld)"), a->value,
+		    _(errstr), a->def->min, a->def->max);
+	a->v->i = n;
+	return NULL;
+}
+
+static const char *
+config_parse_bool(struct config_arg *a)
+{
+	const char	*s = a->value;
+
+	if (strcmp(s, "yes") == 0 || strcmp(s, "true") == 0 ||
+	    strcmp(s, "on") == 0 || strcmp(s, "1") == 0)
+		a->v->i = 1;
+	else if (strcmp(s, "no") == 0 || strcmp(s, "false") == 0 ||
+	    strcmp(s, "off") == 0 || strcmp(s, "0") == 0)
+		a->v->i = 0;
+	else
+		return _("must be yes or no");
+	return NULL;
+}
+
+static const char *
+config_parse_enum(struct config_arg *a)
+{
+	const char *const	*e;
+	size_t			 i, m;
+
+	for (i = 0; i < nitems(config_enums); i++) {
+		if (config_enums[i].key != a->key)
+			continue;
+		for (e = config_enums[i].values; *e != NULL; e++)
+			if (strcmp(*e, a->value) == 0)
+				return NULL;
+		(void)config_msgf(_("'%s' is not one of"), a->value);
+		for (e = config_enums[i].values; *e != NULL; e++) {
+			m = strlen(config_msg);
+			(void)snprintf(config_msg + m, sizeof(config_msg) - m,
+			    " %s", *e);
+		}
+		return config_msg;
+	}
+	fatalx("config: %s has no value list", a->def->name);
+}
+
+static const char *
+config_parse_timerange(struct config_arg *a)
+{
+	const char	*s = a->value;
+
+	if (a->len == 0 || strcmp(s, "none") == 0) {
+		a->v->a = a->v->b = 0;
+		return NULL;
+	}
+	if (a->len != 11 || s[5] != '-' || parse_hhmm(s, &a->v->a) == -1 ||
+	    parse_hhmm(s + 6, &a->v->b) == -1)
+		return _("must be HH:MM-HH:MM (e.g. 21:00-08:00) or none");
+	return NULL;
+}
+
+static const char *
+config_parse_price(struct config_arg *a)
+{
+	char	*end;
+	double	 dv;
+
+	errno = 0;
+	dv = strtod(a->value, &end);
+	/* Written so that NaN fails too. */
+	if (a->len == 0 || *end != '\0' || errno != 0 ||
+	    !(dv >= a->def->min && dv <= a->def->max))
+		return config_msgf(_("'%s' is not a price between %lld and "
+		    "%lld (e.g. 0.04)"), a->value, a->def->min, a->def->max);
+	a->v->d = dv;
+	return NULL;
+}
+
+static const char *
+config_parse_ussdcode(struct config_arg *a)
+{
+	const char	*s = a->value;
+	size_t		 i, len = a->len;
+
+	if (len < 3 || len > 20 || s[0] != '*' || s[len - 1] != '#')
+		return _("must look like *505# (a star, digits and stars, a "
+		    "hash)");
+	for (i = 1; i < len - 1; i++)
+		if (!isdigit((unsigned char)s[i]) && s[i] != '*')
+			return _("must look like *505# (a star, digits and "
+			    "stars, a hash)");
+	return NULL;
+}
+
+static const char *
+config_parse_langs(struct config_arg *a)
+{
+	char		*copy = xstrdup(a->value), *tok, *save = NULL;
+	const char	*err = NULL;
+	int		 has_lv = 0, known;
+	size_t		 i;
+
+	for (tok = strtok_r(copy, ", ", &save); tok != NULL;
+	    tok = strtok_r(NULL, ", ", &save)) {
+		known = 0;
+		for (i = 0; i < nitems(config_known_langs); i++)
+			if (strcmp(tok, config_known_langs[i]) == 0)
+				known = 1;
+		if (!known) {
+			err = config_msgf(_("unknown language '%s' (known: lv "
+			    "en ru uk)"), tok);
+			break;
+		}
+		if (strcmp(tok, "lv") == 0)
+			has_lv = 1;
+	}
+	free(copy);
+	if (err != NULL)
+		return err;
+	if (!has_lv)
+		return _("must include lv: Latvian is always offered");
+	return NULL;
+}
+
+/* An empty IBAN is allowed; a given one is kept in its printed form. */
+static const char *
+config_parse_iban(struct config_arg *a)
+{
+	char		 iban[IDENT_IBAN_SIZE];
+	const char	*errstr;
+
+	if (a->len == 0)
+		return NULL;
+	if (ident_iban_parse(a->value, iban, &errstr) == -1)
+		return errstr;
+	a->v->s = xstrdup(iban);
+	return NULL;
+}
+
+static const char *
+config_parse_bic(struct config_arg *a)
+{
+	const char	*s = a->value;
+	size_t		 i, len = a->len;
+
+	if (len != 0 && len != 8 && len != 11)
+		return _("must have 8 or 11 characters, or be empty");
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) ||
+		    (i < 6 && !isupper((unsigned char)s[i])))
+			return _("is not a BIC (e.g. RIKOLV2X)");
+	return NULL;
+}
+
+/* Comma-separated mobile numbers, stored as E.164 the same way. */
+static const char *
+config_parse_phones(struct config_arg *a)
+{
+	char		*copy = xstrdup(a->value), *tok, *save = NULL;
+	char		 e164[IDENT_PHONE_SIZE], norm[512];
+	const char	*errstr, *err = NULL;
+	enum ident_phone_kind kind;
+
+	norm[0] = '\0';
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	    tok = strtok_r(NULL, ",", &save)) {
+		if (ident_phone_parse(tok, e164, &kind, &errstr) == -1 ||
+		    kind == IDENT_PHONE_LV_FIXED) {
+			err = config_msgf(_("'%.40s' is not a mobile number"),
+			    util_trim(tok));
+			break;
+		}
+		if (strlen(norm) + strlen(e164) + 2 > sizeof(norm)) {
+			err = _("too many numbers");
+			break;
+		}
+		if (norm[0] != '\0')
+			strncat(norm, ",", sizeof(norm) - strlen(norm) - 1);
+		strncat(norm, e164, sizeof(norm) - strlen(norm) - 1);
+	}
+	free(copy);
+	if (err != NULL)
+		return err;
+	a->v->s = xstrdup(norm);
+	return NULL;
+}
+
+static const char *
+config_parse_tzname(struct config_arg *a)
+{
+	const char	*errstr;
+
+	/* Checked at start: a zone that is not there is an error, not a
+	   silent UTC. */
+	if (clock_zone_check(a->value, &errstr) == -1)
+		return config_msgf("'%.64s' %s", a->value, errstr);
+	return NULL;
+}
+
+static const char *
+config_parse_hostport(struct config_arg *a)
+{
+	const char	*colon = strrchr(a->value, ':'), *errstr;
+	long long	 n;
+
+	if (colon == NULL || colon == a->value ||
+	    util_strtonum(colon + 1, 1, 65535, &n, &errstr) == -1)
+		return _("must be HOST:PORT (e.g. 127.0.0.1:8080)");
+	return NULL;
+}
+
+/* The parser of each value type; a new type adds its row here. */
+static const char *(*const config_parsers[T__COUNT])(struct config_arg *) = {
+	[T_STR]		= config_parse_str,
+	[T_SECRET]	= config_parse_str,
+	[T_INT]		= config_parse_int,
+	[T_BOOL]	= config_parse_bool,
+	[T_ENUM]	= config_parse_enum,
+	[T_TIMERANGE]	= config_parse_timerange,
+	[T_PRICE]	= config_parse_price,
+	[T_USSDCODE]	= config_parse_ussdcode,
+	[T_LANGS]	= config_parse_langs,
+	[T_IBAN]	= config_parse_iban,
+	[T_BIC]		= config_parse_bic,
+	[T_HOSTPORT]	= config_parse_hostport,
+	[T_PHONES]	= config_parse_phones,
+	[T_TZNAME]	= config_parse_tzname,
+};
+
+/*
+ * Check value for key and fill v (whose s is NULL on entry); returns an
+ * error message or NULL. The text is kept as written unless the type's
+ * parser stored a normalised form (IBAN, PHONES).
+ */
 static const char *
 config_parse_value(enum config_key k, const char *value,
     struct config_value *v)
 {
-	const struct config_def *d = &config_defs[k];
-	static char	 msg[256];
-	const char	*errstr;
-	long long	 n;
-	size_t		 i, len = strlen(value);
-	char		*end, iban[IDENT_IBAN_SIZE];
-	double		 dv;
+	struct config_arg	 a = { k, &config_defs[k], value,
+				       strlen(value), v };
+	const char		*err;
 
-	if (!util_utf8_valid(value, len))
+	if (!util_utf8_valid(value, a.len))
 		return _("is not valid UTF-8");
-	switch (d->type) {
-	case T_STR:
-	case T_SECRET:
-		if ((long long)util_utf8_len(value) < d->min) {
-			(void)util_strlcpy(msg, _("must not be empty"),
-			    sizeof(msg));
-			return msg;
-		}
-		if ((long long)util_utf8_len(value) > d->max) {
-			(void)snprintf(msg, sizeof(msg),
-			    _("is longer than %lld characters"), d->max);
-			return msg;
-		}
-		break;
-	case T_INT:
-		if (util_strtonum(value, d->min, d->max, &n, &errstr) == -1) {
-			(void)snprintf(msg, sizeof(msg), _("'%s' %s (allowed "
-			    "%lld-%lld)"), value, _(errstr), d->min, d->max);
-			return msg;
-		}
-		v->i = n;
-		break;
-	case T_BOOL:
-		if (strcmp(value, "yes") == 0 || strcmp(value, "true") == 0 ||
-		    strcmp(value, "on") == 0 || strcmp(value, "1") == 0)
-			v->i = 1;
-		else if (strcmp(value, "no") == 0 ||
-		    strcmp(value, "false") == 0 || strcmp(value, "off") == 0 ||
-		    strcmp(value, "0") == 0)
-			v->i = 0;
-		else
-			return _("must be yes or no");
-		break;
-	case T_ENUM:
-		for (i = 0; i < nitems(config_enums); i++) {
-			const char *const *e;
-
-			if (config_enums[i].key != k)
-				continue;
-			for (e = config_enums[i].values; *e != NULL; e++)
-				if (strcmp(*e, value) == 0)
-					goto ok;
-			(void)snprintf(msg, sizeof(msg),
-			    _("'%s' is not one of"), value);
-			for (e = config_enums[i].values; *e != NULL; e++) {
-				size_t	 m = strlen(msg);
-
-				(void)snprintf(msg + m, sizeof(msg) - m,
-				    " %s", *e);
-			}
-			return msg;
-		}
-		fatalx("config: %s has no value list", d->name);
-	case T_TIMERANGE:
-		if (len == 0 || strcmp(value, "none") == 0) {
-			v->a = v->b = 0;
-			break;
-		}
-		if (len != 11 || value[5] != '-' ||
-		    parse_hhmm(value, &v->a) == -1 ||
-		    parse_hhmm(value + 6, &v->b) == -1)
-			return _("must be HH:MM-HH:MM (e.g. 21:00-08:00) or "
-			    "none");
-		break;
-	case T_PRICE:
-		errno = 0;
-		dv = strtod(value, &end);
-		/* Written so that NaN fails too. */
-		if (len == 0 || *end != '\0' || errno != 0 ||
-		    !(dv >= d->min && dv <= d->max)) {
-			(void)snprintf(msg, sizeof(msg),
-			    _("'%s' is not a price between %lld and %lld "
-			    "(e.g. 0.04)"), value, d->min, d->max);
-			return msg;
-		}
-		v->d = dv;
-		break;
-	case T_USSDCODE:
-		if (len < 3 || len > 20 || value[0] != '*' ||
-		    value[len - 1] != '#')
-			return _("must look like *505# (a star, digits and "
-			    "stars, a hash)");
-		for (i = 1; i < len - 1; i++)
-			if (!isdigit((unsigned char)value[i]) &&
-			    value[i] != '*')
-				return _("must look like *505# (a star, digits "
-				    "and stars, a hash)");
-		break;
-	case T_LANGS: {
-		char	*copy = xstrdup(value), *tok, *save = NULL;
-		int	 has_lv = 0, known;
-
-		msg[0] = '\0';
-		for (tok = strtok_r(copy, ", ", &save); tok != NULL;
-		    tok = strtok_r(NULL, ", ", &save)) {
-			known = 0;
-			for (i = 0; i < nitems(config_known_langs); i++)
-				if (strcmp(tok, config_known_langs[i]) == 0)
-					known = 1;
-			if (!known) {
-				(void)snprintf(msg, sizeof(msg), _("unknown "
-				    "language '%s' (known: lv en ru uk)"), tok);
-				break;
-			}
-			if (strcmp(tok, "lv") == 0)
-				has_lv = 1;
-		}
-		free(copy);
-		if (msg[0] != '\0')
-			return msg;
-		if (!has_lv)
-			return _("must include lv: Latvian is always offered");
-		break;
-	}
-	case T_IBAN:
-		if (len > 0 && ident_iban_parse(value, iban, &errstr) == -1)
-			return errstr;
-		if (len > 0) {
-			free(v->s);
-			v->s = xstrdup(iban);
-			return NULL;
-		}
-		break;
-	case T_BIC:
-		if (len != 0 && len != 8 && len != 11)
-			return _("must have 8 or 11 characters, or be empty");
-		for (i = 0; i < len; i++)
-			if (!isalnum((unsigned char)value[i]) ||
-			    (i < 6 && !isupper((unsigned char)value[i])))
-				return _("is not a BIC (e.g. RIKOLV2X)");
-		break;
-	case T_PHONES: {
-		/* Comma-separated mobile numbers, stored as E.164 the same way. */
-		char	*copy = xstrdup(value), *tok, *save = NULL;
-		char	 e164[IDENT_PHONE_SIZE], norm[512];
-		enum ident_phone_kind kind;
-
-		norm[0] = '\0';
-		msg[0] = '\0';
-		for (tok = strtok_r(copy, ",", &save); tok != NULL;
-		    tok = strtok_r(NULL, ",", &save)) {
-			if (ident_phone_parse(tok, e164, &kind, &errstr) ==
-			    -1 || kind == IDENT_PHONE_LV_FIXED) {
-				(void)snprintf(msg, sizeof(msg), _("'%.40s' is "
-				    "not a mobile number"), util_trim(tok));
-				break;
-			}
-			if (strlen(norm) + strlen(e164) + 2 > sizeof(norm)) {
-				(void)snprintf(msg, sizeof(msg), _("too many "
-				    "numbers"));
-				break;
-			}
-			if (norm[0] != '\0')
-				strncat(norm, ",", sizeof(norm) -
-				    strlen(norm) - 1);
-			strncat(norm, e164, sizeof(norm) - strlen(norm) - 1);
-		}
-		free(copy);
-		if (msg[0] != '\0')
-			return msg;
-		free(v->s);
-		v->s = xstrdup(norm);
-		return NULL;
-	}
-	case T_TZNAME:
-		/* Checked at start: a zone that is not there is an error,
-		   not a silent UTC. */
-		if (clock_zone_check(value, &errstr) == -1) {
-			(void)snprintf(msg, sizeof(msg), "'%.64s' %s", value,
-			    errstr);
-			return msg;
-		}
-		break;
-	case T_HOSTPORT: {
-		const char *colon = strrchr(value, ':');
-
-		if (colon == NULL || colon == value ||
-		    util_strtonum(colon + 1, 1, 65535, &n, &errstr) == -1)
-			return _("must be HOST:PORT (e.g. 127.0.0.1:8080)");
-		break;
-	}
-	}
-ok:
-	free(v->s);
-	v->s = xstrdup(value);
+	if (config_parsers[a.def->type] == NULL)
+		fatalx("config: %s has no parser", a.def->name);
+	if ((err = config_parsers[a.def->type](&a)) != NULL)
+		return err;
+	if (v->s == NULL)
+		v->s = xstrdup(value);
 	return NULL;
 }
 

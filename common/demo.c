@@ -5,8 +5,6 @@
  * of the row number for the new one); phones are unique the same way. The
  * random stream is splitmix64, so a seed gives the same rows everywhere.
  */
-#include <sqlite3.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +17,8 @@
 #include "i18n.h"
 #include "ident.h"
 #include "log.h"
+#include "preschool.h"
+#include "residents.h"
 #include "store.h"
 #include "topics.h"
 #include "util.h"
@@ -201,52 +201,18 @@ new_code(struct demo *dm, uint64_t k, int second, char out[IDENT_PCODE_SIZE])
 	(void)snprintf(out, IDENT_PCODE_SIZE, "%.6s-%.5s", digits, digits + 6);
 }
 
-static int
-bind_all(sqlite3_stmt *st, const char *fmt, ...)
-{
-	va_list	 ap;
-	int	 i, rc = SQLITE_OK;
-	const char *t;
-
-	va_start(ap, fmt);
-	for (i = 0; fmt[i] != '\0' && rc == SQLITE_OK; i++) {
-		switch (fmt[i]) {
-		case 't':
-			t = va_arg(ap, const char *);
-			/* Callers' buffers outlive the step: no copy. */
-			rc = t == NULL ? sqlite3_bind_null(st, i + 1) :
-			    sqlite3_bind_text(st, i + 1, t, -1, SQLITE_STATIC);
-			break;
-		case 'i':
-			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, int64_t));
-			break;
-		case 'n':
-			rc = sqlite3_bind_null(st, i + 1);
-			break;
-		default:
-			fatalx("bind_all: bad format %c", fmt[i]);
-		}
-	}
-	va_end(ap);
-	return rc == SQLITE_OK ? 0 : -1;
-}
-
 int
 demo_reference_data(struct store *s)
 {
-	sqlite3_stmt	*st;
 	size_t		 i;
 
 	/* The standard topics, as munictl init makes them. */
 	if (topics_seed(s, NULL) == -1)
 		return -1;
-	for (i = 0; i < nitems(priority_classes); i++) {
-		st = store_stmt(s, ST_PRIORITY_CLASS_UPSERT);
-		if (bind_all(st, "itt", (int64_t)priority_classes[i].priority,
-		    priority_classes[i].lv, priority_classes[i].en) == -1 ||
-		    store_exec(s, ST_PRIORITY_CLASS_UPSERT) == -1)
+	for (i = 0; i < nitems(priority_classes); i++)
+		if (preschool_class_set(s, priority_classes[i].priority,
+		    priority_classes[i].lv, priority_classes[i].en) == -1)
 			return -1;
-	}
 	return 0;
 }
 
@@ -255,7 +221,7 @@ add_fee(struct demo *dm, int64_t rid, const char *kind, const char *period,
     int64_t cents, int y, int m, int d, int pay_prob)
 {
 	char		 due[32], rf[IDENT_RF_SIZE];
-	sqlite3_stmt	*st;
+	struct fees_row	 f;
 	int64_t		 id = dm->next_fee_id++, paid = 0;
 	int		 past;
 
@@ -266,14 +232,19 @@ add_fee(struct demo *dm, int64_t rid, const char *kind, const char *period,
 	/* Past dues are mostly paid; some are overdue. Future ones rarely. */
 	if ((int)rng_below(&dm->r, 100) < (past ? pay_prob : pay_prob / 8))
 		paid = cents;
-	st = store_stmt(dm->s, ST_DEMO_FEE_INSERT);
-	if (bind_all(st, "ittittiiii", rid, kind, period, cents, due, rf,
-	    paid, paid ? (int64_t)dm->now - 86400 * (int64_t)rng_below(&dm->r,
-	    60) : (int64_t)0, (int64_t)dm->now, id) == -1)
-		return -1;
-	if (!paid && sqlite3_bind_null(st, 8) != SQLITE_OK)
-		return -1;
-	if (store_exec(dm->s, ST_DEMO_FEE_INSERT) == -1)
+	memset(&f, 0, sizeof(f));
+	f.id = id;
+	f.resident_id = rid;
+	f.kind = kind;
+	f.period = period;
+	f.amount_cents = cents;
+	f.due_date = due;
+	f.reference = rf;
+	f.paid_cents = paid;
+	f.paid_at = paid ? dm->now - 86400 * (time_t)rng_below(&dm->r, 60) :
+	    0;
+	f.updated_at = dm->now;
+	if (fees_insert(dm->s, &f) == -1)
 		return -1;
 	dm->res->fees++;
 	return 0;
@@ -284,10 +255,9 @@ add_child(struct demo *dm, int64_t gid, uint64_t k, const char *family[2])
 {
 	char		 code[IDENT_PCODE_SIZE], registered[48], start[16];
 	const char	*given;
-	sqlite3_stmt	*st;
+	struct preschool_row q;
 	int		 girl = rng_below(&dm->r, 2), age_m, by, bm, bd, n, i;
 	int		 w, pick, ry, rm, rd, prio, roll;
-	int64_t		 iid;
 	int		 used[nitems(institutions)] = { 0 };
 
 	/* Children from 6 months to 5 years; all born after July 2017. */
@@ -315,18 +285,24 @@ add_child(struct demo *dm, int64_t gid, uint64_t k, const char *family[2])
 	roll = (int)rng_below(&dm->r, 100);
 	prio = roll < 80 ? 0 : roll < 92 ? 1 : roll < 97 ? 2 : 3;
 	n = 1 + (rng_below(&dm->r, 3) == 0);
+	memset(&q, 0, sizeof(q));
+	q.child_code = code;
+	q.given_name = given;
+	q.family_name = family[girl];
+	q.guardian_id = gid;
+	q.registered_at = registered;
+	q.desired_start = start;
+	q.priority = prio;
+	q.status = "active";
+	q.updated_at = dm->now;
 	for (i = 0; i < n; i++) {
 		pick = (int)rng_below(&dm->r, (uint32_t)dm->inst_total_weight);
 		for (w = 0; pick >= institutions[w].weight; w++)
 			pick -= institutions[w].weight;
 		if (used[w]++)
 			continue;
-		iid = dm->inst_ids[w];
-		st = store_stmt(dm->s, ST_DEMO_QUEUE_INSERT);
-		if (bind_all(st, "tttiittiti", code, given, family[girl], gid,
-		    iid, registered, start, (int64_t)prio, "active",
-		    (int64_t)dm->now) == -1 ||
-		    store_exec(dm->s, ST_DEMO_QUEUE_INSERT) == -1)
+		q.institution_id = dm->inst_ids[w];
+		if (preschool_insert(dm->s, &q) == -1)
 			return -1;
 		dm->res->queue_entries++;
 	}
@@ -384,7 +360,7 @@ add_resident(struct demo *dm, const struct person *pe)
 	char		 phone[IDENT_PHONE_SIZE];
 	char		 birth[32], address[160];
 	const char	*given, *family[2], *territory, *lang, *code = pe->code;
-	sqlite3_stmt	*st;
+	struct residents_row r;
 	struct identity	 id;
 	uint64_t	 k = pe->k;
 	int		 female, age, roll, rural;
@@ -425,16 +401,19 @@ add_resident(struct demo *dm, const struct person *pe)
 	roll = (int)rng_below(&dm->r, 100);
 	lang = roll < 92 ? "lv" : roll < 97 ? "ru" : "en";
 
-	st = store_stmt(dm->s, ST_DEMO_RESIDENT_INSERT);
-	if (bind_all(st, "ttttitttti", code, given, family[female],
-	    phone[0] ? phone : NULL, phone_kind, lang, territory, address,
-	    birth, (int64_t)dm->now) == -1)
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	r.given_name = given;
+	r.family_name = family[female];
+	r.phone = phone;
+	r.phone_kind = (int)phone_kind;
+	r.lang = lang;
+	r.territory = territory;
+	r.address = address;
+	r.birth_date = birth;
+	r.updated_at = dm->now;
+	if (residents_insert(dm->s, &r, &rid) == -1)
 		return -1;
-	if (phone_kind < 0 && sqlite3_bind_null(st, 5) != SQLITE_OK)
-		return -1;
-	if (store_exec(dm->s, ST_DEMO_RESIDENT_INSERT) == -1)
-		return -1;
-	rid = store_last_rowid(dm->s);
 	dm->res->residents++;
 
 	/* Parents of preschool children are mostly 22-42. */
@@ -473,18 +452,14 @@ add_resident(struct demo *dm, const struct person *pe)
 	}
 	/* A fifth opt in to culture news; a few leave the tax topic. */
 	if (phone[0] != '\0' && rng_below(&dm->r, 5) == 0) {
-		st = store_stmt(dm->s, ST_DEMO_SUBSCRIPTION_INSERT);
-		if (bind_all(st, "itii", rid, "kultura", (int64_t)1,
-		    (int64_t)dm->now) == -1 ||
-		    store_exec(dm->s, ST_DEMO_SUBSCRIPTION_INSERT) == -1)
+		if (store_do(dm->s, ST_DEMO_SUBSCRIPTION_INSERT, "Isit", rid,
+		    "kultura", 1, dm->now) != STORE_OK)
 			return -1;
 		dm->res->subscriptions++;
 	}
 	if (phone[0] != '\0' && rng_below(&dm->r, 25) == 0) {
-		st = store_stmt(dm->s, ST_DEMO_SUBSCRIPTION_INSERT);
-		if (bind_all(st, "itii", rid, "nodokli", (int64_t)0,
-		    (int64_t)dm->now) == -1 ||
-		    store_exec(dm->s, ST_DEMO_SUBSCRIPTION_INSERT) == -1)
+		if (store_do(dm->s, ST_DEMO_SUBSCRIPTION_INSERT, "Isit", rid,
+		    "nodokli", 0, dm->now) != STORE_OK)
 			return -1;
 		dm->res->subscriptions++;
 	}
@@ -494,14 +469,12 @@ add_resident(struct demo *dm, const struct person *pe)
 static int
 demo_institutions(struct demo *dm)
 {
-	sqlite3_stmt	*st;
 	size_t		 i;
 
 	for (i = 0; i < nitems(institutions); i++) {
-		st = store_stmt(dm->s, ST_INSTITUTION_INSERT);
-		if (bind_all(st, "tt", institutions[i].name,
-		    institutions[i].territory) == -1 ||
-		    store_exec(dm->s, ST_INSTITUTION_INSERT) == -1)
+		if (store_do(dm->s, ST_INSTITUTION_INSERT, "ss",
+		    institutions[i].name, institutions[i].territory) !=
+		    STORE_OK)
 			return -1;
 		dm->inst_ids[i] = store_last_rowid(dm->s);
 		dm->inst_total_weight += institutions[i].weight;
@@ -517,7 +490,6 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	struct tm	 tm;
 	struct person	*people = NULL;
 	struct identity	 id;
-	sqlite3_stmt	*st;
 	size_t		 k;
 	int64_t		 existing = 0;
 
@@ -526,10 +498,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 		*errstr = N_("the number of residents must be 1-5000000");
 		return -1;
 	}
-	st = store_stmt(s, ST_DEMO_EMPTY);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		existing = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
+	(void)store_one_i64(s, ST_DEMO_EMPTY, &existing, "");
 	if (existing > 0) {
 		*errstr = N_("the database already holds residents or fees: demo "
 		    "data goes into a fresh database");

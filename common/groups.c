@@ -4,9 +4,7 @@
  * compiler; manual groups through ST_GROUP_MANUAL_MEMBERS, which has the
  * same columns, so a broadcast cannot tell the two apart.
  */
-#include <csv.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,7 +13,7 @@
 #include <sys/types.h>
 
 #include "clock.h"
-#include "csvline.h"
+#include "csvread.h"
 #include "groups.h"
 #include "i18n.h"
 #include "ident.h"
@@ -58,41 +56,37 @@ groups_name_valid(const char *name, const char **errstr)
 }
 
 static void
-row_info(sqlite3_stmt *st, struct groups_info *g)
+row_info(struct store_cur *c, struct groups_info *g)
 {
-	char	 kind[16];
-
 	memset(g, 0, sizeof(*g));
-	g->id = sqlite3_column_int64(st, 0);
-	store_col_text(st, 1, g->name, sizeof(g->name));
-	store_col_text(st, 2, kind, sizeof(kind));
-	g->is_rule = strcmp(kind, "rule") == 0;
-	store_col_text(st, 3, g->rule, sizeof(g->rule));
-	store_col_text(st, 4, g->created_by, sizeof(g->created_by));
-	g->created_at = (time_t)sqlite3_column_int64(st, 5);
+	g->id = store_i64(c, 0);
+	store_text(c, 1, g->name, sizeof(g->name));
+	g->is_rule = strcmp(store_str(c, 2), "rule") == 0;
+	store_text(c, 3, g->rule, sizeof(g->rule));
+	store_text(c, 4, g->created_by, sizeof(g->created_by));
+	g->created_at = (time_t)store_i64(c, 5);
 }
 
 /* 0 found, 1 not, -1 error: by name (name != NULL) or id. */
 static int
 lookup(struct store *s, const char *name, int64_t id, struct groups_info *g)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_cur	*c;
+	int			 rc;
 
 	if (name != NULL) {
-		st = store_stmt(s, ST_GROUP_BY_NAME);
-		rc = sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC);
+		c = store_cur(s, ST_GROUP_BY_NAME);
+		rc = store_bind(c, "s", name);
 	} else {
-		st = store_stmt(s, ST_GROUP_BY_ID);
-		rc = sqlite3_bind_int64(st, 1, id);
+		c = store_cur(s, ST_GROUP_BY_ID);
+		rc = store_bind(c, "I", id);
 	}
-	if (rc != SQLITE_OK)
+	if (rc != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		row_info(st, g);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	if ((rc = store_step(c)) == STORE_ROW)
+		row_info(c, g);
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 int
@@ -105,7 +99,7 @@ int
 groups_find(struct store *s, const char *name, struct groups_info *g,
     char *err, size_t errsize)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	const char	*cand;
 	char		 best[GROUPS_NAME_MAX + 1] = "";
 	size_t		 d, bestd = SIZE_MAX;
@@ -117,11 +111,11 @@ groups_find(struct store *s, const char *name, struct groups_info *g,
 			    "%s"), store_errmsg(s));
 		return r;
 	}
-	st = store_stmt(s, ST_GROUP_NAMES);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		cand = (const char *)sqlite3_column_text(st, 0);
-		if (cand == NULL)
+	c = store_cur(s, ST_GROUP_NAMES);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		if (store_isnull(c, 0))
 			continue;
+		cand = store_str(c, 0);
 		d = strcasecmp(cand, name) == 0 ? 0 :
 		    util_edit_distance(cand, name);
 		if (d < bestd) {
@@ -129,8 +123,8 @@ groups_find(struct store *s, const char *name, struct groups_info *g,
 			(void)util_strlcpy(best, cand, sizeof(best));
 		}
 	}
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_DONE && best[0] != '\0' &&
+	store_reset(c);
+	if (rc == STORE_OK && best[0] != '\0' &&
 	    bestd <= 1 + strlen(name) / 4)
 		(void)util_snprintf(err, errsize, _("no group is named '%s' "
 		    "(did you mean '%s'?)"), name, best);
@@ -144,40 +138,33 @@ int
 groups_list(struct store *s, int (*cb)(void *, const struct groups_info *),
     void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_GROUP_LIST);
+	struct store_cur	*c = store_cur(s, ST_GROUP_LIST);
 	struct groups_info	 g;
 	int			 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_info(st, &g);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &g);
 		if (cb(arg, &g) == -1) {
-			(void)sqlite3_reset(st);
+			store_reset(c);
 			return -1;
 		}
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 int
 groups_remove(struct store *s, const char *name, char *err, size_t errsize)
 {
 	struct groups_info	 g;
-	sqlite3_stmt		*st;
 	int64_t			 busy = 0;
-	int			 r, rc;
+	int			 r;
 
 	if ((r = groups_find(s, name, &g, err, errsize)) != 0)
 		return r == 1 ? 1 : -1;
 	if (store_begin(s) == -1)
 		goto dberr;
-	st = store_stmt(s, ST_GROUP_BUSY);
-	if (sqlite3_bind_int64(st, 1, g.id) != SQLITE_OK)
-		goto dberr_tx;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		busy = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	if (store_one_i64(s, ST_GROUP_BUSY, &busy, "I", g.id) < 0)
 		goto dberr_tx;
 	if (busy != 0) {
 		store_rollback(s);
@@ -187,10 +174,8 @@ groups_remove(struct store *s, const char *name, char *err, size_t errsize)
 		    (long long)busy, (long long)busy);
 		return 2;
 	}
-	if (sqlite3_bind_int64(store_stmt(s, ST_GROUP_UNLINK), 1, g.id) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_UNLINK) == -1 ||
-	    sqlite3_bind_int64(store_stmt(s, ST_GROUP_DELETE), 1, g.id) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_DELETE) == -1 ||
+	if (store_do(s, ST_GROUP_UNLINK, "I", g.id) != STORE_OK ||
+	    store_do(s, ST_GROUP_DELETE, "I", g.id) != STORE_OK ||
 	    store_commit(s) == -1)
 		goto dberr_tx;
 	return 0;
@@ -208,7 +193,6 @@ insert_group(struct store *s, const char *name, const char *kind,
     const char *rule, const char *actor, char *err, size_t errsize)
 {
 	struct groups_info	 g;
-	sqlite3_stmt		*st;
 	const char		*errstr;
 	int			 r;
 
@@ -225,15 +209,8 @@ insert_group(struct store *s, const char *name, const char *kind,
 			    "%s"), store_errmsg(s));
 		return -1;
 	}
-	st = store_stmt(s, ST_GROUP_INSERT);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    (rule != NULL ? sqlite3_bind_text(st, 3, rule, -1, SQLITE_STATIC) :
-	    sqlite3_bind_null(st, 3)) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, actor != NULL ? actor : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || store_exec(s, ST_GROUP_INSERT) == -1) {
+	if (store_do(s, ST_GROUP_INSERT, "sssst", name, kind, rule,
+	    actor != NULL ? actor : "", clock_now()) != STORE_OK) {
 		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
@@ -285,17 +262,12 @@ struct gfile {
 	FILE			*err;
 	struct groups_file_result *res;
 	struct strset		*seen;
-	struct csv_parser	 p;
-	int			 line, rec_line, pending_start;
+	struct csvread		*cr;		/* the file's records */
+	int			 rec_line;
 	int			 header_done;
 	int			 col_code, col_phone;	/* field or -1 */
 	int			 headerless;
 	int			 fatal;
-	char			*buf;		/* the record's fields */
-	size_t			 buflen;
-	size_t			 off[FILE_FIELDS_MAX];
-	int			 nfields;
-	int			 too_big;	/* a field was dropped */
 };
 
 static void gf_err(struct gfile *, int, const char *, ...)
@@ -321,40 +293,18 @@ gf_err(struct gfile *gf, int field, const char *fmt, ...)
 		fprintf(gf->err, "%s:%d: %s\n", gf->name, gf->rec_line, msg);
 }
 
-static void
-gf_field(void *data, size_t len, void *arg)
-{
-	struct gfile	*gf = arg;
-
-	(void)data;
-	if (gf->nfields == 0)
-		gf->rec_line = gf->pending_start;
-	if (gf->nfields >= FILE_FIELDS_MAX || gf->buflen + len + 1 >
-	    FILE_RECORD_MAX) {
-		gf->nfields++;
-		gf->too_big = 1;	/* reported by the record */
-		return;
-	}
-	memcpy(gf->buf + gf->buflen, data, len);
-	gf->off[gf->nfields++] = gf->buflen;
-	gf->buflen += len;
-	gf->buf[gf->buflen++] = '\0';
-}
-
 static const char *
 gf_get(struct gfile *gf, int f)
 {
-	if (f < 0 || f >= gf->nfields || f >= FILE_FIELDS_MAX)
-		return "";
-	return gf->buf + gf->off[f];
+	return csvread_field(gf->cr, f);
 }
 
 /* Add one member (resident id, or 0 and a phone) unless already there. */
 static int
 gf_add(struct gfile *gf, int64_t rid, const char *phone)
 {
-	sqlite3_stmt	*st;
 	char		 key[32];
+	int		 rc;
 
 	if (rid > 0)
 		(void)util_snprintf(key, sizeof(key), "r%lld",
@@ -365,13 +315,14 @@ gf_add(struct gfile *gf, int64_t rid, const char *phone)
 		gf->res->duplicates++;
 		return 0;
 	}
-	st = store_stmt(gf->s, ST_GROUP_MEMBER_INSERT);
-	if (sqlite3_bind_int64(st, 1, gf->gid) != SQLITE_OK ||
-	    (rid > 0 ? sqlite3_bind_int64(st, 2, rid) :
-	    sqlite3_bind_null(st, 2)) != SQLITE_OK ||
-	    (rid > 0 ? sqlite3_bind_null(st, 3) :
-	    sqlite3_bind_text(st, 3, phone, -1, SQLITE_STATIC)) != SQLITE_OK ||
-	    store_exec(gf->s, ST_GROUP_MEMBER_INSERT) == -1)
+	/* A member is a resident or a bare phone, never both. */
+	if (rid > 0)
+		rc = store_do(gf->s, ST_GROUP_MEMBER_INSERT, "IIn", gf->gid,
+		    rid);
+	else
+		rc = store_do(gf->s, ST_GROUP_MEMBER_INSERT, "Ins", gf->gid,
+		    phone);
+	if (rc != STORE_OK)
 		return -1;
 	if (rid > 0)
 		gf->res->residents++;
@@ -384,17 +335,11 @@ gf_add(struct gfile *gf, int64_t rid, const char *phone)
 static int64_t
 resident_by(struct store *s, enum store_stmt id, const char *key)
 {
-	sqlite3_stmt	*st = store_stmt(s, id);
 	int64_t		 rid = 0;
-	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_one_i64(s, id, &rid, "s", key) < 0)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		rid = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? rid : -1;
+	return rid;
 }
 
 static int
@@ -478,7 +423,7 @@ gf_header(struct gfile *gf)
 	char	 low[64];
 
 	gf->col_code = gf->col_phone = -1;
-	for (i = 0; i < gf->nfields && i < FILE_FIELDS_MAX; i++) {
+	for (i = 0; i < csvread_nfields(gf->cr); i++) {
 		(void)util_strlcpy(low, gf_get(gf, i), sizeof(low));
 		(void)util_trim(low);
 		if (strcasecmp(low, "personal_code") == 0)
@@ -489,7 +434,7 @@ gf_header(struct gfile *gf)
 	if (gf->col_code >= 0 || gf->col_phone >= 0)
 		return 0;
 	/* No header: one column of codes or numbers, from this line on. */
-	if (gf->nfields == 1) {
+	if (csvread_nfields(gf->cr) == 1) {
 		gf->headerless = 1;
 		return 1;
 	}
@@ -499,17 +444,17 @@ gf_header(struct gfile *gf)
 }
 
 static void
-gf_record(int c, void *arg)
+gf_record(void *arg, struct csvread *cr)
 {
 	struct gfile	*gf = arg;
 	const char	*code, *phone;
 	char		 v[FILE_RECORD_MAX];
 	int		 r = 0;
 
-	(void)c;
-	if (gf->fatal || gf->nfields == 0)
-		goto done;
-	if (gf->too_big) {
+	if (gf->fatal)
+		return;
+	gf->rec_line = csvread_record_line(cr);
+	if (csvread_too_many(cr)) {
 		gf_err(gf, -1, _("a record has more than %d fields or %d "
 		    "bytes"), FILE_FIELDS_MAX, FILE_RECORD_MAX);
 		goto done;
@@ -520,7 +465,7 @@ gf_record(int c, void *arg)
 			goto done;
 	}
 	/* A blank line (one empty field) is no row. */
-	if (gf->nfields == 1 && gf_get(gf, 0)[0] == '\0')
+	if (csvread_nfields(cr) == 1 && gf_get(gf, 0)[0] == '\0')
 		goto done;
 	if (gf->res->rows++ >= GROUPS_FILE_MAX_ROWS) {
 		if (gf->res->rows == GROUPS_FILE_MAX_ROWS + 1)
@@ -552,9 +497,6 @@ gf_record(int c, void *arg)
 done:
 	if (r == -1)
 		gf->fatal = 1;
-	gf->nfields = 0;
-	gf->buflen = 0;
-	gf->too_big = 0;
 }
 
 int64_t
@@ -563,13 +505,10 @@ groups_add_file(struct store *s, const char *name, const char *path,
     char *err, size_t errsize)
 {
 	struct gfile	 gf;
+	struct csvread_opts co;
 	FILE		*fp;
-	struct csvline	*cl;
-	enum csvline_status lst = CSVLINE_EOF;
-	const char	*line;
+	enum csvread_status st = CSVREAD_EOF;
 	char		 detail[GROUPS_NAME_MAX + 32];
-	size_t		 n, skip, fed, feed, rec_bytes = 0;
-	long		 nul;
 	int64_t		 id = -1;
 
 	memset(res, 0, sizeof(*res));
@@ -583,10 +522,13 @@ groups_add_file(struct store *s, const char *name, const char *path,
 		    strerror(errno));
 		return -1;
 	}
-	if (csv_init(&gf.p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
-	gf.buf = xmalloc(FILE_RECORD_MAX + 1);
-	cl = csvline_new(fp);
+	memset(&co, 0, sizeof(co));
+	co.max_fields = FILE_FIELDS_MAX;
+	co.max_bytes = FILE_RECORD_MAX;
+	co.max_record = FILE_RECORD_MAX;
+	co.record = gf_record;
+	co.arg = &gf;
+	gf.cr = csvread_new(fp, &co);
 	gf.seen = strset_new();
 	if (store_begin(s) == -1) {
 		(void)util_strlcpy(err, _("cannot start a transaction: the "
@@ -596,53 +538,38 @@ groups_add_file(struct store *s, const char *name, const char *path,
 	if ((gf.gid = insert_group(s, name, "manual", NULL, actor, err,
 	    errsize)) == -1)
 		goto rollback;
-	while (!gf.fatal && (lst = csvline_next(cl, &line, &n)) !=
-	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
-		gf.line++;
-		if (gf.p.pstate == 0)
-			gf.pending_start = gf.line;
-		skip = gf.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
-		    3) == 0 ? 3 : 0;
-		/* Up to a NUL only: libcsv would keep it inside the field. */
-		nul = csvline_nul(line + skip, n - skip);
-		feed = nul >= 0 ? (size_t)nul : n - skip;
-		fed = csv_parse(&gf.p, line + skip, feed, gf_field, gf_record,
-		    &gf);
-		if (fed != feed) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, -1, "%s", _("malformed quoting"));
-			break;
-		}
-		if (nul >= 0) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, gf.nfields, _("a NUL byte (byte %ld of the "
-			    "line): this is not a text file"),
-			    nul + (long)skip + 1);
-			break;
-		}
-		if (lst == CSVLINE_LONG) {
-			gf.rec_line = gf.line;
-			gf_err(&gf, gf.nfields, _("the line is longer than %d "
-			    "bytes"), CSVLINE_MAX);
-			break;
-		}
-		rec_bytes = gf.p.pstate != 0 ? rec_bytes + (size_t)n : 0;
-		if (rec_bytes > FILE_RECORD_MAX) {
-			gf.rec_line = gf.pending_start;
-			gf_err(&gf, -1, _("a record is longer than %d bytes: "
-			    "is a closing quote missing?"), FILE_RECORD_MAX);
-			break;
-		}
-	}
-	if (lst == CSVLINE_ERROR) {
+	while (!gf.fatal && (st = csvread_next(gf.cr)) == CSVREAD_LINE)
+		;
+	/* A broken record ends the file: its members would be guesses. */
+	gf.rec_line = st == CSVREAD_ERECORD ? csvread_record_line(gf.cr) :
+	    csvread_line(gf.cr);
+	switch (st) {
+	case CSVREAD_EQUOTE:
+		gf_err(&gf, -1, "%s", _("malformed quoting"));
+		break;
+	case CSVREAD_ENUL:
+		gf_err(&gf, csvread_nfields(gf.cr), _("a NUL byte (byte %ld of "
+		    "the line): this is not a text file"),
+		    csvread_nul_at(gf.cr));
+		break;
+	case CSVREAD_ELONG:
+		gf_err(&gf, csvread_nfields(gf.cr), _("the line is longer than "
+		    "%d bytes"), CSVLINE_MAX);
+		break;
+	case CSVREAD_ERECORD:
+		gf_err(&gf, -1, _("a record is longer than %d bytes: is a "
+		    "closing quote missing?"), FILE_RECORD_MAX);
+		break;
+	case CSVREAD_EREAD:
 		/* Never the end of the file: members would be lost. */
 		(void)util_snprintf(err, errsize, "%s:%d: %s: %s", path,
-		    gf.line + 1, _("read error"), strerror(errno));
+		    csvread_line(gf.cr) + 1, _("read error"), strerror(errno));
 		goto rollback;
+	default:
+		break;
 	}
-	if (!gf.fatal && res->errors == 0 && csv_fini(&gf.p, gf_field,
-	    gf_record, &gf) != 0) {
-		gf.rec_line = gf.pending_start;
+	if (!gf.fatal && res->errors == 0 && csvread_finish(gf.cr) == -1) {
+		gf.rec_line = csvread_record_line(gf.cr);
 		gf_err(&gf, -1, "%s", _("a quoted field is not closed before "
 		    "the end of the file"));
 	}
@@ -676,10 +603,8 @@ groups_add_file(struct store *s, const char *name, const char *path,
 rollback:
 	store_rollback(s);
 out:
-	csv_free(&gf.p);
+	csvread_free(gf.cr);
 	strset_free(gf.seen);
-	free(gf.buf);
-	csvline_free(cl);
 	fclose(fp);
 	return id;
 }
@@ -688,32 +613,27 @@ int64_t
 groups_count(struct store *s, const struct groups_info *g, char *err,
     size_t errsize)
 {
-	struct rule	*r;
-	sqlite3_stmt	*st;
-	int64_t		 n = -1;
-	int		 rc;
+	struct rule		*r;
+	struct store_cur	*c;
+	int64_t			 n = -1;
+	int			 rc;
 
 	if (!g->is_rule) {
-		st = store_stmt(s, ST_GROUP_MEMBER_COUNT);
-		if (sqlite3_bind_int64(st, 1, g->id) != SQLITE_OK)
-			goto dberr;
-		if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-			n = sqlite3_column_int64(st, 0);
-		(void)sqlite3_reset(st);
-		if (rc != SQLITE_ROW)
+		if (store_one_i64(s, ST_GROUP_MEMBER_COUNT, &n, "I",
+		    g->id) != STORE_ROW)
 			goto dberr;
 		return n;
 	}
 	if ((r = rule_parse(g->rule, err, errsize)) == NULL)
 		return -1;
-	st = rule_prepare(s, r, RULE_COUNT, err, errsize);
+	c = rule_prepare(s, r, RULE_COUNT, err, errsize);
 	rule_free(r);
-	if (st == NULL)
+	if (c == NULL)
 		return -1;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
-	if (rc == SQLITE_ROW)
+	if ((rc = store_step(c)) == STORE_ROW)
+		n = store_i64(c, 0);
+	store_cur_free(c);
+	if (rc == STORE_ROW)
 		return n;
 dberr:
 	(void)util_snprintf(err, errsize, _("database error: %s"),
@@ -721,12 +641,11 @@ dberr:
 	return -1;
 }
 
+/* Column i as text, or NULL for NULL (store_str gives ""). */
 static const char *
-col_str(sqlite3_stmt *st, int i)
+col_str(struct store_cur *c, int i)
 {
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	return t != NULL ? (const char *)t : NULL;
+	return store_isnull(c, i) ? NULL : store_str(c, i);
 }
 
 /* "CENTS YYYY-MM-DD" (or NULL) into its two parts; -1 and "" for none. */
@@ -764,23 +683,22 @@ struct subx {
 static int
 subx_load(struct store *s, const struct groups_extras *x, struct subx *e)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_GROUP_SUB_EXCEPTIONS);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_GROUP_SUB_EXCEPTIONS);
+	int			 rc;
 
 	memset(e, 0, sizeof(*e));
-	if (sqlite3_bind_int64(st, 1, x->topic_id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, x->topic_default) != SQLITE_OK)
+	if (store_bind(c, "Ii", x->topic_id, x->topic_default) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		if (e->n == e->cap) {
 			e->cap = e->cap ? e->cap * 2 : 1024;
 			e->ids = xreallocarray(e->ids, e->cap,
 			    sizeof(*e->ids));
 		}
-		e->ids[e->n++] = sqlite3_column_int64(st, 0);
+		e->ids[e->n++] = store_i64(c, 0);
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc != STORE_OK) {
 		free(e->ids);
 		e->ids = NULL;
 		return -1;
@@ -813,13 +731,13 @@ groups_resolve(struct store *s, const struct groups_info *g,
 	struct groups_extras	 none;
 	struct groups_member	 m;
 	struct rule		*r;
-	sqlite3_stmt		*st;
+	struct store_cur	*c;
 	char			 phone[IDENT_PHONE_SIZE], due[16];
 	enum ident_phone_kind	 kind;
 	const char		*errstr, *t;
 	int64_t			 cursor = 0;
 	size_t			 n;
-	int			 rc = SQLITE_OK, stopped = 0;
+	int			 rc = STORE_OK, stopped = 0;
 
 	if (x == NULL) {
 		memset(&none, 0, sizeof(none));
@@ -837,49 +755,45 @@ groups_resolve(struct store *s, const struct groups_info *g,
 	if (g->is_rule) {
 		if ((r = rule_parse(g->rule, err, errsize)) == NULL)
 			return -1;
-		st = rule_prepare(s, r, chunk == GROUPS_CHUNK_ALL ?
+		c = rule_prepare(s, r, chunk == GROUPS_CHUNK_ALL ?
 		    RULE_MEMBERS_ONCE : RULE_MEMBERS, err, errsize);
 		rule_free(r);
-		if (st == NULL) {
+		if (c == NULL) {
 			free(subx.ids);
 			return -1;
 		}
 	} else {
-		st = store_stmt(s, ST_GROUP_MANUAL_MEMBERS);
-		if (sqlite3_bind_int64(st, 3, g->id) != SQLITE_OK)
+		c = store_cur(s, ST_GROUP_MANUAL_MEMBERS);
+		if (store_bind_at(c, 3, "I", g->id) != STORE_OK)
 			goto dberr;
 	}
 	/* ?4 NULL: every member subscribed, subx decides instead. */
-	if ((x->topic_id > 0 && !use_subx ? sqlite3_bind_int64(st, 4,
-	    x->topic_id) : sqlite3_bind_null(st, 4)) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 5, x->topic_default) != SQLITE_OK ||
-	    (x->fee_kind != NULL ? sqlite3_bind_text(st, 6, x->fee_kind, -1,
-	    SQLITE_TRANSIENT) : sqlite3_bind_null(st, 6)) != SQLITE_OK ||
-	    (x->queue ? sqlite3_bind_int(st, 7, 1) :
-	    sqlite3_bind_null(st, 7)) != SQLITE_OK ||
-	    (x->institution != NULL ? sqlite3_bind_text(st, 8,
-	    x->institution, -1, SQLITE_TRANSIENT) :
-	    sqlite3_bind_null(st, 8)) != SQLITE_OK)
+	if ((x->topic_id > 0 && !use_subx ? store_bind_at(c, 4, "I",
+	    x->topic_id) : store_bind_at(c, 4, "n")) != STORE_OK ||
+	    store_bind_at(c, 5, "ic", x->topic_default, x->fee_kind) !=
+	    STORE_OK ||
+	    (x->queue ? store_bind_at(c, 7, "i", 1) :
+	    store_bind_at(c, 7, "n")) != STORE_OK ||
+	    store_bind_at(c, 8, "c", x->institution) != STORE_OK)
 		goto dberr;
 	do {
 		/*
 		 * A fresh run per chunk: no statement stays open across the
 		 * caller's commits, so each chunk reads the newest data.
 		 */
-		(void)sqlite3_reset(st);
-		if (sqlite3_bind_int64(st, 1, cursor) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, chunk > INT64_MAX ? INT64_MAX :
-		    (sqlite3_int64)chunk) != SQLITE_OK)
+		store_reset(c);
+		if (store_bind(c, "II", cursor, chunk > INT64_MAX ? INT64_MAX :
+		    (int64_t)chunk) != STORE_OK)
 			goto dberr;
 		n = 0;
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		while ((rc = store_step(c)) == STORE_ROW) {
 			n++;
-			cursor = sqlite3_column_int64(st, 0);
+			cursor = store_i64(c, 0);
 			memset(&m, 0, sizeof(m));
-			m.resident_id = sqlite3_column_int64(st, 1);
-			m.phone = col_str(st, 2);
-			m.phone_kind = sqlite3_column_type(st, 3) ==
-			    SQLITE_NULL ? -1 : sqlite3_column_int(st, 3);
+			m.resident_id = store_i64(c, 1);
+			m.phone = col_str(c, 2);
+			m.phone_kind = store_isnull(c, 3) ? -1 :
+			    store_int(c, 3);
 			if (m.phone != NULL && (m.resident_id == 0 ||
 			    m.phone_kind < 0)) {
 				/* A phone-only member: the kind from the
@@ -891,31 +805,29 @@ groups_resolve(struct store *s, const struct groups_info *g,
 				} else
 					m.phone = NULL;
 			}
-			t = col_str(st, 4);
-			m.given_name = t != NULL ? t : "";
-			t = col_str(st, 5);
-			m.family_name = t != NULL ? t : "";
-			t = col_str(st, 6);
+			m.given_name = store_str(c, 4);
+			m.family_name = store_str(c, 5);
+			t = col_str(c, 6);
 			m.lang = t != NULL ? t : "lv";
 			if (use_subx)
 				m.subscribed = (x->topic_default != 0) !=
 				    (m.resident_id > 0 &&
 				    subx_has(&subx, m.resident_id));
 			else
-				m.subscribed = sqlite3_column_int(st, 7) != 0;
-			owed(col_str(st, 8), &m.owed_cents, due,
+				m.subscribed = store_int(c, 7) != 0;
+			owed(col_str(c, 8), &m.owed_cents, due,
 			    sizeof(due));
 			m.due_date = due[0] != '\0' ? due : NULL;
-			m.queue_entry = sqlite3_column_int64(st, 9);
+			m.queue_entry = store_i64(c, 9);
 			if (cb(arg, &m) == -1) {
 				stopped = 1;
 				break;
 			}
 		}
-		(void)sqlite3_reset(st);
+		store_reset(c);
 		if (stopped)
 			break;
-		if (rc != SQLITE_DONE)
+		if (rc != STORE_OK)
 			goto dberr;
 		if (cb(arg, NULL) == -1) {
 			stopped = 1;
@@ -923,7 +835,7 @@ groups_resolve(struct store *s, const struct groups_info *g,
 		}
 	} while (n == chunk);
 	if (g->is_rule)
-		sqlite3_finalize(st);
+		store_cur_free(c);
 	free(subx.ids);
 	return stopped ? -1 : 0;
 dberr:
@@ -931,8 +843,8 @@ dberr:
 	    store_errmsg(s));
 	free(subx.ids);
 	if (g->is_rule)
-		sqlite3_finalize(st);
+		store_cur_free(c);
 	else
-		(void)sqlite3_reset(st);
+		store_reset(c);
 	return -1;
 }

@@ -1,27 +1,26 @@
 /*
- * import: CSV (RFC 4180, through libcsv) into the store, inside one
- * transaction that is rolled back if any row is wrong. The file is fed to
- * the parser a line at a time so that every error can name its line; the
- * COLUMN of an error is the field's position in the row.
+ * import: CSV (RFC 4180, read by csvread) into the store, inside one
+ * transaction that is rolled back if any row is wrong. Every error names
+ * its line; the COLUMN of an error is the field's position in the row.
  */
-#include <csv.h>
 #include <ctype.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "clock.h"
-#include "csvline.h"
+#include "csvread.h"
 #include "fees.h"
 #include "i18n.h"
 #include "ident.h"
 #include "import.h"
 #include "log.h"
 #include "outbox.h"
+#include "preschool.h"
 #include "refdata.h"
+#include "residents.h"
 #include "smstext.h"
 #include "store.h"
 #include "strset.h"
@@ -78,22 +77,12 @@ struct imp {
 	time_t			 now;
 	char			 today[11];
 
-	struct csv_parser	 p;
-	int			 line;		/* line being fed */
-	int			 pending_start;	/* first line of next record */
+	struct csvread		*cr;		/* the file's records */
 	int			 rec_line;	/* first line of this record */
-	int			 in_record;
 	int			 header_done;
 	int			 fatal;		/* stop: database failed, or
 						   a header without columns
 						   every row needs */
-
-	/* The current record: fields packed into buf, NUL-terminated. */
-	char			*buf;
-	size_t			 buflen, bufsize;
-	size_t			 off[IMPORT_MAX_FIELDS];
-	int			 nfields;
-	int			 too_many;
 
 	int			 map[IMPORT_MAX_COLS];	/* col -> field or -1 */
 	int			 nheader;
@@ -101,7 +90,6 @@ struct imp {
 	struct strset		*keys;		/* row keys seen in this file */
 	int			 row_bad;
 	struct refdata		*ref;		/* institutions or fee kinds */
-	unsigned char		 delim;		/* found in the header row */
 	int64_t			 nclasses;	/* priority classes, 0 none */
 };
 
@@ -133,11 +121,7 @@ imp_err(struct imp *im, int field, const char *fmt, ...)
 static const char *
 fld(struct imp *im, int col)
 {
-	int	 f = im->map[col];
-
-	if (f < 0 || f >= im->nfields)
-		return "";
-	return im->buf + im->off[f];
+	return csvread_field(im->cr, im->map[col]);
 }
 
 /* The field index of col, for error positions. */
@@ -145,33 +129,6 @@ static int
 fpos(struct imp *im, int col)
 {
 	return im->map[col];
-}
-
-static void
-field_cb(void *data, size_t len, void *arg)
-{
-	struct imp	*im = arg;
-	size_t		 need;
-
-	if (!im->in_record) {
-		im->in_record = 1;
-		im->rec_line = im->pending_start;
-	}
-	if (im->nfields >= IMPORT_MAX_FIELDS) {
-		im->too_many = 1;
-		return;
-	}
-	need = im->buflen + len + 1;
-	if (need > im->bufsize) {
-		while (im->bufsize < need)
-			im->bufsize = im->bufsize ? im->bufsize * 2 : 4096;
-		im->buf = xreallocarray(im->buf, im->bufsize, 1);
-	}
-	if (len > 0)
-		memcpy(im->buf + im->buflen, data, len);
-	im->buf[im->buflen + len] = '\0';
-	im->off[im->nfields++] = im->buflen;
-	im->buflen += len + 1;
 }
 
 /* Names are one line; an address may hold line breaks (not other C0). */
@@ -264,20 +221,13 @@ check_date(struct imp *im, int col, int required, char out[11])
 static int64_t
 resident_id(struct imp *im, const char *code)
 {
-	sqlite3_stmt	*st = store_stmt(im->s, ST_RESIDENT_ID_BY_CODE);
 	int64_t		 id = 0;
 	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK)
-		goto fail;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		id = sqlite3_column_int64(st, 0);
-	else if (rc != SQLITE_DONE)
-		goto fail;
-	(void)sqlite3_reset(st);
-	return id;
-fail:
+	if ((rc = residents_id_by_code(im->s, code, &id)) == 0)
+		return id;
+	if (rc == 1)
+		return 0;
 	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
@@ -297,61 +247,28 @@ check_dup(struct imp *im, const char *key, int field)
 }
 
 /*
- * Step an upsert whose WHERE clause skips unchanged rows, and count it.
+ * Count what an upsert did (1 written, 0 unchanged, or a store code).
  * Constraint failures are the row's fault; anything else stops the import.
  */
 static int
-upsert(struct imp *im, sqlite3_stmt *st, int64_t *id, char *ref,
-    size_t refsize)
+upserted(struct imp *im, int rc)
 {
-	int	 rc;
-
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		if (id != NULL)
-			*id = sqlite3_column_int64(st, 0);
-		if (ref != NULL) {
-			const unsigned char *r = sqlite3_column_text(st, 1);
-
-			(void)util_strlcpy(ref, r ? (const char *)r : "",
-			    refsize);
-		}
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			(void)sqlite3_reset(st);
-			im->res->updated++;	/* inserts are subtracted later */
-			return 1;
-		}
+	if (rc == 1) {
+		im->res->updated++;	/* inserts are subtracted later */
+		return 1;
 	}
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		if (sqlite3_changes(store_db(im->s)) > 0) {
-			im->res->updated++;
-			return 1;
-		}
+	if (rc == 0) {
 		im->res->unchanged++;
 		return 0;
 	}
-	if ((rc & 0xff) == SQLITE_CONSTRAINT) {
+	if (rc == STORE_EUNIQUE || rc == STORE_ECONSTRAINT) {
 		imp_err(im, -1, _("row conflicts with the database: %s"),
-		    sqlite3_errmsg(store_db(im->s)));
-		(void)sqlite3_reset(st);
+		    store_errmsg(im->s));
 		return -1;
 	}
-	imp_err(im, -1, _("database error: %s"), sqlite3_errmsg(store_db(im->s)));
-	(void)sqlite3_reset(st);
+	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
-}
-
-#define BIND_OK(x)	((x) == SQLITE_OK)
-
-static int
-bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
 }
 
 static void
@@ -362,7 +279,7 @@ row_resident(struct imp *im)
 	enum ident_pcode_form form;
 	enum ident_phone_kind pkind = IDENT_PHONE_LV_MOBILE;
 	const char	*errstr, *lang;
-	sqlite3_stmt	*st;
+	struct residents_row r;
 	int		 bad = 0;
 
 	if (check_pcode(im, R_CODE, code, &form) == -1)
@@ -405,27 +322,18 @@ row_resident(struct imp *im)
 	}
 	if (bad || check_dup(im, code, fpos(im, R_CODE)) == -1)
 		return;
-	st = store_stmt(im->s, ST_RESIDENT_UPSERT);
-	if (!BIND_OK(sqlite3_bind_text(st, 1, code, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, fld(im, R_GIVEN), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, R_FAMILY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(bind_text_or_null(st, 4, phone)) ||
-	    !BIND_OK(phone[0] ? sqlite3_bind_int(st, 5, (int)pkind) :
-	    sqlite3_bind_null(st, 5)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 6, lang, -1, SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 7, fld(im, R_TERRITORY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 8, fld(im, R_ADDRESS), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(bind_text_or_null(st, 9, birth)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 10, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	(void)upsert(im, st, NULL, NULL, 0);
+	memset(&r, 0, sizeof(r));
+	r.code = code;
+	r.given_name = fld(im, R_GIVEN);
+	r.family_name = fld(im, R_FAMILY);
+	r.phone = phone;
+	r.phone_kind = phone[0] != '\0' ? (int)pkind : -1;
+	r.lang = lang;
+	r.territory = fld(im, R_TERRITORY);
+	r.address = fld(im, R_ADDRESS);
+	r.birth_date = birth;
+	r.updated_at = im->now;
+	(void)upserted(im, residents_upsert(im->s, &r));
 }
 
 /* "YYYY-MM-DD", "YYYY-MM-DD HH:MM" or with seconds, ' ' or 'T'. */
@@ -506,18 +414,10 @@ institution_id(struct imp *im, const char *name, const char **canon)
 static int
 priority_class_known(struct imp *im, long long prio)
 {
-	sqlite3_stmt	*st = store_stmt(im->s, ST_PRIORITY_CLASS_EXISTS);
 	int		 rc;
 
-	if (sqlite3_bind_int64(st, 1, prio) != SQLITE_OK)
-		rc = SQLITE_ERROR;
-	else
-		rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
-		return 1;
-	if (rc == SQLITE_DONE)
-		return 0;
+	if ((rc = preschool_class_known(im->s, prio)) != -1)
+		return rc;
 	imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
 	im->fatal = 1;
 	return -1;
@@ -531,7 +431,7 @@ row_queue(struct imp *im)
 	const char	*v, *errstr, *inst = NULL;
 	long long	 prio = 0, y, mo;
 	int64_t		 gid = 0, iid = 0;
-	sqlite3_stmt	*st;
+	struct preschool_row q;
 	int		 bad = 0, r;
 
 	bad |= check_pcode(im, Q_CHILD, child, NULL) == -1;
@@ -593,25 +493,17 @@ row_queue(struct imp *im)
 	(void)snprintf(key, sizeof(key), "%s|%s", child, inst);
 	if (check_dup(im, key, fpos(im, Q_CHILD)) == -1)
 		return;
-	st = store_stmt(im->s, ST_QUEUE_UPSERT);
-	if (!BIND_OK(sqlite3_bind_text(st, 1, child, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, fld(im, Q_GIVEN), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, Q_FAMILY), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 4, gid)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 5, iid)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 6, registered, -1,
-	    SQLITE_TRANSIENT)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 7, fld(im, Q_START), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 8, prio)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 9, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	(void)upsert(im, st, NULL, NULL, 0);
+	memset(&q, 0, sizeof(q));
+	q.child_code = child;
+	q.given_name = fld(im, Q_GIVEN);
+	q.family_name = fld(im, Q_FAMILY);
+	q.guardian_id = gid;
+	q.institution_id = iid;
+	q.registered_at = registered;
+	q.desired_start = fld(im, Q_START);
+	q.priority = prio;
+	q.updated_at = im->now;
+	(void)upserted(im, preschool_upsert(im->s, &q));
 }
 
 static int
@@ -642,24 +534,6 @@ valid_own_reference(const char *v)
 	return 1;
 }
 
-static int
-fee_make_reference(struct imp *im, int64_t id)
-{
-	char		 rf[IDENT_RF_SIZE];
-	sqlite3_stmt	*st;
-
-	fees_reference_for_id(id, rf);
-	st = store_stmt(im->s, ST_FEE_SET_REFERENCE);
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rf, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    store_exec(im->s, ST_FEE_SET_REFERENCE) == -1) {
-		imp_err(im, -1, _("cannot store the reference: %s"),
-		    store_errmsg(im->s));
-		return -1;
-	}
-	return 0;
-}
-
 static void
 row_fee(struct imp *im)
 {
@@ -669,8 +543,8 @@ row_fee(struct imp *im)
 	const struct refdata_item *kind = NULL;
 	const char	*v, *errstr;
 	int64_t		 rid = 0, cents = 0, fid = 0;
-	sqlite3_stmt	*st;
-	int		 bad = 0, r;
+	struct fees_row	 f;
+	int		 bad = 0;
 
 	if (check_pcode(im, F_CODE, code, NULL) == -1)
 		bad = 1;
@@ -726,33 +600,26 @@ row_fee(struct imp *im)
 	    fld(im, F_PERIOD));
 	if (check_dup(im, key, fpos(im, F_CODE)) == -1)
 		return;
-	st = store_stmt(im->s, ST_FEE_UPSERT);
-	if (!BIND_OK(sqlite3_bind_int64(st, 1, rid)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 2, kind->name, -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 3, fld(im, F_PERIOD), -1,
-	    SQLITE_STATIC)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 4, cents)) ||
-	    !BIND_OK(sqlite3_bind_text(st, 5, due, -1, SQLITE_TRANSIENT)) ||
-	    !BIND_OK(bind_text_or_null(st, 6, ref)) ||
-	    !BIND_OK(sqlite3_bind_int64(st, 7, (sqlite3_int64)im->now))) {
-		imp_err(im, -1, _("database error: %s"), store_errmsg(im->s));
-		im->fatal = 1;
-		return;
-	}
-	stored[0] = '\0';
-	r = upsert(im, st, &fid, stored, sizeof(stored));
-	if (r == 1 && stored[0] == '\0')
-		(void)fee_make_reference(im, fid);
+	memset(&f, 0, sizeof(f));
+	f.resident_id = rid;
+	f.kind = kind->name;
+	f.period = fld(im, F_PERIOD);
+	f.amount_cents = cents;
+	f.due_date = due;
+	f.reference = ref;
+	f.updated_at = im->now;
+	if (upserted(im, fees_upsert(im->s, &f, &fid, stored,
+	    sizeof(stored))) == 1 && stored[0] == '\0' &&
+	    fees_set_reference(im->s, fid, NULL, 0) == -1)
+		imp_err(im, -1, _("cannot store the reference: %s"),
+		    store_errmsg(im->s));
 }
 
 static void
 row_sms(struct imp *im)
 {
 	struct outbox_msg	 m;
-	struct smstext_opts	 so;
-	struct smstext_info	 info;
-	const char		*errstr;
+	struct outbox_why	 why;
 
 	if (check_text_as(im, S_TEXT, OUTBOX_TEXT_MAX, 1, TEXT_MULTILINE) ==
 	    -1)
@@ -762,26 +629,25 @@ row_sms(struct imp *im)
 	m.text = fld(im, S_TEXT);
 	m.validity_s = im->o->sms_validity_s;
 	m.encoding = im->o->sms_encoding;
-	if (im->o->sms_max_segments > 0) {
-		memset(&so, 0, sizeof(so));
-		if (smstext_policy_parse(m.encoding ? m.encoding : "auto",
-		    &so.policy, &errstr) == -1 ||
-		    smstext_analyze(m.text, strlen(m.text), &so, &info,
-		    &errstr) == -1) {
-			imp_err(im, fpos(im, S_TEXT), "text: %s", _(errstr));
-			return;
-		}
-		if (info.segments > (size_t)im->o->sms_max_segments) {
+	m.max_segments = im->o->sms_max_segments;
+	if (outbox_enqueue_why(im->s, &m, &why) == -1) {
+		switch (why.field) {
+		case OUTBOX_FIELD_PHONE:
+			imp_err(im, fpos(im, S_PHONE), "%s", _(why.msg));
+			break;
+		case OUTBOX_FIELD_SEGMENTS:
 			imp_err(im, fpos(im, S_TEXT), _("text: needs %zu "
-			    "segments, the limit is %d"), info.segments,
-			    im->o->sms_max_segments);
-			return;
+			    "segments, the limit is %d"), why.segments,
+			    m.max_segments);
+			break;
+		case OUTBOX_FIELD_ENCODING:
+		case OUTBOX_FIELD_TEXT:
+			imp_err(im, fpos(im, S_TEXT), "text: %s", _(why.msg));
+			break;
+		default:
+			imp_err(im, fpos(im, S_TEXT), "%s", _(why.msg));
+			break;
 		}
-	}
-	if (outbox_enqueue(im->s, &m, &errstr) == -1) {
-		imp_err(im, fpos(im, *m.phone == '\0' || strstr(errstr,
-		    "phone") || strstr(errstr, "number") ? S_PHONE : S_TEXT),
-		    "%s", _(errstr));
 		return;
 	}
 	im->res->updated++;	/* counted as a new row below */
@@ -790,14 +656,15 @@ row_sms(struct imp *im)
 static void
 header_row(struct imp *im)
 {
+	unsigned char delim = csvread_delim(im->cr);
 	int	 c, f;
 	char	*name;
 
-	im->nheader = im->nfields;
+	im->nheader = csvread_nfields(im->cr);
 	for (c = 0; im->cols[c].name != NULL; c++)
 		im->map[c] = -1;
-	for (f = 0; f < im->nfields; f++) {
-		name = im->buf + im->off[f];
+	for (f = 0; f < im->nheader; f++) {
+		name = csvread_field(im->cr, f);
 		(void)util_trim(name);
 		for (c = 0; im->cols[c].name != NULL; c++) {
 			if (strcasecmp(name, im->cols[c].name) != 0)
@@ -821,8 +688,8 @@ header_row(struct imp *im)
 			if (im->map[c] == -1 && im->cols[c].required)
 				imp_err(im, -1, _("the header has no column "
 				    "'%s' (columns separated by %s)"),
-				    im->cols[c].name, im->delim == ';' ?
-				    _("semicolons") : im->delim == '\t' ?
+				    im->cols[c].name, delim == ';' ?
+				    _("semicolons") : delim == '\t' ?
 				    _("tabs") : _("commas"));
 	/* Each row would fail the same way: the header said it all. */
 	if (im->row_bad)
@@ -831,36 +698,34 @@ header_row(struct imp *im)
 }
 
 static void
-record_cb(int c, void *arg)
+record_cb(void *arg, struct csvread *cr)
 {
 	struct imp	*im = arg;
-	int		 f, blank = 1;
+	int		 f, nfields = csvread_nfields(cr), blank = 1;
 
-	(void)c;
-	if (!im->in_record)
-		return;		/* no fields: nothing to do */
 	if (im->fatal)
-		goto done;
+		return;
+	im->rec_line = csvread_record_line(cr);
 	im->row_bad = 0;
 	if (!im->header_done) {
 		header_row(im);
-		goto done;
+		return;
 	}
-	for (f = 0; f < im->nfields; f++)
-		if (im->buf[im->off[f]] != '\0')
+	for (f = 0; f < nfields; f++)
+		if (*csvread_field(cr, f) != '\0')
 			blank = 0;
 	if (blank)
-		goto done;	/* ",,,," rows that spreadsheets leave behind */
+		return;		/* ",,,," rows that spreadsheets leave behind */
 	im->res->rows++;
-	if (im->too_many || im->nfields > im->nheader) {
+	if (csvread_too_many(cr) || nfields > im->nheader) {
 		imp_err(im, im->nheader, _("row has more fields than the "
 		    "header (%d)"), im->nheader);
-		goto done;
+		return;
 	}
-	if (im->nfields < im->nheader) {
-		imp_err(im, im->nfields, _("row has %d fields, the header has "
-		    "%d"), im->nfields, im->nheader);
-		goto done;
+	if (nfields < im->nheader) {
+		imp_err(im, nfields, _("row has %d fields, the header has "
+		    "%d"), nfields, im->nheader);
+		return;
 	}
 	switch (im->kind) {
 	case IMPORT_RESIDENTS:
@@ -876,11 +741,6 @@ record_cb(int c, void *arg)
 		row_sms(im);
 		break;
 	}
-done:
-	im->in_record = 0;
-	im->nfields = 0;
-	im->buflen = 0;
-	im->too_many = 0;
 }
 
 int
@@ -900,84 +760,25 @@ import_kind_parse(const char *s, enum import_kind *kind)
 static int64_t
 table_count(struct store *s, enum import_kind kind)
 {
-	sqlite3_stmt	*st;
-	enum store_stmt	 id;
 	int64_t		 n = -1;
-
-	id = kind == IMPORT_RESIDENTS ? ST_RESIDENT_COUNT :
-	    kind == IMPORT_QUEUE ? ST_QUEUE_COUNT :
-	    kind == IMPORT_FEES ? ST_FEE_COUNT : ST_OUTBOX_COUNT;
-	st = store_stmt(s, id);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	return n;
-}
-
-/*
- * The delimiter of the file: whichever of comma, semicolon (a Latvian
- * spreadsheet's "CSV") and tab its header row holds most of outside
- * quotes; a comma when it holds none. Read off the first line as it
- * passes, so a pipe works as well as a file.
- */
-static unsigned char
-detect_delim(const char *line, size_t len)
-{
-	size_t		 n[3] = { 0, 0, 0 }, i;
-	int		 quoted = 0;
-
-	for (i = 0; i < len && line[i] != '\n' && line[i] != '\0'; i++) {
-		if (line[i] == '"')
-			quoted = !quoted;
-		else if (quoted)
-			continue;
-		else if (line[i] == ',')
-			n[0]++;
-		else if (line[i] == ';')
-			n[1]++;
-		else if (line[i] == '\t')
-			n[2]++;
-	}
-	if (n[1] > n[0] && n[1] >= n[2])
-		return ';';
-	if (n[2] > n[0] && n[2] > n[1])
-		return '\t';
-	return ',';
-}
-
-static void
-parse_init(struct imp *im)
-{
-	if (csv_init(&im->p, CSV_STRICT | CSV_STRICT_FINI) != 0)
-		fatalx("csv_init failed");
-	csv_set_delim(&im->p, im->delim);
-}
-
-/* The record is broken past repair: drop it and resynchronise. */
-static void
-parse_reset(struct imp *im)
-{
-	csv_free(&im->p);
-	parse_init(im);
-	im->in_record = 0;
-	im->nfields = 0;
-	im->buflen = 0;
-	im->too_many = 0;
-}
-
-/* The number of priority classes besides 0 (the highest); 0 or -1. */
-static int
-priority_classes(struct store *s, int64_t *n)
-{
-	sqlite3_stmt	*st = store_stmt(s, ST_PRIORITY_CLASS_COUNT);
 	int		 rc;
 
-	*n = 0;
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW && sqlite3_column_int64(st,
-	    0) > 0)
-		*n = sqlite3_column_int64(st, 1);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : -1;
+	switch (kind) {
+	case IMPORT_RESIDENTS:
+		rc = residents_count(s, &n);
+		break;
+	case IMPORT_QUEUE:
+		rc = preschool_count(s, &n);
+		break;
+	case IMPORT_FEES:
+		rc = fees_count(s, &n);
+		break;
+	default:
+		rc = store_one_i64(s, ST_OUTBOX_COUNT, &n, "") == STORE_ROW ?
+		    0 : -1;
+		break;
+	}
+	return rc == 0 ? n : -1;
 }
 
 int
@@ -987,14 +788,11 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	static const struct import_opts none;
 	struct imp	 im;
 	struct stat	 sb;
+	struct csvread_opts co;
 	FILE		*fp;
-	struct csvline	*cl = NULL;
-	enum csvline_status lst = CSVLINE_EOF;
-	const char	*line;
-	size_t		 n, fed, skip, feed;
-	long		 nul;
-	off_t		 done = 0, total = 0;
-	size_t		 rec_bytes = 0, more;
+	enum csvread_status st = CSVREAD_EOF;
+	off_t		 total = 0;
+	size_t		 more;
 	int64_t		 after;
 	char		 errbuf[REFDATA_ERR_SIZE];
 	int		 ok = -1;
@@ -1022,8 +820,13 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
-	im.delim = ',';
-	parse_init(&im);
+	memset(&co, 0, sizeof(co));
+	co.detect_delim = 1;
+	co.max_fields = IMPORT_MAX_FIELDS;
+	co.max_record = IMPORT_MAX_RECORD;
+	co.record = record_cb;
+	co.arg = &im;
+	im.cr = csvread_new(fp, &co);
 	if (store_bulk(s, 1) == -1 || store_begin(s) == -1) {
 		fprintf(im.err, "%s: %s\n", im.name, _("cannot start a "
 		    "transaction: the database is busy or read-only"));
@@ -1041,88 +844,63 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	    ((im.ref = refdata_load(s, kind == IMPORT_QUEUE ?
 	    REFDATA_INSTITUTION : REFDATA_FEE_KIND, errbuf,
 	    sizeof(errbuf))) == NULL ||
-	    (kind == IMPORT_QUEUE && priority_classes(s, &im.nclasses) ==
+	    (kind == IMPORT_QUEUE && preschool_classes(s, &im.nclasses) ==
 	    -1))) {
 		fprintf(im.err, "%s: %s\n", im.name, im.ref == NULL ? errbuf :
 		    store_errmsg(s));
 		res->errors = 1;
 		goto rollback;
 	}
-	cl = csvline_new(fp);
-	while (!im.fatal && (lst = csvline_next(cl, &line, &n)) !=
-	    CSVLINE_EOF && lst != CSVLINE_ERROR) {
-		im.line++;
-		done += (off_t)n;
-		/* pstate 0: libcsv is between records (csv.h's struct). */
-		if (im.p.pstate == 0)
-			im.pending_start = im.line;
-		/* A spreadsheet's UTF-8 BOM, before strict quoting sees it. */
-		skip = im.line == 1 && n >= 3 && memcmp(line, "\xef\xbb\xbf",
-		    3) == 0 ? 3 : 0;
-		if (im.line == 1) {
-			im.delim = detect_delim(line + skip, n - skip);
-			csv_set_delim(&im.p, im.delim);
-		}
-		/*
-		 * Parse up to a NUL only: libcsv would pass it on inside the
-		 * field, and everything after it would vanish from the row.
-		 */
-		nul = csvline_nul(line + skip, n - skip);
-		feed = nul >= 0 ? (size_t)nul : n - skip;
-		fed = csv_parse(&im.p, line + skip, feed, field_cb, record_cb,
-		    &im);
-		if (fed != feed) {
-			im.rec_line = im.line;
-			imp_err(&im, im.nfields, _("malformed quoting: a quote "
-			    "inside an unquoted field, or text after a "
-			    "closing quote"));
-			parse_reset(&im);
-			rec_bytes = 0;
+	while (!im.fatal && (st = csvread_next(im.cr)) != CSVREAD_EOF &&
+	    st != CSVREAD_EREAD) {
+		if (st == CSVREAD_LINE) {
+			if (opts->progress != NULL &&
+			    csvread_line(im.cr) % 10000 == 0)
+				opts->progress(opts->arg, res->rows,
+				    (off_t)csvread_bytes(im.cr), total);
 			continue;
 		}
-		if (nul >= 0 || lst == CSVLINE_LONG) {
-			im.rec_line = im.line;
-			if (nul >= 0)
-				imp_err(&im, im.nfields, _("a NUL byte (byte %ld "
-				    "of the line): this is not a text file"),
-				    nul + (long)skip + 1);
-			else
-				imp_err(&im, im.nfields, _("the line is longer "
-				    "than %d bytes"), CSVLINE_MAX);
-			parse_reset(&im);
-			rec_bytes = 0;
-			continue;
+		/* The record is broken past repair: report, drop, go on. */
+		im.rec_line = st == CSVREAD_ERECORD ?
+		    csvread_record_line(im.cr) : csvread_line(im.cr);
+		switch (st) {
+		case CSVREAD_EQUOTE:
+			imp_err(&im, csvread_nfields(im.cr), _("malformed "
+			    "quoting: a quote inside an unquoted field, or text "
+			    "after a closing quote"));
+			break;
+		case CSVREAD_ENUL:
+			imp_err(&im, csvread_nfields(im.cr), _("a NUL byte "
+			    "(byte %ld of the line): this is not a text file"),
+			    csvread_nul_at(im.cr));
+			break;
+		case CSVREAD_ELONG:
+			imp_err(&im, csvread_nfields(im.cr), _("the line is "
+			    "longer than %d bytes"), CSVLINE_MAX);
+			break;
+		default:
+			imp_err(&im, csvread_nfields(im.cr), _("record is "
+			    "longer than %d bytes: is a closing quote "
+			    "missing?"), IMPORT_MAX_RECORD);
+			break;
 		}
-		/* Bound a record so one stray quote cannot eat the file. */
-		if (im.p.pstate != 0) {
-			rec_bytes += (size_t)n;
-			if (rec_bytes > IMPORT_MAX_RECORD) {
-				im.rec_line = im.pending_start;
-				imp_err(&im, im.nfields, _("record is longer "
-				    "than %d bytes: is a closing quote "
-				    "missing?"), IMPORT_MAX_RECORD);
-				parse_reset(&im);
-				rec_bytes = 0;
-			}
-		} else
-			rec_bytes = 0;
-		if (opts->progress != NULL && im.line % 10000 == 0)
-			opts->progress(opts->arg, res->rows, done, total);
+		csvread_resync(im.cr);
 	}
-	if (lst == CSVLINE_ERROR) {
+	if (st == CSVREAD_EREAD) {
 		/* Never the end of the file: what follows would be lost. */
-		fprintf(im.err, "%s:%d: %s: %s\n", im.name, im.line + 1,
-		    _("read error"), strerror(errno));
+		fprintf(im.err, "%s:%d: %s: %s\n", im.name,
+		    csvread_line(im.cr) + 1, _("read error"), strerror(errno));
 		res->errors++;
 		goto rollback;
 	}
-	if (!im.fatal && csv_fini(&im.p, field_cb, record_cb, &im) != 0) {
-		im.rec_line = im.pending_start;
-		imp_err(&im, im.nfields, _("a quoted field is not closed "
-		    "before the end of the file"));
+	if (!im.fatal && csvread_finish(im.cr) == -1) {
+		im.rec_line = csvread_record_line(im.cr);
+		imp_err(&im, csvread_nfields(im.cr), _("a quoted field is not "
+		    "closed before the end of the file"));
 	}
 	if (opts->progress != NULL)
-		opts->progress(opts->arg, res->rows, done, total);
+		opts->progress(opts->arg, res->rows,
+		    (off_t)csvread_bytes(im.cr), total);
 	if (!im.header_done && res->errors == 0) {
 		fprintf(im.err, "%s: %s\n", im.name, _("the file is empty "
 		    "(no header row)"));
@@ -1164,11 +942,9 @@ out:
 		fprintf(im.err, _("%s: %zu more errors not shown\n"), im.name,
 		    more);
 	}
-	csv_free(&im.p);
+	csvread_free(im.cr);
 	strset_free(im.keys);
 	refdata_free(im.ref);
-	csvline_free(cl);
-	free(im.buf);
 	fclose(fp);
 	return ok;
 }

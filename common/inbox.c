@@ -1,7 +1,6 @@
 /*
  * inbox: MO rows in and out of the database for the gateway.
  */
-#include <sqlite3.h>
 #include <string.h>
 
 #include "clock.h"
@@ -13,27 +12,22 @@
 int64_t
 inbox_insert(struct store *s, const struct inbox_msg *m)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_INBOX_INSERT);
+	struct store_cur *c = store_cur(s, ST_INBOX_INSERT);
 	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, m->source, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, m->dest, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, m->kind == INBOX_USSD ? "ussd" : "sms",
-	    -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, m->data_coding) != SQLITE_OK)
+	if (store_bind(c, "sssi", m->source, m->dest,
+	    m->kind == INBOX_USSD ? "ussd" : "sms", m->data_coding) !=
+	    STORE_OK)
 		goto fail;
 	/* body is NOT NULL: an empty message is an empty blob. */
-	rc = m->body_len > 0 ? sqlite3_bind_blob(st, 5, m->body,
-	    (int)m->body_len, SQLITE_STATIC) : sqlite3_bind_zeroblob(st, 5, 0);
-	if (rc != SQLITE_OK)
+	rc = store_bind_bytes(c, 5, m->body, m->body_len);
+	if (rc == STORE_OK)
+		rc = m->text != NULL ? store_bind_textn(c, 6, m->text,
+		    m->text_len) : store_bind_at(c, 6, "n");
+	if (rc != STORE_OK || store_bind_at(c, 7, "t", clock_now()) !=
+	    STORE_OK)
 		goto fail;
-	rc = m->text != NULL ? sqlite3_bind_text(st, 6, m->text,
-	    (int)m->text_len, SQLITE_STATIC) : sqlite3_bind_null(st, 6);
-	if (rc != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 7, (sqlite3_int64)clock_now()) != SQLITE_OK)
-		goto fail;
-	if (store_exec(s, ST_INBOX_INSERT) == -1)
+	if (store_run(c) < 0)
 		return -1;
 	return store_last_rowid(s);
 fail:
@@ -41,69 +35,45 @@ fail:
 	return -1;
 }
 
-static void
-copy_col(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
 int
 inbox_unprocessed(struct store *s, int64_t after, struct inbox_row *rows,
     int max)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_INBOX_UNPROCESSED);
-	const unsigned char *t;
+	struct store_cur *c = store_cur(s, ST_INBOX_UNPROCESSED);
 	struct inbox_row *r;
-	size_t		 len;
-	int		 rc = SQLITE_DONE, n = 0;
+	int		 rc = STORE_OK, n = 0;
 
-	if (sqlite3_bind_int64(st, 1, after) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, max) != SQLITE_OK) {
+	if (store_bind(c, "Ii", after, max) != STORE_OK) {
 		log_warnx("inbox_unprocessed: %s", store_errmsg(s));
 		return -1;
 	}
-	while (n < max && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while (n < max && (rc = store_step(c)) == STORE_ROW) {
 		r = &rows[n++];
-		r->id = sqlite3_column_int64(st, 0);
-		copy_col(st, 1, r->source, sizeof(r->source));
-		copy_col(st, 2, r->dest, sizeof(r->dest));
-		t = sqlite3_column_text(st, 3);
-		len = (size_t)sqlite3_column_bytes(st, 3);
-		if (t == NULL)
-			len = 0;
-		if (len >= sizeof(r->text)) {
-			len = sizeof(r->text) - 1;
-			/* Never cut inside a UTF-8 sequence. */
-			while (len > 0 && (t[len] & 0xc0) == 0x80)
-				len--;
-		}
-		if (len > 0)
-			memcpy(r->text, t, len);
-		r->text[len] = '\0';
-		r->len = len;
-		r->received_at = (time_t)sqlite3_column_int64(st, 4);
+		r->id = store_i64(c, 0);
+		store_text(c, 1, r->source, sizeof(r->source));
+		store_text(c, 2, r->dest, sizeof(r->dest));
+		/* Never cut inside a UTF-8 sequence. */
+		store_text(c, 3, r->text, sizeof(r->text));
+		r->len = strlen(r->text);
+		r->received_at = (time_t)store_i64(c, 4);
 	}
-	if (n < max && rc != SQLITE_DONE) {
-		(void)sqlite3_reset(st);
+	if (n < max && rc != STORE_OK) {
+		store_reset(c);
 		log_warnx("inbox_unprocessed: %s", store_errmsg(s));
 		return -1;
 	}
-	(void)sqlite3_reset(st);
+	store_reset(c);
 	return n;
 }
 
 int
 inbox_done(struct store *s, int64_t id)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_INBOX_DONE);
+	struct store_cur *c = store_cur(s, ST_INBOX_DONE);
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK) {
+	if (store_bind(c, "It", id, clock_now()) != STORE_OK) {
 		log_warnx("inbox_done: %s", store_errmsg(s));
 		return -1;
 	}
-	return store_exec(s, ST_INBOX_DONE);
+	return store_run(c) < 0 ? -1 : 0;
 }

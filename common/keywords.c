@@ -20,6 +20,7 @@
 #include "services.h"
 #include "smstext.h"
 #include "util.h"
+#include "words.h"
 
 #define KW_WORD_MAX	16
 #define HOUR_MS		(3600 * 1000LL)
@@ -42,11 +43,6 @@ static const struct {
 	{ "iesniegums", KEYWORDS_APPLICATION },
 	{ "application", KEYWORDS_APPLICATION },
 	{ "palidziba", KEYWORDS_HELP }, { "help", KEYWORDS_HELP },
-};
-
-/* What STOP may be followed by and still mean every topic. */
-static const char *stop_all_words[] = {
-	"all", "visi", "visu", "visus", "visas", "viss", "visiem",
 };
 
 static const char *cmd_names[] = {
@@ -239,7 +235,7 @@ enum keywords_cmd
 keywords_parse(const char *text, size_t len, const char **arg,
     size_t *arglen)
 {
-	char		 word[KW_WORD_MAX + 1], rest[64];
+	char		 word[KW_WORD_MAX + 1];
 	size_t		 i = 0, adv, w = 0, e;
 	enum keywords_cmd cmd = KEYWORDS_UNKNOWN;
 	char		 c;
@@ -276,14 +272,9 @@ keywords_parse(const char *text, size_t len, const char **arg,
 		e--;
 	*arg = text + i;
 	*arglen = e - i;
-	if (cmd == KEYWORDS_STOP) {
-		if (services_fold(*arg, *arglen, rest, sizeof(rest)) == 0 &&
-		    rest[0] == '\0')
-			return KEYWORDS_STOP_ALL;
-		for (e = 0; e < nitems(stop_all_words); e++)
-			if (strcmp(rest, stop_all_words[e]) == 0)
-				return KEYWORDS_STOP_ALL;
-	}
+	/* The words topics.c refuses as codes: words.c holds them. */
+	if (cmd == KEYWORDS_STOP && words_stop_all(*arg, *arglen))
+		return KEYWORDS_STOP_ALL;
 	return cmd;
 }
 

@@ -4,7 +4,6 @@
  */
 #include <crypt.h>
 #include <errno.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/random.h>
@@ -86,22 +85,22 @@ static int
 lockout_read(struct store *s, const char *subject, int *failures,
     time_t *locked_until, time_t *updated_at)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_LOCKOUT_GET);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_LOCKOUT_GET);
+	int			 rc;
 
 	*failures = 0;
 	*locked_until = 0;
 	*updated_at = 0;
-	if (sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "s", subject) != STORE_OK)
 		return db_fail(s, "lockout");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*failures = sqlite3_column_int(st, 0);
-		*locked_until = (time_t)sqlite3_column_int64(st, 1);
-		*updated_at = (time_t)sqlite3_column_int64(st, 2);
+	rc = store_step(c);
+	if (rc == STORE_ROW) {
+		*failures = store_int(c, 0);
+		*locked_until = (time_t)store_i64(c, 1);
+		*updated_at = (time_t)store_i64(c, 2);
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(c);
+	if (rc < 0)
 		return db_fail(s, "lockout");
 	return 0;
 }
@@ -119,14 +118,10 @@ static int
 lockout_put(struct store *s, const char *subject, int failures,
     time_t until)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_LOCKOUT_PUT);
-
-	if (sqlite3_bind_text(st, 1, subject, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, failures) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)until) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK)
+	if (store_do(s, ST_LOCKOUT_PUT, "sitt", subject, failures, until,
+	    clock_now()) != STORE_OK)
 		return db_fail(s, "lockout");
-	return store_exec(s, ST_LOCKOUT_PUT);
+	return 0;
 }
 
 /*
@@ -254,20 +249,20 @@ static int
 recent_code(struct store *s, const struct otp_params *p, int64_t rid,
     time_t now, time_t *expires)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OTP_CURRENT);
-	int		 rc, recent = 0;
+	struct store_cur	*c = store_cur(s, ST_OTP_CURRENT);
+	int			 rc, recent = 0;
 
-	if (sqlite3_bind_int64(st, 1, rid) != SQLITE_OK)
+	if (store_bind(c, "I", rid) != STORE_OK)
 		return db_fail(s, "current");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		*expires = (time_t)sqlite3_column_int64(st, 2);
+	rc = store_step(c);
+	if (rc == STORE_ROW) {
+		*expires = (time_t)store_i64(c, 2);
 		recent = *expires > now &&
-		    sqlite3_column_int(st, 3) < p->max_attempts &&
-		    now - (time_t)sqlite3_column_int64(st, 4) < OTP_RESEND_S;
+		    store_int(c, 3) < p->max_attempts &&
+		    now - (time_t)store_i64(c, 4) < OTP_RESEND_S;
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+	store_reset(c);
+	if (rc < 0)
 		return db_fail(s, "current");
 	return recent;
 }
@@ -281,20 +276,12 @@ recent_code(struct store *s, const struct otp_params *p, int64_t rid,
 static int
 terminal_may_send(struct store *s, const struct otp_params *p, time_t now)
 {
-	sqlite3_stmt	*st;
-	int		 rc, n = 0;
+	int64_t	 n = 0;
 
 	if (p->terminal == NULL || p->per_terminal_per_hour <= 0)
 		return 1;
-	st = store_stmt(s, ST_OTP_SENDS_COUNT);
-	if (sqlite3_bind_text(st, 1, p->terminal, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_int64(st, 2,
-	    (sqlite3_int64)(now - OTP_CAP_WINDOW_S)) != SQLITE_OK)
-		return db_fail(s, "terminal");
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		n = sqlite3_column_int(st, 0);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	if (store_one_i64(s, ST_OTP_SENDS_COUNT, &n, "st", p->terminal,
+	    now - OTP_CAP_WINDOW_S) != STORE_ROW)
 		return db_fail(s, "terminal");
 	return n < p->per_terminal_per_hour;
 }
@@ -303,21 +290,13 @@ terminal_may_send(struct store *s, const struct otp_params *p, time_t now)
 static int
 terminal_sent(struct store *s, const struct otp_params *p, time_t now)
 {
-	sqlite3_stmt	*st;
-
 	if (p->terminal == NULL)
 		return 0;
-	st = store_stmt(s, ST_OTP_SENDS_PRUNE);
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)(now -
-	    OTP_CAP_WINDOW_S)) != SQLITE_OK ||
-	    store_exec(s, ST_OTP_SENDS_PRUNE) == -1)
-		return -1;
-	st = store_stmt(s, ST_OTP_SENDS_ADD);
-	if (sqlite3_bind_text(st, 1, p->terminal, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_int64(st, 2, (sqlite3_int64)now) !=
-	    SQLITE_OK)
+	if (store_do(s, ST_OTP_SENDS_PRUNE, "t", now - OTP_CAP_WINDOW_S) !=
+	    STORE_OK ||
+	    store_do(s, ST_OTP_SENDS_ADD, "st", p->terminal, now) != STORE_OK)
 		return db_fail(s, "terminal");
-	return store_exec(s, ST_OTP_SENDS_ADD);
+	return 0;
 }
 
 /*
@@ -343,10 +322,10 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
     struct otp_issued *out)
 {
 	struct outbox_msg	 m;
-	sqlite3_stmt		*st;
+	struct store_cur	*c;
 	char			 code[OTP_CODE_SIZE], hash[OTP_HASH_SIZE];
 	char			 text[160], phone[IDENT_PHONE_SIZE];
-	const char		*errstr, *v;
+	const char		*errstr;
 	time_t			 now = clock_now();
 	int			 rc, kind, failures, ret = -1;
 
@@ -354,29 +333,28 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 	/* First, before anything says whether the person exists. */
 	if ((rc = terminal_may_send(s, p, now)) != 1)
 		return rc == 0 ? OTP_BUSY : -1;
-	st = store_stmt(s, ST_OTP_RESIDENT);
-	if (sqlite3_bind_text(st, 1, pcode, -1, SQLITE_STATIC) != SQLITE_OK)
+	c = store_cur(s, ST_OTP_RESIDENT);
+	if (store_bind(c, "s", pcode) != STORE_OK)
 		return db_fail(s, "resident");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
+	rc = store_step(c);
+	if (rc == STORE_OK) {
+		store_reset(c);
 		if (nobody_subject(pcode, out->subject,
 		    sizeof(out->subject)) == -1)
 			return -1;
 		return no_code(s, out, OTP_NO_RESIDENT);
 	}
-	if (rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	if (rc != STORE_ROW) {
+		store_reset(c);
 		return db_fail(s, "resident");
 	}
-	out->resident_id = sqlite3_column_int64(st, 0);
-	v = (const char *)sqlite3_column_text(st, 1);
-	if (v == NULL || util_strlcpy(phone, v, sizeof(phone)) == -1)
+	out->resident_id = store_i64(c, 0);
+	if (util_strlcpy(phone, store_str(c, 1), sizeof(phone)) == -1)
 		phone[0] = '\0';
-	kind = sqlite3_column_int(st, 2);
-	v = (const char *)sqlite3_column_text(st, 3);
-	(void)util_strlcpy(out->lang, v != NULL ? v : "lv", sizeof(out->lang));
-	(void)sqlite3_reset(st);
+	kind = store_int(c, 2);
+	(void)util_strlcpy(out->lang, store_isnull(c, 3) ? "lv" :
+	    store_str(c, 3), sizeof(out->lang));
+	store_reset(c);
 	subject_of(out->resident_id, out->subject, sizeof(out->subject));
 
 	/* Only a mobile number takes an SMS (as for broadcasts). */
@@ -420,21 +398,12 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 
 	if (store_begin(s) == -1)
 		goto done;
-	st = store_stmt(s, ST_OTP_PRUNE);
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)now) != SQLITE_OK ||
-	    store_exec(s, ST_OTP_PRUNE) == -1)
-		goto rollback;
-	st = store_stmt(s, ST_OTP_INVALIDATE);
-	if (sqlite3_bind_int64(st, 1, out->resident_id) != SQLITE_OK ||
-	    store_exec(s, ST_OTP_INVALIDATE) == -1)
+	if (store_do(s, ST_OTP_PRUNE, "t", now) != STORE_OK ||
+	    store_do(s, ST_OTP_INVALIDATE, "I", out->resident_id) != STORE_OK)
 		goto rollback;
 	out->expires_at = now + p->ttl_s;
-	st = store_stmt(s, ST_OTP_INSERT);
-	if (sqlite3_bind_int64(st, 1, out->resident_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)out->expires_at) !=
-	    SQLITE_OK || store_exec(s, ST_OTP_INSERT) == -1)
+	if (store_do(s, ST_OTP_INSERT, "Istt", out->resident_id, hash, now,
+	    out->expires_at) != STORE_OK)
 		goto rollback;
 	memset(&m, 0, sizeof(m));
 	m.phone = phone;
@@ -446,9 +415,7 @@ otp_issue(struct store *s, const struct otp_params *p, const char *pcode,
 		log_warnx("otp: outbox: %s", errstr);
 		goto rollback;
 	}
-	st = store_stmt(s, ST_OTP_SECRET);
-	if (sqlite3_bind_int64(st, 1, out->message_id) != SQLITE_OK ||
-	    store_exec(s, ST_OTP_SECRET) == -1 ||
+	if (store_do(s, ST_OTP_SECRET, "I", out->message_id) != STORE_OK ||
 	    terminal_sent(s, p, now) == -1)
 		goto rollback;
 	if (store_commit(s) == -1)
@@ -480,12 +447,11 @@ int
 otp_verify(struct store *s, const struct otp_params *p, int64_t resident_id,
     const char *code, int *left, time_t *until)
 {
-	sqlite3_stmt	*st;
-	char		 subject[OTP_SUBJECT_SIZE], hash[OTP_HASH_SIZE];
-	const char	*v;
-	int64_t		 id;
-	time_t		 expires, locked_until;
-	int		 rc, attempts, failures;
+	struct store_cur	*c;
+	char			 subject[OTP_SUBJECT_SIZE], hash[OTP_HASH_SIZE];
+	int64_t			 id;
+	time_t			 expires, locked_until;
+	int			 rc, attempts, failures;
 
 	if (left != NULL)
 		*left = 0;
@@ -499,32 +465,29 @@ otp_verify(struct store *s, const struct otp_params *p, int64_t resident_id,
 			*until = locked_until;
 		return OTP_LOCKED;
 	}
-	st = store_stmt(s, ST_OTP_CURRENT);
-	if (sqlite3_bind_int64(st, 1, resident_id) != SQLITE_OK)
+	c = store_cur(s, ST_OTP_CURRENT);
+	if (store_bind(c, "I", resident_id) != STORE_OK)
 		return db_fail(s, "current");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
+	rc = store_step(c);
+	if (rc == STORE_OK) {
+		store_reset(c);
 		return OTP_EXPIRED;
 	}
-	if (rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	if (rc != STORE_ROW) {
+		store_reset(c);
 		return db_fail(s, "current");
 	}
-	id = sqlite3_column_int64(st, 0);
-	v = (const char *)sqlite3_column_text(st, 1);
-	if (v == NULL || util_strlcpy(hash, v, sizeof(hash)) == -1)
+	id = store_i64(c, 0);
+	if (util_strlcpy(hash, store_str(c, 1), sizeof(hash)) == -1)
 		hash[0] = '\0';
-	expires = (time_t)sqlite3_column_int64(st, 2);
-	attempts = sqlite3_column_int(st, 3);
-	(void)sqlite3_reset(st);
+	expires = (time_t)store_i64(c, 2);
+	attempts = store_int(c, 3);
+	store_reset(c);
 	if (expires <= clock_now() || attempts >= p->max_attempts)
 		return OTP_EXPIRED;
 
 	if (code_shape(code) && otp_hash_check(code, hash)) {
-		st = store_stmt(s, ST_OTP_USE);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    store_exec(s, ST_OTP_USE) == -1 ||
+		if (store_do(s, ST_OTP_USE, "I", id) != STORE_OK ||
 		    otp_lockout_clear(s, subject) == -1)
 			return -1;
 		return OTP_OK;
@@ -534,18 +497,14 @@ otp_verify(struct store *s, const struct otp_params *p, int64_t resident_id,
 	 * person. A new code must not start the count again: asking for
 	 * one after every two guesses once gave ~2,880 guesses a day.
 	 */
-	st = store_stmt(s, ST_OTP_ATTEMPT);
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    store_exec(s, ST_OTP_ATTEMPT) == -1)
+	if (store_do(s, ST_OTP_ATTEMPT, "I", id) != STORE_OK)
 		return -1;
 	if ((rc = lockout_fail(s, subject, p->max_attempts, p->lockout_s,
 	    p->window_s, &failures, &locked_until)) == -1)
 		return -1;
 	if (rc == 1 || attempts + 1 >= p->max_attempts) {
 		/* The code is void; locked, the person waits. */
-		st = store_stmt(s, ST_OTP_USE);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    store_exec(s, ST_OTP_USE) == -1)
+		if (store_do(s, ST_OTP_USE, "I", id) != STORE_OK)
 			return -1;
 	}
 	if (rc == 1) {

@@ -1,9 +1,10 @@
 /*
- * outbox: checks and writes outbound messages. The gateway's state
- * machine (queued, inflight, accepted, final) works on the same rows.
+ * outbox: the one gate outbound messages pass (outbox_enqueue_why for one,
+ * outbox_enqueue_batch for a broadcast's rows), which checks and writes
+ * them. The gateway's state machine (queued, inflight, accepted, final)
+ * works on the same rows. All of it through the store's cursors.
  */
 #include <limits.h>
-#include <sqlite3.h>
 #include <string.h>
 
 #include "clock.h"
@@ -11,136 +12,270 @@
 #include "ident.h"
 #include "log.h"
 #include "outbox.h"
+#include "smstext.h"
 #include "store.h"
 #include "util.h"
+
+/* An id or time that is absent when 0 (NULL in the row). */
+static int
+bind_some(struct store_cur *c, int idx, int64_t v)
+{
+	return v > 0 ? store_bind_at(c, idx, "I", v) :
+	    store_bind_at(c, idx, "n");
+}
+
+static int
+refuse(struct outbox_why *why, enum outbox_field field, const char *msg)
+{
+	why->field = field;
+	why->msg = msg;
+	return -1;
+}
+
+/*
+ * +3712XXXXXXX, the form a resident's mobile is stored in: a broadcast's
+ * rows are nearly all of it, and taking it as it is costs a tenth of
+ * ident_phone_parse, which every other form goes through.
+ */
+static int
+stored_lv_mobile(const char *p)
+{
+	size_t	 i;
+
+	if (strncmp(p, "+3712", 5) != 0)
+		return 0;
+	for (i = 5; i < 12; i++)
+		if (p[i] < '0' || p[i] > '9')
+			return 0;
+	return p[12] == '\0';
+}
+
+/*
+ * The checks besides analysis, in the order outbox_enqueue always made
+ * them: phone (into e164), text, validity. A batch makes only these per
+ * row: its caller analysed each text (which refuses one that is not
+ * UTF-8) and remembers what analysis said.
+ */
+static int
+check_plain(const struct outbox_msg *m, size_t len,
+    char e164[IDENT_PHONE_SIZE], struct outbox_why *why)
+{
+	enum ident_phone_kind kind;
+	const char	*errstr;
+
+	if (m->phone == NULL)
+		return refuse(why, OUTBOX_FIELD_PHONE,
+		    N_("a phone number is needed"));
+	if (stored_lv_mobile(m->phone)) {
+		memcpy(e164, m->phone, 13);
+		kind = IDENT_PHONE_LV_MOBILE;
+	} else if (ident_phone_parse(m->phone, e164, &kind, &errstr) == -1)
+		return refuse(why, OUTBOX_FIELD_PHONE, errstr);
+	if (kind == IDENT_PHONE_LV_FIXED)
+		return refuse(why, OUTBOX_FIELD_PHONE,
+		    N_("a fixed-line number cannot receive SMS"));
+	if (len == 0)
+		return refuse(why, OUTBOX_FIELD_TEXT,
+		    N_("the message text is empty"));
+	if (len > OUTBOX_TEXT_MAX)
+		return refuse(why, OUTBOX_FIELD_TEXT,
+		    N_("the message text is longer than 1600 bytes"));
+	if (m->validity_s < 0 || m->validity_s > OUTBOX_VALIDITY_MAX)
+		return refuse(why, OUTBOX_FIELD_VALIDITY,
+		    N_("validity must be 0 to 604800 seconds"));
+	return 0;
+}
+
+int64_t
+outbox_enqueue_why(struct store *s, const struct outbox_msg *m,
+    struct outbox_why *why)
+{
+	struct store_cur	*c;
+	struct smstext_opts	 so;
+	struct smstext_info	 info;
+	char			 phone[IDENT_PHONE_SIZE];
+	const char		*enc = m->encoding != NULL ? m->encoding :
+				    "auto";
+	const char		*errstr;
+	time_t			 now = clock_now();
+	size_t			 len = m->text != NULL ? strlen(m->text) : 0;
+
+	memset(why, 0, sizeof(*why));
+	memset(&so, 0, sizeof(so));
+	if (smstext_policy_parse(enc, &so.policy, &errstr) == -1)
+		return refuse(why, OUTBOX_FIELD_ENCODING, errstr);
+	/* Refuse now what the gateway would refuse later. */
+	if (smstext_analyze(m->text != NULL ? m->text : "", len, &so, &info,
+	    &errstr) == -1)
+		return refuse(why, OUTBOX_FIELD_TEXT, errstr);
+	if (m->max_segments > 0 && info.segments > (size_t)m->max_segments) {
+		why->segments = info.segments;
+		return refuse(why, OUTBOX_FIELD_SEGMENTS,
+		    N_("the text needs more segments than max_segments"));
+	}
+	if (check_plain(m, len, phone, why) == -1)
+		return -1;
+	c = store_cur(s, ST_OUTBOX_INSERT);
+	if (store_bind(c, "sssitt", phone, m->text, enc, m->priority, now,
+	    m->not_before) != STORE_OK ||
+	    bind_some(c, 7, m->validity_s > 0 ? (int64_t)now + m->validity_s :
+	    0) != STORE_OK || store_bind_at(c, 8, "s", m->topic) != STORE_OK ||
+	    bind_some(c, 9, m->resident_id) != STORE_OK ||
+	    bind_some(c, 10, m->broadcast_id) != STORE_OK ||
+	    store_run(c) != STORE_OK)
+		return refuse(why, OUTBOX_FIELD_STORE, N_("database error"));
+	return store_last_rowid(s);
+}
 
 int64_t
 outbox_enqueue(struct store *s, const struct outbox_msg *m,
     const char **errstr)
 {
-	char		 phone[IDENT_PHONE_SIZE];
-	enum ident_phone_kind kind;
-	sqlite3_stmt	*st;
-	time_t		 now = clock_now();
-	size_t		 len;
-	const char	*enc = m->encoding;
+	struct outbox_why	 why;
+	int64_t			 id;
 
-	if (m->phone == NULL || ident_phone_parse(m->phone, phone, &kind,
-	    errstr) == -1) {
-		if (m->phone == NULL)
-			*errstr = N_("a phone number is needed");
+	if ((id = outbox_enqueue_why(s, m, &why)) == -1)
+		*errstr = why.msg;
+	return id;
+}
+
+/* Rows of ST_BCAST_OUTBOX_INSERT16: the cursors open once, not once a row. */
+#define BATCH_ROWS	16
+
+/* Bind the values every row of a batch shares (?1-?5 of both). */
+static int
+bind_shared(struct store_cur *c, const struct outbox_msg *sh, time_t now)
+{
+	if (store_bind(c, "sits", sh->encoding, sh->priority, now,
+	    sh->topic) != STORE_OK)
 		return -1;
-	}
-	if (kind == IDENT_PHONE_LV_FIXED) {
-		*errstr = N_("a fixed-line number cannot receive SMS");
+	return bind_some(c, 5, sh->broadcast_id) != STORE_OK ? -1 : 0;
+}
+
+static int
+bind_item(struct store_cur *c, int base, const struct outbox_item *it)
+{
+	if (store_bind_at(c, base, "sst", it->phone, it->text,
+	    it->not_before) != STORE_OK)
 		return -1;
+	return bind_some(c, base + 3, it->resident_id) != STORE_OK ? -1 : 0;
+}
+
+int
+outbox_enqueue_batch(struct store *s, const struct outbox_msg *shared,
+    const struct outbox_item *items, size_t n, struct outbox_why *why,
+    size_t *bad)
+{
+	struct outbox_item	 row[BATCH_ROWS];
+	char			 e164[BATCH_ROWS][IDENT_PHONE_SIZE];
+	struct outbox_msg	 m = *shared;
+	struct store_cur	*c;
+	enum smstext_policy	 policy;
+	const char		*errstr;
+	time_t			 now = clock_now();
+	size_t			 i, k, nrow;
+
+	memset(why, 0, sizeof(*why));
+	if (m.encoding == NULL)
+		m.encoding = "auto";
+	if (smstext_policy_parse(m.encoding, &policy, &errstr) == -1)
+		return refuse(why, OUTBOX_FIELD_ENCODING, errstr);
+	if (m.validity_s != 0)
+		return refuse(why, OUTBOX_FIELD_VALIDITY,
+		    N_("validity must be 0 to 604800 seconds"));
+	/*
+	 * Sixteen at a time: checked, then written. What went before a
+	 * refusal is the caller's to roll back with its transaction.
+	 */
+	for (i = 0; i < n; i += nrow) {
+		nrow = n - i < BATCH_ROWS ? n - i : BATCH_ROWS;
+		for (k = 0; k < nrow; k++) {
+			row[k] = items[i + k];
+			m.phone = row[k].phone;
+			m.text = row[k].text;
+			if (bad != NULL)
+				*bad = i + k;
+			if (m.max_segments > 0 &&
+			    row[k].segments > m.max_segments) {
+				why->segments = (size_t)row[k].segments;
+				return refuse(why, OUTBOX_FIELD_SEGMENTS,
+				    N_("the text needs more segments than "
+				    "max_segments"));
+			}
+			if (check_plain(&m, row[k].len, e164[k], why) == -1)
+				return -1;
+			row[k].phone = e164[k];
+		}
+		if (nrow == BATCH_ROWS) {
+			c = store_cur(s, ST_BCAST_OUTBOX_INSERT16);
+			if (bind_shared(c, &m, now) == -1)
+				goto fail;
+			for (k = 0; k < nrow; k++)
+				if (bind_item(c, 6 + 4 * (int)k, &row[k]) ==
+				    -1)
+					goto fail;
+			if (store_run(c) != STORE_OK)
+				goto fail;
+			continue;
+		}
+		for (k = 0; k < nrow; k++) {
+			c = store_cur(s, ST_BCAST_OUTBOX_INSERT);
+			if (bind_shared(c, &m, now) == -1 ||
+			    bind_item(c, 6, &row[k]) == -1 ||
+			    store_run(c) != STORE_OK)
+				goto fail;
+		}
 	}
-	len = m->text != NULL ? strlen(m->text) : 0;
-	if (len == 0) {
-		*errstr = N_("the message text is empty");
-		return -1;
-	}
-	if (len > OUTBOX_TEXT_MAX) {
-		*errstr = N_("the message text is longer than 1600 bytes");
-		return -1;
-	}
-	if (!util_utf8_valid(m->text, len)) {
-		*errstr = N_("the message text is not valid UTF-8");
-		return -1;
-	}
-	if (enc != NULL && strcmp(enc, "auto") != 0 &&
-	    strcmp(enc, "ucs2") != 0 && strcmp(enc, "translit") != 0 &&
-	    strcmp(enc, "gsm7") != 0) {
-		*errstr = N_("encoding must be auto, ucs2, translit or gsm7");
-		return -1;
-	}
-	if (m->validity_s < 0 || m->validity_s > OUTBOX_VALIDITY_MAX) {
-		*errstr = N_("validity must be 0 to 604800 seconds");
-		return -1;
-	}
-	st = store_stmt(s, ST_OUTBOX_INSERT);
-	if (sqlite3_bind_text(st, 1, phone, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, m->text, (int)len, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, enc ? enc : "auto", -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, m->priority) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 6, (sqlite3_int64)m->not_before) !=
-	    SQLITE_OK ||
-	    (m->validity_s > 0 ? sqlite3_bind_int64(st, 7,
-	    (sqlite3_int64)now + m->validity_s) :
-	    sqlite3_bind_null(st, 7)) != SQLITE_OK ||
-	    (m->topic ? sqlite3_bind_text(st, 8, m->topic, -1,
-	    SQLITE_STATIC) : sqlite3_bind_null(st, 8)) != SQLITE_OK ||
-	    (m->resident_id > 0 ? sqlite3_bind_int64(st, 9, m->resident_id) :
-	    sqlite3_bind_null(st, 9)) != SQLITE_OK ||
-	    (m->broadcast_id > 0 ? sqlite3_bind_int64(st, 10,
-	    m->broadcast_id) : sqlite3_bind_null(st, 10)) != SQLITE_OK) {
-		*errstr = N_("database error");
-		return -1;
-	}
-	if (store_exec(s, ST_OUTBOX_INSERT) == -1) {
-		*errstr = N_("database error");
-		return -1;
-	}
-	return store_last_rowid(s);
+	return 0;
+fail:
+	return refuse(why, OUTBOX_FIELD_STORE, N_("database error"));
 }
 
 int
 outbox_status(struct store *s, int64_t id, struct outbox_status *os)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_STATUS);
+	struct store_cur *c = store_cur(s, ST_OUTBOX_STATUS);
 	int		 rc;
 
 	memset(os, 0, sizeof(*os));
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		return 1;
+	if ((rc = store_step(c)) == STORE_ROW) {
+		store_text(c, 0, os->state, sizeof(os->state));
+		store_text(c, 1, os->phone, sizeof(os->phone));
+		store_text(c, 2, os->message_id, sizeof(os->message_id));
+		os->attempts = store_int(c, 3);
+		os->status_code = store_isnull(c, 4) ? -1 : store_int(c, 4);
+		os->created_at = (time_t)store_i64(c, 5);
+		os->updated_at = (time_t)store_i64(c, 6);
+		os->valid_until = (time_t)store_i64(c, 7);
 	}
-	if (rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		return -1;
-	}
-	store_col_text(st, 0, os->state, sizeof(os->state));
-	store_col_text(st, 1, os->phone, sizeof(os->phone));
-	store_col_text(st, 2, os->message_id, sizeof(os->message_id));
-	os->attempts = sqlite3_column_int(st, 3);
-	os->status_code = sqlite3_column_type(st, 4) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(st, 4);
-	os->created_at = (time_t)sqlite3_column_int64(st, 5);
-	os->updated_at = (time_t)sqlite3_column_int64(st, 6);
-	os->valid_until = (time_t)sqlite3_column_int64(st, 7);
-	(void)sqlite3_reset(st);
-	return 0;
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 int
 outbox_parts(struct store *s, int64_t id, struct outbox_part_info *parts,
     int max)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_PARTS);
+	struct store_cur *c = store_cur(s, ST_OUTBOX_PARTS);
 	int		 rc, n = 0;
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		if (n >= max)
 			continue;
 		memset(&parts[n], 0, sizeof(parts[n]));
-		parts[n].part = sqlite3_column_int(st, 0);
-		store_col_text(st, 1, parts[n].message_id,
+		parts[n].part = store_int(c, 0);
+		store_text(c, 1, parts[n].message_id,
 		    sizeof(parts[n].message_id));
-		store_col_text(st, 2, parts[n].state, sizeof(parts[n].state));
-		parts[n].updated_at = (time_t)sqlite3_column_int64(st, 3);
+		store_text(c, 2, parts[n].state, sizeof(parts[n].state));
+		parts[n].updated_at = (time_t)store_i64(c, 3);
 		n++;
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc != STORE_OK) {
 		log_warnx("outbox_parts: %s", store_errmsg(s));
 		return -1;
 	}
@@ -159,15 +294,24 @@ db_fail(struct store *s, const char *what)
 	return -1;
 }
 
+/*
+ * What store_do or store_run said as 0 or -1, the failure logged:
+ * store_step logs all but the ones a caller may act on, left to us.
+ */
+static int
+done(struct store *s, int rc, const char *what)
+{
+	if (rc == STORE_EBUSY || rc == STORE_EUNIQUE ||
+	    rc == STORE_ECONSTRAINT)
+		return db_fail(s, what);
+	return rc < 0 ? -1 : 0;
+}
+
 int64_t
 outbox_recover(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_RECOVER);
-
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return db_fail(s, "recover");
-	if (store_exec(s, ST_OUTBOX_RECOVER) == -1)
+	if (done(s, store_do(s, ST_OUTBOX_RECOVER, "t", clock_now()),
+	    "recover") == -1)
 		return -1;
 	return store_changes(s);
 }
@@ -176,18 +320,12 @@ outbox_recover(struct store *s)
 static int
 next_priority(struct store *s, int64_t below, int64_t *prio)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_NEXT_PRIORITY);
-	int		 rc;
+	int	 rc = store_one_i64(s, ST_OUTBOX_NEXT_PRIORITY, prio, "I",
+		    below);
 
-	if (sqlite3_bind_int64(st, 1, below) != SQLITE_OK)
-		return db_fail(s, "claim");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*prio = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	if (rc == STORE_ROW)
 		return 1;
-	if (rc == SQLITE_DONE)
+	if (rc == STORE_OK)
 		return 0;
 	return db_fail(s, "claim");
 }
@@ -195,44 +333,31 @@ next_priority(struct store *s, int64_t below, int64_t *prio)
 static int
 expire_row(struct store *s, int64_t id, time_t now)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_EXPIRE);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) != SQLITE_OK)
-		return db_fail(s, "expire");
-	return store_exec(s, ST_OUTBOX_EXPIRE);
+	return done(s, store_do(s, ST_OUTBOX_EXPIRE, "It", id, now),
+	    "expire");
 }
 
 /* The earliest future not_before at priority prio, into *due if sooner. */
 static int
 due_after(struct store *s, int64_t prio, time_t now, time_t *due)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_DUE_AFTER);
-	time_t		 t;
-	int		 rc;
+	int64_t	 t;
+	int	 rc = store_one_i64(s, ST_OUTBOX_DUE_AFTER, &t, "It", prio,
+		    now);
 
-	if (sqlite3_bind_int64(st, 1, prio) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) != SQLITE_OK)
-		return db_fail(s, "claim");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
-		t = (time_t)sqlite3_column_int64(st, 0);
-		if (*due == 0 || t < *due)
-			*due = t;
-	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 :
-	    db_fail(s, "claim");
+	if (rc == STORE_ROW && (*due == 0 || (time_t)t < *due))
+		*due = (time_t)t;
+	return rc == STORE_ROW || rc == STORE_OK ? 0 : db_fail(s, "claim");
 }
 
 int
 outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
     int *nexpired, time_t *next_due)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	struct outbox_row *r;
 	int64_t		 prio = INT64_MAX, expired[64];
-	const unsigned char *t;
+	const char	*t;
 	int		 n = 0, nexp, got, lim, rc = 0, i;
 
 	*nexpired = 0;
@@ -245,42 +370,36 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 		do {
 			lim = max - n < (int)nitems(expired) ? max - n :
 			    (int)nitems(expired);
-			st = store_stmt(s, ST_OUTBOX_READY);
-			if (sqlite3_bind_int64(st, 1, prio) != SQLITE_OK ||
-			    sqlite3_bind_int64(st, 2, (sqlite3_int64)now) !=
-			    SQLITE_OK ||
-			    sqlite3_bind_int(st, 3, lim) != SQLITE_OK)
+			c = store_cur(s, ST_OUTBOX_READY);
+			if (store_bind(c, "Iti", prio, now, lim) != STORE_OK)
 				return db_fail(s, "claim");
 			nexp = got = 0;
-			while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+			while ((rc = store_step(c)) == STORE_ROW) {
 				got++;
 				r = &rows[n];
-				r->id = sqlite3_column_int64(st, 0);
-				r->valid_until = (time_t)
-				    sqlite3_column_int64(st, 5);
+				r->id = store_i64(c, 0);
+				r->valid_until = (time_t)store_i64(c, 5);
 				if (r->valid_until != 0 &&
 				    r->valid_until <= now) {
 					/* Updated once the scan is over. */
 					expired[nexp++] = r->id;
 					continue;
 				}
-				store_col_text(st, 1, r->phone,
-				    sizeof(r->phone));
-				t = sqlite3_column_text(st, 2);
-				r->len = (size_t)sqlite3_column_bytes(st, 2);
-				if (t == NULL || r->len > OUTBOX_TEXT_MAX)
+				store_text(c, 1, r->phone, sizeof(r->phone));
+				t = store_str(c, 2);
+				r->len = strlen(t);
+				if (r->len > OUTBOX_TEXT_MAX)
 					r->len = 0;
-				if (r->len > 0)
-					memcpy(r->text, t, r->len);
+				memcpy(r->text, t, r->len);
 				r->text[r->len] = '\0';
-				store_col_text(st, 3, r->encoding,
+				store_text(c, 3, r->encoding,
 				    sizeof(r->encoding));
-				r->attempts = sqlite3_column_int(st, 4);
+				r->attempts = store_int(c, 4);
 				r->priority = (int)prio;
 				n++;
 			}
-			(void)sqlite3_reset(st);
-			if (rc != SQLITE_DONE)
+			store_reset(c);
+			if (rc != STORE_OK)
 				return db_fail(s, "claim");
 			for (i = 0; i < nexp; i++)
 				if (expire_row(s, expired[i], now) == -1)
@@ -298,13 +417,8 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 int64_t
 outbox_hold(struct store *s, int prio, time_t now, time_t until)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_HOLD);
-
-	if (sqlite3_bind_int(st, 1, prio) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)until) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK)
-		return db_fail(s, "hold");
-	if (store_exec(s, ST_OUTBOX_HOLD) == -1)
+	if (done(s, store_do(s, ST_OUTBOX_HOLD, "itt", prio, until, now),
+	    "hold") == -1)
 		return -1;
 	return store_changes(s);
 }
@@ -312,15 +426,8 @@ outbox_hold(struct store *s, int prio, time_t now, time_t until)
 int
 outbox_inflight(struct store *s, int64_t id, const char *bind, uint32_t seq)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_INFLIGHT);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, bind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, seq) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return db_fail(s, "inflight");
-	if (store_exec(s, ST_OUTBOX_INFLIGHT) == -1)
+	if (done(s, store_do(s, ST_OUTBOX_INFLIGHT, "IsIt", id, bind,
+	    (int64_t)seq, clock_now()), "inflight") == -1)
 		return -1;
 	return store_changes(s) == 1 ? 0 : 1;
 }
@@ -328,19 +435,19 @@ outbox_inflight(struct store *s, int64_t id, const char *bind, uint32_t seq)
 int
 outbox_parts_taken(struct store *s, int64_t id, uint32_t *mask)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_PARTS_TAKEN);
+	struct store_cur *c = store_cur(s, ST_OUTBOX_PARTS_TAKEN);
 	int		 rc, part;
 
 	*mask = 0;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return db_fail(s, "parts");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		part = sqlite3_column_int(st, 0);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		part = store_int(c, 0);
 		if (part >= 1 && part <= 32)
 			*mask |= 1U << (part - 1);
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : db_fail(s, "parts");
+	store_reset(c);
+	return rc == STORE_OK ? 0 : db_fail(s, "parts");
 }
 
 static const char *
@@ -404,33 +511,25 @@ outbox_receipt_state(int smpp_state)
 static int
 set_final(struct store *s, int64_t id, const char *state)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_SETTLE);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, state, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return db_fail(s, "settle");
-	return store_exec(s, ST_OUTBOX_SETTLE);
+	return done(s, store_do(s, ST_OUTBOX_SETTLE, "Ict", id, state,
+	    clock_now()), "settle");
 }
 
 /* The message's state from its parts', once it is accepted. */
 static int
 settle(struct store *s, int64_t id)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_PARTS_SUMMARY);
-	const unsigned char *t;
+	struct store_cur *c = store_cur(s, ST_OUTBOX_PARTS_SUMMARY);
 	char		 state[16];
 	int		 rc;
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return db_fail(s, "settle");
 	state[0] = '\0';
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    (t = sqlite3_column_text(st, 0)) != NULL)
-		(void)util_strlcpy(state, (const char *)t, sizeof(state));
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	if ((rc = store_step(c)) == STORE_ROW)
+		store_text(c, 0, state, sizeof(state));
+	store_reset(c);
+	if (rc != STORE_ROW)
 		return db_fail(s, "settle");
 	if (state[0] == '\0' || strcmp(state, "accepted") == 0)
 		return 0;
@@ -441,16 +540,8 @@ static int
 part_state(struct store *s, int64_t id, int part,
     enum outbox_receipt_state r)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_PART_STATE);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, part) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, rcpt_state_text(r), -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return db_fail(s, "part state");
-	return store_exec(s, ST_OUTBOX_PART_STATE);
+	return done(s, store_do(s, ST_OUTBOX_PART_STATE, "Iist", id, part,
+	    rcpt_state_text(r), clock_now()), "part state");
 }
 
 /*
@@ -516,73 +607,52 @@ static int
 take_pending(struct store *s, int64_t id, const char *group,
     const char *msgid)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_RECEIPT_PENDING_GET);
+	struct store_cur *c = store_cur(s, ST_RECEIPT_PENDING_GET);
 	enum outbox_receipt_state r = OUTBOX_RCPT_NONE;
-	const unsigned char *t;
+	const char	*t;
 	char		 rg[64], rphone[24], phone[24];
-	int		 rc = SQLITE_DONE, found = 0, have_phone = 0;
+	int		 rc = STORE_OK, found = 0, have_phone = 0;
 
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "s", msgid) != STORE_OK)
 		return db_fail(s, "pending receipt");
-	while (!found && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		t = sqlite3_column_text(st, 1);
-		if (t == NULL || (t[0] != '\0' && (group == NULL ||
-		    strcmp((const char *)t, group) != 0)))
+	while (!found && (rc = store_step(c)) == STORE_ROW) {
+		/* rgroup and phone are NOT NULL: "" is from before them. */
+		t = store_str(c, 1);
+		if (t[0] != '\0' && (group == NULL || strcmp(t, group) != 0))
 			continue;	/* another group's */
-		t = sqlite3_column_text(st, 2);
+		t = store_str(c, 2);
 		/* Looked up only when a kept receipt names a phone. */
-		if (t != NULL && t[0] != '\0' && !have_phone) {
+		if (t[0] != '\0' && !have_phone) {
 			if (msg_phone(s, id, phone, sizeof(phone)) == -1) {
-				(void)sqlite3_reset(st);
+				store_reset(c);
 				return -1;
 			}
 			have_phone = 1;
 		}
-		if (t != NULL && t[0] != '\0' &&
-		    !outbox_phone_same((const char *)t, phone))
+		if (t[0] != '\0' && !outbox_phone_same(t, phone))
 			continue;	/* another message's, same id */
 		found = 1;
-		if ((t = sqlite3_column_text(st, 0)) != NULL)
-			r = rcpt_state_from_text((const char *)t);
-		store_col_text(st, 1, rg, sizeof(rg));
-		store_col_text(st, 2, rphone, sizeof(rphone));
+		r = rcpt_state_from_text(store_str(c, 0));
+		store_text(c, 1, rg, sizeof(rg));
+		store_text(c, 2, rphone, sizeof(rphone));
 	}
-	(void)sqlite3_reset(st);
-	if (!found && rc != SQLITE_DONE)
+	store_reset(c);
+	if (!found && rc != STORE_OK)
 		return db_fail(s, "pending receipt");
 	if (!found)
 		return OUTBOX_RCPT_NONE;
-	st = store_stmt(s, ST_RECEIPT_PENDING_DELETE);
-	if (sqlite3_bind_text(st, 1, rg, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, rphone, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(s, "pending receipt");
-	if (store_exec(s, ST_RECEIPT_PENDING_DELETE) == -1)
+	if (done(s, store_do(s, ST_RECEIPT_PENDING_DELETE, "sss", rg, msgid,
+	    rphone), "pending receipt") == -1)
 		return -1;
 	return (int)r;
-}
-
-static int
-bind_group(sqlite3_stmt *st, int col, const char *group)
-{
-	return group != NULL ? sqlite3_bind_text(st, col, group, -1,
-	    SQLITE_STATIC) : sqlite3_bind_null(st, col);
 }
 
 /* Inflight to accepted; msgid NULL for a concatenated message. 0, 1, -1. */
 static int
 accept_msg(struct store *s, int64_t id, const char *group, const char *msgid)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_ACCEPTED);
-
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK ||
-	    (msgid != NULL && msgid[0] != '\0' ? sqlite3_bind_text(st, 3,
-	    msgid, -1, SQLITE_STATIC) : sqlite3_bind_null(st, 3)) !=
-	    SQLITE_OK || bind_group(st, 4, group) != SQLITE_OK)
-		return db_fail(s, "accepted");
-	if (store_exec(s, ST_OUTBOX_ACCEPTED) == -1)
+	if (done(s, store_do(s, ST_OUTBOX_ACCEPTED, "Itzs", id, clock_now(),
+	    msgid, group), "accepted") == -1)
 		return -1;
 	return store_changes(s) == 1 ? 0 : 1;
 }
@@ -592,29 +662,20 @@ static int
 msgid_reused(struct store *s, int64_t id, int part, const char *group,
     const char *msgid)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_MSGID_SEEN);
-	int		 rc;
+	int64_t	 any;
+	int	 rc;
 
 	/* Most ids are new: then no row need be read. */
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK)
-		return db_fail(s, "message id");
-	rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_DONE)
+	rc = store_one_i64(s, ST_OUTBOX_MSGID_SEEN, &any, "s", msgid);
+	if (rc == STORE_OK)
 		return 0;
-	if (rc != SQLITE_ROW)
+	if (rc != STORE_ROW)
 		return db_fail(s, "message id");
-	st = store_stmt(s, ST_OUTBOX_MSGID_OPEN);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, group, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, part) != SQLITE_OK)
+	rc = store_one_i64(s, ST_OUTBOX_MSGID_OPEN, &any, "ssIi", msgid,
+	    group, id, part);
+	if (rc != STORE_ROW && rc != STORE_OK)
 		return db_fail(s, "message id");
-	rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		return db_fail(s, "message id");
-	return rc == SQLITE_ROW;
+	return rc == STORE_ROW;
 }
 
 int
@@ -628,7 +689,6 @@ int
 outbox_part_accepted_in(struct store *s, int64_t id, int part, int nparts,
     const char *group, const char *msgid, int *reused)
 {
-	sqlite3_stmt	*st;
 	int		 r, dummy;
 
 	if (reused == NULL)
@@ -651,14 +711,8 @@ outbox_part_accepted_in(struct store *s, int64_t id, int part, int nparts,
 		}
 		return 0;
 	}
-	st = store_stmt(s, ST_OUTBOX_PART_ACCEPT);
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, part) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || bind_group(st, 5, group) != SQLITE_OK)
-		return db_fail(s, "part accepted");
-	if (store_exec(s, ST_OUTBOX_PART_ACCEPT) == -1)
+	if (done(s, store_do(s, ST_OUTBOX_PART_ACCEPT, "Iists", id, part,
+	    msgid, clock_now(), group), "part accepted") == -1)
 		return -1;
 	/* A receipt that overtook its submit_sm_resp. */
 	if (msgid[0] == '\0')
@@ -686,26 +740,20 @@ int
 outbox_retry(struct store *s, int64_t id, uint32_t status, int attempts,
     long backoff_s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_RETRY);
-	const unsigned char *t;
+	struct store_cur *c = store_cur(s, ST_OUTBOX_RETRY);
 	time_t		 now = clock_now();
 	int		 rc, failed = 0;
 
 	(void)attempts;
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)(now + backoff_s)) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, status) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, OUTBOX_ATTEMPTS_MAX) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, (sqlite3_int64)now) != SQLITE_OK)
+	if (store_bind(c, "ItIit", id, (time_t)(now + backoff_s),
+	    (int64_t)status, OUTBOX_ATTEMPTS_MAX, now) != STORE_OK)
 		return db_fail(s, "retry");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW && (t = sqlite3_column_text(st, 0)) != NULL)
-		failed = strcmp((const char *)t, "failed") == 0;
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	if ((rc = store_step(c)) == STORE_ROW)
+		failed = strcmp(store_str(c, 0), "failed") == 0;
+	while (rc == STORE_ROW)
+		rc = store_step(c);
+	store_reset(c);
+	if (rc != STORE_OK)
 		return db_fail(s, "retry");
 	return failed;
 }
@@ -714,19 +762,12 @@ int
 outbox_finish(struct store *s, int64_t id, const char *state,
     uint32_t status)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_FINISH);
-
 	if (strcmp(state, "rejected") != 0 && strcmp(state, "failed") != 0) {
 		log_warnx("outbox_finish: %s is not a final failure", state);
 		return -1;
 	}
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, state, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, status) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return db_fail(s, "finish");
-	return store_exec(s, ST_OUTBOX_FINISH);
+	return done(s, store_do(s, ST_OUTBOX_FINISH, "IsIt", id, state,
+	    (int64_t)status, clock_now()), "finish");
 }
 
 enum outbox_receipt_result
@@ -783,22 +824,20 @@ rcpt_narrow(struct rcpt_cand *c, int n, const struct outbox_rcpt_key *k)
 	return m;
 }
 
-/* Bind the id and group of k to st's ?1 and ?2. */
+/* Bind the id and group of k to c's ?1 and ?2. */
 static int
-bind_key(sqlite3_stmt *st, const struct outbox_rcpt_key *k)
+bind_key(struct store_cur *c, const struct outbox_rcpt_key *k)
 {
-	return sqlite3_bind_text(st, 1, k->msgid, -1, SQLITE_STATIC) ==
-	    SQLITE_OK && bind_group(st, 2, k->group) == SQLITE_OK ? 0 : -1;
+	return store_bind(c, "ss", k->msgid, k->group) == STORE_OK ? 0 : -1;
 }
 
 static int
-phone_fits(const struct outbox_rcpt_key *k, sqlite3_stmt *st, int col)
+phone_fits(const struct outbox_rcpt_key *k, struct store_cur *c, int col)
 {
-	const unsigned char *t = sqlite3_column_text(st, col);
-
 	if (k->phone == NULL || k->phone[0] == '\0')
 		return 1;
-	return t != NULL && outbox_phone_same((const char *)t, k->phone);
+	return !store_isnull(c, col) &&
+	    outbox_phone_same(store_str(c, col), k->phone);
 }
 
 enum outbox_receipt_result
@@ -806,24 +845,24 @@ outbox_receipt_in(struct store *s, const struct outbox_rcpt_key *k,
     enum outbox_receipt_state r, int error, int64_t fits[2])
 {
 	struct rcpt_cand c[16];
-	sqlite3_stmt	*st;
+	struct store_cur *cur;
 	const char	*msgid = k->msgid;
 	int		 rc, n = 0, known = 0;
 
 	if (r == OUTBOX_RCPT_NONE)
 		return OUTBOX_RCPT_DUPLICATE;
-	st = store_stmt(s, ST_OUTBOX_RCPT_OPEN);
-	if (bind_key(st, k) == -1)
+	cur = store_cur(s, ST_OUTBOX_RCPT_OPEN);
+	if (bind_key(cur, k) == -1)
 		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && n < (int)nitems(c)) {
-		c[n].id = sqlite3_column_int64(st, 0);
-		c[n].part = sqlite3_column_int(st, 1);
-		c[n].phone_ok = phone_fits(k, st, 2);
-		c[n].at = (time_t)sqlite3_column_int64(st, 3);
+	while ((rc = store_step(cur)) == STORE_ROW && n < (int)nitems(c)) {
+		c[n].id = store_i64(cur, 0);
+		c[n].part = store_int(cur, 1);
+		c[n].phone_ok = phone_fits(k, cur, 2);
+		c[n].at = (time_t)store_i64(cur, 3);
 		n++;
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+	store_reset(cur);
+	if (rc != STORE_OK && rc != STORE_ROW)
 		goto fail;
 	n = rcpt_narrow(c, n, k);
 	if (n > 1) {
@@ -847,37 +886,28 @@ outbox_receipt_in(struct store *s, const struct outbox_rcpt_key *k,
 	}
 
 	/* A message or part of that id (and phone) settled already. */
-	st = store_stmt(s, ST_OUTBOX_RCPT_KNOWN);
-	if (bind_key(st, k) == -1)
+	cur = store_cur(s, ST_OUTBOX_RCPT_KNOWN);
+	if (bind_key(cur, k) == -1)
 		goto fail;
-	while (!known && (rc = sqlite3_step(st)) == SQLITE_ROW)
-		if (phone_fits(k, st, 2)) {
+	while (!known && (rc = store_step(cur)) == STORE_ROW)
+		if (phone_fits(k, cur, 2)) {
 			known = 1;
 			log_debug("receipt msg=%lld part=%d smsc_id=%s "
 			    "state=%s: a duplicate",
-			    (long long)sqlite3_column_int64(st, 0),
-			    sqlite3_column_int(st, 1), msgid,
-			    rcpt_state_text(r));
+			    (long long)store_i64(cur, 0), store_int(cur, 1),
+			    msgid, rcpt_state_text(r));
 		}
-	(void)sqlite3_reset(st);
+	store_reset(cur);
 	if (known)
 		return OUTBOX_RCPT_DUPLICATE;
-	if (rc != SQLITE_DONE)
+	if (rc != STORE_OK)
 		goto fail;
 
 	/* Its submit_sm_resp is not stored yet: keep it. */
-	st = store_stmt(s, ST_RECEIPT_PENDING_PUT);
-	if (sqlite3_bind_text(st, 1, msgid, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rcpt_state_text(r), -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int(st, 3, error) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, k->group != NULL ? k->group : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 6, k->phone != NULL ? k->phone : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK)
-		goto fail;
-	if (store_exec(s, ST_RECEIPT_PENDING_PUT) == -1)
+	if (done(s, store_do(s, ST_RECEIPT_PENDING_PUT, "ssitss", msgid,
+	    rcpt_state_text(r), error, clock_now(),
+	    k->group != NULL ? k->group : "",
+	    k->phone != NULL ? k->phone : ""), "receipt") == -1)
 		return OUTBOX_RCPT_ERROR;
 	/* The caller logs it: a storm of orphans is its to rate-limit. */
 	return OUTBOX_RCPT_PENDING;
@@ -889,11 +919,8 @@ fail:
 int64_t
 outbox_prune_pending(struct store *s, time_t before)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_RECEIPT_PENDING_PRUNE);
-
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)before) != SQLITE_OK)
-		return db_fail(s, "prune receipts");
-	if (store_exec(s, ST_RECEIPT_PENDING_PRUNE) == -1)
+	if (done(s, store_do(s, ST_RECEIPT_PENDING_PRUNE, "t", before),
+	    "prune receipts") == -1)
 		return -1;
 	return store_changes(s);
 }
@@ -901,11 +928,8 @@ outbox_prune_pending(struct store *s, time_t before)
 int64_t
 outbox_cap_pending(struct store *s, int max)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_RECEIPT_PENDING_CAP);
-
-	if (sqlite3_bind_int(st, 1, max) != SQLITE_OK)
-		return db_fail(s, "cap receipts");
-	if (store_exec(s, ST_RECEIPT_PENDING_CAP) == -1)
+	if (done(s, store_do(s, ST_RECEIPT_PENDING_CAP, "i", max),
+	    "cap receipts") == -1)
 		return -1;
 	return store_changes(s);
 }
@@ -1016,28 +1040,20 @@ outbox_backoff(uint32_t status, int attempts)
 int64_t
 outbox_queued(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_QUEUED);
 	int64_t		 n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	if (n == -1)
-		(void)db_fail(s, "queued");
+	if (store_one_i64(s, ST_OUTBOX_QUEUED, &n, "") != STORE_ROW)
+		return db_fail(s, "queued");
 	return n;
 }
 
 int64_t
 outbox_data_version(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_OUTBOX_DATA_VERSION);
 	int64_t		 v = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		v = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
-	if (v == -1)
-		(void)db_fail(s, "data_version");
+	if (store_one_i64(s, ST_OUTBOX_DATA_VERSION, &v, "") != STORE_ROW)
+		return db_fail(s, "data_version");
 	return v;
 }
 

@@ -25,14 +25,74 @@ struct outbox_msg {
 	const char	*topic;		/* NULL for direct messages */
 	int64_t		 resident_id;	/* 0: unknown */
 	int64_t		 broadcast_id;	/* 0: none */
+	int		 max_segments;	/* 0: no limit checked here */
 };
 
 /*
- * Validate m and append it to the outbox inside the caller's transaction
- * (or its own). Returns the message id, or -1 with *errstr set.
+ * The one gate into the outbox. Every check a message must pass is made
+ * here, in this order (the order the producers reported them in before
+ * they shared it): the encoding name, the text as smstext analyses it,
+ * its segments against max_segments, the phone, the text's length, the
+ * validity. A refusal names the field, so a caller answers in its own
+ * form (a CLI line, a JSON error code, an import's LINE:COLUMN) without
+ * reading the message.
+ */
+enum outbox_field {
+	OUTBOX_FIELD_NONE,		/* accepted */
+	OUTBOX_FIELD_ENCODING,		/* not a policy smstext knows */
+	OUTBOX_FIELD_TEXT,		/* empty, too long, not UTF-8, NUL */
+	OUTBOX_FIELD_SEGMENTS,		/* past max_segments */
+	OUTBOX_FIELD_PHONE,		/* missing, malformed, fixed line */
+	OUTBOX_FIELD_VALIDITY,		/* outside 0-OUTBOX_VALIDITY_MAX */
+	OUTBOX_FIELD_STORE,		/* the database failed, not the text */
+};
+
+struct outbox_why {
+	enum outbox_field field;
+	const char	*msg;		/* N_() text: show it with _() */
+	size_t		 segments;	/* OUTBOX_FIELD_SEGMENTS: needed */
+};
+
+/*
+ * Check m and append it to the outbox inside the caller's transaction
+ * (or its own). Returns the message id, or -1 with why filled in.
+ */
+int64_t	 outbox_enqueue_why(struct store *, const struct outbox_msg *m,
+	    struct outbox_why *why);
+/*
+ * The same for producers whose text is their own (codes, receipts,
+ * replies), which only log a refusal: -1 with *errstr set.
  */
 int64_t	 outbox_enqueue(struct store *, const struct outbox_msg *m,
 	    const char **errstr);
+
+/*
+ * What differs between the messages of a batch (a broadcast's): the
+ * rest comes from the batch's shared outbox_msg. segments is the
+ * caller's analysis of text under the shared encoding (a broadcast
+ * remembers it per placeholder value), checked against max_segments;
+ * analysis has also found the text UTF-8, which is not checked again.
+ */
+struct outbox_item {
+	const char	*phone;		/* E.164 */
+	const char	*text;		/* UTF-8, len bytes, NUL after */
+	size_t		 len;
+	time_t		 not_before;
+	int64_t		 resident_id;	/* 0: unknown */
+	int		 segments;
+};
+
+/*
+ * Append n messages that share shared's encoding, priority, topic and
+ * broadcast (its phone and text are unused; validity must be 0) inside
+ * the caller's transaction, sixteen rows to a statement; phones are
+ * written as E.164. 0, or -1 with why filled in and *bad (may be NULL)
+ * the index of the item refused; rows before it may be written: the
+ * caller rolls its transaction back.
+ */
+int	 outbox_enqueue_batch(struct store *, const struct outbox_msg *shared,
+	    const struct outbox_item *items, size_t n, struct outbox_why *why,
+	    size_t *bad);
 
 struct outbox_status {
 	char	 state[16];

@@ -5,7 +5,6 @@
  * books nothing twice; the fee and the receipt follow only a new row.
  */
 #include <ctype.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -24,80 +23,55 @@
 
 #define RECEIPT_TOPIC	"receipts"
 
-/* Step a fee query already bound: 0 found, 1 none, -1 error. */
+/*
+ * Step a fee query already bound (the fee joined with where its receipt
+ * goes): 0 found, 1 none, -1 error.
+ */
 static int
-fee_row(struct store *s, sqlite3_stmt *st, struct payments_fee *f)
+fee_row(struct store *s, struct store_cur *c, struct payments_fee *f)
 {
 	int		 rc;
 
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		return 1;
+	if ((rc = store_step(c)) == STORE_ROW) {
+		memset(f, 0, sizeof(*f));
+		f->id = store_i64(c, 0);
+		f->resident_id = store_i64(c, 1);
+		store_text(c, 2, f->kind, sizeof(f->kind));
+		store_text(c, 3, f->period, sizeof(f->period));
+		f->amount_cents = store_i64(c, 4);
+		f->paid_cents = store_i64(c, 5);
+		store_text(c, 6, f->reference, sizeof(f->reference));
+		store_text(c, 7, f->phone, sizeof(f->phone));
+		f->phone_kind = store_isnull(c, 8) ? -1 : store_int(c, 8);
+		store_text(c, 9, f->lang, sizeof(f->lang));
+		f->receipts = store_int(c, 10);
 	}
-	if (rc != SQLITE_ROW) {
+	store_reset(c);
+	if (rc < 0) {
 		log_warnx("payments: fee lookup: %s", store_errmsg(s));
-		(void)sqlite3_reset(st);
 		return -1;
 	}
-	memset(f, 0, sizeof(*f));
-	f->id = sqlite3_column_int64(st, 0);
-	f->resident_id = sqlite3_column_int64(st, 1);
-	store_col_text(st, 2, f->kind, sizeof(f->kind));
-	store_col_text(st, 3, f->period, sizeof(f->period));
-	f->amount_cents = sqlite3_column_int64(st, 4);
-	f->paid_cents = sqlite3_column_int64(st, 5);
-	store_col_text(st, 6, f->reference, sizeof(f->reference));
-	store_col_text(st, 7, f->phone, sizeof(f->phone));
-	f->phone_kind = sqlite3_column_type(st, 8) == SQLITE_NULL ? -1 :
-	    sqlite3_column_int(st, 8);
-	store_col_text(st, 9, f->lang, sizeof(f->lang));
-	f->receipts = sqlite3_column_int(st, 10);
-	(void)sqlite3_reset(st);
-	return 0;
+	return rc == STORE_ROW ? 0 : 1;
 }
 
 static int
 fee_by_id(struct store *s, int64_t id, struct payments_fee *f)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_PAY_FEE_BY_ID);
+	struct store_cur *c = store_cur(s, ST_PAY_FEE_BY_ID);
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK) {
-		log_warnx("payments: %s", store_errmsg(s));
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	}
-	return fee_row(s, st, f);
+	return fee_row(s, c, f);
 }
 
 int
 payments_fee_by_ref(struct store *s, const char *ref, struct payments_fee *f)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_PAY_FEE_BY_REF);
+	struct store_cur *c = store_cur(s, ST_PAY_FEE_BY_REF);
 
-	if (sqlite3_bind_text(st, 1, ref, -1, SQLITE_STATIC) != SQLITE_OK) {
-		log_warnx("payments: %s", store_errmsg(s));
+	if (store_bind(c, "s", ref) != STORE_OK)
 		return -1;
-	}
-	return fee_row(s, st, f);
-}
-
-/* Fees imported before references were made get theirs on first use. */
-static int
-fee_ensure_reference(struct store *s, struct payments_fee *f)
-{
-	char		 rf[IDENT_RF_SIZE];
-	sqlite3_stmt	*st;
-
-	if (f->reference[0] != '\0')
-		return 0;
-	fees_reference_for_id(f->id, rf);
-	st = store_stmt(s, ST_FEE_SET_REFERENCE);
-	if (sqlite3_bind_int64(st, 1, f->id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rf, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(s, ST_FEE_SET_REFERENCE) == -1)
-		return -1;
-	(void)util_strlcpy(f->reference, rf, sizeof(f->reference));
-	return 0;
+	return fee_row(s, c, f);
 }
 
 int
@@ -127,7 +101,9 @@ payments_fee_find(struct store *s, const char *key, struct payments_fee *f)
 		return 1;
 	rc = payments_fee_by_ref(s, up, f);
 found:
-	if (rc == 0 && fee_ensure_reference(s, f) == -1)
+	/* Fees imported before references were made get theirs on first use. */
+	if (rc == 0 && f->reference[0] == '\0' && fees_set_reference(s, f->id,
+	    f->reference, sizeof(f->reference)) == -1)
 		return -1;
 	return rc;
 }
@@ -211,14 +187,6 @@ date_epoch(const char *date)
 	return t;
 }
 
-static int
-bind_text_or_null(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL || *v == '\0')
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
-}
-
 /*
  * Queue the receipt for a fee that became paid, in the resident's
  * language. 1 queued, 0 not wanted or not possible, -1 database error.
@@ -275,8 +243,9 @@ payments_book(struct store *s, const struct payments_credit *c,
 	static const char *names[] = { "matched", "partial", "over",
 	    "unmatched" };
 	const struct payments_fee *f = NULL;
-	sqlite3_stmt		*st;
-	int64_t			 owed = 0, now = (int64_t)clock_now();
+	struct store_cur	*cur;
+	int64_t			 owed = 0;
+	time_t			 now = clock_now();
 	int			 rc;
 
 	*sent = 0;
@@ -292,26 +261,13 @@ payments_book(struct store *s, const struct payments_credit *c,
 		else
 			*status = PAYMENTS_MATCHED;
 	}
-	st = store_stmt(s, ST_PAY_INSERT);
-	if ((f != NULL ? sqlite3_bind_int64(st, 1, f->id) :
-	    sqlite3_bind_null(st, 1)) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, c->entry_ref, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, c->cents) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, c->currency, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, c->booked_on, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    bind_text_or_null(st, 6, c->reference) != SQLITE_OK ||
-	    bind_text_or_null(st, 7, c->debtor) != SQLITE_OK ||
-	    bind_text_or_null(st, 8, c->info) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 9, names[*status], -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 10, now) != SQLITE_OK) {
-		log_warnx("payments: %s", store_errmsg(s));
-		return -1;
-	}
-	if (store_exec(s, ST_PAY_INSERT) == -1)
+	/* ?1 the fee: NULL (as cleared) for an unmatched credit. */
+	cur = store_cur(s, ST_PAY_INSERT);
+	if (store_bind(cur, "-sIsszzzst", c->entry_ref, c->cents,
+	    c->currency, c->booked_on, c->reference, c->debtor, c->info,
+	    names[*status], now) != STORE_OK || (f != NULL &&
+	    store_bind_at(cur, 1, "I", f->id) != STORE_OK) ||
+	    store_run(cur) != STORE_OK)
 		return -1;
 	if (store_changes(s) == 0) {
 		*status = PAYMENTS_DUPLICATE;
@@ -319,16 +275,8 @@ payments_book(struct store *s, const struct payments_credit *c,
 	}
 	if (f == NULL)
 		return 0;
-	st = store_stmt(s, ST_PAY_FEE_ADD_PAID);
-	if (sqlite3_bind_int64(st, 1, f->id) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, c->cents) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (int64_t)date_epoch(c->booked_on)) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, now) != SQLITE_OK) {
-		log_warnx("payments: %s", store_errmsg(s));
-		return -1;
-	}
-	if (store_exec(s, ST_PAY_FEE_ADD_PAID) == -1)
+	if (fees_add_paid(s, f->id, c->cents, date_epoch(c->booked_on),
+	    now) == -1)
 		return -1;
 	if (owed > 0 && c->cents >= owed) {
 		if ((rc = receipt(s, f)) == -1)
@@ -343,23 +291,21 @@ payments_unmatched(struct store *s,
     void (*fn)(const struct payments_unmatched *, void *), void *arg)
 {
 	struct payments_unmatched u;
-	sqlite3_stmt	*st = store_stmt(s, ST_PAY_UNMATCHED);
+	struct store_cur *c = store_cur(s, ST_PAY_UNMATCHED);
 	char		 reason[160];
 	long		 n = 0;
 	int		 rc;
 
-#define TEXT(i)	(sqlite3_column_type(st, i) == SQLITE_NULL ? "" :	\
-	    (const char *)sqlite3_column_text(st, i))
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		memset(&u, 0, sizeof(u));
-		u.id = sqlite3_column_int64(st, 0);
-		u.booked_on = TEXT(1);
-		u.cents = sqlite3_column_int64(st, 2);
-		u.currency = TEXT(3);
-		u.reference = TEXT(4);
-		u.debtor = TEXT(5);
-		u.info = TEXT(6);
-		u.entry_ref = TEXT(7);
+		u.id = store_i64(c, 0);
+		u.booked_on = store_str(c, 1);
+		u.cents = store_i64(c, 2);
+		u.currency = store_str(c, 3);
+		u.reference = store_str(c, 4);
+		u.debtor = store_str(c, 5);
+		u.info = store_str(c, 6);
+		u.entry_ref = store_str(c, 7);
 		/* The reason follows from the row, so none is stored. */
 		if (strcmp(u.currency, "EUR") != 0)
 			(void)util_snprintf(reason, sizeof(reason),
@@ -374,13 +320,11 @@ payments_unmatched(struct store *s,
 		fn(&u, arg);
 		n++;
 	}
-#undef TEXT
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc < 0) {
 		log_warnx("payments: unmatched: %s", store_errmsg(s));
-		(void)sqlite3_reset(st);
 		return -1;
 	}
-	(void)sqlite3_reset(st);
 	return n;
 }
 
@@ -389,32 +333,31 @@ payments_summary(struct store *s, struct payments_summary *sum)
 {
 	static const char *names[] = { "matched", "partial", "over",
 	    "unmatched" };
-	sqlite3_stmt	*st = store_stmt(s, ST_PAY_SUMMARY);
+	struct store_cur *c = store_cur(s, ST_PAY_SUMMARY);
 	const char	*name;
 	size_t		 i;
 	int		 rc;
 
 	memset(sum, 0, sizeof(*sum));
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
-		for (i = 0; name != NULL && i < nitems(names); i++)
+	while ((rc = store_step(c)) == STORE_ROW) {
+		name = store_str(c, 0);
+		for (i = 0; i < nitems(names); i++)
 			if (strcmp(name, names[i]) == 0) {
-				sum->count[i] = (long)sqlite3_column_int64(st,
-				    1);
-				sum->cents[i] = sqlite3_column_int64(st, 2);
+				sum->count[i] = (long)store_i64(c, 1);
+				sum->cents[i] = store_i64(c, 2);
 			}
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	store_reset(c);
+	if (rc < 0)
 		goto fail;
-	st = store_stmt(s, ST_PAY_OWED);
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		goto fail;
+	c = store_cur(s, ST_PAY_OWED);
+	if ((rc = store_step(c)) == STORE_ROW) {
+		sum->unpaid_fees = (long)store_i64(c, 0);
+		sum->owed_cents = store_i64(c, 1);
 	}
-	sum->unpaid_fees = (long)sqlite3_column_int64(st, 0);
-	sum->owed_cents = sqlite3_column_int64(st, 1);
-	(void)sqlite3_reset(st);
+	store_reset(c);
+	if (rc != STORE_ROW)
+		goto fail;
 	return 0;
 fail:
 	log_warnx("payments: summary: %s", store_errmsg(s));

@@ -3,7 +3,6 @@
  * lists are short (tens of rows), so a look-up folds and compares every
  * row; an import loads the list once and looks up each of its rows.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,35 +61,35 @@ struct refdata *
 refdata_load(struct store *s, enum refdata_kind kind, char *err,
     size_t errsize)
 {
-	struct refdata	*r;
-	struct entry	*e;
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct refdata		*r;
+	struct entry		*e;
+	struct store_cur	*c;
+	int			 rc;
 
 	r = xcalloc(1, sizeof(*r));
 	r->kind = kind;
-	st = store_stmt(s, kind == REFDATA_INSTITUTION ? ST_INSTITUTION_LIST :
+	c = store_cur(s, kind == REFDATA_INSTITUTION ? ST_INSTITUTION_LIST :
 	    ST_FEE_KIND_LIST);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		e = push(r);
 		if (kind == REFDATA_INSTITUTION) {
-			e->item.id = sqlite3_column_int64(st, 0);
-			store_col_text(st, 1, e->item.name,
+			e->item.id = store_i64(c, 0);
+			store_text(c, 1, e->item.name,
 			    sizeof(e->item.name));
-			store_col_text(st, 2, e->item.territory,
+			store_text(c, 2, e->item.territory,
 			    sizeof(e->item.territory));
 		} else {
-			store_col_text(st, 0, e->item.name,
+			store_text(c, 0, e->item.name,
 			    sizeof(e->item.name));
-			store_col_text(st, 1, e->item.name_lv,
+			store_text(c, 1, e->item.name_lv,
 			    sizeof(e->item.name_lv));
-			store_col_text(st, 2, e->item.name_en,
+			store_text(c, 2, e->item.name_en,
 			    sizeof(e->item.name_en));
 		}
 		refold(e);
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc != STORE_OK) {
 		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		refdata_free(r);
@@ -218,7 +217,6 @@ refdata_add_institution(struct store *s, struct refdata *r,
 	const struct refdata_item	*old;
 	struct refdata			*own = NULL;
 	struct entry			*e;
-	sqlite3_stmt			*st;
 	char				 key[FOLD_SIZE];
 
 	if (!valid_name(name, REFDATA_NAME_MAX) || (*territory != '\0' &&
@@ -244,10 +242,8 @@ refdata_add_institution(struct store *s, struct refdata *r,
 		refdata_free(own);
 		return 1;
 	}
-	st = store_stmt(s, ST_INSTITUTION_INSERT);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, territory, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || store_exec(s, ST_INSTITUTION_INSERT) == -1) {
+	if (store_do(s, ST_INSTITUTION_INSERT, "ss", name, territory) !=
+	    STORE_OK) {
 		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		refdata_free(own);
@@ -285,7 +281,6 @@ refdata_add_fee_kind(struct store *s, const char *code, const char *name_lv,
 {
 	const struct refdata_item	*old;
 	struct refdata			*r;
-	sqlite3_stmt			*st;
 	const char			*names[3] = { code, name_lv, name_en };
 	size_t				 i;
 	int				 rc = 1;
@@ -313,12 +308,8 @@ refdata_add_fee_kind(struct store *s, const char *code, const char *name_lv,
 			    old->name);
 			goto out;
 		}
-	st = store_stmt(s, ST_FEE_KIND_INSERT);
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name_lv, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, name_en, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) != SQLITE_OK ||
-	    store_exec(s, ST_FEE_KIND_INSERT) == -1) {
+	if (store_do(s, ST_FEE_KIND_INSERT, "ssst", code, name_lv, name_en,
+	    clock_now()) != STORE_OK) {
 		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		rc = -1;

@@ -2,7 +2,6 @@
  * reminders: the selection of fees due soon and the idempotence record, on
  * ST_REMIND_DUE (a range of the fees_unpaid index) and ST_REMIND_MARK.
  */
-#include <sqlite3.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,14 +31,6 @@ struct row {
 	char		 phone[20], lang[8], given_name[128];
 };
 
-static void
-col(sqlite3_stmt *st, int i, char *buf, size_t size)
-{
-	const unsigned char *t = sqlite3_column_text(st, i);
-
-	(void)util_strlcpy(buf, t != NULL ? (const char *)t : "", size);
-}
-
 /*
  * The first due date of unpaid fees of kind after `after`, up to `to`,
  * into due: 1 found, 0 none, -1 error.
@@ -48,19 +39,16 @@ static int
 next_due(struct store *s, const char *kind, const char *after,
     const char *to, char *due, size_t size)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_NEXT_DUE);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_REMIND_NEXT_DUE);
+	int			 rc;
 
-	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, after, -1, SQLITE_TRANSIENT) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, to, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "scs", kind, after, to) != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		col(st, 0, due, size);
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_ROW)
+	rc = store_step(c);
+	if (rc == STORE_ROW)
+		store_text(c, 0, due, size);
+	store_reset(c);
+	if (rc != STORE_ROW)
 		return -1;
 	return due[0] != '\0';
 }
@@ -70,32 +58,30 @@ static long
 page(struct store *s, const char *kind, const char *due, const char *topic,
     int64_t cursor, size_t want, struct row *rows)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_DUE);
-	size_t		 got;
-	int		 rc = SQLITE_DONE;
+	struct store_cur	*c = store_cur(s, ST_REMIND_DUE);
+	size_t			 got;
+	int			 rc = STORE_OK;
 
-	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, due, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, topic, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 5, cursor) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 6, (sqlite3_int64)want) != SQLITE_OK)
+	/* ?3 is not in the statement. */
+	if (store_bind(c, "ss-sII", kind, due, topic, cursor,
+	    (int64_t)want) != STORE_OK)
 		return -1;
-	for (got = 0; got < want && (rc = sqlite3_step(st)) == SQLITE_ROW;
+	for (got = 0; got < want && (rc = store_step(c)) == STORE_ROW;
 	    got++) {
 		struct row	*r = &rows[got];
 
-		r->fee_id = sqlite3_column_int64(st, 0);
-		r->resident_id = sqlite3_column_int64(st, 1);
-		r->owed_cents = sqlite3_column_int64(st, 2);
-		col(st, 3, r->kind, sizeof(r->kind));
-		col(st, 4, r->period, sizeof(r->period));
-		col(st, 5, r->due, sizeof(r->due));
-		col(st, 6, r->phone, sizeof(r->phone));
-		col(st, 7, r->lang, sizeof(r->lang));
-		col(st, 8, r->given_name, sizeof(r->given_name));
+		r->fee_id = store_i64(c, 0);
+		r->resident_id = store_i64(c, 1);
+		r->owed_cents = store_i64(c, 2);
+		store_text(c, 3, r->kind, sizeof(r->kind));
+		store_text(c, 4, r->period, sizeof(r->period));
+		store_text(c, 5, r->due, sizeof(r->due));
+		store_text(c, 6, r->phone, sizeof(r->phone));
+		store_text(c, 7, r->lang, sizeof(r->lang));
+		store_text(c, 8, r->given_name, sizeof(r->given_name));
 	}
-	(void)sqlite3_reset(st);
-	return got < want && rc != SQLITE_DONE ? -1 : (long)got;
+	store_reset(c);
+	return got < want && rc != STORE_OK ? -1 : (long)got;
 }
 
 int64_t
@@ -173,13 +159,8 @@ int
 reminders_mark(struct store *s, int64_t fee_id, const char *due_date,
     time_t now)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_MARK);
-
-	if (sqlite3_bind_int64(st, 1, fee_id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, due_date, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)now) != SQLITE_OK ||
-	    store_exec(s, ST_REMIND_MARK) == -1)
+	if (store_do(s, ST_REMIND_MARK, "Ist", fee_id, due_date, now) !=
+	    STORE_OK)
 		return -1;
 	return store_changes(s) == 1 ? 1 : 0;
 }
@@ -283,13 +264,8 @@ static int
 mark_kind(struct store *s, const char *kind, int64_t ref, const char *due,
     time_t now)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_MARK_KIND);
-
-	if (sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, ref) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, due, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 4, (sqlite3_int64)now) != SQLITE_OK ||
-	    store_exec(s, ST_REMIND_MARK_KIND) == -1)
+	if (store_do(s, ST_REMIND_MARK_KIND, "sIct", kind, ref, due, now) !=
+	    STORE_OK)
 		return -1;
 	return store_changes(s) == 1 ? 1 : 0;
 }
@@ -321,36 +297,32 @@ queue_text(const struct qrow *r, char *buf, size_t size)
 static long
 queue_page(struct store *s, int64_t cursor, size_t want, struct qrow *rows)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_REMIND_QUEUE);
-	const unsigned char *t;
-	size_t		 got;
-	int		 rc = SQLITE_DONE;
+	struct store_cur	*c = store_cur(s, ST_REMIND_QUEUE);
+	size_t			 got;
+	int			 rc = STORE_OK;
 
-	if (sqlite3_bind_int64(st, 1, cursor) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, QUEUE_TOPIC, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)want) != SQLITE_OK)
+	if (store_bind(c, "IsI", cursor, QUEUE_TOPIC, (int64_t)want) !=
+	    STORE_OK)
 		return -1;
-	for (got = 0; got < want && (rc = sqlite3_step(st)) == SQLITE_ROW;
+	for (got = 0; got < want && (rc = store_step(c)) == STORE_ROW;
 	    got++) {
 		struct qrow	*r = &rows[got];
 
 		memset(r, 0, sizeof(*r));
-		r->entry = sqlite3_column_int64(st, 0);
-		t = sqlite3_column_text(st, 1);
-		r->placed = t != NULL && strcmp((const char *)t, "placed") == 0;
-		r->resident = sqlite3_column_int64(st, 2);
-		col(st, 3, r->phone, sizeof(r->phone));
-		col(st, 4, r->lang, sizeof(r->lang));
-		col(st, 5, r->inst, sizeof(r->inst));
-		col(st, 6, r->child, sizeof(r->child));
-		r->pos = sqlite3_column_int64(st, 7);
-		r->tracked = sqlite3_column_type(st, 8) != SQLITE_NULL;
-		r->told = sqlite3_column_int64(st, 8);
-		r->placed_told = sqlite3_column_int(st, 9) != 0;
+		r->entry = store_i64(c, 0);
+		r->placed = strcmp(store_str(c, 1), "placed") == 0;
+		r->resident = store_i64(c, 2);
+		store_text(c, 3, r->phone, sizeof(r->phone));
+		store_text(c, 4, r->lang, sizeof(r->lang));
+		store_text(c, 5, r->inst, sizeof(r->inst));
+		store_text(c, 6, r->child, sizeof(r->child));
+		r->pos = store_i64(c, 7);
+		r->tracked = !store_isnull(c, 8);
+		r->told = store_i64(c, 8);
+		r->placed_told = store_int(c, 9) != 0;
 	}
-	(void)sqlite3_reset(st);
-	return got < want && rc != SQLITE_DONE ? -1 : (long)got;
+	store_reset(c);
+	return got < want && rc != STORE_OK ? -1 : (long)got;
 }
 
 /*

@@ -7,9 +7,14 @@
  * only string literals of this file (the SQL() macro refuses anything that
  * is not a literal at compile time) and numbered parameters, and every
  * value of the rule - strings, numbers, dates computed from ages - is bound
- * with sqlite3_bind_*. A rule full of quotes, semicolons and "--" is data.
+ * with store_bind. A rule full of quotes, semicolons and "--" is data.
+ *
+ * The compiler is the one place above the store that knows SQLite's
+ * dialect (its date(), IN lists, LIMIT): the text it builds is SQLite's,
+ * but it goes through store_prepare and the cursor calls like any other
+ * statement, so the library itself stays behind store.c. Another store
+ * would need another compiler here, and nothing else.
  */
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1207,45 +1212,45 @@ rule_sql(const struct rule *r, enum rule_query q, size_t *nbinds)
 	return c.sql;
 }
 
-struct sqlite3_stmt *
+struct store_cur *
 rule_prepare(struct store *s, const struct rule *r, enum rule_query q,
     char *err, size_t errsize)
 {
-	struct compiler	 c;
-	sqlite3_stmt	*st = NULL;
-	struct binding	*b;
-	size_t		 i;
-	int		 rc = SQLITE_OK, idx;
+	struct compiler		 c;
+	struct store_cur	*cur;
+	struct binding		*b;
+	char			 why[RULE_ERR_SIZE];
+	size_t			 i;
+	int			 rc = STORE_OK, idx;
 
 	compile(&c, r, q);
-	if (sqlite3_prepare_v2(store_db(s), c.sql, (int)c.len, &st, NULL) !=
-	    SQLITE_OK) {
+	if ((cur = store_prepare(s, c.sql, c.len, why, sizeof(why))) ==
+	    NULL) {
 		(void)util_snprintf(err, errsize, _("cannot prepare the rule: "
-		    "%s"), sqlite3_errmsg(store_db(s)));
+		    "%s"), why);
 		goto fail;
 	}
-	for (i = 0; i < c.nbinds && rc == SQLITE_OK; i++) {
+	for (i = 0; i < c.nbinds && rc == STORE_OK; i++) {
 		b = &c.binds[i];
 		idx = RULE_PARAM_FIRST + (int)i;
+		/* Copied: the rule may be freed before the statement runs. */
 		if (b->type == B_TEXT)
-			rc = sqlite3_bind_text(st, idx, b->text, -1,
-			    SQLITE_TRANSIENT);
+			rc = store_bind_at(cur, idx, "c", b->text);
 		else if (b->type == B_DATE)
-			rc = sqlite3_bind_text(st, idx, b->date, -1,
-			    SQLITE_TRANSIENT);
+			rc = store_bind_at(cur, idx, "c", b->date);
 		else
-			rc = sqlite3_bind_int64(st, idx, b->num);
+			rc = store_bind_at(cur, idx, "I", (int64_t)b->num);
 	}
-	if (rc != SQLITE_OK) {
+	if (rc != STORE_OK) {
 		(void)util_snprintf(err, errsize, _("cannot bind the rule's "
-		    "values: %s"), sqlite3_errmsg(store_db(s)));
+		    "values: %s"), store_errmsg(s));
 		goto fail;
 	}
 	free(c.sql);
 	free(c.binds);
-	return st;
+	return cur;
 fail:
-	sqlite3_finalize(st);
+	store_cur_free(cur);
 	free(c.sql);
 	free(c.binds);
 	return NULL;
@@ -1257,16 +1262,13 @@ fail:
 static int
 exists(struct store *s, enum store_stmt id, const char *v)
 {
-	sqlite3_stmt	*st = store_stmt(s, id);
-	int		 rc;
+	int64_t	 unused;
+	int	 rc;
 
-	if (sqlite3_bind_text(st, 1, v, -1, SQLITE_STATIC) != SQLITE_OK)
-		return -1;
-	rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	rc = store_one_i64(s, id, &unused, "s", v);
+	if (rc == STORE_ROW)
 		return 1;
-	return rc == SQLITE_DONE ? 0 : -1;
+	return rc == STORE_OK ? 0 : -1;
 }
 
 /*
@@ -1278,15 +1280,16 @@ static int
 suggest(struct store *s, enum store_stmt id, const char *v, char *buf,
     size_t size)
 {
-	sqlite3_stmt	*st = store_stmt(s, id);
-	const char	*cand;
-	size_t		 d, bestd = SIZE_MAX, len = strlen(v);
-	int		 rc, contained = 0;
+	struct store_cur	*c = store_cur(s, id);
+	const char		*cand;
+	size_t			 d, bestd = SIZE_MAX, len = strlen(v);
+	int			 rc, contained = 0;
 
 	buf[0] = '\0';
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if ((cand = (const char *)sqlite3_column_text(st, 0)) == NULL)
+	while ((rc = store_step(c)) == STORE_ROW) {
+		if (store_isnull(c, 0))
 			continue;
+		cand = store_str(c, 0);
 		if (!contained && len >= 3 && strcasestr(cand, v) != NULL) {
 			contained = 1;
 			(void)util_strlcpy(buf, cand, size);
@@ -1300,8 +1303,8 @@ suggest(struct store *s, enum store_stmt id, const char *v, char *buf,
 			(void)util_strlcpy(buf, cand, size);
 		}
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE)
+	store_reset(c);
+	if (rc != STORE_OK)
 		return -1;
 	return buf[0] != '\0' ? 0 : 1;
 }

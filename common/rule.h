@@ -46,7 +46,7 @@
 #include <stddef.h>
 
 struct store;
-struct sqlite3_stmt;
+struct store_cur;
 
 #define RULE_TEXT_MAX	1000	/* bytes of rule text */
 #define RULE_DEPTH_MAX	16	/* nested parentheses and NOTs */
@@ -107,12 +107,12 @@ enum rule_query {
 char		*rule_sql(const struct rule *, enum rule_query, size_t *nbinds);
 
 /*
- * Prepare the rule's statement on the store's database handle with every
- * rule value bound (the rule may be freed afterwards). The caller binds
- * the parameters below RULE_PARAM_FIRST, steps and finalizes. Returns
- * NULL with err set on failure.
+ * Prepare the rule's statement through store_prepare with every rule
+ * value bound (the rule may be freed afterwards). The caller binds the
+ * parameters below RULE_PARAM_FIRST (store_bind_at), steps, and frees it
+ * with store_cur_free. Returns NULL with err set on failure.
  */
-struct sqlite3_stmt *rule_prepare(struct store *, const struct rule *,
+struct store_cur *rule_prepare(struct store *, const struct rule *,
 		    enum rule_query, char *err, size_t errsize);
 
 #endif

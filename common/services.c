@@ -4,7 +4,6 @@
  * channel cannot ask about somebody else by construction: the queries take
  * resident ids from the caller, never from the request.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,8 @@
 #include "log.h"
 #include "outbox.h"
 #include "payments.h"
+#include "preschool.h"
+#include "residents.h"
 #include "services.h"
 #include "smstext.h"
 #include "store.h"
@@ -115,14 +116,17 @@ answer_lang(const char *lang)
 	return lang != NULL && strcmp(lang, "en") == 0 ? "en" : "lv";
 }
 
+_Static_assert(SERVICES_RESIDENTS_MAX == RESIDENTS_SET_MAX,
+    "one phone's residents are one set");
+
 int
 services_caller_by_phone(struct store *s, const char *phone,
     struct services_caller *c)
 {
 	enum ident_phone_kind kind;
-	sqlite3_stmt	*st;
 	const char	*errstr;
-	int		 rc;
+	char		 lang[8];
+	int		 more;
 
 	memset(c, 0, sizeof(*c));
 	(void)util_strlcpy(c->lang, "lv", sizeof(c->lang));
@@ -131,28 +135,17 @@ services_caller_by_phone(struct store *s, const char *phone,
 		c->phone[0] = '\0';
 		return 1;
 	}
-	st = store_stmt(s, ST_SVC_RESIDENTS_BY_PHONE);
-	if (sqlite3_bind_text(st, 1, c->phone, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_int(st, 2, SERVICES_RESIDENTS_MAX + 1) !=
-	    SQLITE_OK)
+	if (residents_by_phone(s, c->phone, c->resident,
+	    SERVICES_RESIDENTS_MAX, &c->nresidents, &more, lang,
+	    sizeof(lang)) == -1)
 		return db_fail(s, "caller");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (c->nresidents == SERVICES_RESIDENTS_MAX) {
-			/* A shared office phone: the first ones answer. */
-			log_warnx("services: more than %d residents share "
-			    "one phone", SERVICES_RESIDENTS_MAX);
-			break;
-		}
-		if (c->nresidents == 0)
-			(void)util_strlcpy(c->lang, answer_lang((const char *)
-			    sqlite3_column_text(st, 1)), sizeof(c->lang));
-		c->resident[c->nresidents++] = sqlite3_column_int64(st, 0);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		return db_fail(s, "caller");
-	}
-	(void)sqlite3_reset(st);
+	/* A shared office phone: the first ones answer. */
+	if (more)
+		log_warnx("services: more than %d residents share one phone",
+		    SERVICES_RESIDENTS_MAX);
+	if (c->nresidents > 0)
+		(void)util_strlcpy(c->lang, answer_lang(lang),
+		    sizeof(c->lang));
 	return 0;
 }
 
@@ -160,46 +153,19 @@ int
 services_caller_by_resident(struct store *s, int64_t id,
     struct services_caller *c)
 {
-	sqlite3_stmt	*st;
-	const char	*phone;
+	char		 lang[8];
 	int		 rc;
 
 	memset(c, 0, sizeof(*c));
 	(void)util_strlcpy(c->lang, "lv", sizeof(c->lang));
-	st = store_stmt(s, ST_SVC_RESIDENT_BY_ID);
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if ((rc = residents_get(s, id, lang, sizeof(lang), c->phone,
+	    sizeof(c->phone))) == -1)
 		return db_fail(s, "caller");
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_DONE) {
-		(void)sqlite3_reset(st);
+	if (rc == 1)
 		return 1;
-	}
-	if (rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		return db_fail(s, "caller");
-	}
-	c->resident[0] = sqlite3_column_int64(st, 0);
+	c->resident[0] = id;
 	c->nresidents = 1;
-	(void)util_strlcpy(c->lang, answer_lang((const char *)
-	    sqlite3_column_text(st, 1)), sizeof(c->lang));
-	phone = (const char *)sqlite3_column_text(st, 2);
-	if (phone == NULL || util_strlcpy(c->phone, phone,
-	    sizeof(c->phone)) == -1)
-		c->phone[0] = '\0';
-	(void)sqlite3_reset(st);
-	return 0;
-}
-
-/* Bind the caller's residents to ?1-?8; 0 matches no resident. */
-static int
-bind_residents(sqlite3_stmt *st, const struct services_caller *c)
-{
-	size_t	 i;
-
-	for (i = 0; i < SERVICES_RESIDENTS_MAX; i++)
-		if (sqlite3_bind_int64(st, (int)i + 1, i < c->nresidents ?
-		    c->resident[i] : 0) != SQLITE_OK)
-			return -1;
+	(void)util_strlcpy(c->lang, answer_lang(lang), sizeof(c->lang));
 	return 0;
 }
 
@@ -225,79 +191,83 @@ child_display(const char *given, const char *family, char *buf, size_t size)
 	}
 }
 
+static void
+queue_place(void *arg, const struct preschool_place *p)
+{
+	struct services_queue *q = arg;
+	struct services_queue_entry *e;
+
+	if (q->n == SERVICES_QUEUE_MAX) {
+		q->more = 1;
+		return;
+	}
+	e = &q->e[q->n++];
+	e->id = p->id;
+	child_display(p->given_name, p->family_name, e->child,
+	    sizeof(e->child));
+	(void)util_strlcpy_utf8(e->institution, p->institution,
+	    sizeof(e->institution));
+	(void)util_strlcpy_utf8(e->desired_start, p->desired_start,
+	    sizeof(e->desired_start));
+	(void)util_strlcpy_utf8(e->start_year, e->desired_start,
+	    sizeof(e->start_year));
+	e->priority = p->priority;
+	(void)util_strlcpy_utf8(e->priority_name, p->priority_name,
+	    sizeof(e->priority_name));
+	e->position = p->position;
+	e->total = p->total;
+}
+
 int
 services_queue(struct store *s, const struct services_caller *c,
     struct services_queue *q)
 {
-	struct services_queue_entry *e;
-	sqlite3_stmt	*st;
-	int		 rc;
-
 	memset(q, 0, sizeof(*q));
 	if (c->nresidents == 0)
 		return 0;
-	st = store_stmt(s, ST_SVC_QUEUE);
-	if (bind_residents(st, c) == -1 ||
-	    sqlite3_bind_text(st, 9, answer_lang(i18n_lang()), -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 10, SERVICES_QUEUE_MAX + 1) != SQLITE_OK)
+	/* One more than is shown: whether there are more. */
+	if (preschool_places(s, c->resident, c->nresidents,
+	    answer_lang(i18n_lang()), SERVICES_QUEUE_MAX + 1, queue_place,
+	    q) == -1)
 		return db_fail(s, "queue");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		if (q->n == SERVICES_QUEUE_MAX) {
-			q->more = 1;
-			continue;
-		}
-		e = &q->e[q->n++];
-		e->id = sqlite3_column_int64(st, 0);
-		child_display((const char *)sqlite3_column_text(st, 1),
-		    (const char *)sqlite3_column_text(st, 2), e->child,
-		    sizeof(e->child));
-		store_col_text(st, 3, e->institution, sizeof(e->institution));
-		store_col_text(st, 4, e->desired_start,
-		    sizeof(e->desired_start));
-		(void)util_strlcpy_utf8(e->start_year, e->desired_start,
-		    sizeof(e->start_year));
-		e->priority = sqlite3_column_int(st, 5);
-		store_col_text(st, 6, e->priority_name,
-		    sizeof(e->priority_name));
-		e->position = sqlite3_column_int64(st, 7);
-		e->total = sqlite3_column_int64(st, 8);
-	}
-	if (rc != SQLITE_DONE) {
-		(void)sqlite3_reset(st);
-		return db_fail(s, "queue");
-	}
-	(void)sqlite3_reset(st);
 	return 0;
 }
 
-/* Fees imported before references were made get theirs on first use. */
-static int
-fee_reference(struct store *s, struct services_fee *f)
+static void
+fee_shown(void *arg, const struct fees_unpaid *u)
 {
-	char		 rf[IDENT_RF_SIZE];
-	sqlite3_stmt	*st;
+	struct services_fees *fs = arg;
+	struct services_fee *f;
+	char		 today[11];
 
-	fees_reference_for_id(f->id, rf);
-	st = store_stmt(s, ST_FEE_SET_REFERENCE);
-	if (sqlite3_bind_int64(st, 1, f->id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, rf, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(s, ST_FEE_SET_REFERENCE) == -1)
-		return -1;
-	(void)util_strlcpy(f->reference, rf, sizeof(f->reference));
-	return 0;
+	if (fs->n == SERVICES_FEES_MAX)
+		return;
+	f = &fs->f[fs->n++];
+	f->id = u->id;
+	f->resident_id = u->resident_id;
+	(void)util_strlcpy_utf8(f->kind, u->kind, sizeof(f->kind));
+	(void)util_strlcpy_utf8(f->kind_name, fees_kind_name(f->kind),
+	    sizeof(f->kind_name));
+	(void)util_strlcpy_utf8(f->period, u->period, sizeof(f->period));
+	f->owed_cents = u->owed_cents;
+	(void)util_strlcpy_utf8(f->due_date, u->due_date, sizeof(f->due_date));
+	clock_date(clock_now(), today, sizeof(today));
+	f->overdue = strcmp(f->due_date, today) < 0;
+	(void)util_strlcpy_utf8(f->reference, u->reference,
+	    sizeof(f->reference));
+	/* An imported own reference might be somebody's code. */
+	if (strncmp(f->reference, "RF", 2) != 0)
+		(void)log_scrub(f->reference);
+	fs->count = (size_t)u->count;
+	fs->total_owed_cents = u->total_cents;
 }
 
 int
 services_fees(struct store *s, const struct config *cfg,
     const struct services_caller *c, struct services_fees *fs)
 {
-	struct services_fee *f;
 	struct payments_payee payee;
-	sqlite3_stmt	*st;
-	char		 today[11];
 	size_t		 i;
-	int		 rc;
 
 	memset(fs, 0, sizeof(*fs));
 	/* The name the QR code carries in full, from the same place. */
@@ -307,38 +277,14 @@ services_fees(struct store *s, const struct config *cfg,
 	    sizeof(fs->beneficiary));
 	if (c->nresidents == 0)
 		return 0;
-	clock_date(clock_now(), today, sizeof(today));
-	st = store_stmt(s, ST_SVC_FEES);
-	if (bind_residents(st, c) == -1 ||
-	    sqlite3_bind_int(st, 9, SERVICES_FEES_MAX) != SQLITE_OK)
+	if (fees_unpaid(s, c->resident, c->nresidents, SERVICES_FEES_MAX,
+	    fee_shown, fs) == -1)
 		return db_fail(s, "fees");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
-	    fs->n < SERVICES_FEES_MAX) {
-		f = &fs->f[fs->n++];
-		f->id = sqlite3_column_int64(st, 0);
-		f->resident_id = sqlite3_column_int64(st, 1);
-		store_col_text(st, 2, f->kind, sizeof(f->kind));
-		(void)util_strlcpy_utf8(f->kind_name, fees_kind_name(f->kind),
-		    sizeof(f->kind_name));
-		store_col_text(st, 3, f->period, sizeof(f->period));
-		f->owed_cents = sqlite3_column_int64(st, 4);
-		store_col_text(st, 5, f->due_date, sizeof(f->due_date));
-		f->overdue = strcmp(f->due_date, today) < 0;
-		store_col_text(st, 6, f->reference, sizeof(f->reference));
-		/* An imported own reference might be somebody's code. */
-		if (strncmp(f->reference, "RF", 2) != 0)
-			(void)log_scrub(f->reference);
-		fs->count = (size_t)sqlite3_column_int64(st, 7);
-		fs->total_owed_cents = sqlite3_column_int64(st, 8);
-	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		return db_fail(s, "fees");
-	}
-	(void)sqlite3_reset(st);
+	/* Fees imported before references were made get theirs on first use. */
 	for (i = 0; i < fs->n; i++)
-		if (fs->f[i].reference[0] == '\0' &&
-		    fee_reference(s, &fs->f[i]) == -1)
+		if (fs->f[i].reference[0] == '\0' && fees_set_reference(s,
+		    fs->f[i].id, fs->f[i].reference,
+		    sizeof(fs->f[i].reference)) == -1)
 			return db_fail(s, "fee reference");
 	return 0;
 }
@@ -347,28 +293,25 @@ static int
 load_topics(struct store *s, struct services_topics *ts)
 {
 	struct services_topic *t;
-	sqlite3_stmt	*st;
+	struct store_cur *c = store_cur(s, ST_SVC_TOPICS);
 	int		 rc, en = strcmp(answer_lang(i18n_lang()), "en") == 0;
 
 	memset(ts, 0, sizeof(*ts));
-	st = store_stmt(s, ST_SVC_TOPICS);
-	if (sqlite3_bind_int(st, 1, SERVICES_TOPICS_MAX) != SQLITE_OK)
+	if (store_bind(c, "i", SERVICES_TOPICS_MAX) != STORE_OK)
 		return db_fail(s, "topics");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW &&
+	while ((rc = store_step(c)) == STORE_ROW &&
 	    ts->n < SERVICES_TOPICS_MAX) {
 		t = &ts->t[ts->n++];
-		t->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, t->code, sizeof(t->code));
-		store_col_text(st, en ? 3 : 2, t->name, sizeof(t->name));
-		t->emergency = sqlite3_column_int(st, 4) != 0;
+		t->id = store_i64(c, 0);
+		store_text(c, 1, t->code, sizeof(t->code));
+		store_text(c, en ? 3 : 2, t->name, sizeof(t->name));
+		t->emergency = store_int(c, 4) != 0;
 		/* Until the rows are read: the default. */
-		t->subscribed = t->emergency || sqlite3_column_int(st, 5) != 0;
+		t->subscribed = t->emergency || store_int(c, 5) != 0;
 	}
-	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	store_reset(c);
+	if (rc < 0)
 		return db_fail(s, "topics");
-	}
-	(void)sqlite3_reset(st);
 	return 0;
 }
 
@@ -377,7 +320,7 @@ services_topics(struct store *s, const struct services_caller *c,
     struct services_topics *ts)
 {
 	struct services_topics def;
-	sqlite3_stmt	*st;
+	struct store_cur *cur;
 	int		 on[SERVICES_TOPICS_MAX], rc;
 	size_t		 i, r;
 	int64_t		 tid;
@@ -393,20 +336,18 @@ services_topics(struct store *s, const struct services_caller *c,
 	for (r = 0; r < c->nresidents; r++) {
 		for (i = 0; i < ts->n; i++)
 			on[i] = def.t[i].subscribed;
-		st = store_stmt(s, ST_SVC_SUBSCRIPTIONS);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK)
+		cur = store_cur(s, ST_SVC_SUBSCRIPTIONS);
+		if (store_bind(cur, "I", c->resident[r]) != STORE_OK)
 			return db_fail(s, "subscriptions");
-		while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-			tid = sqlite3_column_int64(st, 0);
+		while ((rc = store_step(cur)) == STORE_ROW) {
+			tid = store_i64(cur, 0);
 			for (i = 0; i < ts->n; i++)
 				if (ts->t[i].id == tid && !ts->t[i].emergency)
-					on[i] = sqlite3_column_int(st, 1) != 0;
+					on[i] = store_int(cur, 1) != 0;
 		}
-		if (rc != SQLITE_DONE) {
-			(void)sqlite3_reset(st);
+		store_reset(cur);
+		if (rc < 0)
 			return db_fail(s, "subscriptions");
-		}
-		(void)sqlite3_reset(st);
 		for (i = 0; i < ts->n; i++)
 			ts->t[i].subscribed |= on[i];
 	}
@@ -419,8 +360,7 @@ topic_match(const char *q, size_t qlen, const char *text)
 {
 	char	 f[SERVICES_NAME_SIZE];
 
-	if (text == NULL ||
-	    services_fold(text, strlen(text), f, sizeof(f)) == -1)
+	if (services_fold(text, strlen(text), f, sizeof(f)) == -1)
 		return 0;
 	if (strcmp(f, q) == 0)
 		return 2;
@@ -434,7 +374,7 @@ services_topic_find(struct store *s, const char *query,
     struct services_topic *out)
 {
 	struct services_topic t, prefix;
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		 q[SERVICES_NAME_SIZE];
 	size_t		 qlen, prefix_hits = 0;
 	int		 m, best, k, rc, en;
@@ -444,39 +384,36 @@ services_topic_find(struct store *s, const char *query,
 		return 1;
 	qlen = strlen(q);
 	en = strcmp(answer_lang(i18n_lang()), "en") == 0;
-	st = store_stmt(s, ST_SVC_TOPICS);
-	if (sqlite3_bind_int(st, 1, SERVICES_TOPICS_MAX) != SQLITE_OK)
+	c = store_cur(s, ST_SVC_TOPICS);
+	if (store_bind(c, "i", SERVICES_TOPICS_MAX) != STORE_OK)
 		return db_fail(s, "topics");
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		/* Code and both names, whatever the caller's language. */
 		best = 0;
 		for (k = 1; k <= 3; k++) {
-			m = topic_match(q, qlen, (const char *)
-			    sqlite3_column_text(st, k));
+			m = topic_match(q, qlen, store_str(c, k));
 			if (m > best)
 				best = m;
 		}
 		if (best == 0)
 			continue;
 		memset(&t, 0, sizeof(t));
-		t.id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, t.code, sizeof(t.code));
-		store_col_text(st, en ? 3 : 2, t.name, sizeof(t.name));
-		t.emergency = sqlite3_column_int(st, 4) != 0;
-		t.subscribed = t.emergency || sqlite3_column_int(st, 5) != 0;
+		t.id = store_i64(c, 0);
+		store_text(c, 1, t.code, sizeof(t.code));
+		store_text(c, en ? 3 : 2, t.name, sizeof(t.name));
+		t.emergency = store_int(c, 4) != 0;
+		t.subscribed = t.emergency || store_int(c, 5) != 0;
 		if (best == 2) {
-			(void)sqlite3_reset(st);
+			store_reset(c);
 			*out = t;
 			return 0;
 		}
 		prefix = t;
 		prefix_hits++;
 	}
-	if (rc != SQLITE_DONE) {
-		(void)sqlite3_reset(st);
+	store_reset(c);
+	if (rc < 0)
 		return db_fail(s, "topics");
-	}
-	(void)sqlite3_reset(st);
 	if (prefix_hits != 1)
 		return 1;
 	*out = prefix;
@@ -487,14 +424,8 @@ static int
 cancel_broadcasts(struct store *s, const char *phone, const char *topic,
     int64_t *cancelled)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_SVC_CANCEL_BROADCASTS);
-
-	if (sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK ||
-	    (topic != NULL ? sqlite3_bind_text(st, 3, topic, -1,
-	    SQLITE_STATIC) : sqlite3_bind_null(st, 3)) != SQLITE_OK ||
-	    store_exec(s, ST_SVC_CANCEL_BROADCASTS) == -1)
+	if (store_do(s, ST_SVC_CANCEL_BROADCASTS, "sts", phone, clock_now(),
+	    topic) != STORE_OK)
 		return -1;
 	if (cancelled != NULL)
 		*cancelled = store_changes(s);
@@ -506,7 +437,6 @@ services_subscribe(struct store *s, const struct services_caller *c,
     const char *query, int on, struct services_topic *out)
 {
 	struct services_topic t;
-	sqlite3_stmt	*st;
 	size_t		 r;
 	int		 rc;
 
@@ -521,17 +451,10 @@ services_subscribe(struct store *s, const struct services_caller *c,
 	if (store_begin(s) == -1)
 		return -1;
 	for (r = 0; r < c->nresidents; r++) {
-		st = store_stmt(s, ST_SVC_SUBSCRIBE);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, t.id) != SQLITE_OK ||
-		    sqlite3_bind_int(st, 3, on != 0) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 4, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ST_SVC_SUBSCRIBE) == -1)
-			goto fail;
-		st = store_stmt(s, ST_SVC_STOP_LEFT_FORGET);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, t.id) != SQLITE_OK ||
-		    store_exec(s, ST_SVC_STOP_LEFT_FORGET) == -1)
+		if (store_do(s, ST_SVC_SUBSCRIBE, "IIit", c->resident[r],
+		    t.id, on != 0, clock_now()) != STORE_OK ||
+		    store_do(s, ST_SVC_STOP_LEFT_FORGET, "II", c->resident[r],
+		    t.id) != STORE_OK)
 			goto fail;
 	}
 	if (!on && c->phone[0] != '\0' &&
@@ -551,7 +474,6 @@ int
 services_stop_all(struct store *s, const struct services_caller *c,
     int64_t *cancelled)
 {
-	sqlite3_stmt	*st;
 	size_t		 r;
 
 	if (cancelled != NULL)
@@ -559,14 +481,10 @@ services_stop_all(struct store *s, const struct services_caller *c,
 	if (store_begin(s) == -1)
 		return -1;
 	for (r = 0; r < c->nresidents; r++) {
-		st = store_stmt(s, ST_SVC_STOP_LEFT_NOTE);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
-		    store_exec(s, ST_SVC_STOP_LEFT_NOTE) == -1)
-			goto fail;
-		st = store_stmt(s, ST_SVC_UNSUBSCRIBE_ALL);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ST_SVC_UNSUBSCRIBE_ALL) == -1)
+		if (store_do(s, ST_SVC_STOP_LEFT_NOTE, "I",
+		    c->resident[r]) != STORE_OK ||
+		    store_do(s, ST_SVC_UNSUBSCRIBE_ALL, "It", c->resident[r],
+		    clock_now()) != STORE_OK)
 			goto fail;
 	}
 	if (c->phone[0] != '\0' &&
@@ -584,22 +502,18 @@ int
 services_start_all(struct store *s, const struct services_caller *c,
     int64_t *restored)
 {
-	sqlite3_stmt	*st;
 	size_t		 r;
 
 	*restored = 0;
 	if (store_begin(s) == -1)
 		return -1;
 	for (r = 0; r < c->nresidents; r++) {
-		st = store_stmt(s, ST_SVC_RESUBSCRIBE_STOPPED);
-		if (sqlite3_bind_int64(st, 1, c->resident[r]) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ST_SVC_RESUBSCRIBE_STOPPED) == -1)
+		if (store_do(s, ST_SVC_RESUBSCRIBE_STOPPED, "It",
+		    c->resident[r], clock_now()) != STORE_OK)
 			goto fail;
 		*restored += store_changes(s);
-		if (sqlite3_bind_int64(store_stmt(s, ST_SVC_STOP_LEFT_CLEAR), 1,
-		    c->resident[r]) != SQLITE_OK ||
-		    store_exec(s, ST_SVC_STOP_LEFT_CLEAR) == -1)
+		if (store_do(s, ST_SVC_STOP_LEFT_CLEAR, "I",
+		    c->resident[r]) != STORE_OK)
 			goto fail;
 	}
 	if (store_commit(s) == -1)
@@ -614,19 +528,19 @@ fail:
 static int
 counter_next(struct store *s, const char *name, int64_t *v)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_SVC_COUNTER_NEXT);
+	struct store_cur *c = store_cur(s, ST_SVC_COUNTER_NEXT);
 	int		 rc;
 
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "s", name) != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW)
-		*v = sqlite3_column_int64(st, 0);
+	rc = store_step(c);
+	if (rc == STORE_ROW)
+		*v = store_i64(c, 0);
 	/* RETURNING: the change is made when the statement finishes. */
-	while (rc == SQLITE_ROW)
-		rc = sqlite3_step(st);
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	while (rc == STORE_ROW)
+		rc = store_step(c);
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 /*
@@ -763,14 +677,14 @@ services_report_file(struct store *s, const struct services_caller *c,
     const struct services_report *rp, char case_no[SERVICES_CASE_NO_SIZE],
     const char **errstr)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *cur;
 	struct tm	 tm;
 	time_t		 now = clock_now();
 	char		 counter[48], *text;
 	const char	*kind;
 	size_t		 b = 0, e = rp->len;
 	int64_t		 v = 0;
-	int		 police = rp->kind == SERVICES_REPORT_POLICE, rc;
+	int		 police = rp->kind == SERVICES_REPORT_POLICE;
 
 	case_no[0] = '\0';
 	if (!category_ok(rp->category)) {
@@ -816,27 +730,13 @@ services_report_file(struct store *s, const struct services_caller *c,
 		goto fail;
 	(void)util_snprintf(case_no, SERVICES_CASE_NO_SIZE, "%c-%04d-%06lld",
 	    police ? 'P' : 'I', tm.tm_year + 1900, (long long)v);
-	st = store_stmt(s, ST_SVC_REPORT_INSERT);
-	rc = sqlite3_bind_text(st, 1, case_no, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 2, kind, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = c->nresidents > 0 ? sqlite3_bind_int64(st, 3,
-		    c->resident[0]) : sqlite3_bind_null(st, 3);
-	if (rc == SQLITE_OK)
-		rc = c->phone[0] != '\0' ? sqlite3_bind_text(st, 4, c->phone,
-		    -1, SQLITE_STATIC) : sqlite3_bind_null(st, 4);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 5, rp->channel ? rp->channel :
-		    "sms", -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 6, text, -1, SQLITE_STATIC);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_int64(st, 7, (sqlite3_int64)now);
-	if (rc == SQLITE_OK)
-		rc = sqlite3_bind_text(st, 8, rp->category != NULL ?
-		    rp->category : "other", -1, SQLITE_STATIC);
-	if (rc != SQLITE_OK || store_exec(s, ST_SVC_REPORT_INSERT) == -1)
+	/* ?3 the resident: NULL (as cleared) for an unregistered caller. */
+	cur = store_cur(s, ST_SVC_REPORT_INSERT);
+	if (store_bind(cur, "ss-zssts", case_no, kind, c->phone,
+	    rp->channel ? rp->channel : "sms", text, now,
+	    rp->category != NULL ? rp->category : "other") != STORE_OK ||
+	    (c->nresidents > 0 && store_bind_at(cur, 3, "I",
+	    c->resident[0]) != STORE_OK) || store_run(cur) != STORE_OK)
 		goto fail;
 	if (police && forward_police(s, c, case_no, text, strlen(text),
 	    rp->duty_numbers) == -1)

@@ -596,66 +596,59 @@ smsreasm_mem_store(struct smsreasm_mem *m, struct smsreasm_store *st)
  * The database store over the mo_parts table. A 16-bit reference is kept
  * as ref | 0x10000, so 8- and 16-bit references never share a key.
  */
-#include <sqlite3.h>
-
 #include "store.h"
 
 #define DB_REF16	0x10000
 
 static int
-db_bind_key(sqlite3_stmt *st, const struct smsreasm_key *k)
+db_bind_key(struct store_cur *c, const struct smsreasm_key *k)
 {
-	sqlite3_int64	 ref = k->ref | (k->ref_bits == 16 ? DB_REF16 : 0);
+	int64_t	 ref = k->ref | (k->ref_bits == 16 ? DB_REF16 : 0);
 
-	return sqlite3_bind_text(st, 1, k->src, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, k->dst, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, ref) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 4, k->total) != SQLITE_OK ? -1 : 0;
+	return store_bind(c, "ssIi", k->src, k->dst, ref, (int)k->total) ==
+	    STORE_OK ? 0 : -1;
 }
 
 /* A single integer from a one-row statement, or -1. */
 static int
-db_count(struct store *s, sqlite3_stmt *st, const char *what)
+db_count(struct store *s, struct store_cur *c, const char *what)
 {
 	int	 n;
 
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(c) != STORE_ROW) {
 		log_warnx("smsreasm: %s: %s", what, store_errmsg(s));
-		(void)sqlite3_reset(st);
+		store_reset(c);
 		return -1;
 	}
-	n = sqlite3_column_int(st, 0);
-	(void)sqlite3_reset(st);
+	n = store_int(c, 0);
+	store_reset(c);
 	return n;
 }
 
 static int
 db_save(void *arg, const struct smsreasm_part *p)
 {
-	struct store	*s = arg;
-	sqlite3_stmt	*st = store_stmt(s, ST_MO_PART_INSERT);
+	struct store		*s = arg;
+	struct store_cur	*c = store_cur(s, ST_MO_PART_INSERT);
 
-	if (db_bind_key(st, &p->key) == -1 ||
-	    sqlite3_bind_int(st, 5, p->seq) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 6, p->data_coding) != SQLITE_OK ||
-	    (p->ud_len > 0 ? sqlite3_bind_blob(st, 7, p->ud, (int)p->ud_len,
-	    SQLITE_STATIC) : sqlite3_bind_zeroblob(st, 7, 0)) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 8, (sqlite3_int64)p->arrived) !=
-	    SQLITE_OK) {
+	/* An empty part is an empty blob: payload is NOT NULL. */
+	if (db_bind_key(c, &p->key) == -1 ||
+	    store_bind_at(c, 5, "ii-t", (int)p->seq, (int)p->data_coding,
+	    p->arrived) != STORE_OK ||
+	    store_bind_bytes(c, 7, p->ud, p->ud_len) != STORE_OK) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	if (store_exec(s, ST_MO_PART_INSERT) == -1)
+	if (store_run(c) != STORE_OK)
 		return -1;
 	if (store_changes(s) == 0)
 		return 0;
-	st = store_stmt(s, ST_MO_PART_COUNT);
-	if (db_bind_key(st, &p->key) == -1) {
+	c = store_cur(s, ST_MO_PART_COUNT);
+	if (db_bind_key(c, &p->key) == -1) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	return db_count(s, st, "count parts");
+	return db_count(s, c, "count parts");
 }
 
 static int
@@ -663,21 +656,23 @@ db_load(void *arg, const struct smsreasm_key *key,
     int (*fn)(void *, const struct smsreasm_part *), void *fnarg)
 {
 	struct store		*s = arg;
-	sqlite3_stmt		*st = store_stmt(s, ST_MO_PART_LOAD);
+	struct store_cur	*c = store_cur(s, ST_MO_PART_LOAD);
 	struct smsreasm_part	 p;
-	int			 rc, seq, dc, n;
+	const void		*ud;
+	size_t			 n;
+	int			 rc, seq, dc;
 
-	if (db_bind_key(st, key) == -1) {
+	if (db_bind_key(c, key) == -1) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		seq = sqlite3_column_int(st, 0);
-		dc = sqlite3_column_int(st, 1);
-		n = sqlite3_column_bytes(st, 2);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		seq = store_int(c, 0);
+		dc = store_int(c, 1);
+		ud = store_blob(c, 2, &n);
 		/* The database is outside input too: skip what cannot be. */
 		if (seq < 1 || seq > key->total || dc < 0 || dc > 0xff ||
-		    n < 0 || n > SMSREASM_PART_MAX) {
+		    n > SMSREASM_PART_MAX) {
 			log_warnx("smsreasm: skipping a malformed stored part");
 			continue;
 		}
@@ -685,53 +680,50 @@ db_load(void *arg, const struct smsreasm_key *key,
 		p.key = *key;
 		p.seq = (uint8_t)seq;
 		p.data_coding = (uint8_t)dc;
-		p.ud = sqlite3_column_blob(st, 2);
-		p.ud_len = p.ud != NULL ? (size_t)n : 0;
-		p.arrived = (time_t)sqlite3_column_int64(st, 3);
+		p.ud = ud;
+		p.ud_len = n;
+		p.arrived = (time_t)store_i64(c, 3);
 		if (fn(fnarg, &p) == -1)
 			break;
 	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+	if (rc < 0) {
 		log_warnx("smsreasm: load parts: %s", store_errmsg(s));
-		(void)sqlite3_reset(st);
+		store_reset(c);
 		return -1;
 	}
-	(void)sqlite3_reset(st);
+	store_reset(c);
 	return 0;
 }
 
 static int
 db_remove(void *arg, const struct smsreasm_key *key)
 {
-	struct store	*s = arg;
-	sqlite3_stmt	*st = store_stmt(s, ST_MO_PART_DELETE);
+	struct store		*s = arg;
+	struct store_cur	*c = store_cur(s, ST_MO_PART_DELETE);
 
-	if (db_bind_key(st, key) == -1) {
+	if (db_bind_key(c, key) == -1) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	return store_exec(s, ST_MO_PART_DELETE);
+	return store_run(c) == STORE_OK ? 0 : -1;
 }
 
 /*
- * Read the key of the row st is on; 0 when the row cannot be a key (only
+ * Read the key of the row c is on; 0 when the row cannot be a key (only
  * smsreasm writes mo_parts, but a database is outside input too).
  */
 static int
-db_row_key(sqlite3_stmt *st, struct smsreasm_key *key)
+db_row_key(struct store_cur *c, struct smsreasm_key *key)
 {
-	const unsigned char *src, *dst;
-	sqlite3_int64	 ref;
-	int		 total;
+	int64_t	 ref;
+	int	 total;
 
 	memset(key, 0, sizeof(*key));
-	src = sqlite3_column_text(st, 1);
-	dst = sqlite3_column_text(st, 2);
-	ref = sqlite3_column_int64(st, 3);
-	total = sqlite3_column_int(st, 4);
-	if (src == NULL || dst == NULL ||
-	    util_strlcpy(key->src, (const char *)src, sizeof(key->src)) ||
-	    util_strlcpy(key->dst, (const char *)dst, sizeof(key->dst)) ||
+	ref = store_i64(c, 3);
+	total = store_int(c, 4);
+	if (store_isnull(c, 1) || store_isnull(c, 2) ||
+	    util_strlcpy(key->src, store_str(c, 1), sizeof(key->src)) ||
+	    util_strlcpy(key->dst, store_str(c, 2), sizeof(key->dst)) ||
 	    ref < 0 || ref > (DB_REF16 | 0xffff) ||
 	    (!(ref & DB_REF16) && ref > 0xff) || total < 1 || total > 255)
 		return 0;
@@ -744,38 +736,35 @@ db_row_key(sqlite3_stmt *st, struct smsreasm_key *key)
 static int
 db_oldest(void *arg, time_t before, struct smsreasm_key *key)
 {
-	struct store	*s = arg;
-	sqlite3_stmt	*st;
-	sqlite3_int64	 id;
-	int		 rc, ok;
+	struct store		*s = arg;
+	struct store_cur	*c;
+	int64_t			 id;
+	int			 rc, ok;
 
 	for (;;) {
-		st = store_stmt(s, ST_MO_PART_OLDEST);
-		if (sqlite3_bind_int64(st, 1, (sqlite3_int64)before) !=
-		    SQLITE_OK) {
+		c = store_cur(s, ST_MO_PART_OLDEST);
+		if (store_bind(c, "t", before) != STORE_OK) {
 			log_warnx("smsreasm: bind: %s", store_errmsg(s));
 			return -1;
 		}
-		rc = sqlite3_step(st);
-		if (rc == SQLITE_DONE) {
-			(void)sqlite3_reset(st);
+		rc = store_step(c);
+		if (rc == STORE_OK) {
+			store_reset(c);
 			return 0;
 		}
-		if (rc != SQLITE_ROW) {
+		if (rc != STORE_ROW) {
 			log_warnx("smsreasm: oldest part: %s", store_errmsg(s));
-			(void)sqlite3_reset(st);
+			store_reset(c);
 			return -1;
 		}
-		id = sqlite3_column_int64(st, 0);
-		ok = db_row_key(st, key);
-		(void)sqlite3_reset(st);
+		id = store_i64(c, 0);
+		ok = db_row_key(c, key);
+		store_reset(c);
 		if (ok)
 			return 1;
 		log_warnx("smsreasm: dropping malformed part row %lld",
 		    (long long)id);
-		st = store_stmt(s, ST_MO_PART_DELETE_ID);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    store_exec(s, ST_MO_PART_DELETE_ID) == -1)
+		if (store_do(s, ST_MO_PART_DELETE_ID, "I", id) != STORE_OK)
 			return -1;
 	}
 }
@@ -783,25 +772,25 @@ db_oldest(void *arg, time_t before, struct smsreasm_key *key)
 static int
 db_held(void *arg, const char *src, struct smsreasm_held *h)
 {
-	struct store	*s = arg;
-	sqlite3_stmt	*st = store_stmt(s, ST_MO_PART_HELD);
-	sqlite3_int64	 bytes;
+	struct store		*s = arg;
+	struct store_cur	*c = store_cur(s, ST_MO_PART_HELD);
+	int64_t			 bytes;
 
 	memset(h, 0, sizeof(*h));
-	if (sqlite3_bind_text(st, 1, src, -1, SQLITE_STATIC) != SQLITE_OK) {
+	if (store_bind(c, "s", src) != STORE_OK) {
 		log_warnx("smsreasm: bind: %s", store_errmsg(s));
 		return -1;
 	}
-	if (sqlite3_step(st) != SQLITE_ROW) {
+	if (store_step(c) != STORE_ROW) {
 		log_warnx("smsreasm: parts held: %s", store_errmsg(s));
-		(void)sqlite3_reset(st);
+		store_reset(c);
 		return -1;
 	}
-	h->messages = sqlite3_column_int(st, 0);
-	h->parts = sqlite3_column_int(st, 1);
-	bytes = sqlite3_column_int64(st, 2);
+	h->messages = store_int(c, 0);
+	h->parts = store_int(c, 1);
+	bytes = store_i64(c, 2);
 	h->bytes = bytes > 0 ? (size_t)bytes : 0;
-	(void)sqlite3_reset(st);
+	store_reset(c);
 	return 0;
 }
 

@@ -250,39 +250,29 @@ utf8_put(char *o, uint32_t cp)
 	return 4;
 }
 
+static const char *const policy_names[] = { SMSTEXT_POLICY_NAMES };
+_Static_assert(sizeof(policy_names) / sizeof(policy_names[0]) ==
+    SMSTEXT_GSM7 + 1, "a name for every policy");
+
 int
 smstext_policy_parse(const char *s, enum smstext_policy *p,
     const char **errstr)
 {
-	if (strcmp(s, "auto") == 0)
-		*p = SMSTEXT_AUTO;
-	else if (strcmp(s, "ucs2") == 0)
-		*p = SMSTEXT_UCS2;
-	else if (strcmp(s, "translit") == 0)
-		*p = SMSTEXT_TRANSLIT;
-	else if (strcmp(s, "gsm7") == 0)
-		*p = SMSTEXT_GSM7;
-	else {
-		*errstr = N_("is not one of auto, ucs2, translit, gsm7");
-		return -1;
-	}
-	return 0;
+	size_t	 i;
+
+	for (i = 0; i < nitems(policy_names); i++)
+		if (strcmp(s, policy_names[i]) == 0) {
+			*p = (enum smstext_policy)i;
+			return 0;
+		}
+	*errstr = N_("is not one of auto, ucs2, translit, gsm7");
+	return -1;
 }
 
 const char *
 smstext_policy_name(enum smstext_policy p)
 {
-	switch (p) {
-	case SMSTEXT_AUTO:
-		return "auto";
-	case SMSTEXT_UCS2:
-		return "ucs2";
-	case SMSTEXT_TRANSLIT:
-		return "translit";
-	case SMSTEXT_GSM7:
-		return "gsm7";
-	}
-	return "?";
+	return (size_t)p < nitems(policy_names) ? policy_names[p] : "?";
 }
 
 const char *

@@ -95,7 +95,18 @@ struct smstext_msg {
 	char		 err[128];	/* backs *errstr */
 };
 
-/* "auto", "ucs2", "translit", "gsm7". Returns -1 with *errstr set. */
+/*
+ * The names of enum smstext_policy, in its order: the one list every
+ * program takes them from. [sms] encoding (config.c) takes the first
+ * three only: gsm7 puts '?' for what it cannot transliterate, a loss no
+ * municipality should choose for every message (spelling changes are
+ * its choice, never silent); it is an override for one message
+ * (munictl sms send --encoding gsm7).
+ */
+#define SMSTEXT_POLICY_NAMES_CONFIG	"auto", "ucs2", "translit"
+#define SMSTEXT_POLICY_NAMES		SMSTEXT_POLICY_NAMES_CONFIG, "gsm7"
+
+/* One of SMSTEXT_POLICY_NAMES. Returns -1 with *errstr set. */
 int	 smstext_policy_parse(const char *, enum smstext_policy *,
 	    const char **errstr);
 const char *smstext_policy_name(enum smstext_policy);

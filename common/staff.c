@@ -3,7 +3,6 @@
  * for role changes and broadcasts, and the SMS to approvers when an
  * emergency broadcast goes out unapproved. See staff.h for the rules.
  */
-#include <sqlite3.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,99 +67,96 @@ staff_check_name(const char *s, const char **errstr)
 }
 
 static void
-row_info(sqlite3_stmt *st, struct staff_info *si)
+row_info(struct store_cur *c, struct staff_info *si)
 {
 	enum staff_role	 r = STAFF_OPERATOR;
 
 	memset(si, 0, sizeof(*si));
-	si->id = sqlite3_column_int64(st, 0);
-	store_col_text(st, 1, si->name, sizeof(si->name));
-	store_col_text(st, 2, si->display, sizeof(si->display));
-	(void)staff_role_parse((const char *)sqlite3_column_text(st, 3), &r);
+	si->id = store_i64(c, 0);
+	store_text(c, 1, si->name, sizeof(si->name));
+	store_text(c, 2, si->display, sizeof(si->display));
+	(void)staff_role_parse(store_str(c, 3), &r);
 	si->role = r;
-	store_col_text(st, 4, si->pending_role, sizeof(si->pending_role));
-	store_col_text(st, 5, si->pending_by, sizeof(si->pending_by));
-	si->has_pin = sqlite3_column_int(st, 6);
-	store_col_text(st, 7, si->unix_user, sizeof(si->unix_user));
-	store_col_text(st, 8, si->phone, sizeof(si->phone));
-	store_col_text(st, 9, si->birth_date, sizeof(si->birth_date));
-	si->disabled = sqlite3_column_int(st, 10);
-	si->created_at = (time_t)sqlite3_column_int64(st, 11);
-	si->last_seen = (time_t)sqlite3_column_int64(st, 12);
+	store_text(c, 4, si->pending_role, sizeof(si->pending_role));
+	store_text(c, 5, si->pending_by, sizeof(si->pending_by));
+	si->has_pin = store_int(c, 6);
+	store_text(c, 7, si->unix_user, sizeof(si->unix_user));
+	store_text(c, 8, si->phone, sizeof(si->phone));
+	store_text(c, 9, si->birth_date, sizeof(si->birth_date));
+	si->disabled = store_int(c, 10);
+	si->created_at = (time_t)store_i64(c, 11);
+	si->last_seen = (time_t)store_i64(c, 12);
 }
 
 /* One row of a statement whose ?1 is bound by the caller. */
 static int
-get_one(struct store *s, sqlite3_stmt *st, struct staff_info *si)
+get_one(struct store *s, struct store_cur *c, struct staff_info *si)
 {
 	int	 rc;
 
-	if ((rc = sqlite3_step(st)) == SQLITE_ROW)
-		row_info(st, si);
-	else if (rc != SQLITE_DONE)
+	if ((rc = store_step(c)) == STORE_ROW)
+		row_info(c, si);
+	else if (rc != STORE_OK)
 		log_warnx("staff: %s", store_errmsg(s));
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
+	store_reset(c);
+	return rc == STORE_ROW ? 0 : rc == STORE_OK ? 1 : -1;
 }
 
 int64_t
 staff_count(struct store *s)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STAFF_COUNT);
-	int64_t		 n = -1;
+	int64_t	 n = -1;
 
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	(void)sqlite3_reset(st);
+	if (store_one_i64(s, ST_STAFF_COUNT, &n, "") != STORE_ROW)
+		return -1;
 	return n;
 }
 
 int
 staff_get(struct store *s, const char *name, struct staff_info *si)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STAFF_BY_NAME);
+	struct store_cur	*c = store_cur(s, ST_STAFF_BY_NAME);
 
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "s", name) != STORE_OK)
 		return -1;
-	return get_one(s, st, si);
+	return get_one(s, c, si);
 }
 
 int
 staff_get_id(struct store *s, int64_t id, struct staff_info *si)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STAFF_BY_ID);
+	struct store_cur	*c = store_cur(s, ST_STAFF_BY_ID);
 
-	if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+	if (store_bind(c, "I", id) != STORE_OK)
 		return -1;
-	return get_one(s, st, si);
+	return get_one(s, c, si);
 }
 
 int
 staff_by_unix(struct store *s, const char *unix_user, struct staff_info *si)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_STAFF_BY_UNIX);
+	struct store_cur	*c = store_cur(s, ST_STAFF_BY_UNIX);
 
-	if (sqlite3_bind_text(st, 1, unix_user, -1, SQLITE_STATIC) !=
-	    SQLITE_OK)
+	if (store_bind(c, "s", unix_user) != STORE_OK)
 		return -1;
-	return get_one(s, st, si);
+	return get_one(s, c, si);
 }
 
 int
 staff_list(struct store *s, int (*cb)(void *, const struct staff_info *),
     void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_STAFF_LIST);
+	struct store_cur	*c = store_cur(s, ST_STAFF_LIST);
 	struct staff_info	 si;
 	int			 rc;
 
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_info(st, &si);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &si);
 		if (cb(arg, &si) == -1)
 			break;
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_ROW || rc == STORE_OK ? 0 : -1;
 }
 
 int
@@ -305,27 +301,19 @@ static int
 other_approvers(struct store *s, const char *actor, const char *target,
     int64_t *n)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_STAFF_LIST);
+	struct store_cur	*c = store_cur(s, ST_STAFF_LIST);
 	struct staff_info	 si;
 	int			 rc;
 
 	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		row_info(st, &si);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &si);
 		if (si.role >= STAFF_APPROVER && strcmp(si.name, actor) != 0 &&
 		    strcmp(si.name, target) != 0)
 			(*n)++;
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
-}
-
-static int
-bind_opt(sqlite3_stmt *st, int i, const char *v)
-{
-	if (v == NULL || v[0] == '\0')
-		return sqlite3_bind_null(st, i);
-	return sqlite3_bind_text(st, i, v, -1, SQLITE_STATIC);
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 /* Check and normalise the fields; phone into e164. 0 or -1 with err. */
@@ -447,7 +435,6 @@ static int
 change_role(struct store *s, const struct staff_actor *who,
     const char *target, const char *role, int *pending)
 {
-	sqlite3_stmt	*st;
 	int64_t		 n;
 
 	n = 0;
@@ -456,20 +443,13 @@ change_role(struct store *s, const struct staff_actor *who,
 		return -1;
 	*pending = n > 0;
 	if (*pending) {
-		st = store_stmt(s, ST_STAFF_SET_PENDING);
-		if (sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC) !=
-		    SQLITE_OK || sqlite3_bind_text(st, 2, role, -1,
-		    SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_text(st, 3,
-		    who->name, -1, SQLITE_STATIC) != SQLITE_OK ||
-		    store_exec(s, ST_STAFF_SET_PENDING) == -1)
+		if (store_do(s, ST_STAFF_SET_PENDING, "sss", target, role,
+		    who->name) != STORE_OK)
 			return -1;
 		return audit(s, who, "staff role requested", "staff=%s role=%s",
 		    target, role);
 	}
-	st = store_stmt(s, ST_STAFF_SET_ROLE);
-	if (sqlite3_bind_text(st, 1, target, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(s, ST_STAFF_SET_ROLE) == -1)
+	if (store_do(s, ST_STAFF_SET_ROLE, "ss", target, role) != STORE_OK)
 		return -1;
 	return audit(s, who, "staff role", "staff=%s role=%s (no second "
 	    "approver exists)", target, role);
@@ -479,7 +459,6 @@ int
 staff_add(struct store *s, const struct staff_actor *who, const char *name,
     const struct staff_fields *f, int *pending, char *err, size_t errsize)
 {
-	sqlite3_stmt		*st;
 	struct staff_info	 si;
 	const char		*errstr;
 	char			 e164[IDENT_PHONE_SIZE];
@@ -523,18 +502,9 @@ staff_add(struct store *s, const struct staff_actor *who, const char *name,
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
 	/* Created as an operator; a higher role is a role change. */
-	st = store_stmt(s, ST_STAFF_INSERT);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, f->display != NULL ? f->display : "", -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, "operator", -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_null(st, 4) != SQLITE_OK ||
-	    sqlite3_bind_null(st, 5) != SQLITE_OK ||
-	    bind_opt(st, 6, f->unix_user) != SQLITE_OK ||
-	    bind_opt(st, 7, e164) != SQLITE_OK ||
-	    bind_opt(st, 8, f->birth_date) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 9, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK || store_exec(s, ST_STAFF_INSERT) == -1)
+	if (store_do(s, ST_STAFF_INSERT, "sssnnzzzt", name,
+	    f->display != NULL ? f->display : "", "operator", f->unix_user,
+	    e164, f->birth_date, clock_now()) != STORE_OK)
 		return dberr(s, err, errsize);
 	if (audit(s, who, "staff add", "staff=%s id=%lld unix=%s", name,
 	    (long long)store_last_rowid(s), f->unix_user != NULL ?
@@ -552,7 +522,6 @@ int
 staff_set(struct store *s, const struct staff_actor *who, const char *name,
     const struct staff_fields *f, int *pending, char *err, size_t errsize)
 {
-	sqlite3_stmt		*st;
 	struct staff_info	 si, other;
 	char			 e164[IDENT_PHONE_SIZE];
 	const char		*unix_user, *phone, *birth;
@@ -580,14 +549,9 @@ staff_set(struct store *s, const struct staff_actor *who, const char *name,
 	birth = f->birth_date != NULL ? f->birth_date : si.birth_date;
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_STAFF_UPDATE);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, f->display != NULL ? f->display :
-	    si.display, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    bind_opt(st, 3, unix_user) != SQLITE_OK ||
-	    bind_opt(st, 4, phone) != SQLITE_OK ||
-	    bind_opt(st, 5, birth) != SQLITE_OK ||
-	    store_exec(s, ST_STAFF_UPDATE) == -1 ||
+	if (store_do(s, ST_STAFF_UPDATE, "sszzz", name,
+	    f->display != NULL ? f->display : si.display, unix_user, phone,
+	    birth) != STORE_OK ||
 	    audit(s, who, "staff set", "staff=%s unix=%s", name,
 	    unix_user) == -1)
 		return dberr(s, err, errsize);
@@ -603,7 +567,6 @@ int
 staff_set_disabled(struct store *s, const struct staff_actor *who,
     const char *name, int disabled, char *err, size_t errsize)
 {
-	sqlite3_stmt		*st;
 	struct staff_info	 si;
 
 	if (staff_may(who, STAFF_R_STAFF, err, errsize) == -1 ||
@@ -616,10 +579,8 @@ staff_set_disabled(struct store *s, const struct staff_actor *who,
 	}
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_STAFF_SET_DISABLED);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int(st, 2, disabled != 0) != SQLITE_OK ||
-	    store_exec(s, ST_STAFF_SET_DISABLED) == -1 ||
+	if (store_do(s, ST_STAFF_SET_DISABLED, "si", name, disabled != 0) !=
+	    STORE_OK ||
 	    audit(s, who, disabled ? "staff disable" : "staff enable",
 	    "staff=%s", name) == -1 || store_commit(s) == -1)
 		return dberr(s, err, errsize);
@@ -630,7 +591,6 @@ int
 staff_approve_role(struct store *s, const struct staff_actor *who,
     const char *name, char *err, size_t errsize)
 {
-	sqlite3_stmt		*st;
 	struct staff_info	 si;
 	char			 role[16];
 
@@ -651,10 +611,7 @@ staff_approve_role(struct store *s, const struct staff_actor *who,
 	(void)util_strlcpy(role, si.pending_role, sizeof(role));
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_STAFF_SET_ROLE);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, role, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(s, ST_STAFF_SET_ROLE) == -1 ||
+	if (store_do(s, ST_STAFF_SET_ROLE, "ss", name, role) != STORE_OK ||
 	    audit(s, who, "staff role approve", "staff=%s role=%s "
 	    "requested_by=%s", name, role, si.pending_by) == -1 ||
 	    store_commit(s) == -1)
@@ -719,7 +676,6 @@ int
 staff_set_pin(struct store *s, const struct staff_actor *who,
     const char *name, const char *pin, char *err, size_t errsize)
 {
-	sqlite3_stmt		*st;
 	struct staff_info	 si;
 	const char		*why;
 	char			 hash[OTP_HASH_SIZE];
@@ -739,10 +695,7 @@ staff_set_pin(struct store *s, const struct staff_actor *who,
 	}
 	if (store_begin(s) == -1)
 		return dberr(s, err, errsize);
-	st = store_stmt(s, ST_STAFF_SET_PIN);
-	if (sqlite3_bind_text(st, 1, name, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, hash, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    store_exec(s, ST_STAFF_SET_PIN) == -1 ||
+	if (store_do(s, ST_STAFF_SET_PIN, "ss", name, hash) != STORE_OK ||
 	    audit(s, who, "staff pin", "staff=%s", name) == -1 ||
 	    store_commit(s) == -1) {
 		explicit_bzero(hash, sizeof(hash));
@@ -757,7 +710,7 @@ staff_sign_in(struct store *s, int64_t id, const char *pin,
     const char *terminal_subject, int max, long lock_s,
     struct staff_info *info, int *left, time_t *until)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		 subject[48], hash[OTP_HASH_SIZE];
 	int		 rc, known, lt, lp, failures;
 	time_t		 ut = 0, up = 0;
@@ -779,20 +732,18 @@ staff_sign_in(struct store *s, int64_t id, const char *pin,
 	hash[0] = '\0';
 	known = rc == 0 && !info->disabled && info->has_pin;
 	if (known) {
-		st = store_stmt(s, ST_STAFF_PIN_HASH);
-		if (sqlite3_bind_int64(st, 1, id) != SQLITE_OK)
+		c = store_cur(s, ST_STAFF_PIN_HASH);
+		if (store_bind(c, "I", id) != STORE_OK)
 			return -1;
-		if (sqlite3_step(st) == SQLITE_ROW)
-			store_col_text(st, 0, hash, sizeof(hash));
-		(void)sqlite3_reset(st);
+		if (store_step(c) == STORE_ROW)
+			store_text(c, 0, hash, sizeof(hash));
+		store_reset(c);
 	}
 	if (known && hash[0] != '\0' && otp_hash_check(pin, hash)) {
-		st = store_stmt(s, ST_STAFF_SEEN);
 		if (otp_lockout_clear(s, subject) == -1 ||
 		    otp_lockout_clear(s, terminal_subject) == -1 ||
-		    sqlite3_bind_int64(st, 1, id) != SQLITE_OK ||
-		    sqlite3_bind_int64(st, 2, (sqlite3_int64)clock_now()) !=
-		    SQLITE_OK || store_exec(s, ST_STAFF_SEEN) == -1)
+		    store_do(s, ST_STAFF_SEEN, "It", id, clock_now()) !=
+		    STORE_OK)
 			return -1;
 		info->last_seen = clock_now();
 		return OTP_OK;
@@ -820,7 +771,7 @@ int64_t
 staff_notify_emergency(struct store *s, const char *sender,
     int64_t broadcast_id, const char *text, int64_t recipients)
 {
-	sqlite3_stmt		*st;
+	struct store_cur	*c;
 	struct staff_info	*list = NULL;
 	struct outbox_msg	 m;
 	const char		*errstr;
@@ -829,17 +780,17 @@ staff_notify_emergency(struct store *s, const char *sender,
 	int64_t			 sent = 0;
 	int			 rc;
 
-	st = store_stmt(s, ST_STAFF_APPROVERS);
-	if (sqlite3_bind_text(st, 1, sender, -1, SQLITE_STATIC) != SQLITE_OK)
+	c = store_cur(s, ST_STAFF_APPROVERS);
+	if (store_bind(c, "s", sender) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		list = xreallocarray(list, n + 1, sizeof(*list));
-		row_info(st, &list[n]);
+		row_info(c, &list[n]);
 		if (list[n].phone[0] != '\0')
 			n++;
 	}
-	(void)sqlite3_reset(st);
-	if (rc != SQLITE_DONE) {
+	store_reset(c);
+	if (rc != STORE_OK) {
 		free(list);
 		return -1;
 	}
@@ -880,27 +831,24 @@ staff_audit_list(struct store *s, const char *who, time_t since,
     size_t limit, int (*cb)(void *, const struct staff_audit_row *),
     void *arg)
 {
-	sqlite3_stmt		*st = store_stmt(s, ST_AUDIT_LIST);
+	struct store_cur	*c = store_cur(s, ST_AUDIT_LIST);
 	struct staff_audit_row	 r;
 	int			 rc;
 
-	if ((who != NULL ? sqlite3_bind_text(st, 1, who, -1, SQLITE_STATIC) :
-	    sqlite3_bind_null(st, 1)) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, (sqlite3_int64)since) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)limit) != SQLITE_OK)
+	if (store_bind(c, "stI", who, since, (int64_t)limit) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		memset(&r, 0, sizeof(r));
-		r.at = (time_t)sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, r.actor, sizeof(r.actor));
-		store_col_text(st, 2, r.origin, sizeof(r.origin));
-		store_col_text(st, 3, r.action, sizeof(r.action));
-		store_col_text(st, 4, r.detail, sizeof(r.detail));
+		r.at = (time_t)store_i64(c, 0);
+		store_text(c, 1, r.actor, sizeof(r.actor));
+		store_text(c, 2, r.origin, sizeof(r.origin));
+		store_text(c, 3, r.action, sizeof(r.action));
+		store_text(c, 4, r.detail, sizeof(r.detail));
 		if (cb(arg, &r) == -1)
 			break;
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_ROW || rc == STORE_OK ? 0 : -1;
 }
 
 int

@@ -2,7 +2,6 @@
  * stats: a handful of counting queries, run from munictl, never from the
  * gateway's loop.
  */
-#include <sqlite3.h>
 #include <string.h>
 
 #include "log.h"
@@ -23,46 +22,45 @@ stats_state_name(int i)
 static int
 by_state(struct store *s, enum store_stmt id, time_t since, int64_t *out)
 {
-	sqlite3_stmt	*st = store_stmt(s, id);
-	const char	*name;
-	int		 rc, i;
+	struct store_cur	*c = store_cur(s, id);
+	const char		*name;
+	int			 rc, i;
 
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)since) != SQLITE_OK)
+	if (store_bind(c, "t", since) != STORE_OK)
 		return -1;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		name = (const char *)sqlite3_column_text(st, 0);
+	while ((rc = store_step(c)) == STORE_ROW) {
+		name = store_str(c, 0);
 		for (i = 0; i < STATS_STATES; i++)
-			if (name != NULL && strcmp(name, states[i]) == 0)
-				out[i] = sqlite3_column_int64(st, 1);
+			if (strcmp(name, states[i]) == 0)
+				out[i] = store_i64(c, 1);
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
 }
 
 int
 stats_collect(struct store *s, time_t since, struct stats *x)
 {
-	sqlite3_stmt	*st;
-	int		 rc;
+	struct store_cur	*c;
 
 	memset(x, 0, sizeof(*x));
-	st = store_stmt(s, ST_STATS_COUNTS);
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)since) != SQLITE_OK)
+	c = store_cur(s, ST_STATS_COUNTS);
+	if (store_bind(c, "t", since) != STORE_OK)
 		goto fail;
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	if (store_step(c) != STORE_ROW) {
+		store_reset(c);
 		goto fail;
 	}
-	x->residents = sqlite3_column_int64(st, 0);
-	x->with_mobile = sqlite3_column_int64(st, 1);
-	x->queue_active = sqlite3_column_int64(st, 2);
-	x->fees_unpaid = sqlite3_column_int64(st, 3);
-	x->owed_cents = sqlite3_column_int64(st, 4);
-	x->reports = sqlite3_column_int64(st, 5);
-	x->broadcasts = sqlite3_column_int64(st, 6);
-	x->inbox_total = sqlite3_column_int64(st, 7);
-	x->inbox_since = sqlite3_column_int64(st, 8);
-	(void)sqlite3_reset(st);
+	x->residents = store_i64(c, 0);
+	x->with_mobile = store_i64(c, 1);
+	x->queue_active = store_i64(c, 2);
+	x->fees_unpaid = store_i64(c, 3);
+	x->owed_cents = store_i64(c, 4);
+	x->reports = store_i64(c, 5);
+	x->broadcasts = store_i64(c, 6);
+	x->inbox_total = store_i64(c, 7);
+	x->inbox_since = store_i64(c, 8);
+	store_reset(c);
 	if (by_state(s, ST_STATS_OUTBOX, 0, x->outbox_total) == -1 ||
 	    by_state(s, ST_STATS_OUTBOX, since, x->outbox_since) == -1)
 		goto fail;

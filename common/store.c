@@ -15,6 +15,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 
 #define STORE_BUSY_MS	5000
@@ -41,14 +42,22 @@ struct store_cur {
 	int		 owned;
 };
 
-#define STMT(id, sql) { #id, sql },
+/*
+ * The statement table: each statement's SQLite text, and PostgreSQL's
+ * beside it where the two differ (STMT2; see store_stmts.h). Only the
+ * SQLite text is prepared here; the other waits for a second store.
+ */
+#define STMT(id, sql) { #id, sql, NULL },
+#define STMT2(id, sql, pg_sql) { #id, sql, pg_sql },
 static const struct {
 	const char	*name;
 	const char	*sql;
+	const char	*pg_sql;	/* NULL: sql serves both */
 } store_sql[] = {
 #include "store_stmts.h"
 };
 #undef STMT
+#undef STMT2
 
 /*
  * Migrations: migrations[n] takes the schema from version n to n + 1 and
@@ -1298,4 +1307,35 @@ store_cur_free(struct store_cur *c)
 		return;
 	sqlite3_finalize(c->st);
 	free(c);
+}
+
+int
+store_bind_bytes(struct store_cur *c, int idx, const void *b, size_t len)
+{
+	int	 rc;
+
+	if (len > INT_MAX)
+		rc = SQLITE_TOOBIG;
+	else if (len == 0)
+		rc = sqlite3_bind_zeroblob(c->st, idx, 0);
+	else
+		rc = sqlite3_bind_blob(c->st, idx, b, (int)len, SQLITE_STATIC);
+	if (rc != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
+}
+
+int
+store_bind_textn(struct store_cur *c, int idx, const char *t, size_t len)
+{
+	if (len > INT_MAX || sqlite3_bind_text(c->st, idx, t, (int)len,
+	    SQLITE_STATIC) != SQLITE_OK) {
+		log_warnx("%s: parameter %d: %s", c->name, idx,
+		    sqlite3_errmsg(c->s->db));
+		return STORE_ERROR;
+	}
+	return STORE_OK;
 }

@@ -1,10 +1,13 @@
 /*
- * store: the SQLite database every muni program shares. It opens the file in
- * WAL mode with synchronous=FULL, brings the schema up to date, and prepares
- * every statement of common/store_stmts.h once, so bad SQL fails at start.
+ * store: the database every muni program shares, today a SQLite file. It
+ * opens the file in WAL mode with synchronous=FULL, brings the schema up
+ * to date, and prepares every statement of common/store_stmts.h once, so
+ * bad SQL fails at start.
  *
- * Only common/ uses the statements (nothing outside common/ includes
- * sqlite3.h); fronts see the store as an opaque handle.
+ * This header is the seam: the domain reaches the database only through
+ * the calls below (statement ids, cursors, store codes) and never sees the
+ * engine, so a PostgreSQL store can stand behind the same calls. What only
+ * the SQLite store and white-box tests may touch is in store_sqlite.h.
  */
 #ifndef MUNI_STORE_H
 #define MUNI_STORE_H
@@ -14,15 +17,15 @@
 #include <time.h>
 
 struct store;
-struct sqlite3;
-struct sqlite3_stmt;
 
 #define STMT(id, sql) id,
+#define STMT2(id, sql, pg_sql) id,
 enum store_stmt {
 #include "store_stmts.h"
 	STMT__COUNT
 };
 #undef STMT
+#undef STMT2
 
 /* 'muni' in PRAGMA application_id marks the file as ours. */
 #define STORE_APP_ID	0x6d756e69
@@ -50,13 +53,6 @@ void		 store_close(struct store *);
 int		 store_version_found(const struct store *);
 
 /*
- * The prepared statement id, reset and with its bindings cleared, ready for
- * the caller to bind and step.
- */
-struct sqlite3_stmt *store_stmt(struct store *, enum store_stmt);
-struct sqlite3	*store_db(struct store *);
-
-/*
  * How long a statement waits for another process's write lock before it
  * fails with SQLITE_BUSY (5 s from store_open). The gateway's loop must not
  * stall that long: it waits briefly and retries later. 0 or -1.
@@ -79,18 +75,8 @@ int	 store_savepoint_end(struct store *, int keep);
 /* The database's last error text, for log lines. */
 const char *store_errmsg(struct store *);
 
-/*
- * Step a statement that returns no rows (or whose rows are ignored). On
- * failure logs the statement's name and the SQLite error and returns -1.
- */
-int	 store_exec(struct store *, enum store_stmt);
 /* The number of rows the last statement changed. */
 int64_t	 store_changes(struct store *);
-/*
- * Column i of the current row as text into buf ("" for NULL), cut at a
- * UTF-8 character boundary when it does not fit.
- */
-void	 store_col_text(struct sqlite3_stmt *, int i, char *buf, size_t size);
 int64_t	 store_last_rowid(struct store *);
 
 /*
@@ -169,6 +155,17 @@ const void *store_blob(struct store_cur *, int i, size_t *len);
 struct store_cur *store_prepare(struct store *, const char *sql, size_t len,
 	    char *err, size_t errsize);
 void	 store_cur_free(struct store_cur *);
+/* len bytes of text at ?idx, not copied, where no NUL need end them. */
+int	 store_bind_textn(struct store_cur *, int idx, const char *,
+	    size_t len);
+
+/*
+ * A blob of len bytes into ?idx that is never NULL: 0 bytes bind an empty
+ * blob (where 'b' binds NULL), for a NOT NULL column that may hold
+ * nothing. The bytes must live until the statement is stepped.
+ */
+int	 store_bind_bytes(struct store_cur *, int idx, const void *,
+	    size_t len);
 
 /*
  * Bulk mode for imports and the demo: a large page cache so one big

@@ -4,7 +4,20 @@
  * line here, never build SQL at run time (the group-rule compiler, which
  * binds every value, is the only exception).
  *
- * No include guard: this file is an X-macro list, included with STMT defined.
+ * One text serves both dialects muni means to run on (SQLite now,
+ * PostgreSQL next) where it can: plain SQL with ?N parameters. Where the
+ * dialects part (an upsert's spelling, date arithmetic, typeof, a pragma),
+ * the line carries the second text beside the first:
+ *
+ *	STMT2(ST_X, "SQLite text", "PostgreSQL text")
+ *
+ * with the same parameters (PostgreSQL spells ?N as $N) and the same
+ * columns in the same order, so a module binds and reads it one way. Only
+ * the SQLite text is prepared today. tests/integration/sql_literals.sh
+ * holds both texts to literals.
+ *
+ * No include guard: this file is an X-macro list, included with STMT and
+ * STMT2 defined.
  */
 
 /* audit */

@@ -8,16 +8,14 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <sqlite3.h>
-
 #include "i18n.h"
-#include "keywords.h"
 #include "reminders.h"
 #include "rule.h"
 #include "services.h"
 #include "store.h"
 #include "topics.h"
 #include "util.h"
+#include "words.h"
 
 _Static_assert(TOPICS_MAX == SERVICES_TOPICS_MAX, "TEMAS lists them all");
 _Static_assert(TOPICS_NAME_SIZE <= SERVICES_NAME_SIZE, "names fit");
@@ -73,25 +71,23 @@ db_err(struct store *s, char *err, size_t errsize)
 int
 topics_count(struct store *s, int64_t *n, int64_t *emergency)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_TOPICS_COUNT);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_TOPICS_COUNT);
 
-	if ((rc = sqlite3_step(st)) != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	if (store_step(c) != STORE_ROW) {
+		store_reset(c);
 		return -1;
 	}
 	if (n != NULL)
-		*n = sqlite3_column_int64(st, 0);
+		*n = store_i64(c, 0);
 	if (emergency != NULL)
-		*emergency = sqlite3_column_int64(st, 1);
-	(void)sqlite3_reset(st);
+		*emergency = store_i64(c, 1);
+	store_reset(c);
 	return 0;
 }
 
 int
 topics_seed(struct store *s, int *added)
 {
-	sqlite3_stmt	*st;
 	int64_t		 nemerg;
 	size_t		 i;
 	int		 n = 0;
@@ -106,17 +102,9 @@ topics_seed(struct store *s, int *added)
 		/* One emergency topic: a database may have named its own. */
 		if (standard[i].emergency && nemerg > 0)
 			continue;
-		st = store_stmt(s, ST_TOPICS_SEED);
-		if (sqlite3_bind_text(st, 1, standard[i].code, -1,
-		    SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(st, 2, standard[i].lv, -1,
-		    SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_text(st, 3, standard[i].en, -1,
-		    SQLITE_STATIC) != SQLITE_OK ||
-		    sqlite3_bind_int(st, 4, standard[i].default_on) !=
-		    SQLITE_OK ||
-		    sqlite3_bind_int(st, 5, standard[i].emergency) !=
-		    SQLITE_OK || store_exec(s, ST_TOPICS_SEED) == -1)
+		if (store_do(s, ST_TOPICS_SEED, "sssii", standard[i].code,
+		    standard[i].lv, standard[i].en, standard[i].default_on,
+		    standard[i].emergency) != STORE_OK)
 			goto fail;
 		n += (int)store_changes(s);
 	}
@@ -133,9 +121,7 @@ fail:
 int
 topics_code_valid(const char *code, char *err, size_t errsize)
 {
-	const char	*arg;
-	char		 line[TOPICS_CODE_SIZE + 8];
-	size_t		 i, n, arglen;
+	size_t		 i, n;
 
 	if (code == NULL || (n = strlen(code)) == 0 ||
 	    n >= TOPICS_CODE_SIZE) {
@@ -154,10 +140,12 @@ topics_code_valid(const char *code, char *err, size_t errsize)
 		    "letter"), code, i + 1);
 		return -1;
 	}
-	/* The SMS parser decides: STOP <code> must name the topic. */
-	(void)snprintf(line, sizeof(line), "STOP %s", code);
-	if (keywords_parse(line, strlen(line), &arg, &arglen) !=
-	    KEYWORDS_STOP || arglen != n) {
+	/*
+	 * STOP <code> must name the topic. The SMS parser takes a plain
+	 * a-z0-9_ word after STOP whole, so only the words that mean every
+	 * topic stand in the way, and words.c tells both of us which.
+	 */
+	if (words_stop_all(code, n)) {
 		seterr(err, errsize, _("topic code '%s': \"STOP %s\" means "
 		    "every topic, so it cannot name one"), code, code);
 		return -1;
@@ -236,50 +224,49 @@ clash(struct store *s, int64_t self, const char *const mine[3], char *err,
 int
 topics_get(struct store *s, const char *code, struct topics_info *t)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_TOPICS_GET);
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_TOPICS_GET);
+	int			 rc;
 
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "s", code) != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc == SQLITE_ROW) {
+	if ((rc = store_step(c)) == STORE_ROW) {
 		memset(t, 0, sizeof(*t));
-		t->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, t->code, sizeof(t->code));
-		store_col_text(st, 2, t->name_lv, sizeof(t->name_lv));
-		store_col_text(st, 3, t->name_en, sizeof(t->name_en));
-		t->default_on = sqlite3_column_int(st, 4) != 0;
-		t->emergency = sqlite3_column_int(st, 5) != 0;
+		t->id = store_i64(c, 0);
+		store_text(c, 1, t->code, sizeof(t->code));
+		store_text(c, 2, t->name_lv, sizeof(t->name_lv));
+		store_text(c, 3, t->name_en, sizeof(t->name_en));
+		t->default_on = store_int(c, 4) != 0;
+		t->emergency = store_int(c, 5) != 0;
 	}
-	(void)sqlite3_reset(st);
-	if (rc == SQLITE_ROW)
+	store_reset(c);
+	if (rc == STORE_ROW)
 		return 0;
-	return rc == SQLITE_DONE ? 1 : -1;
+	return rc == STORE_OK ? 1 : -1;
 }
 
 int
 topics_list(struct store *s, struct topics_info *out, size_t max,
     size_t *n)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_TOPICS_LIST);
-	struct topics_info *t;
-	int		 rc;
+	struct store_cur	*c = store_cur(s, ST_TOPICS_LIST);
+	struct topics_info	*t;
+	int			 rc;
 
 	*n = 0;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW && *n < max) {
+	while ((rc = store_step(c)) == STORE_ROW && *n < max) {
 		t = &out[(*n)++];
 		memset(t, 0, sizeof(*t));
-		t->id = sqlite3_column_int64(st, 0);
-		store_col_text(st, 1, t->code, sizeof(t->code));
-		store_col_text(st, 2, t->name_lv, sizeof(t->name_lv));
-		store_col_text(st, 3, t->name_en, sizeof(t->name_en));
-		t->default_on = sqlite3_column_int(st, 4) != 0;
-		t->emergency = sqlite3_column_int(st, 5) != 0;
-		t->opted_in = sqlite3_column_int64(st, 6);
-		t->opted_out = sqlite3_column_int64(st, 7);
+		t->id = store_i64(c, 0);
+		store_text(c, 1, t->code, sizeof(t->code));
+		store_text(c, 2, t->name_lv, sizeof(t->name_lv));
+		store_text(c, 3, t->name_en, sizeof(t->name_en));
+		t->default_on = store_int(c, 4) != 0;
+		t->emergency = store_int(c, 5) != 0;
+		t->opted_in = store_i64(c, 6);
+		t->opted_out = store_i64(c, 7);
 	}
-	(void)sqlite3_reset(st);
-	return rc == SQLITE_DONE || rc == SQLITE_ROW ? 0 : -1;
+	store_reset(c);
+	return rc == STORE_OK || rc == STORE_ROW ? 0 : -1;
 }
 
 int
@@ -288,7 +275,6 @@ topics_add(struct store *s, const char *code, const char *name_lv,
 {
 	struct topics_info t;
 	const char	*mine[3] = { code, name_lv, name_en };
-	sqlite3_stmt	*st;
 	int64_t		 n;
 	int		 rc;
 
@@ -320,13 +306,8 @@ topics_add(struct store *s, const char *code, const char *name_lv,
 	}
 	if ((rc = clash(s, -1, mine, err, errsize)) != 0)
 		goto out;
-	st = store_stmt(s, ST_TOPICS_INSERT);
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, name_lv, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_text(st, 3, name_en, -1,
-	    SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(st, 4,
-	    default_on != 0) != SQLITE_OK ||
-	    store_exec(s, ST_TOPICS_INSERT) == -1) {
+	if (store_do(s, ST_TOPICS_INSERT, "sssi", code, name_lv, name_en,
+	    default_on != 0) != STORE_OK) {
 		rc = db_err(s, err, errsize);
 		goto out;
 	}
@@ -344,7 +325,6 @@ topics_set(struct store *s, const char *code, const char *name_lv,
 {
 	struct topics_info t;
 	const char	*mine[3];
-	sqlite3_stmt	*st;
 	int		 rc;
 
 	if ((name_lv != NULL && name_valid("--name-lv", name_lv, err,
@@ -378,13 +358,8 @@ topics_set(struct store *s, const char *code, const char *name_lv,
 	mine[2] = t.name_en;
 	if ((rc = clash(s, t.id, mine, err, errsize)) != 0)
 		goto out;
-	st = store_stmt(s, ST_TOPICS_UPDATE);
-	if (sqlite3_bind_int64(st, 1, t.id) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, t.name_lv, -1, SQLITE_STATIC) !=
-	    SQLITE_OK || sqlite3_bind_text(st, 3, t.name_en, -1,
-	    SQLITE_STATIC) != SQLITE_OK || sqlite3_bind_int(st, 4,
-	    t.default_on) != SQLITE_OK ||
-	    store_exec(s, ST_TOPICS_UPDATE) == -1) {
+	if (store_do(s, ST_TOPICS_UPDATE, "Issi", t.id, t.name_lv,
+	    t.name_en, t.default_on) != STORE_OK) {
 		rc = db_err(s, err, errsize);
 		goto out;
 	}
@@ -400,18 +375,16 @@ out:
 static int
 rules_use(struct store *s, const char *code, char *err, size_t errsize)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_TOPICS_RULE_GROUPS);
+	struct store_cur *c = store_cur(s, ST_TOPICS_RULE_GROUPS);
 	struct rule	*r;
 	char		 name[128], rerr[256], needle[TOPICS_CODE_SIZE + 2];
-	const char	*text;
 	int		 rc, bad = 0;
 
 	/* The topic is gone inside this transaction: check every rule. */
 	(void)snprintf(needle, sizeof(needle), "'%s'", code);
-	while (!bad && (rc = sqlite3_step(st)) == SQLITE_ROW) {
-		store_col_text(st, 0, name, sizeof(name));
-		text = (const char *)sqlite3_column_text(st, 1);
-		if ((r = rule_parse(text != NULL ? text : "", rerr,
+	while (!bad && (rc = store_step(c)) == STORE_ROW) {
+		store_text(c, 0, name, sizeof(name));
+		if ((r = rule_parse(store_str(c, 1), rerr,
 		    sizeof(rerr))) == NULL)
 			continue;	/* broken before: not ours to judge */
 		if (rule_check(s, r, NULL, NULL, rerr, sizeof(rerr)) == -1 &&
@@ -419,13 +392,13 @@ rules_use(struct store *s, const char *code, char *err, size_t errsize)
 			bad = 1;
 		rule_free(r);
 	}
-	(void)sqlite3_reset(st);
+	store_reset(c);
 	if (bad) {
 		seterr(err, errsize, _("topic '%s' is used by the rule of "
 		    "group '%s'"), code, name);
 		return 1;
 	}
-	return rc == SQLITE_DONE ? 0 : db_err(s, err, errsize);
+	return rc == STORE_OK ? 0 : db_err(s, err, errsize);
 }
 
 int
@@ -433,7 +406,7 @@ topics_remove(struct store *s, const char *code, int64_t *dropped,
     char *err, size_t errsize)
 {
 	struct topics_info t;
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	int64_t		 bcasts, queued, subs;
 	size_t		 i;
 	int		 rc;
@@ -461,31 +434,27 @@ topics_remove(struct store *s, const char *code, int64_t *dropped,
 			    "muni sends messages under it"), code);
 			goto out;
 		}
-	st = store_stmt(s, ST_TOPICS_USES);
-	if (sqlite3_bind_text(st, 1, code, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_step(st) != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
+	c = store_cur(s, ST_TOPICS_USES);
+	if (store_bind(c, "s", code) != STORE_OK ||
+	    store_step(c) != STORE_ROW) {
+		store_reset(c);
 		rc = db_err(s, err, errsize);
 		goto out;
 	}
-	bcasts = sqlite3_column_int64(st, 0);
-	queued = sqlite3_column_int64(st, 1);
-	(void)sqlite3_reset(st);
+	bcasts = store_i64(c, 0);
+	queued = store_i64(c, 1);
+	store_reset(c);
 	if (bcasts > 0 || queued > 0) {
 		seterr(err, errsize, _("topic '%s' is in use: broadcasts=%lld "
 		    "queued=%lld"), code, (long long)bcasts, (long long)queued);
 		goto out;
 	}
-	st = store_stmt(s, ST_TOPICS_SUBS_DELETE);
-	if (sqlite3_bind_int64(st, 1, t.id) != SQLITE_OK ||
-	    store_exec(s, ST_TOPICS_SUBS_DELETE) == -1) {
+	if (store_do(s, ST_TOPICS_SUBS_DELETE, "I", t.id) != STORE_OK) {
 		rc = db_err(s, err, errsize);
 		goto out;
 	}
 	subs = store_changes(s);
-	st = store_stmt(s, ST_TOPICS_DELETE);
-	if (sqlite3_bind_int64(st, 1, t.id) != SQLITE_OK ||
-	    store_exec(s, ST_TOPICS_DELETE) == -1) {
+	if (store_do(s, ST_TOPICS_DELETE, "I", t.id) != STORE_OK) {
 		rc = db_err(s, err, errsize);
 		goto out;
 	}

@@ -6,7 +6,6 @@
  * to fit: a list shows as many items (at most five) as the encoding
  * leaves room for, and pages on with 9.
  */
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -456,67 +455,50 @@ choose(struct ussd *u, long k)
 static int
 session_put(struct ussd *u, const char *session)
 {
-	sqlite3_stmt	*st = store_stmt(u->s, ST_USSD_SESSION_PUT);
 	char		 data[64];
 
 	(void)util_snprintf(data, sizeof(data), "%ld:%ld:%d:%lld", u->offset,
 	    u->shown, u->more, u->fee);
-	if (sqlite3_bind_text(st, 1, u->c.phone, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, session, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, screen_names[u->scr], -1,
-	    SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, data, -1, SQLITE_TRANSIENT) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, u->c.lang, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_int64(st, 6, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK)
-		return -1;
-	return store_exec(u->s, ST_USSD_SESSION_PUT);
+	return store_do(u->s, ST_USSD_SESSION_PUT, "ssscst", u->c.phone,
+	    session, screen_names[u->scr], data, u->c.lang, clock_now()) ==
+	    STORE_OK ? 0 : -1;
 }
 
 static int
 session_delete(struct store *s, const char *phone, const char *session)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_USSD_SESSION_DELETE);
-
-	if (sqlite3_bind_text(st, 1, phone, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, session, -1, SQLITE_STATIC) != SQLITE_OK)
-		return -1;
-	return store_exec(s, ST_USSD_SESSION_DELETE);
+	return store_do(s, ST_USSD_SESSION_DELETE, "ss", phone, session) ==
+	    STORE_OK ? 0 : -1;
 }
 
 /* Load the session into u: 0, 1 none or timed out, -1 error. */
 static int
 session_get(struct ussd *u, const char *session)
 {
-	sqlite3_stmt	*st = store_stmt(u->s, ST_USSD_SESSION_GET);
-	const char	*scr, *data, *errstr;
-	char		 buf[64], *f[4], *p;
-	long long	 v[4];
-	time_t		 at;
-	size_t		 i;
-	int		 rc;
+	struct store_cur	*c = store_cur(u->s, ST_USSD_SESSION_GET);
+	const char		*scr, *errstr;
+	char			 buf[64], *f[4], *p;
+	long long		 v[4];
+	time_t			 at;
+	size_t			 i;
+	int			 rc;
 
-	if (sqlite3_bind_text(st, 1, u->c.phone, -1, SQLITE_STATIC) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, session, -1, SQLITE_STATIC) != SQLITE_OK)
+	if (store_bind(c, "ss", u->c.phone, session) != STORE_OK)
 		return -1;
-	rc = sqlite3_step(st);
-	if (rc != SQLITE_ROW) {
-		(void)sqlite3_reset(st);
-		return rc == SQLITE_DONE ? 1 : -1;
+	rc = store_step(c);
+	if (rc != STORE_ROW) {
+		store_reset(c);
+		return rc == STORE_OK ? 1 : -1;
 	}
-	scr = (const char *)sqlite3_column_text(st, 0);
-	data = (const char *)sqlite3_column_text(st, 1);
-	at = (time_t)sqlite3_column_int64(st, 2);
+	scr = store_str(c, 0);
+	at = (time_t)store_i64(c, 2);
 	u->scr = S_MAIN;
-	for (i = 0; scr != NULL && i < S__COUNT; i++)
+	for (i = 0; i < S__COUNT; i++)
 		if (strcmp(scr, screen_names[i]) == 0)
 			u->scr = (enum screen)i;
-	if (data == NULL || util_strlcpy(buf, data, sizeof(buf)) == -1)
+	if (util_strlcpy(buf, store_str(c, 1), sizeof(buf)) == -1)
 		buf[0] = '\0';
-	(void)sqlite3_reset(st);
+	store_reset(c);
 	if (clock_now() - at > (time_t)config_int(u->cfg,
 	    CFG_USSD_SESSION_TIMEOUT_S))
 		return 1;
@@ -677,11 +659,8 @@ fail:
 int
 ussd_expire(struct store *s, const struct config *cfg)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_USSD_SESSION_EXPIRE);
-
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)(clock_now() -
-	    config_int(cfg, CFG_USSD_SESSION_TIMEOUT_S))) != SQLITE_OK ||
-	    store_exec(s, ST_USSD_SESSION_EXPIRE) == -1)
+	if (store_do(s, ST_USSD_SESSION_EXPIRE, "t", clock_now() -
+	    (time_t)config_int(cfg, CFG_USSD_SESSION_TIMEOUT_S)) != STORE_OK)
 		return -1;
 	return (int)store_changes(s);
 }

@@ -16,6 +16,8 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "nav.h"
+#include "screens.h"
 #include "speech.h"
 #include "store.h"
 #include "ui.h"
@@ -64,8 +66,9 @@ speech_key(struct kiosk *k, int key)
 	struct speech	*sp = k->speech;
 
 	/* Under the idle warning every key only says "still here". */
-	if (speech_mode(sp) == SPEECH_OFF || k->screen == KS_REPORT_TEXT ||
-	    k->screen == KS_STAFF_TEXT || k->warn_start_ms != 0) {
+	if (speech_mode(sp) == SPEECH_OFF ||
+	    (screen_get(k->screen)->flags & SCREEN_TEXT) ||
+	    k->warn_start_ms != 0) {
 		speech_stop(sp);
 		return 0;
 	}
@@ -113,7 +116,7 @@ signals(void)
 int
 main(int argc, char **argv)
 {
-	static struct kiosk	 k;	/* large; wiped by kiosk_reset */
+	static struct kiosk	 k;	/* large; wiped by nav_reset */
 	const char		*conf = NULL, *term = NULL, *errstr;
 	char			*errors, err[512];
 	int64_t			 t;
@@ -193,12 +196,12 @@ main(int argc, char **argv)
 		config_free(k.cfg);
 		return 1;
 	}
-	kiosk_init(&k);
+	nav_init(&k);
 	speech_set_on(k.speech, speech_mode(k.speech) == SPEECH_ON);
-	kiosk_audit(&k, "kiosk start", "");
+	nav_audit(&k, "kiosk start", "");
 	while (!kiosk_stop && !k.quit) {
 		if (k.dirty) {
-			kiosk_draw(&k);
+			nav_draw(&k);
 			speech_screen(k.speech, ui_said(), 0);
 		}
 		t = clock_mono_ms();
@@ -221,13 +224,12 @@ main(int argc, char **argv)
 		if (k.warn_start_ms == 0 && speech_busy(k.speech))
 			k.last_key_ms = clock_mono_ms();
 		if (key == UI_K_NONE)
-			kiosk_tick(&k);
+			nav_tick(&k);
 		else if (!speech_key(&k, key))
-			kiosk_key(&k, key);
+			nav_key(&k, key);
 	}
-	kiosk_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop",
-	    "");
-	kiosk_reset(&k);
+	nav_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop", "");
+	nav_reset(&k);
 	ui_end();
 	speech_free(k.speech);
 	store_close(k.store);

@@ -1,8 +1,9 @@
 /*
  * kiosk: the state of one terminal — which screen shows, the resident's
  * session (everything personal, wiped at the end) and staff mode. The
- * screens (screens.c, staff.c) only call common/; nothing here decides
- * anything a resident could also ask by SMS.
+ * screens (the rows of screens.h, in screen_*.c and staff.c) call nav.c
+ * and common/ only; nothing here decides anything a resident could also
+ * ask by SMS.
  */
 #ifndef MUNI_KIOSK_H
 #define MUNI_KIOSK_H
@@ -33,6 +34,7 @@ struct store;
 #define KIOSK_STAFF_ID_DIGITS	9
 #define KIOSK_PIN_MAX		32
 
+/* A screen: its row in the table (screens.h) says what it is. */
 enum kiosk_screen {
 	KS_WELCOME,
 	KS_MENU,
@@ -111,7 +113,7 @@ struct kiosk_staff {
 	int64_t			 awaiting[KIOSK_AWAITING_MAX];
 	size_t			 nawaiting;
 	/* Every group, and its size when counted this visit (-1 not yet,
-	 * -2 failed); both owned, freed by staff_lists_free(). */
+	 * -2 failed); both owned, freed by nav_staff_lists_free(). */
 	struct groups_info	*groups;
 	int64_t			*gsize;
 	size_t			 ngroups;
@@ -164,40 +166,5 @@ struct kiosk {
 	struct kiosk_session	 sess;
 	struct kiosk_staff	 staff;
 };
-
-/* screens.c: the resident screens and the loop's pieces. */
-void	 kiosk_init(struct kiosk *);
-void	 kiosk_draw(struct kiosk *);
-void	 kiosk_key(struct kiosk *, int key);
-/* Called when no key came for a while: idle warning, dashboard. */
-void	 kiosk_tick(struct kiosk *);
-/* End the visit: wipe everything personal from memory and screen. */
-void	 kiosk_reset(struct kiosk *);
-void	 kiosk_go(struct kiosk *, enum kiosk_screen);
-void	 kiosk_message(struct kiosk *, enum kiosk_screen back, int error,
-	    const char *text);
-void	 kiosk_audit(struct kiosk *, const char *action, const char *detail);
-/* Ask before doing what (KA_*); key_ask in screens.c takes the answer. */
-void	 kiosk_ask(struct kiosk *, enum kiosk_ask what);
-/*
- * The field on an input screen changed (a character typed or deleted): an
- * error note about what was there goes, since it no longer applies.
- */
-void	 kiosk_field_changed(struct kiosk *);
-/* The legends every screen ends with. */
-extern const char *const *kiosk_legend_choice(void);
-extern const char *const *kiosk_legend_input(void);
-
-/* staff.c */
-void	 staff_draw(struct kiosk *);
-void	 staff_key(struct kiosk *, int key);
-void	 staff_tick(struct kiosk *);
-void	 staff_enter(struct kiosk *);
-/* Free the lists staff mode loaded (before the staff state is wiped). */
-void	 staff_lists_free(struct kiosk *);
-/* The staff questions' text and a yes to them (KA_SHUTDOWN, KA_EMERGENCY). */
-int	 staff_ask_text(struct kiosk *, const char **title, char *body,
-	    size_t size);
-void	 staff_answer_yes(struct kiosk *, enum kiosk_ask);
 
 #endif

@@ -11,7 +11,8 @@
  * `munictl broadcast preview` prints, send it, and watch a dashboard of
  * recent broadcasts. This is also the only way out of the kiosk besides a
  * signal from the system. Shutting down and an emergency broadcast each
- * take a second yes that says what will happen (kiosk_ask).
+ * take a second yes that says what will happen (nav_ask). Its screens
+ * are rows of the table (screens.h) at the end of this file.
  */
 #include <math.h>
 #include <stdio.h>
@@ -25,8 +26,10 @@
 #include "i18n.h"
 #include "kiosk.h"
 #include "log.h"
+#include "nav.h"
 #include "otp.h"
 #include "pager.h"
+#include "screens.h"
 #include "services.h"
 #include "store.h"
 #include "ui.h"
@@ -47,18 +50,6 @@ staff_legend(const char *k1, const char *v1, const char *k2, const char *v2)
 
 	l[0] = k1; l[1] = v1; l[2] = k2; l[3] = v2; l[4] = NULL;
 	return l;
-}
-
-/*
- * With staff accounts each person signs in with their staff number and own
- * PIN; without any, the shared [kiosk] staff_pin_hash opens staff mode.
- */
-void
-staff_enter(struct kiosk *k)
-{
-	k->staff.personal = staff_count(k->store) > 0;
-	k->staff.id = 0;
-	kiosk_go(k, k->staff.personal ? KS_STAFF_ID : KS_STAFF_PIN);
 }
 
 /* Who acts: the person signed in, else the terminal (shared PIN). */
@@ -84,15 +75,22 @@ staff_begin(struct kiosk *k, const char *title)
 	ui_begin(t);
 }
 
-static void
-staff_note(struct kiosk *k, int error, const char *text)
-{
-	(void)util_strlcpy(k->note, text, sizeof(k->note));
-	k->note_error = error;
-	k->dirty = 1;
-}
-
 /* --- Staff number (with accounts). */
+
+/*
+ * With staff accounts each person signs in with their staff number and own
+ * PIN; without any, the shared [kiosk] staff_pin_hash opens staff mode.
+ */
+static int
+open_id(struct kiosk *k)
+{
+	k->staff.personal = staff_count(k->store) > 0;
+	k->staff.id = 0;
+	if (k->staff.personal)
+		return 0;
+	nav_go(k, KS_STAFF_PIN);
+	return 1;
+}
 
 static void
 draw_id(struct kiosk *k)
@@ -104,7 +102,7 @@ draw_id(struct kiosk *k)
 	    "_");
 	if (k->note[0] != '\0')
 		ui_wrap(7, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
-	ui_finish(kiosk_legend_input());
+	ui_finish(nav_legend_input());
 }
 
 static void
@@ -115,29 +113,29 @@ key_id(struct kiosk *k, int key)
 
 	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
 	    k->sess.input_len == 0)) {
-		kiosk_reset(k);
+		nav_reset(k);
 		return;
 	}
 	if (key == UI_K_BACKSPACE) {
 		k->sess.input[--k->sess.input_len] = '\0';
-		kiosk_field_changed(k);
+		nav_field_changed(k);
 		return;
 	}
 	if (key >= '0' && key <= '9' &&
 	    k->sess.input_len < KIOSK_STAFF_ID_DIGITS) {
 		k->sess.input[k->sess.input_len++] = (char)key;
 		k->sess.input[k->sess.input_len] = '\0';
-		kiosk_field_changed(k);
+		nav_field_changed(k);
 		return;
 	}
 	if (key != UI_K_ENTER || k->sess.input_len == 0)
 		return;
 	if (util_strtonum(k->sess.input, 1, 999999999, &id, &errstr) == -1) {
-		staff_note(k, 1, _("A staff number is digits, from 1."));
+		nav_note(k, 1, _("A staff number is digits, from 1."));
 		return;
 	}
 	k->staff.id = id;
-	kiosk_go(k, KS_STAFF_PIN);
+	nav_go(k, KS_STAFF_PIN);
 }
 
 /*
@@ -168,27 +166,27 @@ sign_in(struct kiosk *k)
 		    sizeof(k->staff.name));
 		(void)util_strlcpy(k->staff.display, si.display,
 		    sizeof(k->staff.display));
-		kiosk_audit(k, "staff sign-in", "");
-		kiosk_go(k, KS_STAFF_MENU);
+		nav_audit(k, "staff sign-in", "");
+		nav_go(k, KS_STAFF_MENU);
 		return;
 	case OTP_WRONG:
 	case OTP_NO_RESIDENT:
-		kiosk_audit(k, "staff sign-in: wrong number or PIN", line);
+		nav_audit(k, "staff sign-in: wrong number or PIN", line);
 		(void)snprintf(line, sizeof(line), ngettext("Wrong staff number "
 		    "or PIN. %d try left.", "Wrong staff number or PIN. %d "
 		    "tries left.", (unsigned long)left), left);
-		kiosk_go(k, KS_STAFF_ID);
-		staff_note(k, 1, line);
+		nav_go(k, KS_STAFF_ID);
+		nav_note(k, 1, line);
 		return;
 	case OTP_LOCKED:
-		kiosk_audit(k, "staff sign-in: locked", line);
+		nav_audit(k, "staff sign-in: locked", line);
 		clock_datetime(until, when, sizeof(when));
 		(void)snprintf(line, sizeof(line), _("Staff sign-in is locked "
 		    "until %.5s."), when + 11);
-		kiosk_message(k, KS_WELCOME, 1, line);
+		nav_message(k, KS_WELCOME, 1, line);
 		return;
 	default:
-		kiosk_message(k, KS_WELCOME, 1, _("A technical fault: please "
+		nav_message(k, KS_WELCOME, 1, _("A technical fault: please "
 		    "try again later or ask at the service desk."));
 		return;
 	}
@@ -216,7 +214,7 @@ draw_pin(struct kiosk *k)
 	ui_text(5, 6, 0, UI_FIELD, len > 0 ? shown : "_");
 	if (k->note[0] != '\0')
 		ui_wrap(7, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
-	ui_finish(kiosk_legend_input());
+	ui_finish(nav_legend_input());
 }
 
 static void
@@ -229,18 +227,18 @@ key_pin(struct kiosk *k, int key)
 
 	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
 	    k->sess.input_len == 0)) {
-		kiosk_reset(k);
+		nav_reset(k);
 		return;
 	}
 	if (key == UI_K_BACKSPACE) {
 		k->sess.input[--k->sess.input_len] = '\0';
-		kiosk_field_changed(k);
+		nav_field_changed(k);
 		return;
 	}
 	if (key >= '0' && key <= '9' && k->sess.input_len < KIOSK_PIN_MAX) {
 		k->sess.input[k->sess.input_len++] = (char)key;
 		k->sess.input[k->sess.input_len] = '\0';
-		kiosk_field_changed(k);
+		nav_field_changed(k);
 		return;
 	}
 	if (key != UI_K_ENTER)
@@ -264,29 +262,29 @@ key_pin(struct kiosk *k, int key)
 	switch (rc) {
 	case OTP_OK:
 		k->staff.in = 1;
-		kiosk_audit(k, "staff sign-in", "");
-		kiosk_go(k, KS_STAFF_MENU);
+		nav_audit(k, "staff sign-in", "");
+		nav_go(k, KS_STAFF_MENU);
 		return;
 	case OTP_WRONG:
-		kiosk_audit(k, "staff sign-in: wrong PIN", "");
+		nav_audit(k, "staff sign-in: wrong PIN", "");
 		(void)snprintf(line, sizeof(line), ngettext("Wrong PIN. %d "
 		    "try left.", "Wrong PIN. %d tries left.",
 		    (unsigned long)left), left);
-		staff_note(k, 1, line);
+		nav_note(k, 1, line);
 		return;
 	case OTP_LOCKED:
-		kiosk_audit(k, "staff sign-in: locked", "");
+		nav_audit(k, "staff sign-in: locked", "");
 		clock_datetime(until, when, sizeof(when));
 		(void)snprintf(line, sizeof(line), _("Staff mode is locked "
 		    "until %.5s."), when + 11);
-		kiosk_message(k, KS_WELCOME, 1, line);
+		nav_message(k, KS_WELCOME, 1, line);
 		return;
 	case OTP_EXPIRED:
-		kiosk_message(k, KS_WELCOME, 1, _("Staff mode is off: no "
+		nav_message(k, KS_WELCOME, 1, _("Staff mode is off: no "
 		    "[kiosk] staff_pin_hash is configured."));
 		return;
 	default:
-		kiosk_message(k, KS_WELCOME, 1, _("A technical fault: please "
+		nav_message(k, KS_WELCOME, 1, _("A technical fault: please "
 		    "try again later or ask at the service desk."));
 		return;
 	}
@@ -310,16 +308,6 @@ draw_menu(struct kiosk *k)
 	if (k->note[0] != '\0')
 		ui_wrap(13, 4, 72, k->note_error ? UI_ERROR : UI_OK, k->note);
 	ui_finish(staff_legend("0/←", _("Back"), NULL, NULL));
-}
-
-void
-staff_lists_free(struct kiosk *k)
-{
-	free(k->staff.groups);
-	free(k->staff.gsize);
-	k->staff.groups = NULL;
-	k->staff.gsize = NULL;
-	k->staff.ngroups = k->staff.groups_cap = 0;
 }
 
 /* Every group, however many: the picker pages through them. */
@@ -363,16 +351,16 @@ key_menu(struct kiosk *k, int key)
 	switch (key) {
 	case '0':
 	case UI_K_LEFT:
-		kiosk_audit(k, "staff sign-out", "");
-		kiosk_reset(k);
+		nav_audit(k, "staff sign-out", "");
+		nav_reset(k);
 		return;
 	case '1':
 		/* Counted again each visit: members change under a rule. */
-		staff_lists_free(k);
+		nav_staff_lists_free(k);
 		memset(&none, 0, sizeof(none));
 		if (groups_list(k->store, group_cb, k) == -1 ||
 		    services_topics(k->store, &none, &k->staff.topics) == -1) {
-			staff_note(k, 1, _("A technical fault: please try "
+			nav_note(k, 1, _("A technical fault: please try "
 			    "again later or ask at the service desk."));
 			return;
 		}
@@ -380,28 +368,28 @@ key_menu(struct kiosk *k, int key)
 		    PAGER_PER_MAX);
 		pager_init(&k->staff.topic_pg, k->staff.topics.n,
 		    PAGER_PER_MAX);
-		kiosk_go(k, KS_STAFF_GROUP);
+		nav_go(k, KS_STAFF_GROUP);
 		return;
 	case '2':
 		k->staff.dash_ms = 0;
 		pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
-		kiosk_go(k, KS_STAFF_DASH);
+		nav_go(k, KS_STAFF_DASH);
 		return;
 	case '3':
 		if (!k->staff.personal)
 			return;
 		k->staff.nawaiting = 0;
 		if (broadcast_list(k->store, 100, awaiting_cb, k) == -1) {
-			staff_note(k, 1, _("A technical fault: please try "
+			nav_note(k, 1, _("A technical fault: please try "
 			    "again later or ask at the service desk."));
 			return;
 		}
 		pager_init(&k->staff.approve_pg, k->staff.nawaiting,
 		    APPROVE_PER_PAGE);
-		kiosk_go(k, KS_STAFF_APPROVE);
+		nav_go(k, KS_STAFF_APPROVE);
 		return;
 	case '8':
-		kiosk_ask(k, KA_SHUTDOWN);	/* staff_answer_yes ends it */
+		nav_ask(k, KA_SHUTDOWN);	/* yes_menu ends it */
 		return;
 	default:
 		return;
@@ -565,7 +553,7 @@ key_text(struct kiosk *k, int key)
 {
 	if (key == UI_K_LEFT || (key == UI_K_BACKSPACE &&
 	    k->staff.text_len == 0)) {
-		kiosk_go(k, KS_STAFF_TOPIC);
+		nav_go(k, KS_STAFF_TOPIC);
 		return;
 	}
 	if (key == UI_K_BACKSPACE) {
@@ -573,7 +561,7 @@ key_text(struct kiosk *k, int key)
 	} else if (key == UI_K_ENTER) {
 		preview(k);
 		if (k->staff.pv_state == 1)
-			kiosk_go(k, KS_STAFF_CONFIRM);
+			nav_go(k, KS_STAFF_CONFIRM);
 		return;
 	} else if (key >= 32 && key < 0x110000) {
 		if (ui_utf8_append(k->staff.text, sizeof(k->staff.text),
@@ -615,21 +603,21 @@ confirm_send(struct kiosk *k)
 	id = broadcast_send(k->store, &k->bp, &req, &k->staff.pv, &out, err,
 	    sizeof(err));
 	if (id == -1) {
-		staff_note(k, 1, err);
+		nav_note(k, 1, err);
 		return;
 	}
 	(void)snprintf(d, sizeof(d), "broadcast=%lld recipients=%lld",
 	    (long long)id, (long long)out.recipients);
-	kiosk_audit(k, "staff broadcast", d);
+	nav_audit(k, "staff broadcast", d);
 	k->staff.bcast = id;
 	explicit_bzero(k->staff.text, sizeof(k->staff.text));
 	k->staff.text_len = 0;
 	k->staff.pv_state = 0;
 	k->staff.dash_ms = 0;
 	pager_init(&k->staff.dash_pg, 0, DASH_PER_PAGE);
-	kiosk_go(k, KS_STAFF_DASH);
+	nav_go(k, KS_STAFF_DASH);
 	if (out.awaiting)
-		staff_note(k, 0, _("Sent for approval: a second staff member "
+		nav_note(k, 0, _("Sent for approval: a second staff member "
 		    "approves it with munictl broadcast approve."));
 }
 
@@ -648,53 +636,60 @@ key_confirm(struct kiosk *k, int key)
 	 * STOP: one key press is not enough for that.
 	 */
 	if (k->staff.pv.emergency)
-		kiosk_ask(k, KA_EMERGENCY);
+		nav_ask(k, KA_EMERGENCY);
 	else
 		confirm_send(k);
 }
 
-int
-staff_ask_text(struct kiosk *k, const char **title, char *body, size_t size)
+/* --- The second yes: shutting down, an emergency. */
+
+static int
+ask_menu(struct kiosk *k, struct screen_question *q)
 {
-	switch (k->ask) {
-	case KA_SHUTDOWN:
-		*title = _("Shut the kiosk down?");
-		(void)util_strlcpy(body, _("The kiosk program ends and this "
-		    "screen goes blank; staff mode ends with it. A kiosk run "
-		    "as a service (muni-kiosk@.service) starts again on its "
-		    "own within seconds; to keep it off, stop that service "
-		    "on the computer."), size);
-		return 0;
-	case KA_EMERGENCY:
-		*title = _("Send an EMERGENCY broadcast?");
-		(void)snprintf(body, size, _("This is an emergency broadcast "
-		    "(%s). It goes out at once, also at night, to everyone in "
-		    "the group %s, also to those who turned notifications "
-		    "off: %lld recipients."),
-		    k->staff.topics.t[k->staff.topic].name,
-		    k->staff.groups[k->staff.group].name,
-		    (long long)k->staff.pv.recipients);
-		return 0;
-	default:
+	if (k->ask != KA_SHUTDOWN)
 		return -1;
-	}
+	q->title = _("Shut the kiosk down?");
+	(void)util_strlcpy(q->body, _("The kiosk program ends and this "
+	    "screen goes blank; staff mode ends with it. A kiosk run "
+	    "as a service (muni-kiosk@.service) starts again on its "
+	    "own within seconds; to keep it off, stop that service "
+	    "on the computer."), sizeof(q->body));
+	return 0;
 }
 
-void
-staff_answer_yes(struct kiosk *k, enum kiosk_ask what)
+static void
+yes_menu(struct kiosk *k, enum kiosk_ask what)
 {
-	switch (what) {
-	case KA_SHUTDOWN:
-		kiosk_audit(k, "kiosk shut down by staff", "");
-		k->quit = 1;
+	if (what != KA_SHUTDOWN)
 		return;
-	case KA_EMERGENCY:
-		kiosk_audit(k, "staff emergency broadcast confirmed", "");
-		confirm_send(k);
+	nav_audit(k, "kiosk shut down by staff", "");
+	k->quit = 1;
+}
+
+static int
+ask_confirm(struct kiosk *k, struct screen_question *q)
+{
+	if (k->ask != KA_EMERGENCY)
+		return -1;
+	q->title = _("Send an EMERGENCY broadcast?");
+	(void)snprintf(q->body, sizeof(q->body), _("This is an emergency "
+	    "broadcast (%s). It goes out at once, also at night, to everyone "
+	    "in the group %s, also to those who turned notifications off: "
+	    "%lld recipients."),
+	    k->staff.topics.t[k->staff.topic].name,
+	    k->staff.groups[k->staff.group].name,
+	    (long long)k->staff.pv.recipients);
+	q->urgent = 1;
+	return 0;
+}
+
+static void
+yes_confirm(struct kiosk *k, enum kiosk_ask what)
+{
+	if (what != KA_EMERGENCY)
 		return;
-	default:
-		return;
-	}
+	nav_audit(k, "staff emergency broadcast confirmed", "");
+	confirm_send(k);
 }
 
 /* --- Approval (with accounts). */
@@ -742,7 +737,7 @@ key_approve(struct kiosk *k, int key)
 	size_t			 i;
 
 	if (key == '0' || key == UI_K_LEFT) {
-		kiosk_go(k, KS_STAFF_MENU);
+		nav_go(k, KS_STAFF_MENU);
 		return;
 	}
 	switch (pager_key(&k->staff.approve_pg, key, 1, &i)) {
@@ -759,7 +754,7 @@ key_approve(struct kiosk *k, int key)
 	/* broadcast_approve checks the role and the second pair of eyes. */
 	if (broadcast_approve(k->store, &k->bp, id, k->staff.name, &out, err,
 	    sizeof(err)) == -1) {
-		staff_note(k, 1, err);
+		nav_note(k, 1, err);
 		return;
 	}
 	(void)snprintf(line, sizeof(line), _("Broadcast %lld approved: %lld "
@@ -768,7 +763,7 @@ key_approve(struct kiosk *k, int key)
 		k->staff.awaiting[i] = k->staff.awaiting[i + 1];
 	k->staff.nawaiting--;
 	pager_resize(&k->staff.approve_pg, k->staff.nawaiting);
-	staff_note(k, 0, line);
+	nav_note(k, 0, line);
 }
 
 /* --- Dashboard. */
@@ -881,105 +876,146 @@ draw_dash(struct kiosk *k)
 	    NULL, NULL)));
 }
 
-void
-staff_draw(struct kiosk *k)
-{
-	switch (k->screen) {
-	case KS_STAFF_PIN: draw_pin(k); break;
-	case KS_STAFF_MENU: draw_menu(k); break;
-	case KS_STAFF_GROUP: draw_group(k); break;
-	case KS_STAFF_TOPIC: draw_topic(k); break;
-	case KS_STAFF_TEXT: draw_text(k); break;
-	case KS_STAFF_CONFIRM: draw_confirm(k); break;
-	case KS_STAFF_DASH: draw_dash(k); break;
-	case KS_STAFF_ID: draw_id(k); break;
-	case KS_STAFF_APPROVE: draw_approve(k); break;
-	default: break;
-	}
-}
+/* --- The lists' keys and the ticks. */
 
-/* The page keys of the list on screen, and which row a digit chose. */
+/* The page keys of a list, and which row a digit chose. */
 static enum pager_act
-staff_list_key(struct kiosk *k, int key, size_t *index)
+list_key(struct kiosk *k, struct pager *pg, int key, int choose,
+    size_t *index)
 {
-	struct pager	*pg;
 	enum pager_act	 act;
 
-	switch (k->screen) {
-	case KS_STAFF_GROUP:
-		pg = &k->staff.group_pg;
-		break;
-	case KS_STAFF_TOPIC:
-		pg = &k->staff.topic_pg;
-		break;
-	case KS_STAFF_DASH:
-		pg = &k->staff.dash_pg;
-		break;
-	default:
-		return PAGER_NONE;
-	}
-	act = pager_key(pg, key, k->screen != KS_STAFF_DASH, index);
+	act = pager_key(pg, key, choose, index);
 	if (act == PAGER_MOVED)
 		k->dirty = 1;
 	return act;
 }
 
-void
-staff_key(struct kiosk *k, int key)
+static void
+key_group(struct kiosk *k, int key)
 {
 	size_t	 i;
 
-	switch (k->screen) {
-	case KS_STAFF_PIN:
-		key_pin(k, key);
-		return;
-	case KS_STAFF_MENU:
-		key_menu(k, key);
-		return;
-	case KS_STAFF_TEXT:
-		key_text(k, key);
-		return;
-	case KS_STAFF_CONFIRM:
-		key_confirm(k, key);
-		return;
-	case KS_STAFF_ID:
-		key_id(k, key);
-		return;
-	case KS_STAFF_APPROVE:
-		key_approve(k, key);
-		return;
-	default:
-		break;
-	}
 	if (key == '0' || key == UI_K_LEFT) {
-		kiosk_go(k, k->screen == KS_STAFF_TOPIC ? KS_STAFF_GROUP :
-		    KS_STAFF_MENU);
+		nav_go(k, KS_STAFF_MENU);
 		return;
 	}
-	if (staff_list_key(k, key, &i) != PAGER_CHOSEN)
+	if (list_key(k, &k->staff.group_pg, key, 1, &i) != PAGER_CHOSEN)
 		return;
-	if (k->screen == KS_STAFF_GROUP) {
-		k->staff.group = i;
-		kiosk_go(k, KS_STAFF_TOPIC);
-	} else if (k->screen == KS_STAFF_TOPIC) {
-		k->staff.topic = i;
-		k->staff.pv_state = 0;
-		k->staff.pv_due_ms = k->staff.text_len > 0 ?
-		    clock_mono_ms() : 0;
-		k->screen = KS_STAFF_TEXT;
-		k->dirty = 1;
-	}
+	k->staff.group = i;
+	nav_go(k, KS_STAFF_TOPIC);
 }
 
-void
-staff_tick(struct kiosk *k)
+static void
+key_topic(struct kiosk *k, int key)
 {
-	int64_t	 now = clock_mono_ms();
+	size_t	 i;
 
-	if (k->screen == KS_STAFF_TEXT && k->staff.pv_due_ms != 0 &&
-	    now >= k->staff.pv_due_ms)
+	if (key == '0' || key == UI_K_LEFT) {
+		nav_go(k, KS_STAFF_GROUP);
+		return;
+	}
+	if (list_key(k, &k->staff.topic_pg, key, 1, &i) != PAGER_CHOSEN)
+		return;
+	k->staff.topic = i;
+	k->staff.pv_state = 0;
+	k->staff.pv_due_ms = k->staff.text_len > 0 ? clock_mono_ms() : 0;
+	k->screen = KS_STAFF_TEXT;
+	k->dirty = 1;
+}
+
+static void
+key_dash(struct kiosk *k, int key)
+{
+	if (key == '0' || key == UI_K_LEFT) {
+		nav_go(k, KS_STAFF_MENU);
+		return;
+	}
+	(void)list_key(k, &k->staff.dash_pg, key, 0, NULL);
+}
+
+static void
+tick_text(struct kiosk *k)
+{
+	if (k->staff.pv_due_ms != 0 && clock_mono_ms() >= k->staff.pv_due_ms)
 		preview(k);
-	if (k->screen == KS_STAFF_DASH &&
-	    now - k->staff.dash_ms >= DASH_REFRESH_MS)
+}
+
+static void
+tick_dash(struct kiosk *k)
+{
+	if (clock_mono_ms() - k->staff.dash_ms >= DASH_REFRESH_MS)
 		k->dirty = 1;
 }
+
+/* --- The rows (screens.h). */
+
+const struct screen screen_staff_id = {
+	.name = "staff-id",
+	.flags = SCREEN_STAFF,
+	.draw = draw_id,
+	.key = key_id,
+	.open = open_id,
+};
+
+const struct screen screen_staff_pin = {
+	.name = "staff-pin",
+	.flags = SCREEN_STAFF,
+	.draw = draw_pin,
+	.key = key_pin,
+};
+
+const struct screen screen_staff_menu = {
+	.name = "staff-menu",
+	.flags = SCREEN_STAFF,
+	.draw = draw_menu,
+	.key = key_menu,
+	.ask = ask_menu,
+	.yes = yes_menu,
+};
+
+const struct screen screen_staff_group = {
+	.name = "staff-group",
+	.flags = SCREEN_STAFF,
+	.draw = draw_group,
+	.key = key_group,
+};
+
+const struct screen screen_staff_topic = {
+	.name = "staff-topic",
+	.flags = SCREEN_STAFF,
+	.draw = draw_topic,
+	.key = key_topic,
+};
+
+const struct screen screen_staff_text = {
+	.name = "staff-text",
+	.flags = SCREEN_STAFF | SCREEN_TEXT,
+	.draw = draw_text,
+	.key = key_text,
+	.tick = tick_text,
+};
+
+const struct screen screen_staff_confirm = {
+	.name = "staff-confirm",
+	.flags = SCREEN_STAFF,
+	.draw = draw_confirm,
+	.key = key_confirm,
+	.ask = ask_confirm,
+	.yes = yes_confirm,
+};
+
+const struct screen screen_staff_dash = {
+	.name = "staff-dash",
+	.flags = SCREEN_STAFF,
+	.draw = draw_dash,
+	.key = key_dash,
+	.tick = tick_dash,
+};
+
+const struct screen screen_staff_approve = {
+	.name = "staff-approve",
+	.flags = SCREEN_STAFF,
+	.draw = draw_approve,
+	.key = key_approve,
+};

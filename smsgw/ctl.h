@@ -21,12 +21,16 @@ struct ctl {
 
 /* Open the configured database (migrations need `munictl init`). */
 struct store	*ctl_store(struct ctl *);
-/* Print "munictl CMD: usage line" to stderr and return 2 (bad usage). */
-int		 ctl_usage(const char *line);
 /*
- * "usage: munictl LINE" for each of the lines (NULL ends them), the later
- * ones aligned under the first whatever the language's word for
- * "usage:". Returns 2, the exit status of a usage error.
+ * "usage: munictl LINE" on stderr for each line of munictl.c's command
+ * table that begins with words ("sms send": both of its lines); returns 2,
+ * the exit status of a usage error. The lines are written there only.
+ */
+int		 ctl_usage(const char *words);
+/*
+ * The same for each of the words (NULL ends them), the later lines
+ * aligned under the first whatever the language's word for "usage:".
+ * Returns 2.
  */
 int		 ctl_usage_lines(FILE *fp, const char *first, ...);
 /* "munictl CMD: unknown command 'WORD'" in the catalogue's words; 2. */

@@ -14,9 +14,10 @@
 #include "store.h"
 #include "util.h"
 
-static const char *use_add = "api token add CLIENT --scope messages|broadcasts";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_add = "api token add";
 static const char *use_list = "api token list";
-static const char *use_revoke = "api token revoke CLIENT";
+static const char *use_revoke = "api token revoke";
 
 static int
 tok_add(struct ctl *ctl, int argc, char **argv)

@@ -68,11 +68,11 @@ ctl_backup(struct ctl *ctl, int argc, char **argv)
 
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
 		if (ch != 'f')
-			return ctl_usage("backup [--force] FILE");
+			return ctl_usage("backup");
 		flags |= BACKUP_FORCE;
 	}
 	if (argc - optind != 1)
-		return ctl_usage("backup [--force] FILE");
+		return ctl_usage("backup");
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
 	if (whoami(ctl, db, "backup", 0) == -1)
 		return 1;
@@ -96,7 +96,7 @@ ctl_restore(struct ctl *ctl, int argc, char **argv)
 	char		 saved[4200];
 
 	if (argc != 2 || argv[1][0] == '-')
-		return ctl_usage("restore FILE");
+		return ctl_usage("restore");
 	db = config_str(ctl->cfg, CFG_DATABASE_PATH);
 	if (whoami(ctl, db, "restore", 1) == -1)
 		return 1;

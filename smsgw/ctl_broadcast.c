@@ -19,16 +19,13 @@
 #include "store.h"
 #include "util.h"
 
-static const char *use_preview =
-    "broadcast preview --group NAME --text TEXT [--topic T] [--at TIME] "
-    "[--emergency]";
-static const char *use_send =
-    "broadcast send --group NAME --text TEXT [--topic T] [--at TIME] "
-    "[--emergency] [--yes] [--as WHO]";
-static const char *use_status = "broadcast status [ID]";
-static const char *use_list = "broadcast list [--limit N]";
-static const char *use_cancel = "broadcast cancel ID [--as WHO]";
-static const char *use_approve = "broadcast approve ID";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_preview = "broadcast preview";
+static const char *use_send = "broadcast send";
+static const char *use_status = "broadcast status";
+static const char *use_list = "broadcast list";
+static const char *use_cancel = "broadcast cancel";
+static const char *use_approve = "broadcast approve";
 
 struct bopts {
 	const char	*group;

@@ -14,11 +14,10 @@
 #include "i18n.h"
 #include "store.h"
 
-static const char use_list[] = "case list [--status S] "
-    "[--kind police|application] [--limit N]";
-static const char use_show[] = "case show CASE";
-static const char use_set[] = "case set CASE new|in_progress|done|rejected "
-    "[--as WHO]";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char use_list[] = "case list";
+static const char use_show[] = "case show";
+static const char use_set[] = "case set";
 
 /*
  * Print text, controls as '?' (newlines too unless keep_nl), at most max

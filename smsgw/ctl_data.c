@@ -84,7 +84,7 @@ ctl_demo(struct ctl *ctl, int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "demo [--residents N] [--seed S]";
+	static const char *use = "demo";
 	struct demo_result res;
 	struct store	*s;
 	const char	*errstr;
@@ -167,8 +167,7 @@ ctl_import(struct ctl *ctl, int argc, char **argv)
 		{ "new-institutions", no_argument, NULL, 'N' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "import residents|queue|fees [--dry-run] "
-	    "[--new-institutions] FILE.csv";
+	static const char *use = "import";
 	struct import_opts	 io;
 	struct import_result	 res;
 	struct progress		 prog;

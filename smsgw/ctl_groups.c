@@ -19,12 +19,12 @@
 #include "store.h"
 #include "util.h"
 
-static const char *use_add =
-    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv [--as WHO]";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_add = "group add";
 static const char *use_list = "group list";
-static const char *use_show = "group show NAME";
-static const char *use_members = "group members NAME";
-static const char *use_remove = "group remove NAME";
+static const char *use_show = "group show";
+static const char *use_members = "group members";
+static const char *use_remove = "group remove";
 
 /*
  * After "LINE:COL: ..." about a one-line rule, show the rule with a caret

@@ -101,7 +101,7 @@ pay_epc(struct ctl *ctl, int argc, char **argv)
 		{ "full", no_argument, NULL, 'f' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "pay epc [--full] FEE";
+	static const char *use = "pay epc";
 	struct payments_fee	 f;
 	char			 buf[EPC_PAYLOAD_SIZE];
 	size_t			 len;
@@ -151,7 +151,7 @@ pay_qr(struct ctl *ctl, int argc, char **argv)
 		{ "svg", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "pay qr [--full] [--svg FILE] FEE";
+	static const char *use = "pay qr";
 	struct payments_fee	 f;
 	struct payments_payee	 p;
 	struct qr		*qr;
@@ -243,8 +243,7 @@ out:
 int
 ctl_pay(struct ctl *ctl, int argc, char **argv)
 {
-	static const char *use = "pay epc [--full] FEE | "
-	    "pay qr [--full] [--svg FILE] FEE";
+	static const char *use = "pay";
 
 	if (argc < 2)
 		return ctl_usage(use);
@@ -263,7 +262,7 @@ ctl_import_statement(struct ctl *ctl, int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "import statement [--dry-run] FILE.xml";
+	static const char *use = "import statement";
 	struct statement_opts	 o;
 	struct statement_result	 res;
 	struct store		*s;
@@ -329,7 +328,7 @@ ctl_report(struct ctl *ctl, int argc, char **argv)
 		{ "unmatched", no_argument, NULL, 'u' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const char *use = "report payments [--unmatched]";
+	static const char *use = "report payments";
 	struct payments_summary	 sum;
 	struct store		*s;
 	char			 owed[24];

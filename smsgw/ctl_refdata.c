@@ -14,10 +14,9 @@
 #include "staff.h"
 #include "store.h"
 
-static const char *use_inst =
-    "institution list | add NAME [--territory TERRITORY]";
-static const char *use_kind =
-    "feekind list | add CODE --name-lv TEXT --name-en TEXT";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_inst = "institution";
+static const char *use_kind = "feekind";
 
 static int
 list(struct ctl *ctl, enum refdata_kind kind, const char *cmd)

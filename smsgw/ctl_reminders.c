@@ -12,7 +12,8 @@
 #include "i18n.h"
 #include "reminders.h"
 
-static const char *use_run = "reminders run [--dry-run]";
+/* The usage line is in munictl.c's command table. */
+static const char *use_run = "reminders run";
 
 int
 ctl_reminders(struct ctl *ctl, int argc, char **argv)

@@ -19,12 +19,10 @@
 #include "store.h"
 #include "util.h"
 
-static const char *use_preview =
-    "sms preview [--translit | --encoding auto|ucs2|translit|gsm7] TEXT";
-static const char *use_send =
-    "sms send [--validity S] [--encoding E] PHONE TEXT | "
-    "--batch FILE.csv";
-static const char *use_status = "sms status ID";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_preview = "sms preview";
+static const char *use_send = "sms send";
+static const char *use_status = "sms status";
 
 static int
 sms_preview(struct ctl *ctl, int argc, char **argv)
@@ -94,8 +92,7 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 	struct outbox_msg	 m;
 	struct import_opts	 io;
 	struct import_result	 res;
-	struct smstext_opts	 so;
-	struct smstext_info	 info;
+	struct outbox_why	 why;
 	struct store		*s;
 	const char		*errstr, *batch = NULL, *who;
 	long long		 v;
@@ -152,23 +149,14 @@ sms_send(struct ctl *ctl, int argc, char **argv)
 	}
 	m.phone = argv[optind];
 	m.text = argv[optind + 1];
-	/* Refuse now what the gateway would refuse later. */
-	memset(&so, 0, sizeof(so));
-	if (smstext_policy_parse(m.encoding, &so.policy, &errstr) == -1 ||
-	    smstext_analyze(m.text, strlen(m.text), &so, &info,
-	    &errstr) == -1) {
-		fprintf(stderr, "munictl sms send: %s\n", _(errstr));
-		return 1;
-	}
-	if ((long long)info.segments > config_int(ctl->cfg,
-	    CFG_SMS_MAX_SEGMENTS)) {
-		fprintf(stderr, _("munictl sms send: the text needs %zu "
-		    "segments, [sms] max_segments is %lld\n"), info.segments,
-		    config_int(ctl->cfg, CFG_SMS_MAX_SEGMENTS));
-		return 1;
-	}
-	if ((id = outbox_enqueue(s, &m, &errstr)) == -1) {
-		fprintf(stderr, "munictl sms send: %s\n", _(errstr));
+	m.max_segments = (int)config_int(ctl->cfg, CFG_SMS_MAX_SEGMENTS);
+	if ((id = outbox_enqueue_why(s, &m, &why)) == -1) {
+		if (why.field == OUTBOX_FIELD_SEGMENTS)
+			fprintf(stderr, _("munictl sms send: the text needs "
+			    "%zu segments, [sms] max_segments is %lld\n"),
+			    why.segments, (long long)m.max_segments);
+		else
+			fprintf(stderr, "munictl sms send: %s\n", _(why.msg));
 		return 1;
 	}
 	if (store_audit(s, who, "sms send", "one message") == -1)

@@ -23,17 +23,15 @@
 #define SHARED_PIN_MIN	4
 #define SHARED_PIN_MAX	32
 
-static const char *use_add = "staff add NAME --role ROLE [--unix USER] "
-    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]";
-static const char *use_set = "staff set NAME [--role ROLE] [--unix USER] "
-    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]";
+/* Names of usage lines; the lines are in munictl.c's command table. */
+static const char *use_add = "staff add";
+static const char *use_set = "staff set";
 static const char *use_list = "staff list";
-static const char *use_disable = "staff disable NAME";
-static const char *use_enable = "staff enable NAME";
-static const char *use_approve = "staff approve NAME";
-static const char *use_pin = "staff pin [NAME] < PIN";
-static const char *use_audit = "audit [--who NAME] [--since YYYY-MM-DD] "
-    "[--limit N]";
+static const char *use_disable = "staff disable";
+static const char *use_enable = "staff enable";
+static const char *use_approve = "staff approve";
+static const char *use_pin = "staff pin";
+static const char *use_audit = "audit";
 
 /*
  * One line of standard input into buf (size bytes), without its newline.

@@ -12,12 +12,11 @@
 #include "store.h"
 #include "topics.h"
 
+/* Names of usage lines; the lines are in munictl.c's command table. */
 static const char use_list[] = "topic list";
-static const char use_add[] = "topic add CODE --name-lv TEXT --name-en TEXT "
-    "[--default on|off] [--as WHO]";
-static const char use_set[] = "topic set CODE [--name-lv TEXT] "
-    "[--name-en TEXT] [--default on|off] [--as WHO]";
-static const char use_remove[] = "topic remove CODE [--as WHO]";
+static const char use_add[] = "topic add";
+static const char use_set[] = "topic set";
+static const char use_remove[] = "topic remove";
 
 struct topic_opts {
 	const char	*name_lv;

@@ -346,16 +346,48 @@ store_ready(struct api *a, struct evhttp_request *req)
 	return 0;
 }
 
+/*
+ * The outbox's refusal as the API answers it: what the text cannot be
+ * (its encoding, analysis or segments) is invalid_text, naming the field;
+ * the rest is refused, in the outbox's words. (A database failure is the
+ * caller's 500.)
+ */
+static void
+post_message_refused(struct evhttp_request *req,
+    const struct outbox_why *why, int max_segments)
+{
+	char	 reason[APIBODY_ERR_SIZE];
+
+	switch (why->field) {
+	case OUTBOX_FIELD_ENCODING:
+	case OUTBOX_FIELD_TEXT:
+		(void)util_snprintf(reason, sizeof(reason), _("field 'text': "
+		    "%s"), _(why->msg));
+		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		break;
+	case OUTBOX_FIELD_SEGMENTS:
+		(void)util_snprintf(reason, sizeof(reason), _("field 'text' "
+		    "needs %zu segments; [sms] max_segments is %lld"),
+		    why->segments, (long long)max_segments);
+		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		break;
+	default:
+		(void)util_snprintf(reason, sizeof(reason), "%s",
+		    _(why->msg));
+		send_error(req, 400, "Bad Request", "refused", reason);
+		break;
+	}
+}
+
 static void
 post_message(struct api *a, struct evhttp_request *req, const char *addr)
 {
 	struct apibody_message	 m;
 	struct apibody_error	 e;
 	struct outbox_msg	 om;
-	struct smstext_opts	 so;
-	struct smstext_info	 info;
-	const char		*b, *errstr;
-	char			 masked[32], reason[APIBODY_ERR_SIZE];
+	struct outbox_why	 why;
+	const char		*b;
+	char			 masked[32];
 	size_t			 len;
 	int64_t			 id;
 
@@ -365,24 +397,6 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 		send_error(req, 400, "Bad Request", e.code, e.reason);
 		return;
 	}
-	/* Refuse now what the gateway would refuse later. */
-	memset(&so, 0, sizeof(so));
-	if (smstext_policy_parse(config_str(a->cfg, CFG_SMS_ENCODING),
-	    &so.policy, &errstr) == -1 || smstext_analyze(m.text,
-	    strlen(m.text), &so, &info, &errstr) == -1) {
-		(void)util_snprintf(reason, sizeof(reason), _("field 'text': "
-		    "%s"), _(errstr));
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
-		return;
-	}
-	if ((long long)info.segments > config_int(a->cfg,
-	    CFG_SMS_MAX_SEGMENTS)) {
-		(void)util_snprintf(reason, sizeof(reason), _("field 'text' "
-		    "needs %zu segments; [sms] max_segments is %lld"),
-		    info.segments, config_int(a->cfg, CFG_SMS_MAX_SEGMENTS));
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
-		return;
-	}
 	if (store_ready(a, req) == -1)
 		return;
 	memset(&om, 0, sizeof(om));
@@ -390,12 +404,14 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 	om.text = m.text;
 	om.encoding = config_str(a->cfg, CFG_SMS_ENCODING);
 	om.validity_s = m.validity_s;
+	om.max_segments = (int)config_int(a->cfg, CFG_SMS_MAX_SEGMENTS);
 	if (store_begin(a->store) == -1)
 		goto dberr;
-	if ((id = outbox_enqueue(a->store, &om, &errstr)) == -1) {
+	if ((id = outbox_enqueue_why(a->store, &om, &why)) == -1) {
 		store_rollback(a->store);
-		(void)util_snprintf(reason, sizeof(reason), "%s", _(errstr));
-		send_error(req, 400, "Bad Request", "refused", reason);
+		if (why.field == OUTBOX_FIELD_STORE)
+			goto dberr;
+		post_message_refused(req, &why, om.max_segments);
 		return;
 	}
 	if (store_audit(a->store, ACTOR, "sms send", "one message") == -1 ||

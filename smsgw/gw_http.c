@@ -40,7 +40,6 @@
 
 #include "clock.h"
 #include "config.h"
-#include "gw_api.h"
 #include "gw_apibody.h"
 #include "gw_disp.h"
 #include "gw_http.h"
@@ -79,7 +78,8 @@ struct http {
 	struct evhttp	*eh;
 	struct event_base *base;
 	struct disp	*disp;
-	struct api	*api;
+	http_handler_fn	 api;		/* under /api/, or NULL */
+	void		*api_arg;
 	struct evconnlistener *lev;	/* evhttp's, for its accept errors */
 	struct event	*resume_ev;
 	uint64_t	 accept_errors;
@@ -609,7 +609,7 @@ other_cb(struct evhttp_request *req, void *arg)
 	if (!begin(h, req))
 		return;
 	if (h->api != NULL && path != NULL && strncmp(path, "/api/", 5) == 0)
-		api_handle(h->api, req);
+		h->api(h->api_arg, req);
 	else
 		http_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));
@@ -617,7 +617,7 @@ other_cb(struct evhttp_request *req, void *arg)
 
 struct http *
 http_new(struct event_base *base, const struct config *cfg, struct disp *d,
-    struct api *api, const char **errstr)
+    http_handler_fn api, void *api_arg, const char **errstr)
 {
 	struct http	*h;
 	struct evhttp_bound_socket *bs;
@@ -648,6 +648,7 @@ http_new(struct event_base *base, const struct config *cfg, struct disp *d,
 	h->base = base;
 	h->disp = d;
 	h->api = api;
+	h->api_arg = api_arg;
 	TAILQ_INIT(&h->conns);
 	h->max_conns = (int)config_int(cfg, CFG_HTTP_MAX_CONNECTIONS);
 	h->deadline.tv_sec = (time_t)config_int(cfg,

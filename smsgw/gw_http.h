@@ -11,7 +11,6 @@
 #include <jansson.h>
 #include <stdint.h>
 
-struct api;
 struct config;
 struct disp;
 struct event_base;
@@ -19,11 +18,18 @@ struct evhttp_request;
 struct http;
 
 /*
+ * What answers the requests under /api/: a function and its argument, so
+ * the server knows no API (gw_api uses this module, not the reverse).
+ */
+typedef void	(*http_handler_fn)(void *, struct evhttp_request *);
+
+/*
  * Listen on [http] listen; NULL with *errstr when it cannot. api (NULL:
- * none) answers under /api/. cfg is read here only.
+ * none) answers under /api/ with api_arg. cfg is read here only.
  */
 struct http	*http_new(struct event_base *, const struct config *cfg,
-		    struct disp *, struct api *, const char **errstr);
+		    struct disp *, http_handler_fn api, void *api_arg,
+		    const char **errstr);
 void		 http_free(struct http *);
 
 /* Answer with the JSON j (stolen; NULL answers 500) as the body. */

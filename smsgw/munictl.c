@@ -20,65 +20,97 @@
 #include "store.h"
 #include "util.h"
 
+/*
+ * The commands, and the one place their usage lines are written: `munictl
+ * -h` prints every line, and a command given wrong arguments prints its own
+ * through ctl_usage() by naming its words ("sms send"), so the two cannot
+ * drift apart. man_pages.sh reads the names.
+ */
+#define CTL_USAGE_LINES	8
 static const struct {
 	const char	*name;
 	int		(*fn)(struct ctl *, int, char **);
-	const char	*usage;
+	const char	*usage[CTL_USAGE_LINES];
 } commands[] = {
-	{ "init", ctl_init, "init" },
-	{ "demo", ctl_demo, "demo [--residents N] [--seed S]" },
-	{ "import statement", ctl_import_statement,
-	    "import statement [--dry-run] FILE.xml" },
-	{ "import", ctl_import,
-	    "import residents|fees [--dry-run] FILE.csv\n"
-	    "  munictl import queue [--dry-run] [--new-institutions] FILE.csv" },
-	{ "institution", ctl_refdata,
-	    "institution list | add NAME [--territory TERRITORY]" },
-	{ "feekind", ctl_refdata,
-	    "feekind list | add CODE --name-lv TEXT --name-en TEXT" },
-	{ "sms", ctl_sms, "sms preview [--translit | --encoding E] TEXT\n"
-	    "  munictl sms send [--validity S] [--encoding E] PHONE TEXT\n"
-	    "  munictl sms send --batch FILE.csv\n"
-	    "  munictl sms status ID" },
-	{ "pay", ctl_pay, "pay epc [--full] FEE\n"
-	    "  munictl pay qr [--full] [--svg FILE] FEE" },
-	{ "report payments", ctl_report, "report payments [--unmatched]" },
-	{ "report", ctl_report_usage, "report" },
-	{ "group", ctl_groups, "group add NAME --rule EXPR [--allow-empty] | "
-	    "--file FILE.csv [--as WHO]\n"
-	    "  munictl group list | show NAME | members NAME | remove NAME" },
-	{ "broadcast", ctl_broadcast, "broadcast preview --group NAME --text "
-	    "TEXT [--topic T] [--at TIME] [--emergency]\n"
-	    "  munictl broadcast send --group NAME --text TEXT [--topic T] "
-	    "[--at TIME] [--emergency] [--yes] [--as WHO]\n"
-	    "  munictl broadcast status [ID] | list | cancel ID | approve ID" },
-	{ "reminders", ctl_reminders, "reminders run [--dry-run]" },
-	{ "backup", ctl_backup, "backup [--force] FILE" },
-	{ "restore", ctl_restore, "restore FILE" },
-	{ "staff", ctl_staff, "staff add NAME --role ROLE [--unix USER] "
-	    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]\n"
-	    "  munictl staff set NAME [--role ROLE] [--unix USER] "
-	    "[--display TEXT] [--phone PHONE] [--birth YYYY-MM-DD]\n"
-	    "  munictl staff list | disable NAME | enable NAME | "
-	    "approve NAME\n"
-	    "  munictl staff pin NAME < PIN (twice)\n"
-	    "  munictl staff pin < PIN    (the hash for [kiosk] "
-	    "staff_pin_hash)" },
-	{ "audit", ctl_audit, "audit [--who NAME] [--since YYYY-MM-DD] "
-	    "[--limit N]" },
-	{ "api", ctl_api, "api token add CLIENT --scope messages|broadcasts\n"
-	    "  munictl api token list | revoke CLIENT" },
-	{ "topic", ctl_topics, "topic list\n"
-	    "  munictl topic add CODE --name-lv TEXT --name-en TEXT "
-	    "[--default on|off] [--as WHO]\n"
-	    "  munictl topic set CODE [--name-lv TEXT] [--name-en TEXT] "
-	    "[--default on|off] [--as WHO]\n"
-	    "  munictl topic remove CODE [--as WHO]" },
-	{ "case", ctl_cases, "case list [--status S] [--kind police|application]"
-	    " [--limit N]\n"
-	    "  munictl case show CASE\n"
-	    "  munictl case set CASE new|in_progress|done|rejected [--as WHO]" },
+	{ "init", ctl_init, { "init" } },
+	{ "demo", ctl_demo, { "demo [--residents N] [--seed S]" } },
+	{ "import statement", ctl_import_statement, {
+	    "import statement [--dry-run] FILE.xml" } },
+	{ "import", ctl_import, {
+	    "import residents|fees [--dry-run] FILE.csv",
+	    "import queue [--dry-run] [--new-institutions] FILE.csv" } },
+	{ "institution", ctl_refdata, {
+	    "institution list | add NAME [--territory TERRITORY]" } },
+	{ "feekind", ctl_refdata, {
+	    "feekind list | add CODE --name-lv TEXT --name-en TEXT" } },
+	{ "sms", ctl_sms, {
+	    "sms preview [--translit | --encoding E] TEXT",
+	    "sms send [--validity S] [--encoding E] PHONE TEXT",
+	    "sms send --batch FILE.csv",
+	    "sms status ID" } },
+	{ "pay", ctl_pay, {
+	    "pay epc [--full] FEE",
+	    "pay qr [--full] [--svg FILE] FEE" } },
+	{ "report payments", ctl_report, { "report payments [--unmatched]" } },
+	{ "report", ctl_report_usage, { "report" } },
+	{ "group", ctl_groups, {
+	    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv "
+	    "[--as WHO]",
+	    "group list",
+	    "group show NAME",
+	    "group members NAME",
+	    "group remove NAME" } },
+	{ "broadcast", ctl_broadcast, {
+	    "broadcast preview --group NAME --text TEXT [--topic T] "
+	    "[--at TIME] [--emergency]",
+	    "broadcast send --group NAME --text TEXT [--topic T] [--at TIME] "
+	    "[--emergency] [--yes] [--as WHO]",
+	    "broadcast status [ID]",
+	    "broadcast list [--limit N]",
+	    "broadcast cancel ID [--as WHO]",
+	    "broadcast approve ID" } },
+	{ "reminders", ctl_reminders, { "reminders run [--dry-run]" } },
+	{ "backup", ctl_backup, { "backup [--force] FILE" } },
+	{ "restore", ctl_restore, { "restore FILE" } },
+	{ "staff", ctl_staff, {
+	    "staff add NAME --role ROLE [--unix USER] [--display TEXT] "
+	    "[--phone PHONE] [--birth YYYY-MM-DD]",
+	    "staff set NAME [--role ROLE] [--unix USER] [--display TEXT] "
+	    "[--phone PHONE] [--birth YYYY-MM-DD]",
+	    "staff list",
+	    "staff disable NAME",
+	    "staff enable NAME",
+	    "staff approve NAME",
+	    "staff pin NAME < PIN (twice)",
+	    "staff pin < PIN    (the hash for [kiosk] staff_pin_hash)" } },
+	{ "audit", ctl_audit, {
+	    "audit [--who NAME] [--since YYYY-MM-DD] [--limit N]" } },
+	{ "api", ctl_api, {
+	    "api token add CLIENT --scope messages|broadcasts",
+	    "api token list",
+	    "api token revoke CLIENT" } },
+	{ "topic", ctl_topics, {
+	    "topic list",
+	    "topic add CODE --name-lv TEXT --name-en TEXT [--default on|off] "
+	    "[--as WHO]",
+	    "topic set CODE [--name-lv TEXT] [--name-en TEXT] "
+	    "[--default on|off] [--as WHO]",
+	    "topic remove CODE [--as WHO]" } },
+	{ "case", ctl_cases, {
+	    "case list [--status S] [--kind police|application] [--limit N]",
+	    "case show CASE",
+	    "case set CASE new|in_progress|done|rejected [--as WHO]" } },
 };
+
+/* Whether text begins with the words of words (a whole word at its end). */
+static int
+words_begin(const char *text, const char *words)
+{
+	size_t	 n = strlen(words);
+
+	return strncmp(text, words, n) == 0 &&
+	    (text[n] == ' ' || text[n] == '\0');
+}
 
 /* "import statement": a two-word name needs both words to match. */
 static int
@@ -95,33 +127,69 @@ command_is(const char *name, int argc, char **argv)
 static void
 usage(FILE *fp)
 {
-	size_t	 i;
+	size_t	 i, j;
 
 	fprintf(fp, "%s munictl [-h] [-c %s] %s\n", _("usage:"), _("file"),
 	    _("command [args]"));
 	fprintf(fp, "%s\n", _("commands:"));
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(fp, "  munictl %s\n", commands[i].usage);
+	for (i = 0; i < nitems(commands); i++)
+		for (j = 0; j < CTL_USAGE_LINES &&
+		    commands[i].usage[j] != NULL; j++)
+			fprintf(fp, "  munictl %s\n", commands[i].usage[j]);
+}
+
+/*
+ * Print the usage lines of words ("sms", "sms send"): those of the command
+ * with the longest name words begins with ("import statement" before
+ * "import") that themselves begin with words. The first of all (*nlines
+ * 0) follows word ("usage:"), the later ones are aligned under it. A name
+ * with no line is a mistake in a ctl_*.c file, not the user's.
+ */
+static void
+usage_of(FILE *fp, const char *words, const char *word, int *nlines)
+{
+	size_t		 i, best = nitems(commands), bestlen = 0;
+	const char	*line;
+	int		 found = 0;
+
+	for (i = 0; i < nitems(commands); i++)
+		if (words_begin(words, commands[i].name) &&
+		    strlen(commands[i].name) > bestlen) {
+			best = i;
+			bestlen = strlen(commands[i].name);
+		}
+	for (i = 0; best < nitems(commands) && i < CTL_USAGE_LINES &&
+	    (line = commands[best].usage[i]) != NULL; i++) {
+		if (!words_begin(line, words))
+			continue;
+		if ((*nlines)++ == 0)
+			fprintf(fp, "%s munictl %s\n", word, line);
+		else
+			fprintf(fp, "%*s munictl %s\n",
+			    (int)util_utf8_len(word), "", line);
+		found = 1;
+	}
+	if (!found)
+		fatalx("no usage line for '%s'", words);
 }
 
 int
-ctl_usage(const char *line)
+ctl_usage(const char *words)
 {
-	fprintf(stderr, "%s munictl %s\n", _("usage:"), line);
-	return 2;
+	return ctl_usage_lines(stderr, words, (const char *)NULL);
 }
 
 int
 ctl_usage_lines(FILE *fp, const char *first, ...)
 {
 	va_list		 ap;
-	const char	*word = _("usage:"), *line;
-	int		 width = (int)util_utf8_len(word);
+	const char	*word = _("usage:"), *words;
+	int		 nlines = 0;
 
-	fprintf(fp, "%s munictl %s\n", word, first);
+	usage_of(fp, first, word, &nlines);
 	va_start(ap, first);
-	while ((line = va_arg(ap, const char *)) != NULL)
-		fprintf(fp, "%*s munictl %s\n", width, "", line);
+	while ((words = va_arg(ap, const char *)) != NULL)
+		usage_of(fp, words, word, &nlines);
 	va_end(ap);
 	return 2;
 }
@@ -267,10 +335,10 @@ main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+	for (i = 0; i < nitems(commands); i++)
 		if (command_is(commands[i].name, argc, argv))
 			break;
-	if (i == sizeof(commands) / sizeof(commands[0])) {
+	if (i == nitems(commands)) {
 		fprintf(stderr, "munictl: ");
 		fprintf(stderr, _("unknown command '%s'"), argv[0]);
 		fputc('\n', stderr);

@@ -106,6 +106,13 @@ fd_budget(const struct config *cfg, char *msg, size_t size)
 	return -1;
 }
 
+/* The HTTP server's handler for /api/: the API, behind a plain pointer. */
+static void
+api_handler(void *arg, struct evhttp_request *req)
+{
+	api_handle(arg, req);
+}
+
 static void
 stopped(void *arg)
 {
@@ -299,8 +306,8 @@ main(int argc, char **argv)
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
 	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
-	if ((gw.http = http_new(gw.base, gw.cfg, gw.disp, gw.api,
-	    &errstr)) == NULL)
+	if ((gw.http = http_new(gw.base, gw.cfg, gw.disp, api_handler,
+	    gw.api, &errstr)) == NULL)
 		fatalx("%s: %s", config_str(gw.cfg, CFG_HTTP_LISTEN), errstr);
 	if ((sigint = evsignal_new(gw.base, SIGINT, stop_cb, &gw)) == NULL ||
 	    (sigterm = evsignal_new(gw.base, SIGTERM, stop_cb, &gw)) == NULL ||

@@ -23,6 +23,7 @@
 #include "log.h"
 #include "services.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "ussd.h"
 #include "util.h"
 

@@ -16,6 +16,7 @@
 #include "import.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 

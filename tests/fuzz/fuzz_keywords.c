@@ -21,6 +21,7 @@
 #include "log.h"
 #include "smstext.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *, size_t);

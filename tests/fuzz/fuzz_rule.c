@@ -6,7 +6,6 @@
  * database, so EXISTS and subqueries meet rows - and its three statements
  * (the count, EXISTS probes, IN lists) find the same residents.
  */
-#include <sqlite3.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,22 +74,21 @@ static void
 members(struct store *s, const struct rule *r, enum rule_query q,
     int64_t *n, int64_t *sum)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		 err[RULE_ERR_SIZE];
 	int		 rc;
 
 	*n = *sum = 0;
-	if ((st = rule_prepare(s, r, q, err, sizeof(err))) == NULL)
+	if ((c = rule_prepare(s, r, q, err, sizeof(err))) == NULL)
 		abort();
-	if (sqlite3_bind_int64(st, 1, 0) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 2, 100000) != SQLITE_OK)
+	if (store_bind(c, "II", (int64_t)0, (int64_t)100000) != STORE_OK)
 		abort();
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	while ((rc = store_step(c)) == STORE_ROW) {
 		(*n)++;
-		*sum += sqlite3_column_int64(st, 1);
+		*sum += store_i64(c, 1);
 	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE)
+	store_cur_free(c);
+	if (rc != STORE_OK)
 		abort();
 }
 
@@ -99,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct store	*s = fuzz_store();
 	struct rule	*r;
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		*text, err[RULE_ERR_SIZE];
 	int64_t		 count, n1, n2, sum1, sum2;
 
@@ -125,12 +123,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * Whatever parses compiles to SQL that SQLite accepts and runs, and
 	 * the three forms agree: the count, the EXISTS probes, the IN lists.
 	 */
-	if ((st = rule_prepare(s, r, RULE_COUNT, err, sizeof(err))) == NULL)
+	if ((c = rule_prepare(s, r, RULE_COUNT, err, sizeof(err))) == NULL)
 		abort();
-	if (sqlite3_step(st) != SQLITE_ROW)
+	if (store_step(c) != STORE_ROW)
 		abort();
-	count = sqlite3_column_int64(st, 0);
-	sqlite3_finalize(st);
+	count = store_i64(c, 0);
+	store_cur_free(c);
 	members(s, r, RULE_MEMBERS, &n1, &sum1);
 	members(s, r, RULE_MEMBERS_ONCE, &n2, &sum2);
 	if (n1 != count || n2 != count || sum1 != sum2)

@@ -21,6 +21,7 @@
 #include <sqlite3.h>
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 #endif
 #include "smsreasm.h"
 #include "smstext.h"

@@ -28,6 +28,7 @@
 #include "log.h"
 #include "smstext.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "ussd.h"
 #include "util.h"
 

@@ -36,6 +36,27 @@ if ctl sms send --batch bad.csv > /dev/null 2> b2; then fail "bad batch accepted
 expect_grep '^bad.csv:3:1: ' b2
 expect_eq "outbox rows" "$(sql 'select count(*) from outbox')" 3
 
+# One gate (outbox_enqueue_why) for send and --batch: each refusal in the
+# producer's own form, naming what was wrong, and nothing written.
+long=$(printf 'a%.0s' $(seq 1000))	# 7 GSM-7 segments; the limit is 6
+if MUNI_LANG=en ctl sms send 29123456 "$long" > /dev/null 2> g1; then fail "7 segments accepted"; fi
+expect_grep '^munictl sms send: the text needs 7 segments, \[sms\] max_segments is 6$' g1
+if MUNI_LANG=en ctl sms send 61234567 "x" > /dev/null 2> g2; then fail "fixed line accepted"; fi
+expect_grep '^munictl sms send: a fixed-line number cannot receive SMS$' g2
+if MUNI_LANG=en ctl sms send --encoding utf8 29123456 "x" > /dev/null 2> g3; then fail "encoding utf8 accepted"; fi
+expect_grep '^munictl sms send: is not one of auto, ucs2, translit, gsm7$' g3
+ctl sms send --encoding gsm7 29123456 "Rīt" > /dev/null
+printf 'phone,text
+29000004,labi
+61234567,fiksētais
+29000005,%s
+' "$long" > gate.csv
+if MUNI_LANG=en ctl sms send --batch gate.csv > /dev/null 2> g4; then fail "gate batch accepted"; fi
+expect_grep '^gate.csv:3:1: a fixed-line number cannot receive SMS$' g4
+expect_grep '^gate.csv:4:2: text: needs 7 segments, the limit is 6$' g4
+expect_eq "outbox rows after the gate" "$(sql 'select count(*) from outbox')" 4
+sql "delete from outbox where encoding = 'gsm7'"
+
 # munictl report counts them by state.
 ctl report > r1
 expect_grep '^queued=3$' r1

@@ -26,6 +26,7 @@
 #include "outbox.h"
 #include "staff.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 

@@ -19,6 +19,8 @@
 
 #include "config.h"
 #include "log.h"
+#include "smstext.h"
+#include "util.h"
 
 struct fx {
 	char	 dir[64];
@@ -307,9 +309,13 @@ test_bool(void **state)
 static void
 test_enum(void **state)
 {
+	static const char *const conf_names[] = {
+		SMSTEXT_POLICY_NAMES_CONFIG
+	};
 	struct fx	*fx = *state;
 	struct config	*cfg;
-	char		*e;
+	char		*e, text[64];
+	size_t		 i;
 
 	cfg = load_ok(fx, "[sms]\nencoding = ucs2\n");
 	assert_string_equal(config_str(cfg, CFG_SMS_ENCODING), "ucs2");
@@ -323,6 +329,18 @@ test_enum(void **state)
 	has_error(fx, e, 2, "translit");
 	free(e);
 	e = load_bad(fx, "[sms]\nencoding = UCS2\n");
+	has_error(fx, e, 2, "sms.encoding");
+	free(e);
+	/* smstext's list of names, less gsm7: one message's choice only. */
+	for (i = 0; i < nitems(conf_names); i++) {
+		(void)snprintf(text, sizeof(text), "[sms]\nencoding = %s\n",
+		    conf_names[i]);
+		cfg = load_ok(fx, text);
+		assert_string_equal(config_str(cfg, CFG_SMS_ENCODING),
+		    conf_names[i]);
+		config_free(cfg);
+	}
+	e = load_bad(fx, "[sms]\nencoding = gsm7\n");
 	has_error(fx, e, 2, "sms.encoding");
 	free(e);
 }

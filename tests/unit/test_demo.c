@@ -23,6 +23,7 @@
 #include "ident.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "strset.h"
 #include "util.h"
 #include "testlib.h"

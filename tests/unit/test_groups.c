@@ -26,6 +26,7 @@
 #include "log.h"
 #include "rule.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 
@@ -91,6 +92,11 @@ struct tally {
 	int64_t		 n, chunks, idsum, phone_only;
 	int64_t		 subscribed, owed, queue;
 	int		 stop_at;
+	/* The last phone-only member, as the columns' NULLs made it. */
+	char		 po_phone[IDENT_PHONE_SIZE];
+	int		 po_kind;
+	int64_t		 po_owed;
+	int		 po_due, po_lang_lv;
 };
 
 static int
@@ -104,8 +110,15 @@ tally_cb(void *arg, const struct groups_member *m)
 	}
 	t->n++;
 	t->idsum += m->resident_id;
-	if (m->resident_id == 0)
+	if (m->resident_id == 0) {
 		t->phone_only++;
+		(void)snprintf(t->po_phone, sizeof(t->po_phone), "%s",
+		    m->phone != NULL ? m->phone : "(null)");
+		t->po_kind = m->phone_kind;
+		t->po_owed = m->owed_cents;
+		t->po_due = m->due_date != NULL;
+		t->po_lang_lv = strcmp(m->lang, "lv") == 0;
+	}
 	t->subscribed += m->subscribed;
 	if (m->owed_cents > 0)
 		t->owed += m->owed_cents;
@@ -431,6 +444,7 @@ test_manual_file(void **state)
 {
 	struct store			*s = *state;
 	struct groups_file_result	 res;
+	struct groups_extras		 x;
 	struct tally			 t;
 	char				 code[5][IDENT_PCODE_SIZE];
 	char				 phone[5][IDENT_PHONE_SIZE];
@@ -471,6 +485,19 @@ test_manual_file(void **state)
 	resolve(s, id, NULL, 2, &t);
 	assert_int_equal(t.n, 5);
 	assert_int_equal(t.phone_only, 1);
+	/*
+	 * No resident behind it: the number and its kind from the number
+	 * itself, Latvian, nothing owed and no due date (NULL columns).
+	 */
+	memset(&x, 0, sizeof(x));
+	x.fee_kind = "nin";
+	resolve(s, id, &x, GROUPS_CHUNK_ALL, &t);
+	assert_int_equal(t.phone_only, 1);
+	assert_string_equal(t.po_phone, "+4915112345678");
+	assert_int_equal(t.po_kind, IDENT_PHONE_FOREIGN);
+	assert_int_equal(t.po_owed, -1);
+	assert_int_equal(t.po_due, 0);
+	assert_int_equal(t.po_lang_lv, 1);
 	fclose(errout);
 
 	/* Headerless: one column of numbers. */

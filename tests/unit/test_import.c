@@ -25,6 +25,7 @@
 #include "log.h"
 #include "refdata.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "testlib.h"
 
 #define NOW		1773568800	/* 2026-03-15 10:00:00 UTC */

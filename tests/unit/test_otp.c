@@ -26,6 +26,7 @@
 #include "log.h"
 #include "otp.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */

@@ -5,8 +5,9 @@
  * them, receipts (also before their submit_sm_resp), transient failures
  * with backoff up to the attempt limit, permanent ones, recovery after a
  * crash, message id normalisation, receipts matched within a receipt
- * group by id and phone (and submit date) when an SMSC repeats ids, and
- * data_version across connections.
+ * group by id and phone (and submit date) when an SMSC repeats ids,
+ * data_version across connections, and the one gate into the outbox (the
+ * field each refusal names, a broadcast's batch).
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +25,7 @@
 #include "log.h"
 #include "outbox.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 
 #define T0	1767225600	/* 2026-01-01 00:00:00 UTC */
@@ -743,6 +745,163 @@ test_data_version(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* What the gate says of m: the field it refuses, or NONE with m queued. */
+static enum outbox_field
+gate(struct store *s, const struct outbox_msg *m, struct outbox_why *why)
+{
+	if (outbox_enqueue_why(s, m, why) == -1) {
+		assert_int_not_equal(why->field, OUTBOX_FIELD_NONE);
+		assert_non_null(why->msg);
+		return why->field;
+	}
+	assert_int_equal(why->field, OUTBOX_FIELD_NONE);
+	return OUTBOX_FIELD_NONE;
+}
+
+/*
+ * One gate: every refusal names its field, in the order the producers
+ * reported them (encoding, analysis, segments, then phone and the rest),
+ * and nothing refused is written.
+ */
+static void
+test_gate_fields(void **state)
+{
+	struct store		*s = *state;
+	struct outbox_msg	 m;
+	struct outbox_why	 why;
+	char			 long_text[201];
+
+	memset(long_text, 'a', 200);
+	long_text[200] = '\0';		/* two GSM-7 segments */
+	memset(&m, 0, sizeof(m));
+	m.phone = "29123456";
+	m.text = "Sveiki";
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_NONE);
+
+	m.phone = NULL;
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_PHONE);
+	m.phone = "29x";
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_PHONE);
+	m.phone = "67123456";		/* a fixed line */
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_PHONE);
+	assert_string_equal(why.msg,
+	    "a fixed-line number cannot receive SMS");
+	m.phone = "29123456";
+
+	m.text = "";
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_TEXT);
+	assert_string_equal(why.msg, "the message text is empty");
+	m.text = "\xc4";		/* half of ā */
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_TEXT);
+	m.text = "Sveiki";
+
+	m.encoding = "utf8";
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_ENCODING);
+	m.encoding = "gsm7";		/* a per-message override */
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_NONE);
+	m.encoding = NULL;
+
+	m.text = long_text;
+	m.max_segments = 1;
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_SEGMENTS);
+	assert_int_equal(why.segments, 2);
+	/* Segments come before the phone, as the producers had it. */
+	m.phone = "29x";
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_SEGMENTS);
+	m.phone = "29123456";
+	m.max_segments = 2;
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_NONE);
+	m.max_segments = 0;
+	m.text = "Sveiki";
+
+	m.validity_s = OUTBOX_VALIDITY_MAX + 1;
+	assert_int_equal(gate(s, &m, &why), OUTBOX_FIELD_VALIDITY);
+	m.validity_s = 0;
+
+	/* The three accepted, nothing of the refused. */
+	assert_int_equal(q_int(s, "SELECT count(*) FROM outbox"), 3);
+}
+
+static void
+item(struct outbox_item *it, const char *phone, const char *text)
+{
+	memset(it, 0, sizeof(*it));
+	it->phone = phone;
+	it->text = text;
+	it->len = strlen(text);
+	it->not_before = T0 + 60;
+	it->segments = 1;
+}
+
+/*
+ * A broadcast's rows through the gate: sixteen to a statement and the
+ * rest one by one, each row as outbox_enqueue writes the same message;
+ * a row past max_segments refuses the batch and says which.
+ */
+static void
+test_gate_batch(void **state)
+{
+	struct store		*s = *state;
+	struct outbox_item	 items[18];
+	struct outbox_msg	 sh, m;
+	struct outbox_why	 why;
+	char			 phones[18][16];
+	size_t			 i, bad;
+
+	memset(&sh, 0, sizeof(sh));
+	sh.encoding = "ucs2";
+	sh.priority = -1;
+	sh.topic = "kultura";
+	sh.max_segments = 2;
+	for (i = 0; i < 17; i++) {
+		(void)snprintf(phones[i], sizeof(phones[i]), "+3712900%04zu",
+		    i);
+		item(&items[i], phones[i], "Koncerts rīt");
+	}
+	/* Given as a resident table might hold it: written as E.164. */
+	items[16].phone = "29000016";
+	assert_int_equal(outbox_enqueue_batch(s, &sh, items, 17, &why, &bad),
+	    0);
+	assert_int_equal(why.field, OUTBOX_FIELD_NONE);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM outbox WHERE "
+	    "state = 'queued' AND encoding = 'ucs2' AND priority = -1 AND "
+	    "topic = 'kultura' AND not_before = 1767225660 AND "
+	    "created_at = 1767225600 AND updated_at = created_at AND "
+	    "valid_until IS NULL AND resident_id IS NULL AND "
+	    "broadcast_id IS NULL"), 17);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM outbox WHERE "
+	    "phone = '+37129000016'"), 1);
+
+	/* The same message by the single gate: the same row. */
+	m = sh;
+	m.phone = "+37129000099";
+	m.text = "Koncerts rīt";
+	m.not_before = T0 + 60;
+	assert_true(outbox_enqueue_why(s, &m, &why) > 0);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM (SELECT DISTINCT "
+	    "text, encoding, state, priority, created_at, not_before, "
+	    "valid_until, topic, resident_id, broadcast_id, updated_at "
+	    "FROM outbox)"), 1);
+
+	/* Refused: past max_segments, a fixed line; nothing more written. */
+	for (i = 0; i < 3; i++)
+		item(&items[i], phones[i], "Vēlreiz");
+	items[1].segments = 3;
+	assert_int_equal(outbox_enqueue_batch(s, &sh, items, 3, &why, &bad),
+	    -1);
+	assert_int_equal(why.field, OUTBOX_FIELD_SEGMENTS);
+	assert_int_equal(why.segments, 3);
+	assert_int_equal(bad, 1);
+	items[1].segments = 1;
+	items[2].phone = "+37167000000";
+	assert_int_equal(outbox_enqueue_batch(s, &sh, items, 3, &why, &bad),
+	    -1);
+	assert_int_equal(why.field, OUTBOX_FIELD_PHONE);
+	assert_int_equal(bad, 2);
+	assert_int_equal(q_int(s, "SELECT count(*) FROM outbox WHERE "
+	    "text = 'Vēlreiz'"), 0);
+}
+
 int
 main(void)
 {
@@ -782,6 +941,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_hold, setup, teardown),
 		cmocka_unit_test(test_msgid_norm),
 		cmocka_unit_test(test_data_version),
+		cmocka_unit_test_setup_teardown(test_gate_fields, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_gate_batch, setup,
+		    teardown),
 	};
 
 	log_init("test_outbox", 0);

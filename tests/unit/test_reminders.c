@@ -24,6 +24,7 @@
 #include "log.h"
 #include "reminders.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00 UTC */

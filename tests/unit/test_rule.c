@@ -22,6 +22,7 @@
 #include "log.h"
 #include "rule.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 
@@ -105,25 +106,25 @@ static int64_t
 ids(struct store *s, const struct rule *r, enum rule_query q,
     const char *text, char *out, size_t size)
 {
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		 err[RULE_ERR_SIZE];
 	int64_t		 n = 0;
 	int		 rc;
 
 	out[0] = '\0';
-	if ((st = rule_prepare(s, r, q, err, sizeof(err))) == NULL)
+	if ((c = rule_prepare(s, r, q, err, sizeof(err))) == NULL)
 		fail_msg("%s: %s", text, err);
-	assert_int_equal(sqlite3_bind_int64(st, 1, 0), SQLITE_OK);
-	assert_int_equal(sqlite3_bind_int64(st, 2, 1000), SQLITE_OK);
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+	assert_int_equal(store_bind(c, "II", (int64_t)0, (int64_t)1000),
+	    STORE_OK);
+	while ((rc = store_step(c)) == STORE_ROW) {
 		size_t	 len = strlen(out);
 
 		(void)snprintf(out + len, size - len, "%s%lld", len ? "," :
-		    "", (long long)sqlite3_column_int64(st, 1));
+		    "", (long long)store_i64(c, 1));
 		n++;
 	}
-	assert_int_equal(rc, SQLITE_DONE);
-	sqlite3_finalize(st);
+	assert_int_equal(rc, STORE_OK);
+	store_cur_free(c);
 	return n;
 }
 
@@ -135,7 +136,7 @@ static void
 match(struct store *s, const char *text, char *out, size_t size)
 {
 	struct rule	*r;
-	sqlite3_stmt	*st;
+	struct store_cur *c;
 	char		 err[RULE_ERR_SIZE], once[256];
 	int64_t		 n;
 
@@ -146,11 +147,11 @@ match(struct store *s, const char *text, char *out, size_t size)
 	if (strcmp(out, once) != 0)
 		fail_msg("rule \"%s\": EXISTS gives {%s}, IN gives {%s}",
 		    text, out, once);
-	if ((st = rule_prepare(s, r, RULE_COUNT, err, sizeof(err))) == NULL)
+	if ((c = rule_prepare(s, r, RULE_COUNT, err, sizeof(err))) == NULL)
 		fail_msg("%s: %s", text, err);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_int_equal(sqlite3_column_int64(st, 0), n);
-	sqlite3_finalize(st);
+	assert_int_equal(store_step(c), STORE_ROW);
+	assert_int_equal(store_i64(c, 0), n);
+	store_cur_free(c);
 	rule_free(r);
 }
 

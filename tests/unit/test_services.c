@@ -26,6 +26,7 @@
 #include "outbox.h"
 #include "services.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 

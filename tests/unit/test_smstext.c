@@ -593,8 +593,10 @@ test_refs(void **state)
 static void
 test_policy_names(void **state)
 {
+	static const char *const names[] = { SMSTEXT_POLICY_NAMES };
 	enum smstext_policy	 p;
 	const char		*errstr;
+	size_t			 i;
 
 	(void)state;
 	assert_int_equal(smstext_policy_parse("translit", &p, &errstr), 0);
@@ -606,6 +608,14 @@ test_policy_names(void **state)
 	assert_int_equal(smstext_policy_parse("UTF-8", &p, &errstr), -1);
 	assert_string_equal(errstr, "is not one of auto, ucs2, translit, gsm7");
 	assert_string_equal(smstext_policy_name(SMSTEXT_AUTO), "auto");
+	/* One list: each name parses to the policy that names it. */
+	for (i = 0; i < nitems(names); i++) {
+		assert_int_equal(smstext_policy_parse(names[i], &p, &errstr),
+		    0);
+		assert_int_equal(p, (enum smstext_policy)i);
+		assert_string_equal(smstext_policy_name(p), names[i]);
+	}
+	assert_int_equal(nitems(names), SMSTEXT_GSM7 + 1);
 	assert_string_equal(smstext_encoding_name(SMSTEXT_ENC_GSM7), "GSM-7");
 	assert_string_equal(smstext_encoding_name(SMSTEXT_ENC_UCS2), "UCS-2");
 }

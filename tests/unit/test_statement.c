@@ -27,6 +27,7 @@
 #include "payments.h"
 #include "statement.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 

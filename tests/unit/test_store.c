@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store.h"
+#include "store_sqlite.h"
 
 struct fx {
 	char	 dir[64];

@@ -4,7 +4,9 @@
  * or duplicates, and the checks on add, set and remove: codes a basic
  * phone can type and STOP can name, names no two topics share, the
  * emergency topic kept and on, and no removal that leaves a broadcast, a
- * queued message or a group rule pointing at nothing.
+ * queued message or a group rule pointing at nothing. The codes refused
+ * for STOP are the ones the SMS parser reads as "every topic": the two
+ * share words.c, and stop_words_agree holds them to it.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,9 +20,11 @@
 #include <cmocka.h>
 
 #include "clock.h"
+#include "keywords.h"
 #include "log.h"
 #include "store.h"
 #include "topics.h"
+#include "words.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
@@ -143,6 +147,49 @@ code_validation(void **state)
 		assert_true(err[0] != '\0');
 	}
 	assert_int_equal(topics_code_valid(NULL, err, sizeof(err)), -1);
+}
+
+/*
+ * topics.c no longer asks the SMS parser: whatever STOP <word> means to
+ * keywords_parse, words_stop_all and topics_code_valid must say the same.
+ */
+static void
+stop_words_agree(void **state)
+{
+	static const char *all[] = {
+		"all", "visi", "visu", "visus", "visas", "viss", "visiem",
+	};
+	static const char *one[] = {
+		"alla", "visi2", "vis_i", "visiemm", "v", "kultura",
+		"pazinojumi", "arkartas", "stop", "start",
+	};
+	char		 line[64], err[TOPICS_ERR_SIZE];
+	const char	*arg;
+	size_t		 i, arglen;
+
+	(void)state;
+	for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		(void)snprintf(line, sizeof(line), "STOP %s", all[i]);
+		assert_int_equal(keywords_parse(line, strlen(line), &arg,
+		    &arglen), KEYWORDS_STOP_ALL);
+		assert_int_equal(words_stop_all(all[i], strlen(all[i])), 1);
+		if (topics_code_valid(all[i], err, sizeof(err)) != -1)
+			fail_msg("code '%s' accepted: STOP %s means every "
+			    "topic", all[i], all[i]);
+	}
+	for (i = 0; i < sizeof(one) / sizeof(one[0]); i++) {
+		(void)snprintf(line, sizeof(line), "STOP %s", one[i]);
+		assert_int_equal(keywords_parse(line, strlen(line), &arg,
+		    &arglen), KEYWORDS_STOP);
+		assert_int_equal(arglen, strlen(one[i]));
+		assert_int_equal(words_stop_all(one[i], strlen(one[i])), 0);
+		if (topics_code_valid(one[i], err, sizeof(err)) != 0)
+			fail_msg("code '%s' refused: %s", one[i], err);
+	}
+	/* As typed: case, diacritics and punctuation do not matter. */
+	assert_int_equal(words_stop_all("", 0), 1);
+	assert_int_equal(words_stop_all(" VISI! ", 7), 1);
+	assert_int_equal(words_stop_all("Visiem.", 7), 1);
 }
 
 static void
@@ -321,6 +368,7 @@ main(void)
 		cmocka_unit_test_setup_teardown(seed_keeps_own_emergency,
 		    setup, teardown),
 		cmocka_unit_test(code_validation),
+		cmocka_unit_test(stop_words_agree),
 		cmocka_unit_test_setup_teardown(add_and_set, setup, teardown),
 		cmocka_unit_test_setup_teardown(remove_checks, setup,
 		    teardown),

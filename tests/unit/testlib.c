@@ -14,6 +14,7 @@
 #include "demo.h"
 #include "i18n.h"
 #include "store.h"
+#include "store_sqlite.h"
 #include "testlib.h"
 
 void
