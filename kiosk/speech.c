@@ -502,6 +502,8 @@ utter(struct speech *sp, const char *text, const char *lang, unsigned gen)
 		    (uint32_t)bytes);
 		(void)record_write(sp, seq, "wav", h, sizeof(h), u.rec, bytes);
 	}
+	if (u.rec != NULL)
+		explicit_bzero(u.rec, u.caprec * sizeof(*u.rec));
 	free(u.rec);
 }
 
@@ -553,11 +555,14 @@ speech_main(void *arg)
 			break;
 		(void)util_strlcpy(text, sp->text, SPEECH_TEXT_MAX);
 		(void)util_strlcpy(lang, sp->lang, sizeof(lang));
+		/* A resident's fees and children: kept no longer than said. */
+		explicit_bzero(sp->text, sizeof(sp->text));
 		gen = atomic_load(&sp->gen);
 		sp->pending = 0;
 		sp->busy = 1;
 		(void)pthread_mutex_unlock(&sp->mtx);
 		utter(sp, text, lang, gen);
+		explicit_bzero(text, SPEECH_TEXT_MAX);
 		if (pthread_mutex_lock(&sp->mtx) != 0)
 			fatalx("speech: mutex");
 		sp->busy = 0;
