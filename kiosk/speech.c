@@ -57,6 +57,7 @@ extern char	**environ;
 #define SPEECH_LEAD_MS		150	/* pacing: audio ahead of the clock */
 #define SPEECH_ALSA_LATENCY_US	100000
 #define SPEECH_RECORD_MAX_S	300	/* one utterance's recorded audio */
+#define SPEECH_CMD_GRACE_MS	3000	/* a command's playing after it */
 #define SPEECH_LANG_SIZE	8
 
 struct speech {
@@ -329,12 +330,16 @@ cmd_start(struct speech_utt *u)
 
 /*
  * The command has had all it gets: let it finish playing, unless a new
- * utterance comes first (then it ends now).
+ * utterance comes first (then it ends now). One that plays on for longer
+ * than the audio lasts is stuck and is ended too: while the worker waits
+ * the kiosk counts the resident as listening, and the idle reset must
+ * not wait for ever.
  */
 static void
 cmd_end(struct speech_utt *u, int cut)
 {
 	struct speech	*sp = u->sp;
+	int64_t		 deadline;
 	int		 status;
 	pid_t		 r;
 
@@ -345,10 +350,20 @@ cmd_end(struct speech_utt *u, int cut)
 		return;
 	if (cut)
 		(void)kill(u->cmd_pid, SIGTERM);
+	deadline = (u->samples > 0 ? u->start_us : mono_us()) +
+	    (int64_t)(u->samples * 1000000 / (uint64_t)sp->sample_rate) +
+	    SPEECH_CMD_GRACE_MS * 1000;
 	for (;;) {
 		r = waitpid(u->cmd_pid, &status, WNOHANG);
 		if (r == u->cmd_pid || (r == -1 && errno != EINTR))
 			break;
+		if (r == 0 && mono_us() > deadline) {
+			log_warnx("speech: speech_command still running after "
+			    "its audio: ended");
+			(void)kill(u->cmd_pid, SIGKILL);
+			(void)waitpid(u->cmd_pid, &status, 0);
+			break;
+		}
 		if (r == 0 && changed(u)) {
 			(void)kill(u->cmd_pid, SIGTERM);
 			(void)waitpid(u->cmd_pid, &status, 0);
@@ -526,7 +541,7 @@ speech_main(void *arg)
 	struct speech	*sp = arg;
 	char		*text, lang[SPEECH_LANG_SIZE];
 	unsigned	 gen;
-	int		 r, err;
+	int		 r, err = 0;
 
 	text = xmalloc(SPEECH_TEXT_MAX);
 	if ((r = espeak_start()) > 0) {

@@ -6,8 +6,8 @@
 # screen, with amounts, places and references in words, in Latvian and in
 # English, and a WAV that is speech (sox: its length and loudness over a
 # floor). No digit of the personal code or of the one-time code is in
-# any recorded text. A key mid-utterance cuts it short. With speech = key
-# nothing is said until '*', and the visit's end ends it; a record
+# any recorded text, and no name before the sign-in. A key mid-utterance
+# cuts it short. With speech = key nothing is said until '*', and the visit's end ends it; a record
 # directory others may read is refused.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
@@ -46,6 +46,7 @@ P=$(sql "select r.id from residents r where r.phone_kind = 0
 [ -n "$P" ] || die "no parent with a queue entry and a fee"
 pcode=$(sql "select personal_code from residents where id = $P" | tr -d -)
 given=$(sql "select given_name from residents where id = $P")
+family=$(sql "select family_name from residents where id = $P")
 child=$(sql "select child_given_name || ' ' || substr(child_family_name, 1, 1)
     || '.' from queue_entries where guardian_id = $P and status = 'active'
     order by id limit 1")
@@ -131,6 +132,12 @@ said "$child" "the child's name"
 said "vieta no " "the place in words"
 q=$(record_of "$child")
 speech "$q" "the queue"
+# No name was said before the sign-in.
+for f in rec/*.txt; do
+	[ "$(basename "$f" .txt)" -lt "$q" ] || continue
+	grep -q -F -e "$given" -e "$family" -e "$child" "$f" &&
+	    die "$f: a name before the sign-in"
+done
 # The screen's "60. vieta no 90" is said as words, not figures.
 grep -q "[0-9]\. vieta no [0-9]" "rec/$q.txt" &&
     die "the place said in figures: $(cat "rec/$q.txt")"
