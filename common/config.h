@@ -84,6 +84,7 @@
 	X(OTP_WINDOW_S, "otp", "window_s", INT, "3600", 60, 604800)	\
 	X(OTP_PER_TERMINAL_PER_HOUR, "otp", "per_terminal_per_hour", INT,	\
 	    "10", 1, 1000)						\
+	X(CARD_CODE_TTL_S, "card", "code_ttl_s", INT, "600", 60, 3600)	\
 	X(KIOSK_STAFF_LOCKOUT_S, "kiosk", "staff_lockout_s", INT, "300",	\
 	    30, 86400)							\
 	X(KIOSK_STAFF_MAX_ATTEMPTS, "kiosk", "staff_max_attempts", INT,	\

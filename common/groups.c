@@ -848,3 +848,42 @@ dberr:
 		store_reset(c);
 	return -1;
 }
+
+/*
+ * One resident against a rule group: the members statement from just
+ * below the resident, one row, so the index on residents finds it
+ * however large the group (issue 21's eligibility checks).
+ */
+int
+groups_rule_has(struct store *s, const struct groups_info *g,
+    int64_t resident_id, char *err, size_t errsize)
+{
+	struct rule		*r;
+	struct store_cur	*c;
+	int			 rc, found = 0;
+
+	if (!g->is_rule || resident_id <= 0) {
+		(void)util_strlcpy(err, "groups_rule_has: not a rule group",
+		    errsize);
+		return -1;
+	}
+	if ((r = rule_parse(g->rule, err, errsize)) == NULL)
+		return -1;
+	c = rule_prepare(s, r, RULE_MEMBERS, err, errsize);
+	rule_free(r);
+	if (c == NULL)
+		return -1;
+	/* ?4-?8 NULL: no subscription, fee or queue columns. */
+	if (store_bind(c, "II-ninnn", (int64_t)(resident_id - 1), (int64_t)1,
+	    0) != STORE_OK)
+		rc = STORE_ERROR;
+	else if ((rc = store_step(c)) == STORE_ROW) {
+		found = store_i64(c, 1) == resident_id;
+		rc = STORE_OK;
+	}
+	if (rc != STORE_OK)
+		(void)util_snprintf(err, errsize, _("database error: %s"),
+		    store_errmsg(s));
+	store_cur_free(c);
+	return rc == STORE_OK ? found : -1;
+}

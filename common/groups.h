@@ -124,6 +124,13 @@ int	 groups_resolve(struct store *, const struct groups_info *,
 	    const struct groups_extras *x, size_t chunk, groups_member_cb cb,
 	    void *arg, char *err, size_t errsize);
 
+/*
+ * 1 when resident_id is a member of rule group g now, 0 when not, -1 with
+ * err set: one indexed probe, not a resolution.
+ */
+int	 groups_rule_has(struct store *, const struct groups_info *,
+	    int64_t resident_id, char *err, size_t errsize);
+
 /* 0 when name is acceptable for a new group, else -1 with *errstr. */
 int	 groups_name_valid(const char *name, const char **errstr);
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "card.h"
 #include "clock.h"
 #include "config.h"
 #include "i18n.h"
@@ -26,6 +27,8 @@
 #define HOUR_MS		(3600 * 1000LL)
 #define LIMITER_PROBES	16
 #define FEES_MAX_SEGMENTS 2	/* MAKSA: a list past this is summed up */
+#define DISCOUNTS_MAX_SEGMENTS 2	/* ATLAIDES: the rest by USSD */
+#define DISCOUNTS_MAX	16		/* offers ATLAIDES looks at */
 
 static const struct {
 	const char	*word;		/* folded */
@@ -43,11 +46,16 @@ static const struct {
 	{ "iesniegums", KEYWORDS_APPLICATION },
 	{ "application", KEYWORDS_APPLICATION },
 	{ "palidziba", KEYWORDS_HELP }, { "help", KEYWORDS_HELP },
+	{ "atlaides", KEYWORDS_DISCOUNTS }, { "atlaide", KEYWORDS_DISCOUNTS },
+	{ "discounts", KEYWORDS_DISCOUNTS },
+	{ "karte", KEYWORDS_CARD }, { "card", KEYWORDS_CARD },
+	{ "parbaude", KEYWORDS_CHECK }, { "check", KEYWORDS_CHECK },
 };
 
 static const char *cmd_names[] = {
 	"none", "queue", "fees", "topics", "start", "stop", "stop_all",
-	"police", "application", "help", "unknown",
+	"police", "application", "help", "discounts", "card", "check",
+	"unknown",
 };
 
 _Static_assert(sizeof(cmd_names) / sizeof(cmd_names[0]) ==
@@ -287,6 +295,7 @@ struct reply {
 	size_t		 size;
 	size_t		 len;
 	size_t		 max_segments;
+	int		 apart;		/* the answer went as its own SMS */
 	struct smstext_opts o;
 	char		 scratch[KEYWORDS_REPLY_SIZE];
 };
@@ -678,6 +687,157 @@ answer_report(struct store *s, const struct services_caller *c,
 	return 0;
 }
 
+/*
+ * ATLAIDES: the offers the caller is entitled to, nearest first, in two
+ * segments at most; when more exist the last line says where the rest
+ * are (the USSD menu), and room for it is kept from the start.
+ */
+static int
+answer_discounts(struct store *s, const struct config *cfg,
+    const struct services_caller *c, struct reply *r)
+{
+	struct card_entitled	*e;
+	char			 line[96], tail[128];
+	size_t			 n, i;
+	int			 more;
+
+	e = xcalloc(DISCOUNTS_MAX, sizeof(*e));
+	if (card_entitled(s, c->resident[0], e, DISCOUNTS_MAX, &n,
+	    &more) == -1) {
+		free(e);
+		return -1;
+	}
+	if (n == 0) {
+		reply_set(r, _("No discounts for you at partner merchants "
+		    "now."));
+		free(e);
+		return 0;
+	}
+	if (r->max_segments > DISCOUNTS_MAX_SEGMENTS)
+		r->max_segments = DISCOUNTS_MAX_SEGMENTS;
+	(void)util_snprintf(line, sizeof(line), _("More: dial %s"),
+	    config_str(cfg, CFG_USSD_SERVICE_CODE));
+	(void)util_snprintf(tail, sizeof(tail), "\n%s", line);
+	(void)reply_add(r, _("Your discounts:"), tail);
+	for (i = 0; i < n; i++)
+		if (reply_addf(r, tail, "\n%s: %s", e[i].merchant,
+		    e[i].text) == -1) {
+			more = 1;
+			break;
+		}
+	if (more)
+		(void)reply_add(r, tail, NULL);
+	free(e);
+	return 0;
+}
+
+/* KARTE: the code goes by an SMS of its own, secret and expiring. */
+static int
+answer_card(struct store *s, const struct config *cfg,
+    const struct services_caller *c, struct reply *r)
+{
+	time_t	 expires;
+
+	switch (card_issue(s, config_int(cfg, CFG_CARD_CODE_TTL_S),
+	    config_str(cfg, CFG_MUNICIPALITY_NAME_GENITIVE), c->resident[0],
+	    c->phone, &expires)) {
+	case CARD_ISSUED:
+		r->apart = 1;
+		return 0;
+	case CARD_REUSED:
+		reply_set(r, _("Your card code was sent less than a minute "
+		    "ago: use that one."));
+		return 0;
+	case CARD_NO_MOBILE:
+		reply_set(r, _("This number is not registered with the "
+		    "municipality. Visit a client service centre."));
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/* PĀRBAUDE: a merchant's check of a customer's code. */
+static int
+answer_check(struct store *s, const struct config *cfg, const char *phone,
+    const char *arg, size_t arglen, struct reply *r)
+{
+	struct card_check_params p;
+	struct card_check	*ck;
+	struct tm		 tm;
+	char			 code[32], line[KEYWORDS_REPLY_SIZE];
+	char			 offers[KEYWORDS_REPLY_SIZE];
+	size_t			 i, n;
+	int			 rc;
+
+	/* A longer text is no code: card_check says so after the phone. */
+	if (arglen >= sizeof(code))
+		arglen = sizeof(code) - 1;
+	memcpy(code, arg, arglen);
+	code[arglen] = '\0';
+	card_check_params_init(&p, cfg);
+	ck = xcalloc(1, sizeof(*ck));
+	rc = card_check(s, &p, phone, code, ck);
+	explicit_bzero(code, sizeof(code));
+	switch (rc) {
+	case CARD_NOT_MERCHANT:
+		/* Nothing more, whatever the code: a stranger learns nothing. */
+		reply_set(r, _("This number is not registered as a merchant's "
+		    "phone."));
+		break;
+	case CARD_BAD_CODE:
+		reply_set(r, _("Send CHECK and the customer's 6-digit code, "
+		    "e.g. CHECK 123456."));
+		break;
+	case CARD_VALID:
+		offers[0] = '\0';
+		for (i = 0; i < ck->noffers; i++) {
+			n = strlen(offers);
+			if (util_snprintf(offers + n, sizeof(offers) - n,
+			    "%s%s", i > 0 ? "; " : "", ck->offers[i]) == -1) {
+				offers[n] = '\0';
+				break;
+			}
+		}
+		(void)util_snprintf(line, sizeof(line), _("Valid (%s). "
+		    "Discount: %s"), ck->name, offers);
+		reply_set(r, line);
+		break;
+	case CARD_NO_OFFER:
+		(void)util_snprintf(line, sizeof(line), _("Code valid (%s), "
+		    "but none of your discounts is for this resident."),
+		    ck->name);
+		reply_set(r, line);
+		break;
+	case CARD_USED:
+		reply_set(r, _("This code was checked here today already."));
+		break;
+	case CARD_EXPIRED:
+		reply_set(r, _("The code has expired: the customer can send "
+		    "CARD for a new one."));
+		break;
+	case CARD_WRONG:
+		(void)util_snprintf(line, sizeof(line), ngettext("Wrong code. "
+		    "%d more wrong one stops checks from this phone for a "
+		    "while.", "Wrong code. %d more wrong ones stop checks from "
+		    "this phone for a while.", ck->left), ck->left);
+		reply_set(r, line);
+		break;
+	case CARD_LOCKED:
+		clock_local(ck->until, &tm);
+		(void)util_snprintf(line, sizeof(line), _("Too many wrong "
+		    "codes. Checks from this phone resume at %02d:%02d."),
+		    tm.tm_hour, tm.tm_min);
+		reply_set(r, line);
+		break;
+	default:
+		free(ck);
+		return -1;
+	}
+	free(ck);
+	return 0;
+}
+
 /* STOP or START, alone or with a topic: a choice to confirm. */
 static int
 is_choice(enum keywords_cmd cmd)
@@ -723,6 +883,8 @@ dispatch(struct store *s, const struct config *cfg,
 	case KEYWORDS_TOPICS:
 	case KEYWORDS_START:
 	case KEYWORDS_STOP:
+	case KEYWORDS_DISCOUNTS:
+	case KEYWORDS_CARD:
 		/* An unknown number learns nothing about anybody. */
 		if (c->nresidents == 0) {
 			reply_set(r, unreg);
@@ -754,6 +916,12 @@ dispatch(struct store *s, const struct config *cfg,
 	case KEYWORDS_POLICE:
 	case KEYWORDS_APPLICATION:
 		return answer_report(s, c, cmd, arg, arglen, opts, r, res);
+	case KEYWORDS_DISCOUNTS:
+		return answer_discounts(s, cfg, c, r);
+	case KEYWORDS_CARD:
+		return answer_card(s, cfg, c, r);
+	case KEYWORDS_CHECK:
+		return answer_check(s, cfg, c->phone, arg, arglen, r);
 	case KEYWORDS_HELP:
 		/* The menu's code too: it lists what a word cannot. */
 		(void)util_snprintf(help, sizeof(help), _("QUEUE, FEES, TOPICS, "
@@ -782,7 +950,7 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	const char		*arg, *errstr;
 	size_t			 arglen;
 	enum keywords_cmd	 cmd;
-	int			 rc = 1, confirm_only = 0;
+	int			 rc = 1, confirm_only = 0, till = 0;
 
 	if (res == NULL)
 		res = &dummy;
@@ -810,7 +978,16 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	cmd = keywords_parse(text != NULL ? text : "", len, &arg, &arglen);
 	res->cmd = cmd;
 	ident_phone_mask(phone, masked, sizeof(masked));
-	if (opts != NULL && opts->limiter != NULL) {
+	/*
+	 * A till checks many customers an hour: a merchant phone's checks
+	 * are not counted (its wrong codes have their own lock-out), while
+	 * anything else it sends is, so an answering machine still loops
+	 * into silence.
+	 */
+	if (cmd == KEYWORDS_CHECK && (till = card_merchant_phone(s,
+	    phone)) == -1)
+		return -1;
+	if (opts != NULL && opts->limiter != NULL && !till) {
 		slot = limiter_slot(opts->limiter, phone, clock_mono_ms());
 		/*
 		 * A STOP or START is always confirmed and never counted: the
@@ -860,6 +1037,17 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 		rc = -1;
 	}
 	res->segments = segments_of(r, r->buf, r->len);
+	if (rc == 1 && r->apart) {
+		/* Counted as a reply: a KARTE loop is limited as any other. */
+		rc = 0;
+		res->silence = KEYWORDS_SENT_APART;
+		res->segments = 0;
+		reply[0] = '\0';
+		if (slot != NULL && !confirm_only)
+			slot->count++;
+		log_info("keywords: %s from %s answered by its own message",
+		    keywords_cmd_name(cmd), masked);
+	}
 	(void)i18n_set_lang(saved);
 	free(r);
 	if (rc == 1) {

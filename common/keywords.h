@@ -1,7 +1,8 @@
 /*
  * keywords: the SMS keyword front end as one function from a received
  * text to the reply text — RINDA, MAKSA, TEMAS, START/STOP, POLICIJA,
- * IESNIEGUMS, PALĪDZĪBA and their English aliases — over common/services.
+ * IESNIEGUMS, PALĪDZĪBA, the resident card's ATLAIDES, KARTE and
+ * PĀRBAUDE, and their English aliases — over common/services and card.
  * The gateway owns the transport: it stores the MO, calls keywords_handle
  * and puts the reply in the outbox. Nothing here sends or listens.
  */
@@ -34,6 +35,9 @@ enum keywords_cmd {
 	KEYWORDS_POLICE,	/* POLICIJA, POLICE <text> */
 	KEYWORDS_APPLICATION,	/* IESNIEGUMS, APPLICATION <text> */
 	KEYWORDS_HELP,		/* PALĪDZĪBA, HELP, ? */
+	KEYWORDS_DISCOUNTS,	/* ATLAIDES, DISCOUNTS */
+	KEYWORDS_CARD,		/* KARTE, CARD: a code by its own SMS */
+	KEYWORDS_CHECK,		/* PĀRBAUDE, CHECK <code>: merchants */
 	KEYWORDS_UNKNOWN,	/* anything else: the short help */
 };
 
@@ -42,6 +46,8 @@ enum keywords_silence {
 	KEYWORDS_SILENT_SENDER,		/* alphanumeric, short code, landline */
 	KEYWORDS_SILENT_RECEIPT,	/* text shaped like a delivery receipt */
 	KEYWORDS_SILENT_LIMIT,		/* over the replies per hour */
+	KEYWORDS_SENT_APART,		/* the answer went as its own SMS
+					   (KARTE's secret code) */
 };
 
 /*

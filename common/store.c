@@ -445,6 +445,75 @@ static const char *migrations[] = {
 	"CREATE INDEX receipts_pending_received ON receipts_pending"
 	" (received_at);"
 	"PRAGMA user_version = 7;",
+
+	/*
+	 * 7 -> 8: the resident card (issue 21). Partner merchants with the
+	 * phones that may check a code, their offers (each for one resident
+	 * group, so eligibility is the group's rule), the six-digit codes a
+	 * resident asks for by SMS (hashed like kiosk codes, tied to the
+	 * resident and never to a personal code), and every check a
+	 * merchant made, with the offers that applied. A check names the
+	 * code, not the resident: a code works once per merchant a day.
+	 */
+	"CREATE TABLE merchants ("
+	" id INTEGER PRIMARY KEY,"
+	" name TEXT NOT NULL UNIQUE,"
+	" territory TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" active INTEGER NOT NULL DEFAULT 1,"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL);"
+	/* A phone verifies for one merchant: its key is the number. */
+	"CREATE TABLE merchant_phones ("
+	" phone TEXT PRIMARY KEY,"		/* E.164 */
+	" merchant_id INTEGER NOT NULL REFERENCES merchants (id)"
+	"  ON DELETE CASCADE) WITHOUT ROWID;"
+	"CREATE INDEX merchant_phones_merchant ON merchant_phones"
+	" (merchant_id);"
+	"CREATE TABLE offers ("
+	" id INTEGER PRIMARY KEY,"
+	" merchant_id INTEGER NOT NULL REFERENCES merchants (id),"
+	/*
+	 * No foreign key: removing a group must not fail on an offer,
+	 * which then applies to nobody (and says so in its list).
+	 */
+	" group_id INTEGER NOT NULL,"
+	" text_lv TEXT NOT NULL,"
+	" text_en TEXT NOT NULL DEFAULT '',"
+	" valid_from TEXT NOT NULL DEFAULT '0000-01-01',"	/* YYYY-MM-DD */
+	" valid_to TEXT NOT NULL DEFAULT '9999-12-31',"
+	" ended_at INTEGER,"
+	" created_by TEXT NOT NULL DEFAULT '',"
+	" created_at INTEGER NOT NULL,"
+	" updated_at INTEGER NOT NULL,"
+	" CHECK (valid_from <= valid_to));"
+	"CREATE INDEX offers_merchant ON offers (merchant_id, group_id);"
+	"CREATE TABLE card_codes ("
+	" id INTEGER PRIMARY KEY,"
+	" resident_id INTEGER NOT NULL REFERENCES residents (id)"
+	"  ON DELETE CASCADE,"
+	" code_hash TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" expires_at INTEGER NOT NULL);"
+	"CREATE INDEX card_codes_expires ON card_codes (expires_at);"
+	"CREATE INDEX card_codes_resident ON card_codes (resident_id);"
+	"CREATE TABLE card_checks ("
+	" id INTEGER PRIMARY KEY,"
+	" merchant_id INTEGER NOT NULL REFERENCES merchants (id),"
+	" code_id INTEGER,"			/* NULL: no such code */
+	" result TEXT NOT NULL CHECK (result IN ('valid', 'no_offer',"
+	"  'used', 'expired', 'wrong', 'locked')),"
+	" day TEXT NOT NULL,"			/* local YYYY-MM-DD */
+	" at INTEGER NOT NULL);"
+	"CREATE INDEX card_checks_code ON card_checks (code_id, merchant_id,"
+	" day) WHERE code_id IS NOT NULL;"
+	"CREATE INDEX card_checks_at ON card_checks (at);"
+	"CREATE TABLE card_check_offers ("
+	" check_id INTEGER NOT NULL REFERENCES card_checks (id)"
+	"  ON DELETE CASCADE,"
+	" offer_id INTEGER NOT NULL REFERENCES offers (id),"
+	" PRIMARY KEY (check_id, offer_id)) WITHOUT ROWID;"
+	"PRAGMA user_version = 8;",
 };
 
 static char	 store_err[512];

@@ -891,3 +891,110 @@ STMT(ST_CASES_GET,
     " WHERE r.case_no = ?1")
 STMT(ST_CASES_SET_STATUS,
     "UPDATE reports SET status = ?2 WHERE case_no = ?1")
+
+/*
+ * card (common/card.c): the resident card — merchants, their offers, the
+ * codes residents show at the till and the checks merchants make.
+ */
+STMT(ST_CARD_MERCHANT_INSERT,
+    "INSERT INTO merchants (name, territory, address, created_at,"
+    " updated_at) VALUES (?1, ?2, ?3, ?4, ?4)")
+STMT(ST_CARD_MERCHANT_GET,
+    "SELECT id, name, territory, address, active FROM merchants"
+    " WHERE name = ?1")
+STMT(ST_CARD_MERCHANT_NAMES, "SELECT name FROM merchants ORDER BY name")
+STMT(ST_CARD_MERCHANT_COUNT, "SELECT count(*) FROM merchants")
+/*
+ * The topic of the partners' offers, off by default, comes with the first
+ * merchant: a municipality without the card lists no such topic.
+ */
+STMT(ST_CARD_TOPIC,
+    "INSERT OR IGNORE INTO topics (code, name_lv, name_en, default_on,"
+    " emergency) VALUES ('atlaides', 'Atlaides', 'Discounts', 0, 0)")
+STMT(ST_CARD_MERCHANT_UPDATE,
+    "UPDATE merchants SET name = coalesce(?2, name),"
+    " territory = coalesce(?3, territory), address = coalesce(?4, address),"
+    " active = coalesce(?5, active), updated_at = ?6 WHERE id = ?1")
+STMT(ST_CARD_MERCHANT_LIST,
+    "SELECT m.id, m.name, m.territory, m.address, m.active,"
+    " coalesce((SELECT group_concat(p.phone, ',') FROM merchant_phones p"
+    "  WHERE p.merchant_id = m.id), ''),"
+    " (SELECT count(*) FROM offers o WHERE o.merchant_id = m.id"
+    "  AND o.ended_at IS NULL)"
+    " FROM merchants m ORDER BY m.name")
+STMT(ST_CARD_PHONE_INSERT,
+    "INSERT INTO merchant_phones (phone, merchant_id) VALUES (?1, ?2)")
+STMT(ST_CARD_PHONES_DELETE,
+    "DELETE FROM merchant_phones WHERE merchant_id = ?1")
+STMT(ST_CARD_PHONE_MERCHANT,
+    "SELECT m.id, m.name, m.active FROM merchant_phones p"
+    " JOIN merchants m ON m.id = p.merchant_id WHERE p.phone = ?1")
+STMT(ST_CARD_OFFER_INSERT,
+    "INSERT INTO offers (merchant_id, group_id, text_lv, text_en,"
+    " valid_from, valid_to, created_by, created_at, updated_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)")
+/* The first live offer of the merchant for the group whose days meet. */
+STMT(ST_CARD_OFFER_OVERLAP,
+    "SELECT id FROM offers WHERE merchant_id = ?1 AND group_id = ?2"
+    " AND ended_at IS NULL AND id <> ?3 AND valid_from <= ?5"
+    " AND valid_to >= ?4 ORDER BY id LIMIT 1")
+STMT(ST_CARD_OFFER_GET,
+    "SELECT o.id, m.name, coalesce(g.name, ''), o.text_lv, o.text_en,"
+    " o.valid_from, o.valid_to, coalesce(o.ended_at, 0), o.merchant_id,"
+    " o.group_id FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " LEFT JOIN groups g ON g.id = o.group_id WHERE o.id = ?1")
+STMT(ST_CARD_OFFER_UPDATE,
+    "UPDATE offers SET group_id = ?2, text_lv = ?3, text_en = ?4,"
+    " valid_from = ?5, valid_to = ?6, updated_at = ?7 WHERE id = ?1")
+STMT(ST_CARD_OFFER_END,
+    "UPDATE offers SET ended_at = ?2, updated_at = ?2 WHERE id = ?1"
+    " AND ended_at IS NULL")
+STMT(ST_CARD_OFFER_LIST,
+    "SELECT o.id, m.name, coalesce(g.name, ''), o.text_lv, o.text_en,"
+    " o.valid_from, o.valid_to, coalesce(o.ended_at, 0), o.merchant_id,"
+    " o.group_id FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " LEFT JOIN groups g ON g.id = o.group_id"
+    " WHERE (?1 IS NULL OR o.merchant_id = ?1) ORDER BY m.name, o.id")
+/*
+ * The offers in force on day ?1 at active merchants (of merchant ?3, or
+ * all), those in the resident's territory ?2 first.
+ */
+STMT(ST_CARD_OFFERS_LIVE,
+    "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
+    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= ?1"
+    " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
+    " ORDER BY m.territory = ?2 DESC, m.name, o.id")
+/* A manual group's membership of one resident (rule groups: groups.c). */
+STMT(ST_CARD_MANUAL_MEMBER,
+    "SELECT count(*) FROM group_members WHERE group_id = ?1"
+    " AND resident_id = ?2")
+STMT(ST_CARD_RESIDENT,
+    "SELECT given_name, family_name, territory, lang FROM residents"
+    " WHERE id = ?1")
+STMT(ST_CARD_CODES_SINCE,
+    "SELECT id, resident_id, code_hash, expires_at FROM card_codes"
+    " WHERE expires_at > ?1 ORDER BY id")
+STMT(ST_CARD_CODE_LAST,
+    "SELECT id, created_at, expires_at FROM card_codes"
+    " WHERE resident_id = ?1 AND expires_at > ?2 ORDER BY id DESC LIMIT 1")
+STMT(ST_CARD_CODE_INSERT,
+    "INSERT INTO card_codes (resident_id, code_hash, created_at,"
+    " expires_at) VALUES (?1, ?2, ?3, ?4)")
+STMT(ST_CARD_CODE_PRUNE, "DELETE FROM card_codes WHERE expires_at <= ?1")
+/* The code's SMS: its text is wiped once sent (outbox_secret_wipe). */
+STMT(ST_CARD_SECRET, "UPDATE outbox SET secret = 1 WHERE id = ?1")
+STMT(ST_CARD_CHECK_USED,
+    "SELECT count(*) FROM card_checks WHERE code_id = ?1"
+    " AND merchant_id = ?2 AND day = ?3"
+    " AND (result = 'valid' OR result = 'no_offer')")
+STMT(ST_CARD_CHECK_INSERT,
+    "INSERT INTO card_checks (merchant_id, code_id, result, day, at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5)")
+STMT(ST_CARD_CHECK_OFFER_INSERT,
+    "INSERT INTO card_check_offers (check_id, offer_id) VALUES (?1, ?2)")
+STMT(ST_CARD_REPORT,
+    "SELECT (SELECT count(*) FROM merchants WHERE active = 1),"
+    " (SELECT count(*) FROM offers WHERE ended_at IS NULL),"
+    " count(*), coalesce(sum(result = 'valid'), 0),"
+    " coalesce(sum(at >= ?1), 0) FROM card_checks")

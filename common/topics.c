@@ -221,6 +221,19 @@ clash(struct store *s, int64_t self, const char *const mine[3], char *err,
 	return 0;
 }
 
+/* The columns ST_TOPICS_GET and ST_TOPICS_LIST begin with, in order. */
+static void
+topic_row(struct store_cur *c, struct topics_info *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->id = store_i64(c, 0);
+	store_text(c, 1, t->code, sizeof(t->code));
+	store_text(c, 2, t->name_lv, sizeof(t->name_lv));
+	store_text(c, 3, t->name_en, sizeof(t->name_en));
+	t->default_on = store_int(c, 4) != 0;
+	t->emergency = store_int(c, 5) != 0;
+}
+
 int
 topics_get(struct store *s, const char *code, struct topics_info *t)
 {
@@ -230,13 +243,7 @@ topics_get(struct store *s, const char *code, struct topics_info *t)
 	if (store_bind(c, "s", code) != STORE_OK)
 		return -1;
 	if ((rc = store_step(c)) == STORE_ROW) {
-		memset(t, 0, sizeof(*t));
-		t->id = store_i64(c, 0);
-		store_text(c, 1, t->code, sizeof(t->code));
-		store_text(c, 2, t->name_lv, sizeof(t->name_lv));
-		store_text(c, 3, t->name_en, sizeof(t->name_en));
-		t->default_on = store_int(c, 4) != 0;
-		t->emergency = store_int(c, 5) != 0;
+		topic_row(c, t);
 	}
 	store_reset(c);
 	if (rc == STORE_ROW)
@@ -255,13 +262,7 @@ topics_list(struct store *s, struct topics_info *out, size_t max,
 	*n = 0;
 	while ((rc = store_step(c)) == STORE_ROW && *n < max) {
 		t = &out[(*n)++];
-		memset(t, 0, sizeof(*t));
-		t->id = store_i64(c, 0);
-		store_text(c, 1, t->code, sizeof(t->code));
-		store_text(c, 2, t->name_lv, sizeof(t->name_lv));
-		store_text(c, 3, t->name_en, sizeof(t->name_en));
-		t->default_on = store_int(c, 4) != 0;
-		t->emergency = store_int(c, 5) != 0;
+		topic_row(c, t);
 		t->opted_in = store_i64(c, 6);
 		t->opted_out = store_i64(c, 7);
 	}

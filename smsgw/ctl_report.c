@@ -1,10 +1,11 @@
 /*
  * ctl_report: munictl report — usage and delivery figures as key=value
- * lines, all time and for the last 24 hours.
+ * lines, all time and for the last 24 hours, and the resident card's.
  */
 #include <stdio.h>
 #include <time.h>
 
+#include "card.h"
 #include "clock.h"
 #include "ctl.h"
 #include "stats.h"
@@ -15,6 +16,7 @@ int
 ctl_report_usage(struct ctl *ctl, int argc, char **argv)
 {
 	struct stats	 x;
+	struct card_report cr;
 	struct store	*s;
 	char		 owed[32];
 	int64_t		 sent = 0, done = 0;
@@ -51,5 +53,14 @@ ctl_report_usage(struct ctl *ctl, int argc, char **argv)
 	for (i = 0; i < STATS_STATES; i++)
 		printf("%s_24h=%lld\n", stats_state_name(i),
 		    (long long)x.outbox_since[i]);
+	/* The resident card: partner merchants and the checks they made. */
+	if (card_report(s, clock_now() - 86400, &cr) == -1) {
+		fprintf(stderr, "munictl report: %s\n", store_errmsg(s));
+		return 1;
+	}
+	printf("merchants=%lld offers=%lld card_checks=%lld card_valid=%lld "
+	    "card_checks_24h=%lld\n", (long long)cr.merchants,
+	    (long long)cr.offers, (long long)cr.checks, (long long)cr.valid,
+	    (long long)cr.checks_since);
 	return 0;
 }

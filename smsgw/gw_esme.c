@@ -8,6 +8,8 @@
  * With tls = yes the connected socket is handed to a libevent OpenSSL
  * bufferevent (smsgw/gw_tls) and the same two evbuffers are moved through
  * it; nothing is sent before its handshake has verified the SMSC.
+ * What the SMSC sends is read in gw_esme_in.c; the state both share is in
+ * gw_esme_priv.h.
  */
 #include <sys/types.h>
 #include <sys/socket.h>
@@ -29,103 +31,22 @@
 
 #include "clock.h"
 #include "gw_esme.h"
+#include "gw_esme_priv.h"
 #include "gw_metrics.h"
 #include "gw_tls.h"
 #include "log.h"
 #include "pdu.h"
 #include "util.h"
 
-#define HASH_SIZE	4096		/* > 2 * ESME_WINDOW_MAX, power of 2 */
 #define READ_MAX	(256 * 1024)	/* bytes taken per read event */
 #define THROTTLE_GAP_MS	200		/* one rate cut per burst of 0x58 */
 #define RAISE_EVERY_MS	1000		/* and a step back up per second */
 #define UNBIND_WAIT_MS	1000
 
-enum esme_state {
-	ST_IDLE,		/* waiting to reconnect */
-	ST_CONNECTING,
-	ST_BINDING,
-	ST_BOUND,
-	ST_UNBINDING,
-	ST_STOPPED,
-};
-
-/* One TCP connection; freed on a later loop turn, never in its callback. */
-struct conn {
-	struct conn	*next_dead;	/* closed, waiting to be freed */
-	int		 fd;
-	int		 dead;
-	struct event	*rev;
-	struct event	*wev;
-	struct evbuffer	*in;
-	struct evbuffer	*out;
-	struct bufferevent *tls;	/* TLS: owns fd, NULL in plain text */
-};
-
-struct slot {
-	struct esme	*e;
-	struct event	*timer;
-	uint32_t	 seq;		/* 0: free */
-	unsigned	 tag;
-	void		*ctx;
-	int64_t		 sent_us;
-	int		 next_free;
-};
-
-struct esme {
-	struct event_base *base;
-	struct esme_conf conf;
-	struct esme_ops	 ops;
-	void		*arg;
-	enum esme_state	 state;
-	struct conn	*conn;
-	struct conn	*dead;		/* closed connections not freed yet */
-	struct tls_client *tls;		/* conf.tls.on and its files loaded */
-	/*
-	 * Frees them on the next turn. Ours, not an event_base_once: that
-	 * one would still fire after esme_free (a retired bind is freed
-	 * while its last close waits) and find the esme gone.
-	 */
-	struct event	*dead_ev;
-	uint64_t	 gen;		/* bumped per connection */
-	uint32_t	 seq;
-	uint32_t	 bind_seq;
-	uint32_t	 enq_seq;	/* outstanding enquire_link, 0 none */
-	uint32_t	 unbind_seq;
-
-	struct slot	 slots[ESME_WINDOW_MAX];
-	int		 free_head;
-	int		 outstanding;
-	int16_t		 hash[HASH_SIZE];	/* slot index + 1, 0 empty */
-	const struct timeval *resp_tv;	/* common timeout */
-
-	/* token bucket */
-	double		 rate;
-	double		 tokens;
-	int64_t		 last_refill;
-	int64_t		 last_cut;
-	int64_t		 last_raise;
-
-	long		 backoff_s;
-	int64_t		 bound_ms;	/* when the session bound (mono) */
-	struct event	*reconnect_ev;
-	struct event	*bind_timer;	/* connect and bind deadline */
-	struct event	*enq_ev;	/* every enquire_link_s */
-	struct event	*enq_timer;	/* its response deadline */
-	struct event	*room_ev;	/* tokens again */
-	struct event	*stop_ev;	/* shutdown deadline */
-	int		 delivers;	/* in the current read */
-	uint64_t	 submits;
-	int		 stopping;
-	void		(*stop_done)(void *);
-	void		*stop_arg;
-};
-
 static void	 conn_read_cb(evutil_socket_t, short, void *);
 static void	 conn_write_cb(evutil_socket_t, short, void *);
 static void	 tls_read_cb(struct bufferevent *, void *);
 static void	 tls_event_cb(struct bufferevent *, short, void *);
-static void	 send_unbind(struct esme *);
 
 static void
 tv_ms(struct timeval *tv, int64_t ms)
@@ -134,8 +55,8 @@ tv_ms(struct timeval *tv, int64_t ms)
 	tv->tv_usec = (suseconds_t)((ms % 1000) * 1000);
 }
 
-static void
-timer_ms(struct event *ev, int64_t ms)
+void
+esme_timer_ms(struct event *ev, int64_t ms)
 {
 	struct timeval	 tv;
 
@@ -144,8 +65,8 @@ timer_ms(struct event *ev, int64_t ms)
 		fatalx("esme: evtimer_add");
 }
 
-static void
-timer_del(struct event *ev)
+void
+esme_timer_del(struct event *ev)
 {
 	if (evtimer_del(ev) == -1)
 		log_warnx("esme: evtimer_del");
@@ -173,8 +94,8 @@ hash_put(struct esme *e, int idx)
 }
 
 /* The slot waiting for seq, removed from the hash; NULL when none. */
-static struct slot *
-hash_take(struct esme *e, uint32_t seq)
+struct slot *
+esme_hash_take(struct esme *e, uint32_t seq)
 {
 	size_t	 i, j, k;
 	int	 idx;
@@ -202,10 +123,10 @@ hash_take(struct esme *e, uint32_t seq)
 	return &e->slots[idx];
 }
 
-static void
-slot_release(struct esme *e, struct slot *s)
+void
+esme_slot_release(struct esme *e, struct slot *s)
 {
-	timer_del(s->timer);
+	esme_timer_del(s->timer);
 	s->seq = 0;
 	s->ctx = NULL;
 	s->next_free = e->free_head;
@@ -253,8 +174,8 @@ refill(struct esme *e)
 		e->tokens = cap;
 }
 
-static void
-throttled(struct esme *e)
+void
+esme_throttled(struct esme *e)
 {
 	int64_t	 now = clock_mono_ms();
 
@@ -347,7 +268,7 @@ schedule_reconnect(struct esme *e)
 	e->backoff_s *= 2;
 	log_info("%s: reconnecting in %ld.%03ld s", e->conf.name, ms / 1000,
 	    ms % 1000);
-	timer_ms(e->reconnect_ev, ms);
+	esme_timer_ms(e->reconnect_ev, ms);
 }
 
 void
@@ -364,10 +285,10 @@ esme_reset(struct esme *e, const char *why)
 	conn_close(e);
 	e->gen++;
 	e->enq_seq = e->bind_seq = e->unbind_seq = 0;
-	timer_del(e->bind_timer);
-	timer_del(e->enq_ev);
-	timer_del(e->enq_timer);
-	timer_del(e->room_ev);
+	esme_timer_del(e->bind_timer);
+	esme_timer_del(e->enq_ev);
+	esme_timer_del(e->enq_timer);
+	esme_timer_del(e->room_ev);
 	e->state = e->stopping ? ST_STOPPED : ST_IDLE;
 	/*
 	 * Only a session that stayed up a while earns a quick reconnect:
@@ -387,15 +308,15 @@ esme_reset(struct esme *e, const char *why)
 			continue;
 		ctx = s->ctx;
 		tag = s->tag;
-		(void)hash_take(e, s->seq);
-		slot_release(e, s);
+		(void)esme_hash_take(e, s->seq);
+		esme_slot_release(e, s);
 		metrics_response(ESME_STATUS_LINK, -1);
 		e->ops.resp(e->arg, ctx, tag, ESME_STATUS_LINK, "", -1);
 	}
 	if (was_up)
 		e->ops.down(e->arg);
 	if (e->stopping) {
-		timer_del(e->stop_ev);
+		esme_timer_del(e->stop_ev);
 		if (e->stop_done != NULL)
 			e->stop_done(e->stop_arg);
 		e->stop_done = NULL;
@@ -404,8 +325,8 @@ esme_reset(struct esme *e, const char *why)
 	schedule_reconnect(e);
 }
 
-static int
-conn_send(struct esme *e, const struct pdu *p)
+int
+esme_conn_send(struct esme *e, const struct pdu *p)
 {
 	const char	*err;
 
@@ -458,7 +379,7 @@ send_bind(struct esme *e)
 	p.interface_version = 0x34;
 	e->bind_seq = p.seq;
 	e->state = ST_BINDING;
-	if (conn_send(e, &p) == -1) {
+	if (esme_conn_send(e, &p) == -1) {
 		esme_reset(e, "cannot encode the bind");
 		return;
 	}
@@ -602,7 +523,8 @@ reconnect_cb(evutil_socket_t fd, short ev, void *arg)
 	e->conn = c;
 	e->state = ST_CONNECTING;
 	e->gen++;
-	timer_ms(e->bind_timer, (int64_t)e->conf.response_timeout_s * 1000);
+	esme_timer_ms(e->bind_timer,
+	    (int64_t)e->conf.response_timeout_s * 1000);
 	log_info("%s: connecting to %s:%d%s", e->conf.name, e->conf.host,
 	    e->conf.port, e->conf.tls.on ? " over TLS" : "");
 	rc = connect(s, res->ai_addr, res->ai_addrlen);
@@ -655,9 +577,9 @@ enq_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	pdu_init(&p, PDU_ENQUIRE_LINK, pdu_seq_next(&e->seq));
 	e->enq_seq = p.seq;
-	if (conn_send(e, &p) == -1)
+	if (esme_conn_send(e, &p) == -1)
 		return;
-	timer_ms(e->enq_timer, (int64_t)e->conf.response_timeout_s * 1000);
+	esme_timer_ms(e->enq_timer, (int64_t)e->conf.response_timeout_s * 1000);
 	esme_flush(e);
 }
 
@@ -690,7 +612,7 @@ stop_cb(evutil_socket_t fd, short ev, void *arg)
 	if (e->state == ST_BOUND) {
 		log_warnx("%s: %d submits unanswered at shutdown", e->conf.name,
 		    e->outstanding);
-		send_unbind(e);
+		esme_send_unbind(e);
 	}
 }
 
@@ -707,229 +629,13 @@ slot_timeout_cb(evutil_socket_t fd, short ev, void *arg)
 	(void)ev;
 	(void)util_snprintf(why, sizeof(why), "no submit_sm_resp for "
 	    "seq %u in %d s", s->seq, e->conf.response_timeout_s);
-	(void)hash_take(e, s->seq);
-	slot_release(e, s);
+	(void)esme_hash_take(e, s->seq);
+	esme_slot_release(e, s);
 	metrics_response(ESME_STATUS_TIMEOUT, -1);
 	e->ops.resp(e->arg, ctx, tag, ESME_STATUS_TIMEOUT, "", -1);
 	/* An SMSC that leaves one unanswered this long is not to be trusted
 	   with more on this connection. */
 	esme_reset(e, why);
-}
-
-/*
- * Incoming PDUs.
- */
-
-static void
-answer(struct esme *e, const struct pdu *req, uint32_t status)
-{
-	struct pdu	 r;
-
-	pdu_init_resp(&r, req, status);
-	(void)conn_send(e, &r);
-}
-
-static void
-nack(struct esme *e, uint32_t seq, uint32_t status)
-{
-	struct pdu	 r;
-
-	pdu_init(&r, PDU_GENERIC_NACK, seq);
-	r.status = status;
-	metrics_link("nack_sent");
-	(void)conn_send(e, &r);
-}
-
-static void
-got_submit_resp(struct esme *e, const struct pdu *p)
-{
-	struct slot	*s;
-	void		*ctx;
-	unsigned	 tag;
-	int64_t		 lat;
-	uint32_t	 status = p->status;
-
-	if ((s = hash_take(e, p->seq)) == NULL) {
-		log_debug("%s: %s for seq %u: nothing outstanding",
-		    e->conf.name, pdu_command_name(p->cmd), p->seq);
-		return;
-	}
-	ctx = s->ctx;
-	tag = s->tag;
-	lat = clock_mono_us() - s->sent_us;
-	slot_release(e, s);
-	/* A nack without a status still says the submit failed. */
-	if (p->cmd == PDU_GENERIC_NACK && status == PDU_ROK)
-		status = PDU_RUNKNOWNERR;
-	if (status == PDU_RTHROTTLED)
-		throttled(e);
-	metrics_response(status, lat);
-	e->ops.resp(e->arg, ctx, tag, status,
-	    status == PDU_ROK ? p->message_id : "", lat);
-}
-
-static void
-got_bind_resp(struct esme *e, const struct pdu *p)
-{
-	char	 why[96];
-
-	if (e->state != ST_BINDING || p->seq != e->bind_seq)
-		return;
-	if (p->status != PDU_ROK) {
-		(void)util_snprintf(why, sizeof(why), "bind refused: %s",
-		    pdu_status_name(p->status));
-		metrics_link("bind_refused");
-		esme_reset(e, why);
-		if (e->ops.bind_failed != NULL)
-			e->ops.bind_failed(e->arg, p->status);
-		return;
-	}
-	timer_del(e->bind_timer);
-	e->state = ST_BOUND;
-	e->bound_ms = clock_mono_ms();
-	e->enq_seq = 0;
-	e->tokens = 1;
-	e->last_refill = clock_mono_ms();
-	timer_ms(e->enq_ev, (int64_t)e->conf.enquire_link_s * 1000);
-	metrics_link("bound");
-	log_info("%s: bound as a %s to %s:%d (%s)", e->conf.name,
-	    e->conf.mode == ESME_TX ? "transmitter" : e->conf.mode == ESME_RX ?
-	    "receiver" : "transceiver", e->conf.host, e->conf.port,
-	    p->system_id);
-	e->ops.up(e->arg);
-	if (e->stopping)
-		send_unbind(e);
-}
-
-/* A storm of them was 20,407 lines: a count per minute past ten. */
-static struct log_rate nack_rate = LOG_RATE_INIT("generic_nack", 10, 60);
-
-void
-esme_log_flush(void)
-{
-	log_rate_flush(&nack_rate);
-}
-
-static void
-handle_pdu(struct esme *e, const uint8_t *buf, size_t len)
-{
-	struct pdu	 p;
-	uint32_t	 st;
-	const char	*err;
-	int		 r;
-
-	if (pdu_decode(buf, len, &p, &st, &err) == -1) {
-		log_warnx("%s: %s seq=%u refused: %s", e->conf.name,
-		    pdu_command_name(p.cmd), p.seq, err);
-		/* A broken response answers nothing; its timer will. */
-		if (!(p.cmd & PDU_RESP))
-			nack(e, p.seq, st);
-		return;
-	}
-	switch (p.cmd) {
-	case PDU_SUBMIT_SM_RESP:
-		got_submit_resp(e, &p);
-		return;
-	case PDU_GENERIC_NACK:
-		if (p.seq != 0 && p.seq == e->enq_seq) {
-			e->enq_seq = 0;
-			timer_del(e->enq_timer);
-		} else if (p.seq != 0 && p.seq == e->bind_seq &&
-		    e->state == ST_BINDING) {
-			p.status = p.status == PDU_ROK ? PDU_RBINDFAIL :
-			    p.status;
-			got_bind_resp(e, &p);
-		} else {
-			if (log_rate_ok(&nack_rate))
-				log_info("%s: generic_nack seq=%u %s",
-				    e->conf.name, p.seq,
-				    pdu_status_name(p.status));
-			got_submit_resp(e, &p);
-		}
-		return;
-	case PDU_BIND_TRANSCEIVER_RESP:
-	case PDU_BIND_TRANSMITTER_RESP:
-	case PDU_BIND_RECEIVER_RESP:
-		got_bind_resp(e, &p);
-		return;
-	case PDU_ENQUIRE_LINK:
-		answer(e, &p, PDU_ROK);
-		return;
-	case PDU_ENQUIRE_LINK_RESP:
-		if (p.seq == e->enq_seq) {
-			e->enq_seq = 0;
-			timer_del(e->enq_timer);
-		}
-		return;
-	case PDU_DELIVER_SM:
-	case PDU_DATA_SM:
-		e->delivers++;
-		if (e->state != ST_BOUND && e->state != ST_UNBINDING) {
-			answer(e, &p, PDU_RINVBNDSTS);
-			return;
-		}
-		r = e->ops.deliver(e->arg, &p, e->gen);
-		if (r != ESME_DEFER)
-			answer(e, &p, (uint32_t)r);
-		return;
-	case PDU_UNBIND:
-		answer(e, &p, PDU_ROK);
-		esme_flush(e);
-		esme_reset(e, "the SMSC unbound");
-		return;
-	case PDU_UNBIND_RESP:
-		if (e->state == ST_UNBINDING && p.seq == e->unbind_seq) {
-			log_info("%s: unbound", e->conf.name);
-			esme_reset(e, "unbound");
-		}
-		return;
-	default:
-		if (p.cmd & PDU_RESP)
-			return;
-		/* A request an ESME does not serve. */
-		nack(e, p.seq, PDU_RINVCMDID);
-		return;
-	}
-}
-
-/* What arrived in c->in, from the socket or out of TLS. */
-static void
-conn_input(struct esme *e, struct conn *c, int eof)
-{
-	const uint8_t	*buf;
-	size_t		 len;
-	enum pdu_frame	 f = PDU_FRAME_SHORT;
-
-	e->delivers = 0;
-	while (!c->dead &&
-	    (f = pdu_frame_evbuffer(c->in, &buf, &len)) == PDU_FRAME_OK) {
-		handle_pdu(e, buf, len);
-		if (!c->dead && evbuffer_drain(c->in, len) == -1)
-			fatalx("esme: evbuffer_drain");
-	}
-	if (c->dead)
-		return;
-	if (f == PDU_FRAME_BROKEN) {
-		esme_reset(e, "broken framing (command_length out of range)");
-		return;
-	}
-	if (eof) {
-		esme_reset(e, "the SMSC closed the connection");
-		return;
-	}
-	esme_flush(e);
-	if (e->conn != c)
-		return;
-	e->ops.read_end(e->arg, e->delivers);
-	if (e->conn != c)
-		return;
-	if (e->stopping) {
-		if (e->state == ST_BOUND && e->outstanding == 0)
-			send_unbind(e);
-		return;
-	}
-	if (e->state == ST_BOUND && esme_room(e) > 0)
-		e->ops.room(e->arg);
 }
 
 static void
@@ -949,7 +655,7 @@ conn_read_cb(evutil_socket_t fd, short ev, void *arg)
 		esme_reset(e, strerror(errno));
 		return;
 	}
-	conn_input(e, c, eof);
+	esme_conn_input(e, c, eof);
 }
 
 static void
@@ -964,7 +670,7 @@ tls_read_cb(struct bufferevent *bev, void *arg)
 		esme_reset(e, "TLS: cannot move input");
 		return;
 	}
-	conn_input(e, c, 0);
+	esme_conn_input(e, c, 0);
 }
 
 static void
@@ -983,8 +689,8 @@ conn_write_cb(evutil_socket_t fd, short ev, void *arg)
 	esme_flush(e);
 }
 
-static void
-send_unbind(struct esme *e)
+void
+esme_send_unbind(struct esme *e)
 {
 	struct pdu	 p;
 
@@ -993,13 +699,13 @@ send_unbind(struct esme *e)
 	pdu_init(&p, PDU_UNBIND, pdu_seq_next(&e->seq));
 	e->unbind_seq = p.seq;
 	e->state = ST_UNBINDING;
-	timer_del(e->enq_ev);
-	timer_del(e->enq_timer);
-	if (conn_send(e, &p) == -1) {
+	esme_timer_del(e->enq_ev);
+	esme_timer_del(e->enq_timer);
+	if (esme_conn_send(e, &p) == -1) {
 		esme_reset(e, "cannot encode unbind");
 		return;
 	}
-	timer_ms(e->bind_timer, UNBIND_WAIT_MS);
+	esme_timer_ms(e->bind_timer, UNBIND_WAIT_MS);
 	esme_flush(e);
 }
 
@@ -1103,7 +809,7 @@ esme_start(struct esme *e)
 {
 	if (e->state != ST_IDLE)
 		return;
-	timer_ms(e->reconnect_ev, 0);
+	esme_timer_ms(e->reconnect_ev, 0);
 }
 
 /*
@@ -1147,16 +853,16 @@ esme_reconfigure(struct esme *e, const struct esme_conf *nc)
 	}
 	if (c.enquire_link_s != e->conf.enquire_link_s &&
 	    e->state == ST_BOUND)
-		timer_ms(e->enq_ev, (int64_t)c.enquire_link_s * 1000);
+		esme_timer_ms(e->enq_ev, (int64_t)c.enquire_link_s * 1000);
 	if (e->rate > c.max_tps || e->rate == e->conf.max_tps)
 		e->rate = c.max_tps;
 	e->conf = c;
 	if (rebind && e->state != ST_IDLE && e->state != ST_STOPPED) {
 		esme_reset(e, "configuration changed");
 		/* The new SMSC owes us no backoff. */
-		timer_del(e->reconnect_ev);
+		esme_timer_del(e->reconnect_ev);
 		e->backoff_s = c.reconnect_min_s;
-		timer_ms(e->reconnect_ev, 0);
+		esme_timer_ms(e->reconnect_ev, 0);
 	}
 	return rebind;
 }
@@ -1183,7 +889,7 @@ esme_room(struct esme *e)
 	if (t <= 0) {
 		/* Wake up when the next token is there. */
 		if (!evtimer_pending(e->room_ev, NULL))
-			timer_ms(e->room_ev, (int64_t)((1.0 - e->tokens) *
+			esme_timer_ms(e->room_ev, (int64_t)((1.0 - e->tokens) *
 			    1000.0 / e->rate) + 1);
 		return 0;
 	}
@@ -1245,7 +951,7 @@ esme_respond(struct esme *e, uint64_t gen, uint32_t cmd, uint32_t seq,
 	}
 	pdu_init(&r, cmd | PDU_RESP, seq);
 	r.status = status;
-	(void)conn_send(e, &r);
+	(void)esme_conn_send(e, &r);
 }
 
 void
@@ -1254,14 +960,14 @@ esme_stop(struct esme *e, int wait_ms, void (*done)(void *), void *arg)
 	e->stopping = 1;
 	e->stop_done = done;
 	e->stop_arg = arg;
-	timer_del(e->reconnect_ev);
-	timer_del(e->room_ev);
+	esme_timer_del(e->reconnect_ev);
+	esme_timer_del(e->room_ev);
 	switch (e->state) {
 	case ST_BOUND:
 		if (e->outstanding == 0)
-			send_unbind(e);
+			esme_send_unbind(e);
 		else
-			timer_ms(e->stop_ev, wait_ms);
+			esme_timer_ms(e->stop_ev, wait_ms);
 		return;
 	case ST_UNBINDING:
 		return;

@@ -100,6 +100,22 @@ static const struct {
 	    "case list [--status S] [--kind police|application] [--limit N]",
 	    "case show CASE",
 	    "case set CASE new|in_progress|done|rejected [--as WHO]" } },
+	{ "merchant", ctl_merchant, {
+	    "merchant add NAME --phone PHONE[,PHONE] [--territory T] "
+	    "[--address A] [--as WHO]",
+	    "merchant list",
+	    "merchant set NAME [--name NEW] [--phone PHONE[,PHONE]] "
+	    "[--territory T] [--address A] [--enable] [--as WHO]",
+	    "merchant disable NAME [--as WHO]",
+	    "merchant import FILE.csv [--as WHO]" } },
+	{ "offer", ctl_offer, {
+	    "offer add --merchant NAME --group GROUP --text TEXT "
+	    "[--text-en TEXT] [--from DATE] [--to DATE] [--as WHO]",
+	    "offer list [--merchant NAME]",
+	    "offer set ID [--group GROUP] [--text TEXT] [--text-en TEXT] "
+	    "[--from DATE] [--to DATE] [--as WHO]",
+	    "offer end ID [--as WHO]",
+	    "offer import FILE.csv [--as WHO]" } },
 };
 
 /* Whether text begins with the words of words (a whole word at its end). */
