@@ -33,7 +33,7 @@ endif
 PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
 # libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
 PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson
-PKGS_KIOSK	 = ncursesw
+PKGS_KIOSK	 = ncursesw espeak-ng alsa
 PKGS_TEST	 = cmocka
 
 # -isystem keeps third-party headers out of -Werror's reach.

@@ -83,6 +83,7 @@ static const struct {
 	{ CFG_SMSC_MSG_ID_TYPE, { "hex", "decimal", NULL } },
 	{ CFG_SMSC_BIND_MODE, { "transceiver", "pair", "auto", NULL } },
 	{ CFG_SMSC_LONG_MODE, { "udh", "payload", NULL } },
+	{ CFG_KIOSK_SPEECH, { "off", "key", "on", NULL } },
 };
 
 /* Languages muni has catalogues for; Latvian is always first. */

@@ -91,6 +91,14 @@
 	    "3", 1, 10)							\
 	X(KIOSK_REPORTS_PER_HOUR, "kiosk", "reports_per_hour", INT, "5",	\
 	    1, 1000)							\
+	X(KIOSK_SPEECH, "kiosk", "speech", ENUM, "key", 0, 0)		\
+	X(KIOSK_SPEECH_RATE, "kiosk", "speech_rate", INT, "150", 80, 300)	\
+	X(KIOSK_SPEECH_VOLUME, "kiosk", "speech_volume", INT, "100", 10,	\
+	    200)							\
+	X(KIOSK_SPEECH_COMMAND, "kiosk", "speech_command", STR, "", 0,	\
+	    4096)							\
+	X(KIOSK_SPEECH_RECORD_DIR, "kiosk", "speech_record_dir", STR, "",	\
+	    0, 4096)							\
 	X(SERVICES_POLICE_DUTY_NUMBERS, "services", "police_duty_numbers",	\
 	    PHONES, "", 0, 0)						\
 	X(SERVICES_REPLIES_PER_HOUR, "services", "replies_per_hour", INT,	\

@@ -17,6 +17,8 @@
 #include "kiosk.h"
 #include "log.h"
 #include "nav.h"
+#include "screens.h"
+#include "speech.h"
 #include "store.h"
 #include "ui.h"
 #include "util.h"
@@ -51,6 +53,44 @@ terminal_name(struct kiosk *k, const char *given)
 	(void)snprintf(k->actor, sizeof(k->actor), "kiosk:%s", k->terminal);
 }
 
+/*
+ * The speech keys, before the screen sees the key: SPEECH_KEY_ON turns
+ * speech on for the visit, SPEECH_KEY_REPEAT says the screen again. They
+ * are characters where text is typed, and '*' after '/' on the welcome
+ * screen is staff mode's. Any other key cuts short what is being said;
+ * what it leads to is said after the redraw. 1 when the key was taken.
+ */
+static int
+speech_key(struct kiosk *k, int key)
+{
+	struct speech	*sp = k->speech;
+
+	/* Under the idle warning every key only says "still here". */
+	if (speech_mode(sp) == SPEECH_OFF ||
+	    (screen_get(k->screen)->flags & SCREEN_TEXT) ||
+	    k->warn_start_ms != 0) {
+		speech_stop(sp);
+		return 0;
+	}
+	if (key == SPEECH_KEY_ON && !(k->screen == KS_WELCOME &&
+	    k->seq_len > 0)) {
+		if (!speech_is_on(sp))
+			speech_set_on(sp, 1);
+		else
+			speech_screen(sp, ui_said(), 1);
+		k->dirty = 1;
+		k->last_key_ms = clock_mono_ms();
+		return 1;
+	}
+	if (key == SPEECH_KEY_REPEAT && speech_is_on(sp)) {
+		speech_screen(sp, ui_said(), 1);
+		k->last_key_ms = clock_mono_ms();
+		return 1;
+	}
+	speech_stop(sp);
+	return 0;
+}
+
 static int
 signals(void)
 {
@@ -78,7 +118,7 @@ main(int argc, char **argv)
 {
 	static struct kiosk	 k;	/* large; wiped by nav_reset */
 	const char		*conf = NULL, *term = NULL, *errstr;
-	char			*errors;
+	char			*errors, err[512];
 	int64_t			 t;
 	int			 ch, key, quick = 0, rc = 0;
 
@@ -142,7 +182,14 @@ main(int argc, char **argv)
 		config_free(k.cfg);
 		return 1;
 	}
+	if ((k.speech = speech_new(k.cfg, err, sizeof(err))) == NULL) {
+		fprintf(stderr, "muni-kiosk: %s\n", err);
+		store_close(k.store);
+		config_free(k.cfg);
+		return 1;
+	}
 	if (!isatty(STDIN_FILENO) || ui_init() == -1) {
+		speech_free(k.speech);
 		fprintf(stderr, "muni-kiosk: standard input is not a "
 		    "terminal\n");
 		store_close(k.store);
@@ -150,10 +197,13 @@ main(int argc, char **argv)
 		return 1;
 	}
 	nav_init(&k);
+	speech_set_on(k.speech, speech_mode(k.speech) == SPEECH_ON);
 	nav_audit(&k, "kiosk start", "");
 	while (!kiosk_stop && !k.quit) {
-		if (k.dirty)
+		if (k.dirty) {
 			nav_draw(&k);
+			speech_screen(k.speech, ui_said(), 0);
+		}
 		t = clock_mono_ms();
 		key = ui_key();
 		if (kiosk_stop)
@@ -170,14 +220,18 @@ main(int argc, char **argv)
 			}
 		} else
 			quick = 0;
+		/* Listening to a long screen is not being away from it. */
+		if (k.warn_start_ms == 0 && speech_busy(k.speech))
+			k.last_key_ms = clock_mono_ms();
 		if (key == UI_K_NONE)
 			nav_tick(&k);
-		else
+		else if (!speech_key(&k, key))
 			nav_key(&k, key);
 	}
 	nav_audit(&k, kiosk_stop ? "kiosk stop: signal" : "kiosk stop", "");
 	nav_reset(&k);
 	ui_end();
+	speech_free(k.speech);
 	store_close(k.store);
 	config_free(k.cfg);
 	return rc;

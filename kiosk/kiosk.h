@@ -21,6 +21,7 @@
 
 struct config;
 struct qr;
+struct speech;
 struct store;
 
 #define KIOSK_LANGS_MAX		4
@@ -144,6 +145,7 @@ struct kiosk {
 	long			 idle_s;
 	struct otp_params	 otp;
 	struct broadcast_params	 bp;
+	struct speech		*speech;	/* speech.h, owned */
 
 	enum kiosk_screen	 screen;
 	enum kiosk_screen	 back;		/* where 0 goes from a message */

@@ -18,6 +18,7 @@
 #include "nav.h"
 #include "qr.h"
 #include "screens.h"
+#include "speech.h"
 #include "store.h"
 #include "ui.h"
 #include "util.h"
@@ -243,6 +244,8 @@ nav_reset(struct kiosk *k)
 	k->warn_start_ms = 0;
 	k->seq_len = 0;
 	(void)i18n_set_lang("lv");
+	/* The visit's speech ends with it (unless every visit speaks). */
+	speech_set_on(k->speech, speech_mode(k->speech) == SPEECH_ON);
 	ui_wipe();
 	nav_go(k, KS_WELCOME);
 }

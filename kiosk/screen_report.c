@@ -237,6 +237,7 @@ const struct screen screen_report_cat = {
 
 const struct screen screen_report_text = {
 	.name = "report-text",
+	.flags = SCREEN_TEXT,
 	.draw = draw_report_text,
 	.key = key_report_text,
 	.ask = ask_report_text,

@@ -26,6 +26,8 @@ struct screen_question {
  * staff member is signed in; the row's tick does what idle means here.
  */
 #define SCREEN_QUIET	0x4
+/* Text is typed there: '*' and '.' are characters, not speech keys. */
+#define SCREEN_TEXT	0x8
 
 struct screen {
 	const char	*name;		/* in debug log lines (MUNI_DEBUG) */

@@ -990,7 +990,7 @@ const struct screen screen_staff_topic = {
 
 const struct screen screen_staff_text = {
 	.name = "staff-text",
-	.flags = SCREEN_STAFF,
+	.flags = SCREEN_STAFF | SCREEN_TEXT,
 	.draw = draw_text,
 	.key = key_text,
 	.tick = tick_text,

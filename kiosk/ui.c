@@ -10,9 +10,13 @@
 
 #include "i18n.h"
 #include "ui.h"
+#include "util.h"
 
 static int	 ui_colors;
 static int	 ui_started;
+/* What the screen says (ui_said); quiet while a part draws its own. */
+static struct ui_said	 ui_said_now;
+static int		 ui_said_quiet;
 
 /* Colour pair and monochrome attributes of each style. */
 static const struct {
@@ -192,6 +196,47 @@ ui_width(const char *s)
 	return width;
 }
 
+static void
+said_add(enum ui_said_kind kind, const char *key, const char *text)
+{
+	struct ui_said_item	*it;
+
+	if (ui_said_quiet || ui_said_now.n >= UI_SAID_MAX)
+		return;
+	it = &ui_said_now.item[ui_said_now.n++];
+	it->kind = kind;
+	(void)util_strlcpy_utf8(it->key, key, sizeof(it->key));
+	(void)util_strlcpy_utf8(it->text, text, sizeof(it->text));
+}
+
+/* The style's part in what is said: the QR's blocks are none. */
+static void
+said_text(enum ui_style st, const char *s)
+{
+	switch (st) {
+	case UI_QR:
+	case UI_BAR_OK:
+	case UI_BAR_FAIL:
+	case UI_BAR_WAIT:
+		return;
+	case UI_ERROR:
+		said_add(UI_SAID_ERROR, "", s);
+		return;
+	case UI_FIELD:
+		said_add(UI_SAID_FIELD, "", s);
+		return;
+	default:
+		said_add(UI_SAID_TEXT, "", s);
+		return;
+	}
+}
+
+const struct ui_said *
+ui_said(void)
+{
+	return &ui_said_now;
+}
+
 void
 ui_text(int y, int x, int width, enum ui_style st, const char *s)
 {
@@ -201,6 +246,7 @@ ui_text(int y, int x, int width, enum ui_style st, const char *s)
 
 	if (y < 0 || y >= LINES || x >= COLS)
 		return;
+	said_text(st, s);
 	if (width <= 0 || x + width > COLS)
 		width = COLS - x;
 	for (i = 0; i < n; i++) {
@@ -221,6 +267,7 @@ ui_wrap(int y, int x, int width, enum ui_style st, const char *s)
 	size_t	 start = 0, i, brk;
 	int	 used;
 
+	said_text(st, s);
 	if (width <= 0 || x + width > COLS)
 		width = COLS - x;
 	attrset(style_attr(st));
@@ -270,6 +317,7 @@ ui_big_enough(void)
 	erase();
 	(void)snprintf(line, sizeof(line), _("Please make the window larger: "
 	    "at least %dx%d."), UI_MIN_COLS, UI_MIN_ROWS);
+	ui_said_now.n = 0;
 	ui_wrap(LINES / 2 > 0 ? LINES / 2 - 1 : 0, 0, COLS, UI_TITLE, line);
 	refresh();
 	return 0;
@@ -281,7 +329,11 @@ ui_begin(const char *title)
 	erase();
 	if (ui_colors)
 		bkgdset(' ' | COLOR_PAIR(UI_NORMAL + 1));
+	ui_said_now.n = 0;
+	said_add(UI_SAID_TITLE, "", title);
+	ui_said_quiet++;
 	ui_text(0, 2, 0, UI_TITLE, title);
+	ui_said_quiet--;
 }
 
 void
@@ -293,9 +345,12 @@ ui_finish(const char *const *legend)
 	(void)mvhline(y, 0, ' ', COLS);
 	for (i = 0; legend != NULL && legend[i] != NULL &&
 	    legend[i + 1] != NULL; i += 2) {
+		said_add(UI_SAID_KEY, legend[i], legend[i + 1]);
+		ui_said_quiet++;
 		ui_text(y, x, 0, UI_LEGEND, legend[i]);
 		x += ui_width(legend[i]) + 1;
 		ui_text(y, x, 0, UI_LEGEND, legend[i + 1]);
+		ui_said_quiet--;
 		x += ui_width(legend[i + 1]) + 3;
 	}
 	attrset(style_attr(UI_NORMAL));
@@ -319,8 +374,13 @@ ui_box(const char *const *lines, size_t n, enum ui_style st)
 	attrset(style_attr(st));
 	for (y = 0; y < h; y++)
 		(void)mvhline(y0 + y, x0, ' ', w);
-	for (i = 0; i < n; i++)
+	for (i = 0; i < n; i++) {
+		if (lines[i][0] != '\0')
+			said_add(UI_SAID_BOX, "", lines[i]);
+		ui_said_quiet++;
 		ui_text(y0 + 1 + (int)i, x0 + 2, w - 4, st, lines[i]);
+		ui_said_quiet--;
+	}
 	attrset(style_attr(UI_NORMAL));
 	refresh();
 }

@@ -72,6 +72,33 @@ void	 ui_bar(int y, int x, int n, enum ui_style);
 void	 ui_box(const char *const *lines, size_t n, enum ui_style);
 int	 ui_has_colors(void);
 
+/*
+ * What the screen says, in the order it was drawn, for the speech
+ * (speech.h): the title, each text, field and error, the box over the
+ * screen, each key of the legend with its meaning. The payment code's
+ * blocks are not in it. ui_begin starts it again.
+ */
+enum ui_said_kind {
+	UI_SAID_TITLE,
+	UI_SAID_TEXT,
+	UI_SAID_ERROR,
+	UI_SAID_FIELD,		/* what was typed, or is marked */
+	UI_SAID_BOX,		/* the idle warning */
+	UI_SAID_KEY,		/* key: the legend's key, text: its meaning */
+};
+#define UI_SAID_MAX		64
+#define UI_SAID_TEXT_SIZE	512
+struct ui_said_item {
+	enum ui_said_kind	 kind;
+	char			 key[16];
+	char			 text[UI_SAID_TEXT_SIZE];
+};
+struct ui_said {
+	size_t			 n;
+	struct ui_said_item	 item[UI_SAID_MAX];
+};
+const struct ui_said	*ui_said(void);
+
 /* Append the UTF-8 encoding of code point cp to buf of len bytes. */
 int	 ui_utf8_append(char *buf, size_t size, size_t *len, int cp);
 /* Remove the last UTF-8 character of buf. */
