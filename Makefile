@@ -108,11 +108,12 @@ $(BUILD)/obj/tests/%.o: CPPFLAGS += -Ismsgw -Ikiosk
 
 # Each library's compile flags go only to the objects that may use it, so
 # the build keeps DESIGN's walls: libsmpp34 behind smsgw/pdu*.c, ncursesw
-# behind kiosk/ui.c, SQLite behind common/store*.c and common/backup.c
-# (tests read the database too). sqlite3.h and curses.h are in
-# /usr/include, where no flag can hide them: tests/integration/walls.sh
-# greps for what flags cannot stop. Link flags stay on the link lines
-# (libmuni.a is static).
+# behind kiosk/ui.c, espeak-ng and ALSA behind kiosk/speech.c, SQLite
+# behind common/store*.c and common/backup.c (tests read the database
+# too). sqlite3.h, curses.h and the speech headers are in /usr/include,
+# where no flag can hide them: tests/integration/walls.sh greps for what
+# flags cannot stop. Link flags stay on the link lines (libmuni.a is
+# static).
 # $(call walled,STEMS): the objects of those sources (patterns allowed; a
 # % matches one character at least, hence "pdu pdu_%"), in the build and in
 # the fuzz build.
@@ -125,6 +126,7 @@ CRYPT_CFLAGS	:= $(call pkg_cflags,libxcrypt)
 SMPP_CFLAGS	:= $(call pkg_cflags,libsmpp34)
 EVENT_CFLAGS	:= $(call pkg_cflags,libevent libevent_openssl openssl jansson)
 CURSES_CFLAGS	:= $(call pkg_cflags,ncursesw)
+SPEECH_CFLAGS	:= $(call pkg_cflags,espeak-ng alsa)
 TEST_CFLAGS	:= $(call pkg_cflags,cmocka)
 # Every other module reaches the database through common/store.h.
 SQLITE_OBJS	 = $(call walled,common/store common/store_% common/backup tests/%)
@@ -136,6 +138,7 @@ $(call walled,common/otp): CPPFLAGS += $(CRYPT_CFLAGS)
 $(call walled,smsgw/pdu smsgw/pdu_%): CPPFLAGS += $(SMPP_CFLAGS)
 $(call walled,smsgw/% tests/%): CPPFLAGS += $(EVENT_CFLAGS)
 $(call walled,kiosk/ui): CPPFLAGS += $(CURSES_CFLAGS)
+$(call walled,kiosk/speech tests/%): CPPFLAGS += $(SPEECH_CFLAGS)
 $(call walled,tests/%): CPPFLAGS += $(TEST_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c

@@ -4,7 +4,8 @@
 # it, but sqlite3.h is in /usr/include, where every file finds it). Only
 # common/store*.[ch] and common/backup.c know SQLite (include <sqlite3.h>,
 # name sqlite3_* or SQLITE_*), only smsgw/pdu*.[ch] include libsmpp34's
-# headers, only kiosk/ui.c includes curses. Comments may name them. The
+# headers, only kiosk/ui.c includes curses, only kiosk/speech.c espeak-ng
+# and ALSA. Comments may name them. The
 # check is shown to fail on a planted include in a scratch copy of the tree.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
@@ -15,6 +16,7 @@ may() {
 	sqlite:common/store*.[ch] | sqlite:common/backup.c) return 0;;
 	smpp:smsgw/pdu*.[ch]) return 0;;
 	curses:kiosk/ui.c) return 0;;
+	speech:kiosk/speech.c) return 0;;
 	esac
 	return 1
 }
@@ -31,6 +33,7 @@ re_smpp="$inc[<\"]smpp34"
 # The SQLite store's own handles (store_db, store_stmt) are for the store
 # and white-box tests; the domain has store.h.
 re_storesql="$inc\"store_sqlite\\.h\""
+re_speech="$inc<(espeak-ng/|espeak/|alsa/)"
 re_curses="$inc<((ncursesw|ncurses)/)?n?curses\\.h>|$inc<(term|panel|menu|form)\\.h>"
 
 # check ROOT: prints each file of ROOT that breaks a wall; 1 if any does.
@@ -51,6 +54,9 @@ check() {
 		esac
 		if grep -qE "$re_smpp" code.txt && ! may "$rel" smpp; then
 			echo "$rel: libsmpp34 outside smsgw/pdu*.c"; bad=1
+		fi
+		if grep -qE "$re_speech" code.txt && ! may "$rel" speech; then
+			echo "$rel: espeak-ng or ALSA outside kiosk/speech.c"; bad=1
 		fi
 		if grep -qE "$re_curses" code.txt && ! may "$rel" curses; then
 			echo "$rel: curses outside kiosk/ui.c"; bad=1
@@ -84,10 +90,12 @@ plant common/outbox.c '#include "store_sqlite.h"' 'SQLite outside the store'
 plant smsgw/gw_esme.c '#include <smpp34.h>' 'libsmpp34 outside'
 plant kiosk/screens.c '#include <ncursesw/curses.h>' 'curses outside'
 plant kiosk/kiosk.c '#include <curses.h>' 'curses outside'
+plant kiosk/nav.c '#include <espeak-ng/speak_lib.h>' 'espeak-ng or ALSA outside'
+plant kiosk/ui.c '#include <alsa/asoundlib.h>' 'espeak-ng or ALSA outside'
 # ... and a comment that names them is no breach.
 plant_ok() {
 	printf '%s\n' "$2" >> "scratch/$1"
 	check scratch > ok.out || { cat ok.out; fail "a comment in $1 broke a wall"; }
 }
 plant_ok common/util.c '/* not sqlite3_step() nor <sqlite3.h> */'
-echo "walls: SQLite, libsmpp34 and curses in their rooms"
+echo "walls: SQLite, libsmpp34, curses, espeak-ng and ALSA in their rooms"
