@@ -39,9 +39,9 @@
 #
 # Where muni's time goes (profiled on the 2-core machine, issue 17, for
 # the writer-thread work):
-# - callgrind, 5,000 messages at window 100 (counters zeroed at the bind,
-#   dumped at the last receipt): 125,000 instructions per message in the
-#   gateway. 74% under sqlite3_step: the three statements each message
+# - callgrind, 5,000 and 20,000 messages at window 100 (counters zeroed
+#   at the bind, dumped at the last receipt): 125,000-130,000
+#   instructions per message in the gateway. 74% under sqlite3_step: the three statements each message
 #   costs, claiming it (outbox_inflight via disp_pump, 26%), its
 #   submit_sm_resp (outbox_part_accepted_in, 24%) and its receipt
 #   (outbox_receipt_in with set_final, 27%); B-tree inserts, index
