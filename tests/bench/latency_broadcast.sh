@@ -12,8 +12,8 @@
 # reply, never a broadcast part. Printed per kind, medians of BENCH_RUNS
 # (default 3) runs, each on a fresh copy of the database: the sizes used,
 # how long the POST took to answer (the recipients are resolved before
-# it does), how many of the broadcast's messages the SMSC accepted before
-# the MO ended, and the percentiles.
+# it does), how many of the broadcast's messages had left the queue when
+# the MO ended (broadcast_sent), and the percentiles.
 # Target (issue 17, 2-core machine): p99 <= 5 ms. Not asserted.
 set -eu
 residents=${BENCH_RESIDENTS:-1000000}
