@@ -37,6 +37,14 @@
 # report and, with no dlr-url, drops it) is printed beside
 # (kannel_smsbox_cpu_us_per_msg), not in the ratio.
 #
+# Read Kannel's figures with care: on the 2-core machine (shared, load 3
+# to 4) bearerbox drained 3,200-3,700 msg/s at window 100 against this
+# simulator, far from the 21-26k issue 17 quotes against node-smpp, and
+# about 490 msg/s at window 10, where each round of 10 submits took some
+# 20 ms. Why was not found (a guess, unchecked: Nagle's delay on
+# bearerbox's socket, which the simulator's answers do not always
+# outrun); compare Kannel against node-smpp before trusting the ratios.
+#
 # Where muni's time goes (profiled on the 2-core machine, issue 17, for
 # the writer-thread work):
 # - callgrind, 5,000 and 20,000 messages at window 100 (counters zeroed
