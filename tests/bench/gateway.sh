@@ -51,6 +51,7 @@ field() {
 
 # One run of the simulator's bare client: its rate.
 ceiling() {
+	rm -f csim.out
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 >csim.out 2>csim.err </dev/null &
 	simpid=$!
 	cport=$(sim_port csim.out)
@@ -65,7 +66,9 @@ r=0
 rm -f runs.out
 while [ $r -lt "$runs" ]; do
 	r=$((r + 1))
-	rm -f muni.db muni.db-wal muni.db-shm submit.log
+	# sim.out too: sim_port must not read the last run's port before
+	# the new simulator's shell truncates it.
+	rm -f muni.db muni.db-wal muni.db-shm submit.log sim.out
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 >sim.out 2>sim.err </dev/null &
 	simpid=$!
 	sport=$(sim_port sim.out)

@@ -95,6 +95,9 @@ cat muni.db > /dev/null
 run() {
 	if [ "$1" = ussd ]; then set -- --inject-ussd "$2"; else
 		set -- --inject-text "$2"; fi
+	# No sim.out of the run before: the new simulator's shell truncates
+	# it, and sim_port must not read the old port first.
+	rm -f sim.out
 	"$B/muni-smscsim" -p 0 -r 100 -e 0 --inject-rate "$rate" \
 	    --inject-count "$count" --inject-phones phones "$@" \
 	    >sim.out 2>sim.err </dev/null &
