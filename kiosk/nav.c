@@ -323,6 +323,11 @@ nav_draw(struct kiosk *k)
 	k->dirty = 0;
 	if (!ui_big_enough())
 		return;
+	/*
+	 * While the kiosk speaks, every legend also states the repeat key,
+	 * for whoever reads along; a silent kiosk's legends stay as they are.
+	 */
+	ui_legend_extra(speech_is_on(k->speech) ? "." : NULL, _("Repeat"));
 	if (k->ask == KA_NONE || draw_ask(k) == -1)
 		screen_get(k->screen)->draw(k);
 	if (k->warn_start_ms != 0)

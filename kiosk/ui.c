@@ -17,6 +17,8 @@ static int	 ui_started;
 /* What the screen says (ui_said); quiet while a part draws its own. */
 static struct ui_said	 ui_said_now;
 static int		 ui_said_quiet;
+/* ui_legend_extra's key and meaning, or NULL. */
+static const char	*ui_extra_key, *ui_extra_meaning;
 
 /* Colour pair and monochrome attributes of each style. */
 static const struct {
@@ -337,6 +339,13 @@ ui_begin(const char *title)
 }
 
 void
+ui_legend_extra(const char *key, const char *meaning)
+{
+	ui_extra_key = key;
+	ui_extra_meaning = meaning;
+}
+
+void
 ui_finish(const char *const *legend)
 {
 	int	 x = 1, y = LINES - 1, i;
@@ -352,6 +361,19 @@ ui_finish(const char *const *legend)
 		ui_text(y, x, 0, UI_LEGEND, legend[i + 1]);
 		ui_said_quiet--;
 		x += ui_width(legend[i + 1]) + 3;
+	}
+	if (ui_extra_key != NULL) {
+		int	 w = ui_width(ui_extra_key) + 1 +
+		    ui_width(ui_extra_meaning);
+
+		/* At the right end, where it fits beside the screen's keys. */
+		if (COLS - 1 - w >= x) {
+			ui_said_quiet++;
+			ui_text(y, COLS - 1 - w, 0, UI_LEGEND, ui_extra_key);
+			ui_text(y, COLS - w + ui_width(ui_extra_key), 0,
+			    UI_LEGEND, ui_extra_meaning);
+			ui_said_quiet--;
+		}
 	}
 	attrset(style_attr(UI_NORMAL));
 	refresh();

@@ -59,6 +59,12 @@ int	 ui_big_enough(void);
 void	 ui_begin(const char *title);
 /* The legend (pairs of key, meaning; NULL ends) on the last line; refresh. */
 void	 ui_finish(const char *const *legend);
+/*
+ * One more key at the legend's right end on every screen from now on (the
+ * speech's repeat key), shown, not spoken; key NULL: none. Both strings
+ * must outlive the screens drawn.
+ */
+void	 ui_legend_extra(const char *key, const char *meaning);
 
 /* UTF-8 text at y, x cut to width columns (0: to the right edge). */
 void	 ui_text(int y, int x, int width, enum ui_style, const char *s);

@@ -242,13 +242,18 @@ rm -f rec/*
 kiosk_start
 sleep 2
 [ -z "$(newest)" ] || die "speech = key spoke before '*'"
+screen_has "Atkārtot" && die "a silent kiosk's legend names the repeat key"
 keys '*'
 said "Runa ieslēgta." "'*' turns speech on"
 said "Izvēlieties valodu:" "the welcome after '*'"
 keys Enter
 said "Maksājumi: nospiediet 2." "the menu with speech on"
+# While it speaks, the legend states the repeat key (issue 20).
+screen | tail -n 1 | grep -q '\. Atkārtot *$' ||
+    die "the legend lacks the repeat key: $(screen | tail -n 1)"
 keys 0
 wait_screen "Izvēlieties valodu" "the welcome screen after the end"
+screen_has "Atkārtot" && die "the repeat key outlived the visit's speech"
 sleep 2
 n=$(ls rec | grep -c 'txt$')
 keys Enter
