@@ -32,7 +32,8 @@ endif
 
 PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
 # libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
-PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson
+# libcurl: the callback poster (smsgw/gw_callback.c), in a thread of its own.
+PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson libcurl
 PKGS_KIOSK	 = ncursesw
 PKGS_TEST	 = cmocka
 
@@ -48,7 +49,7 @@ CFLAGS		+= $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS		+= $(SANFLAGS)
 
 LIBS_COMMON	 = $(call pkg_libs,$(PKGS_COMMON)) -lcsv -lm
-LIBS_SMSGW	 = $(call pkg_libs,$(PKGS_SMSGW))
+LIBS_SMSGW	 = $(call pkg_libs,$(PKGS_SMSGW)) -pthread
 LIBS_KIOSK	 = $(call pkg_libs,$(PKGS_KIOSK))
 LIBS_TEST	 = $(call pkg_libs,$(PKGS_TEST))
 

@@ -891,3 +891,55 @@ STMT(ST_CASES_GET,
     " WHERE r.case_no = ?1")
 STMT(ST_CASES_SET_STATUS,
     "UPDATE reports SET status = ?2 WHERE case_no = ?1")
+
+/*
+ * callback (common/callback.c): the durable queue of events for the
+ * municipality's systems (issue 23); the triggers of migration 7 -> 8 and
+ * ST_CB_MO fill it, the gateway's poster empties it.
+ */
+STMT(ST_CB_TARGETS_CLEAR, "DELETE FROM callback_targets")
+STMT(ST_CB_TARGET_PUT,
+    "INSERT INTO callback_targets (name, events) VALUES (?1, ?2)")
+STMT(ST_CB_MO,
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'mo.unhandled', 'mo:' || ?1,"
+    " json_object('event', 'mo.unhandled', 'phone', ?1,"
+    " 'resident_id', ?2, 'text', ?3, 'case_no', ?4, 'at', ?5), ?5"
+    " FROM callback_targets t WHERE t.events & 4")
+STMT(ST_CB_RECOVER,
+    "UPDATE callbacks SET state = 'pending' WHERE state = 'sending'")
+STMT(ST_CB_DUE,
+    "SELECT c.id, c.target, c.event, c.payload, c.attempts"
+    " FROM callbacks c WHERE c.state = 'pending' AND c.next_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM callbacks e WHERE e.target = c.target"
+    "  AND e.subject = c.subject AND e.id < c.id"
+    "  AND e.state IN ('pending', 'sending'))"
+    " ORDER BY c.next_at, c.id LIMIT ?2")
+STMT(ST_CB_TAKE,
+    "UPDATE callbacks SET state = 'sending', attempts = attempts + 1"
+    " WHERE id = ?1 AND state = 'pending'")
+STMT(ST_CB_DONE,
+    "UPDATE callbacks SET state = 'done', done_at = ?2, last_error = NULL"
+    " WHERE id = ?1 AND state = 'sending'")
+STMT(ST_CB_FAIL,
+    "UPDATE callbacks SET state = CASE WHEN coalesce(retry_from, ?2) + ?3"
+    " <= ?2 THEN 'failed' ELSE 'pending' END,"
+    " done_at = CASE WHEN coalesce(retry_from, ?2) + ?3 <= ?2 THEN ?2 END,"
+    " retry_from = coalesce(retry_from, ?2), next_at = ?4, last_error = ?5"
+    " WHERE id = ?1 AND state = 'sending' RETURNING state")
+STMT(ST_CB_GIVE_UP,
+    "UPDATE callbacks SET state = 'failed', done_at = ?2, last_error = ?3"
+    " WHERE id = ?1")
+STMT(ST_CB_LIST,
+    "SELECT id, target, event, subject, state, attempts, next_at,"
+    " coalesce(last_error, ''), created_at FROM callbacks"
+    " WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")
+STMT(ST_CB_RETRY,
+    "UPDATE callbacks SET state = 'pending', next_at = 0, attempts = 0,"
+    " retry_from = NULL, done_at = NULL"
+    " WHERE state IN ('pending', 'failed')"
+    " AND (id = ?1 OR (?1 IS NULL AND state = 'failed'))")
+STMT(ST_CB_DROP, "DELETE FROM callbacks WHERE id = ?1")
+STMT(ST_CB_PRUNE,
+    "DELETE FROM callbacks WHERE state = 'done' AND done_at < ?1")
+STMT(ST_CB_COUNT, "SELECT count(*) FROM callbacks WHERE state = ?1")

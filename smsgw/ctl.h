@@ -72,5 +72,6 @@ int		 ctl_may(struct ctl *, enum staff_right, const char *cmd);
 
 int	 ctl_audit(struct ctl *, int, char **);
 int	 ctl_api(struct ctl *, int, char **);
+int	 ctl_callback(struct ctl *, int, char **);
 
 #endif

@@ -68,6 +68,9 @@ static const struct {
 	    "[--limit N]" },
 	{ "api", ctl_api, "api token add CLIENT --scope messages|broadcasts\n"
 	    "  munictl api token list | revoke CLIENT" },
+	{ "callback", ctl_callback, "callback list [--state S] [--limit N]\n"
+	    "  munictl callback retry ID | --failed\n"
+	    "  munictl callback drop ID" },
 	{ "topic", ctl_topics, "topic list\n"
 	    "  munictl topic add CODE --name-lv TEXT --name-en TEXT "
 	    "[--default on|off] [--as WHO]\n"
