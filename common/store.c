@@ -459,7 +459,7 @@ static const char *migrations[] = {
 	 * 16 case.changed. subject orders the events of one message, case
 	 * or broadcast: one is posted only after the earlier ones settled.
 	 * retry_from is when the first attempt failed (NULL before): retries
-	 * stop retry_h hours after it.
+	 * stop retry_h hours after it. Also the API's idempotency keys.
 	 */
 	"CREATE TABLE callback_targets ("
 	" name TEXT PRIMARY KEY,"
@@ -523,6 +523,21 @@ static const char *migrations[] = {
 	" 'kind', NEW.kind, 'status', NEW.status, 'was', OLD.status,"
 	" 'at', unixepoch()), unixepoch()"
 	" FROM callback_targets t WHERE t.events & 16; END;"
+	/*
+	 * The API's Idempotency-Key: a client's key on an address holds
+	 * the hash of the body it came with and the answer it got, so a
+	 * retry within a day gets that answer and creates nothing.
+	 */
+	"CREATE TABLE api_idempotency ("
+	" client TEXT NOT NULL,"
+	" endpoint TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" body_sha256 TEXT NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" answer TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (client, endpoint, key)) WITHOUT ROWID;"
+	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);"
 	"PRAGMA user_version = 8;",
 };
 

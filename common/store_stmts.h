@@ -943,3 +943,22 @@ STMT(ST_CB_DROP, "DELETE FROM callbacks WHERE id = ?1")
 STMT(ST_CB_PRUNE,
     "DELETE FROM callbacks WHERE state = 'done' AND done_at < ?1")
 STMT(ST_CB_COUNT, "SELECT count(*) FROM callbacks WHERE state = ?1")
+
+/* idem (common/idem.c): the API's Idempotency-Key (issue 23). */
+STMT(ST_IDEM_GET,
+    "SELECT body_sha256, status, answer FROM api_idempotency"
+    " WHERE client = ?1 AND endpoint = ?2 AND key = ?3 AND created_at > ?4")
+STMT(ST_IDEM_PUT,
+    "INSERT OR REPLACE INTO api_idempotency (client, endpoint, key,"
+    " body_sha256, status, answer, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+STMT(ST_IDEM_PRUNE, "DELETE FROM api_idempotency WHERE created_at <= ?1")
+
+/* broadcast_list_since (common/broadcast.c): the API's paged list. */
+STMT(ST_BCAST_SINCE,
+    "SELECT b.id, coalesce(b.group_id, 0), coalesce(g.name, ''),"
+    " coalesce(b.topic, ''), b.text, b.emergency, b.state, b.scheduled_at,"
+    " b.recipients, b.segments, b.created_by, coalesce(b.approved_by, ''),"
+    " b.created_at, b.updated_at FROM broadcasts b"
+    " LEFT JOIN groups g ON g.id = b.group_id"
+    " WHERE b.updated_at >= ?1 AND b.id > ?2 ORDER BY b.id LIMIT ?3")

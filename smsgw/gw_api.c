@@ -15,6 +15,7 @@
 #include <event2/buffer.h>
 #include <event2/http.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "apitoken.h"
 #include "broadcast.h"
@@ -27,6 +28,7 @@
 #include "gw_http.h"
 #include "gw_metrics.h"
 #include "i18n.h"
+#include "idem.h"
 #include "ident.h"
 #include "log.h"
 #include "outbox.h"
@@ -267,7 +269,7 @@ token_equal(const char *got, size_t glen, const char *want, size_t wlen)
  */
 static int
 authorized(struct api *a, struct evhttp_request *req, const char *addr,
-    int *scope)
+    int *scope, char *client, size_t csize)
 {
 	struct apitoken_info	 ti;
 	char			 origin[APITOKEN_CLIENT_MAX + 8];
@@ -292,6 +294,7 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 	if (token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
 	    a->token_len)) {
 		store_set_origin(a->store, "api:token_file");
+		(void)util_strlcpy(client, ":token_file", csize);
 		return 1;
 	}
 	if (apitoken_check(a->store, t, &ti) == 0) {
@@ -299,6 +302,7 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 		(void)util_snprintf(origin, sizeof(origin), "api:%s",
 		    ti.client);
 		store_set_origin(a->store, origin);
+		(void)util_strlcpy(client, ti.client, csize);
 		return 1;
 	}
 	metrics_http("unauthorized");
@@ -347,6 +351,108 @@ store_ready(struct api *a, struct evhttp_request *req)
 }
 
 /*
+ * Idempotency-Key (issue 23). A request with the header is checked
+ * against the first one with the same key from the same client before
+ * anything is done; its answer is kept with what it created.
+ */
+struct idem_req {
+	const char	*key;		/* NULL: no header */
+	const char	*client;
+	const char	*endpoint;
+	char		 hash[IDEM_HASH_SIZE];
+};
+
+static int
+body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n = 0, i;
+
+	if (EVP_Digest(b, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}
+
+/*
+ * 0: go on (ir->key NULL without the header); 1: answered, with the
+ * first answer again, a conflict, or an error.
+ */
+static int
+idem_check(struct api *a, struct evhttp_request *req, const char *client,
+    const char *endpoint, const char *b, size_t len, struct idem_req *ir)
+{
+	const char	*key = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Idempotency-Key");
+	char		*answer;
+	int		 status, rc;
+
+	memset(ir, 0, sizeof(*ir));
+	if (key == NULL)
+		return 0;
+	if (!idem_key_valid(key)) {
+		send_error(req, 400, "Bad Request", "invalid_idempotency_key",
+		    _("an Idempotency-Key is 1 to 255 printable ASCII "
+		    "characters without blanks"));
+		return 1;
+	}
+	if (body_sha256(b, len, ir->hash) == -1) {
+		send_error(req, 500, "Internal Server Error", "internal",
+		    _("out of memory"));
+		return 1;
+	}
+	rc = idem_get(a->store, client, endpoint, key, ir->hash, clock_now(),
+	    &status, &answer);
+	if (rc == -1) {
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return 1;
+	}
+	if (rc == 2) {
+		send_error(req, 409, "Conflict", "idempotency_conflict",
+		    _("this Idempotency-Key came with another body in the "
+		    "last 24 hours"));
+		return 1;
+	}
+	if (rc == 1) {
+		/* The first answer, word for word; nothing is created. */
+		header(req, "Idempotent-Replayed", "true");
+		http_send_json(req, status, status == 201 ? "Created" : "OK",
+		    json_loads(answer, 0, NULL));
+		free(answer);
+		return 1;
+	}
+	ir->key = key;
+	ir->client = client;
+	ir->endpoint = endpoint;
+	return 0;
+}
+
+/* Keep j as the answer to ir's key, in the open transaction. 0 or -1. */
+static int
+idem_keep(struct api *a, const struct idem_req *ir, int status,
+    const json_t *j)
+{
+	char	*text;
+	int	 rc;
+
+	if (ir->key == NULL)
+		return 0;
+	if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
+		return -1;
+	rc = idem_put(a->store, ir->client, ir->endpoint, ir->key, ir->hash,
+	    status, text, clock_now());
+	free(text);
+	return rc;
+}
+
+/*
  * The outbox's refusal as the API answers it: what the text cannot be
  * (its encoding, analysis or segments) is invalid_text, naming the field;
  * the rest is refused, in the outbox's words. (A database failure is the
@@ -380,18 +486,23 @@ post_message_refused(struct evhttp_request *req,
 }
 
 static void
-post_message(struct api *a, struct evhttp_request *req, const char *addr)
+post_message(struct api *a, struct evhttp_request *req, const char *addr,
+    const char *client)
 {
 	struct apibody_message	 m;
 	struct apibody_error	 e;
 	struct outbox_msg	 om;
 	struct outbox_why	 why;
+	struct idem_req		 ir;
+	json_t			*j;
 	const char		*b;
 	char			 masked[32];
 	size_t			 len;
 	int64_t			 id;
 
 	if ((b = body(req, &len)) == NULL)
+		return;
+	if (idem_check(a, req, client, "messages", b, len, &ir) == 1)
 		return;
 	if (apibody_message(b, len, &m, &e) == -1) {
 		send_error(req, 400, "Bad Request", e.code, e.reason);
@@ -414,16 +525,18 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 		post_message_refused(req, &why, om.max_segments);
 		return;
 	}
+	j = json_pack("{s:I}", "message", (json_int_t)id);
 	if (store_audit(a->store, ACTOR, "sms send", "one message") == -1 ||
+	    j == NULL || idem_keep(a, &ir, 201, j) == -1 ||
 	    store_commit(a->store) == -1) {
 		store_rollback(a->store);
+		json_decref(j);
 		goto dberr;
 	}
 	disp_wake(a->disp);
 	ident_phone_mask(m.phone, masked, sizeof(masked));
 	log_info("api: %s: message %lld to %s", addr, (long long)id, masked);
-	http_send_json(req, 201, "Created", json_pack("{s:I}", "message",
-	    (json_int_t)id));
+	http_send_json(req, 201, "Created", j);
 	return;
 dberr:
 	log_warnx("api: message: %s", store_errmsg(a->store));
@@ -432,7 +545,8 @@ dberr:
 }
 
 static void
-post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
+post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
+    const char *client)
 {
 	struct apibody_broadcast b;
 	struct apibody_error	 e;
@@ -440,6 +554,8 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	struct broadcast_req	 br;
 	struct broadcast_preview pv, out;
 	struct groups_info	 g;
+	struct idem_req		 ir;
+	json_t			*j;
 	const char		*body_text;
 	char			 err[BROADCAST_ERR_SIZE], start[32];
 	size_t			 len;
@@ -447,6 +563,8 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	int			 rc;
 
 	if ((body_text = body(req, &len)) == NULL)
+		return;
+	if (idem_check(a, req, client, "broadcasts", body_text, len, &ir) == 1)
 		return;
 	if (apibody_broadcast(body_text, len, clock_now(), &b, &e) == -1) {
 		send_error(req, 400, "Bad Request", e.code, e.reason);
@@ -484,7 +602,7 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
 	    addr, (long long)id, g.name, (long long)out.recipients,
 	    out.awaiting ? ", awaiting approval" : "");
-	http_send_json(req, 201, "Created", json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	j = json_pack("{s:I, s:s, s:s, s:s, s:b,"
 	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
 	    "broadcast", (json_int_t)id,
 	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
@@ -498,7 +616,18 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	    "segments", (json_int_t)out.segments,
 	    "cost", out.cost,
 	    "encoding", out.ucs2 == 0 ? "GSM-7" : out.gsm7 == 0 ? "UCS-2" :
-	    "mixed", "start", start));
+	    "mixed", "start", start);
+	/*
+	 * A send commits in chunks, so its answer is kept just after: only
+	 * a crash between the two commits could let a retry send again.
+	 */
+	if (j != NULL && ir.key != NULL && (store_begin(a->store) == -1 ||
+	    idem_keep(a, &ir, 201, j) == -1 || store_commit(a->store) == -1)) {
+		store_rollback(a->store);
+		log_warnx("api: broadcast %lld: its Idempotency-Key is not "
+		    "kept: %s", (long long)id, store_errmsg(a->store));
+	}
+	http_send_json(req, 201, "Created", j);
 }
 
 static void
@@ -552,6 +681,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path = u != NULL ? evhttp_uri_get_path(u) : NULL;
 	char			 addr[64], secs[32];
+	char			 client[APITOKEN_CLIENT_MAX + 1];
 	long			 wait;
 	int			 scope;
 
@@ -569,7 +699,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
-	if (!authorized(a, req, addr, &scope))
+	if (!authorized(a, req, addr, &scope, client, sizeof(client)))
 		return;
 	/* A named client's token opens its scope's addresses only. */
 	if (scope != -1 && path != NULL && strncmp(path, PREFIX,
@@ -590,12 +720,12 @@ api_handle(struct api *a, struct evhttp_request *req)
 		if (cmd != EVHTTP_REQ_POST)
 			bad_method(req, "POST");
 		else
-			post_message(a, req, addr);
+			post_message(a, req, addr, client);
 	} else if (strcmp(path, "broadcasts") == 0) {
 		if (cmd != EVHTTP_REQ_POST)
 			bad_method(req, "POST");
 		else
-			post_broadcast(a, req, addr);
+			post_broadcast(a, req, addr, client);
 	} else if (strncmp(path, "broadcasts/", 11) == 0) {
 		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
 			bad_method(req, "GET, HEAD");

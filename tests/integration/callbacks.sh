@@ -14,7 +14,7 @@ set -eu
 
 B=$MUNI_BIN
 . "$MUNI_TOP/tests/integration/gwlib.sh"
-N=${CALLBACK_MO_N:-2000}
+N=${CALLBACK_MO_N:-10000}
 
 recvpid=""
 recv_cleanup() {
