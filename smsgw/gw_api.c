@@ -5,6 +5,7 @@
  * Nothing here logs or returns a personal code: answers carry ids and
  * counts, log lines a masked phone.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <stdio.h>
@@ -14,6 +15,7 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
 #include <openssl/evp.h>
 
@@ -674,6 +676,165 @@ get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
 	    "counts", c));
 }
 
+/* GET /api/v1/messages/ID: where one message stands, part by part. */
+static void
+get_message(struct api *a, struct evhttp_request *req, const char *arg)
+{
+	struct outbox_status	 os;
+	struct outbox_part_info	 parts[16];
+	json_t			*pa, *p;
+	const char		*errstr;
+	long long		 id;
+	int			 i, n, rc;
+
+	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("a message id is a whole number"));
+		return;
+	}
+	if ((rc = outbox_status(a->store, id, &os)) == 1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("no such message"));
+		return;
+	}
+	if (rc != 0 || (n = outbox_parts(a->store, id, parts,
+	    (int)nitems(parts))) == -1) {
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return;
+	}
+	if ((pa = json_array()) == NULL) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	/* A message of one part keeps its SMSC id on the message itself. */
+	if (n == 0 && os.message_id[0] != '\0') {
+		n = 1;
+		parts[0].part = 1;
+		(void)util_strlcpy(parts[0].message_id, os.message_id,
+		    sizeof(parts[0].message_id));
+		(void)util_strlcpy(parts[0].state, os.state,
+		    sizeof(parts[0].state));
+		parts[0].updated_at = os.updated_at;
+	}
+	for (i = 0; i < n; i++) {
+		p = json_pack("{s:i, s:s, s:s, s:I}", "part", parts[i].part,
+		    "state", parts[i].state, "smsc_id", parts[i].message_id,
+		    "at", (json_int_t)parts[i].updated_at);
+		if (p == NULL || json_array_append_new(pa, p) == -1) {
+			json_decref(pa);
+			evhttp_send_error(req, 500, "Internal Server Error");
+			return;
+		}
+	}
+	http_send_json(req, 200, "OK", json_pack("{s:I, s:s, s:s, s:i, s:o,"
+	    " s:I, s:I, s:o, s:o}", "message", (json_int_t)id,
+	    "state", os.state, "phone", os.phone, "attempts", os.attempts,
+	    "error", os.status_code >= 0 ? json_integer(os.status_code) :
+	    json_null(), "created_at", (json_int_t)os.created_at,
+	    "updated_at", (json_int_t)os.updated_at,
+	    "valid_until", os.valid_until != 0 ?
+	    json_integer(os.valid_until) : json_null(), "parts", pa));
+}
+
+#define PAGE_DEFAULT	100
+#define PAGE_MAX	500
+
+static int
+page_row(void *arg, const struct broadcast_info *bi)
+{
+	json_t	*list = arg, *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}",
+	    "broadcast", (json_int_t)bi->id, "state", bi->state,
+	    "group", bi->group, "topic", bi->topic,
+	    "emergency", bi->emergency,
+	    "recipients", (json_int_t)bi->recipients,
+	    "segments", (json_int_t)bi->segments,
+	    "scheduled_at", (json_int_t)bi->scheduled_at,
+	    "created_at", (json_int_t)bi->created_at,
+	    "updated_at", (json_int_t)bi->updated_at);
+	return o == NULL || json_array_append_new(list, o) == -1 ? -1 : 0;
+}
+
+/* One query parameter as a number: 0, or -1 after answering 400. */
+static int
+query_num(struct evhttp_request *req, struct evkeyvalq *q, const char *k,
+    long long min, long long max, long long *out)
+{
+	const char	*v = evhttp_find_header(q, k), *errstr;
+	char		 reason[160];
+
+	if (v == NULL)
+		return 0;
+	if (util_strtonum(v, min, max, out, &errstr) == -1) {
+		(void)util_snprintf(reason, sizeof(reason), _("parameter '%s' "
+		    "is a whole number from %lld to %lld"), k, min, max);
+		send_error(req, 400, "Bad Request", "invalid_parameter",
+		    reason);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * GET /api/v1/broadcasts?since=T&after=ID&limit=N: the broadcasts changed
+ * at or after T (Unix seconds), lowest id first, a page at a time: next
+ * is the after of the following page, null on the last one.
+ */
+static void
+list_broadcasts(struct api *a, struct evhttp_request *req,
+    const struct evhttp_uri *u)
+{
+	struct evkeyvalq q;
+	struct evkeyval	*kv;
+	const char	*qs = evhttp_uri_get_query(u), *k;
+	json_t		*list;
+	long long	 since = 0, after = 0, limit = PAGE_DEFAULT;
+	size_t		 n;
+
+	TAILQ_INIT(&q);
+	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
+		send_error(req, 400, "Bad Request", "invalid_parameter",
+		    _("the query string is malformed"));
+		return;
+	}
+	TAILQ_FOREACH(kv, &q, next) {
+		k = kv->key;
+		if (strcmp(k, "since") != 0 && strcmp(k, "after") != 0 &&
+		    strcmp(k, "limit") != 0) {
+			send_error(req, 400, "Bad Request",
+			    "invalid_parameter", _("this address takes the "
+			    "parameters since, after and limit"));
+			evhttp_clear_headers(&q);
+			return;
+		}
+	}
+	if (query_num(req, &q, "since", 0, INT64_MAX, &since) == -1 ||
+	    query_num(req, &q, "after", 0, INT64_MAX, &after) == -1 ||
+	    query_num(req, &q, "limit", 1, PAGE_MAX, &limit) == -1) {
+		evhttp_clear_headers(&q);
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if ((list = json_array()) == NULL) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	if (broadcast_list_since(a->store, (time_t)since, after,
+	    (size_t)limit, page_row, list) == -1) {
+		json_decref(list);
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return;
+	}
+	n = json_array_size(list);
+	http_send_json(req, 200, "OK", json_pack("{s:o, s:o}",
+	    "broadcasts", list, "next", n == (size_t)limit ?
+	    json_integer(json_integer_value(json_object_get(
+	    json_array_get(list, n - 1), "broadcast"))) : json_null()));
+}
+
 void
 api_handle(struct api *a, struct evhttp_request *req)
 {
@@ -721,9 +882,16 @@ api_handle(struct api *a, struct evhttp_request *req)
 			bad_method(req, "POST");
 		else
 			post_message(a, req, addr, client);
+	} else if (strncmp(path, "messages/", 9) == 0) {
+		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
+			bad_method(req, "GET, HEAD");
+		else
+			get_message(a, req, path + 9);
 	} else if (strcmp(path, "broadcasts") == 0) {
-		if (cmd != EVHTTP_REQ_POST)
-			bad_method(req, "POST");
+		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
+			list_broadcasts(a, req, u);
+		else if (cmd != EVHTTP_REQ_POST)
+			bad_method(req, "GET, HEAD, POST");
 		else
 			post_broadcast(a, req, addr, client);
 	} else if (strncmp(path, "broadcasts/", 11) == 0) {

@@ -1,12 +1,15 @@
 #!/bin/sh
-# api_idempotency: the Idempotency-Key of POST /api/v1/messages and
-# /broadcasts (issue 23) through muni-smsgw. The same key with the same
+# api_integration: what issue 23 adds to the HTTP API, through
+# muni-smsgw and muni-smscsim. The Idempotency-Key of POST
+# /api/v1/messages and /broadcasts: The same key with the same
 # body gets the first answer again, word for word, with
 # Idempotent-Replayed: true, and creates nothing, also after a gateway
 # restart; the key with another body is 409 idempotency_conflict and
 # creates nothing; another key creates anew; a malformed key is 400; a
 # key on the other address is another key; after 24 hours a key is new
-# again. (Keys are per client: test_idem.)
+# again. (Keys are per client: test_idem.) GET /api/v1/messages/ID
+# answers a delivered message's state, parts and receipt time; GET
+# /api/v1/broadcasts?since= pages the broadcasts changed since a time.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -34,6 +37,25 @@ open("resp.b", "wb").write(r.read())
 open("status", "w").write("%d\n" % r.status)
 PY
 	cat status
+}
+# get PATH: status in status, the body in resp.b.
+get() {
+	python3 - "http://127.0.0.1:$hport$1" "$TOKEN" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request(sys.argv[1],
+                             headers={"Authorization": "Bearer " + sys.argv[2]})
+try:
+    r = urllib.request.urlopen(req, timeout=10)
+except urllib.error.HTTPError as e:
+    r = e
+open("resp.b", "wb").write(r.read())
+open("status", "w").write("%d\n" % r.status)
+PY
+	cat status
+}
+# jq_py EXPR: EXPR over the JSON in resp.b as j, printed.
+jq_py() {
+	python3 -c 'import json, sys; j = json.load(open("resp.b")); print(eval(sys.argv[1]))' "$1"
 }
 expect_post() {
 	_what=$1 _want=$2; shift 2
@@ -108,6 +130,47 @@ expect_post "broadcast, another body" 409 /api/v1/broadcasts \
 expect_eq "broadcasts on conflict" "$(count broadcasts)" "$nb"
 # The same key on the other address is another key.
 expect_post "the key on messages" 201 /api/v1/messages "$M1" b-1
+
+phase "GET /api/v1/messages/ID"
+expect_post "one to read" 201 /api/v1/messages \
+    '{"phone":"+37120000012","text":"Lasiet mani"}'
+mid=$(jq_py 'j["message"]')
+delivered() { [ "$(sql "select state from outbox where id = $mid")" = delivered ]; }
+wait_for 10 "message $mid delivered" delivered
+[ "$(get /api/v1/messages/$mid)" = 200 ] || die "get: $(cat resp.b)"
+expect_eq "state" "$(jq_py 'j["state"]')" delivered
+expect_eq "phone" "$(jq_py 'j["phone"]')" +37120000012
+expect_eq "parts" "$(jq_py 'len(j["parts"])')" 1
+expect_eq "part" "$(jq_py 'j["parts"][0]["state"]')" delivered
+expect_eq "receipt time" "$(jq_py 'j["parts"][0]["at"]')" \
+    "$(sql "select updated_at from outbox where id = $mid")"
+[ "$(get /api/v1/messages/999999)" = 404 ] || die "no 404: $(cat resp.b)"
+[ "$(get /api/v1/messages/x1)" = 404 ] || die "no 404: $(cat resp.b)"
+
+phase "GET /api/v1/broadcasts?since="
+for t in "Pirmā ziņa." "Otrā ziņa." "Trešā ziņa."; do
+	expect_post "broadcast $t" 201 /api/v1/broadcasts \
+	    "{\"group\":\"seniori\",\"text\":\"$t\"}"
+done
+all=$(count broadcasts)
+[ "$(get "/api/v1/broadcasts?since=0&limit=2")" = 200 ] ||
+    die "list: $(cat resp.b)"
+expect_eq "page 1" "$(jq_py 'len(j["broadcasts"])')" 2
+next=$(jq_py 'j["next"]')
+seen=2
+while [ "$next" != None ]; do
+	[ "$(get "/api/v1/broadcasts?since=0&limit=2&after=$next")" = 200 ] ||
+	    die "list: $(cat resp.b)"
+	seen=$((seen + $(jq_py 'len(j["broadcasts"])')))
+	next=$(jq_py 'j["next"]')
+done
+expect_eq "all pages" "$seen" "$all"
+future=$(($(sql "select max(updated_at) from broadcasts") + 1))
+[ "$(get "/api/v1/broadcasts?since=$future")" = 200 ] || die "$(cat resp.b)"
+expect_eq "none since" "$(jq_py 'len(j["broadcasts"])')" 0
+[ "$(get "/api/v1/broadcasts?limit=0")" = 400 ] || die "limit=0: $(cat resp.b)"
+expect_grep '"invalid_parameter"' resp.b
+[ "$(get "/api/v1/broadcasts?sinse=1")" = 400 ] || die "sinse: $(cat resp.b)"
 
 phase "24 hours later"
 sql "update api_idempotency set created_at = created_at - 86401
