@@ -561,7 +561,7 @@ config_cb_int(struct config_parse *p, const char *name, const char *key,
 	long long	 n;
 
 	if (util_strtonum(value, min, max, &n, &errstr) == -1) {
-		config_error(p, p->line, _("http.callback.%s.%s: '%s' is %s "
+		config_error(p, p->line, _("http.callback.%s.%s: '%s' %s "
 		    "(%lld to %lld)"), name, key, value, errstr, min, max);
 		return -1;
 	}
@@ -679,7 +679,7 @@ config_cb_check(struct config_parse *p, struct config *cfg)
 		else {
 			(void)snprintf(key, sizeof(key),
 			    "http.callback.%s.secret_file", cb->name);
-			config_check_private(p, cb->l_secret, key, _("secret"),
+			config_check_private(p, cb->l_secret, key, "secret",
 			    cb->secret_file);
 		}
 	}
