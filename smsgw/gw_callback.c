@@ -30,11 +30,11 @@
 #include "util.h"
 
 #define CLAIM_MAX	16
-#define IDLE_WAIT_S	1		/* other programs queue events too */
+#define IDLE_WAIT_S	1	/* other programs queue events too */
 #define PRUNE_EVERY_S	3600
-#define KEEP_DONE_S	(7 * 86400)	/* `munictl callback list` shows them */
+#define KEEP_DONE_S	(7 * 86400)	/* for `munictl callback list` */
 #define SECRET_MAX	256
-#define BODY_KEEP	200		/* of a refusal, for its log line */
+#define BODY_KEEP	200	/* of a refusal, for its log line */
 
 struct cbpost_target {
 	struct config_callback	 cc;
@@ -51,7 +51,7 @@ struct cbpost {
 	int			 running;
 	pthread_mutex_t		 mu;
 	pthread_cond_t		 cv;
-	atomic_int		 stop;		/* read by curl's callback */
+	atomic_int		 stop;	/* read by curl's callback */
 	time_t			 pruned;
 };
 

@@ -77,7 +77,8 @@ message_failed(struct store *s)
 	m.phone = ANNA_PHONE;
 	m.text = "Sveiki";
 	assert_true((id = outbox_enqueue(s, &m, &err)) > 0);
-	tl_exec(s, "UPDATE outbox SET state = 'inflight'");	/* as claimed */
+	/* As the gateway claims it. */
+	tl_exec(s, "UPDATE outbox SET state = 'inflight'");
 	assert_int_equal(outbox_finish(s, id, "rejected", 0x45), 0);
 	return id;
 }
@@ -156,7 +157,8 @@ test_triggers_queue(void **state)
 	    " '$.text') = 'Salabot \"lampu\"' AND json_extract(payload,"
 	    " '$.case_no') = '%s'", case_no);
 	assert_int_equal(tl_int(s, sql), 2);
-	assert_int_equal(cases_set_status(s, case_no, "done", "anna", &errstr), 0);
+	assert_int_equal(cases_set_status(s, case_no, "done", "anna",
+	    &errstr), 0);
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks"
 	    " WHERE event = 'case.changed' AND target = 'erp' AND"
 	    " json_extract(payload, '$.status') = 'done' AND"
@@ -191,7 +193,7 @@ test_claim_in_order(void **state)
 	    &errstr),
 	    0);
 	n = callback_claim(s, T0, rows, 8);
-	assert_int_equal(n, 2);		/* erp's created, audit's created */
+	assert_int_equal(n, 2);	/* erp's and audit's case.created */
 	for (i = 0; i < n; i++) {
 		assert_string_equal(rows[i].event, "case.created");
 		assert_int_equal(rows[i].attempts, 1);
