@@ -24,6 +24,14 @@ static const char *const event_names[] = {
 #define BACKOFF_FIRST_S	5
 #define BACKOFF_MAX_S	3600
 
+/*
+ * Whether this process's database has a target for message.final: -1 not
+ * read yet. The event comes once per message on the gateway's busiest
+ * path, so it costs nothing when nobody wants it. The gateway sets it
+ * when it sets the targets at start; another program reads it once.
+ */
+static int	 final_wanted = -1;
+
 const char *
 callback_event_name(unsigned bit)
 {
@@ -87,10 +95,29 @@ callback_set_targets(struct store *s, const struct callback_target *t,
 			goto fail;
 	if (store_commit(s) == -1)
 		goto fail;
+	final_wanted = 0;
+	for (i = 0; i < n; i++)
+		if (t[i].events & CALLBACK_MESSAGE_FINAL)
+			final_wanted = 1;
 	return 0;
 fail:
 	store_rollback(s);
 	return -1;
+}
+
+int
+callback_message_final(struct store *s, int64_t id)
+{
+	int64_t	 n = 0;
+
+	if (final_wanted == -1) {
+		if (store_one_i64(s, ST_CB_FINAL_WANTED, &n, "") != STORE_ROW)
+			return -1;
+		final_wanted = n > 0;
+	}
+	if (!final_wanted)
+		return 0;
+	return store_do(s, ST_CB_MESSAGE_FINAL, "I", id) == STORE_OK ? 0 : -1;
 }
 
 int

@@ -2,8 +2,9 @@
  * callback: the durable queue of events (webhooks) for the municipality's
  * own systems (issue 23). An event is queued in the transaction that makes
  * its fact true, once per configured target that wants it: the triggers of
- * the schema queue message.final, broadcast.done, case.created and
- * case.changed; callback_mo() queues mo.unhandled for keywords.c. The
+ * the schema queue broadcast.done, case.created and case.changed;
+ * callback_message_final() queues message.final for outbox.c and
+ * callback_mo() mo.unhandled for keywords.c. The
  * gateway's poster (smsgw/gw_callback.c) claims due rows, posts them and
  * settles them here: done, or failed and retried with backoff until
  * retry_h hours after the first failure. Rows survive a restart; a row
@@ -50,6 +51,13 @@ struct callback_target {
  */
 int	 callback_set_targets(struct store *, const struct callback_target *,
 	    size_t n);
+
+/*
+ * Message id has just reached its final state (delivered, undeliverable,
+ * expired, rejected, failed): queue message.final inside the caller's
+ * transaction. No statement runs when no target wants it. 0 or -1.
+ */
+int	 callback_message_final(struct store *, int64_t id);
 
 /*
  * An MO text no keyword answers, or a report (case_no set): queue

@@ -906,6 +906,17 @@ STMT(ST_CB_MO,
     " json_object('event', 'mo.unhandled', 'phone', ?1,"
     " 'resident_id', ?2, 'text', ?3, 'case_no', ?4, 'at', ?5), ?5"
     " FROM callback_targets t WHERE t.events & 4")
+STMT(ST_CB_FINAL_WANTED,
+    "SELECT count(*) FROM callback_targets WHERE events & 1")
+STMT(ST_CB_MESSAGE_FINAL,
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'message.final', 'message:' || o.id,"
+    " json_object('event', 'message.final', 'id', o.id, 'state', o.state,"
+    " 'phone', o.phone, 'broadcast_id', o.broadcast_id,"
+    " 'error', o.status_code, 'at', o.updated_at), o.updated_at"
+    " FROM outbox o JOIN callback_targets t ON t.events & 1"
+    " WHERE o.id = ?1 AND o.state IN ('delivered', 'undeliverable',"
+    " 'expired', 'rejected', 'failed')")
 STMT(ST_CB_RECOVER,
     "UPDATE callbacks SET state = 'pending' WHERE state = 'sending'")
 STMT(ST_CB_DUE,

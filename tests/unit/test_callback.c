@@ -176,6 +176,53 @@ test_triggers_queue(void **state)
 	store_close(s);
 }
 
+/*
+ * message.final from each of outbox.c's final transitions: a receipt, a
+ * retry that gives up; none for a retry that does not, nor twice.
+ */
+static void
+test_message_final_paths(void **state)
+{
+	struct store		*s = open_store();
+	struct outbox_msg	 m;
+	const char		*err = NULL;
+	int64_t			 a, b;
+
+	(void)state;
+	set_targets(s);
+	memset(&m, 0, sizeof(m));
+	m.phone = ANNA_PHONE;
+	m.text = "Sveiki";
+	assert_true((a = outbox_enqueue(s, &m, &err)) > 0);
+	assert_true((b = outbox_enqueue(s, &m, &err)) > 0);
+	tl_exec(s, "UPDATE outbox SET state = 'accepted', message_id = 'm-a'"
+	    " WHERE id = 1");
+	assert_int_equal(outbox_receipt(s, "m-a", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_MATCHED);
+	assert_int_equal(outbox_receipt(s, "m-a", OUTBOX_RCPT_DELIVERED, 0),
+	    OUTBOX_RCPT_DUPLICATE);
+	tl_exec(s, "UPDATE outbox SET state = 'inflight', attempts = 1"
+	    " WHERE id = 2");
+	assert_int_equal(outbox_retry(s, b, 0x58, 1, 5), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks WHERE"
+	    " subject = 'message:2'"), 0);
+	tl_exec(s, "UPDATE outbox SET state = 'inflight', attempts = 99"
+	    " WHERE id = 2");
+	assert_int_equal(outbox_retry(s, b, 0x58, 99, 5), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks WHERE"
+	    " target = 'erp' AND subject = 'message:1' AND"
+	    " json_extract(payload, '$.state') = 'delivered'"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks WHERE"
+	    " target = 'erp' AND subject = 'message:2' AND"
+	    " json_extract(payload, '$.state') = 'failed' AND"
+	    " json_extract(payload, '$.error') = 88"), 1);
+	/* audit wants no message.final. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks WHERE"
+	    " target = 'audit'"), 0);
+	(void)a;
+	store_close(s);
+}
+
 /* case.changed waits for case.created of the same case and target. */
 static void
 test_claim_in_order(void **state)
@@ -425,6 +472,7 @@ main(void)
 		cmocka_unit_test(test_events_parse),
 		cmocka_unit_test(test_no_targets_no_rows),
 		cmocka_unit_test(test_triggers_queue),
+		cmocka_unit_test(test_message_final_paths),
 		cmocka_unit_test(test_claim_in_order),
 		cmocka_unit_test(test_backoff),
 		cmocka_unit_test(test_retry_window),
