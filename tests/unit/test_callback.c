@@ -1,9 +1,10 @@
 /*
  * test_callback: the callback queue of issue 23 and its poster's
- * signature. Events are queued by the schema's triggers in the statement
- * that makes their fact true (a message's final state, a case filed or
- * moved), for each configured target that wants them and for nobody when
- * none is configured; one subject's events are claimed in order; a
+ * signature. Events are queued in the transaction that makes their fact
+ * true (a message's final state by outbox.c, at a receipt, a refusal or a
+ * retry that gives up; a case filed or moved by the schema's triggers),
+ * for each configured target that wants them and for nobody when none is
+ * configured; one subject's events are claimed in order; a
  * failure backs off 5 s doubling to 1 h and gives up retry_h hours after
  * the first failure; rows caught mid-post come back; retry and drop are
  * audited. The signature is checked against a known answer (computed with
