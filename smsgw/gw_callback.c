@@ -137,6 +137,26 @@ cbpost_new(struct store *s, const struct config *cfg, const char **errstr)
 	return cp;
 }
 
+int
+cbpost_config_same(const struct config *a, const struct config *b)
+{
+	struct config_callback	 x, y;
+	int			 i;
+
+	if (config_callbacks(a) != config_callbacks(b))
+		return 0;
+	for (i = 0; i < config_callbacks(a); i++) {
+		config_callback(a, i, &x);
+		config_callback(b, i, &y);
+		if (strcmp(x.name, y.name) != 0 || strcmp(x.url, y.url) != 0 ||
+		    strcmp(x.secret_file, y.secret_file) != 0 ||
+		    x.events != y.events || x.timeout_s != y.timeout_s ||
+		    x.retry_h != y.retry_h)
+			return 0;
+	}
+	return 1;
+}
+
 static size_t
 keep_reply(char *p, size_t size, size_t n, void *arg)
 {

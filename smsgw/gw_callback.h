@@ -28,6 +28,9 @@ struct cbpost	*cbpost_new(struct store *s, const struct config *cfg,
 		    const char **errstr);
 /* Start the thread (on a connection of its own). 0 or -1. */
 int		 cbpost_start(struct cbpost *);
+/* 1 when a and b have the same callbacks: they change only with a restart. */
+int		 cbpost_config_same(const struct config *a,
+		    const struct config *b);
 /* Stop the thread (a post under way is cut short and goes again later). */
 void		 cbpost_free(struct cbpost *);
 

@@ -187,6 +187,9 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 	    config_int(gw->cfg, CFG_HTTP_REQUEST_TIMEOUT_S))
 		log_warnx("reload: [http] max_connections and "
 		    "request_timeout_s change only with a restart");
+	if (!cbpost_config_same(gw->cfg, nc))
+		log_warnx("reload: [http.callback.NAME] sections change only "
+		    "with a restart");
 	/* A token file that cannot be read keeps the old token. */
 	if (api_reload(gw->api, nc, &errstr) == -1)
 		log_warnx("reload: %s: the API keeps its old token", errstr);

@@ -8,7 +8,8 @@
 # before its changed. A redirect is a failure with a log line, never
 # followed. While the receiver hangs, MO traffic flows: N texts are all
 # handled while one post is stuck, and their events drain afterwards.
-# munictl callback list, retry and drop work the queue.
+# munictl callback list, retry and drop work the queue; a changed
+# callback on SIGHUP says it takes a restart.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -176,6 +177,13 @@ echo 200 > mode
 wait_for 120 "the events drained" queue_is pending 0
 wait_for 10 "the last post done" queue_is sending 0
 expect_grep 'Timeout was reached' gw.err
+
+phase "a changed callback on SIGHUP: a restart's"
+sed 's/^retry_h = 1$/retry_h = 2/' muni.conf > muni.conf.new
+mv muni.conf.new muni.conf
+kill -HUP "$gwpid"
+wait_for 10 "the reload's warning" grep -q \
+    'reload: \[http.callback.NAME\] sections change only with a restart' gw.err
 
 phase "retry --failed"
 sql "update callbacks set state = 'failed' where id = (select max(id) from
