@@ -32,7 +32,8 @@ endif
 
 PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
 # libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
-PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson
+# libcurl: the callback poster (smsgw/gw_callback.c), in a thread of its own.
+PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson libcurl
 PKGS_KIOSK	 = ncursesw espeak-ng alsa
 PKGS_TEST	 = cmocka
 
@@ -47,7 +48,7 @@ CFLAGS		+= $(OPT) $(WARN) $(SANFLAGS) -MMD -MP
 LDFLAGS		+= $(SANFLAGS)
 
 LIBS_COMMON	 = $(call pkg_libs,$(PKGS_COMMON)) -lcsv -lm
-LIBS_SMSGW	 = $(call pkg_libs,$(PKGS_SMSGW))
+LIBS_SMSGW	 = $(call pkg_libs,$(PKGS_SMSGW)) -pthread
 LIBS_KIOSK	 = $(call pkg_libs,$(PKGS_KIOSK))
 LIBS_TEST	 = $(call pkg_libs,$(PKGS_TEST))
 
@@ -126,6 +127,7 @@ CRYPT_CFLAGS	:= $(call pkg_cflags,libxcrypt)
 SMPP_CFLAGS	:= $(call pkg_cflags,libsmpp34)
 EVENT_CFLAGS	:= $(call pkg_cflags,libevent libevent_openssl openssl jansson)
 CURSES_CFLAGS	:= $(call pkg_cflags,ncursesw)
+CURL_CFLAGS	:= $(call pkg_cflags,libcurl)
 SPEECH_CFLAGS	:= $(call pkg_cflags,espeak-ng alsa)
 TEST_CFLAGS	:= $(call pkg_cflags,cmocka)
 # Every other module reaches the database through common/store.h.
@@ -138,6 +140,7 @@ $(call walled,common/otp): CPPFLAGS += $(CRYPT_CFLAGS)
 $(call walled,smsgw/pdu smsgw/pdu_%): CPPFLAGS += $(SMPP_CFLAGS)
 $(call walled,smsgw/% tests/%): CPPFLAGS += $(EVENT_CFLAGS)
 $(call walled,kiosk/ui): CPPFLAGS += $(CURSES_CFLAGS)
+$(call walled,smsgw/gw_callback tests/%): CPPFLAGS += $(CURL_CFLAGS)
 $(call walled,kiosk/speech tests/%): CPPFLAGS += $(SPEECH_CFLAGS)
 $(call walled,tests/%): CPPFLAGS += $(TEST_CFLAGS)
 

@@ -1292,6 +1292,28 @@ broadcast_list(struct store *s, size_t limit,
 }
 
 int
+broadcast_list_since(struct store *s, time_t since, int64_t after,
+    size_t limit, int (*cb)(void *, const struct broadcast_info *), void *arg)
+{
+	struct store_cur	*c = store_cur(s, ST_BCAST_SINCE);
+	struct broadcast_info	 bi;
+	int			 rc;
+
+	if (store_bind(c, "tII", since, after, (int64_t)limit) != STORE_OK)
+		return -1;
+	while ((rc = store_step(c)) == STORE_ROW) {
+		row_info(c, &bi);
+		bi.updated_at = (time_t)store_i64(c, 13);
+		if (cb(arg, &bi) == -1) {
+			store_reset(c);
+			return -1;
+		}
+	}
+	store_reset(c);
+	return rc == STORE_OK ? 0 : -1;
+}
+
+int
 broadcast_settle(struct store *s, int64_t receipt_wait_s, int64_t *changed)
 {
 	time_t		 now = clock_now();

@@ -141,6 +141,7 @@ struct broadcast_info {
 	char		 created_by[GROUPS_ACTOR_MAX + 1];
 	char		 approved_by[GROUPS_ACTOR_MAX + 1];
 	time_t		 created_at;
+	time_t		 updated_at;	/* broadcast_list_since only */
 };
 
 /* 0 found, 1 no such broadcast, -1 error. */
@@ -150,6 +151,15 @@ int64_t	 broadcast_latest(struct store *);
 /* The newest limit broadcasts, newest first; cb returning -1 stops. */
 int	 broadcast_list(struct store *, size_t limit,
 	    int (*cb)(void *arg, const struct broadcast_info *), void *arg);
+
+/*
+ * Broadcasts changed at or after since with an id above after, lowest id
+ * first, at most limit: a page of the API's GET /api/v1/broadcasts. 0 or
+ * -1 (also when cb returns -1).
+ */
+int	 broadcast_list_since(struct store *, time_t since, int64_t after,
+	    size_t limit, int (*cb)(void *arg, const struct broadcast_info *),
+	    void *arg);
 
 /* The outbox states, in the order status reports them. */
 #define BROADCAST_NSTATES	9

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "callback.h"
 #include "clock.h"
 #include "config.h"
 #include "i18n.h"
@@ -110,6 +112,16 @@ struct config {
 	int			 smsc_seen;	/* the file has [smsc] */
 	int			 nnamed;
 	struct config_bind	 named[CONFIG_BINDS_MAX];
+	int			 ncallbacks;
+	struct config_cb {
+		char	 name[CONFIG_BIND_NAME_MAX + 1];
+		char	 url[CONFIG_CALLBACK_URL_MAX + 1];
+		char	 secret_file[4097];
+		unsigned events;
+		int	 timeout_s, retry_h;
+		/* Where the section and each key were: 0 not seen. */
+		int	 line, l_url, l_events, l_secret, l_timeout, l_retry;
+	}			 callbacks[CONFIG_CALLBACKS_MAX];
 };
 
 struct config_parse {
@@ -126,6 +138,8 @@ struct config_parse {
 static void config_error(struct config_parse *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 static int config_binds_main(const struct config *);
+static void config_check_private(struct config_parse *, int, const char *,
+    const char *, const char *);
 static const struct config_value *config_bind_values(const struct config *,
     int);
 
@@ -586,6 +600,190 @@ config_bind_open(struct config_parse *p, const char *name)
 	return 1;
 }
 
+/*
+ * [http.callback.NAME]: sections of their own, not the table's, since a
+ * callback has keys no other section has and there may be several.
+ */
+#define CB_SECTION	"http.callback."
+#define CB_SECTION_LEN	(sizeof(CB_SECTION) - 1)
+#define CB_TIMEOUT_DEF	10
+#define CB_RETRY_DEF	24
+
+static struct config_cb *
+config_cb_find(struct config *cfg, const char *name)
+{
+	int	 i;
+
+	for (i = 0; i < cfg->ncallbacks; i++)
+		if (strcmp(cfg->callbacks[i].name, name) == 0)
+			return &cfg->callbacks[i];
+	return NULL;
+}
+
+static int
+config_cb_open(struct config_parse *p, const char *name)
+{
+	struct config_cb *cb;
+	size_t		 i, len = strlen(name);
+
+	for (i = 0; i < len; i++)
+		if (!isalnum((unsigned char)name[i]) && name[i] != '-' &&
+		    name[i] != '_')
+			break;
+	if (len == 0 || len > CONFIG_BIND_NAME_MAX || i < len) {
+		config_error(p, p->line, _("[http.callback.%s]: a callback's "
+		    "name has 1 to %d letters, digits, '-' and '_'"), name,
+		    CONFIG_BIND_NAME_MAX);
+		return 0;
+	}
+	if (config_cb_find(p->cfg, name) != NULL)
+		return 1;	/* a section may continue further down */
+	if (p->cfg->ncallbacks == CONFIG_CALLBACKS_MAX) {
+		config_error(p, p->line, _("[http.callback.%s]: more than %d "
+		    "callbacks"), name, CONFIG_CALLBACKS_MAX);
+		return 0;
+	}
+	cb = &p->cfg->callbacks[p->cfg->ncallbacks++];
+	(void)util_strlcpy(cb->name, name, sizeof(cb->name));
+	cb->line = p->line;
+	cb->timeout_s = CB_TIMEOUT_DEF;
+	cb->retry_h = CB_RETRY_DEF;
+	return 1;
+}
+
+/* A number key of a callback: 0, or -1 after saying what is wrong. */
+static int
+config_cb_int(struct config_parse *p, const char *name, const char *key,
+    const char *value, long long min, long long max, int *out)
+{
+	const char	*errstr;
+	long long	 n;
+
+	if (util_strtonum(value, min, max, &n, &errstr) == -1) {
+		config_error(p, p->line, _("http.callback.%s.%s: '%s' %s "
+		    "(%lld to %lld)"), name, key, value, errstr, min, max);
+		return -1;
+	}
+	*out = (int)n;
+	return 0;
+}
+
+static int
+config_cb_key(struct config_parse *p, const char *name, const char *key,
+    const char *value)
+{
+	struct config_cb *cb;
+	char		 bad[32];
+	int		*line;
+
+	if ((cb = config_cb_find(p->cfg, name)) == NULL)
+		return 1;
+	if (strcmp(key, "url") == 0)
+		line = &cb->l_url;
+	else if (strcmp(key, "events") == 0)
+		line = &cb->l_events;
+	else if (strcmp(key, "secret_file") == 0)
+		line = &cb->l_secret;
+	else if (strcmp(key, "timeout_s") == 0)
+		line = &cb->l_timeout;
+	else if (strcmp(key, "retry_h") == 0)
+		line = &cb->l_retry;
+	else {
+		config_error(p, p->line, _("unknown key '%s' in "
+		    "[http.callback.%s] (a callback has url, events, "
+		    "secret_file, timeout_s and retry_h)"), key, name);
+		return 1;
+	}
+	if (*line != 0) {
+		config_error(p, p->line, _("http.callback.%s.%s is set twice "
+		    "(first on line %d)"), name, key, *line);
+		return 1;
+	}
+	*line = p->line;
+	if (line == &cb->l_url) {
+		if (util_strlcpy(cb->url, value, sizeof(cb->url)) == -1)
+			config_error(p, p->line, _("http.callback.%s.url is "
+			    "longer than %d characters"), name,
+			    CONFIG_CALLBACK_URL_MAX);
+	} else if (line == &cb->l_secret) {
+		if (util_strlcpy(cb->secret_file, value,
+		    sizeof(cb->secret_file)) == -1)
+			config_error(p, p->line, _("http.callback.%s."
+			    "secret_file is too long"), name);
+	} else if (line == &cb->l_events) {
+		if (callback_events_parse(value, &cb->events, bad,
+		    sizeof(bad)) == -1)
+			config_error(p, p->line, _("http.callback.%s.events: "
+			    "unknown event '%s' (message.final, "
+			    "broadcast.done, mo.unhandled, case.created, "
+			    "case.changed)"), name, bad);
+	} else if (line == &cb->l_timeout)
+		(void)config_cb_int(p, name, key, value, 1, 300,
+		    &cb->timeout_s);
+	else
+		(void)config_cb_int(p, name, key, value, 1, 720,
+		    &cb->retry_h);
+	return 1;
+}
+
+/*
+ * The URL's host is this machine: plain http is allowed there only, since
+ * a callback's body names phones and cases.
+ */
+static int
+config_cb_local(const char *url)
+{
+	static const char *const local[] = { "localhost", "127.0.0.1",
+	    "[::1]" };
+	const char	*h = url + strlen("http://");
+	size_t		 i, n;
+
+	for (i = 0; i < nitems(local); i++) {
+		n = strlen(local[i]);
+		if (strncasecmp(h, local[i], n) == 0 && (h[n] == '\0' ||
+		    h[n] == ':' || h[n] == '/'))
+			return 1;
+	}
+	return 0;
+}
+
+/* What a callback needs and the parser alone cannot check. */
+static void
+config_cb_check(struct config_parse *p, struct config *cfg)
+{
+	struct config_cb *cb;
+	char		 key[CONFIG_BIND_NAME_MAX + 32];
+	int		 i;
+
+	for (i = 0; i < cfg->ncallbacks; i++) {
+		cb = &cfg->callbacks[i];
+		if (cb->l_url == 0)
+			config_error(p, cb->line, _("[http.callback.%s] has no "
+			    "url"), cb->name);
+		else if (strncasecmp(cb->url, "https://", 8) != 0 &&
+		    (strncasecmp(cb->url, "http://", 7) != 0 ||
+		    !config_cb_local(cb->url)))
+			config_error(p, cb->l_url, _("http.callback.%s.url: "
+			    "'%s' is neither https:// nor http:// to this "
+			    "host (localhost, 127.0.0.1, [::1])"), cb->name,
+			    cb->url);
+		if (cb->events == 0)
+			config_error(p, cb->l_events != 0 ? cb->l_events :
+			    cb->line, _("[http.callback.%s] lists no events"),
+			    cb->name);
+		if (cb->l_secret == 0 || cb->secret_file[0] == '\0')
+			config_error(p, cb->line, _("[http.callback.%s] has no "
+			    "secret_file (the shared secret that signs each "
+			    "post)"), cb->name);
+		else {
+			(void)snprintf(key, sizeof(key),
+			    "http.callback.%s.secret_file", cb->name);
+			config_check_private(p, cb->l_secret, key, "secret",
+			    cb->secret_file);
+		}
+	}
+}
+
 static int
 config_handler(void *user, const char *section, const char *key,
     const char *value)
@@ -599,6 +797,8 @@ config_handler(void *user, const char *section, const char *key,
 
 	if (!p->section_ok)
 		return 1;	/* reported once, at the section header */
+	if (strncmp(section, CB_SECTION, CB_SECTION_LEN) == 0)
+		return config_cb_key(p, section + CB_SECTION_LEN, key, value);
 	if (strncmp(section, "smsc.", 5) == 0) {
 		/* A named bind: the [smsc] keys, its own values. */
 		if ((b = config_bind_find(p->cfg, section + 5)) == NULL)
@@ -675,10 +875,14 @@ config_reader(char *buf, int size, void *user)
 			name[e - s - 1] = '\0';
 			if (strncmp(name, "smsc.", 5) == 0)
 				p->section_ok = config_bind_open(p, name + 5);
+			else if (strncmp(name, CB_SECTION, CB_SECTION_LEN) == 0)
+				p->section_ok = config_cb_open(p,
+				    name + CB_SECTION_LEN);
 			else if ((p->section_ok = config_find(name, NULL) !=
 			    -1) && strcmp(name, "smsc") == 0)
 				p->cfg->smsc_seen = 1;
-			if (!p->section_ok && strncmp(name, "smsc.", 5) != 0) {
+			if (!p->section_ok && strncmp(name, "smsc.", 5) != 0 &&
+			    strncmp(name, CB_SECTION, CB_SECTION_LEN) != 0) {
 				char	*dot = strchr(name, '.');
 				char	 sect[sizeof(name) + 1];
 				char	 hint[sizeof(name) + 8];
@@ -962,6 +1166,8 @@ config_load(const char *path, char **errors)
 			    config_bind_name(cfg, r));
 	}
 	if (p.nerr == 0)
+		config_cb_check(&p, cfg);
+	if (p.nerr == 0)
 		config_check_secrets(&p, cfg);
 	fclose(p.fp);
 	if (p.nerr > 0) {
@@ -1131,6 +1337,28 @@ config_bind_bool(const struct config *cfg, int bind, enum config_key k)
 		fatalx("config_bind_bool: %s is not yes/no",
 		    config_defs[k].name);
 	return config_bind_values(cfg, bind)[k].i != 0;
+}
+
+int
+config_callbacks(const struct config *cfg)
+{
+	return cfg->ncallbacks;
+}
+
+void
+config_callback(const struct config *cfg, int i, struct config_callback *out)
+{
+	const struct config_cb *cb;
+
+	if (i < 0 || i >= cfg->ncallbacks)
+		fatalx("config_callback: no callback %d", i);
+	cb = &cfg->callbacks[i];
+	out->name = cb->name;
+	out->url = cb->url;
+	out->secret_file = cb->secret_file;
+	out->events = cb->events;
+	out->timeout_s = cb->timeout_s;
+	out->retry_h = cb->retry_h;
 }
 
 int

@@ -194,6 +194,27 @@ int		 config_bind_password(const struct config *, int bind,
 int		 config_secret_file(const char *path, char *buf, size_t size,
 		    const char **errstr);
 
+/*
+ * Callbacks (issue 23): each [http.callback.NAME] section (NAME as a
+ * bind's) posts the events it lists to its url, signed with the secret in
+ * its secret_file. url is https, or http to this host only (the body
+ * names residents' phones); secret_file, like the token file, must not be
+ * readable by others. In file order.
+ */
+#define CONFIG_CALLBACKS_MAX	8
+#define CONFIG_CALLBACK_URL_MAX	1024
+struct config_callback {
+	const char	*name;
+	const char	*url;
+	const char	*secret_file;
+	unsigned	 events;	/* CALLBACK_* bits of callback.h */
+	int		 timeout_s;	/* one attempt, connect to last byte */
+	int		 retry_h;	/* retries stop this long after a failure */
+};
+int		 config_callbacks(const struct config *);
+void		 config_callback(const struct config *, int,
+		    struct config_callback *);
+
 /* Tests: override one value as if the file had said it. 0 or -1. */
 int		 config_set(struct config *, enum config_key, const char *value,
 		    const char **errstr);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "callback.h"
 #include "card.h"
 #include "clock.h"
 #include "config.h"
@@ -1031,7 +1032,15 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 	if (smstext_policy_parse(config_str(cfg, CFG_SMS_ENCODING),
 	    &r->o.policy, &errstr) == -1)
 		r->o.policy = SMSTEXT_AUTO;
-	if (dispatch(s, cfg, &c, cmd, arg, arglen, opts, r, res) == -1) {
+	/*
+	 * A text no keyword answers, and a report, go to the municipality's
+	 * systems too (mo.unhandled), queued in the caller's transaction so
+	 * the event is kept exactly when the text's handling is.
+	 */
+	if (dispatch(s, cfg, &c, cmd, arg, arglen, opts, r, res) == -1 ||
+	    ((cmd == KEYWORDS_UNKNOWN || res->case_no[0] != '\0') &&
+	    callback_mo(s, phone, c.nresidents > 0 ? c.resident[0] : 0, text,
+	    len, res->case_no) == -1)) {
 		reply_set(r, _("Sorry, the service is unavailable now. Please "
 		    "try again later."));
 		rc = -1;

@@ -112,8 +112,8 @@ log_scrub(char *s)
 static const char *
 log_stamp(void)
 {
-	static char	 stamp[32];
-	static time_t	 made = (time_t)-1;
+	static _Thread_local char stamp[32];	/* the callback poster logs too */
+	static _Thread_local time_t made = (time_t)-1;
 	struct tm	 tm;
 	time_t		 now = time(NULL);
 

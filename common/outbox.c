@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <string.h>
 
+#include "callback.h"
 #include "clock.h"
 #include "i18n.h"
 #include "ident.h"
@@ -330,11 +331,27 @@ next_priority(struct store *s, int64_t below, int64_t *prio)
 	return db_fail(s, "claim");
 }
 
+/*
+ * Message id became final in the statement just run (when it changed a
+ * row): tell the callbacks, in the same transaction. 0 or -1.
+ */
+static int
+became_final(struct store *s, int64_t id)
+{
+	if (store_changes(s) != 1)
+		return 0;
+	if (callback_message_final(s, id) == -1)
+		return db_fail(s, "message.final");
+	return 0;
+}
+
 static int
 expire_row(struct store *s, int64_t id, time_t now)
 {
-	return done(s, store_do(s, ST_OUTBOX_EXPIRE, "It", id, now),
-	    "expire");
+	if (done(s, store_do(s, ST_OUTBOX_EXPIRE, "It", id, now),
+	    "expire") == -1)
+		return -1;
+	return became_final(s, id);
 }
 
 /* The earliest future not_before at priority prio, into *due if sooner. */
@@ -511,8 +528,10 @@ outbox_receipt_state(int smpp_state)
 static int
 set_final(struct store *s, int64_t id, const char *state)
 {
-	return done(s, store_do(s, ST_OUTBOX_SETTLE, "Ict", id, state,
-	    clock_now()), "settle");
+	if (done(s, store_do(s, ST_OUTBOX_SETTLE, "Ict", id, state,
+	    clock_now()), "settle") == -1)
+		return -1;
+	return became_final(s, id);
 }
 
 /* The message's state from its parts', once it is accepted. */
@@ -755,6 +774,8 @@ outbox_retry(struct store *s, int64_t id, uint32_t status, int attempts,
 	store_reset(c);
 	if (rc != STORE_OK)
 		return db_fail(s, "retry");
+	if (failed && callback_message_final(s, id) == -1)
+		return db_fail(s, "message.final");
 	return failed;
 }
 
@@ -766,8 +787,10 @@ outbox_finish(struct store *s, int64_t id, const char *state,
 		log_warnx("outbox_finish: %s is not a final failure", state);
 		return -1;
 	}
-	return done(s, store_do(s, ST_OUTBOX_FINISH, "IsIt", id, state,
-	    (int64_t)status, clock_now()), "finish");
+	if (done(s, store_do(s, ST_OUTBOX_FINISH, "IsIt", id, state,
+	    (int64_t)status, clock_now()), "finish") == -1)
+		return -1;
+	return became_final(s, id);
 }
 
 enum outbox_receipt_result

@@ -514,6 +514,93 @@ static const char *migrations[] = {
 	" offer_id INTEGER NOT NULL REFERENCES offers (id),"
 	" PRIMARY KEY (check_id, offer_id)) WITHOUT ROWID;"
 	"PRAGMA user_version = 8;",
+
+	/*
+	 * 8 -> 9: callbacks (issue 23). callback_targets mirrors the
+	 * gateway's [http.callback.NAME] sections (name, event mask), so
+	 * every program that makes an event true (the gateway, munictl, a
+	 * kiosk) queues it without reading the configuration. The triggers
+	 * queue an event in the statement, hence the transaction, that makes
+	 * its fact true: it is durable exactly when the fact is, whichever
+	 * path wrote it. With no callback configured each costs one probe of
+	 * an empty table. message.final, once per message on the gateway's
+	 * busiest path, is queued by outbox.c instead, and only when a
+	 * target wants it (a trigger there doubled the cost of the receipt's
+	 * UPDATE). Masks: 1 message.final, 2 broadcast.done, 4 mo.unhandled
+	 * (queued by keywords.c), 8 case.created, 16 case.changed. subject
+	 * orders the events of one message, case or broadcast: one is
+	 * posted only after the earlier ones settled.
+	 * retry_from is when the first attempt failed (NULL before): retries
+	 * stop retry_h hours after it. Also the API's idempotency keys.
+	 */
+	"CREATE TABLE callback_targets ("
+	" name TEXT PRIMARY KEY,"
+	" events INTEGER NOT NULL) WITHOUT ROWID;"
+	"CREATE TABLE callbacks ("
+	" id INTEGER PRIMARY KEY,"
+	" target TEXT NOT NULL,"
+	" event TEXT NOT NULL,"
+	" subject TEXT NOT NULL,"
+	" payload TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'sending', 'done', 'failed')),"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_at INTEGER NOT NULL DEFAULT 0,"
+	" retry_from INTEGER,"
+	" last_error TEXT,"
+	" done_at INTEGER);"
+	"CREATE INDEX callbacks_due ON callbacks (next_at, id)"
+	" WHERE state = 'pending';"
+	"CREATE INDEX callbacks_subject ON callbacks (target, subject, id)"
+	" WHERE state IN ('pending', 'sending');"
+	"CREATE TRIGGER callback_broadcast_done AFTER UPDATE OF state"
+	" ON broadcasts WHEN NEW.state = 'done' AND OLD.state <> 'done'"
+	" BEGIN INSERT INTO callbacks (target, event, subject, payload,"
+	" created_at) SELECT t.name, 'broadcast.done',"
+	" 'broadcast:' || NEW.id, json_object('event', 'broadcast.done',"
+	" 'id', NEW.id, 'recipients', NEW.recipients,"
+	" 'delivered', (SELECT count(*) FROM outbox WHERE broadcast_id = NEW.id"
+	"  AND state = 'delivered'),"
+	" 'undelivered', (SELECT count(*) FROM outbox"
+	"  WHERE broadcast_id = NEW.id AND state IN ('undeliverable',"
+	"  'expired', 'rejected', 'failed')),"
+	" 'unknown', (SELECT count(*) FROM outbox WHERE broadcast_id = NEW.id"
+	"  AND state IN ('accepted', 'queued', 'inflight')),"
+	" 'at', NEW.updated_at), NEW.updated_at"
+	" FROM callback_targets t WHERE t.events & 2; END;"
+	"CREATE TRIGGER callback_case_created AFTER INSERT ON reports"
+	" BEGIN INSERT INTO callbacks (target, event, subject, payload,"
+	" created_at) SELECT t.name, 'case.created', 'case:' || NEW.case_no,"
+	" json_object('event', 'case.created', 'case_no', NEW.case_no,"
+	" 'kind', NEW.kind, 'category', NEW.category, 'status', NEW.status,"
+	" 'channel', NEW.channel, 'resident_id', NEW.resident_id,"
+	" 'phone', NEW.phone, 'text', NEW.text, 'at', NEW.created_at),"
+	" NEW.created_at FROM callback_targets t WHERE t.events & 8; END;"
+	"CREATE TRIGGER callback_case_changed AFTER UPDATE OF status ON reports"
+	" WHEN NEW.status <> OLD.status"
+	" BEGIN INSERT INTO callbacks (target, event, subject, payload,"
+	" created_at) SELECT t.name, 'case.changed', 'case:' || NEW.case_no,"
+	" json_object('event', 'case.changed', 'case_no', NEW.case_no,"
+	" 'kind', NEW.kind, 'status', NEW.status, 'was', OLD.status,"
+	" 'at', unixepoch()), unixepoch()"
+	" FROM callback_targets t WHERE t.events & 16; END;"
+	/*
+	 * The API's Idempotency-Key: a client's key on an address holds
+	 * the hash of the body it came with and the answer it got, so a
+	 * retry within a day gets that answer and creates nothing.
+	 */
+	"CREATE TABLE api_idempotency ("
+	" client TEXT NOT NULL,"
+	" endpoint TEXT NOT NULL,"
+	" key TEXT NOT NULL,"
+	" body_sha256 TEXT NOT NULL,"
+	" status INTEGER NOT NULL,"
+	" answer TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL,"
+	" PRIMARY KEY (client, endpoint, key)) WITHOUT ROWID;"
+	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);"
+	"PRAGMA user_version = 9;",
 };
 
 static char	 store_err[512];

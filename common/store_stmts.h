@@ -998,3 +998,85 @@ STMT(ST_CARD_REPORT,
     " (SELECT count(*) FROM offers WHERE ended_at IS NULL),"
     " count(*), coalesce(sum(result = 'valid'), 0),"
     " coalesce(sum(at >= ?1), 0) FROM card_checks")
+
+/*
+ * callback (common/callback.c): the durable queue of events for the
+ * municipality's systems (issue 23); the triggers of migration 8 -> 9 and
+ * ST_CB_MO fill it, the gateway's poster empties it.
+ */
+STMT(ST_CB_TARGETS_CLEAR, "DELETE FROM callback_targets")
+STMT(ST_CB_TARGET_PUT,
+    "INSERT INTO callback_targets (name, events) VALUES (?1, ?2)")
+STMT(ST_CB_MO,
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'mo.unhandled', 'mo:' || ?1,"
+    " json_object('event', 'mo.unhandled', 'phone', ?1,"
+    " 'resident_id', ?2, 'text', ?3, 'case_no', ?4, 'at', ?5), ?5"
+    " FROM callback_targets t WHERE t.events & 4")
+STMT(ST_CB_FINAL_WANTED,
+    "SELECT count(*) FROM callback_targets WHERE events & 1")
+STMT(ST_CB_MESSAGE_FINAL,
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'message.final', 'message:' || o.id,"
+    " json_object('event', 'message.final', 'id', o.id, 'state', o.state,"
+    " 'phone', o.phone, 'broadcast_id', o.broadcast_id,"
+    " 'error', o.status_code, 'at', o.updated_at), o.updated_at"
+    " FROM outbox o JOIN callback_targets t ON t.events & 1"
+    " WHERE o.id = ?1 AND o.state IN ('delivered', 'undeliverable',"
+    " 'expired', 'rejected', 'failed')")
+STMT(ST_CB_RECOVER,
+    "UPDATE callbacks SET state = 'pending' WHERE state = 'sending'")
+STMT(ST_CB_DUE,
+    "SELECT c.id, c.target, c.event, c.payload, c.attempts"
+    " FROM callbacks c WHERE c.state = 'pending' AND c.next_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM callbacks e WHERE e.target = c.target"
+    "  AND e.subject = c.subject AND e.id < c.id"
+    "  AND e.state IN ('pending', 'sending'))"
+    " ORDER BY c.next_at, c.id LIMIT ?2")
+STMT(ST_CB_TAKE,
+    "UPDATE callbacks SET state = 'sending', attempts = attempts + 1"
+    " WHERE id = ?1 AND state = 'pending'")
+STMT(ST_CB_DONE,
+    "UPDATE callbacks SET state = 'done', done_at = ?2, last_error = NULL"
+    " WHERE id = ?1 AND state = 'sending'")
+STMT(ST_CB_FAIL,
+    "UPDATE callbacks SET state = CASE WHEN coalesce(retry_from, ?2) + ?3"
+    " <= ?2 THEN 'failed' ELSE 'pending' END,"
+    " done_at = CASE WHEN coalesce(retry_from, ?2) + ?3 <= ?2 THEN ?2 END,"
+    " retry_from = coalesce(retry_from, ?2), next_at = ?4, last_error = ?5"
+    " WHERE id = ?1 AND state = 'sending' RETURNING state")
+STMT(ST_CB_GIVE_UP,
+    "UPDATE callbacks SET state = 'failed', done_at = ?2, last_error = ?3"
+    " WHERE id = ?1")
+STMT(ST_CB_LIST,
+    "SELECT id, target, event, subject, state, attempts, next_at,"
+    " coalesce(last_error, ''), created_at FROM callbacks"
+    " WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")
+STMT(ST_CB_RETRY,
+    "UPDATE callbacks SET state = 'pending', next_at = 0, attempts = 0,"
+    " retry_from = NULL, done_at = NULL"
+    " WHERE state IN ('pending', 'failed')"
+    " AND (id = ?1 OR (?1 IS NULL AND state = 'failed'))")
+STMT(ST_CB_DROP, "DELETE FROM callbacks WHERE id = ?1")
+STMT(ST_CB_PRUNE,
+    "DELETE FROM callbacks WHERE state = 'done' AND done_at < ?1")
+STMT(ST_CB_COUNT, "SELECT count(*) FROM callbacks WHERE state = ?1")
+
+/* idem (common/idem.c): the API's Idempotency-Key (issue 23). */
+STMT(ST_IDEM_GET,
+    "SELECT body_sha256, status, answer FROM api_idempotency"
+    " WHERE client = ?1 AND endpoint = ?2 AND key = ?3 AND created_at > ?4")
+STMT(ST_IDEM_PUT,
+    "INSERT OR REPLACE INTO api_idempotency (client, endpoint, key,"
+    " body_sha256, status, answer, created_at)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+STMT(ST_IDEM_PRUNE, "DELETE FROM api_idempotency WHERE created_at <= ?1")
+
+/* broadcast_list_since (common/broadcast.c): the API's paged list. */
+STMT(ST_BCAST_SINCE,
+    "SELECT b.id, coalesce(b.group_id, 0), coalesce(g.name, ''),"
+    " coalesce(b.topic, ''), b.text, b.emergency, b.state, b.scheduled_at,"
+    " b.recipients, b.segments, b.created_by, coalesce(b.approved_by, ''),"
+    " b.created_at, b.updated_at FROM broadcasts b"
+    " LEFT JOIN groups g ON g.id = b.group_id"
+    " WHERE b.updated_at >= ?1 AND b.id > ?2 ORDER BY b.id LIMIT ?3")

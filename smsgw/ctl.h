@@ -76,6 +76,7 @@ int		 ctl_may(struct ctl *, enum staff_right, const char *cmd);
 
 int	 ctl_audit(struct ctl *, int, char **);
 int	 ctl_api(struct ctl *, int, char **);
+int	 ctl_callback(struct ctl *, int, char **);
 int	 ctl_merchant(struct ctl *, int, char **);
 int	 ctl_offer(struct ctl *, int, char **);
 

@@ -5,6 +5,7 @@
  * Nothing here logs or returns a personal code: answers carry ids and
  * counts, log lines a masked phone.
  */
+#include <sys/queue.h>
 #include <sys/socket.h>
 
 #include <stdio.h>
@@ -14,7 +15,9 @@
 
 #include <event2/buffer.h>
 #include <event2/http.h>
+#include <event2/keyvalq_struct.h>
 #include <jansson.h>
+#include <openssl/evp.h>
 
 #include "apitoken.h"
 #include "broadcast.h"
@@ -27,6 +30,7 @@
 #include "gw_http.h"
 #include "gw_metrics.h"
 #include "i18n.h"
+#include "idem.h"
 #include "ident.h"
 #include "log.h"
 #include "outbox.h"
@@ -267,7 +271,7 @@ token_equal(const char *got, size_t glen, const char *want, size_t wlen)
  */
 static int
 authorized(struct api *a, struct evhttp_request *req, const char *addr,
-    int *scope)
+    int *scope, char *client, size_t csize)
 {
 	struct apitoken_info	 ti;
 	char			 origin[APITOKEN_CLIENT_MAX + 8];
@@ -292,6 +296,7 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 	if (token_equal(t, strnlen(t, TOKEN_MAX + 1), a->token,
 	    a->token_len)) {
 		store_set_origin(a->store, "api:token_file");
+		(void)util_strlcpy(client, ":token_file", csize);
 		return 1;
 	}
 	if (apitoken_check(a->store, t, &ti) == 0) {
@@ -299,6 +304,7 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 		(void)util_snprintf(origin, sizeof(origin), "api:%s",
 		    ti.client);
 		store_set_origin(a->store, origin);
+		(void)util_strlcpy(client, ti.client, csize);
 		return 1;
 	}
 	metrics_http("unauthorized");
@@ -347,6 +353,108 @@ store_ready(struct api *a, struct evhttp_request *req)
 }
 
 /*
+ * Idempotency-Key (issue 23). A request with the header is checked
+ * against the first one with the same key from the same client before
+ * anything is done; its answer is kept with what it created.
+ */
+struct idem_req {
+	const char	*key;		/* NULL: no header */
+	const char	*client;
+	const char	*endpoint;
+	char		 hash[IDEM_HASH_SIZE];
+};
+
+static int
+body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
+{
+	static const char hex[] = "0123456789abcdef";
+	unsigned char	 md[EVP_MAX_MD_SIZE];
+	unsigned int	 n = 0, i;
+
+	if (EVP_Digest(b, len, md, &n, EVP_sha256(), NULL) != 1 || n != 32)
+		return -1;
+	for (i = 0; i < n; i++) {
+		out[2 * i] = hex[md[i] >> 4];
+		out[2 * i + 1] = hex[md[i] & 0xf];
+	}
+	out[2 * n] = '\0';
+	return 0;
+}
+
+/*
+ * 0: go on (ir->key NULL without the header); 1: answered, with the
+ * first answer again, a conflict, or an error.
+ */
+static int
+idem_check(struct api *a, struct evhttp_request *req, const char *client,
+    const char *endpoint, const char *b, size_t len, struct idem_req *ir)
+{
+	const char	*key = evhttp_find_header(
+			    evhttp_request_get_input_headers(req),
+			    "Idempotency-Key");
+	char		*answer;
+	int		 status, rc;
+
+	memset(ir, 0, sizeof(*ir));
+	if (key == NULL)
+		return 0;
+	if (!idem_key_valid(key)) {
+		send_error(req, 400, "Bad Request", "invalid_idempotency_key",
+		    _("an Idempotency-Key is 1 to 255 printable ASCII "
+		    "characters without blanks"));
+		return 1;
+	}
+	if (body_sha256(b, len, ir->hash) == -1) {
+		send_error(req, 500, "Internal Server Error", "internal",
+		    _("out of memory"));
+		return 1;
+	}
+	rc = idem_get(a->store, client, endpoint, key, ir->hash, clock_now(),
+	    &status, &answer);
+	if (rc == -1) {
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return 1;
+	}
+	if (rc == 2) {
+		send_error(req, 409, "Conflict", "idempotency_conflict",
+		    _("this Idempotency-Key came with another body in the "
+		    "last 24 hours"));
+		return 1;
+	}
+	if (rc == 1) {
+		/* The first answer, word for word; nothing is created. */
+		header(req, "Idempotent-Replayed", "true");
+		http_send_json(req, status, status == 201 ? "Created" : "OK",
+		    json_loads(answer, 0, NULL));
+		free(answer);
+		return 1;
+	}
+	ir->key = key;
+	ir->client = client;
+	ir->endpoint = endpoint;
+	return 0;
+}
+
+/* Keep j as the answer to ir's key, in the open transaction. 0 or -1. */
+static int
+idem_keep(struct api *a, const struct idem_req *ir, int status,
+    const json_t *j)
+{
+	char	*text;
+	int	 rc;
+
+	if (ir->key == NULL)
+		return 0;
+	if ((text = json_dumps(j, JSON_COMPACT)) == NULL)
+		return -1;
+	rc = idem_put(a->store, ir->client, ir->endpoint, ir->key, ir->hash,
+	    status, text, clock_now());
+	free(text);
+	return rc;
+}
+
+/*
  * The outbox's refusal as the API answers it: what the text cannot be
  * (its encoding, analysis or segments) is invalid_text, naming the field;
  * the rest is refused, in the outbox's words. (A database failure is the
@@ -380,18 +488,23 @@ post_message_refused(struct evhttp_request *req,
 }
 
 static void
-post_message(struct api *a, struct evhttp_request *req, const char *addr)
+post_message(struct api *a, struct evhttp_request *req, const char *addr,
+    const char *client)
 {
 	struct apibody_message	 m;
 	struct apibody_error	 e;
 	struct outbox_msg	 om;
 	struct outbox_why	 why;
+	struct idem_req		 ir;
+	json_t			*j;
 	const char		*b;
 	char			 masked[32];
 	size_t			 len;
 	int64_t			 id;
 
 	if ((b = body(req, &len)) == NULL)
+		return;
+	if (idem_check(a, req, client, "messages", b, len, &ir) == 1)
 		return;
 	if (apibody_message(b, len, &m, &e) == -1) {
 		send_error(req, 400, "Bad Request", e.code, e.reason);
@@ -414,16 +527,18 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr)
 		post_message_refused(req, &why, om.max_segments);
 		return;
 	}
+	j = json_pack("{s:I}", "message", (json_int_t)id);
 	if (store_audit(a->store, ACTOR, "sms send", "one message") == -1 ||
+	    j == NULL || idem_keep(a, &ir, 201, j) == -1 ||
 	    store_commit(a->store) == -1) {
 		store_rollback(a->store);
+		json_decref(j);
 		goto dberr;
 	}
 	disp_wake(a->disp);
 	ident_phone_mask(m.phone, masked, sizeof(masked));
 	log_info("api: %s: message %lld to %s", addr, (long long)id, masked);
-	http_send_json(req, 201, "Created", json_pack("{s:I}", "message",
-	    (json_int_t)id));
+	http_send_json(req, 201, "Created", j);
 	return;
 dberr:
 	log_warnx("api: message: %s", store_errmsg(a->store));
@@ -432,7 +547,8 @@ dberr:
 }
 
 static void
-post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
+post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
+    const char *client)
 {
 	struct apibody_broadcast b;
 	struct apibody_error	 e;
@@ -440,6 +556,8 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	struct broadcast_req	 br;
 	struct broadcast_preview pv, out;
 	struct groups_info	 g;
+	struct idem_req		 ir;
+	json_t			*j;
 	const char		*body_text;
 	char			 err[BROADCAST_ERR_SIZE], start[32];
 	size_t			 len;
@@ -447,6 +565,8 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	int			 rc;
 
 	if ((body_text = body(req, &len)) == NULL)
+		return;
+	if (idem_check(a, req, client, "broadcasts", body_text, len, &ir) == 1)
 		return;
 	if (apibody_broadcast(body_text, len, clock_now(), &b, &e) == -1) {
 		send_error(req, 400, "Bad Request", e.code, e.reason);
@@ -484,7 +604,7 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
 	    addr, (long long)id, g.name, (long long)out.recipients,
 	    out.awaiting ? ", awaiting approval" : "");
-	http_send_json(req, 201, "Created", json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	j = json_pack("{s:I, s:s, s:s, s:s, s:b,"
 	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
 	    "broadcast", (json_int_t)id,
 	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
@@ -498,7 +618,18 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr)
 	    "segments", (json_int_t)out.segments,
 	    "cost", out.cost,
 	    "encoding", out.ucs2 == 0 ? "GSM-7" : out.gsm7 == 0 ? "UCS-2" :
-	    "mixed", "start", start));
+	    "mixed", "start", start);
+	/*
+	 * A send commits in chunks, so its answer is kept just after: only
+	 * a crash between the two commits could let a retry send again.
+	 */
+	if (j != NULL && ir.key != NULL && (store_begin(a->store) == -1 ||
+	    idem_keep(a, &ir, 201, j) == -1 || store_commit(a->store) == -1)) {
+		store_rollback(a->store);
+		log_warnx("api: broadcast %lld: its Idempotency-Key is not "
+		    "kept: %s", (long long)id, store_errmsg(a->store));
+	}
+	http_send_json(req, 201, "Created", j);
 }
 
 static void
@@ -545,6 +676,165 @@ get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
 	    "counts", c));
 }
 
+/* GET /api/v1/messages/ID: where one message stands, part by part. */
+static void
+get_message(struct api *a, struct evhttp_request *req, const char *arg)
+{
+	struct outbox_status	 os;
+	struct outbox_part_info	 parts[16];
+	json_t			*pa, *p;
+	const char		*errstr;
+	long long		 id;
+	int			 i, n, rc;
+
+	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("a message id is a whole number"));
+		return;
+	}
+	if ((rc = outbox_status(a->store, id, &os)) == 1) {
+		send_error(req, 404, "Not Found", "not_found",
+		    _("no such message"));
+		return;
+	}
+	if (rc != 0 || (n = outbox_parts(a->store, id, parts,
+	    (int)nitems(parts))) == -1) {
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return;
+	}
+	if ((pa = json_array()) == NULL) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	/* A message of one part keeps its SMSC id on the message itself. */
+	if (n == 0 && os.message_id[0] != '\0') {
+		n = 1;
+		parts[0].part = 1;
+		(void)util_strlcpy(parts[0].message_id, os.message_id,
+		    sizeof(parts[0].message_id));
+		(void)util_strlcpy(parts[0].state, os.state,
+		    sizeof(parts[0].state));
+		parts[0].updated_at = os.updated_at;
+	}
+	for (i = 0; i < n; i++) {
+		p = json_pack("{s:i, s:s, s:s, s:I}", "part", parts[i].part,
+		    "state", parts[i].state, "smsc_id", parts[i].message_id,
+		    "at", (json_int_t)parts[i].updated_at);
+		if (p == NULL || json_array_append_new(pa, p) == -1) {
+			json_decref(pa);
+			evhttp_send_error(req, 500, "Internal Server Error");
+			return;
+		}
+	}
+	http_send_json(req, 200, "OK", json_pack("{s:I, s:s, s:s, s:i, s:o,"
+	    " s:I, s:I, s:o, s:o}", "message", (json_int_t)id,
+	    "state", os.state, "phone", os.phone, "attempts", os.attempts,
+	    "error", os.status_code >= 0 ? json_integer(os.status_code) :
+	    json_null(), "created_at", (json_int_t)os.created_at,
+	    "updated_at", (json_int_t)os.updated_at,
+	    "valid_until", os.valid_until != 0 ?
+	    json_integer(os.valid_until) : json_null(), "parts", pa));
+}
+
+#define PAGE_DEFAULT	100
+#define PAGE_MAX	500
+
+static int
+page_row(void *arg, const struct broadcast_info *bi)
+{
+	json_t	*list = arg, *o;
+
+	o = json_pack("{s:I, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I}",
+	    "broadcast", (json_int_t)bi->id, "state", bi->state,
+	    "group", bi->group, "topic", bi->topic,
+	    "emergency", bi->emergency,
+	    "recipients", (json_int_t)bi->recipients,
+	    "segments", (json_int_t)bi->segments,
+	    "scheduled_at", (json_int_t)bi->scheduled_at,
+	    "created_at", (json_int_t)bi->created_at,
+	    "updated_at", (json_int_t)bi->updated_at);
+	return o == NULL || json_array_append_new(list, o) == -1 ? -1 : 0;
+}
+
+/* One query parameter as a number: 0, or -1 after answering 400. */
+static int
+query_num(struct evhttp_request *req, struct evkeyvalq *q, const char *k,
+    long long min, long long max, long long *out)
+{
+	const char	*v = evhttp_find_header(q, k), *errstr;
+	char		 reason[160];
+
+	if (v == NULL)
+		return 0;
+	if (util_strtonum(v, min, max, out, &errstr) == -1) {
+		(void)util_snprintf(reason, sizeof(reason), _("parameter '%s' "
+		    "is a whole number from %lld to %lld"), k, min, max);
+		send_error(req, 400, "Bad Request", "invalid_parameter",
+		    reason);
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * GET /api/v1/broadcasts?since=T&after=ID&limit=N: the broadcasts changed
+ * at or after T (Unix seconds), lowest id first, a page at a time: next
+ * is the after of the following page, null on the last one.
+ */
+static void
+list_broadcasts(struct api *a, struct evhttp_request *req,
+    const struct evhttp_uri *u)
+{
+	struct evkeyvalq q;
+	struct evkeyval	*kv;
+	const char	*qs = evhttp_uri_get_query(u), *k;
+	json_t		*list;
+	long long	 since = 0, after = 0, limit = PAGE_DEFAULT;
+	size_t		 n;
+
+	TAILQ_INIT(&q);
+	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
+		send_error(req, 400, "Bad Request", "invalid_parameter",
+		    _("the query string is malformed"));
+		return;
+	}
+	TAILQ_FOREACH(kv, &q, next) {
+		k = kv->key;
+		if (strcmp(k, "since") != 0 && strcmp(k, "after") != 0 &&
+		    strcmp(k, "limit") != 0) {
+			send_error(req, 400, "Bad Request",
+			    "invalid_parameter", _("this address takes the "
+			    "parameters since, after and limit"));
+			evhttp_clear_headers(&q);
+			return;
+		}
+	}
+	if (query_num(req, &q, "since", 0, INT64_MAX, &since) == -1 ||
+	    query_num(req, &q, "after", 0, INT64_MAX, &after) == -1 ||
+	    query_num(req, &q, "limit", 1, PAGE_MAX, &limit) == -1) {
+		evhttp_clear_headers(&q);
+		return;
+	}
+	evhttp_clear_headers(&q);
+	if ((list = json_array()) == NULL) {
+		evhttp_send_error(req, 500, "Internal Server Error");
+		return;
+	}
+	if (broadcast_list_since(a->store, (time_t)since, after,
+	    (size_t)limit, page_row, list) == -1) {
+		json_decref(list);
+		send_error(req, 500, "Internal Server Error", "database",
+		    store_errmsg(a->store));
+		return;
+	}
+	n = json_array_size(list);
+	http_send_json(req, 200, "OK", json_pack("{s:o, s:o}",
+	    "broadcasts", list, "next", n == (size_t)limit ?
+	    json_integer(json_integer_value(json_object_get(
+	    json_array_get(list, n - 1), "broadcast"))) : json_null()));
+}
+
 void
 api_handle(struct api *a, struct evhttp_request *req)
 {
@@ -552,6 +842,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 	const struct evhttp_uri	*u = evhttp_request_get_evhttp_uri(req);
 	const char		*path = u != NULL ? evhttp_uri_get_path(u) : NULL;
 	char			 addr[64], secs[32];
+	char			 client[APITOKEN_CLIENT_MAX + 1];
 	long			 wait;
 	int			 scope;
 
@@ -569,7 +860,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
-	if (!authorized(a, req, addr, &scope))
+	if (!authorized(a, req, addr, &scope, client, sizeof(client)))
 		return;
 	/* A named client's token opens its scope's addresses only. */
 	if (scope != -1 && path != NULL && strncmp(path, PREFIX,
@@ -590,12 +881,19 @@ api_handle(struct api *a, struct evhttp_request *req)
 		if (cmd != EVHTTP_REQ_POST)
 			bad_method(req, "POST");
 		else
-			post_message(a, req, addr);
-	} else if (strcmp(path, "broadcasts") == 0) {
-		if (cmd != EVHTTP_REQ_POST)
-			bad_method(req, "POST");
+			post_message(a, req, addr, client);
+	} else if (strncmp(path, "messages/", 9) == 0) {
+		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
+			bad_method(req, "GET, HEAD");
 		else
-			post_broadcast(a, req, addr);
+			get_message(a, req, path + 9);
+	} else if (strcmp(path, "broadcasts") == 0) {
+		if (cmd == EVHTTP_REQ_GET || cmd == EVHTTP_REQ_HEAD)
+			list_broadcasts(a, req, u);
+		else if (cmd != EVHTTP_REQ_POST)
+			bad_method(req, "GET, HEAD, POST");
+		else
+			post_broadcast(a, req, addr, client);
 	} else if (strncmp(path, "broadcasts/", 11) == 0) {
 		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
 			bad_method(req, "GET, HEAD");

@@ -116,6 +116,10 @@ static const struct {
 	    "[--from DATE] [--to DATE] [--as WHO]",
 	    "offer end ID [--as WHO]",
 	    "offer import FILE.csv [--as WHO]" } },
+	{ "callback", ctl_callback, {
+	    "callback list [--state pending|sending|done|failed] [--limit N]",
+	    "callback retry ID | --failed",
+	    "callback drop ID" } },
 };
 
 /* Whether text begins with the words of words (a whole word at its end). */

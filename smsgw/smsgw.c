@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "gw_api.h"
+#include "gw_callback.h"
 #include "gw_disp.h"
 #include "gw_http.h"
 #include "gw_remind.h"
@@ -46,6 +47,7 @@ struct gw {
 	struct http	*http;
 	struct api	*api;
 	struct remind	*remind;
+	struct cbpost	*cbpost;	/* callbacks, in a thread of their own */
 	int		 stopping;
 };
 
@@ -185,6 +187,9 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 	    config_int(gw->cfg, CFG_HTTP_REQUEST_TIMEOUT_S))
 		log_warnx("reload: [http] max_connections and "
 		    "request_timeout_s change only with a restart");
+	if (!cbpost_config_same(gw->cfg, nc))
+		log_warnx("reload: [http.callback.NAME] sections change only "
+		    "with a restart");
 	/* A token file that cannot be read keeps the old token. */
 	if (api_reload(gw->api, nc, &errstr) == -1)
 		log_warnx("reload: %s: the API keeps its old token", errstr);
@@ -306,6 +311,8 @@ main(int argc, char **argv)
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
 	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
+	if ((gw.cbpost = cbpost_new(gw.store, gw.cfg, &errstr)) == NULL)
+		fatalx("%s", errstr);
 	if ((gw.http = http_new(gw.base, gw.cfg, gw.disp, api_handler,
 	    gw.api, &errstr)) == NULL)
 		fatalx("%s: %s", config_str(gw.cfg, CFG_HTTP_LISTEN), errstr);
@@ -332,11 +339,14 @@ main(int argc, char **argv)
 	}
 	disp_start(gw.disp);
 	remind_start(gw.remind);
+	if (cbpost_start(gw.cbpost) == -1)
+		fatalx("callbacks: the poster does not start");
 
 	if (event_base_dispatch(gw.base) == -1)
 		fatalx("event_base_dispatch");
 
 	http_free(gw.http);
+	cbpost_free(gw.cbpost);
 	remind_free(gw.remind);
 	api_free(gw.api);
 	disp_free(gw.disp);
