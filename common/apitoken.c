@@ -36,15 +36,6 @@ apitoken_scope_parse(const char *s, enum apitoken_scope *sc)
 	return -1;
 }
 
-static int
-dberr(struct store *s, char *err, size_t errsize)
-{
-	(void)util_snprintf(err, errsize, _("database error: %s"),
-	    store_errmsg(s));
-	store_rollback(s);
-	return -1;
-}
-
 int
 apitoken_add(struct store *s, const char *actor, const char *client,
     enum apitoken_scope sc, char *token, size_t size, char *err,
@@ -85,7 +76,7 @@ apitoken_add(struct store *s, const char *actor, const char *client,
 		return -1;
 	}
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	rc = store_do(s, ST_TOKEN_INSERT, "ssst", client,
 	    apitoken_scope_name(sc), hash, clock_now());
 	if (rc == STORE_EUNIQUE) {
@@ -100,7 +91,7 @@ apitoken_add(struct store *s, const char *actor, const char *client,
 	if (rc != STORE_OK || store_audit(s, actor, "api token add",
 	    detail) == -1 || store_commit(s) == -1) {
 		explicit_bzero(secret, sizeof(secret));
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	}
 	(void)util_snprintf(token, size, "%s:%s", client, secret);
 	explicit_bzero(secret, sizeof(secret));
@@ -115,7 +106,7 @@ apitoken_revoke(struct store *s, const char *actor, const char *client,
 
 	if (store_begin(s) == -1 || store_do(s, ST_TOKEN_REVOKE, "st", client,
 	    clock_now()) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_changes(s) != 1) {
 		store_rollback(s);
 		(void)util_snprintf(err, errsize, _("no live token of API "
@@ -126,7 +117,7 @@ apitoken_revoke(struct store *s, const char *actor, const char *client,
 	(void)util_snprintf(detail, sizeof(detail), "client=%s", client);
 	if (store_audit(s, actor, "api token revoke", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 

@@ -281,15 +281,6 @@ callback_list(struct store *s, const char *state, long long limit,
 	return rc < 0 ? -1 : 0;
 }
 
-static int
-dberr(struct store *s, char *err, size_t errsize)
-{
-	(void)util_snprintf(err, errsize, _("database error: %s"),
-	    store_errmsg(s));
-	store_rollback(s);
-	return -1;
-}
-
 int
 callback_retry(struct store *s, const char *actor, int64_t id, int64_t *n,
     char *err, size_t errsize)
@@ -299,11 +290,11 @@ callback_retry(struct store *s, const char *actor, int64_t id, int64_t *n,
 
 	*n = 0;
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	c = store_cur(s, ST_CB_RETRY);
 	if ((id > 0 ? store_bind(c, "I", id) : store_bind(c, "n")) !=
 	    STORE_OK || store_run(c) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	*n = store_changes(s);
 	if (id > 0 && *n == 0) {
 		store_rollback(s);
@@ -320,7 +311,7 @@ callback_retry(struct store *s, const char *actor, int64_t id, int64_t *n,
 		    (long long)*n);
 	if (store_audit(s, actor, "callback retry", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -332,7 +323,7 @@ callback_drop(struct store *s, const char *actor, int64_t id, char *err,
 
 	if (store_begin(s) == -1 || store_do(s, ST_CB_DROP, "I", id) !=
 	    STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_changes(s) != 1) {
 		store_rollback(s);
 		(void)util_snprintf(err, errsize, _("no callback %lld "
@@ -342,6 +333,6 @@ callback_drop(struct store *s, const char *actor, int64_t id, char *err,
 	(void)util_snprintf(detail, sizeof(detail), "id=%lld", (long long)id);
 	if (store_audit(s, actor, "callback drop", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }

@@ -46,14 +46,6 @@ seterr(char *err, size_t errsize, const char *fmt, ...)
 	va_end(ap);
 }
 
-static int
-dberr(struct store *s, char *err, size_t errsize)
-{
-	seterr(err, errsize, _("database error: %s"), store_errmsg(s));
-	store_rollback(s);
-	return -1;
-}
-
 /*
  * Text a person typed for a name, an address or an offer: valid UTF-8,
  * no control characters (they would reach an SMS and a terminal), at
@@ -207,7 +199,7 @@ card_merchant_find(struct store *s, const char *name,
 	int			 rc;
 
 	if (store_bind(c, "s", name) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if ((rc = store_step(c)) == STORE_ROW)
 		(void)merchant_row(c, m);
 	store_reset(c);
@@ -320,7 +312,7 @@ card_merchant_add(struct store *s, const char *actor,
 	char		 detail[CARD_NAME_MAX + 32];
 
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (merchant_put(s, sp, &field, err, errsize) != 0) {
 		store_rollback(s);
 		return -1;
@@ -328,7 +320,7 @@ card_merchant_add(struct store *s, const char *actor,
 	(void)util_snprintf(detail, sizeof(detail), "merchant=%s", sp->name);
 	if (store_audit(s, actor, "merchant add", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -347,7 +339,7 @@ card_merchant_set(struct store *s, const char *actor, const char *name,
 	    errsize) == -1))
 		return -1;
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if ((rc = card_merchant_find(s, name, &m, err, errsize)) != 0) {
 		store_rollback(s);
 		return -1;
@@ -367,10 +359,10 @@ card_merchant_set(struct store *s, const char *actor, const char *name,
 		return -1;
 	}
 	if (rc != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (sp->phones != NULL) {
 		if (store_do(s, ST_CARD_PHONES_DELETE, "I", m.id) != STORE_OK)
-			return dberr(s, err, errsize);
+			return store_abort(s, err, errsize);
 		if (put_phones(s, m.id, phones, n, err, errsize) != 0) {
 			store_rollback(s);
 			return -1;
@@ -385,7 +377,7 @@ card_merchant_set(struct store *s, const char *actor, const char *name,
 	    sp->phones == NULL && sp->territory == NULL &&
 	    sp->address == NULL ? "merchant disable" : "merchant set",
 	    detail) == -1 || store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -590,7 +582,7 @@ card_offer_add(struct store *s, const char *actor,
 	int64_t		 id;
 
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if ((id = offer_put(s, actor, sp, &field, err, errsize)) < 0) {
 		store_rollback(s);
 		return -1;
@@ -599,7 +591,7 @@ card_offer_add(struct store *s, const char *actor,
 	    "group=%s", (long long)id, sp->merchant, sp->group);
 	if (store_audit(s, actor, "offer add", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return id;
 }
 
@@ -641,7 +633,7 @@ card_offer_set(struct store *s, const char *actor, int64_t id,
 	int64_t			 mid, gid;
 
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (offer_get(s, id, &o, &mid, &gid, err, errsize) != 0)
 		goto fail;
 	if (o.ended_at != 0) {
@@ -664,12 +656,12 @@ card_offer_set(struct store *s, const char *actor, int64_t id,
 		goto fail;
 	if (store_do(s, ST_CARD_OFFER_UPDATE, "IIsssst", id, gid, o.text_lv,
 	    o.text_en, o.from, o.to, clock_now()) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	(void)util_snprintf(detail, sizeof(detail), "offer=%lld",
 	    (long long)id);
 	if (store_audit(s, actor, "offer set", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 fail:
 	store_rollback(s);
@@ -684,7 +676,7 @@ card_offer_end(struct store *s, const char *actor, int64_t id, char *err,
 	char			 detail[64];
 
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (offer_get(s, id, &o, NULL, NULL, err, errsize) != 0)
 		goto fail;
 	if (o.ended_at != 0) {
@@ -693,12 +685,12 @@ card_offer_end(struct store *s, const char *actor, int64_t id, char *err,
 		goto fail;
 	}
 	if (store_do(s, ST_CARD_OFFER_END, "It", id, clock_now()) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	(void)util_snprintf(detail, sizeof(detail), "offer=%lld",
 	    (long long)id);
 	if (store_audit(s, actor, "offer end", detail) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 fail:
 	store_rollback(s);
@@ -1486,7 +1478,7 @@ cin_import(struct store *s, const char *actor, const char *path,
 	    kind == CIN_MERCHANTS ? "merchants" : "offers", res->added);
 	if (store_audit(s, actor, kind == CIN_MERCHANTS ? "merchant import" :
 	    "offer import", detail) == -1 || store_commit(s) == -1) {
-		(void)dberr(s, err, errsize);
+		(void)store_abort(s, err, errsize);
 		goto out;
 	}
 	ret = 0;

@@ -400,15 +400,6 @@ audit(struct store *s, const struct staff_actor *who, const char *action,
 	return store_audit(s, who->name, action, detail);
 }
 
-static int
-dberr(struct store *s, char *err, size_t errsize)
-{
-	(void)util_snprintf(err, errsize, _("database error: %s"),
-	    store_errmsg(s));
-	store_rollback(s);
-	return -1;
-}
-
 /* Look name up for a change: 0 found, -1 with err (unknown or error). */
 static int
 find(struct store *s, const char *name, struct staff_info *si, char *err,
@@ -500,21 +491,21 @@ staff_add(struct store *s, const struct staff_actor *who, const char *name,
 		return -1;
 	}
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	/* Created as an operator; a higher role is a role change. */
 	if (store_do(s, ST_STAFF_INSERT, "sssnnzzzt", name,
 	    f->display != NULL ? f->display : "", "operator", f->unix_user,
 	    e164, f->birth_date, clock_now()) != STORE_OK)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (audit(s, who, "staff add", "staff=%s id=%lld unix=%s", name,
 	    (long long)store_last_rowid(s), f->unix_user != NULL ?
 	    f->unix_user : "") == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (strcmp(f->role, "operator") != 0 &&
 	    change_role(s, who, name, f->role, pending) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -548,18 +539,18 @@ staff_set(struct store *s, const struct staff_actor *who, const char *name,
 	phone = f->phone != NULL ? e164 : si.phone;
 	birth = f->birth_date != NULL ? f->birth_date : si.birth_date;
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_do(s, ST_STAFF_UPDATE, "sszzz", name,
 	    f->display != NULL ? f->display : si.display, unix_user, phone,
 	    birth) != STORE_OK ||
 	    audit(s, who, "staff set", "staff=%s unix=%s", name,
 	    unix_user) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (f->role != NULL && strcmp(f->role, staff_role_name(si.role)) != 0 &&
 	    change_role(s, who, name, f->role, pending) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -578,12 +569,12 @@ staff_set_disabled(struct store *s, const struct staff_actor *who,
 		return -1;
 	}
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_do(s, ST_STAFF_SET_DISABLED, "si", name, disabled != 0) !=
 	    STORE_OK ||
 	    audit(s, who, disabled ? "staff disable" : "staff enable",
 	    "staff=%s", name) == -1 || store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -610,12 +601,12 @@ staff_approve_role(struct store *s, const struct staff_actor *who,
 	}
 	(void)util_strlcpy(role, si.pending_role, sizeof(role));
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_do(s, ST_STAFF_SET_ROLE, "ss", name, role) != STORE_OK ||
 	    audit(s, who, "staff role approve", "staff=%s role=%s "
 	    "requested_by=%s", name, role, si.pending_by) == -1 ||
 	    store_commit(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	return 0;
 }
 
@@ -694,12 +685,12 @@ staff_set_pin(struct store *s, const struct staff_actor *who,
 		return -1;
 	}
 	if (store_begin(s) == -1)
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	if (store_do(s, ST_STAFF_SET_PIN, "ss", name, hash) != STORE_OK ||
 	    audit(s, who, "staff pin", "staff=%s", name) == -1 ||
 	    store_commit(s) == -1) {
 		explicit_bzero(hash, sizeof(hash));
-		return dberr(s, err, errsize);
+		return store_abort(s, err, errsize);
 	}
 	explicit_bzero(hash, sizeof(hash));
 	return 0;

@@ -945,6 +945,15 @@ store_errmsg(struct store *s)
 }
 
 int
+store_abort(struct store *s, char *err, size_t errsize)
+{
+	(void)util_snprintf(err, errsize, _("database error: %s"),
+	    sqlite3_errmsg(s->db));
+	store_rollback(s);
+	return -1;
+}
+
+int
 store_busy_timeout(struct store *s, int ms)
 {
 	return sqlite3_busy_timeout(s->db, ms) == SQLITE_OK ? 0 : -1;

@@ -74,6 +74,12 @@ int	 store_savepoint_end(struct store *, int keep);
 
 /* The database's last error text, for log lines. */
 const char *store_errmsg(struct store *);
+/*
+ * Undo the open transaction (if any) and say why in err: "database error:
+ * " and the database's text, in the user's language. Returns -1, so a
+ * caller's failure path is one line.
+ */
+int	 store_abort(struct store *, char *err, size_t errsize);
 
 /* The number of rows the last statement changed. */
 int64_t	 store_changes(struct store *);
