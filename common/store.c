@@ -695,7 +695,12 @@ struct mem_free {
 	struct mem_free	*next;
 };
 
-static struct mem_free	*mem_lists[MEM_SMALL_MAX / MEM_CLASS + 1];
+/*
+ * One set of lists per thread: the gateway's callback poster has a
+ * connection of its own (store_threads()), and a block it frees goes back
+ * to its own lists, so no two threads ever share one.
+ */
+static _Thread_local struct mem_free *mem_lists[MEM_SMALL_MAX / MEM_CLASS + 1];
 
 static size_t
 mem_round(size_t n)
@@ -794,6 +799,15 @@ static const sqlite3_mem_methods mem_methods = {
 };
 #endif
 
+/* store_threads() was called: SQLite keeps its global mutexes. */
+static int	 store_multithread;
+
+void
+store_threads(void)
+{
+	store_multithread = 1;
+}
+
 struct store *
 store_open(const char *path, int flags, const char **errstr)
 {
@@ -804,11 +818,16 @@ store_open(const char *path, int flags, const char **errstr)
 	s = xcalloc(1, sizeof(*s));
 	s->curs = xcalloc(STMT__COUNT, sizeof(*s->curs));
 	/*
-	 * Every muni process has one thread: no mutexes, and no memory
-	 * statistics (which take a mutex on every malloc). Only possible
-	 * before SQLite initialises, so later calls fail harmlessly.
+	 * A muni process has one thread using the store, with no mutexes;
+	 * the gateway with a callback poster has two, each with its own
+	 * connection: SQLite's multi-thread mode, whose global mutexes guard
+	 * what connections share (the open files' locks, the page cache).
+	 * No memory statistics either way (a mutex on every malloc). Only
+	 * possible before SQLite initialises, so later calls fail
+	 * harmlessly.
 	 */
-	(void)sqlite3_config(SQLITE_CONFIG_SINGLETHREAD);
+	(void)sqlite3_config(store_multithread ? SQLITE_CONFIG_MULTITHREAD :
+	    SQLITE_CONFIG_SINGLETHREAD);
 	(void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
 #if MEM_FREELISTS
 	(void)sqlite3_config(SQLITE_CONFIG_MALLOC, &mem_methods);

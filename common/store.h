@@ -43,6 +43,13 @@ int	 store_schema_version(void);
 #define STORE_MIGRATE	0x02	/* upgrade an older schema */
 
 /*
+ * This process will use the store from more than one thread, each thread
+ * with connections of its own (never one connection in two threads): call
+ * before the first store_open. Without it SQLite runs without mutexes.
+ */
+void		 store_threads(void);
+
+/*
  * Open path (":memory:" for tests). Without STORE_MIGRATE an older schema is
  * an error that tells the user to run `munictl init`; a newer one is always
  * refused. Returns NULL with *errstr set (static or thread-local text).
