@@ -690,15 +690,17 @@ answer_report(struct store *s, const struct services_caller *c,
 
 /*
  * ATLAIDES: the offers the caller is entitled to, nearest first, in two
- * segments at most; when more exist the last line says where the rest
- * are (the USSD menu), and room for it is kept from the start.
+ * segments at most; when more exist the last line says so, and room for
+ * it is kept from the start. (It names no place to see the rest until the
+ * USSD menu and the kiosk list offers: a resident sent to a menu without
+ * them would look in vain.)
  */
 static int
-answer_discounts(struct store *s, const struct config *cfg,
-    const struct services_caller *c, struct reply *r)
+answer_discounts(struct store *s, const struct services_caller *c,
+    struct reply *r)
 {
 	struct card_entitled	*e;
-	char			 line[96], tail[128];
+	char			 tail[128];
 	size_t			 n, i;
 	int			 more;
 
@@ -716,9 +718,8 @@ answer_discounts(struct store *s, const struct config *cfg,
 	}
 	if (r->max_segments > DISCOUNTS_MAX_SEGMENTS)
 		r->max_segments = DISCOUNTS_MAX_SEGMENTS;
-	(void)util_snprintf(line, sizeof(line), _("More: dial %s"),
-	    config_str(cfg, CFG_USSD_SERVICE_CODE));
-	(void)util_snprintf(tail, sizeof(tail), "\n%s", line);
+	(void)util_snprintf(tail, sizeof(tail), "\n%s",
+	    _("...and more than fit in this SMS."));
 	(void)reply_add(r, _("Your discounts:"), tail);
 	for (i = 0; i < n; i++)
 		if (reply_addf(r, tail, "\n%s: %s", e[i].merchant,
@@ -918,7 +919,7 @@ dispatch(struct store *s, const struct config *cfg,
 	case KEYWORDS_APPLICATION:
 		return answer_report(s, c, cmd, arg, arglen, opts, r, res);
 	case KEYWORDS_DISCOUNTS:
-		return answer_discounts(s, cfg, c, r);
+		return answer_discounts(s, c, r);
 	case KEYWORDS_CARD:
 		return answer_card(s, cfg, c, r);
 	case KEYWORDS_CHECK:
