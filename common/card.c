@@ -31,21 +31,6 @@
 /* Offers one answer looks at (in force, at active merchants). */
 #define CARD_LIVE_MAX		256
 
-static void seterr(char *, size_t, const char *, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
-
 /*
  * Text a person typed for a name, an address or an offer: valid UTF-8,
  * no control characters (they would reach an SMS and a terminal), at
@@ -58,21 +43,25 @@ check_text(const char *what, const char *t, size_t max, int need,
 	size_t	 i, n = strlen(t);
 
 	if (need && n == 0) {
-		seterr(err, errsize, _("%s: must not be empty"), what);
+		(void)util_snprintf(err, errsize,
+		    _("%s: must not be empty"), what);
 		return -1;
 	}
 	if (n > max) {
-		seterr(err, errsize, _("%s: longer than %zu bytes"), what,
+		(void)util_snprintf(err, errsize,
+		    _("%s: longer than %zu bytes"), what,
 		    max);
 		return -1;
 	}
 	if (!util_utf8_valid(t, n)) {
-		seterr(err, errsize, _("%s: not UTF-8 text"), what);
+		(void)util_snprintf(err, errsize,
+		    _("%s: not UTF-8 text"), what);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f) {
-			seterr(err, errsize, _("%s: holds a control "
+			(void)util_snprintf(err, errsize,
+			    _("%s: holds a control "
 			    "character"), what);
 			return -1;
 		}
@@ -98,7 +87,8 @@ parse_phones(const char *list, char out[][IDENT_PHONE_SIZE], size_t *n,
 		/* A number may hold blanks itself: only , | and ; part. */
 		len = strcspn(p, ",|;");
 		if (len >= sizeof(one)) {
-			seterr(err, errsize, "%s", _("a phone number is too "
+			(void)util_snprintf(err, errsize,
+			    "%s", _("a phone number is too "
 			    "long"));
 			return -1;
 		}
@@ -110,18 +100,20 @@ parse_phones(const char *list, char out[][IDENT_PHONE_SIZE], size_t *n,
 		if (util_trim(one)[0] == '\0')
 			continue;
 		if (*n == CARD_PHONES_MAX) {
-			seterr(err, errsize, _("more than %d phones"),
+			(void)util_snprintf(err, errsize,
+			    _("more than %d phones"),
 			    CARD_PHONES_MAX);
 			return -1;
 		}
 		if (ident_phone_parse(util_trim(one), out[*n], &kind,
 		    &errstr) == -1) {
-			seterr(err, errsize, _("phone '%s': %s"),
+			(void)util_snprintf(err, errsize, _("phone '%s': %s"),
 			    util_trim(one), _(errstr));
 			return -1;
 		}
 		if (kind == IDENT_PHONE_LV_FIXED) {
-			seterr(err, errsize, _("phone '%s': a landline cannot "
+			(void)util_snprintf(err, errsize,
+			    _("phone '%s': a landline cannot "
 			    "send an SMS; give a mobile number"),
 			    util_trim(one));
 			return -1;
@@ -133,7 +125,8 @@ parse_phones(const char *list, char out[][IDENT_PHONE_SIZE], size_t *n,
 			(*n)++;
 	}
 	if (*n == 0) {
-		seterr(err, errsize, "%s", _("a merchant needs at least one "
+		(void)util_snprintf(err, errsize,
+		    "%s", _("a merchant needs at least one "
 		    "phone that may check codes"));
 		return -1;
 	}
@@ -159,17 +152,20 @@ put_phones(struct store *s, int64_t id, char phones[][IDENT_PHONE_SIZE],
 			c = store_cur(s, ST_CARD_PHONE_MERCHANT);
 			if (store_bind(c, "s", phones[i]) == STORE_OK &&
 			    store_step(c) == STORE_ROW)
-				seterr(err, errsize, _("phone %s checks codes "
+				(void)util_snprintf(err, errsize,
+				    _("phone %s checks codes "
 				    "for merchant '%s' already"), phones[i],
 				    store_str(c, 1));
 			else
-				seterr(err, errsize, _("phone %s belongs to "
+				(void)util_snprintf(err, errsize,
+				    _("phone %s belongs to "
 				    "another merchant"), phones[i]);
 			store_reset(c);
 			return -1;
 		}
 		if (rc != STORE_OK) {
-			seterr(err, errsize, _("database error: %s"),
+			(void)util_snprintf(err, errsize,
+			    _("database error: %s"),
 			    store_errmsg(s));
 			return -2;
 		}
@@ -206,7 +202,7 @@ card_merchant_find(struct store *s, const char *name,
 	if (rc == STORE_ROW)
 		return 0;
 	if (rc < 0) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
@@ -222,10 +218,12 @@ card_merchant_find(struct store *s, const char *name,
 	}
 	store_reset(c);
 	if (best[0] != '\0' && bestd <= 3)
-		seterr(err, errsize, _("no merchant called '%s' (did you mean "
+		(void)util_snprintf(err, errsize,
+		    _("no merchant called '%s' (did you mean "
 		    "'%s'?)"), name, best);
 	else
-		seterr(err, errsize, _("no merchant called '%s' (munictl "
+		(void)util_snprintf(err, errsize,
+		    _("no merchant called '%s' (munictl "
 		    "merchant list shows them)"), name);
 	return 1;
 }
@@ -260,7 +258,8 @@ merchant_put(struct store *s, const struct card_merchant_spec *sp,
 
 	*field = "name";
 	if (sp->name == NULL) {
-		seterr(err, errsize, "%s", _("a merchant needs a name"));
+		(void)util_snprintf(err, errsize,
+		    "%s", _("a merchant needs a name"));
 		return -1;
 	}
 	if (merchant_spec_check(sp, err, errsize) == -1) {
@@ -285,7 +284,8 @@ merchant_put(struct store *s, const struct card_merchant_spec *sp,
 	    sp->address != NULL ? sp->address : "", clock_now());
 	if (rc == STORE_EUNIQUE) {
 		*field = "name";
-		seterr(err, errsize, _("a merchant called '%s' exists "
+		(void)util_snprintf(err, errsize,
+		    _("a merchant called '%s' exists "
 		    "already"), sp->name);
 		return -1;
 	}
@@ -300,7 +300,8 @@ merchant_put(struct store *s, const struct card_merchant_spec *sp,
 	}
 	return 0;
 dberror:
-	seterr(err, errsize, _("database error: %s"), store_errmsg(s));
+	(void)util_snprintf(err, errsize,
+	    _("database error: %s"), store_errmsg(s));
 	return -2;
 }
 
@@ -354,7 +355,8 @@ card_merchant_set(struct store *s, const char *actor, const char *name,
 		    clock_now());
 	if (rc == STORE_EUNIQUE) {
 		store_rollback(s);
-		seterr(err, errsize, _("a merchant called '%s' exists "
+		(void)util_snprintf(err, errsize,
+		    _("a merchant called '%s' exists "
 		    "already"), sp->name);
 		return -1;
 	}
@@ -407,7 +409,8 @@ check_date(const char *what, const char *d, char *err, size_t errsize)
 	int	 y, m, day;
 
 	if (strlen(d) != 10 || util_parse_date(d, &y, &m, &day) == -1) {
-		seterr(err, errsize, _("%s '%s': not a date (YYYY-MM-DD)"),
+		(void)util_snprintf(err, errsize,
+		    _("%s '%s': not a date (YYYY-MM-DD)"),
 		    what, d);
 		return -1;
 	}
@@ -452,19 +455,21 @@ offer_check(struct store *s, int64_t self, int64_t merchant_id,
 	    check_date("--to", o->to, err, errsize) == -1)
 		return -1;
 	if (strcmp(o->from, o->to) > 0) {
-		seterr(err, errsize, _("--from %s is after --to %s"), o->from,
+		(void)util_snprintf(err, errsize,
+		    _("--from %s is after --to %s"), o->from,
 		    o->to);
 		return -1;
 	}
 	rc = store_one_i64(s, ST_CARD_OFFER_OVERLAP, &other, "IIIss",
 	    merchant_id, group_id, self, o->from, o->to);
 	if (rc < 0) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
 	if (rc == STORE_ROW) {
-		seterr(err, errsize, _("offer %lld of '%s' for group '%s' is "
+		(void)util_snprintf(err, errsize,
+		    _("offer %lld of '%s' for group '%s' is "
 		    "valid on some of these days already: end it or change "
 		    "its dates first"), (long long)other, o->merchant,
 		    o->group);
@@ -481,7 +486,8 @@ take(char *dst, size_t size, const char *src, const char *what, char *err,
 	if (src == NULL)
 		return 0;
 	if (util_strlcpy(dst, src, size) == -1) {
-		seterr(err, errsize, _("%s: longer than %zu bytes"), what,
+		(void)util_snprintf(err, errsize,
+		    _("%s: longer than %zu bytes"), what,
 		    size - 1);
 		return -1;
 	}
@@ -516,7 +522,8 @@ offer_put(struct store *s, const char *actor,
 
 	*field = "merchant";
 	if (sp->merchant == NULL || sp->group == NULL || sp->text_lv == NULL) {
-		seterr(err, errsize, "%s", _("an offer needs a merchant, a "
+		(void)util_snprintf(err, errsize,
+		    "%s", _("an offer needs a merchant, a "
 		    "group and a text"));
 		return -1;
 	}
@@ -550,7 +557,8 @@ offer_put(struct store *s, const char *actor,
 	if ((rc = card_merchant_find(s, o.merchant, &m, err, errsize)) != 0)
 		return rc == 1 ? -1 : -2;
 	if (!m.active) {
-		seterr(err, errsize, _("merchant '%s' is disabled"), m.name);
+		(void)util_snprintf(err, errsize,
+		    _("merchant '%s' is disabled"), m.name);
 		return -1;
 	}
 	*field = "group";
@@ -566,7 +574,7 @@ offer_put(struct store *s, const char *actor,
 	if (store_do(s, ST_CARD_OFFER_INSERT, "IIssssst", m.id, gid,
 	    o.text_lv, o.text_en, o.from, o.to, actor, clock_now()) !=
 	    STORE_OK) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -2;
 	}
@@ -604,7 +612,7 @@ offer_get(struct store *s, int64_t id, struct card_offer *o,
 	int			 rc;
 
 	if (store_bind(c, "I", id) != STORE_OK) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
@@ -612,12 +620,13 @@ offer_get(struct store *s, int64_t id, struct card_offer *o,
 		offer_row(c, o, merchant_id, group_id);
 	store_reset(c);
 	if (rc < 0) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
 	if (rc == STORE_OK) {
-		seterr(err, errsize, _("no offer %lld (munictl offer list "
+		(void)util_snprintf(err, errsize,
+		    _("no offer %lld (munictl offer list "
 		    "shows them)"), (long long)id);
 		return 1;
 	}
@@ -637,7 +646,8 @@ card_offer_set(struct store *s, const char *actor, int64_t id,
 	if (offer_get(s, id, &o, &mid, &gid, err, errsize) != 0)
 		goto fail;
 	if (o.ended_at != 0) {
-		seterr(err, errsize, _("offer %lld has ended: add a new one"),
+		(void)util_snprintf(err, errsize,
+		    _("offer %lld has ended: add a new one"),
 		    (long long)id);
 		goto fail;
 	}
@@ -680,7 +690,8 @@ card_offer_end(struct store *s, const char *actor, int64_t id, char *err,
 	if (offer_get(s, id, &o, NULL, NULL, err, errsize) != 0)
 		goto fail;
 	if (o.ended_at != 0) {
-		seterr(err, errsize, _("offer %lld has ended already"),
+		(void)util_snprintf(err, errsize,
+		    _("offer %lld has ended already"),
 		    (long long)id);
 		goto fail;
 	}
@@ -714,7 +725,7 @@ card_offer_list(struct store *s, const char *merchant,
 	c = store_cur(s, ST_CARD_OFFER_LIST);
 	if ((m.id != 0 ? store_bind(c, "I", m.id) : store_bind(c, "n")) !=
 	    STORE_OK) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
@@ -725,7 +736,7 @@ card_offer_list(struct store *s, const char *merchant,
 	}
 	store_reset(c);
 	if (rc < 0) {
-		seterr(err, errsize, _("database error: %s"),
+		(void)util_snprintf(err, errsize, _("database error: %s"),
 		    store_errmsg(s));
 		return -1;
 	}
@@ -1424,7 +1435,8 @@ cin_import(struct store *s, const char *actor, const char *path,
 
 	memset(res, 0, sizeof(*res));
 	if ((fp = fopen(path, "r")) == NULL) {
-		seterr(err, errsize, "%s: %s", path, strerror(errno));
+		(void)util_snprintf(err, errsize,
+		    "%s: %s", path, strerror(errno));
 		return -1;
 	}
 	ci = xcalloc(1, sizeof(*ci));
@@ -1442,7 +1454,8 @@ cin_import(struct store *s, const char *actor, const char *path,
 	co.arg = ci;
 	ci->cr = csvread_new(fp, &co);
 	if (store_begin(s) == -1) {
-		seterr(err, errsize, _("database error: %s"), store_errmsg(s));
+		(void)util_snprintf(err, errsize,
+		    _("database error: %s"), store_errmsg(s));
 		goto out;
 	}
 	while (!ci->fatal && (st = csvread_next(ci->cr)) == CSVREAD_LINE)
@@ -1469,7 +1482,8 @@ cin_import(struct store *s, const char *actor, const char *path,
 	}
 	if (res->errors > 0) {
 		store_rollback(s);
-		seterr(err, errsize, ngettext("%s: %zu error; nothing was "
+		(void)util_snprintf(err, errsize,
+		    ngettext("%s: %zu error; nothing was "
 		    "imported", "%s: %zu errors; nothing was imported",
 		    res->errors), path, res->errors);
 		goto out;

@@ -4,7 +4,6 @@
  * permanent, and a removal from leaving a broadcast, a queued message or
  * a group rule pointing at nothing.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -49,22 +48,11 @@ static const char *sent_by_code[] = {
 	"pii",			/* queue news (reminders.c QUEUE_TOPIC) */
 };
 
-static void
-seterr(char *err, size_t errsize, const char *fmt, ...)
-{
-	va_list	 ap;
-
-	if (err == NULL || errsize == 0)
-		return;
-	va_start(ap, fmt);
-	(void)vsnprintf(err, errsize, fmt, ap);
-	va_end(ap);
-}
-
 static int
 db_err(struct store *s, char *err, size_t errsize)
 {
-	seterr(err, errsize, "%s: %s", _("database error"), store_errmsg(s));
+	(void)util_snprintf(err, errsize,
+	    "%s: %s", _("database error"), store_errmsg(s));
 	return -1;
 }
 
@@ -125,7 +113,8 @@ topics_code_valid(const char *code, char *err, size_t errsize)
 
 	if (code == NULL || (n = strlen(code)) == 0 ||
 	    n >= TOPICS_CODE_SIZE) {
-		seterr(err, errsize, _("a topic code has 1 to %d characters"),
+		(void)util_snprintf(err, errsize,
+		    _("a topic code has 1 to %d characters"),
 		    TOPICS_CODE_SIZE - 1);
 		return -1;
 	}
@@ -135,7 +124,8 @@ topics_code_valid(const char *code, char *err, size_t errsize)
 		    code[i] == '_'))))
 			break;
 	if (i < n) {
-		seterr(err, errsize, _("topic code '%s': character %zu: a code "
+		(void)util_snprintf(err, errsize,
+		    _("topic code '%s': character %zu: a code "
 		    "is lower-case a-z, digits and '_', starting with a "
 		    "letter"), code, i + 1);
 		return -1;
@@ -146,7 +136,8 @@ topics_code_valid(const char *code, char *err, size_t errsize)
 	 * topic stand in the way, and words.c tells both of us which.
 	 */
 	if (words_stop_all(code, n)) {
-		seterr(err, errsize, _("topic code '%s': \"STOP %s\" means "
+		(void)util_snprintf(err, errsize,
+		    _("topic code '%s': \"STOP %s\" means "
 		    "every topic, so it cannot name one"), code, code);
 		return -1;
 	}
@@ -160,23 +151,27 @@ name_valid(const char *what, const char *name, char *err, size_t errsize)
 	size_t	 i, n = strlen(name);
 
 	if (n == 0 || n >= TOPICS_NAME_SIZE) {
-		seterr(err, errsize, _("%s: a topic name has 1 to %d bytes"),
+		(void)util_snprintf(err, errsize,
+		    _("%s: a topic name has 1 to %d bytes"),
 		    what, TOPICS_NAME_SIZE - 1);
 		return -1;
 	}
 	if (!util_utf8_valid(name, n)) {
-		seterr(err, errsize, _("%s: a topic name must be UTF-8"), what);
+		(void)util_snprintf(err, errsize,
+		    _("%s: a topic name must be UTF-8"), what);
 		return -1;
 	}
 	for (i = 0; i < n; i++)
 		if ((unsigned char)name[i] < 0x20 || name[i] == 0x7f) {
-			seterr(err, errsize, _("%s: a topic name holds no "
+			(void)util_snprintf(err, errsize,
+			    _("%s: a topic name holds no "
 			    "control characters"), what);
 			return -1;
 		}
 	/* A name with no letter or digit could never be typed after START. */
 	if (services_fold(name, n, f, sizeof(f)) == -1 || f[0] == '\0') {
-		seterr(err, errsize, _("%s: a topic name needs a letter or "
+		(void)util_snprintf(err, errsize,
+		    _("%s: a topic name needs a letter or "
 		    "a digit"), what);
 		return -1;
 	}
@@ -211,7 +206,8 @@ clash(struct store *s, int64_t self, const char *const mine[3], char *err,
 			for (k = 0; k < 3; k++)
 				if (services_fold(theirs[k], strlen(theirs[k]),
 				    b, sizeof(b)) == 0 && strcmp(a, b) == 0) {
-					seterr(err, errsize, _("'%s' is "
+					(void)util_snprintf(err, errsize,
+					    _("'%s' is "
 					    "already what topic '%s' is "
 					    "called"), mine[j], t[i].code);
 					return 1;
@@ -288,7 +284,8 @@ topics_add(struct store *s, const char *code, const char *name_lv,
 		return db_err(s, err, errsize);
 	if ((rc = topics_get(s, code, &t)) != 1) {
 		if (rc == 0) {
-			seterr(err, errsize, _("topic '%s' exists already"),
+			(void)util_snprintf(err, errsize,
+			    _("topic '%s' exists already"),
 			    code);
 			rc = 1;
 		} else
@@ -300,7 +297,8 @@ topics_add(struct store *s, const char *code, const char *name_lv,
 		goto out;
 	}
 	if (n >= TOPICS_MAX) {
-		seterr(err, errsize, _("there are %d topics already, the most "
+		(void)util_snprintf(err, errsize,
+		    _("there are %d topics already, the most "
 		    "a resident's TEMAS can list"), TOPICS_MAX);
 		rc = 1;
 		goto out;
@@ -336,7 +334,8 @@ topics_set(struct store *s, const char *code, const char *name_lv,
 		return db_err(s, err, errsize);
 	if ((rc = topics_get(s, code, &t)) != 0) {
 		if (rc == 1)
-			seterr(err, errsize, _("no topic '%s'"), code);
+			(void)util_snprintf(err, errsize,
+			    _("no topic '%s'"), code);
 		else
 			rc = db_err(s, err, errsize);
 		goto out;
@@ -349,7 +348,8 @@ topics_set(struct store *s, const char *code, const char *name_lv,
 		t.default_on = default_on != 0;
 	/* Nobody can leave the emergency topic, so nobody starts outside. */
 	if (t.emergency && !t.default_on) {
-		seterr(err, errsize, _("topic '%s' is the emergency topic: "
+		(void)util_snprintf(err, errsize,
+		    _("topic '%s' is the emergency topic: "
 		    "everyone receives it"), code);
 		rc = 1;
 		goto out;
@@ -395,7 +395,8 @@ rules_use(struct store *s, const char *code, char *err, size_t errsize)
 	}
 	store_reset(c);
 	if (bad) {
-		seterr(err, errsize, _("topic '%s' is used by the rule of "
+		(void)util_snprintf(err, errsize,
+		    _("topic '%s' is used by the rule of "
 		    "group '%s'"), code, name);
 		return 1;
 	}
@@ -418,20 +419,23 @@ topics_remove(struct store *s, const char *code, int64_t *dropped,
 		return db_err(s, err, errsize);
 	if ((rc = topics_get(s, code, &t)) != 0) {
 		if (rc == 1)
-			seterr(err, errsize, _("no topic '%s'"), code);
+			(void)util_snprintf(err, errsize,
+			    _("no topic '%s'"), code);
 		else
 			rc = db_err(s, err, errsize);
 		goto out;
 	}
 	rc = 1;
 	if (t.emergency) {
-		seterr(err, errsize, _("topic '%s' is the emergency topic and "
+		(void)util_snprintf(err, errsize,
+		    _("topic '%s' is the emergency topic and "
 		    "cannot be removed"), code);
 		goto out;
 	}
 	for (i = 0; i < nitems(sent_by_code); i++)
 		if (strcmp(code, sent_by_code[i]) == 0) {
-			seterr(err, errsize, _("topic '%s' cannot be removed: "
+			(void)util_snprintf(err, errsize,
+			    _("topic '%s' cannot be removed: "
 			    "muni sends messages under it"), code);
 			goto out;
 		}
@@ -446,7 +450,8 @@ topics_remove(struct store *s, const char *code, int64_t *dropped,
 	queued = store_i64(c, 1);
 	store_reset(c);
 	if (bcasts > 0 || queued > 0) {
-		seterr(err, errsize, _("topic '%s' is in use: broadcasts=%lld "
+		(void)util_snprintf(err, errsize,
+		    _("topic '%s' is in use: broadcasts=%lld "
 		    "queued=%lld"), code, (long long)bcasts, (long long)queued);
 		goto out;
 	}
