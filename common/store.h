@@ -50,11 +50,22 @@ int	 store_schema_version(void);
 void		 store_threads(void);
 
 /*
- * Open path (":memory:" for tests). Without STORE_MIGRATE an older schema is
- * an error that tells the user to run `munictl init`; a newer one is always
- * refused. Returns NULL with *errstr set (static or thread-local text).
+ * Open path (":memory:" for tests), or a PostgreSQL database when path is
+ * a libpq connection string: a URL (postgresql://, postgres://) or
+ * key=value words naming dbname= or host=. Without STORE_MIGRATE an older
+ * schema is an error that tells the user to run `munictl init`; a newer one
+ * is always refused. Returns NULL with *errstr set (static or thread-local
+ * text). A password in a PostgreSQL URL is refused: see
+ * store_password_file().
  */
 struct store	*store_open(const char *path, int flags, const char **errstr);
+/*
+ * The file ([database] password_file) whose one line is the PostgreSQL
+ * password for this process's later store_open calls; "" or NULL for none
+ * (libpq then reads ~/.pgpass). The file is read at each open and refused
+ * when its group or others may read it. Call once at start.
+ */
+void		 store_password_file(const char *path);
 void		 store_close(struct store *);
 /* The version found on disk before any migration ran. */
 int		 store_version_found(const struct store *);
