@@ -105,6 +105,19 @@ pgstore_setmsg(struct pgstore *pg, const char *msg)
 	pg->errmsg[n] = '\0';
 }
 
+/* A result's error: PostgreSQL's primary message, without "ERROR:  ". */
+static const char *
+pgstore_resmsg(struct pgstore *pg, const PGresult *r)
+{
+	const char	*m;
+
+	if (r == NULL)
+		return PQerrorMessage(pg->conn);
+	if ((m = PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY)) != NULL)
+		return m;
+	return PQresultErrorMessage(r);
+}
+
 int
 pgstore_is_url(const char *where)
 {
@@ -228,6 +241,14 @@ pgcur_clean(struct pgcur *c)
 	free(c->fmts);
 }
 
+/* A server's NOTICE (a DROP ... CASCADE's list): the debug log, not stderr. */
+static void
+pgstore_notice(void *arg, const char *msg)
+{
+	(void)arg;
+	log_debug("postgresql: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
 /*
  * The session: UTF-8 both ways, the store's lock wait, and a name in
  * pg_stat_activity.
@@ -237,6 +258,7 @@ pgstore_session(struct pgstore *pg)
 {
 	char	 sql[64];
 
+	(void)PQsetNoticeProcessor(pg->conn, pgstore_notice, NULL);
 	if (PQsetClientEncoding(pg->conn, "UTF8") != 0) {
 		pgstore_setmsg(pg, PQerrorMessage(pg->conn));
 		return -1;
@@ -261,7 +283,7 @@ pgstore_version(struct pgstore *pg, int *version, const char **errstr)
 	    " WHERE n.nspname = current_schema() AND c.relkind = 'r'),"
 	    " to_regclass('muni_meta') IS NOT NULL");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
-		pgstore_setmsg(pg, PQresultErrorMessage(r));
+		pgstore_setmsg(pg, pgstore_resmsg(pg, r));
 		*errstr = pgstore_fail("%s", pg->errmsg);
 		goto done;
 	}
@@ -279,7 +301,7 @@ pgstore_version(struct pgstore *pg, int *version, const char **errstr)
 	r = PQexec(pg->conn, "SELECT app_id, version FROM muni_meta");
 	if (PQresultStatus(r) != PGRES_TUPLES_OK || PQntuples(r) != 1) {
 		pgstore_setmsg(pg, PQresultStatus(r) == PGRES_TUPLES_OK ?
-		    "muni_meta has no row" : PQresultErrorMessage(r));
+		    "muni_meta has no row" : pgstore_resmsg(pg, r));
 		*errstr = pgstore_fail("muni_meta: %s", pg->errmsg);
 		goto done;
 	}
@@ -394,7 +416,7 @@ pgstore_prepare_all(struct pgstore *pg, const char **errstr)
 				if (bad == -1)
 					bad = i;
 				(void)util_strlcpy_utf8(why,
-				    PQresultErrorMessage(r), sizeof(why));
+				    pgstore_resmsg(pg, r), sizeof(why));
 				why[strcspn(why, "\n")] = '\0';
 				if (pgstore_lenient)
 					log_warnx("cannot prepare %s: %s",
@@ -440,7 +462,7 @@ pgstore_prepare_all(struct pgstore *pg, const char **errstr)
 			c->ok = 1;
 		else
 			log_warnx("cannot prepare %s: %s", store_sql[i].name,
-			    PQresultErrorMessage(r));
+			    pgstore_resmsg(pg, r));
 		PQclear(r);
 	}
 	return 0;
@@ -587,8 +609,7 @@ pgstore_exec(struct pgstore *pg, const char *what, const char *sql)
 	int		 rc = 0;
 
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
-		pgstore_setmsg(pg, r != NULL ? PQresultErrorMessage(r) :
-		    PQerrorMessage(pg->conn));
+		pgstore_setmsg(pg, pgstore_resmsg(pg, r));
 		log_warnx("%s: %s", what, pg->errmsg);
 		rc = -1;
 	} else if (strcmp(sql, "COMMIT") == 0 &&
@@ -675,7 +696,7 @@ pgstore_prepare(struct pgstore *pg, const char *sql, size_t len, char *err,
 	r = PQprepare(pg->conn, c->name, text, 0, NULL);
 	free(text);
 	if (PQresultStatus(r) != PGRES_COMMAND_OK) {
-		pgstore_setmsg(pg, PQresultErrorMessage(r));
+		pgstore_setmsg(pg, pgstore_resmsg(pg, r));
 		(void)util_strlcpy_utf8(err, pg->errmsg, errsize);
 		PQclear(r);
 		pgcur_clean(c);
@@ -882,8 +903,7 @@ pgcur_step(struct pgcur *c, const char *name)
 		pgcur_reset(c, 0);
 		return STORE_OK;
 	default:
-		pgstore_setmsg(pg, c->res != NULL ?
-		    PQresultErrorMessage(c->res) : PQerrorMessage(pg->conn));
+		pgstore_setmsg(pg, pgstore_resmsg(pg, c->res));
 		rc = pgstore_code(pg, c->res);
 		pgcur_reset(c, 0);
 		if (rc != STORE_EBUSY && rc != STORE_EUNIQUE &&
