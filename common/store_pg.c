@@ -76,7 +76,7 @@ struct pgstore {
 	unsigned	 nbuilt;	/* names for store_prepare's */
 };
 
-static char	 pgstore_err[512];
+static _Thread_local char pgstore_err[512];
 static char	 pgstore_pwfile[4096];
 
 static const char *pgstore_fail(const char *, ...)

@@ -243,7 +243,7 @@ ctl_store(struct ctl *ctl)
 
 	if (ctl->store != NULL)
 		return ctl->store;
-	ctl->store = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
+	ctl->store = store_open(config_database(ctl->cfg), 0,
 	    &errstr);
 	if (ctl->store == NULL)
 		fprintf(stderr, "munictl: %s\n", errstr);
@@ -370,6 +370,7 @@ main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
+	store_password_file(config_str(ctl.cfg, CFG_DATABASE_PASSWORD_FILE));
 	/*
 	 * Local time is the municipality's whatever the shell's TZ: set
 	 * before anything reads a clock (MUNI_FAKE_NOW is local time too).
