@@ -153,8 +153,9 @@ pgstore_password(char *buf, size_t size, const char **errstr)
 		return -1;
 	}
 	if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-		*errstr = pgstore_fail(_("%s: the database password file is "
-		    "readable or writable by others: run `chmod 600 %s`"),
+		*errstr = pgstore_fail(_("%s: the database password file may "
+		    "be read or written by others than its owner: run `chmod "
+		    "600 %s`"),
 		    pgstore_pwfile, pgstore_pwfile);
 		return -1;
 	}
@@ -273,7 +274,8 @@ pgstore_session(struct pgstore *pg)
  * with *errstr when the database is someone else's.
  */
 static int
-pgstore_version(struct pgstore *pg, int *version, const char **errstr)
+pgstore_version(struct pgstore *pg, const char *where, int *version,
+    const char **errstr)
 {
 	PGresult	*r;
 	int		 rc = -1;
@@ -289,8 +291,8 @@ pgstore_version(struct pgstore *pg, int *version, const char **errstr)
 	}
 	if (strcmp(PQgetvalue(r, 0, 1), "t") != 0) {
 		if (strcmp(PQgetvalue(r, 0, 0), "0") != 0) {
-			*errstr = pgstore_fail(_("not a muni database (tables "
-			    "but no muni_meta)"));
+			*errstr = pgstore_fail(_("%s: not a muni database "
+			    "(tables but no muni_meta)"), where);
 			goto done;
 		}
 		*version = 0;
@@ -306,8 +308,8 @@ pgstore_version(struct pgstore *pg, int *version, const char **errstr)
 		goto done;
 	}
 	if (strtoll(PQgetvalue(r, 0, 0), NULL, 10) != STORE_APP_ID) {
-		*errstr = pgstore_fail(_("not a muni database (foreign "
-		    "application_id)"));
+		*errstr = pgstore_fail(_("%s: not a muni database (foreign "
+		    "application_id)"), where);
 		goto done;
 	}
 	*version = (int)strtol(PQgetvalue(r, 0, 1), NULL, 10);
@@ -325,7 +327,8 @@ done:
  * migrated in the meantime.
  */
 static int
-pgstore_migrate(struct pgstore *pg, int version, const char **errstr)
+pgstore_migrate(struct pgstore *pg, const char *where, int version,
+    const char **errstr)
 {
 	int	 top = PG_SCHEMA_BASE + (int)nitems(pg_migrations) - 1;
 	int	 v = version, step, now;
@@ -346,13 +349,13 @@ pgstore_migrate(struct pgstore *pg, int version, const char **errstr)
 		if (pgstore_exec(pg, "migration", "BEGIN") == -1 ||
 		    pgstore_exec(pg, "migration",
 		    "SELECT pg_advisory_xact_lock(1836412521)") == -1 ||
-		    pgstore_version(pg, &now, errstr) == -1)
+		    pgstore_version(pg, where, &now, errstr) == -1)
 			goto fail;
 		if (now == v && pgstore_exec(pg, "migration",
 		    pg_migrations[step]) == -1)
 			goto fail;
 		if (pgstore_exec(pg, "migration", "COMMIT") == -1 ||
-		    pgstore_version(pg, &now, errstr) == -1)
+		    pgstore_version(pg, where, &now, errstr) == -1)
 			goto fail;
 		if (now <= v) {
 			*errstr = pgstore_fail(_("migration to schema version "
@@ -535,29 +538,29 @@ pgstore_open(const char *where, int flags, int *found, const char **errstr)
 		*errstr = pgstore_fail("%s", pg->errmsg);
 		goto fail;
 	}
-	if (pgstore_version(pg, &version, errstr) == -1)
+	if (pgstore_version(pg, where, &version, errstr) == -1)
 		goto fail;
 	*found = version;
 	if (version > store_schema_version()) {
-		*errstr = pgstore_fail(_("database schema version %d is newer "
-		    "than this program's (%d): install the newer muni"),
-		    version, store_schema_version());
+		*errstr = pgstore_fail(_("%s: database schema version %d is "
+		    "newer than this program's (%d): install the newer muni"),
+		    where, version, store_schema_version());
 		goto fail;
 	}
 	if (version < store_schema_version()) {
 		if (version == 0 && !(flags & (STORE_CREATE | STORE_MIGRATE))) {
-			*errstr = pgstore_fail(_("the database is empty: run "
-			    "`munictl init` first"));
+			*errstr = pgstore_fail(_("%s: the database is empty: "
+			    "run `munictl init` first"), where);
 			goto fail;
 		}
 		if (!(flags & (STORE_CREATE | STORE_MIGRATE))) {
-			*errstr = pgstore_fail(_("database schema version %d "
-			    "is older than this program's (%d): run `munictl "
-			    "init` to upgrade it"), version,
+			*errstr = pgstore_fail(_("%s: database schema version "
+			    "%d is older than this program's (%d): run "
+			    "`munictl init` to upgrade it"), where, version,
 			    store_schema_version());
 			goto fail;
 		}
-		if (pgstore_migrate(pg, version, errstr) == -1)
+		if (pgstore_migrate(pg, where, version, errstr) == -1)
 			goto fail;
 	}
 	if (PQenterPipelineMode(pg->conn) != 1) {
