@@ -26,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "config.h"
 #include "i18n.h"
@@ -57,6 +58,7 @@ struct pgcur {
 	char		 name[32];	/* the prepared statement's */
 	const char	*label;		/* for log lines */
 	int		 ok;		/* prepared */
+	int		 guard;		/* an INSERT: see pgcur_exec */
 	int		 nparams;
 	struct pgparam	*params;
 	const char	**vals;
@@ -210,6 +212,14 @@ pgstore_rewrite(const char *sql, size_t len, int *nparams)
 	}
 	out[o] = '\0';
 	return out;
+}
+
+/* Whether sql is an INSERT (see pgcur_exec). */
+static int
+pgstore_is_insert(const char *sql)
+{
+	sql += strspn(sql, " \t\n");
+	return strncasecmp(sql, "INSERT", 6) == 0;
 }
 
 static void
@@ -398,6 +408,7 @@ pgstore_prepare_all(struct pgstore *pg, const char **errstr)
 			text = pgstore_rewrite(store_sql[i].sql,
 			    strlen(store_sql[i].sql), &n);
 		pgcur_init(c, pg, store_sql[i].name, n);
+		c->guard = pgstore_is_insert(text);
 		(void)snprintf(c->name, sizeof(c->name), "m%d", i);
 		c->ok = 1;
 		if (PQsendPrepare(pg->conn, c->name, text, 0, NULL) != 1) {
@@ -695,6 +706,7 @@ pgstore_prepare(struct pgstore *pg, const char *sql, size_t len, char *err,
 	text = pgstore_rewrite(sql, len, &n);
 	c = xcalloc(1, sizeof(*c));
 	pgcur_init(c, pg, "(built)", n);
+	c->guard = pgstore_is_insert(text);
 	(void)snprintf(c->name, sizeof(c->name), "b%u", pg->nbuilt++);
 	r = PQprepare(pg->conn, c->name, text, 0, NULL);
 	free(text);
@@ -862,6 +874,83 @@ pgstore_code(struct pgstore *pg, const PGresult *r)
 	return STORE_ERROR;
 }
 
+/*
+ * Run the statement. Inside a transaction an INSERT runs under a savepoint
+ * of its own, sent in one pipeline with it (one round trip): on SQLite a
+ * statement that fails undoes itself alone and the transaction goes on,
+ * and callers count on that where a UNIQUE says "already there" (a
+ * merchant's phone, an import's row, an API client); PostgreSQL would
+ * abort the whole transaction. Other statements' errors end the caller's
+ * transaction anyway (store_abort), so they go without: a savepoint is a
+ * subtransaction, which PostgreSQL keeps count of until the commit.
+ */
+static PGresult *
+pgcur_exec(struct pgcur *c)
+{
+	PGconn		*conn = c->pg->conn;
+	PGresult	*r, *res = NULL;
+	int		 failed = 0, n;
+	ExecStatusType	 st;
+
+	if (!c->guard || PQtransactionStatus(conn) != PQTRANS_INTRANS)
+		return PQexecPrepared(conn, c->name, c->nparams, c->vals,
+		    c->lens, c->fmts, 0);
+	if (PQenterPipelineMode(conn) != 1 ||
+	    PQsendQueryParams(conn, "SAVEPOINT muni_stmt", 0, NULL, NULL,
+	    NULL, NULL, 0) != 1 ||
+	    PQsendQueryPrepared(conn, c->name, c->nparams, c->vals, c->lens,
+	    c->fmts, 0) != 1 ||
+	    PQsendQueryParams(conn, "RELEASE muni_stmt", 0, NULL, NULL, NULL,
+	    NULL, 0) != 1 ||
+	    PQpipelineSync(conn) != 1)
+		goto lost;
+	/* Three commands, each ending in a NULL; then the sync. */
+	for (n = 0; n < 3; n++) {
+		while ((r = PQgetResult(conn)) != NULL) {
+			if (n == 1 && res == NULL)
+				res = r;
+			else {
+				if (PQresultStatus(r) != PGRES_COMMAND_OK)
+					failed = 1;
+				PQclear(r);
+			}
+		}
+	}
+	(void)failed;
+	r = PQgetResult(conn);
+	if (PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
+		PQclear(r);
+		goto lost;
+	}
+	PQclear(r);
+	if (PQexitPipelineMode(conn) != 1)
+		goto lost;
+	if (res == NULL)
+		goto lost;
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultStatus(res) != PGRES_TUPLES_OK) {
+		/* Undo the statement alone; the transaction goes on. */
+		r = PQexec(conn, "ROLLBACK TO muni_stmt; RELEASE muni_stmt");
+		if (PQresultStatus(r) != PGRES_COMMAND_OK)
+			log_warnx("%s: %s", c->label, pgstore_resmsg(c->pg, r));
+		PQclear(r);
+	}
+	return res;
+lost:
+	/* A connection in a state we cannot use: say so as libpq does. */
+	PQclear(res);
+	for (n = 0; n < 8; n++) {
+		if ((r = PQgetResult(conn)) == NULL)
+			continue;
+		st = PQresultStatus(r);
+		PQclear(r);
+		if (st == PGRES_PIPELINE_SYNC)
+			break;
+	}
+	(void)PQexitPipelineMode(conn);
+	return NULL;
+}
+
 int
 pgcur_step(struct pgcur *c, const char *name)
 {
@@ -888,8 +977,7 @@ pgcur_step(struct pgcur *c, const char *name)
 		c->lens[i] = c->params[i].len;
 		c->fmts[i] = c->params[i].fmt;
 	}
-	c->res = PQexecPrepared(pg->conn, c->name, c->nparams, c->vals,
-	    c->lens, c->fmts, 0);
+	c->res = pgcur_exec(c);
 	switch (PQresultStatus(c->res)) {
 	case PGRES_TUPLES_OK:
 	case PGRES_COMMAND_OK:

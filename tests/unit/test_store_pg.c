@@ -490,18 +490,37 @@ test_transactions(void **state)
 	assert_int_equal(store_commit(fx->s), 0);
 	assert_int_equal(pq_int(fx->conn, "SELECT sum(k) FROM t"), 1 + 2 + 4);
 
-	/* A transaction whose statement failed does not commit. */
+	/*
+	 * An INSERT that a UNIQUE refuses undoes itself alone, as on
+	 * SQLite: the caller reads on ("who has it?") and commits.
+	 */
 	assert_int_equal(store_begin(fx->s), 0);
 	assert_int_equal(store_bind(c, "i", 5), STORE_OK);
 	assert_int_equal(store_run(c), STORE_OK);
 	assert_int_equal(store_bind(c, "i", 1), STORE_OK);
 	assert_int_equal(store_run(c), STORE_EUNIQUE);
+	run(fx->s, "UPDATE t SET k = 50 WHERE k = 5");
+	assert_int_equal(store_commit(fx->s), 0);
+	assert_int_equal(pq_int(fx->conn, "SELECT count(*) FROM t WHERE"
+	    " k = 50"), 1);
+
+	/* Another failed statement ends the transaction: no commit. */
+	assert_int_equal(store_begin(fx->s), 0);
+	assert_int_equal(store_bind(c, "i", 6), STORE_OK);
+	assert_int_equal(store_run(c), STORE_OK);
+	{
+		struct store_cur	*u = prep(fx->s,
+		    "UPDATE t SET k = 1 WHERE k = 2");
+
+		assert_int_equal(store_run(u), STORE_EUNIQUE);
+		store_cur_free(u);
+	}
 	assert_int_equal(store_commit(fx->s), -1);
 	assert_int_equal(pq_int(fx->conn, "SELECT count(*) FROM t WHERE"
-	    " k = 5"), 0);
+	    " k = 6"), 0);
 	/* ... and the store is usable after it. */
 	assert_int_equal(store_savepoint(fx->s), -1);
-	assert_int_equal(store_bind(c, "i", 6), STORE_OK);
+	assert_int_equal(store_bind(c, "i", 7), STORE_OK);
 	assert_int_equal(store_run(c), STORE_OK);
 	store_cur_free(c);
 }
