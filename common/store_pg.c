@@ -28,6 +28,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "clock.h"
 #include "config.h"
 #include "i18n.h"
 #include "log.h"
@@ -76,6 +77,8 @@ struct pgstore {
 	int64_t		 changes;
 	char		 errmsg[512];
 	unsigned	 nbuilt;	/* names for store_prepare's */
+	int64_t		 retry_ms;	/* no reconnecting before (monotonic) */
+	int		 open_tx;	/* BEGIN sent, no COMMIT or ROLLBACK yet */
 };
 
 static _Thread_local char pgstore_err[512];
@@ -391,13 +394,15 @@ fail:
  * that does not prepare named with PostgreSQL's reason.
  */
 static int
-pgstore_prepare_all(struct pgstore *pg, const char **errstr)
+pgstore_prepare_all(struct pgstore *pg, int init, const char **errstr)
 {
 	PGresult	*r;
 	char		*text;
 	int		 i, n, bad = -1, rc = 0;
 	char		 why[256] = "";
 
+	if (PQenterPipelineMode(pg->conn) != 1)
+		goto connfail;
 	for (i = 0; i < STMT__COUNT; i++) {
 		struct pgcur	*c = &pg->curs[i];
 
@@ -407,9 +412,11 @@ pgstore_prepare_all(struct pgstore *pg, const char **errstr)
 		} else
 			text = pgstore_rewrite(store_sql[i].sql,
 			    strlen(store_sql[i].sql), &n);
-		pgcur_init(c, pg, store_sql[i].name, n);
-		c->guard = pgstore_is_insert(text);
-		(void)snprintf(c->name, sizeof(c->name), "m%d", i);
+		if (init) {
+			pgcur_init(c, pg, store_sql[i].name, n);
+			c->guard = pgstore_is_insert(text);
+			(void)snprintf(c->name, sizeof(c->name), "m%d", i);
+		}
 		c->ok = 1;
 		if (PQsendPrepare(pg->conn, c->name, text, 0, NULL) != 1) {
 			free(text);
@@ -574,12 +581,7 @@ pgstore_open(const char *where, int flags, int *found, const char **errstr)
 		if (pgstore_migrate(pg, where, version, errstr) == -1)
 			goto fail;
 	}
-	if (PQenterPipelineMode(pg->conn) != 1) {
-		pgstore_setmsg(pg, PQerrorMessage(pg->conn));
-		*errstr = pgstore_fail("%s", pg->errmsg);
-		goto fail;
-	}
-	if (pgstore_prepare_all(pg, errstr) == -1)
+	if (pgstore_prepare_all(pg, 1, errstr) == -1)
 		goto fail;
 	return pg;
 fail:
@@ -622,6 +624,11 @@ pgstore_exec(struct pgstore *pg, const char *what, const char *sql)
 	ExecStatusType	 st = PQresultStatus(r);
 	int		 rc = 0;
 
+	if (strcmp(sql, "COMMIT") == 0 || strcmp(sql, "ROLLBACK") == 0)
+		pg->open_tx = 0;
+	else if (strcmp(sql, "BEGIN") == 0 && st == PGRES_COMMAND_OK)
+		pg->open_tx = 1;
+
 	if (st != PGRES_COMMAND_OK && st != PGRES_TUPLES_OK) {
 		pgstore_setmsg(pg, pgstore_resmsg(pg, r));
 		log_warnx("%s: %s", what, pg->errmsg);
@@ -643,8 +650,9 @@ pgstore_in_tx(struct pgstore *pg)
 {
 	PGTransactionStatusType	 t = PQtransactionStatus(pg->conn);
 
+	/* A connection gone mid-transaction: the caller's rollback ends it. */
 	return t == PQTRANS_INTRANS || t == PQTRANS_INERROR ||
-	    t == PQTRANS_ACTIVE;
+	    t == PQTRANS_ACTIVE || (t == PQTRANS_UNKNOWN && pg->open_tx);
 }
 
 int
@@ -951,6 +959,54 @@ lost:
 	return NULL;
 }
 
+/*
+ * The server went (a restart, a failover to another host of the URL, a
+ * dropped line to a library): connect again, at most once a second, and
+ * prepare the table again. The statement that found the connection gone
+ * failed with STORE_EIO, which callers take as "try later"; the one after
+ * may find it back. The transaction that was open is gone with the
+ * connection, as its caller was told. store_prepare's statements are not
+ * prepared again: they live for one use (the rule compiler's).
+ */
+static int
+pgstore_reconnect(struct pgstore *pg)
+{
+	const char	*err;
+	int		 version;
+	int64_t		 now = clock_mono_ms();
+
+	/*
+	 * Not inside the caller's transaction: what follows would run
+	 * outside one. Its rollback comes first.
+	 */
+	if (pg->open_tx) {
+		pgstore_setmsg(pg, "the connection to the database was lost "
+		    "in a transaction");
+		return -1;
+	}
+	if (now < pg->retry_ms)
+		return -1;
+	pg->retry_ms = now + 1000;
+	PQreset(pg->conn);
+	if (PQstatus(pg->conn) != CONNECTION_OK) {
+		pgstore_setmsg(pg, PQerrorMessage(pg->conn));
+		return -1;
+	}
+	if (pgstore_session(pg) == -1 ||
+	    pgstore_version(pg, PQdb(pg->conn), &version, &err) == -1)
+		return -1;
+	if (version != store_schema_version()) {
+		pgstore_setmsg(pg, "the database's schema version changed");
+		return -1;
+	}
+	if (pgstore_prepare_all(pg, 0, &err) == -1) {
+		pgstore_setmsg(pg, err);
+		return -1;
+	}
+	log_info("reconnected to the database");
+	return 0;
+}
+
 int
 pgcur_step(struct pgcur *c, const char *name)
 {
@@ -966,6 +1022,11 @@ pgcur_step(struct pgcur *c, const char *name)
 		/* Done; a step after this runs the statement again. */
 		pgcur_reset(c, 0);
 		return STORE_OK;
+	}
+	if (PQstatus(pg->conn) == CONNECTION_BAD &&
+	    pgstore_reconnect(pg) == -1) {
+		log_warnx("%s: %s", name, pg->errmsg);
+		return STORE_EIO;
 	}
 	if (!c->ok) {
 		pgstore_setmsg(pg, "statement not prepared on PostgreSQL");

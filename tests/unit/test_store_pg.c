@@ -525,6 +525,63 @@ test_transactions(void **state)
 	store_cur_free(c);
 }
 
+/* The store's server process, ended as a restart or a failover would. */
+static void
+kill_backend(struct fx *fx, struct store *s)
+{
+	struct store_cur	*c = prep(s, "SELECT pg_backend_pid()");
+	char			 sql[96];
+
+	assert_int_equal(store_step(c), STORE_ROW);
+	(void)snprintf(sql, sizeof(sql), "SELECT pg_terminate_backend(%lld)",
+	    (long long)store_i64(c, 0));
+	store_cur_free(c);
+	pq_exec(fx->conn, sql);
+}
+
+/*
+ * A lost connection is STORE_EIO (callers try later); the store connects
+ * again, at most once a second, but never inside the caller's transaction
+ * (what followed would run outside it): its rollback comes first.
+ */
+static void
+test_reconnect(void **state)
+{
+	struct fx	*fx = *state;
+	int64_t		 n;
+
+	fx->s = open_ok(fx, STORE_CREATE);
+	clock_set_fake(1765000000);
+	assert_int_equal(store_audit(fx->s, "anna", "test.one", "a"), 0);
+
+	assert_int_equal(store_begin(fx->s), 0);
+	assert_int_equal(store_audit(fx->s, "anna", "test.one", "b"), 0);
+	kill_backend(fx, fx->s);
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.one", (time_t)0), STORE_EIO);
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.one", (time_t)0), STORE_EIO);
+	assert_non_null(strstr(store_errmsg(fx->s), "in a transaction"));
+	store_rollback(fx->s);
+	n = -1;
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.one", (time_t)0), STORE_ROW);
+	/* The uncommitted row went with the connection. */
+	assert_true(n == 1);
+
+	/* Outside a transaction; not again within the second. */
+	kill_backend(fx, fx->s);
+	assert_int_equal(store_audit(fx->s, "anna", "test.one", "c"), -1);
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.one", (time_t)0), STORE_EIO);
+	clock_advance_ms(1001);
+	assert_int_equal(store_audit(fx->s, "anna", "test.one", "d"), 0);
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.one", (time_t)0), STORE_ROW);
+	assert_true(n == 2);
+	clock_clear_fake();
+}
+
 static void
 test_urls(void **state)
 {
@@ -595,6 +652,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_busy, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_transactions, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_reconnect, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_urls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_file, setup,
