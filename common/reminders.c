@@ -62,8 +62,7 @@ page(struct store *s, const char *kind, const char *due, const char *topic,
 	size_t			 got;
 	int			 rc = STORE_OK;
 
-	/* ?3 is not in the statement. */
-	if (store_bind(c, "ss-sII", kind, due, topic, cursor,
+	if (store_bind(c, "sssII", kind, due, topic, cursor,
 	    (int64_t)want) != STORE_OK)
 		return -1;
 	for (got = 0; got < want && (rc = store_step(c)) == STORE_ROW;

@@ -478,4 +478,20 @@ static const char *const pg_migrations[] = {
 	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);",
 };
 
+/*
+ * After rows were written with ids of their own (`munictl migrate --to`,
+ * the demo's fees), each identity's sequence is set past the largest id,
+ * as SQLite's rowid follows max(rowid): otherwise the next row the
+ * database numbers collides with a copied one.
+ */
+#define PG_SYNC_IDENTITIES \
+	"DO $$ DECLARE c record; BEGIN" \
+	" FOR c IN SELECT table_name, column_name" \
+	"  FROM information_schema.columns" \
+	"  WHERE table_schema = current_schema() AND is_identity = 'YES'" \
+	" LOOP EXECUTE format('SELECT setval(pg_get_serial_sequence(%L, %L)," \
+	" coalesce(max(%I), 0) + 1, false) FROM %I', c.table_name," \
+	"  c.column_name, c.column_name, c.table_name);" \
+	" END LOOP; END $$"
+
 #endif

@@ -25,10 +25,14 @@ STMT(ST_AUDIT_INSERT,
     "INSERT INTO audit_log (at, actor, action, detail, origin)"
     " VALUES (?1, ?2, ?3, ?4, ?5)")
 /* ?1 name or NULL, ?2 since (epoch) ; oldest first, at most ?3 rows. */
-STMT(ST_AUDIT_LIST,
+STMT2(ST_AUDIT_LIST,
     "SELECT at, actor, origin, action, detail FROM audit_log"
     " WHERE (?1 IS NULL OR actor = ?1 OR origin LIKE '% by ' || ?1)"
-    " AND at >= ?2 ORDER BY at, id LIMIT ?3")
+    " AND at >= ?2 ORDER BY at, id LIMIT ?3",
+    "SELECT at, actor, origin, action, detail FROM audit_log"
+    " WHERE ($1::text IS NULL OR actor = $1"
+    "  OR origin ILIKE '% by ' || $1 ESCAPE '')"
+    " AND at >= $2 ORDER BY at, id LIMIT $3")
 /* ?1 actor, ?2 action, ?3 since (epoch): rows after it (rate limits). */
 STMT(ST_AUDIT_COUNT,
     "SELECT count(*) FROM audit_log WHERE actor = ?1 AND action = ?2"
@@ -39,36 +43,42 @@ STMT(ST_AUDIT_COUNT,
 STMT(ST_STAFF_COUNT, "SELECT count(*) FROM staff")
 STMT(ST_STAFF_BY_NAME,
     "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(pending_by, ''),"
+    " CASE WHEN pin_hash IS NOT NULL THEN 1 ELSE 0 END,"
     " coalesce(unix_user, ''), coalesce(phone, ''),"
     " coalesce(birth_date, ''), disabled, created_at,"
     " coalesce(last_seen, 0) FROM staff WHERE name = ?1")
 STMT(ST_STAFF_BY_ID,
     "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(pending_by, ''),"
+    " CASE WHEN pin_hash IS NOT NULL THEN 1 ELSE 0 END,"
     " coalesce(unix_user, ''), coalesce(phone, ''),"
     " coalesce(birth_date, ''), disabled, created_at,"
     " coalesce(last_seen, 0) FROM staff WHERE id = ?1")
 STMT(ST_STAFF_BY_UNIX,
     "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(pending_by, ''),"
+    " CASE WHEN pin_hash IS NOT NULL THEN 1 ELSE 0 END,"
     " coalesce(unix_user, ''), coalesce(phone, ''),"
     " coalesce(birth_date, ''), disabled, created_at,"
     " coalesce(last_seen, 0) FROM staff WHERE unix_user = ?1")
 STMT(ST_STAFF_LIST,
     "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(pending_by, ''),"
+    " CASE WHEN pin_hash IS NOT NULL THEN 1 ELSE 0 END,"
     " coalesce(unix_user, ''), coalesce(phone, ''),"
     " coalesce(birth_date, ''), disabled, created_at,"
     " coalesce(last_seen, 0) FROM staff ORDER BY name")
 /* Those who can approve and are not disabled; ?1 leaves one out. */
 STMT(ST_STAFF_APPROVERS,
     "SELECT id, name, display_name, role, coalesce(pending_role, ''),"
-    " coalesce(pending_by, ''), pin_hash IS NOT NULL,"
+    " coalesce(pending_by, ''),"
+    " CASE WHEN pin_hash IS NOT NULL THEN 1 ELSE 0 END,"
     " coalesce(unix_user, ''), coalesce(phone, ''),"
     " coalesce(birth_date, ''), disabled, created_at,"
     " coalesce(last_seen, 0) FROM staff WHERE disabled = 0"
-    " AND role IN ('approver', 'admin') AND name IS NOT ?1 ORDER BY id")
+    " AND role IN ('approver', 'admin') AND name IS DISTINCT FROM ?1"
+    " ORDER BY id")
 STMT(ST_STAFF_INSERT,
     "INSERT INTO staff (name, display_name, role, pending_role, pending_by,"
     " unix_user, phone, birth_date, created_at)"
@@ -114,12 +124,13 @@ STMT(ST_RESIDENT_UPSERT,
     " lang = excluded.lang, territory = excluded.territory,"
     " address = excluded.address, birth_date = excluded.birth_date,"
     " updated_at = excluded.updated_at"
-    " WHERE given_name IS NOT excluded.given_name"
-    " OR family_name IS NOT excluded.family_name"
-    " OR phone IS NOT excluded.phone OR lang IS NOT excluded.lang"
-    " OR territory IS NOT excluded.territory"
-    " OR address IS NOT excluded.address"
-    " OR birth_date IS NOT excluded.birth_date")
+    " WHERE residents.given_name IS DISTINCT FROM excluded.given_name"
+    " OR residents.family_name IS DISTINCT FROM excluded.family_name"
+    " OR residents.phone IS DISTINCT FROM excluded.phone"
+    " OR residents.lang IS DISTINCT FROM excluded.lang"
+    " OR residents.territory IS DISTINCT FROM excluded.territory"
+    " OR residents.address IS DISTINCT FROM excluded.address"
+    " OR residents.birth_date IS DISTINCT FROM excluded.birth_date")
 STMT(ST_RESIDENT_ID_BY_CODE,
     "SELECT id FROM residents WHERE personal_code = ?1")
 STMT(ST_RESIDENT_COUNT, "SELECT count(*) FROM residents")
@@ -157,12 +168,16 @@ STMT(ST_QUEUE_UPSERT,
     " registered_at = excluded.registered_at,"
     " desired_start = excluded.desired_start,"
     " priority = excluded.priority, updated_at = excluded.updated_at"
-    " WHERE child_given_name IS NOT excluded.child_given_name"
-    " OR child_family_name IS NOT excluded.child_family_name"
-    " OR guardian_id IS NOT excluded.guardian_id"
-    " OR registered_at IS NOT excluded.registered_at"
-    " OR desired_start IS NOT excluded.desired_start"
-    " OR priority IS NOT excluded.priority")
+    " WHERE queue_entries.child_given_name IS DISTINCT FROM"
+    "  excluded.child_given_name"
+    " OR queue_entries.child_family_name IS DISTINCT FROM"
+    "  excluded.child_family_name"
+    " OR queue_entries.guardian_id IS DISTINCT FROM excluded.guardian_id"
+    " OR queue_entries.registered_at IS DISTINCT FROM"
+    "  excluded.registered_at"
+    " OR queue_entries.desired_start IS DISTINCT FROM"
+    "  excluded.desired_start"
+    " OR queue_entries.priority IS DISTINCT FROM excluded.priority")
 
 /* fees */
 STMT(ST_FEE_UPSERT,
@@ -170,12 +185,12 @@ STMT(ST_FEE_UPSERT,
     " reference, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
     " ON CONFLICT (resident_id, kind, period) DO UPDATE SET"
     " amount_cents = excluded.amount_cents, due_date = excluded.due_date,"
-    " reference = coalesce(excluded.reference, reference),"
+    " reference = coalesce(excluded.reference, fees.reference),"
     " updated_at = excluded.updated_at"
-    " WHERE amount_cents IS NOT excluded.amount_cents"
-    " OR due_date IS NOT excluded.due_date"
+    " WHERE fees.amount_cents IS DISTINCT FROM excluded.amount_cents"
+    " OR fees.due_date IS DISTINCT FROM excluded.due_date"
     " OR (excluded.reference IS NOT NULL"
-    "  AND reference IS NOT excluded.reference)"
+    "  AND fees.reference IS DISTINCT FROM excluded.reference)"
     " RETURNING id, reference")
 STMT(ST_FEE_SET_REFERENCE, "UPDATE fees SET reference = ?2 WHERE id = ?1")
 
@@ -189,10 +204,19 @@ STMT(ST_DEMO_QUEUE_INSERT,
     " child_family_name, guardian_id, institution_id, registered_at,"
     " desired_start, priority, status, updated_at)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
-STMT(ST_DEMO_FEE_INSERT,
+/*
+ * ?10 the id, or NULL for the next. PostgreSQL's identity takes no NULL;
+ * an id given does not move its sequence (PG_SYNC_IDENTITIES does).
+ */
+STMT2(ST_DEMO_FEE_INSERT,
     "INSERT INTO fees (id, resident_id, kind, period, amount_cents,"
     " due_date, reference, paid_cents, paid_at, updated_at)"
-    " VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+    " VALUES (?10, ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    "INSERT INTO fees (id, resident_id, kind, period, amount_cents,"
+    " due_date, reference, paid_cents, paid_at, updated_at)"
+    " VALUES (coalesce($10::bigint,"
+    " nextval(pg_get_serial_sequence('fees', 'id'))),"
+    " $1, $2, $3, $4, $5, $6, $7, $8, $9)")
 STMT(ST_DEMO_SUBSCRIPTION_INSERT,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
     " updated_at) VALUES (?1, (SELECT id FROM topics WHERE code = ?2), ?3,"
@@ -326,7 +350,7 @@ STMT(ST_SVC_SUBSCRIBE,
     " updated_at) VALUES (?1, ?2, ?3, ?4)"
     " ON CONFLICT (resident_id, topic_id) DO UPDATE SET"
     " subscribed = excluded.subscribed, updated_at = excluded.updated_at"
-    " WHERE subscribed IS NOT excluded.subscribed")
+    " WHERE subscriptions.subscribed IS DISTINCT FROM excluded.subscribed")
 /* A choice by name is the resident's own: STOP alone no longer owns it. */
 STMT(ST_SVC_STOP_LEFT_FORGET,
     "DELETE FROM stop_all_left WHERE resident_id = ?1 AND topic_id = ?2")
@@ -341,17 +365,17 @@ STMT(ST_SVC_UNSUBSCRIBE_ALL,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
     " updated_at) SELECT ?1, id, 0, ?2 FROM topics WHERE emergency = 0"
     " ON CONFLICT (resident_id, topic_id) DO UPDATE SET subscribed = 0,"
-    " updated_at = excluded.updated_at WHERE subscribed <> 0")
+    " updated_at = excluded.updated_at WHERE subscriptions.subscribed <> 0")
 /* START alone: back on what STOP alone turned off, then forget it. */
 STMT(ST_SVC_RESUBSCRIBE_STOPPED,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
     " updated_at) SELECT resident_id, topic_id, 1, ?2 FROM stop_all_left"
     " WHERE resident_id = ?1 ON CONFLICT (resident_id, topic_id)"
     " DO UPDATE SET subscribed = 1, updated_at = excluded.updated_at"
-    " WHERE subscribed = 0")
+    " WHERE subscriptions.subscribed = 0")
 STMT(ST_SVC_STOP_LEFT_CLEAR, "DELETE FROM stop_all_left WHERE resident_id = ?1")
 /* ?3 NULL: every topic that is not an emergency; else that topic code. */
-STMT(ST_SVC_CANCEL_BROADCASTS,
+STMT2(ST_SVC_CANCEL_BROADCASTS,
     "UPDATE outbox SET state = 'cancelled', updated_at = ?2 WHERE id IN"
     " (SELECT o.id FROM outbox o"
     " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
@@ -362,10 +386,22 @@ STMT(ST_SVC_CANCEL_BROADCASTS,
     "  AND resident_id IS NULL AND phone = ?1)"
     " AND o.broadcast_id IS NOT NULL AND coalesce(b.emergency, 0) = 0"
     " AND coalesce(t.emergency, 0) = 0"
-    " AND (?3 IS NULL OR coalesce(o.topic, b.topic) = ?3))")
+    " AND (?3 IS NULL OR coalesce(o.topic, b.topic) = ?3))",
+    "UPDATE outbox SET state = 'cancelled', updated_at = $2 WHERE id IN"
+    " (SELECT o.id FROM outbox o"
+    " LEFT JOIN broadcasts b ON b.id = o.broadcast_id"
+    " LEFT JOIN topics t ON t.code = coalesce(o.topic, b.topic)"
+    " WHERE o.id IN (SELECT id FROM outbox WHERE state = 'queued'"
+    "  AND resident_id IN (SELECT id FROM residents WHERE phone = $1)"
+    "  UNION ALL SELECT id FROM outbox WHERE state = 'queued'"
+    "  AND resident_id IS NULL AND phone = $1)"
+    " AND o.broadcast_id IS NOT NULL AND coalesce(b.emergency, 0) = 0"
+    " AND coalesce(t.emergency, 0) = 0"
+    " AND ($3::text IS NULL OR coalesce(o.topic, b.topic) = $3))")
 STMT(ST_SVC_COUNTER_NEXT,
     "INSERT INTO counters (name, value) VALUES (?1, 1)"
-    " ON CONFLICT (name) DO UPDATE SET value = value + 1 RETURNING value")
+    " ON CONFLICT (name) DO UPDATE SET value = counters.value + 1"
+    " RETURNING value")
 STMT(ST_SVC_REPORT_INSERT,
     "INSERT INTO reports (case_no, kind, resident_id, phone, channel, text,"
     " created_at, category) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)")
@@ -417,7 +453,7 @@ STMT(ST_GROUP_RESIDENT_BY_PHONE,
  * A manual group's members in the layout of rule.c's members statement
  * (keep the two in step): ?1 cursor, ?2 limit, ?3 group; ?4-?8 as there.
  */
-STMT(ST_GROUP_MANUAL_MEMBERS,
+STMT2(ST_GROUP_MANUAL_MEMBERS,
     "SELECT gm.id, r.id, coalesce(r.phone, gm.phone), r.phone_kind,"
     " coalesce(r.given_name, ''), coalesce(r.family_name, ''),"
     " coalesce(r.lang, 'lv'),"
@@ -434,7 +470,24 @@ STMT(ST_GROUP_MANUAL_MEMBERS,
     " (SELECT i.id FROM institutions i WHERE i.name = ?8))"
     " ORDER BY q.id LIMIT 1) END"
     " FROM group_members gm LEFT JOIN residents r ON r.id = gm.resident_id"
-    " WHERE gm.group_id = ?3 AND gm.id > ?1 ORDER BY gm.id LIMIT ?2")
+    " WHERE gm.group_id = ?3 AND gm.id > ?1 ORDER BY gm.id LIMIT ?2",
+    "SELECT gm.id, r.id, coalesce(r.phone, gm.phone), r.phone_kind,"
+    " coalesce(r.given_name, ''), coalesce(r.family_name, ''),"
+    " coalesce(r.lang, 'lv'),"
+    " CASE WHEN $4::bigint IS NULL THEN 1 ELSE coalesce((SELECT s.subscribed"
+    " FROM subscriptions s WHERE s.resident_id = r.id"
+    " AND s.topic_id = $4), $5) END,"
+    " CASE WHEN $6::text IS NULL THEN NULL ELSE (SELECT sum(f.amount_cents"
+    " - f.paid_cents) || ' ' || min(f.due_date) FROM fees f"
+    " WHERE f.resident_id = r.id AND f.kind = $6"
+    " AND f.paid_cents < f.amount_cents) END,"
+    " CASE WHEN $7::bigint IS NULL THEN NULL ELSE (SELECT q.id"
+    " FROM queue_entries q WHERE q.guardian_id = r.id"
+    " AND q.status = 'active' AND ($8::text IS NULL OR q.institution_id IN"
+    " (SELECT i.id FROM institutions i WHERE i.name = $8))"
+    " ORDER BY q.id LIMIT 1) END"
+    " FROM group_members gm LEFT JOIN residents r ON r.id = gm.resident_id"
+    " WHERE gm.group_id = $3 AND gm.id > $1 ORDER BY gm.id LIMIT $2")
 
 /* broadcasts (common/broadcast.c) */
 STMT(ST_BCAST_TOPIC,
@@ -567,7 +620,7 @@ STMT(ST_OUTBOX_ACCEPTED,
  * or a caller without one) matches any. Both halves start from a
  * message_id index; the caller narrows by phone and submit date.
  */
-STMT(ST_OUTBOX_RCPT_OPEN,
+STMT2(ST_OUTBOX_RCPT_OPEN,
     "SELECT id, 0, phone, updated_at FROM outbox WHERE message_id = ?1"
     " AND state = 'accepted'"
     " AND (?2 IS NULL OR rgroup IS NULL OR rgroup = ?2)"
@@ -576,9 +629,18 @@ STMT(ST_OUTBOX_RCPT_OPEN,
     " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
     " WHERE p.message_id = ?1 AND p.state = 'accepted'"
     " AND (?2 IS NULL OR p.rgroup IS NULL OR p.rgroup = ?2)"
+    " LIMIT 16",
+    "SELECT id, 0, phone, updated_at FROM outbox WHERE message_id = $1"
+    " AND state = 'accepted'"
+    " AND ($2::text IS NULL OR rgroup IS NULL OR rgroup = $2)"
+    " UNION ALL"
+    " SELECT p.outbox_id, p.part, o.phone, p.updated_at"
+    " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
+    " WHERE p.message_id = $1 AND p.state = 'accepted'"
+    " AND ($2 IS NULL OR p.rgroup IS NULL OR p.rgroup = $2)"
     " LIMIT 16")
 /* The same id's messages and parts that already have a final state. */
-STMT(ST_OUTBOX_RCPT_KNOWN,
+STMT2(ST_OUTBOX_RCPT_KNOWN,
     "SELECT id, 0, phone FROM outbox WHERE message_id = ?1"
     " AND (?2 IS NULL OR rgroup IS NULL OR rgroup = ?2)"
     " UNION ALL"
@@ -586,6 +648,14 @@ STMT(ST_OUTBOX_RCPT_KNOWN,
     " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
     " WHERE p.message_id = ?1"
     " AND (?2 IS NULL OR p.rgroup IS NULL OR p.rgroup = ?2)"
+    " LIMIT 16",
+    "SELECT id, 0, phone FROM outbox WHERE message_id = $1"
+    " AND ($2::text IS NULL OR rgroup IS NULL OR rgroup = $2)"
+    " UNION ALL"
+    " SELECT p.outbox_id, p.part, o.phone"
+    " FROM outbox_parts p JOIN outbox o ON o.id = p.outbox_id"
+    " WHERE p.message_id = $1"
+    " AND ($2 IS NULL OR p.rgroup IS NULL OR p.rgroup = $2)"
     " LIMIT 16")
 /*
  * Has any message or part had id ?1? From the message_id indexes alone:
@@ -605,10 +675,14 @@ STMT(ST_OUTBOX_MSGID_OPEN,
     " LIMIT 1")
 /* Delivered when every part is; else the worst part's final state. */
 STMT(ST_OUTBOX_PARTS_SUMMARY,
-    "SELECT CASE WHEN count(*) = sum(state = 'delivered') THEN 'delivered'"
-    " WHEN sum(state = 'rejected') > 0 THEN 'rejected'"
-    " WHEN sum(state = 'undeliverable') > 0 THEN 'undeliverable'"
-    " WHEN sum(state = 'expired') > 0 THEN 'expired'"
+    "SELECT CASE WHEN count(*) = sum(CASE WHEN state = 'delivered'"
+    "  THEN 1 ELSE 0 END) THEN 'delivered'"
+    " WHEN count(CASE WHEN state = 'rejected' THEN 1 END) > 0"
+    "  THEN 'rejected'"
+    " WHEN count(CASE WHEN state = 'undeliverable' THEN 1 END) > 0"
+    "  THEN 'undeliverable'"
+    " WHEN count(CASE WHEN state = 'expired' THEN 1 END) > 0"
+    "  THEN 'expired'"
     " ELSE 'accepted' END FROM outbox_parts WHERE outbox_id = ?1")
 STMT(ST_OUTBOX_SETTLE,
     "UPDATE outbox SET state = ?2, updated_at = ?3"
@@ -642,12 +716,24 @@ STMT(ST_RECEIPT_PENDING_DELETE,
     " AND phone = ?3")
 STMT(ST_RECEIPT_PENDING_PRUNE,
     "DELETE FROM receipts_pending WHERE received_at < ?1")
-STMT(ST_RECEIPT_PENDING_CAP,
+STMT2(ST_RECEIPT_PENDING_CAP,
     "DELETE FROM receipts_pending WHERE (message_id, rgroup, phone) IN"
     " (SELECT message_id, rgroup, phone FROM receipts_pending"
-    " ORDER BY received_at DESC, message_id DESC LIMIT -1 OFFSET ?1)")
+    " ORDER BY received_at DESC, message_id DESC LIMIT -1 OFFSET ?1)",
+    "DELETE FROM receipts_pending WHERE (message_id, rgroup, phone) IN"
+    " (SELECT message_id, rgroup, phone FROM receipts_pending"
+    " ORDER BY received_at DESC, message_id DESC LIMIT ALL OFFSET $1)")
 STMT(ST_OUTBOX_QUEUED, "SELECT count(*) FROM outbox WHERE state = 'queued'")
-STMT(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version")
+/*
+ * A number that changes when another connection commits. PostgreSQL has
+ * no data_version: its snapshot (the transactions still running and the
+ * next id) changes with every transaction that writes, begun or ended, so
+ * a hash of it serves; it also moves with this connection's own writes,
+ * which costs the gateway one look more, not one less.
+ */
+STMT2(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version",
+    "SELECT ('x' || substr(md5(pg_current_snapshot()::text), 1, 15))"
+    "::bit(60)::bigint")
 STMT(ST_OUTBOX_PARTS,
     "SELECT part, coalesce(message_id, ''), state, updated_at"
     " FROM outbox_parts WHERE outbox_id = ?1 ORDER BY part")
@@ -690,8 +776,8 @@ STMT(ST_BCAST_OUTBOX_INSERT16,
 
 /*
  * reminders (common/reminders.c): unpaid fees of kind ?1 due on ?2 whose
- * resident has a number that takes SMS and receives topic ?4, and that no
- * reminder went out for yet; after fee ?5, at most ?6. The fees_unpaid
+ * resident has a number that takes SMS and receives topic ?3, and that no
+ * reminder went out for yet; after fee ?4, at most ?5. The fees_unpaid
  * index (kind, due_date, rowid) seeks straight to the page.
  */
 STMT(ST_REMIND_DUE,
@@ -699,15 +785,15 @@ STMT(ST_REMIND_DUE,
     " f.period, f.due_date, r.phone, r.lang, r.given_name FROM fees f"
     " JOIN residents r ON r.id = f.resident_id"
     " WHERE f.kind = ?1 AND f.paid_cents < f.amount_cents"
-    " AND f.due_date = ?2 AND f.id > ?5"
+    " AND f.due_date = ?2 AND f.id > ?4"
     " AND r.phone IS NOT NULL AND r.phone_kind IN (0, 2)"
-    " AND coalesce((SELECT CASE WHEN t.emergency THEN 1 ELSE"
+    " AND coalesce((SELECT CASE WHEN t.emergency <> 0 THEN 1 ELSE"
     "  coalesce((SELECT s.subscribed FROM subscriptions s"
     "  WHERE s.resident_id = r.id AND s.topic_id = t.id), t.default_on) END"
-    "  FROM topics t WHERE t.code = ?4), 0) <> 0"
+    "  FROM topics t WHERE t.code = ?3), 0) <> 0"
     " AND NOT EXISTS (SELECT 1 FROM reminders_sent rs WHERE rs.kind = 'fee'"
     "  AND rs.ref_id = f.id AND rs.due = f.due_date)"
-    " ORDER BY f.id LIMIT ?6")
+    " ORDER BY f.id LIMIT ?5")
 /* The next due date of unpaid fees of kind ?1 after ?2, up to ?3. */
 STMT(ST_REMIND_NEXT_DUE,
     "SELECT min(due_date) FROM fees WHERE kind = ?1"
@@ -760,13 +846,13 @@ STMT(ST_REMIND_QUEUE,
     "  q.registered_at AND a.id < q.id))))) END,"
     " (SELECT min(CAST(rs.due AS INTEGER)) FROM reminders_sent rs"
     "  WHERE rs.kind = 'queue_pos' AND rs.ref_id = q.id),"
-    " EXISTS (SELECT 1 FROM reminders_sent rs WHERE rs.kind ="
-    "  'queue_placed' AND rs.ref_id = q.id)"
+    " CASE WHEN EXISTS (SELECT 1 FROM reminders_sent rs WHERE rs.kind ="
+    "  'queue_placed' AND rs.ref_id = q.id) THEN 1 ELSE 0 END"
     " FROM queue_entries q JOIN residents r ON r.id = q.guardian_id"
     " JOIN institutions i ON i.id = q.institution_id"
     " WHERE q.id > ?1 AND q.status IN ('active', 'placed')"
     " AND r.phone IS NOT NULL AND r.phone_kind IN (0, 2)"
-    " AND coalesce((SELECT CASE WHEN t.emergency THEN 1 ELSE"
+    " AND coalesce((SELECT CASE WHEN t.emergency <> 0 THEN 1 ELSE"
     "  coalesce((SELECT s.subscribed FROM subscriptions s"
     "  WHERE s.resident_id = r.id AND s.topic_id = t.id), t.default_on) END"
     "  FROM topics t WHERE t.code = ?2), 0) <> 0"
@@ -845,7 +931,8 @@ STMT(ST_TOPICS_SEED,
     "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
     " VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (code) DO NOTHING")
 STMT(ST_TOPICS_COUNT,
-    "SELECT count(*), coalesce(sum(emergency <> 0), 0) FROM topics")
+    "SELECT count(*), count(CASE WHEN emergency <> 0 THEN 1 END)"
+    " FROM topics")
 STMT(ST_TOPICS_LIST,
     "SELECT t.id, t.code, t.name_lv, t.name_en, t.default_on, t.emergency,"
     " (SELECT count(*) FROM subscriptions s WHERE s.topic_id = t.id"
@@ -876,13 +963,20 @@ STMT(ST_TOPICS_RULE_GROUPS,
  * cases (common/cases.c): reports and applications as staff work them.
  * Both reads return the same columns, in the order cases.c's row() reads.
  */
-STMT(ST_CASES_LIST,
+STMT2(ST_CASES_LIST,
     "SELECT r.id, r.case_no, r.kind, r.category, r.channel, r.status,"
     " coalesce(r.phone, ''), coalesce(r.resident_id, 0),"
     " coalesce(p.given_name || ' ' || p.family_name, ''), r.created_at,"
     " r.text FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
     " WHERE (?1 IS NULL OR r.status = ?1) AND (?2 IS NULL OR r.kind = ?2)"
-    " ORDER BY r.id DESC LIMIT ?3")
+    " ORDER BY r.id DESC LIMIT ?3",
+    "SELECT r.id, r.case_no, r.kind, r.category, r.channel, r.status,"
+    " coalesce(r.phone, ''), coalesce(r.resident_id, 0),"
+    " coalesce(p.given_name || ' ' || p.family_name, ''), r.created_at,"
+    " r.text FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
+    " WHERE ($1::text IS NULL OR r.status = $1)"
+    " AND ($2::text IS NULL OR r.kind = $2)"
+    " ORDER BY r.id DESC LIMIT $3")
 STMT(ST_CASES_GET,
     "SELECT r.id, r.case_no, r.kind, r.category, r.channel, r.status,"
     " coalesce(r.phone, ''), coalesce(r.resident_id, 0),"
@@ -909,16 +1003,23 @@ STMT(ST_CARD_MERCHANT_COUNT, "SELECT count(*) FROM merchants")
  * merchant: a municipality without the card lists no such topic.
  */
 STMT(ST_CARD_TOPIC,
-    "INSERT OR IGNORE INTO topics (code, name_lv, name_en, default_on,"
-    " emergency) VALUES ('atlaides', 'Atlaides', 'Discounts', 0, 0)")
+    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
+    " VALUES ('atlaides', 'Atlaides', 'Discounts', 0, 0)"
+    " ON CONFLICT DO NOTHING")
 STMT(ST_CARD_MERCHANT_UPDATE,
     "UPDATE merchants SET name = coalesce(?2, name),"
     " territory = coalesce(?3, territory), address = coalesce(?4, address),"
     " active = coalesce(?5, active), updated_at = ?6 WHERE id = ?1")
-STMT(ST_CARD_MERCHANT_LIST,
+STMT2(ST_CARD_MERCHANT_LIST,
     "SELECT m.id, m.name, m.territory, m.address, m.active,"
     " coalesce((SELECT group_concat(p.phone, ',') FROM merchant_phones p"
     "  WHERE p.merchant_id = m.id), ''),"
+    " (SELECT count(*) FROM offers o WHERE o.merchant_id = m.id"
+    "  AND o.ended_at IS NULL)"
+    " FROM merchants m ORDER BY m.name",
+    "SELECT m.id, m.name, m.territory, m.address, m.active,"
+    " coalesce((SELECT string_agg(p.phone, ',' ORDER BY p.phone)"
+    "  FROM merchant_phones p WHERE p.merchant_id = m.id), ''),"
     " (SELECT count(*) FROM offers o WHERE o.merchant_id = m.id"
     "  AND o.ended_at IS NULL)"
     " FROM merchants m ORDER BY m.name")
@@ -949,22 +1050,32 @@ STMT(ST_CARD_OFFER_UPDATE,
 STMT(ST_CARD_OFFER_END,
     "UPDATE offers SET ended_at = ?2, updated_at = ?2 WHERE id = ?1"
     " AND ended_at IS NULL")
-STMT(ST_CARD_OFFER_LIST,
+STMT2(ST_CARD_OFFER_LIST,
     "SELECT o.id, m.name, coalesce(g.name, ''), o.text_lv, o.text_en,"
     " o.valid_from, o.valid_to, coalesce(o.ended_at, 0), o.merchant_id,"
     " o.group_id FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " LEFT JOIN groups g ON g.id = o.group_id"
-    " WHERE (?1 IS NULL OR o.merchant_id = ?1) ORDER BY m.name, o.id")
+    " WHERE (?1 IS NULL OR o.merchant_id = ?1) ORDER BY m.name, o.id",
+    "SELECT o.id, m.name, coalesce(g.name, ''), o.text_lv, o.text_en,"
+    " o.valid_from, o.valid_to, coalesce(o.ended_at, 0), o.merchant_id,"
+    " o.group_id FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " LEFT JOIN groups g ON g.id = o.group_id"
+    " WHERE ($1::bigint IS NULL OR o.merchant_id = $1) ORDER BY m.name, o.id")
 /*
  * The offers in force on day ?1 at active merchants (of merchant ?3, or
  * all), those in the resident's territory ?2 first.
  */
-STMT(ST_CARD_OFFERS_LIVE,
+STMT2(ST_CARD_OFFERS_LIVE,
     "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
     " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= ?1"
     " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
-    " ORDER BY m.territory = ?2 DESC, m.name, o.id")
+    " ORDER BY m.territory = ?2 DESC, m.name, o.id",
+    "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
+    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= $1"
+    " AND o.valid_to >= $1 AND ($3::bigint IS NULL OR o.merchant_id = $3)"
+    " ORDER BY m.territory = $2 DESC, m.name, o.id")
 /* A manual group's membership of one resident (rule groups: groups.c). */
 STMT(ST_CARD_MANUAL_MEMBER,
     "SELECT count(*) FROM group_members WHERE group_id = ?1"
@@ -996,8 +1107,8 @@ STMT(ST_CARD_CHECK_OFFER_INSERT,
 STMT(ST_CARD_REPORT,
     "SELECT (SELECT count(*) FROM merchants WHERE active = 1),"
     " (SELECT count(*) FROM offers WHERE ended_at IS NULL),"
-    " count(*), coalesce(sum(result = 'valid'), 0),"
-    " coalesce(sum(at >= ?1), 0) FROM card_checks")
+    " count(*), count(CASE WHEN result = 'valid' THEN 1 END),"
+    " count(CASE WHEN at >= ?1 THEN 1 END) FROM card_checks")
 
 /*
  * callback (common/callback.c): the durable queue of events for the
@@ -1007,15 +1118,21 @@ STMT(ST_CARD_REPORT,
 STMT(ST_CB_TARGETS_CLEAR, "DELETE FROM callback_targets")
 STMT(ST_CB_TARGET_PUT,
     "INSERT INTO callback_targets (name, events) VALUES (?1, ?2)")
-STMT(ST_CB_MO,
+STMT2(ST_CB_MO,
     "INSERT INTO callbacks (target, event, subject, payload, created_at)"
     " SELECT t.name, 'mo.unhandled', 'mo:' || ?1,"
     " json_object('event', 'mo.unhandled', 'phone', ?1,"
     " 'resident_id', ?2, 'text', ?3, 'case_no', ?4, 'at', ?5), ?5"
-    " FROM callback_targets t WHERE t.events & 4")
+    " FROM callback_targets t WHERE t.events & 4",
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'mo.unhandled', 'mo:' || $1::text,"
+    " json_build_object('event', 'mo.unhandled', 'phone', $1::text,"
+    " 'resident_id', $2::bigint, 'text', $3::text, 'case_no', $4::text,"
+    " 'at', $5::bigint)::text, $5"
+    " FROM callback_targets t WHERE t.events & 4 <> 0")
 STMT(ST_CB_FINAL_WANTED,
-    "SELECT count(*) FROM callback_targets WHERE events & 1")
-STMT(ST_CB_MESSAGE_FINAL,
+    "SELECT count(*) FROM callback_targets WHERE events & 1 <> 0")
+STMT2(ST_CB_MESSAGE_FINAL,
     "INSERT INTO callbacks (target, event, subject, payload, created_at)"
     " SELECT t.name, 'message.final', 'message:' || o.id,"
     " json_object('event', 'message.final', 'id', o.id, 'state', o.state,"
@@ -1023,6 +1140,14 @@ STMT(ST_CB_MESSAGE_FINAL,
     " 'error', o.status_code, 'at', o.updated_at), o.updated_at"
     " FROM outbox o JOIN callback_targets t ON t.events & 1"
     " WHERE o.id = ?1 AND o.state IN ('delivered', 'undeliverable',"
+    " 'expired', 'rejected', 'failed')",
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'message.final', 'message:' || o.id,"
+    " json_build_object('event', 'message.final', 'id', o.id,"
+    " 'state', o.state, 'phone', o.phone, 'broadcast_id', o.broadcast_id,"
+    " 'error', o.status_code, 'at', o.updated_at)::text, o.updated_at"
+    " FROM outbox o JOIN callback_targets t ON t.events & 1 <> 0"
+    " WHERE o.id = $1 AND o.state IN ('delivered', 'undeliverable',"
     " 'expired', 'rejected', 'failed')")
 STMT(ST_CB_RECOVER,
     "UPDATE callbacks SET state = 'pending' WHERE state = 'sending'")
@@ -1048,10 +1173,13 @@ STMT(ST_CB_FAIL,
 STMT(ST_CB_GIVE_UP,
     "UPDATE callbacks SET state = 'failed', done_at = ?2, last_error = ?3"
     " WHERE id = ?1")
-STMT(ST_CB_LIST,
+STMT2(ST_CB_LIST,
     "SELECT id, target, event, subject, state, attempts, next_at,"
     " coalesce(last_error, ''), created_at FROM callbacks"
-    " WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2")
+    " WHERE (?1 IS NULL OR state = ?1) ORDER BY id DESC LIMIT ?2",
+    "SELECT id, target, event, subject, state, attempts, next_at,"
+    " coalesce(last_error, ''), created_at FROM callbacks"
+    " WHERE ($1::text IS NULL OR state = $1) ORDER BY id DESC LIMIT $2")
 STMT(ST_CB_RETRY,
     "UPDATE callbacks SET state = 'pending', next_at = 0, attempts = 0,"
     " retry_from = NULL, done_at = NULL"
@@ -1067,9 +1195,11 @@ STMT(ST_IDEM_GET,
     "SELECT body_sha256, status, answer FROM api_idempotency"
     " WHERE client = ?1 AND endpoint = ?2 AND key = ?3 AND created_at > ?4")
 STMT(ST_IDEM_PUT,
-    "INSERT OR REPLACE INTO api_idempotency (client, endpoint, key,"
-    " body_sha256, status, answer, created_at)"
-    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+    "INSERT INTO api_idempotency (client, endpoint, key, body_sha256,"
+    " status, answer, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+    " ON CONFLICT (client, endpoint, key) DO UPDATE SET"
+    " body_sha256 = excluded.body_sha256, status = excluded.status,"
+    " answer = excluded.answer, created_at = excluded.created_at")
 STMT(ST_IDEM_PRUNE, "DELETE FROM api_idempotency WHERE created_at <= ?1")
 
 /* broadcast_list_since (common/broadcast.c): the API's paged list. */
