@@ -1,13 +1,15 @@
 /*
- * store: the database every muni program shares, today a SQLite file. It
- * opens the file in WAL mode with synchronous=FULL, brings the schema up
- * to date, and prepares every statement of common/store_stmts.h once, so
- * bad SQL fails at start.
+ * store: the database every muni program shares: a SQLite file ([database]
+ * path), or a PostgreSQL database ([database] url) when kiosks and
+ * gateways run on several machines. It opens the database (SQLite: WAL
+ * mode with synchronous=FULL), brings the schema up to date, and prepares
+ * every statement of common/store_stmts.h once, so bad SQL fails at start.
  *
  * This header is the seam: the domain reaches the database only through
  * the calls below (statement ids, cursors, store codes) and never sees the
- * engine, so a PostgreSQL store can stand behind the same calls. What only
- * the SQLite store and white-box tests may touch is in store_sqlite.h.
+ * engine; common/store.c is SQLite's and common/store_pg.c PostgreSQL's.
+ * What only the SQLite store and white-box tests may touch is in
+ * store_sqlite.h.
  */
 #ifndef MUNI_STORE_H
 #define MUNI_STORE_H
