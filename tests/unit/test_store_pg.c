@@ -600,6 +600,10 @@ test_urls(void **state)
 	assert_null(store_open("host=/nonexistent dbname=x password=s3cret",
 	    0, &err));
 	assert_null(strstr(err, "s3cret"));
+	/* ... nor the passphrase of a client key. */
+	assert_null(store_open("host=/nonexistent dbname=x sslpassword=s3cret",
+	    0, &err));
+	assert_non_null(strstr(err, "password_file"));
 	/* key=value words are PostgreSQL's too; a server not there. */
 	assert_null(store_open("host=/nonexistent dbname=x", 0, &err));
 	assert_non_null(strstr(err, "cannot connect"));
