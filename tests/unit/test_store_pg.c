@@ -295,6 +295,7 @@ test_bind_formats(void **state)
 	assert_string_equal(store_str(c, 11), "1");
 	assert_false(store_isnull(c, 11));
 	assert_int_equal(store_step(c), STORE_OK);
+	store_cur_free(c);
 
 	/* NULL the other ways: s NULL, z "", b NULL; read as blob too. */
 	c = store_cur(fx->s, ST_AUDIT_INSERT);
