@@ -212,6 +212,7 @@ test_create_and_version(void **state)
 	    " WHERE schemaname = current_schema()"), 0);
 
 	fx->s = open_ok(fx, STORE_CREATE);
+	assert_int_equal(store_dialect(fx->s), STORE_POSTGRES);
 	assert_int_equal(store_version_found(fx->s), 0);
 	assert_int_equal(pq_int(fx->conn, "SELECT version FROM muni_meta"),
 	    store_schema_version());
