@@ -720,7 +720,7 @@ answer_discounts(struct store *s, const struct config *cfg,
 	if (r->max_segments > DISCOUNTS_MAX_SEGMENTS)
 		r->max_segments = DISCOUNTS_MAX_SEGMENTS;
 	(void)util_snprintf(tail, sizeof(tail), "\n");
-	(void)util_snprintf(tail + 1, sizeof(tail) - 1, _("More: %s"),
+	(void)util_snprintf(tail + 1, sizeof(tail) - 1, _("More: dial %s"),
 	    config_str(cfg, CFG_USSD_SERVICE_CODE));
 	(void)reply_add(r, _("Your discounts:"), tail);
 	for (i = 0; i < n; i++)
