@@ -7,7 +7,8 @@
 # last page and no further, digits and other keys change nothing, help
 # says how pages turn. "6 Mani iesniegumi" lists her own cases, newest
 # first, with the status in Latvian words and the day of its last change;
-# another resident's case is never shown. No personal code on a screen.
+# another resident's case is never shown. Both screens are spoken once
+# '*' turns speech on. No personal code on a screen or in what is said.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 . "$MUNI_TOP/tests/integration/kiosklib.sh"
@@ -19,12 +20,16 @@ die() {
 }
 
 write_conf
+mkdir -m 700 rec
 cat >> muni.conf <<EOF
 [sms]
 quiet_hours = none
 [kiosk]
 idle_timeout_s = 900
+speech_record_dir = $PWD/rec
+speech_rate = 300
 EOF
+chmod 600 muni.conf
 export MUNI_LANG=lv USER=anna
 ctl init > /dev/null 2>&1
 ctl demo --residents 60 --seed 3 > /dev/null 2>&1
@@ -97,6 +102,12 @@ for k in 1 5 8 a '*'; do
 	screen_has "Lapa 1 no 3" || die "key '$k' left page 1"
 	screen_has "Žagatas aptieka" || die "key '$k' changed the page"
 done
+# '*' (pressed above) turned speech on: the page is said.
+said_has() {
+	grep -l -F -- "$1" rec/*.txt 2>/dev/null | head -n 1 | grep -q .
+}
+wait_for 15 "the offers said" said_has "Žagatas aptieka"
+said_has "Centra iela 1" || die "the address not said"
 type_text -
 sleep 0.2
 screen_has "Lapa 1 no 3" || die "a page back from the first"
@@ -131,6 +142,7 @@ screen_has "P-2026-000101 *jauns, kopš $yesterday" ||
 screen | grep -n "I-2026-000102\|P-2026-000101" | head -n 1 |
     grep -q "I-2026-000102" || die "not newest first"
 screen_lacks "I-2026-000103" || die "another resident's case shown"
+wait_for 15 "my cases said" said_has "tiek izskatīts"
 screen_lacks "Lapa " || die "a page shown for one page"
 keys 3
 sleep 0.2
@@ -141,6 +153,10 @@ expect_eq "audited views" "$(sql "select count(*) from audit_log where
     action in ('view discounts', 'view cases')")" 2
 expect_no_grep "$(sql "select personal_code from residents where id = $R")" \
     kiosk.err
+cat rec/*.txt > said.txt
+expect_no_grep "$(sql "select personal_code from residents where id = $R")" \
+    said.txt
+expect_no_grep "I-2026-000103" said.txt
 keys 0
 wait_screen "Izvēlieties valodu" "the visit ended"
 echo "card_kiosk: offers paged with address and validity, my cases, privacy"
