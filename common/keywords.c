@@ -701,7 +701,7 @@ answer_discounts(struct store *s, const struct config *cfg,
     const struct services_caller *c, struct reply *r)
 {
 	struct card_entitled	*e;
-	char			 tail[128];
+	char			 tail[128], more_at[96];
 	size_t			 n, i;
 	int			 more;
 
@@ -719,9 +719,9 @@ answer_discounts(struct store *s, const struct config *cfg,
 	}
 	if (r->max_segments > DISCOUNTS_MAX_SEGMENTS)
 		r->max_segments = DISCOUNTS_MAX_SEGMENTS;
-	(void)util_snprintf(tail, sizeof(tail), "\n");
-	(void)util_snprintf(tail + 1, sizeof(tail) - 1, _("More: dial %s"),
+	(void)util_snprintf(more_at, sizeof(more_at), _("More: dial %s"),
 	    config_str(cfg, CFG_USSD_SERVICE_CODE));
+	(void)util_snprintf(tail, sizeof(tail), "\n%s", more_at);
 	(void)reply_add(r, _("Your discounts:"), tail);
 	for (i = 0; i < n; i++)
 		if (reply_addf(r, tail, "\n%s: %s", e[i].merchant,

@@ -894,18 +894,23 @@ STMT(ST_CASES_SET_STATUS,
 /*
  * A resident's own cases (cases_mine_*): number, kind, status and when it
  * last changed — the audit row cases_set_status wrote for the status it
- * has now, else when it was filed. Never the text or who else.
+ * has now ("case=N status=S", more fields after a blank allowed), else
+ * when it was filed. Never the text or who else.
  */
 STMT(ST_CASES_MINE_GET,
     "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
     " FROM audit_log a WHERE a.action = 'case status'"
-    " AND a.detail = 'case=' || r.case_no || ' status=' || r.status),"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
     " r.created_at) FROM reports r WHERE r.case_no = ?1"
     " AND r.resident_id = ?2")
 STMT(ST_CASES_MINE_LIST,
     "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
     " FROM audit_log a WHERE a.action = 'case status'"
-    " AND a.detail = 'case=' || r.case_no || ' status=' || r.status),"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
     " r.created_at) FROM reports r WHERE r.resident_id = ?1"
     " ORDER BY r.id DESC LIMIT ?2")
 

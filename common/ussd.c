@@ -4,7 +4,9 @@
  * data through common/services, so a screen shows what is true now and a
  * choice is checked against what the caller may see. Screens are built
  * to fit: a list shows as many items (at most five) as the encoding
- * leaves room for, and pages on with 9.
+ * leaves room for, and pages on with 9. Besides the queue, fees and
+ * topics, the caller's discounts (where ATLAIDES sends when an SMS cannot
+ * hold them) and own cases (as STATUSS tells them) are lists to look at.
  */
 #include <stdio.h>
 #include <stdlib.h>

@@ -794,6 +794,21 @@ test_status_sms(void **state)
 	assert_string_equal(reply, "Case I-2026-000007: rejected, since "
 	    "2026-06-18.");
 
+	/*
+	 * An audit row that says more after the status (a note, say) still
+	 * dates the change; one for another status does not.
+	 */
+	tl_exec(s, "UPDATE reports SET status = 'done' WHERE"
+	    " case_no = 'P-2026-000123'");
+	tl_exec(s, "INSERT INTO audit_log (at, actor, action, detail) VALUES"
+	    " (1782000000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=done note=yes'),"
+	    " (1782200000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=donex')");
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: izskatīts, "
+	    "kopš 21.06.2026.");
+
 	/* Nobody else learns anything, not even that it exists. */
 	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-999999", &res), 1);
 	assert_string_equal(reply, "Jūsu lieta P-2026-999999 netika atrasta. "
