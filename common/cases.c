@@ -128,11 +128,14 @@ cases_no_parse(const char *in, size_t len, char *out, size_t size)
 		b++;
 	while (e > b && isspace((unsigned char)in[e - 1]))
 		e--;
-	/* "P-2026-" and 6 to 9 digits: what services_report_file makes. */
+	/*
+	 * What services_report_file makes: P (police) or I (application), a
+	 * dash, the year, a dash and the counter in at least six digits.
+	 */
 	if (e - b < 13 || e - b > 16 || e - b + 1 > size)
 		return -1;
-	if (in[b] == '\0' || strchr("PpIi", in[b]) == NULL || in[b + 1] != '-' ||
-	    in[b + 6] != '-')
+	if (in[b] == '\0' || strchr("PpIi", in[b]) == NULL ||
+	    in[b + 1] != '-' || in[b + 6] != '-')
 		return -1;
 	for (i = b + 2; i < e; i++) {
 		if (i == b + 6)

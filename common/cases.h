@@ -2,7 +2,8 @@
  * cases: the police reports and applications residents file (by SMS or
  * at a kiosk, services_report_file), as the municipality's staff work
  * them: the newest first, one case whole, and its status as it moves from
- * new to done. Only staff tools use this; residents see their case number.
+ * new to done. Residents learn their own cases' status and nothing of
+ * anybody else's (cases_mine_*).
  */
 #ifndef MUNI_CASES_H
 #define MUNI_CASES_H

@@ -852,8 +852,8 @@ answer_status(struct store *s, const struct services_caller *c,
     const char *arg, size_t arglen, struct reply *r)
 {
 	struct cases_mine	 m;
-	char			 no[SERVICES_CASE_NO_SIZE], date[I18N_DATE_SIZE];
-	char			 line[256];
+	char			 no[SERVICES_CASE_NO_SIZE];
+	char			 date[I18N_DATE_SIZE], line[256];
 	int			 rc;
 
 	if (cases_no_parse(arg, arglen, no, sizeof(no)) == -1) {
