@@ -865,6 +865,8 @@ entitled(struct store *s, int64_t resident, int64_t merchant,
 		/* English where the offer has it, else the Latvian text. */
 		store_text(c, strcmp(en, "en") == 0 && store_str(c, 6)[0] !=
 		    '\0' ? 6 : 5, l->e.text, sizeof(l->e.text));
+		store_text(c, 7, l->e.from, sizeof(l->e.from));
+		store_text(c, 8, l->e.to, sizeof(l->e.to));
 	}
 	/* Offers past the cap are not looked at: there are more. */
 	*more = rc == STORE_ROW;

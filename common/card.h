@@ -158,6 +158,8 @@ struct card_entitled {
 	char		 territory[CARD_TERRITORY_MAX + 1];
 	char		 address[CARD_ADDRESS_MAX + 1];
 	char		 text[CARD_TEXT_MAX + 1];
+	char		 from[CARD_DATE_SIZE];		/* "YYYY-MM-DD" */
+	char		 to[CARD_DATE_SIZE];
 };
 
 /*

@@ -2,7 +2,8 @@
  * cases: the police reports and applications residents file (by SMS or
  * at a kiosk, services_report_file), as the municipality's staff work
  * them: the newest first, one case whole, and its status as it moves from
- * new to done. Only staff tools use this; residents see their case number.
+ * new to done. Residents learn their own cases' status and nothing of
+ * anybody else's (cases_mine_*).
  */
 #ifndef MUNI_CASES_H
 #define MUNI_CASES_H
@@ -51,5 +52,42 @@ int	 cases_set_status(struct store *, const char *case_no,
 	    const char *status, const char *actor, const char **errstr);
 /* 1 when s is one of cases_statuses. */
 int	 cases_status_valid(const char *s);
+
+/*
+ * What a resident may learn of their own case (issue 21: STATUSS by SMS,
+ * USSD, the kiosk's "Mani iesniegumi"): its number, kind, status and the
+ * time of its last change. Nothing of it is ever told to anybody else,
+ * not even that the number exists.
+ */
+struct cases_mine {
+	char		 case_no[SERVICES_CASE_NO_SIZE];
+	char		 kind[16];
+	char		 status[16];
+	time_t		 changed_at;	/* the status set, else filed */
+};
+
+#define CASES_MINE_MAX	32	/* cases a list shows, newest first */
+
+/*
+ * A case number as typed ("p-2026-000123", blanks around it) into
+ * "P-2026-000123": 0, or -1 when it is not one (a letter P or I, a dash,
+ * four digits of a year, a dash, six to nine digits).
+ */
+int	 cases_no_parse(const char *in, size_t len, char *out, size_t size);
+/*
+ * Case case_no when one of the caller's residents filed it: 0 with *out
+ * set; 1 when there is no such case or it is somebody else's (the caller
+ * cannot tell which); -1 on a database error.
+ */
+int	 cases_mine_get(struct store *, const struct services_caller *,
+	    const char *case_no, struct cases_mine *out);
+/*
+ * The newest cases the caller's first resident filed, at most max into
+ * out (*n), *more set when there are others: 0 or -1.
+ */
+int	 cases_mine_list(struct store *, const struct services_caller *,
+	    struct cases_mine *out, size_t max, size_t *n, int *more);
+/* A status as residents read it, in the current language. */
+const char *cases_status_text(const char *status);
 
 #endif

@@ -993,6 +993,28 @@ STMT(ST_CASES_GET,
     " WHERE r.case_no = ?1")
 STMT(ST_CASES_SET_STATUS,
     "UPDATE reports SET status = ?2 WHERE case_no = ?1")
+/*
+ * A resident's own cases (cases_mine_*): number, kind, status and when it
+ * last changed — the audit row cases_set_status wrote for the status it
+ * has now ("case=N status=S", more fields after a blank allowed), else
+ * when it was filed. Never the text or who else.
+ */
+STMT(ST_CASES_MINE_GET,
+    "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
+    " FROM audit_log a WHERE a.action = 'case status'"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
+    " r.created_at) FROM reports r WHERE r.case_no = ?1"
+    " AND r.resident_id = ?2")
+STMT(ST_CASES_MINE_LIST,
+    "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
+    " FROM audit_log a WHERE a.action = 'case status'"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
+    " r.created_at) FROM reports r WHERE r.resident_id = ?1"
+    " ORDER BY r.id DESC LIMIT ?2")
 
 /*
  * card (common/card.c): the resident card — merchants, their offers, the
@@ -1075,7 +1097,8 @@ STMT2(ST_CARD_OFFER_LIST,
  */
 STMT2(ST_CARD_OFFERS_LIVE,
     "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
-    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " o.text_en, o.valid_from, o.valid_to"
+    " FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= ?1"
     " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
     " ORDER BY m.territory = ?2 DESC, m.name, o.id",

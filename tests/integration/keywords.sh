@@ -395,7 +395,7 @@ if LC_ALL=C grep -q "$(printf '\033')" show.txt cases.txt; then
 # --- PALĪDZĪBA, HELP, ?: the long help; anything else: the short one.
 phase "Help"
 ask "$ph" PALĪDZĪBA PALĪDZĪBA
-for w in RINDA MAKSA TEMAS START STOP POLICIJA IESNIEGUMS; do
+for w in RINDA MAKSA TEMAS START STOP POLICIJA IESNIEGUMS ATLAIDES KARTE STATUSS; do
 	grep -q "$w" reply.txt || die "help lacks $w: $(cat reply.txt)"
 done
 grep -qF "Izvēlne: zvaniet *505#" reply.txt || die "help lacks the USSD code: $(cat reply.txt)"
@@ -434,7 +434,7 @@ cp reply.txt emaksa.txt
 ask "$eph" fees "FEES in English"
 same_as emaksa.txt "FEES in English"
 ask "$eph" PALĪDZĪBA "help in English"
-expect_eq "English help" "$(cat reply.txt)" "QUEUE, FEES, TOPICS, START or STOP and a topic, STOP - all off, POLICE or APPLICATION and text. Menu: dial *505#"
+expect_eq "English help" "$(cat reply.txt)" "QUEUE, FEES, TOPICS, DISCOUNTS, CARD, STATUS and case no., START or STOP and a topic, STOP - all off, POLICE or APPLICATION and text. Menu: dial *505#"
 ask "$eph" "hello" "short help in English"
 expect_eq "English short help" "$(cat reply.txt)" \
     "Send QUEUE, FEES, TOPICS, STOP, POLICE and text, or HELP."

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "card.h"
+#include "cases.h"
 #include "clock.h"
 #include "config.h"
 #include "groups.h"
@@ -34,6 +35,8 @@
 #include "log.h"
 #include "store.h"
 #include "testlib.h"
+#include "ussd.h"
+#include "util.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC, a Monday */
 #define TTL	600
@@ -713,6 +716,7 @@ test_sms_two_segments(void **state)
 	struct store		*s = *state;
 	struct keywords_result	 res;
 	char			 name[32], phone[16];
+	const char		*tail;
 	int			 i;
 
 	for (i = 0; i < 12; i++) {
@@ -728,11 +732,192 @@ test_sms_two_segments(void **state)
 	assert_true(res.segments <= 2);
 	assert_non_null(strstr(reply, "Veikals numur 00: 10% atlaide visam"));
 	assert_null(strstr(reply, "Veikals numur 11"));
-	/* The reply says there are more (and sends nobody to a menu that
-	   does not list them). */
-	assert_non_null(strstr(reply, "\n...un vēl citas, kas šajā SMS "
-	    "neietilpst."));
-	assert_null(strstr(reply, "*505#"));
+	/* The reply says there are more, and where: the USSD menu. */
+	tail = "\nVairāk: zvaniet *505#";
+	assert_true(strlen(reply) > strlen(tail));
+	assert_string_equal(reply + strlen(reply) - strlen(tail), tail);
+}
+
+/* Anna's police report and Jānis's application, filed a day ago. */
+static void
+cases_filed(struct store *s)
+{
+	tl_exec(s, "INSERT INTO reports (case_no, kind, resident_id, phone,"
+	    " channel, text, status, created_at) VALUES"
+	    " ('P-2026-000123', 'police', 1, '" ANNA_PHONE "', 'sms',"
+	    "  'Salauzts sols parkā', 'new', 1781427600),"
+	    " ('I-2026-000007', 'application', 2, '" JANIS_PHONE "', 'kiosk',"
+	    "  'Lūdzu jaunu laternu', 'new', 1781427600)");
+}
+
+/*
+ * STATUSS: the resident who filed a case hears its status and the day it
+ * last changed (Riga's); anybody else — another resident, a stranger —
+ * the very answer a number never given out gets; a malformed number a
+ * clear example.
+ */
+static void
+test_status_sms(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	static const char	*bad[] = { "STATUSS", "STATUSS 123",
+	    "STATUSS P-2026-12345", "STATUSS X-2026-000123",
+	    "STATUSS P-26-000123", "STATUSS P-2026-0001234567",
+	    "STATUSS P 2026 000123", "STATUSS P-2026-000123 lūdzu" };
+	const char		*errstr = NULL;
+	char			 unknown[KEYWORDS_REPLY_SIZE];
+	size_t			 i;
+
+	cases_filed(s);
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_STATUS);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: jauns, kopš "
+	    "14.06.2026.");
+	/* Without diacritics' need, lower case, blanks: the same case. */
+	assert_int_equal(sms(s, ANNA_PHONE, "statuss  p-2026-000123 ", &res),
+	    1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: jauns, kopš "
+	    "14.06.2026.");
+	/* Staff move it two days on, late in the evening: Riga's date. */
+	clock_set_fake(NOW + 2 * 86400 + 12 * 3600);	/* 00:00 in Riga */
+	assert_int_equal(cases_set_status(s, "P-2026-000123", "in_progress",
+	    "anna", &errstr), 0);
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: tiek "
+	    "izskatīts, kopš 18.06.2026.");
+	clock_set_fake(NOW + 3 * 86400);
+	assert_int_equal(cases_set_status(s, "I-2026-000007", "rejected",
+	    "anna", &errstr), 0);
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS I-2026-000007", &res), 1);
+	/* English dates are ISO, as everywhere in English. */
+	assert_string_equal(reply, "Case I-2026-000007: rejected, since "
+	    "2026-06-18.");
+
+	/*
+	 * An audit row that says more after the status (a note, say) still
+	 * dates the change; one for another status does not.
+	 */
+	tl_exec(s, "UPDATE reports SET status = 'done' WHERE"
+	    " case_no = 'P-2026-000123'");
+	tl_exec(s, "INSERT INTO audit_log (at, actor, action, detail) VALUES"
+	    " (1782000000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=done note=yes'),"
+	    " (1782200000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=donex')");
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: izskatīts, "
+	    "kopš 21.06.2026.");
+
+	/* Nobody else learns anything, not even that it exists. */
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-999999", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta P-2026-999999 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS I-2026-000007", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta I-2026-000007 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS P-2026-000123", &res), 1);
+	(void)snprintf(unknown, sizeof(unknown), "%s", reply);
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS P-2026-000124", &res), 1);
+	assert_string_equal(unknown, "No case P-2026-000123 of yours was "
+	    "found. Check the number.");
+	assert_string_equal(reply, "No case P-2026-000124 of yours was "
+	    "found. Check the number.");
+	assert_int_equal(sms(s, STRANGER, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta P-2026-000123 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_null(strstr(reply, "jauns"));
+	assert_null(strstr(reply, "izskat"));
+
+	/* Malformed: an example, whatever was wrong. */
+	for (i = 0; i < nitems(bad); i++) {
+		assert_int_equal(sms(s, ANNA_PHONE, bad[i], &res), 1);
+		assert_string_equal(reply, "Sūtiet STATUSS un lietas numuru, "
+		    "piem., STATUSS P-2026-000123.");
+	}
+}
+
+/* The USSD menu: offers paged (9), wrong keys, back, and my cases. */
+static const char *
+ussd(struct store *s, struct config *cfg, struct ussd_reply *r,
+    const char *from, enum ussd_op op, const char *in)
+{
+	assert_int_equal(ussd_handle(s, cfg, from, "u1", op, in,
+	    in != NULL ? strlen(in) : 0, r), 1);
+	/* No screen ever names a personal code. */
+	assert_null(strstr(r->text, "161175"));
+	assert_null(strstr(r->text, "010186"));
+	return r->text;
+}
+
+static void
+test_ussd(void **state)
+{
+	struct store		*s = *state;
+	struct config		*cfg = config_defaults();
+	struct ussd_reply	 r;
+	char			 name[32], phone[16], seen[12];
+	const char		*t;
+	int			 i, screens = 0;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "Veikals numur %02d", i);
+		snprintf(phone, sizeof(phone), "2888888%d", i % 10);
+		if (i >= 10)
+			snprintf(phone, sizeof(phone), "288888%d", i);
+		merchant(s, name, phone, i == 11 ? "Auru pagasts" : "Dobele");
+		(void)offer(s, name, "seniori", "10% atlaide visam", NULL,
+		    NULL);
+	}
+	cases_filed(s);
+	memset(seen, 0, sizeof(seen));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_OPEN, NULL);
+	assert_non_null(strstr(t, "4 Atlaides\n5 Iesniegumi\n0 Beigt"));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "4");
+	/* Her own territory's merchant first, as ATLAIDES orders them. */
+	assert_true(strncmp(t, "Veikals numur 11: 10% atlaide visam\n",
+	    strlen("Veikals numur 11: ")) == 0);
+	for (;;) {
+		for (i = 0; i < 12; i++) {
+			snprintf(name, sizeof(name), "Veikals numur %02d: 10%%",
+			    i);
+			if (strstr(t, name) != NULL)
+				seen[i]++;
+		}
+		screens++;
+		assert_int_equal(r.end, 0);
+		if (strstr(t, "9 Vēl") == NULL)
+			break;
+		assert_true(screens < 12);
+		t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "9");
+	}
+	/* Every offer once, on more than one screen. */
+	for (i = 0; i < 12; i++)
+		assert_int_equal(seen[i], 1);
+	assert_true(screens > 1);
+	/* A digit on a list to look at, a 9 with no more: wrong. */
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "1");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n", 19) == 0);
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "9");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n", 19) == 0);
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "00");
+	assert_non_null(strstr(t, "5 Iesniegumi"));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "6");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n1 Rinda", 26) == 0);
+	/* My cases: hers only. */
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "5");
+	assert_string_equal(t, "P-2026-000123: jauns, 14.06.2026\n"
+	    "00 Atpakaļ\n0 Beigt");
+	/* Jānis (English): no offers, his case. */
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_OPEN, NULL);
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "4");
+	assert_string_equal(t, "No discounts for you at partner merchants "
+	    "now.\n00 Back\n0 End");
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "00");
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "5");
+	assert_string_equal(t, "I-2026-000007: new, 2026-06-14\n"
+	    "00 Back\n0 End");
+	config_free(cfg);
 }
 
 /* Write text to a fresh temporary file; its path into path. */
@@ -947,6 +1132,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sms_till_not_limited,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_sms, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ussd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
 		    teardown),
 	};
