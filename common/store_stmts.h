@@ -972,9 +972,6 @@ STMT(ST_CARD_MANUAL_MEMBER,
 STMT(ST_CARD_RESIDENT,
     "SELECT given_name, family_name, territory, lang FROM residents"
     " WHERE id = ?1")
-STMT(ST_CARD_CODES_SINCE,
-    "SELECT id, resident_id, code_hash, expires_at FROM card_codes"
-    " WHERE expires_at > ?1 ORDER BY id")
 STMT(ST_CARD_CODE_LAST,
     "SELECT id, created_at, expires_at FROM card_codes"
     " WHERE resident_id = ?1 AND expires_at > ?2 ORDER BY id DESC LIMIT 1")
@@ -993,6 +990,15 @@ STMT(ST_CARD_CHECK_INSERT,
     " VALUES (?1, ?2, ?3, ?4, ?5)")
 STMT(ST_CARD_CHECK_OFFER_INSERT,
     "INSERT INTO card_check_offers (check_id, offer_id) VALUES (?1, ?2)")
+/* The card key (card.c's code_mac): one row, made by the first code. */
+STMT(ST_CARD_KEY_GET, "SELECT secret FROM card_key WHERE id = 1")
+STMT(ST_CARD_KEY_PUT,
+    "INSERT INTO card_key (id, secret, created_at) VALUES (1, ?1, ?2)"
+    " ON CONFLICT (id) DO NOTHING")
+/* A code by its keyed hash (the unique index card_codes_hash). */
+STMT(ST_CARD_CODE_BY_MAC,
+    "SELECT id, resident_id, expires_at FROM card_codes"
+    " WHERE code_hash = ?1 AND expires_at > ?2")
 STMT(ST_CARD_REPORT,
     "SELECT (SELECT count(*) FROM merchants WHERE active = 1),"
     " (SELECT count(*) FROM offers WHERE ended_at IS NULL),"
