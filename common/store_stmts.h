@@ -891,6 +891,30 @@ STMT(ST_CASES_GET,
     " WHERE r.case_no = ?1")
 STMT(ST_CASES_SET_STATUS,
     "UPDATE reports SET status = ?2 WHERE case_no = ?1")
+/*
+ * cases_set_status_notify: the case's status and its resident's number,
+ * language and kind of number (-1: no resident); the topic of case news
+ * made on first use (on by default); and whether resident ?1 takes topic
+ * ?2: their own choice, else off while STOP (for all) holds them (rows in
+ * stop_all_left; the topic may be newer than their STOP), else the
+ * topic's default.
+ */
+STMT(ST_CASES_NOTIFY_GET,
+    "SELECT r.status, coalesce(r.resident_id, 0), coalesce(p.phone, ''),"
+    " coalesce(p.phone_kind, -1), coalesce(p.lang, 'lv')"
+    " FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
+    " WHERE r.case_no = ?1")
+STMT(ST_CASES_TOPIC,
+    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
+    " VALUES ('iesniegumi', 'Iesniegumi un ziņojumi',"
+    " 'Applications and reports', 1, 0) ON CONFLICT (code) DO NOTHING")
+STMT(ST_CASES_SUBSCRIBED,
+    "SELECT CASE WHEN t.emergency <> 0 THEN 1"
+    " WHEN s.subscribed IS NOT NULL THEN s.subscribed"
+    " WHEN EXISTS (SELECT 1 FROM stop_all_left l WHERE l.resident_id = ?1)"
+    " THEN 0 ELSE t.default_on END"
+    " FROM topics t LEFT JOIN subscriptions s ON s.topic_id = t.id"
+    " AND s.resident_id = ?1 WHERE t.code = ?2")
 
 /*
  * card (common/card.c): the resident card — merchants, their offers, the

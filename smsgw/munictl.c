@@ -99,7 +99,8 @@ static const struct {
 	{ "case", ctl_cases, {
 	    "case list [--status S] [--kind police|application] [--limit N]",
 	    "case show CASE",
-	    "case set CASE new|in_progress|done|rejected [--as WHO]" } },
+	    "case set CASE new|in_progress|done|rejected [--note TEXT] "
+	    "[--as WHO]" } },
 	{ "merchant", ctl_merchant, {
 	    "merchant add NAME --phone PHONE[,PHONE] [--territory T] "
 	    "[--address A] [--as WHO]",
