@@ -52,7 +52,8 @@ static const struct {
 	    "pay epc [--full] FEE",
 	    "pay qr [--full] [--svg FILE] FEE" } },
 	{ "report payments", ctl_report, { "report payments [--unmatched]" } },
-	{ "report", ctl_report_usage, { "report" } },
+	{ "report", ctl_report_usage, { "report [--raw] [--csv] [--since DATE] "
+	    "[--until DATE]" } },
 	{ "group", ctl_groups, {
 	    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv "
 	    "[--as WHO]",
