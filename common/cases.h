@@ -89,5 +89,45 @@ int	 cases_mine_list(struct store *, const struct services_caller *,
 	    struct cases_mine *out, size_t max, size_t *n, int *more);
 /* A status as residents read it, in the current language. */
 const char *cases_status_text(const char *status);
+ * The resident's SMS when staff move a case (issue 21): under topic
+ * CASES_TOPIC (made on first use, on by default), in the resident's
+ * language, held past [sms] quiet_hours, with staff's note bounded so the
+ * message fits CASES_SMS_SEGMENTS in either language. Never the case's
+ * text, the resident's name or personal code.
+ */
+#define CASES_TOPIC		"iesniegumi"
+#define CASES_NOTE_MAX		300	/* bytes of staff's note */
+#define CASES_SMS_SEGMENTS	3
+#define CASES_SMS_VALIDITY_S	(3 * 86400)
+#define CASES_ERR_SIZE		256
+
+/* What became of the resident's SMS; the audit row says the same. */
+enum cases_sms {
+	CASES_SMS_QUEUED,	/* in the outbox (after quiet hours) */
+	CASES_SMS_NONE,		/* 'new', or the status it had: no news */
+	CASES_SMS_NO_RESIDENT,	/* filed from a number no resident has */
+	CASES_SMS_NO_PHONE,	/* the resident has no mobile number */
+	CASES_SMS_UNSUBSCRIBED,	/* topic off (by name, or STOP for all) */
+};
+
+struct cases_notify {
+	const char	*note;		/* NULL or "": none */
+	const char	*encoding;	/* [sms] encoding; NULL auto */
+	int		 quiet_start;	/* [sms] quiet_hours, minutes; */
+	int		 quiet_end;	/* equal: none */
+};
+
+/*
+ * cases_set_status, and the resident told as above, in one transaction:
+ * 0 with *sms set (and *outbox_id when queued); 1 for bad input (an
+ * unknown case or status, a note too long or not plain text) with err
+ * saying which, nothing changed; -1 on a database error (err says it).
+ */
+int	 cases_set_status_notify(struct store *, const char *case_no,
+	    const char *status, const struct cases_notify *,
+	    const char *actor, enum cases_sms *sms, int64_t *outbox_id,
+	    char *err, size_t errsize);
+/* "queued", "none", "no_resident", "no_phone", "unsubscribed". */
+const char *cases_sms_name(enum cases_sms);
 
 #endif

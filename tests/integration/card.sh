@@ -145,7 +145,7 @@ expect_grep "Pārāk daudz nepareizu kodu" reply.txt
 expect_eq "checks" "$(sql "select group_concat(result, ',') from
     (select result from card_checks order by id)")" \
     "valid,used,wrong,wrong,locked,locked"
-ctl report > report
+ctl report --raw > report
 expect_grep '^merchants=3 offers=2 card_checks=6 card_valid=1 card_checks_24h=6$' report
 
 # STATUSS: the resident who filed the case hears its status and the day

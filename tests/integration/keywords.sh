@@ -366,7 +366,7 @@ expect_grep "^Lūdzu izvest lielgabarīta atkritumus 5\$" show.txt
 expect_no_grep "$(sql "select personal_code from residents where id = $who")" \
     show.txt
 ctl case set "$case_no" in_progress --as "Anna B." > set.txt
-expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress"
+expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress sms=queued"
 ctl case set "$case_no" done --as "Anna B." > /dev/null
 expect_eq "status stored" "$(sql "select status from reports where
     case_no = '$case_no'")" done

@@ -328,6 +328,7 @@ test_code_expiry(void **state)
 	struct store		*s = *state;
 	struct card_check	 ck;
 	char			 code[CARD_CODE_DIGITS + 1], spaced[16];
+	char			 sql[128];
 	time_t			 exp, exp2;
 
 	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
@@ -342,9 +343,12 @@ test_code_expiry(void **state)
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
 	    " phone = '" ANNA_PHONE "'"), 1);
 	code_sent(s, code);
-	/* Only a hash is kept. */
+	/* Only a keyed hash is kept. */
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
-	    " code_hash LIKE '$y$%'"), 1);
+	    " code_hash LIKE 'hmac-sha256:%'"), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM card_codes"
+	    " WHERE instr(code_hash, '%s') > 0", code);
+	assert_int_equal(tl_int(s, sql), 0);
 	/* Again within a minute: the same code, no second SMS. */
 	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp2),
 	    CARD_REUSED);
@@ -571,6 +575,118 @@ test_report(void **state)
 	assert_int_equal(r.checks, 2);
 	assert_int_equal(r.valid, 1);
 	assert_int_equal(r.checks_since, 0);
+}
+
+/*
+ * A check is one indexed read of the code's keyed hash: many live codes,
+ * each found for its own resident; the key is made once and kept; a code
+ * hashed under another key (a copied table, a new key) is not found and
+ * counts as wrong; the hash index is unique, so no two kept codes clash.
+ */
+static void
+test_keyed_lookup(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1], janis[16];
+	char			 sql[256];
+	time_t			 exp;
+	int			 i;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "visi", "5% atlaide", NULL, NULL);
+	/* 200 more residents with codes live, then Jānis's among them. */
+	tl_exec(s, "WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1"
+	    " FROM n WHERE i < 209) INSERT INTO residents (id, personal_code,"
+	    " given_name, family_name, phone, phone_kind, lang, territory,"
+	    " birth_date, updated_at) SELECT i, '010190-1' || (1000 + i),"
+	    " 'Ilze', 'Liepa', '+3712600' || (1000 + i), 0, 'lv', 'Dobele',"
+	    " '1990-01-01', 0 FROM n");
+	for (i = 10; i < 210; i++) {
+		snprintf(sql, sizeof(sql), "+3712600%d", 1000 + i);
+		assert_int_equal(card_issue(s, TTL, "X", i, sql, &exp),
+		    CARD_ISSUED);
+	}
+	assert_int_equal(card_issue(s, TTL, "X", 2, JANIS_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, janis);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
+	    " code_hash LIKE 'hmac-sha256:%'"), 201);
+	assert_int_equal(tl_int(s, "SELECT count(DISTINCT code_hash) FROM"
+	    " card_codes"), 201);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_key"), 1);
+	assert_int_equal(tl_int(s, "SELECT length(secret) FROM card_key"), 64);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, janis, &ck),
+	    CARD_VALID);
+	assert_string_equal(ck.name, "Jānis K.");
+	/* The index that finds it is unique: no two kept codes clash. */
+	assert_int_equal(tl_int(s, "SELECT \"unique\" FROM pragma_index_list("
+	    "'card_codes') WHERE name = 'card_codes_hash'"), 1);
+
+	/* Under another key Anna's code is nobody's: wrong, counted. */
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	tl_exec(s, "UPDATE card_key SET secret = '" "0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef'");
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_WRONG);
+	assert_string_equal(ck.name, "");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks WHERE"
+	    " result = 'wrong'"), 1);
+}
+
+/*
+ * Two residents on one phone (a couple, a carer): KARTE and ATLAIDES
+ * answer for the first, the one with the lowest resident id (registered
+ * first), whichever order the phone's rows are read in; PĀRBAUDE of
+ * that code names the first only, and no answer to anyone names the
+ * other.
+ */
+static void
+test_shared_phone(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	struct card_check	 ck;
+	struct config		*cfg = config_defaults();
+	char			 code[CARD_CODE_DIGITS + 1], text[64];
+	char			 out[KEYWORDS_REPLY_SIZE];
+
+	/* Pēteris Ozols, 75, in Dobele: a senior too, on Anna's phone. */
+	tl_exec(s, "INSERT INTO residents (id, personal_code, given_name,"
+	    " family_name, phone, phone_kind, lang, territory, birth_date,"
+	    " updated_at) VALUES (3, '020251-10003', 'Pēteris', 'Ozols', '"
+	    ANNA_PHONE "', 0, 'en', 'Dobele', '1951-02-02', 0)");
+	/* Anna's row touched last: "first" is not the newest row. */
+	tl_exec(s, "UPDATE residents SET updated_at = 99 WHERE id = 1");
+	merchant(s, "Aptieka Dobelē", SHOP_PHONE, "Dobele");
+	(void)offer(s, "Aptieka Dobelē", "seniori", "15% zālēm", NULL, NULL);
+
+	/* Anna's language (lv), her territory first: not Pēteris's. */
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, "ATLAIDES", 8,
+	    NULL, out, sizeof(out), &res), 1);
+	assert_string_equal(out, "Jūsu atlaides:\nAptieka Dobelē: 15% zālēm");
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, "KARTE", 5, NULL,
+	    out, sizeof(out), &res), 0);
+	assert_int_equal(tl_int(s, "SELECT resident_id FROM card_codes"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
+	    " resident_id = 3"), 0);
+	code_sent(s, code);
+	snprintf(text, sizeof(text), "PARBAUDE %s", code);
+	assert_int_equal(keywords_handle(s, cfg, SHOP_PHONE, text,
+	    strlen(text), NULL, out, sizeof(out), &res), 1);
+	assert_string_equal(out, "Derīgs (Anna B.). Atlaide: 15% zālēm");
+	assert_null(strstr(out, "Pēteris"));
+	assert_null(strstr(out, "O."));
+	/* The merchant's own record of it names no resident at all. */
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_USED);
+	assert_string_equal(ck.name, "");
+	/* Nothing sent to that phone names Pēteris either. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " instr(text, 'Pēteris') > 0 OR instr(text, '020251') > 0"), 0);
+	config_free(cfg);
 }
 
 static char	 reply[KEYWORDS_REPLY_SIZE];
@@ -1125,6 +1241,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lockout_ends, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyed_lookup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_shared_phone, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
