@@ -206,6 +206,22 @@ int	 store_fast_load(struct store *, int on);
 int	 store_tune_daemon(struct store *);
 
 /*
+ * The gateway's loop commits without waiting for the disk, and its store
+ * writer (smsgw/gw_writer.c) syncs the WAL file before anything that
+ * commit promised goes out: synchronous = NORMAL on this connection (its
+ * checkpoints still sync), and walpath gets the WAL file's name. -1 when
+ * the database has no WAL file (":memory:"): commit as before.
+ */
+int	 store_sync_deferred(struct store *, char *walpath, size_t size);
+/*
+ * A passive checkpoint on this connection (synchronous = FULL: the WAL is
+ * synced, the pages copied, the database file synced; writers go on). It
+ * keeps the WAL short for the loop, whose own checkpoints would stall it.
+ * 0 or -1.
+ */
+int	 store_checkpoint(struct store *);
+
+/*
  * Where this process's staff actions come from, written into every audit
  * row after it: "unix:anna", "kiosk:/dev/tty3", "api:billing". With an
  * admin's --as the actor column holds the name given and the origin ends
