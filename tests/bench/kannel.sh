@@ -83,6 +83,23 @@
 #   what the writer thread can give back; after it, the SQL itself (the
 #   three statements a message, 74% of the instructions) and the log
 #   lines (12%, plus a getpid and a write each) are the next costs.
+# - After the store writer (gw_writer.c: the loop commits at synchronous =
+#   NORMAL, a thread fdatasyncs the WAL, the answers wait for it) and the
+#   pid asked once in log_emit: callgrind over a 5,000-message drain at
+#   window 100 (sh /work/notes/cg.sh TOP OUT 5000, whole run, start-up
+#   included): 144,000 instructions a message, the start included:
+#   store_open is 47 M of the 722 M (two connections now prepare every
+#   statement, the loop's and the writer's). getpid is gone from the
+#   profile. sqlite3_step is 65% (the receipt, outbox_receipt_in with
+#   set_final, 24%; the claim's outbox_inflight 23%; the submit_sm_resp's
+#   outbox_part_accepted_in 21%), the log lines 10% (log_info's
+#   vsnprintf; log_scrub 1.6%), store_vbind 2%, batch and writer under
+#   0.1%. The fdatasync no longer runs on the loop: the next cost is the
+#   SQL itself, on the loop thread. Moving the three statements to the
+#   writer (a queue of typed writes, the claim answered back) would put
+#   two thirds of the instructions on the second core; SQLite's one write
+#   lock means the loop could then no longer write at all, so the claim,
+#   the MO services and the USSD menu would have to move with them.
 set -eu
 n=${BENCH_MESSAGES:-100000}
 windows=${BENCH_WINDOWS:-100 10}
