@@ -130,7 +130,8 @@ fi
 # TCP_NODELAY for bearerbox (see the head of this file), unless asked not.
 preload=""
 if [ "${BENCH_KANNEL_NAGLE:-0}" != 1 ]; then
-	${CC:-cc} -shared -fPIC -O2 -o "$PWD/kannel_nodelay.so" \
+	${CC:-cc} -D_GNU_SOURCE -Wall -Wextra -Werror -shared -fPIC -O2 \
+	    -o "$PWD/kannel_nodelay.so" \
 	    "$MUNI_TOP/tests/bench/kannel_nodelay.c" -ldl
 	preload=$PWD/kannel_nodelay.so
 	echo "# kannel_nodelay=1 (bearerbox with TCP_NODELAY)"

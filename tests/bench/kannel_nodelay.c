@@ -15,6 +15,7 @@
 #include <netinet/tcp.h>
 
 #include <dlfcn.h>
+#include <stddef.h>
 
 int	connect(int, const struct sockaddr *, socklen_t);
 
