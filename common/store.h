@@ -197,9 +197,12 @@ int	 store_bulk(struct store *, int on);
 int	 store_fast_load(struct store *, int on);
 
 /*
- * The gateway's connection: a page cache that holds the working set of a
- * large send, and checkpoints far enough apart that a page rewritten by
- * many group commits is copied into the database once. (Pragmas run when
+ * The gateway's connection: a page cache of 8 MB that holds the hot pages
+ * of a large send (the queue's head, the receipts' index; the rest comes
+ * from the kernel's cache at a pread each, measured at the same CPU a
+ * message; 32 MB made the gateway's resident set 0.14x Kannel's, issue
+ * 17), and checkpoints far enough apart that a page rewritten by many
+ * group commits is copied into the database once. (Pragmas run when
  * they are prepared, so they cannot live in the statement table, where
  * every program would get them.)
  */
