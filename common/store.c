@@ -1095,7 +1095,7 @@ store_tune_daemon(struct store *s)
 {
 	char	*msg = NULL;
 
-	if (sqlite3_exec(s->db, "PRAGMA cache_size = -8192;"
+	if (sqlite3_exec(s->db, "PRAGMA cache_size = -4096;"
 	    "PRAGMA wal_autocheckpoint = 8192;", NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		log_warnx("store_tune_daemon: %s", msg ? msg : "unknown error");

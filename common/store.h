@@ -197,12 +197,12 @@ int	 store_bulk(struct store *, int on);
 int	 store_fast_load(struct store *, int on);
 
 /*
- * The gateway's connection: a page cache of 8 MB that holds the hot pages
+ * The gateway's connection: a page cache of 4 MB that holds the hot pages
  * of a large send (the queue's head, the receipts' index; the rest comes
- * from the kernel's cache at a pread each, measured at the same CPU a
- * message; 32 MB made the gateway's resident set 0.14x Kannel's, issue
- * 17), and checkpoints far enough apart that a page rewritten by many
- * group commits is copied into the database once. (Pragmas run when
+ * from the kernel's cache at a pread each: the same CPU a message in
+ * gateway.sh at 100k, alternating; 32 MB made the gateway's resident set
+ * 0.14x Kannel's, issue 17), and checkpoints far enough apart that a page
+ * rewritten by many group commits is copied into the database once. (Pragmas run when
  * they are prepared, so they cannot live in the statement table, where
  * every program would get them.)
  */
