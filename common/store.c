@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "clock.h"
 #include "i18n.h"
@@ -1174,7 +1175,7 @@ store_tune_daemon(struct store *s)
 
 	if (s->pg != NULL)
 		return 0;
-	if (sqlite3_exec(s->db, "PRAGMA cache_size = -32768;"
+	if (sqlite3_exec(s->db, "PRAGMA cache_size = -4096;"
 	    "PRAGMA wal_autocheckpoint = 8192;", NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		log_warnx("store_tune_daemon: %s", msg ? msg : "unknown error");
@@ -1182,6 +1183,49 @@ store_tune_daemon(struct store *s)
 		return -1;
 	}
 	return 0;
+}
+
+int
+store_sync_deferred(struct store *s, char *walpath, size_t size)
+{
+	sqlite3_stmt	*st;
+	const char	*db, *wal, *mode;
+	int		 walmode = 0;
+
+	/* PostgreSQL's commit is durable when the server answers. */
+	if (s->pg != NULL)
+		return -1;
+	/* The WAL is a file only for a database in WAL mode on disk. */
+	if ((db = sqlite3_db_filename(s->db, "main")) == NULL || *db == '\0' ||
+	    (wal = sqlite3_filename_wal(db)) == NULL || *wal == '\0' ||
+	    sqlite3_db_readonly(s->db, "main") != 0 ||
+	    sqlite3_prepare_v2(s->db, "PRAGMA journal_mode", -1, &st,
+	    NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW &&
+	    (mode = (const char *)sqlite3_column_text(st, 0)) != NULL)
+		walmode = strcasecmp(mode, "wal") == 0;
+	sqlite3_finalize(st);
+	if (!walmode)
+		return -1;
+	if (util_strlcpy(walpath, wal, size) == -1 ||
+	    sqlite3_exec(s->db, "PRAGMA synchronous = NORMAL", NULL, NULL,
+	    NULL) != SQLITE_OK)
+		return -1;
+	return 0;
+}
+
+int
+store_checkpoint(struct store *s)
+{
+	int	 rc;
+
+	if (s->pg != NULL)
+		return 0;
+	rc = sqlite3_wal_checkpoint_v2(s->db, "main",
+	    SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+	/* Busy: another checkpoint runs; the next one catches up. */
+	return rc == SQLITE_OK || rc == SQLITE_BUSY ? 0 : -1;
 }
 
 int

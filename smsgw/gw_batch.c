@@ -5,6 +5,13 @@
  * only sends them again); what answers the SMSC waits for the commit. A
  * commit per read event would cut the batches as small as the TCP reads,
  * and the fsyncs, not the work, would set the pace.
+ *
+ * With a store writer (batch_durable_async, gw_writer.c) the commit does
+ * not wait for the disk: the transaction ends at once, the next one may
+ * open while the writer syncs the WAL, and the committed turn's answers
+ * (batch_defer) and the done hook run when the writer says it is on disk.
+ * One sync in flight: a turn that wants to commit meanwhile commits when
+ * it returns, so the two turns' answers never mix and run in order.
  */
 #include <stdlib.h>
 #include <time.h>
@@ -14,6 +21,7 @@
 #include "clock.h"
 #include "gw_batch.h"
 #include "gw_metrics.h"
+#include "gw_writer.h"
 #include "log.h"
 #include "store.h"
 #include "util.h"
@@ -40,10 +48,17 @@ struct batch {
 	int		 failed;
 	struct deferred	*q;		/* this turn's */
 	size_t		 nq, cap;
-	struct deferred	*spare;		/* the last turn's, reused */
-	size_t		 spare_cap;
+	struct deferred	*sq;		/* the turn being synced */
+	size_t		 snq, scap;
 	void		(*done)(void *, int);
 	void		*done_arg;
+	void		(*committing)(void *, int);
+	void		*committing_arg;
+	struct writer	*writer;	/* NULL: commits sync themselves */
+	uint64_t	 ticket;	/* commits handed to the writer */
+	int		 syncing;	/* sq waits for the writer */
+	int		 sync_ok;	/* that turn committed */
+	int		 commit_wanted;	/* the open turn, once sq is done */
 	uint64_t	 commits;
 	int64_t		 busy_until;	/* clock_mono_ms; 0 none */
 };
@@ -77,11 +92,12 @@ batch_free(struct batch *b)
 {
 	if (b == NULL)
 		return;
-	if (b->open)
+	if (b->open || b->syncing)
 		(void)batch_flush(b);
+	writer_free(b->writer);
 	event_free(b->commit_ev);
 	free(b->q);
-	free(b->spare);
+	free(b->sq);
 	free(b);
 }
 
@@ -137,17 +153,21 @@ batch_set_done(struct batch *b, void (*fn)(void *, int), void *arg)
 	b->done_arg = arg;
 }
 
-int
-batch_flush(struct batch *b)
+/*
+ * End the open transaction: committed (in the page cache only, with a
+ * writer) or rolled back. Its answers move to sq, the committing hook
+ * runs. 1 committed, 0 not.
+ */
+static int
+end_turn(struct batch *b)
 {
 	struct deferred	*q;
-	size_t		 i, n, cap;
+	size_t		 cap;
 	int64_t		 t0;
 	int		 ok;
 
-	if (!b->open)
-		return 0;
 	b->open = 0;
+	b->commit_wanted = 0;
 	if (event_del(b->commit_ev) == -1)
 		log_warnx("batch: event_del");
 	t0 = now_us();
@@ -164,21 +184,101 @@ batch_flush(struct batch *b)
 	b->commits++;
 	metrics_commit(now_us() - t0, b->nq);
 	/*
-	 * The callbacks may open the next batch and defer into it: swap the
-	 * queues so the one being walked never moves.
+	 * The callbacks may open the next batch and defer into it: the turn's
+	 * queue moves aside, so the one being walked never moves.
 	 */
-	q = b->q;
-	cap = b->cap;
-	n = b->nq;
-	b->q = b->spare;
-	b->cap = b->spare_cap;
+	q = b->sq;
+	cap = b->scap;
+	b->sq = b->q;
+	b->scap = b->cap;
+	b->snq = b->nq;
+	b->q = q;
+	b->cap = cap;
 	b->nq = 0;
+	b->sync_ok = ok;
+	if (b->committing != NULL)
+		b->committing(b->committing_arg, ok);
+	return ok;
+}
+
+/* sq is on disk (or was rolled back): its answers, then the done hook. */
+static void
+turn_done(struct batch *b)
+{
+	struct deferred	*q = b->sq;
+	size_t		 i, n = b->snq;
+
+	b->syncing = 0;
+	b->snq = 0;
 	for (i = 0; i < n; i++)
-		q[i].fn(q[i].arg, ok, q[i].a, q[i].b);
-	b->spare = q;
-	b->spare_cap = cap;
+		q[i].fn(q[i].arg, b->sync_ok, q[i].a, q[i].b);
 	if (b->done != NULL)
-		b->done(b->done_arg, ok);
+		b->done(b->done_arg, b->sync_ok);
+}
+
+/* Commit the open turn; with a writer, its answers wait for the sync. */
+static void
+commit_turn(struct batch *b)
+{
+	if (!b->open)
+		return;
+	if (b->syncing) {
+		b->commit_wanted = 1;
+		return;
+	}
+	if (end_turn(b) && b->writer != NULL) {
+		b->syncing = 1;
+		writer_sync(b->writer, ++b->ticket);
+		return;
+	}
+	turn_done(b);
+}
+
+/* The writer's word: the turn in sq is on disk. */
+static void
+synced_cb(void *arg, uint64_t ticket)
+{
+	struct batch	*b = arg;
+
+	if (!b->syncing || ticket < b->ticket)
+		return;
+	turn_done(b);
+	if (b->open && (b->commit_wanted || b->nq >= BATCH_MAX_DEFERRED))
+		commit_turn(b);
+}
+
+int
+batch_durable_async(struct batch *b, struct event_base *base,
+    const char *dbpath, const char **errstr)
+{
+	char	 wal[4096];
+
+	if (store_sync_deferred(b->store, wal, sizeof(wal)) == -1)
+		return 0;	/* no WAL file: the commit syncs */
+	if ((b->writer = writer_new(base, dbpath, wal, synced_cb, b,
+	    errstr)) == NULL)
+		return -1;
+	return 1;
+}
+
+/* Waiting on the loop: for the rare callers that need it now. */
+int
+batch_flush(struct batch *b)
+{
+	int	 ok;
+
+	if (b->syncing) {
+		writer_wait(b->writer, b->ticket);
+		turn_done(b);
+	}
+	if (!b->open)
+		return 0;
+	ok = end_turn(b);
+	if (ok && b->writer != NULL) {
+		b->syncing = 1;
+		writer_wait(b->writer, ++b->ticket);
+	}
+	turn_done(b);
 	return ok ? 0 : -1;
 }
 
@@ -187,7 +287,7 @@ commit_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	(void)fd;
 	(void)ev;
-	(void)batch_flush(arg);
+	commit_turn(arg);
 }
 
 void
@@ -200,13 +300,20 @@ batch_commit_soon(struct batch *b)
 size_t
 batch_deferred(const struct batch *b)
 {
-	return b->nq;
+	return b->nq + b->snq;
 }
 
 int
 batch_open(const struct batch *b)
 {
-	return b->open;
+	return b->open || b->syncing;
+}
+
+void
+batch_set_committing(struct batch *b, void (*fn)(void *, int), void *arg)
+{
+	b->committing = fn;
+	b->committing_arg = arg;
 }
 
 uint64_t

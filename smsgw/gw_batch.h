@@ -40,13 +40,31 @@ void		 batch_fail(struct batch *);
 /* Called after every commit or rollback (the gateway's bookkeeping). */
 void		 batch_set_done(struct batch *, void (*fn)(void *, int),
 		    void *arg);
+/*
+ * Called as each turn's transaction ends (committed or rolled back),
+ * before its answers wait for the disk: what the turn holds moves aside
+ * from what the next turn gathers meanwhile.
+ */
+void		 batch_set_committing(struct batch *, void (*fn)(void *, int),
+		    void *arg);
+/*
+ * Commits stop waiting for the disk: a store writer thread on a
+ * connection of its own to dbpath syncs them, and the answers and the
+ * done hook wait for it. 1 started, 0 not possible here (":memory:"),
+ * -1 with *errstr.
+ */
+int		 batch_durable_async(struct batch *, struct event_base *,
+		    const char *dbpath, const char **errstr);
 /* Commit once the callbacks active now have run. */
 void		 batch_commit_soon(struct batch *);
 /* Answers waiting for the commit. */
 size_t		 batch_deferred(const struct batch *);
-/* Commit now, e.g. before work that must not join the batch. 0 or -1. */
+/*
+ * Commit now and wait for the disk, e.g. before work that must not join
+ * the batch, or at the end. 0 or -1.
+ */
 int		 batch_flush(struct batch *);
-/* 1 while a transaction is open. */
+/* 1 while a transaction is open or its answers wait for the disk. */
 int		 batch_open(const struct batch *);
 
 /* Commits so far and work items they carried, for metrics. */

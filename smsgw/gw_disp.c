@@ -495,7 +495,8 @@ disp_flush_all(struct disp *d)
 static int
 bind_room(struct gbind *b)
 {
-	int	 room = esme_room(b->tx.e) - b->unsettled - b->d->nunstored;
+	int	 room = esme_room(b->tx.e) - b->unsettled - b->syncing -
+	    b->d->nunstored;
 
 	return room > 0 ? room : 0;
 }
@@ -510,7 +511,7 @@ pick(struct disp *d, int *room, uint32_t *seen)
 		c[i].up = !(*seen & (1U << i)) && bind_up(d->binds[i]);
 		c[i].room = c[i].up ? bind_room(d->binds[i]) : 0;
 		c[i].outstanding = esme_outstanding(d->binds[i]->tx.e) +
-		    d->binds[i]->unsettled;
+		    d->binds[i]->unsettled + d->binds[i]->syncing;
 	}
 	if ((i = pick_bind(c, d->nbinds, d->turn++)) == -1)
 		return NULL;
@@ -569,7 +570,7 @@ disp_pump(struct disp *d)
 	 * in its batch and sent after it (replies_held).
 	 */
 	/* Parts already given to a bind go on that bind. */
-	for (i = 0; i < d->nbinds && !d->replies_held; i++) {
+	for (i = 0; i < d->nbinds && !DISP_REPLIES_WAIT(d); i++) {
 		b = d->binds[i];
 		if (TAILQ_EMPTY(&b->sendq) || !bind_up(b))
 			continue;
@@ -586,13 +587,13 @@ disp_pump(struct disp *d)
 	 */
 	while ((b = pick(d, &room, &seen)) != NULL) {
 		while (room > 0) {
-			while (room > 0 && !d->replies_held &&
+			while (room > 0 && !DISP_REPLIES_WAIT(d) &&
 			    (m = TAILQ_FIRST(&b->sendq)) != NULL) {
 				send_part(d, m);
 				room--;
 			}
 			if (room == 0 || d->drained ||
-			    (d->replies_held && !TAILQ_EMPTY(&b->sendq)) ||
+			    (DISP_REPLIES_WAIT(d) && !TAILQ_EMPTY(&b->sendq)) ||
 			    d->nmsgs >= d->nrows + MSGS_SLACK ||
 			    (d->db_suspect && !d->probing))
 				break;
@@ -745,7 +746,35 @@ disp_on_resp(void *arg, void *ctx, unsigned tag, uint32_t status,
  * The dispatcher's life: after each commit, and on its timers.
  */
 
-/* The group commit is done (ok) or rolled back: what waited on it goes. */
+/*
+ * A turn's transaction ended (committed or rolled back). With the store
+ * writer the next turn opens before this one is on disk: what this one
+ * holds (window slots, held replies, USSD answers) moves aside, for
+ * after_commit to release, while the next turn gathers its own.
+ */
+static void
+committing(void *arg, int ok)
+{
+	struct disp	*d = arg;
+	struct gbind	*b;
+	int		 k;
+
+	(void)ok;
+	for (k = 0; k < d->nbinds; k++) {
+		d->binds[k]->syncing += d->binds[k]->unsettled;
+		d->binds[k]->unsettled = 0;
+	}
+	for (b = d->retired; b != NULL; b = b->next_retired) {
+		b->syncing += b->unsettled;
+		b->unsettled = 0;
+	}
+	d->replies_syncing = d->replies_held;
+	d->inbox_cursor_syncing = d->inbox_cursor_next;
+	d->replies_held = 0;
+	disp_ussd_committing(d);
+}
+
+/* The group commit is on disk (ok) or rolled back: what waited on it goes. */
 static void
 after_commit(void *arg, int ok)
 {
@@ -755,18 +784,18 @@ after_commit(void *arg, int ok)
 
 	/* What the window held for this commit is free again. */
 	for (k = 0; k < d->nbinds; k++) {
-		settled += d->binds[k]->unsettled;
-		d->binds[k]->unsettled = 0;
+		settled += d->binds[k]->syncing;
+		d->binds[k]->syncing = 0;
 	}
 	for (b = d->retired; b != NULL; b = b->next_retired)
-		b->unsettled = 0;
+		b->syncing = 0;
 	if (settled > 0 && ok)
 		event_active(d->pump_ev, EV_TIMEOUT, 0);
 	disp_flush_all(d);
-	if (d->replies_held) {
-		d->replies_held = 0;
+	if (d->replies_syncing) {
+		d->replies_syncing = 0;
 		if (ok)
-			d->inbox_cursor = d->inbox_cursor_next;
+			d->inbox_cursor = d->inbox_cursor_syncing;
 		/* The replies (or, undone, the rest of the queue) now. */
 		d->drained = 0;
 		event_active(d->tick_ev, EV_TIMEOUT, 0);
@@ -940,7 +969,12 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	d->limiter = keywords_limiter_new((int)config_int(cfg,
 	    CFG_SERVICES_REPLIES_PER_HOUR), 0);
 	d->batch = batch_new(base, s);
+	/* The loop never waits on the disk: a store writer syncs (issue 17). */
+	if (batch_durable_async(d->batch, base, config_str(cfg,
+	    CFG_DATABASE_PATH), &err) == -1)
+		fatalx("store writer: %s", err);
 	batch_set_done(d->batch, after_commit, d);
+	batch_set_committing(d->batch, committing, d);
 	for (i = 0; i < config_binds(cfg) && i < CONFIG_BINDS_MAX; i++)
 		d->binds[d->nbinds++] = disp_bind_new(d, cfg, i);
 	if ((d->tick_ev = event_new(base, -1, EV_PERSIST, tick_cb, d)) ==

@@ -97,6 +97,7 @@ struct gbind {
 	struct gside	 rx;		/* a pair's receiver; e NULL otherwise */
 	struct dmsgq	 sendq;		/* its messages with parts to send */
 	int		 unsettled;	/* accepted, not yet on disk */
+	int		 syncing;	/* accepted, committed, being synced */
 	int		 retired;	/* left the configuration: stopping */
 	struct gbind	*next_retired;
 };
@@ -111,6 +112,8 @@ struct ussd_req {
 	int		 stored;	/* its inbox row is on disk */
 	int		 answered;	/* reply holds the answer */
 	int		 committed;	/* and that is on disk: send it */
+	int		 in_sync;	/* its turn is committed, being synced */
+	int		 sync_answered;	/* answered in that turn */
 	int		 send;		/* there is something to send */
 	struct ussd_reply reply;
 	enum ussd_op	 op;
@@ -172,6 +175,9 @@ struct disp {
 	 * answers is on disk.
 	 */
 	int		 replies_held;
+	/* The same for the turn the store writer syncs now (gw_writer.c). */
+	int		 replies_syncing;
+	int64_t		 inbox_cursor_syncing;
 	time_t		 inbox_retry_at;	/* after a failure, 0 none */
 	struct {
 		int64_t	 id;
@@ -200,6 +206,8 @@ struct disp {
 /*
  * gw_disp.c: sending, and what the other rooms call back into.
  */
+/* Replies are held: claimed in a turn not on disk yet. */
+#define DISP_REPLIES_WAIT(d)	((d)->replies_held || (d)->replies_syncing)
 void		 disp_pump(struct disp *);
 /* Write out what every session has queued. */
 void		 disp_flush_all(struct disp *);
@@ -246,5 +254,7 @@ void		 disp_ussd_cb(evutil_socket_t, short, void *);
 /* After a commit failed, and after one succeeded. */
 void		 disp_ussd_undo(struct disp *);
 void		 disp_ussd_committed(struct disp *);
+/* A turn's transaction ended: its answers wait for the disk. */
+void		 disp_ussd_committing(struct disp *);
 
 #endif

@@ -272,7 +272,7 @@ disp_inbox_cb(evutil_socket_t fd, short ev, void *arg)
 		d->inbox_retry_at = clock_now() + INBOX_RETRY_S;
 		return;
 	}
-	n = inbox_unprocessed(d->store, d->replies_held ?
+	n = inbox_unprocessed(d->store, DISP_REPLIES_WAIT(d) ?
 	    d->inbox_cursor_next : d->inbox_cursor, d->inbox_rows,
 	    INBOX_BATCH);
 	for (i = 0; i < n; i++) {

@@ -225,12 +225,30 @@ disp_ussd_undo(struct disp *d)
 
 	for (i = 0; i < d->ussd_n; i++) {
 		u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+		u->in_sync = 0;
 		if (!u->committed)
 			u->answered = 0;
 	}
 	for (i = d->ussd_n; i > 0; i--)
 		if (!d->ussd[(d->ussd_head + i - 1) % USSD_QUEUE].stored)
 			d->ussd_n--;
+}
+
+/*
+ * The turn's transaction ended: what it stored and answered is marked, as
+ * the next turn may store and answer more before the disk has this one.
+ */
+void
+disp_ussd_committing(struct disp *d)
+{
+	struct ussd_req	*u;
+	size_t		 i;
+
+	for (i = 0; i < d->ussd_n; i++) {
+		u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+		u->in_sync = 1;
+		u->sync_answered = u->answered;
+	}
 }
 
 /* The turn is on disk: its requests are stored, its answers may go. */
@@ -244,8 +262,11 @@ disp_ussd_committed(struct disp *d)
 		return;
 	for (i = 0; i < d->ussd_n; i++) {
 		u = &d->ussd[(d->ussd_head + i) % USSD_QUEUE];
+		if (!u->in_sync)
+			continue;	/* the open turn's */
+		u->in_sync = 0;
 		u->stored = 1;
-		u->committed = u->answered;
+		u->committed = u->committed || u->sync_answered;
 	}
 	event_active(d->ussd_ev, EV_TIMEOUT, 0);
 }

@@ -263,10 +263,9 @@ main(int argc, char **argv)
 		config_free(gw.cfg);
 		return 1;
 	}
-	/* The callback poster is a second thread with a connection of its
-	   own: SQLite must keep its mutexes (restart to add callbacks). */
-	if (config_callbacks(gw.cfg) > 0)
-		store_threads();
+	/* The store writer (gw_writer.c) and the callback poster are threads
+	   with connections of their own: SQLite must keep its mutexes. */
+	store_threads();
 	/* Opened once here for its errors; the daemon opens it after fork,
 	   as SQLite's locks do not survive one. */
 	store_password_file(config_str(gw.cfg,

@@ -37,13 +37,21 @@
 # report and, with no dlr-url, drops it) is printed beside
 # (kannel_smsbox_cpu_us_per_msg), not in the ratio.
 #
-# Read Kannel's figures with care: on the 2-core machine (shared, load 3
-# to 4) bearerbox drained 3,200-3,700 msg/s at window 100 against this
-# simulator, far from the 21-26k issue 17 quotes against node-smpp, and
-# about 490 msg/s at window 10, where each round of 10 submits took some
-# 20 ms. Why was not found (a guess, unchecked: Nagle's delay on
-# bearerbox's socket, which the simulator's answers do not always
-# outrun); compare Kannel against node-smpp before trusting the ratios.
+# Nagle, found (issue 17): bearerbox never sets TCP_NODELAY on its SMPP
+# socket (Kannel 1.4.5 has gwlib's socket_set_nodelay, and no caller), so
+# a PDU it writes while an earlier segment is unacknowledged waits for
+# the simulator's delayed ACK. That was the ~20 ms round at window 10 and
+# the 3,200-3,700 msg/s at window 100 of the first measurements. With
+# TCP_NODELAY put on bearerbox's sockets by an LD_PRELOAD shim
+# (tests/bench/kannel_nodelay.c, built here with cc) Kannel drained 10,000
+# at 4,953 msg/s at window 10 instead of 576, and 5,459 instead of 4,177
+# at window 100, on this machine under load. The bench now measures
+# Kannel so (the line "kannel_nodelay=1" says it); BENCH_KANNEL_NAGLE=1
+# measures it as Debian ships it. With it, and muni's store writer, one
+# run of this bench (100k, 3 runs each, 2-core machine under load):
+# window 100 Kannel 4,729 msg/s, 173.8 us, 224 MB; muni 15,359 msg/s,
+# 25.9 us, 19.2 MB: rate 3.25x, CPU 0.15x, RSS 0.086x. Window 10:
+# Kannel 4,080, muni 5,026: 1.23x, 0.27x, 0.087x.
 #
 # Where muni's time goes (profiled on the 2-core machine, issue 17, for
 # the writer-thread work):
@@ -79,6 +87,23 @@
 #   what the writer thread can give back; after it, the SQL itself (the
 #   three statements a message, 74% of the instructions) and the log
 #   lines (12%, plus a getpid and a write each) are the next costs.
+# - After the store writer (gw_writer.c: the loop commits at synchronous =
+#   NORMAL, a thread fdatasyncs the WAL, the answers wait for it) and the
+#   pid asked once in log_emit: callgrind over a 5,000-message drain at
+#   window 100 (sh /work/notes/cg.sh TOP OUT 5000, whole run, start-up
+#   included): 144,000 instructions a message, the start included:
+#   store_open is 47 M of the 722 M (two connections now prepare every
+#   statement, the loop's and the writer's). getpid is gone from the
+#   profile. sqlite3_step is 65% (the receipt, outbox_receipt_in with
+#   set_final, 24%; the claim's outbox_inflight 23%; the submit_sm_resp's
+#   outbox_part_accepted_in 21%), the log lines 10% (log_info's
+#   vsnprintf; log_scrub 1.6%), store_vbind 2%, batch and writer under
+#   0.1%. The fdatasync no longer runs on the loop: the next cost is the
+#   SQL itself, on the loop thread. Moving the three statements to the
+#   writer (a queue of typed writes, the claim answered back) would put
+#   two thirds of the instructions on the second core; SQLite's one write
+#   lock means the loop could then no longer write at all, so the claim,
+#   the MO services and the USSD menu would have to move with them.
 set -eu
 n=${BENCH_MESSAGES:-100000}
 windows=${BENCH_WINDOWS:-100 10}
@@ -104,6 +129,18 @@ if ! [ -x /usr/sbin/bearerbox ] || ! [ -x /usr/sbin/smsbox ]; then
 		echo "kannel=missing (apt-get install kannel failed: see make deps)"
 		exit 0
 	fi
+fi
+
+# TCP_NODELAY for bearerbox (see the head of this file), unless asked not.
+preload=""
+if [ "${BENCH_KANNEL_NAGLE:-0}" != 1 ]; then
+	${CC:-cc} -D_GNU_SOURCE -Wall -Wextra -Werror -shared -fPIC -O2 \
+	    -o "$PWD/kannel_nodelay.so" \
+	    "$MUNI_TOP/tests/bench/kannel_nodelay.c" -ldl
+	preload=$PWD/kannel_nodelay.so
+	echo "# kannel_nodelay=1 (bearerbox with TCP_NODELAY)"
+else
+	echo "# kannel_nodelay=0 (bearerbox as shipped: Nagle on)"
 fi
 
 # The median of the numbers on stdin.
@@ -270,7 +307,8 @@ kannel_queued() {
 }
 
 kannel_boxes_up() {
-	/usr/sbin/bearerbox -v 3 kannel.conf >bearerbox.out 2>&1 </dev/null &
+	LD_PRELOAD=$preload /usr/sbin/bearerbox -v 3 kannel.conf \
+	    >bearerbox.out 2>&1 </dev/null &
 	bbpid=$!
 	wait_until 20 "bearerbox admin port" kannel_status >/dev/null
 	/usr/sbin/smsbox -v 3 kannel.conf >smsbox.out 2>&1 </dev/null &

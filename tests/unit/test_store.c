@@ -597,7 +597,7 @@ test_open_keeps_default_tuning(void **state)
 	assert_non_null(s);
 	assert_int_equal(q_int(store_db(s), "PRAGMA cache_size"), -2000);
 	assert_int_equal(store_tune_daemon(s), 0);
-	assert_int_equal(q_int(store_db(s), "PRAGMA cache_size"), -32768);
+	assert_int_equal(q_int(store_db(s), "PRAGMA cache_size"), -4096);
 	store_close(s);
 }
 
