@@ -30,7 +30,7 @@ SANFLAGS	 =
 OPT		?= -O2 -g
 endif
 
-PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt
+PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt libpq libcrypto
 # libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
 # libcurl: the callback poster (smsgw/gw_callback.c), in a thread of its own.
 PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson libcurl
@@ -130,6 +130,7 @@ CURSES_CFLAGS	:= $(call pkg_cflags,ncursesw)
 CURL_CFLAGS	:= $(call pkg_cflags,libcurl)
 SPEECH_CFLAGS	:= $(call pkg_cflags,espeak-ng alsa)
 TEST_CFLAGS	:= $(call pkg_cflags,cmocka)
+PQ_CFLAGS	:= $(call pkg_cflags,libpq)
 # Every other module reaches the database through common/store.h.
 SQLITE_OBJS	 = $(call walled,common/store common/store_% common/backup tests/%)
 $(SQLITE_OBJS): CPPFLAGS += $(SQLITE_CFLAGS)
@@ -142,6 +143,8 @@ $(call walled,smsgw/% tests/%): CPPFLAGS += $(EVENT_CFLAGS)
 $(call walled,kiosk/ui): CPPFLAGS += $(CURSES_CFLAGS)
 $(call walled,smsgw/gw_callback tests/%): CPPFLAGS += $(CURL_CFLAGS)
 $(call walled,kiosk/speech tests/%): CPPFLAGS += $(SPEECH_CFLAGS)
+# libpq behind common/store_pg.c, PostgreSQL's engine.
+$(call walled,common/store_pg tests/%): CPPFLAGS += $(PQ_CFLAGS)
 $(call walled,tests/%): CPPFLAGS += $(TEST_CFLAGS)
 
 $(BUILD)/obj/%.o: %.c

@@ -1081,6 +1081,93 @@ config_check_secrets(struct config_parse *p, struct config *cfg)
 		    config_defs[CFG_HTTP_TOKEN_FILE].name, tf);
 }
 
+/*
+ * [database]: path (SQLite) or url (PostgreSQL), not both; the url a libpq
+ * connection string with no password in it (it would sit in this file and
+ * in every message that names the database); the password in a file its
+ * owner alone may read, as the store checks again when it opens.
+ */
+static int
+config_url_has_password(const char *url)
+{
+	const char	*p, *at, *end;
+
+	if (strncmp(url, "postgresql://", 13) == 0 ||
+	    strncmp(url, "postgres://", 11) == 0) {
+		p = strstr(url, "://") + 3;
+		end = p + strcspn(p, "/?");
+		for (at = end; at > p && at[-1] != '@'; at--)
+			;
+		if (at > p && memchr(p, ':', (size_t)(at - 1 - p)) != NULL)
+			return 1;
+		p = end;
+		while ((p = strstr(p, "password=")) != NULL) {
+			if (p[-1] == '?' || p[-1] == '&')
+				return 1;
+			p++;
+		}
+		return 0;
+	}
+	for (p = url; (p = strstr(p, "password")) != NULL; p++) {
+		if (p != url && p[-1] != ' ' && p[-1] != '\t')
+			continue;
+		at = p + 8;
+		at += strspn(at, " \t");
+		if (*at == '=')
+			return 1;
+	}
+	return 0;
+}
+
+static void
+config_check_database(struct config_parse *p, struct config *cfg)
+{
+	const struct config_value *url = &cfg->v[CFG_DATABASE_URL];
+	const struct config_value *pf = &cfg->v[CFG_DATABASE_PASSWORD_FILE];
+	struct stat	 st;
+	char		*real;
+
+	if (url->s[0] != '\0') {
+		if (cfg->v[CFG_DATABASE_PATH].line != 0)
+			config_error(p, url->line, _("database.url: set path "
+			    "(SQLite) or url (PostgreSQL), not both"));
+		else if (strncmp(url->s, "postgresql://", 13) != 0 &&
+		    strncmp(url->s, "postgres://", 11) != 0 &&
+		    strstr(url->s, "dbname=") == NULL &&
+		    strstr(url->s, "host=") == NULL)
+			config_error(p, url->line, _("database.url: not a "
+			    "PostgreSQL connection string (postgresql://HOST/DB"
+			    " or key=value words with host= or dbname=)"));
+		else if (config_url_has_password(url->s))
+			config_error(p, url->line, _("database.url: no "
+			    "password in the url: put it in "
+			    "database.password_file or ~/.pgpass"));
+	}
+	if (pf->s[0] == '\0')
+		return;
+	if (url->s[0] == '\0') {
+		config_error(p, pf->line, _("database.password_file is for a "
+		    "PostgreSQL database: set database.url too"));
+		return;
+	}
+	/* A missing file is for the store to report when it opens. */
+	if (stat(pf->s, &st) == -1 || !(st.st_mode & (S_IRWXG | S_IRWXO)))
+		return;
+	real = realpath(pf->s, NULL);
+	config_error(p, pf->line, _("database.password_file: %s may be read "
+	    "or written by others than its owner: run `chmod 600 %s`"),
+	    pf->s, real != NULL ? real : pf->s);
+	free(real);
+}
+
+const char *
+config_database(const struct config *cfg)
+{
+	if (cfg->v[CFG_DATABASE_URL].s[0] != '\0')
+		return cfg->v[CFG_DATABASE_URL].s;
+	return cfg->v[CFG_DATABASE_PATH].s;
+}
+
 static void
 config_set_defaults(struct config *cfg)
 {
@@ -1169,6 +1256,8 @@ config_load(const char *path, char **errors)
 		config_cb_check(&p, cfg);
 	if (p.nerr == 0)
 		config_check_secrets(&p, cfg);
+	if (p.nerr == 0)
+		config_check_database(&p, cfg);
 	fclose(p.fp);
 	if (p.nerr > 0) {
 		if (p.nerr > CONFIG_MAX_ERRORS) {

@@ -16,6 +16,9 @@
 #define CONFIG_KEYS(X)							\
 	X(DATABASE_PATH, "database", "path", STR,			\
 	    "/var/lib/muni/muni.db", 1, 4096)				\
+	X(DATABASE_URL, "database", "url", STR, "", 0, 4096)		\
+	X(DATABASE_PASSWORD_FILE, "database", "password_file", STR, "",	\
+	    0, 4096)							\
 	X(SMSC_HOST, "smsc", "host", STR, "127.0.0.1", 1, 255)		\
 	X(SMSC_PORT, "smsc", "port", INT, "2775", 1, 65535)		\
 	X(SMSC_SYSTEM_ID, "smsc", "system_id", STR, "muni", 1, 15)	\
@@ -157,6 +160,12 @@ void		 config_timerange(const struct config *, enum config_key,
 		    int *start_min, int *end_min);
 /* "section.key" for messages. */
 const char	*config_key_name(enum config_key);
+
+/*
+ * What store_open opens: [database] url (PostgreSQL) when set, else path
+ * (SQLite). Every program asks here, so the two never disagree.
+ */
+const char	*config_database(const struct config *);
 
 /*
  * Binds: the plain [smsc] section and each [smsc.NAME] (NAME: letters,

@@ -3,6 +3,14 @@
  * table. Durability first: WAL with synchronous=FULL, so a committed outbox
  * row survives a power cut; a busy timeout so a kiosk's short write does not
  * fail the gateway's.
+ *
+ * This file is the public face of store.h and the SQLite engine; a store
+ * opened on a PostgreSQL URL hands each call to common/store_pg.c (through
+ * store_priv.h). What does not depend on the engine (the bind-format walk,
+ * audit rows, store_do, store_one_i64, the transaction counter) is written
+ * once, here. The SQLite engine stays in this file rather than in a file of
+ * its own so that the migrations[] array, where every schema change lands,
+ * keeps its place.
  */
 #include <limits.h>
 #include <sqlite3.h>
@@ -15,6 +23,7 @@
 #include "i18n.h"
 #include "log.h"
 #include "store.h"
+#include "store_priv.h"
 #include "store_sqlite.h"
 #include "util.h"
 
@@ -22,6 +31,7 @@
 
 struct store {
 	sqlite3		*db;
+	struct pgstore	*pg;		/* PostgreSQL's engine, or NULL */
 	char		**saved_idx;	/* index DDL while fast loading */
 	size_t		 nsaved;
 	sqlite3_stmt	*stmts[STMT__COUNT];
@@ -38,22 +48,19 @@ struct store {
 struct store_cur {
 	struct store	*s;
 	sqlite3_stmt	*st;
+	struct pgcur	*pc;		/* PostgreSQL's statement, or NULL */
 	const char	*name;
 	int		 owned;
 };
 
 /*
  * The statement table: each statement's SQLite text, and PostgreSQL's
- * beside it where the two differ (STMT2; see store_stmts.h). Only the
- * SQLite text is prepared here; the other waits for a second store.
+ * beside it where the two differ (STMT2; see store_stmts.h). SQLite's
+ * text is prepared here, PostgreSQL's in store_pg.c.
  */
 #define STMT(id, sql) { #id, sql, NULL },
 #define STMT2(id, sql, pg_sql) { #id, sql, pg_sql },
-static const struct {
-	const char	*name;
-	const char	*sql;
-	const char	*pg_sql;	/* NULL: sql serves both */
-} store_sql[] = {
+const struct store_sqltext store_sql[STMT__COUNT] = {
 #include "store_stmts.h"
 };
 #undef STMT
@@ -601,6 +608,22 @@ static const char *migrations[] = {
 	" PRIMARY KEY (client, endpoint, key)) WITHOUT ROWID;"
 	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);"
 	"PRAGMA user_version = 9;",
+
+	/*
+	 * 9 -> 10: card codes found by a keyed hash (issue 21, card.c's
+	 * code_mac): the key, one row made by the first code, and a unique
+	 * index on the hash, so a merchant's check is one indexed read. The
+	 * yescrypt hashes of codes live now stay unique and simply expire.
+	 * And the inbox by time, for munictl report's ranges.
+	 */
+	"CREATE TABLE card_key ("
+	" id INTEGER PRIMARY KEY CHECK (id = 1),"
+	" secret TEXT NOT NULL,"
+	" created_at INTEGER NOT NULL);"
+	"CREATE UNIQUE INDEX card_codes_hash ON card_codes (code_hash);"
+	/* munictl report's weeks: the inbox of a date range. */
+	"CREATE INDEX inbox_received ON inbox (received_at);"
+	"PRAGMA user_version = 10;",
 };
 
 static char	 store_err[512];
@@ -611,12 +634,10 @@ store_schema_version(void)
 	return (int)nitems(migrations);
 }
 
-/* This store is SQLite's; the PostgreSQL engine answers STORE_POSTGRES. */
 enum store_dialect
 store_dialect(const struct store *s)
 {
-	(void)s;
-	return STORE_SQLITE;
+	return s->pg != NULL ? STORE_POSTGRES : STORE_SQLITE;
 }
 
 static const char *store_fail(const char *, ...)
@@ -825,6 +846,18 @@ store_open(const char *path, int flags, const char **errstr)
 
 	s = xcalloc(1, sizeof(*s));
 	s->curs = xcalloc(STMT__COUNT, sizeof(*s->curs));
+	if (pgstore_is_url(path)) {
+		/* No path in PostgreSQL's messages: it is a URL. */
+		if ((s->pg = pgstore_open(path, flags, &s->version_found,
+		    errstr)) == NULL)
+			goto fail;
+		for (i = 0; i < STMT__COUNT; i++) {
+			s->curs[i].s = s;
+			s->curs[i].pc = pgstore_cur(s->pg, i);
+			s->curs[i].name = store_sql[i].name;
+		}
+		return s;
+	}
 	/*
 	 * A muni process has one thread using the store, with no mutexes;
 	 * the gateway with a callback poster has two, each with its own
@@ -932,6 +965,7 @@ store_close(struct store *s)
 
 	if (s == NULL)
 		return;
+	pgstore_close(s->pg);
 	for (i = 0; i < STMT__COUNT; i++)
 		sqlite3_finalize(s->stmts[i]);
 	free(s->curs);
@@ -951,6 +985,8 @@ store_stmt(struct store *s, enum store_stmt id)
 {
 	sqlite3_stmt	*st = s->stmts[id];
 
+	if (s->pg != NULL)
+		fatalx("store_stmt: %s: not a SQLite store", store_sql[id].name);
 	/* reset reports the last step's error, already handled there. */
 	(void)sqlite3_reset(st);
 	if (sqlite3_clear_bindings(st) != SQLITE_OK)
@@ -968,6 +1004,8 @@ store_db(struct store *s)
 const char *
 store_errmsg(struct store *s)
 {
+	if (s->pg != NULL)
+		return pgstore_errmsg(s->pg);
 	return sqlite3_errmsg(s->db);
 }
 
@@ -975,7 +1013,7 @@ int
 store_abort(struct store *s, char *err, size_t errsize)
 {
 	(void)util_snprintf(err, errsize, _("database error: %s"),
-	    sqlite3_errmsg(s->db));
+	    store_errmsg(s));
 	store_rollback(s);
 	return -1;
 }
@@ -983,6 +1021,8 @@ store_abort(struct store *s, char *err, size_t errsize)
 int
 store_busy_timeout(struct store *s, int ms)
 {
+	if (s->pg != NULL)
+		return pgstore_busy_timeout(s->pg, ms);
 	return sqlite3_busy_timeout(s->db, ms) == SQLITE_OK ? 0 : -1;
 }
 
@@ -993,6 +1033,13 @@ store_begin(struct store *s)
 
 	if (s->depth++ > 0)
 		return 0;
+	if (s->pg != NULL) {
+		if (pgstore_exec(s->pg, "store_begin", "BEGIN") == -1) {
+			s->depth = 0;
+			return -1;
+		}
+		return 0;
+	}
 	if (sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) !=
 	    SQLITE_OK) {
 		log_warnx("store_begin: %s", msg ? msg : "unknown error");
@@ -1014,6 +1061,15 @@ store_commit(struct store *s)
 	}
 	if (--s->depth > 0)
 		return 0;
+	if (s->pg != NULL) {
+		if (pgstore_exec(s->pg, "store_commit", "COMMIT") == -1) {
+			if (pgstore_in_tx(s->pg))
+				(void)pgstore_exec(s->pg, "store_commit",
+				    "ROLLBACK");
+			return -1;
+		}
+		return 0;
+	}
 	if (sqlite3_exec(s->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK) {
 		log_warnx("store_commit: %s", msg ? msg : "unknown error");
 		sqlite3_free(msg);
@@ -1027,6 +1083,12 @@ void
 store_rollback(struct store *s)
 {
 	s->depth = 0;
+	if (s->pg != NULL) {
+		if (pgstore_in_tx(s->pg))
+			(void)pgstore_exec(s->pg, "store_rollback",
+			    "ROLLBACK");
+		return;
+	}
 	if (sqlite3_get_autocommit(s->db))
 		return;
 	if (sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL) != SQLITE_OK)
@@ -1040,17 +1102,18 @@ store_savepoint(struct store *s)
 		log_warnx("store_savepoint: no transaction");
 		return -1;
 	}
-	return store_exec(s, ST_SAVEPOINT);
+	return store_run(store_cur(s, ST_SAVEPOINT)) < 0 ? -1 : 0;
 }
 
 int
 store_savepoint_end(struct store *s, int keep)
 {
-	if (s->depth == 0 || sqlite3_get_autocommit(s->db))
+	if (s->depth == 0 || (s->pg != NULL ? !pgstore_in_tx(s->pg) :
+	    sqlite3_get_autocommit(s->db)))
 		return -1;
-	if (!keep && store_exec(s, ST_SAVEPOINT_ROLLBACK) == -1)
+	if (!keep && store_run(store_cur(s, ST_SAVEPOINT_ROLLBACK)) < 0)
 		return -1;
-	return store_exec(s, ST_SAVEPOINT_RELEASE);
+	return store_run(store_cur(s, ST_SAVEPOINT_RELEASE)) < 0 ? -1 : 0;
 }
 
 int
@@ -1073,12 +1136,16 @@ store_exec(struct store *s, enum store_stmt id)
 int64_t
 store_changes(struct store *s)
 {
+	if (s->pg != NULL)
+		return pgstore_changes(s->pg);
 	return sqlite3_changes64(s->db);
 }
 
 int64_t
 store_last_rowid(struct store *s)
 {
+	if (s->pg != NULL)
+		return pgstore_last_rowid(s->pg);
 	return sqlite3_last_insert_rowid(s->db);
 }
 
@@ -1087,6 +1154,9 @@ store_bulk(struct store *s, int on)
 {
 	char	*msg = NULL;
 
+	/* PostgreSQL's server has its own buffers: nothing to say. */
+	if (s->pg != NULL)
+		return 0;
 	/* 256 MiB while bulk loading; SQLite's default 2 MiB otherwise. */
 	if (sqlite3_exec(s->db, on ? "PRAGMA cache_size = -262144" :
 	    "PRAGMA cache_size = -2000", NULL, NULL, &msg) != SQLITE_OK) {
@@ -1102,6 +1172,8 @@ store_tune_daemon(struct store *s)
 {
 	char	*msg = NULL;
 
+	if (s->pg != NULL)
+		return 0;
 	if (sqlite3_exec(s->db, "PRAGMA cache_size = -32768;"
 	    "PRAGMA wal_autocheckpoint = 8192;", NULL, NULL, &msg) !=
 	    SQLITE_OK) {
@@ -1120,6 +1192,12 @@ store_fast_load(struct store *s, int on)
 	size_t		 i;
 	int		 rc;
 
+	/*
+	 * PostgreSQL: nothing here. A fresh database is loaded as any other
+	 * (dropping indexes there would need the schema's texts again).
+	 */
+	if (s->pg != NULL)
+		return 0;
 	if (on) {
 		if (sqlite3_exec(s->db, "PRAGMA journal_mode = DELETE", NULL,
 		    NULL, &msg) != SQLITE_OK)
@@ -1184,39 +1262,19 @@ int
 store_audit(struct store *s, const char *actor, const char *action,
     const char *detail)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_AUDIT_INSERT);
-
-	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)clock_now()) !=
-	    SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 3, action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 4, detail, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 5, s->origin, -1, SQLITE_STATIC) !=
-	    SQLITE_OK) {
-		log_warnx("store_audit: %s", sqlite3_errmsg(s->db));
-		return -1;
-	}
-	return store_exec(s, ST_AUDIT_INSERT);
+	return store_do(s, ST_AUDIT_INSERT, "tssss", clock_now(), actor,
+	    action, detail, s->origin) < 0 ? -1 : 0;
 }
 
 int64_t
 store_audit_count(struct store *s, const char *actor, const char *action,
     time_t since)
 {
-	sqlite3_stmt	*st = store_stmt(s, ST_AUDIT_COUNT);
 	int64_t		 n = -1;
 
-	if (sqlite3_bind_text(st, 1, actor, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_text(st, 2, action, -1, SQLITE_STATIC) != SQLITE_OK ||
-	    sqlite3_bind_int64(st, 3, (sqlite3_int64)since) != SQLITE_OK) {
-		log_warnx("store_audit_count: %s", sqlite3_errmsg(s->db));
+	if (store_one_i64(s, ST_AUDIT_COUNT, &n, "sst", actor, action,
+	    since) != STORE_ROW)
 		return -1;
-	}
-	if (sqlite3_step(st) == SQLITE_ROW)
-		n = sqlite3_column_int64(st, 0);
-	else
-		log_warnx("store_audit_count: %s", sqlite3_errmsg(s->db));
-	(void)sqlite3_reset(st);
 	return n;
 }
 
@@ -1269,8 +1327,65 @@ store_code(int rc)
 struct store_cur *
 store_cur(struct store *s, enum store_stmt id)
 {
-	(void)store_stmt(s, id);
+	if (s->pg != NULL)
+		pgcur_reset(s->curs[id].pc, 1);
+	else
+		(void)store_stmt(s, id);
 	return &s->curs[id];
+}
+
+/* The bind-format walk for PostgreSQL's statements: the same letters. */
+static int
+store_vbind_pg(struct store_cur *c, int idx, const char *fmt, va_list ap)
+{
+	const char	*p, *str;
+	const void	*blob;
+	size_t		 len;
+	int		 rc = 0;
+
+	for (p = fmt; *p != '\0' && rc == 0; p++, idx++) {
+		switch (*p) {
+		case 'i':
+			rc = pgcur_bind_i64(c->pc, idx, va_arg(ap, int));
+			break;
+		case 'I':
+			rc = pgcur_bind_i64(c->pc, idx, va_arg(ap, int64_t));
+			break;
+		case 't':
+			rc = pgcur_bind_i64(c->pc, idx,
+			    (int64_t)va_arg(ap, time_t));
+			break;
+		case 'd':
+			rc = pgcur_bind_dbl(c->pc, idx, va_arg(ap, double));
+			break;
+		case 's':
+		case 'z':
+		case 'c':
+			str = va_arg(ap, const char *);
+			if (str == NULL || (*p == 'z' && *str == '\0'))
+				rc = pgcur_bind_null(c->pc, idx);
+			else
+				rc = pgcur_bind_text(c->pc, idx, str,
+				    (size_t)-1, *p == 'c');
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			len = va_arg(ap, size_t);
+			if (blob == NULL || len == 0)
+				rc = pgcur_bind_null(c->pc, idx);
+			else
+				rc = pgcur_bind_blob(c->pc, idx, blob, len);
+			break;
+		case 'n':
+			rc = pgcur_bind_null(c->pc, idx);
+			break;
+		case '-':
+			break;
+		default:
+			fatalx("store_bind: %s: bad format '%c'", c->name, *p);
+		}
+	}
+	return rc == 0 ? STORE_OK : STORE_ERROR;
 }
 
 static int
@@ -1281,6 +1396,8 @@ store_vbind(struct store_cur *c, int idx, const char *fmt, va_list ap)
 	size_t		 len;
 	int		 rc = SQLITE_OK;
 
+	if (c->pc != NULL)
+		return store_vbind_pg(c, idx, fmt, ap);
 	for (p = fmt; *p != '\0' && rc == SQLITE_OK; p++, idx++) {
 		switch (*p) {
 		case 'i':
@@ -1364,7 +1481,11 @@ store_bind_at(struct store_cur *c, int idx, const char *fmt, ...)
 int
 store_step(struct store_cur *c)
 {
-	int	 rc = store_code(sqlite3_step(c->st));
+	int	 rc;
+
+	if (c->pc != NULL)
+		return pgcur_step(c->pc, c->name);
+	rc = store_code(sqlite3_step(c->st));
 
 	if (rc < 0 && rc != STORE_EBUSY && rc != STORE_EUNIQUE &&
 	    rc != STORE_ECONSTRAINT)
@@ -1375,6 +1496,10 @@ store_step(struct store_cur *c)
 void
 store_reset(struct store_cur *c)
 {
+	if (c->pc != NULL) {
+		pgcur_reset(c->pc, 0);
+		return;
+	}
 	/* The error reset repeats was the last step's, handled there. */
 	(void)sqlite3_reset(c->st);
 }
@@ -1419,7 +1544,7 @@ store_one_i64(struct store *s, enum store_stmt id, int64_t *out,
 	if (rc != STORE_OK)
 		return rc;
 	if ((rc = store_step(c)) == STORE_ROW)
-		*out = (int64_t)sqlite3_column_int64(c->st, 0);
+		*out = store_i64(c, 0);
 	store_reset(c);
 	return rc;
 }
@@ -1427,32 +1552,43 @@ store_one_i64(struct store *s, enum store_stmt id, int64_t *out,
 int
 store_isnull(struct store_cur *c, int i)
 {
+	if (c->pc != NULL)
+		return pgcur_isnull(c->pc, i);
 	return sqlite3_column_type(c->st, i) == SQLITE_NULL;
 }
 
 int
 store_int(struct store_cur *c, int i)
 {
+	if (c->pc != NULL)
+		return (int)pgcur_i64(c->pc, i);
 	return sqlite3_column_int(c->st, i);
 }
 
 int64_t
 store_i64(struct store_cur *c, int i)
 {
+	if (c->pc != NULL)
+		return pgcur_i64(c->pc, i);
 	return (int64_t)sqlite3_column_int64(c->st, i);
 }
 
 double
 store_dbl(struct store_cur *c, int i)
 {
+	if (c->pc != NULL)
+		return pgcur_dbl(c->pc, i);
 	return sqlite3_column_double(c->st, i);
 }
 
 const char *
 store_str(struct store_cur *c, int i)
 {
-	const unsigned char	*t = sqlite3_column_text(c->st, i);
+	const unsigned char	*t;
 
+	if (c->pc != NULL)
+		return pgcur_str(c->pc, i);
+	t = sqlite3_column_text(c->st, i);
 	return t != NULL ? (const char *)t : "";
 }
 
@@ -1465,8 +1601,11 @@ store_text(struct store_cur *c, int i, char *buf, size_t size)
 const void *
 store_blob(struct store_cur *c, int i, size_t *len)
 {
-	const void	*b = sqlite3_column_blob(c->st, i);
+	const void	*b;
 
+	if (c->pc != NULL)
+		return pgcur_blob(c->pc, i, len);
+	b = sqlite3_column_blob(c->st, i);
 	/* Bytes after the blob: the order SQLite documents. */
 	*len = b != NULL ? (size_t)sqlite3_column_bytes(c->st, i) : 0;
 	return b;
@@ -1478,7 +1617,19 @@ store_prepare(struct store *s, const char *sql, size_t len, char *err,
 {
 	struct store_cur	*c;
 	sqlite3_stmt		*st;
+	struct pgcur		*pc;
 
+	if (s->pg != NULL) {
+		if ((pc = pgstore_prepare(s->pg, sql, len, err, errsize)) ==
+		    NULL)
+			return NULL;
+		c = xcalloc(1, sizeof(*c));
+		c->s = s;
+		c->pc = pc;
+		c->name = "(built)";
+		c->owned = 1;
+		return c;
+	}
 	if (len > INT_MAX || sqlite3_prepare_v2(s->db, sql, (int)len, &st,
 	    NULL) != SQLITE_OK) {
 		(void)util_strlcpy(err, sqlite3_errmsg(s->db), errsize);
@@ -1497,6 +1648,7 @@ store_cur_free(struct store_cur *c)
 {
 	if (c == NULL || !c->owned)
 		return;
+	pgcur_free(c->pc);
 	sqlite3_finalize(c->st);
 	free(c);
 }
@@ -1506,6 +1658,9 @@ store_bind_bytes(struct store_cur *c, int idx, const void *b, size_t len)
 {
 	int	 rc;
 
+	if (c->pc != NULL)
+		return pgcur_bind_blob(c->pc, idx, b, len) == 0 ? STORE_OK :
+		    STORE_ERROR;
 	if (len > INT_MAX)
 		rc = SQLITE_TOOBIG;
 	else if (len == 0)
@@ -1523,6 +1678,9 @@ store_bind_bytes(struct store_cur *c, int idx, const void *b, size_t len)
 int
 store_bind_textn(struct store_cur *c, int idx, const char *t, size_t len)
 {
+	if (c->pc != NULL)
+		return pgcur_bind_text(c->pc, idx, t, len, 1) == 0 ?
+		    STORE_OK : STORE_ERROR;
 	if (len > INT_MAX || sqlite3_bind_text(c->st, idx, t, (int)len,
 	    SQLITE_STATIC) != SQLITE_OK) {
 		log_warnx("%s: parameter %d: %s", c->name, idx,

@@ -1,13 +1,15 @@
 /*
- * store: the database every muni program shares, today a SQLite file. It
- * opens the file in WAL mode with synchronous=FULL, brings the schema up
- * to date, and prepares every statement of common/store_stmts.h once, so
- * bad SQL fails at start.
+ * store: the database every muni program shares: a SQLite file ([database]
+ * path), or a PostgreSQL database ([database] url) when kiosks and
+ * gateways run on several machines. It opens the database (SQLite: WAL
+ * mode with synchronous=FULL), brings the schema up to date, and prepares
+ * every statement of common/store_stmts.h once, so bad SQL fails at start.
  *
  * This header is the seam: the domain reaches the database only through
  * the calls below (statement ids, cursors, store codes) and never sees the
- * engine, so a PostgreSQL store can stand behind the same calls. What only
- * the SQLite store and white-box tests may touch is in store_sqlite.h.
+ * engine; common/store.c is SQLite's and common/store_pg.c PostgreSQL's.
+ * What only the SQLite store and white-box tests may touch is in
+ * store_sqlite.h.
  */
 #ifndef MUNI_STORE_H
 #define MUNI_STORE_H
@@ -60,11 +62,22 @@ enum store_dialect store_dialect(const struct store *);
 void		 store_threads(void);
 
 /*
- * Open path (":memory:" for tests). Without STORE_MIGRATE an older schema is
- * an error that tells the user to run `munictl init`; a newer one is always
- * refused. Returns NULL with *errstr set (static or thread-local text).
+ * Open path (":memory:" for tests), or a PostgreSQL database when path is
+ * a libpq connection string: a URL (postgresql://, postgres://) or
+ * key=value words naming dbname= or host=. Without STORE_MIGRATE an older
+ * schema is an error that tells the user to run `munictl init`; a newer one
+ * is always refused. Returns NULL with *errstr set (static or thread-local
+ * text). A password in a PostgreSQL URL is refused: see
+ * store_password_file().
  */
 struct store	*store_open(const char *path, int flags, const char **errstr);
+/*
+ * The file ([database] password_file) whose one line is the PostgreSQL
+ * password for this process's later store_open calls; "" or NULL for none
+ * (libpq then reads ~/.pgpass). The file is read at each open and refused
+ * when its group or others may read it. Call once at start.
+ */
+void		 store_password_file(const char *path);
 void		 store_close(struct store *);
 /* The version found on disk before any migration ran. */
 int		 store_version_found(const struct store *);

@@ -160,7 +160,8 @@ main(int argc, char **argv)
 		config_free(k.cfg);
 		return 1;
 	}
-	if ((k.store = store_open(config_str(k.cfg, CFG_DATABASE_PATH), 0,
+	store_password_file(config_str(k.cfg, CFG_DATABASE_PASSWORD_FILE));
+	if ((k.store = store_open(config_database(k.cfg), 0,
 	    &errstr)) == NULL) {
 		fprintf(stderr, "muni-kiosk: %s\n", errstr);
 		config_free(k.cfg);

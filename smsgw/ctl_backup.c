@@ -21,7 +21,7 @@ audit(struct ctl *ctl, const char *action, const char *file)
 	struct store	*s;
 	const char	*errstr;
 
-	if ((s = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
+	if ((s = store_open(config_database(ctl->cfg), 0,
 	    &errstr)) == NULL)
 		return;
 	store_set_origin(s, ctl->origin);

@@ -32,7 +32,7 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 	if (argc != 1)
 		return ctl_usage("init");
 	(void)argv;
-	path = config_str(ctl->cfg, CFG_DATABASE_PATH);
+	path = config_database(ctl->cfg);
 	if ((s = store_open(path, STORE_CREATE | STORE_MIGRATE, &errstr)) ==
 	    NULL) {
 		fprintf(stderr, "munictl: %s\n", errstr);

@@ -103,7 +103,7 @@ cbpost_new(struct store *s, const struct config *cfg, const char **errstr)
 	int			 i;
 
 	cp = xcalloc(1, sizeof(*cp));
-	cp->dbpath = xstrdup(config_str(cfg, CFG_DATABASE_PATH));
+	cp->dbpath = xstrdup(config_database(cfg));
 	cp->ntargets = config_callbacks(cfg);
 	for (i = 0; i < cp->ntargets; i++) {
 		config_callback(cfg, i, &cp->t[i].cc);

@@ -52,7 +52,8 @@ static const struct {
 	    "pay epc [--full] FEE",
 	    "pay qr [--full] [--svg FILE] FEE" } },
 	{ "report payments", ctl_report, { "report payments [--unmatched]" } },
-	{ "report", ctl_report_usage, { "report" } },
+	{ "report", ctl_report_usage, { "report [--raw] [--csv] [--since DATE] "
+	    "[--until DATE]" } },
 	{ "group", ctl_groups, {
 	    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv "
 	    "[--as WHO]",
@@ -99,7 +100,8 @@ static const struct {
 	{ "case", ctl_cases, {
 	    "case list [--status S] [--kind police|application] [--limit N]",
 	    "case show CASE",
-	    "case set CASE new|in_progress|done|rejected [--as WHO]" } },
+	    "case set CASE new|in_progress|done|rejected [--note TEXT] "
+	    "[--as WHO]" } },
 	{ "merchant", ctl_merchant, {
 	    "merchant add NAME --phone PHONE[,PHONE] [--territory T] "
 	    "[--address A] [--as WHO]",
@@ -243,7 +245,7 @@ ctl_store(struct ctl *ctl)
 
 	if (ctl->store != NULL)
 		return ctl->store;
-	ctl->store = store_open(config_str(ctl->cfg, CFG_DATABASE_PATH), 0,
+	ctl->store = store_open(config_database(ctl->cfg), 0,
 	    &errstr);
 	if (ctl->store == NULL)
 		fprintf(stderr, "munictl: %s\n", errstr);
@@ -370,6 +372,7 @@ main(int argc, char **argv)
 		free(errors);
 		return 1;
 	}
+	store_password_file(config_str(ctl.cfg, CFG_DATABASE_PASSWORD_FILE));
 	/*
 	 * Local time is the municipality's whatever the shell's TZ: set
 	 * before anything reads a clock (MUNI_FAKE_NOW is local time too).

@@ -170,12 +170,11 @@ hup_cb(evutil_socket_t sig, short ev, void *arg)
 		config_free(nc);
 		return;
 	}
-	if (strcmp(config_str(nc, CFG_DATABASE_PATH),
-	    config_str(gw->cfg, CFG_DATABASE_PATH)) != 0 ||
+	if (strcmp(config_database(nc), config_database(gw->cfg)) != 0 ||
 	    strcmp(config_str(nc, CFG_HTTP_LISTEN),
 	    config_str(gw->cfg, CFG_HTTP_LISTEN)) != 0)
-		log_warnx("reload: [database] path and [http] listen change "
-		    "only with a restart");
+		log_warnx("reload: [database] path or url and [http] listen "
+		    "change only with a restart");
 	/* setenv is not for a process with threads. */
 	if (strcmp(config_str(nc, CFG_MUNICIPALITY_TIMEZONE),
 	    config_str(gw->cfg, CFG_MUNICIPALITY_TIMEZONE)) != 0)
@@ -270,7 +269,9 @@ main(int argc, char **argv)
 		store_threads();
 	/* Opened once here for its errors; the daemon opens it after fork,
 	   as SQLite's locks do not survive one. */
-	if ((s = store_open(config_str(gw.cfg, CFG_DATABASE_PATH), 0,
+	store_password_file(config_str(gw.cfg,
+	    CFG_DATABASE_PASSWORD_FILE));
+	if ((s = store_open(config_database(gw.cfg), 0,
 	    &errstr)) == NULL) {
 		fprintf(stderr, "muni-smsgw: %s\n", errstr);
 		config_free(gw.cfg);
@@ -306,7 +307,7 @@ main(int argc, char **argv)
 			fatal("daemon");
 		log_init("muni-smsgw", 1);
 	}
-	if ((gw.store = store_open(config_str(gw.cfg, CFG_DATABASE_PATH), 0,
+	if ((gw.store = store_open(config_database(gw.cfg), 0,
 	    &errstr)) == NULL)
 		fatalx("%s", errstr);
 	if ((gw.base = event_base_new()) == NULL)
@@ -328,7 +329,7 @@ main(int argc, char **argv)
 	    evsignal_add(sighup, NULL) == -1)
 		fatalx("signal events");
 	log_info("starting: database %s, %d bind%s (first %s at %s:%lld), "
-	    "http %s", config_str(gw.cfg, CFG_DATABASE_PATH),
+	    "http %s", config_database(gw.cfg),
 	    config_binds(gw.cfg), config_binds(gw.cfg) == 1 ? "" : "s",
 	    config_bind_name(gw.cfg, 0),
 	    config_bind_str(gw.cfg, 0, CFG_SMSC_HOST),

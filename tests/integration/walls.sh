@@ -3,7 +3,8 @@
 # (the Makefile gives each library's flags only to the objects that may use
 # it, but sqlite3.h is in /usr/include, where every file finds it). Only
 # common/store*.[ch] and common/backup.c know SQLite (include <sqlite3.h>,
-# name sqlite3_* or SQLITE_*), only smsgw/pdu*.[ch] include libsmpp34's
+# name sqlite3_* or SQLITE_*), only common/store_pg.c knows libpq (include
+# <libpq-fe.h>, call PQ*()), only smsgw/pdu*.[ch] include libsmpp34's
 # headers, only kiosk/ui.c includes curses, only kiosk/speech.c espeak-ng
 # and ALSA. Comments may name them. The
 # check is shown to fail on a planted include in a scratch copy of the tree.
@@ -14,6 +15,7 @@ set -eu
 may() {
 	case $2:$1 in
 	sqlite:common/store*.[ch] | sqlite:common/backup.c) return 0;;
+	pq:common/store_pg.c) return 0;;
 	smpp:smsgw/pdu*.[ch]) return 0;;
 	curses:kiosk/ui.c) return 0;;
 	speech:kiosk/speech.c) return 0;;
@@ -32,7 +34,8 @@ re_sqlite="$inc<sqlite3\\.h>|\\bsqlite3_[a-z0-9_]+|\\bSQLITE_[A-Z]"
 re_smpp="$inc[<\"]smpp34"
 # The SQLite store's own handles (store_db, store_stmt) are for the store
 # and white-box tests; the domain has store.h.
-re_storesql="$inc\"store_sqlite\\.h\""
+re_storesql="$inc\"store_(sqlite|priv)\\.h\""
+re_pq="$inc<(postgresql/)?libpq-fe\\.h>|\\bPQ[a-z][A-Za-z]*[[:space:]]*\\("
 re_speech="$inc<(espeak-ng/|espeak/|alsa/)"
 re_curses="$inc<((ncursesw|ncurses)/)?n?curses\\.h>|$inc<(term|panel|menu|form)\\.h>"
 
@@ -52,6 +55,12 @@ check() {
 				echo "$rel: SQLite outside the store"; bad=1
 			fi;;
 		esac
+		if grep -qE "$re_pq" code.txt && ! may "$rel" pq; then
+			case $rel in
+			tests/*) ;;
+			*) echo "$rel: libpq outside common/store_pg.c"; bad=1;;
+			esac
+		fi
 		if grep -qE "$re_smpp" code.txt && ! may "$rel" smpp; then
 			echo "$rel: libsmpp34 outside smsgw/pdu*.c"; bad=1
 		fi
@@ -87,6 +96,9 @@ plant kiosk/pager.c 'static int x(void *db) { return sqlite3_close(db); }' \
     'SQLite outside the store'
 plant common/fees.c 'int y = SQLITE_BUSY;' 'SQLite outside the store'
 plant common/outbox.c '#include "store_sqlite.h"' 'SQLite outside the store'
+plant common/outbox.c '#include "store_priv.h"' 'SQLite outside the store'
+plant common/store.c '#include <libpq-fe.h>' 'libpq outside'
+plant smsgw/gw_esme.c 'static void z(void *c) { PQfinish(c); }' 'libpq outside'
 plant smsgw/gw_esme.c '#include <smpp34.h>' 'libsmpp34 outside'
 plant kiosk/screens.c '#include <ncursesw/curses.h>' 'curses outside'
 plant kiosk/kiosk.c '#include <curses.h>' 'curses outside'
@@ -98,4 +110,4 @@ plant_ok() {
 	check scratch > ok.out || { cat ok.out; fail "a comment in $1 broke a wall"; }
 }
 plant_ok common/util.c '/* not sqlite3_step() nor <sqlite3.h> */'
-echo "walls: SQLite, libsmpp34, curses, espeak-ng and ALSA in their rooms"
+echo "walls: SQLite, libpq, libsmpp34, curses, espeak-ng and ALSA in their rooms"

@@ -1039,6 +1039,80 @@ test_password_file(void **state)
 }
 
 /*
+ * [database] url: PostgreSQL instead of path's SQLite file, never both,
+ * never with a password in it; password_file its owner's alone.
+ * config_database() says which one the programs open.
+ */
+static void
+test_database_url(void **state)
+{
+	struct fx	*fx = *state;
+	struct config	*cfg;
+	char		 pf[160], text[600], *e;
+
+	cfg = load_ok(fx, "[database]\npath = /tmp/x.db\n");
+	assert_string_equal(config_database(cfg), "/tmp/x.db");
+	config_free(cfg);
+	cfg = load_ok(fx, "[database]\nurl = postgresql://db.example/muni"
+	    "?sslmode=verify-full&sslrootcert=/etc/muni/ca.pem\n");
+	assert_string_equal(config_database(cfg), "postgresql://db.example/"
+	    "muni?sslmode=verify-full&sslrootcert=/etc/muni/ca.pem");
+	config_free(cfg);
+	cfg = load_ok(fx, "[database]\nurl = host=db1,db2 dbname=muni "
+	    "user=gw\n");
+	assert_string_equal(config_database(cfg),
+	    "host=db1,db2 dbname=muni user=gw");
+	config_free(cfg);
+	/* A user name is no password. */
+	cfg = load_ok(fx, "[database]\nurl = postgres://gw@db/muni\n");
+	config_free(cfg);
+
+	e = load_bad(fx, "[database]\npath = /tmp/x.db\n"
+	    "url = postgresql:///muni\n");
+	has_error(fx, e, 3, "database.url: set path (SQLite) or url "
+	    "(PostgreSQL), not both");
+	free(e);
+	e = load_bad(fx, "[database]\nurl = /var/lib/muni/muni.db\n");
+	has_error(fx, e, 2, "database.url: not a PostgreSQL connection");
+	free(e);
+	e = load_bad(fx, "[database]\nurl = postgresql://gw:s3cret@db/muni"
+	    "\n");
+	has_error(fx, e, 2, "database.url: no password in the url");
+	assert_null(strstr(e, "s3cret"));
+	free(e);
+	e = load_bad(fx, "[database]\nurl = postgresql://db/muni?user=gw&"
+	    "password=s3cret\n");
+	has_error(fx, e, 2, "no password in the url");
+	free(e);
+	e = load_bad(fx, "[database]\nurl = host=db dbname=muni password ="
+	    " s3cret\n");
+	has_error(fx, e, 2, "no password in the url");
+	free(e);
+
+	/* The password's file: group or others may not read it. */
+	(void)snprintf(pf, sizeof(pf), "%s/db.pw", fx->dir);
+	write_file(pf, "s3cret\n", 0640);
+	(void)snprintf(text, sizeof(text), "[database]\n"
+	    "url = postgresql:///muni\npassword_file = %s\n", pf);
+	e = load_bad(fx, text);
+	has_error(fx, e, 3, "database.password_file: ");
+	assert_non_null(strstr(e, "chmod 600"));
+	assert_null(strstr(e, "s3cret"));
+	free(e);
+	assert_int_equal(chmod(pf, 0600), 0);
+	cfg = load_ok(fx, text);
+	assert_string_equal(config_str(cfg, CFG_DATABASE_PASSWORD_FILE), pf);
+	config_free(cfg);
+	/* ... and it is for PostgreSQL only. */
+	(void)snprintf(text, sizeof(text), "[database]\npassword_file = %s\n",
+	    pf);
+	e = load_bad(fx, text);
+	has_error(fx, e, 2, "database.password_file is for a PostgreSQL");
+	free(e);
+	assert_int_equal(unlink(pf), 0);
+}
+
+/*
  * [smsc] tls_key_file and the same key in [smsc.NAME]: a client key others
  * can read or write is refused like a password file, with the chmod; the
  * defaults are TLS off and verification on.
@@ -1160,6 +1234,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_token_file_permissions,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tls_key_file, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_database_url, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_password_permissions,
 		    setup, teardown),
