@@ -226,6 +226,8 @@ cases_status_text(const char *status)
 	if (strcmp(status, "rejected") == 0)
 		return _("rejected");
 	return status;
+}
+
 /* --- The resident told when staff move a case (issue 21). */
 
 const char *

@@ -89,6 +89,8 @@ int	 cases_mine_list(struct store *, const struct services_caller *,
 	    struct cases_mine *out, size_t max, size_t *n, int *more);
 /* A status as residents read it, in the current language. */
 const char *cases_status_text(const char *status);
+
+/*
  * The resident's SMS when staff move a case (issue 21): under topic
  * CASES_TOPIC (made on first use, on by default), in the resident's
  * language, held past [sms] quiet_hours, with staff's note bounded so the

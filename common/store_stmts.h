@@ -1092,6 +1092,7 @@ STMT(ST_CASES_MINE_LIST,
     " || ' %')),"
     " r.created_at) FROM reports r WHERE r.resident_id = ?1"
     " ORDER BY r.id DESC LIMIT ?2")
+/*
  * cases_set_status_notify: the case's status and its resident's number,
  * language and kind of number (-1: no resident); the topic of case news
  * made on first use (on by default); and whether resident ?1 takes topic
@@ -1203,7 +1204,8 @@ STMT2(ST_CARD_OFFERS_LIVE,
     " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
     " ORDER BY m.territory = ?2 DESC, m.name, o.id",
     "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
-    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " o.text_en, o.valid_from, o.valid_to"
+    " FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= $1"
     " AND o.valid_to >= $1 AND ($3::bigint IS NULL OR o.merchant_id = $3)"
     " ORDER BY m.territory = $2 DESC, m.name, o.id")

@@ -157,7 +157,14 @@ today=$(date +%d.%m.%Y)
 mo $ANNA "STATUSS $case_no"
 expect_eq "STATUSS" "$(cat reply.txt)" \
     "Lietas $case_no statuss: jauns, kopš $today."
-ctl case set "$case_no" in_progress > /dev/null
+# Staff's change tells her by an SMS of its own (topic iesniegumi; no
+# quiet hours here), which must be out before her next question.
+m=$(log_mark)
+ctl case set "$case_no" in_progress > case_set.out
+expect_grep "sms=queued" case_set.out
+wait_for 10 "the case's SMS to Anna sent" outbox_settled "$ANNA"
+expect_eq "the case's SMS" "$(text_to "$m" "$ANNA")" \
+    "Jūsu lieta $case_no tiek izskatīta."
 lower=$(echo "$case_no" | tr P p)
 mo $ANNA "statuss: $lower"
 expect_eq "STATUSS after a change" "$(cat reply.txt)" \
