@@ -45,6 +45,7 @@
 #define BUCKETS		256	/* client addresses remembered */
 #define ACTOR		"api"	/* created_by of what the API writes */
 #define PREFIX		"/api/v1/"
+#define PUT_RETRY_S	5	/* Retry-After while the worker is busy */
 
 struct bucket {
 	char		 addr[64];	/* "" free */
@@ -549,90 +550,218 @@ dberr:
 	    _("the message could not be stored"));
 }
 
+/*
+ * POST /api/v1/broadcasts: the body and the group are checked on the
+ * loop; the preview and the send, a pass over every member of the group
+ * each (650,000 of a million residents: seconds), run on the worker
+ * (gw_work), which commits the outbox rows chunk by chunk so the loop's
+ * own writes go on between them. The Idempotency-Key's answer commits
+ * with the broadcast's record, the first chunk: a retry while the rest is
+ * resolved gets that answer (or 409), never a second broadcast.
+ */
+struct bcast_job {
+	struct api		*a;
+	struct evhttp_request	*req;	/* NULL once the client went */
+	struct apibody_broadcast b;
+	struct groups_info	 g;
+	struct broadcast_params	 bp;
+	char			 encoding[32];
+	char			 default_topic[BROADCAST_TOPIC_MAX + 1];
+	struct idem_req		 ir;
+	char			 key[IDEM_KEY_MAX + 1];
+	char			 client[APITOKEN_CLIENT_MAX + 2];
+	char			 origin[APITOKEN_CLIENT_MAX + 8];
+	char			 addr[64];
+	struct broadcast_preview pv, out;
+	int64_t			 id;
+	int			 status;
+	json_t			*answer;
+	char			 err[BROADCAST_ERR_SIZE];
+};
+
+static json_t *
+bcast_answer(int64_t id, const char *group, const struct broadcast_preview *p,
+    int awaiting)
+{
+	char	 start[32];
+
+	clock_datetime(p->start, start, sizeof(start));
+	return json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
+	    "broadcast", (json_int_t)id,
+	    "state", awaiting ? "awaiting_approval" : "scheduled",
+	    "group", group, "topic", p->topic, "emergency", p->emergency,
+	    "members", (json_int_t)p->members,
+	    "no_mobile", (json_int_t)p->no_mobile,
+	    "opted_out", (json_int_t)p->opted_out,
+	    "no_data", (json_int_t)p->no_data,
+	    "duplicates", (json_int_t)p->duplicates,
+	    "recipients", (json_int_t)p->recipients,
+	    "segments", (json_int_t)p->segments,
+	    "cost", p->cost,
+	    "encoding", p->ucs2 == 0 ? "GSM-7" : p->gsm7 == 0 ? "UCS-2" :
+	    "mixed", "start", start);
+}
+
+/* In the broadcast's first transaction: keep the answer the preview gives. */
+static int
+bcast_on_record(void *arg, struct store *s, int64_t id, int awaiting)
+{
+	struct bcast_job	*j = arg;
+	json_t			*ans;
+	char			*text;
+	int			 rc;
+
+	if (j->ir.key == NULL)
+		return 0;
+	if ((ans = bcast_answer(id, j->g.name, &j->pv, awaiting)) == NULL ||
+	    (text = json_dumps(ans, JSON_COMPACT)) == NULL) {
+		json_decref(ans);
+		return -1;
+	}
+	json_decref(ans);
+	rc = idem_put(s, j->ir.client, j->ir.endpoint, j->ir.key, j->ir.hash,
+	    201, text, clock_now());
+	free(text);
+	return rc;
+}
+
+/* On the worker: the preview and the send, as munictl broadcast send --yes. */
+static void
+bcast_run(struct store *s, void *arg)
+{
+	struct bcast_job	*j = arg;
+	struct broadcast_req	 br;
+
+	store_set_origin(s, j->origin);
+	memset(&br, 0, sizeof(br));
+	br.group_id = j->g.id;
+	br.text = j->b.text;
+	br.topic = j->b.topic[0] != '\0' ? j->b.topic : NULL;
+	br.emergency = j->b.emergency;
+	br.at = j->b.at;
+	br.actor = ACTOR;
+	br.on_record = bcast_on_record;
+	br.on_record_arg = j;
+	if (broadcast_preview(s, &j->bp, &br, &j->pv, j->err,
+	    sizeof(j->err)) == -1 || (j->id = broadcast_send(s, &j->bp, &br,
+	    &j->pv, &j->out, j->err, sizeof(j->err))) == -1) {
+		j->status = 400;
+		return;
+	}
+	j->status = 201;
+	j->answer = bcast_answer(j->id, j->g.name, &j->out, j->out.awaiting);
+}
+
+static void
+bcast_gone(void *arg)
+{
+	struct bcast_job	*j = arg;
+
+	j->req = NULL;
+}
+
+/* Back on the loop: wake the dispatcher for the new rows, answer. */
+static void
+bcast_done(void *arg)
+{
+	struct bcast_job	*j = arg;
+
+	if (j->status == 201) {
+		disp_wake(j->a->disp);
+		log_info("api: %s: broadcast %lld to group %s: %lld "
+		    "recipients%s", j->addr, (long long)j->id, j->g.name,
+		    (long long)j->out.recipients, j->out.awaiting ?
+		    ", awaiting approval" : "");
+	}
+	if (j->req == NULL)
+		log_warnx("api: %s: broadcast: the client went before its "
+		    "answer", j->addr);
+	else {
+		(void)http_on_gone(j->req, NULL, NULL);
+		if (j->status == 201) {
+			http_send_json(j->req, 201, "Created", j->answer);
+			j->answer = NULL;
+		} else
+			send_error(j->req, 400, "Bad Request", "refused",
+			    j->err);
+	}
+	json_decref(j->answer);
+	free(j);
+}
+
 static void
 post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
     const char *client)
 {
-	struct apibody_broadcast b;
 	struct apibody_error	 e;
-	struct broadcast_params	 bp;
-	struct broadcast_req	 br;
-	struct broadcast_preview pv, out;
-	struct groups_info	 g;
-	struct idem_req		 ir;
-	json_t			*j;
+	struct bcast_job	*j;
 	const char		*body_text;
-	char			 err[BROADCAST_ERR_SIZE], start[32];
+	char			 err[BROADCAST_ERR_SIZE], secs[16];
 	size_t			 len;
-	int64_t			 id;
 	int			 rc;
 
 	if ((body_text = body(req, &len)) == NULL)
 		return;
-	if (idem_check(a, req, client, "broadcasts", body_text, len, &ir) == 1)
-		return;
-	if (apibody_broadcast(body_text, len, clock_now(), &b, &e) == -1) {
+	j = xcalloc(1, sizeof(*j));
+	if (idem_check(a, req, client, "broadcasts", body_text, len,
+	    &j->ir) == 1)
+		goto done;
+	if (apibody_broadcast(body_text, len, clock_now(), &j->b, &e) == -1) {
 		send_error(req, 400, "Bad Request", e.code, e.reason);
-		return;
+		goto done;
 	}
-	if ((rc = groups_find(a->store, b.group, &g, err, sizeof(err))) !=
-	    0) {
+	if ((rc = groups_find(a->store, j->b.group, &j->g, err,
+	    sizeof(err))) != 0) {
 		if (rc == 1)
 			send_error(req, 400, "Bad Request", "unknown_group",
 			    err);
 		else
 			send_error(req, 500, "Internal Server Error",
 			    "database", err);
-		return;
+		goto done;
 	}
-	memset(&br, 0, sizeof(br));
-	br.group_id = g.id;
-	br.text = b.text;
-	br.topic = b.topic[0] != '\0' ? b.topic : NULL;
-	br.emergency = b.emergency;
-	br.at = b.at;
-	br.actor = ACTOR;
-	broadcast_params_init(&bp, a->cfg);
+	if (a->work == NULL || work_busy(a->work)) {
+		(void)util_snprintf(secs, sizeof(secs), "%d", PUT_RETRY_S);
+		header(req, "Retry-After", secs);
+		send_error(req, 503, "Service Unavailable", "busy",
+		    _("another broadcast or PUT is being resolved; try again "
+		    "later"));
+		goto done;
+	}
 	if (store_ready(a, req) == -1)
-		return;
-	/* The same steps as munictl broadcast send --yes. */
-	if (broadcast_preview(a->store, &bp, &br, &pv, err,
-	    sizeof(err)) == -1 || (id = broadcast_send(a->store, &bp, &br,
-	    &pv, &out, err, sizeof(err))) == -1) {
-		send_error(req, 400, "Bad Request", "refused", err);
-		return;
+		goto done;
+	/* The job's own copies: the request's headers and a->cfg (SIGHUP)
+	   may go while the worker runs. */
+	broadcast_params_init(&j->bp, a->cfg);
+	(void)util_strlcpy(j->encoding, j->bp.encoding != NULL ?
+	    j->bp.encoding : "", sizeof(j->encoding));
+	j->bp.encoding = j->bp.encoding != NULL ? j->encoding : NULL;
+	(void)util_strlcpy(j->default_topic, j->bp.default_topic != NULL ?
+	    j->bp.default_topic : "", sizeof(j->default_topic));
+	j->bp.default_topic = j->bp.default_topic != NULL ?
+	    j->default_topic : NULL;
+	if (j->ir.key != NULL) {
+		(void)util_strlcpy(j->key, j->ir.key, sizeof(j->key));
+		(void)util_strlcpy(j->client, j->ir.client, sizeof(j->client));
+		j->ir.key = j->key;
+		j->ir.client = j->client;
 	}
-	disp_wake(a->disp);
-	clock_datetime(out.start, start, sizeof(start));
-	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
-	    addr, (long long)id, g.name, (long long)out.recipients,
-	    out.awaiting ? ", awaiting approval" : "");
-	j = json_pack("{s:I, s:s, s:s, s:s, s:b,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
-	    "broadcast", (json_int_t)id,
-	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
-	    "group", g.name, "topic", out.topic, "emergency", out.emergency,
-	    "members", (json_int_t)out.members,
-	    "no_mobile", (json_int_t)out.no_mobile,
-	    "opted_out", (json_int_t)out.opted_out,
-	    "no_data", (json_int_t)out.no_data,
-	    "duplicates", (json_int_t)out.duplicates,
-	    "recipients", (json_int_t)out.recipients,
-	    "segments", (json_int_t)out.segments,
-	    "cost", out.cost,
-	    "encoding", out.ucs2 == 0 ? "GSM-7" : out.gsm7 == 0 ? "UCS-2" :
-	    "mixed", "start", start);
-	/*
-	 * A send commits in chunks, so its answer is kept just after: only
-	 * a crash between the two commits could let a retry send again.
-	 */
-	if (j != NULL && ir.key != NULL && (store_begin(a->store) == -1 ||
-	    idem_keep(a, &ir, 201, j) == -1 || store_commit(a->store) == -1)) {
-		store_rollback(a->store);
-		log_warnx("api: broadcast %lld: its Idempotency-Key is not "
-		    "kept: %s", (long long)id, store_errmsg(a->store));
+	(void)util_snprintf(j->origin, sizeof(j->origin), "api:%s",
+	    client[0] == ':' ? client + 1 : client);
+	(void)util_strlcpy(j->addr, addr, sizeof(j->addr));
+	j->a = a;
+	j->req = req;
+	if (http_on_gone(req, bcast_gone, j) == -1 ||
+	    work_submit(a->work, bcast_run, bcast_done, j) == -1) {
+		(void)http_on_gone(req, NULL, NULL);
+		send_error(req, 500, "Internal Server Error", "internal",
+		    _("the broadcast could not start"));
+		goto done;
 	}
-	http_send_json(req, 201, "Created", j);
+	return;
+done:
+	free(j);
 }
 
 static void
@@ -849,7 +978,6 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
  * one meanwhile is 503 with Retry-After (the server is busy, not the
  * resource in conflict: the same request a little later is right).
  */
-#define PUT_RETRY_S	5
 #define PUT_ERRORS_MAX	IMPORT_MAX_ERRORS_SHOWN
 
 struct put_job {

@@ -118,10 +118,14 @@ expect_eq "nothing imported" "$(sql "select count(*) from residents")" "$n0"
 
 phase "a 100000-row PUT on the worker: 503 beside it, the loop free"
 head -n 100001 big1.csv > big.csv
-(put /api/v1/residents big.csv text/csv > big.status; mv resp big.resp) &
+# The big PUT goes again while it meets a probe's import (503), as a
+# client honouring Retry-After would; the probes go on until one meets it.
+(while put /api/v1/residents big.csv text/csv > big.status &&
+    [ "$(cat big.status)" = 503 ]; do sleep 0.1; done; mv resp big.resp) &
 bigpid=$!
 busy=""
-for i in $(seq 1 100); do
+sleep 0.2
+for i in $(seq 1 200); do
 	s=$(curl -s -o busy.resp -D busy.hdr -w '%{http_code}' -X PUT \
 	    -H "Authorization: Bearer $TOKEN" -H "Content-Type: text/csv" \
 	    --data-binary @r.csv "http://127.0.0.1:$hport/api/v1/residents")
