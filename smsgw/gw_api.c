@@ -46,6 +46,7 @@
 #define ACTOR		"api"	/* created_by of what the API writes */
 #define PREFIX		"/api/v1/"
 #define PUT_RETRY_S	5	/* Retry-After while the worker is busy */
+#define API_CHUNK_ROWS	1000	/* outbox rows per commit of an API broadcast */
 
 struct bucket {
 	char		 addr[64];	/* "" free */
@@ -703,6 +704,13 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
 
 	if ((body_text = body(req, &len)) == NULL)
 		return;
+	/*
+	 * What the loop has open is committed first: its writes go before
+	 * the worker's, and the key is looked up outside any transaction
+	 * the loop began before the worker committed a retried key.
+	 */
+	if (store_ready(a, req) == -1)
+		return;
 	j = xcalloc(1, sizeof(*j));
 	if (idem_check(a, req, client, "broadcasts", body_text, len,
 	    &j->ir) == 1)
@@ -729,11 +737,14 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
 		    "later"));
 		goto done;
 	}
-	if (store_ready(a, req) == -1)
-		goto done;
 	/* The job's own copies: the request's headers and a->cfg (SIGHUP)
 	   may go while the worker runs. */
 	broadcast_params_init(&j->bp, a->cfg);
+	/*
+	 * Short chunks: each holds SQLite's one write lock for milliseconds,
+	 * less than the loop's writer waits for it (DISP_BUSY_MS).
+	 */
+	j->bp.chunk_rows = API_CHUNK_ROWS;
 	(void)util_strlcpy(j->encoding, j->bp.encoding != NULL ?
 	    j->bp.encoding : "", sizeof(j->encoding));
 	j->bp.encoding = j->bp.encoding != NULL ? j->encoding : NULL;

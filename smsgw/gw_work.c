@@ -27,6 +27,8 @@
 #include "store.h"
 #include "util.h"
 
+#define WORK_BUSY_MS	120000
+
 struct work {
 	struct store	*store;		/* the thread's */
 	struct event	*ev;		/* the pipe's read end, on the loop */
@@ -104,6 +106,10 @@ work_new(struct event_base *base, const char *dbpath, const char **errstr)
 	}
 	if ((w->store = store_open(dbpath, 0, errstr)) == NULL)
 		goto fail;
+	/* The loop commits often and at once begins again: the worker
+	   waits its turn, however long, rather than fail a job. */
+	if (store_busy_timeout(w->store, WORK_BUSY_MS) == -1)
+		log_warnx("work: cannot set the database's busy timeout");
 	if ((w->ev = event_new(base, w->fds[0], EV_READ | EV_PERSIST,
 	    work_ready_cb, w)) == NULL || event_add(w->ev, NULL) == -1) {
 		*errstr = "work: cannot watch the pipe";

@@ -6,7 +6,8 @@
 # body over [http] max_rows is 413; an Idempotency-Key replays the first
 # answer and refuses another body; a second PUT while a big one runs is 503
 # with Retry-After; /health answers while the big PUT runs on the worker,
-# and an MO sent meanwhile is answered.
+# and an MO sent meanwhile is answered; a broadcast's Idempotency-Key
+# replays its answer while its recipients are still being resolved.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -46,6 +47,8 @@ chmod 600 token
 { gw_conf_head; cat <<EOF
 [sms]
 quiet_hours = none
+[broadcast]
+approval_threshold = 10000000
 [http]
 listen = 127.0.0.1:$hport
 token_file = $PWD/token
@@ -147,6 +150,38 @@ expect_eq "big PUT" "$(cat big.status)" 200
 cp big.resp resp
 expect_eq "big counts" "$(counts)" "rows=100000 inserted=100000 updated=0 unchanged=0"
 expect_eq "residents" "$(sql "select count(*) from residents")" "$((n0 + 100000))"
+
+phase "a broadcast to 100000 on the worker: its Idempotency-Key kept with the first chunk"
+ctl group add visi --rule "has_mobile" > /dev/null
+printf '{"group":"visi","text":"Sveiki!"}' > bc.json
+post() {
+	curl -s -o "$1.resp" -D "$1.hdr" -w '%{http_code}' -X POST \
+	    -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/json" \
+	    -H "Idempotency-Key: bc-1" --data-binary @bc.json \
+	    "http://127.0.0.1:$hport/api/v1/broadcasts" > "$1.status"
+}
+post first &
+firstpid=$!
+# A retry while the recipients are resolved: busy (503) until the first
+# chunk commits, then the first answer, while the first is still running.
+replayed=""
+for i in $(seq 1 400); do
+	post again
+	if [ "$(cat again.status)" = 201 ]; then replayed=1; break; fi
+	[ "$(cat again.status)" = 503 ] || { cat again.resp >&2; die "retry: $(cat again.status)"; }
+	sleep 0.02
+done
+[ -n "$replayed" ] || die "no replay while the broadcast was resolved"
+kill -0 "$firstpid" 2>/dev/null || die "the broadcast was resolved before its retry was answered: nothing shown"
+expect_grep '^[Ii]dempotent-[Rr]eplayed: true' again.hdr
+wait "$firstpid"
+expect_eq "first" "$(cat first.status)" 201
+cp first.resp resp
+bid=$(jq '$j->{broadcast}')
+cp again.resp resp
+expect_eq "the same broadcast" "$(jq '$j->{broadcast}')" "$bid"
+expect_eq "one broadcast" "$(sql "select count(*) from broadcasts")" 1
+expect_eq "its messages" "$(sql "select count(*) >= 100000 from outbox where broadcast_id = $bid")" 1
 
 gw_stop
 echo "api_puts: ok"
