@@ -25,6 +25,7 @@
 #include "config.h"
 #include "groups.h"
 #include "gw_api.h"
+#include "gw_api_priv.h"
 #include "gw_apibody.h"
 #include "gw_disp.h"
 #include "gw_http.h"
@@ -33,37 +34,11 @@
 #include "i18n.h"
 #include "idem.h"
 #include "ident.h"
-#include "import.h"
 #include "log.h"
 #include "outbox.h"
 #include "smstext.h"
 #include "store.h"
 #include "util.h"
-
-#define TOKEN_MIN	16	/* characters of a bearer token */
-#define TOKEN_MAX	512
-#define BUCKETS		256	/* client addresses remembered */
-#define ACTOR		"api"	/* created_by of what the API writes */
-#define PREFIX		"/api/v1/"
-#define PUT_RETRY_S	5	/* Retry-After while the worker is busy */
-#define API_CHUNK_ROWS	1000	/* outbox rows per commit of an API broadcast */
-
-struct bucket {
-	char		 addr[64];	/* "" free */
-	double		 tokens;
-	int64_t		 at_ms;		/* last refill */
-};
-
-struct api {
-	struct store	*store;
-	struct disp	*disp;
-	const struct config *cfg;
-	char		 token[TOKEN_MAX + 1];	/* "" the API is off */
-	size_t		 token_len;
-	struct bucket	 buckets[BUCKETS];
-	struct http_ratelog unauth_log;	/* 401s */
-	struct work	*work;		/* PUTs of the registers */
-};
 
 int
 api_token_read(const char *path, char *buf, size_t size,
@@ -154,8 +129,8 @@ api_free(struct api *a)
  * Answers.
  */
 
-static void
-send_error(struct evhttp_request *req, int code, const char *why,
+void
+api_error(struct evhttp_request *req, int code, const char *why,
     const char *err, const char *reason)
 {
 	char	 buf[APIBODY_ERR_SIZE + BROADCAST_ERR_SIZE];
@@ -174,8 +149,8 @@ send_error(struct evhttp_request *req, int code, const char *why,
 	    "reason", buf));
 }
 
-static void
-header(struct evhttp_request *req, const char *k, const char *v)
+void
+api_header(struct evhttp_request *req, const char *k, const char *v)
 {
 	if (evhttp_add_header(evhttp_request_get_output_headers(req), k,
 	    v) == -1)
@@ -187,10 +162,10 @@ bad_method(struct evhttp_request *req, const char *allow)
 {
 	char	 reason[128];
 
-	header(req, "Allow", allow);
+	api_header(req, "Allow", allow);
 	(void)util_snprintf(reason, sizeof(reason), _("this address takes "
 	    "%s"), allow);
-	send_error(req, 405, "Method Not Allowed", "method_not_allowed",
+	api_error(req, 405, "Method Not Allowed", "method_not_allowed",
 	    reason);
 }
 
@@ -289,8 +264,8 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 		metrics_http("unauthorized");
 		http_ratelog(&a->unauth_log, "401: a request to the API "
 		    "without a bearer token", addr);
-		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
-		send_error(req, 401, "Unauthorized", "unauthorized",
+		api_header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
+		api_error(req, 401, "Unauthorized", "unauthorized",
 		    _("a bearer token is required (Authorization: Bearer "
 		    "TOKEN)"));
 		return 0;
@@ -315,9 +290,9 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 	metrics_http("unauthorized");
 	http_ratelog(&a->unauth_log, "401: a request to the API with a wrong "
 	    "bearer token", addr);
-	header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
+	api_header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
 	    "error=\"invalid_token\"");
-	send_error(req, 401, "Unauthorized", "unauthorized",
+	api_error(req, 401, "Unauthorized", "unauthorized",
 	    _("the bearer token is not valid"));
 	return 0;
 }
@@ -331,14 +306,14 @@ body(struct evhttp_request *req, size_t *len)
 
 	*len = evbuffer_get_length(in);
 	if (*len > APIBODY_MAX) {
-		send_error(req, 413, "Payload Too Large", "too_large",
+		api_error(req, 413, "Payload Too Large", "too_large",
 		    _("the body is too large"));
 		return NULL;
 	}
 	if (*len == 0)
 		return "";
 	if ((p = evbuffer_pullup(in, -1)) == NULL) {
-		send_error(req, 500, "Internal Server Error", "internal",
+		api_error(req, 500, "Internal Server Error", "internal",
 		    _("out of memory"));
 		return NULL;
 	}
@@ -346,11 +321,11 @@ body(struct evhttp_request *req, size_t *len)
 }
 
 /* Commit what the gateway has open, so our transaction is ours. */
-static int
-store_ready(struct api *a, struct evhttp_request *req)
+int
+api_store_ready(struct api *a, struct evhttp_request *req)
 {
 	if (disp_flush(a->disp) == -1) {
-		send_error(req, 503, "Service Unavailable", "unavailable",
+		api_error(req, 503, "Service Unavailable", "unavailable",
 		    _("the database cannot take writes now; try again"));
 		return -1;
 	}
@@ -369,8 +344,8 @@ struct idem_req {
 	char		 hash[IDEM_HASH_SIZE];
 };
 
-static int
-body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
+int
+api_body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -404,32 +379,32 @@ idem_check(struct api *a, struct evhttp_request *req, const char *client,
 	if (key == NULL)
 		return 0;
 	if (!idem_key_valid(key)) {
-		send_error(req, 400, "Bad Request", "invalid_idempotency_key",
+		api_error(req, 400, "Bad Request", "invalid_idempotency_key",
 		    _("an Idempotency-Key is 1 to 255 printable ASCII "
 		    "characters without blanks"));
 		return 1;
 	}
-	if (body_sha256(b, len, ir->hash) == -1) {
-		send_error(req, 500, "Internal Server Error", "internal",
+	if (api_body_sha256(b, len, ir->hash) == -1) {
+		api_error(req, 500, "Internal Server Error", "internal",
 		    _("out of memory"));
 		return 1;
 	}
 	rc = idem_get(a->store, client, endpoint, key, ir->hash, clock_now(),
 	    &status, &answer);
 	if (rc == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return 1;
 	}
 	if (rc == 2) {
-		send_error(req, 409, "Conflict", "idempotency_conflict",
+		api_error(req, 409, "Conflict", "idempotency_conflict",
 		    _("this Idempotency-Key came with another body in the "
 		    "last 24 hours"));
 		return 1;
 	}
 	if (rc == 1) {
 		/* The first answer, word for word; nothing is created. */
-		header(req, "Idempotent-Replayed", "true");
+		api_header(req, "Idempotent-Replayed", "true");
 		http_send_json(req, status, status == 201 ? "Created" : "OK",
 		    json_loads(answer, 0, NULL));
 		free(answer);
@@ -476,18 +451,18 @@ post_message_refused(struct evhttp_request *req,
 	case OUTBOX_FIELD_TEXT:
 		(void)util_snprintf(reason, sizeof(reason), _("field 'text': "
 		    "%s"), _(why->msg));
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		api_error(req, 400, "Bad Request", "invalid_text", reason);
 		break;
 	case OUTBOX_FIELD_SEGMENTS:
 		(void)util_snprintf(reason, sizeof(reason), _("field 'text' "
 		    "needs %zu segments; [sms] max_segments is %lld"),
 		    why->segments, (long long)max_segments);
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		api_error(req, 400, "Bad Request", "invalid_text", reason);
 		break;
 	default:
 		(void)util_snprintf(reason, sizeof(reason), "%s",
 		    _(why->msg));
-		send_error(req, 400, "Bad Request", "refused", reason);
+		api_error(req, 400, "Bad Request", "refused", reason);
 		break;
 	}
 }
@@ -512,10 +487,10 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr,
 	if (idem_check(a, req, client, "messages", b, len, &ir) == 1)
 		return;
 	if (apibody_message(b, len, &m, &e) == -1) {
-		send_error(req, 400, "Bad Request", e.code, e.reason);
+		api_error(req, 400, "Bad Request", e.code, e.reason);
 		return;
 	}
-	if (store_ready(a, req) == -1)
+	if (api_store_ready(a, req) == -1)
 		return;
 	memset(&om, 0, sizeof(om));
 	om.phone = m.phone;
@@ -547,7 +522,7 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr,
 	return;
 dberr:
 	log_warnx("api: message: %s", store_errmsg(a->store));
-	send_error(req, 500, "Internal Server Error", "database",
+	api_error(req, 500, "Internal Server Error", "database",
 	    _("the message could not be stored"));
 }
 
@@ -684,7 +659,7 @@ bcast_done(void *arg)
 			http_send_json(j->req, 201, "Created", j->answer);
 			j->answer = NULL;
 		} else
-			send_error(j->req, 400, "Bad Request", "refused",
+			api_error(j->req, 400, "Bad Request", "refused",
 			    j->err);
 	}
 	json_decref(j->answer);
@@ -709,30 +684,30 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
 	 * the worker's, and the key is looked up outside any transaction
 	 * the loop began before the worker committed a retried key.
 	 */
-	if (store_ready(a, req) == -1)
+	if (api_store_ready(a, req) == -1)
 		return;
 	j = xcalloc(1, sizeof(*j));
 	if (idem_check(a, req, client, "broadcasts", body_text, len,
 	    &j->ir) == 1)
 		goto done;
 	if (apibody_broadcast(body_text, len, clock_now(), &j->b, &e) == -1) {
-		send_error(req, 400, "Bad Request", e.code, e.reason);
+		api_error(req, 400, "Bad Request", e.code, e.reason);
 		goto done;
 	}
 	if ((rc = groups_find(a->store, j->b.group, &j->g, err,
 	    sizeof(err))) != 0) {
 		if (rc == 1)
-			send_error(req, 400, "Bad Request", "unknown_group",
+			api_error(req, 400, "Bad Request", "unknown_group",
 			    err);
 		else
-			send_error(req, 500, "Internal Server Error",
+			api_error(req, 500, "Internal Server Error",
 			    "database", err);
 		goto done;
 	}
 	if (a->work == NULL || work_busy(a->work)) {
 		(void)util_snprintf(secs, sizeof(secs), "%d", PUT_RETRY_S);
-		header(req, "Retry-After", secs);
-		send_error(req, 503, "Service Unavailable", "busy",
+		api_header(req, "Retry-After", secs);
+		api_error(req, 503, "Service Unavailable", "busy",
 		    _("another broadcast or PUT is being resolved; try again "
 		    "later"));
 		goto done;
@@ -766,7 +741,7 @@ post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
 	if (http_on_gone(req, bcast_gone, j) == -1 ||
 	    work_submit(a->work, bcast_run, bcast_done, j) == -1) {
 		(void)http_on_gone(req, NULL, NULL);
-		send_error(req, 500, "Internal Server Error", "internal",
+		api_error(req, 500, "Internal Server Error", "internal",
 		    _("the broadcast could not start"));
 		goto done;
 	}
@@ -786,17 +761,17 @@ get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
 	int			 i, rc;
 
 	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("a broadcast id is a whole number"));
 		return;
 	}
 	if ((rc = broadcast_get(a->store, id, &bi)) == 1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such broadcast"));
 		return;
 	}
 	if (rc != 0 || broadcast_status(a->store, id, counts) == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -831,18 +806,18 @@ get_message(struct api *a, struct evhttp_request *req, const char *arg)
 	int			 i, n, rc;
 
 	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("a message id is a whole number"));
 		return;
 	}
 	if ((rc = outbox_status(a->store, id, &os)) == 1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such message"));
 		return;
 	}
 	if (rc != 0 || (n = outbox_parts(a->store, id, parts,
 	    (int)nitems(parts))) == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -913,7 +888,7 @@ query_num(struct evhttp_request *req, struct evkeyvalq *q, const char *k,
 	if (util_strtonum(v, min, max, out, &errstr) == -1) {
 		(void)util_snprintf(reason, sizeof(reason), _("parameter '%s' "
 		    "is a whole number from %lld to %lld"), k, min, max);
-		send_error(req, 400, "Bad Request", "invalid_parameter",
+		api_error(req, 400, "Bad Request", "invalid_parameter",
 		    reason);
 		return -1;
 	}
@@ -938,7 +913,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 
 	TAILQ_INIT(&q);
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
-		send_error(req, 400, "Bad Request", "invalid_parameter",
+		api_error(req, 400, "Bad Request", "invalid_parameter",
 		    _("the query string is malformed"));
 		return;
 	}
@@ -946,7 +921,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 		k = kv->key;
 		if (strcmp(k, "since") != 0 && strcmp(k, "after") != 0 &&
 		    strcmp(k, "limit") != 0) {
-			send_error(req, 400, "Bad Request",
+			api_error(req, 400, "Bad Request",
 			    "invalid_parameter", _("this address takes the "
 			    "parameters since, after and limit"));
 			evhttp_clear_headers(&q);
@@ -967,7 +942,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 	if (broadcast_list_since(a->store, (time_t)since, after,
 	    (size_t)limit, page_row, list) == -1) {
 		json_decref(list);
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -976,337 +951,6 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 	    "broadcasts", list, "next", n == (size_t)limit ?
 	    json_integer(json_integer_value(json_object_get(
 	    json_array_get(list, n - 1), "broadcast"))) : json_null()));
-}
-
-/*
- * PUT /api/v1/residents, queue, fees (issue 23): a register's rows, as
- * the CSV import takes them (text/csv) or as a JSON array of objects with
- * the same keys, imported all or nothing by the import itself on the
- * worker thread (gw_work), so 100,000 rows never stall SMPP. The loop
- * only moves the body (no copy) to the job and answers when the worker
- * is done; the body's hash, the Idempotency-Key, the JSON rewrite and the
- * import all run on the worker's connection. One PUT at a time: another
- * one meanwhile is 503 with Retry-After (the server is busy, not the
- * resource in conflict: the same request a little later is right).
- */
-#define PUT_ERRORS_MAX	IMPORT_MAX_ERRORS_SHOWN
-
-struct put_job {
-	struct api		*a;
-	struct evhttp_request	*req;	/* NULL once the client went */
-	enum import_kind	 kind;
-	const char		*endpoint;	/* "residents", ... */
-	int			 json;
-	struct evbuffer		*body;
-	size_t			 max_rows;
-	char			 key[IDEM_KEY_MAX + 1];	/* "" none */
-	char			 client[APITOKEN_CLIENT_MAX + 2];
-	char			 addr[64];
-	char			 origin[APITOKEN_CLIENT_MAX + 8];
-	char			 hash[IDEM_HASH_SIZE];
-	/* The answer, made on the worker. */
-	int			 status;
-	int			 replayed;
-	json_t			*answer;
-	json_t			*errors;	/* [{row, field, message}] */
-	struct import_result	 res;
-};
-
-static void
-put_job_free(struct put_job *j)
-{
-	if (j->body != NULL)
-		evbuffer_free(j->body);
-	json_decref(j->answer);
-	json_decref(j->errors);
-	free(j);
-}
-
-/* The client went before its answer: the worker's result is dropped. */
-static void
-put_gone(void *arg)
-{
-	struct put_job	*j = arg;
-
-	j->req = NULL;
-}
-
-static void
-put_row_error(void *arg, size_t row, const char *field, const char *msg)
-{
-	struct put_job	*j = arg;
-
-	if (json_array_size(j->errors) < PUT_ERRORS_MAX)
-		(void)json_array_append_new(j->errors, json_pack("{s:I, s:s?, "
-		    "s:s}", "row", (json_int_t)row, "field", field, "message",
-		    msg));
-}
-
-/* Keep the answer with the rows, in the import's transaction. */
-static int
-put_keep(void *arg, struct store *s, const struct import_result *r)
-{
-	struct put_job	*j = arg;
-	char		*text;
-	int		 rc;
-
-	json_decref(j->answer);
-	j->answer = json_pack("{s:I, s:I, s:I, s:I}", "rows",
-	    (json_int_t)r->rows, "inserted", (json_int_t)r->inserted,
-	    "updated", (json_int_t)r->updated, "unchanged",
-	    (json_int_t)r->unchanged);
-	if (j->answer == NULL)
-		return -1;
-	if (j->key[0] == '\0')
-		return 0;
-	if ((text = json_dumps(j->answer, JSON_COMPACT)) == NULL)
-		return -1;
-	rc = idem_put(s, j->client, j->endpoint, j->key, j->hash, 200, text,
-	    clock_now());
-	free(text);
-	return rc;
-}
-
-static void
-put_fail(struct put_job *j, int status, const char *err, const char *reason)
-{
-	json_decref(j->answer);
-	j->status = status;
-	j->answer = json_pack("{s:s, s:s}", "error", err, "reason", reason);
-}
-
-/* File-level messages of the import (one a line) join the errors. */
-static void
-put_messages(struct put_job *j, const char *buf, size_t len)
-{
-	const char	*p = buf, *nl, *end = buf + len;
-	char		 line[APIBODY_ERR_SIZE];
-
-	while (p < end) {
-		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			nl = end;
-		(void)util_snprintf(line, sizeof(line), "%.*s", (int)(nl - p),
-		    p);
-		if (line[0] != '\0' && util_utf8_valid(line, strlen(line)))
-			(void)json_array_append_new(j->errors, json_pack(
-			    "{s:I, s:n, s:s}", "row", (json_int_t)0, "field",
-			    "message", line));
-		p = nl + 1;
-	}
-}
-
-/* On the worker thread: everything but the answer's sending. */
-static void
-put_run(struct store *s, void *arg)
-{
-	struct put_job		*j = arg;
-	struct import_opts	 o;
-	struct apibody_error	 e;
-	const char		*b;
-	char			*csv = NULL, *msgs = NULL, *answer;
-	char			 field[APIBODY_FIELD_SIZE], name[96];
-	char			 reason[APIBODY_ERR_SIZE + 128];
-	size_t			 len, csvlen, msglen = 0, row;
-	FILE			*in = NULL, *mf = NULL;
-	int			 status, rc;
-
-	j->status = 500;
-	len = evbuffer_get_length(j->body);
-	if (len == 0 || (b = (const char *)evbuffer_pullup(j->body, -1)) ==
-	    NULL) {
-		put_fail(j, 400, "bad_request", len == 0 ? _("the request has "
-		    "no body (rows as CSV with the import's header, or a JSON "
-		    "array of objects)") : _("out of memory"));
-		if (len != 0)
-			j->status = 500;
-		return;
-	}
-	store_set_origin(s, j->origin);
-	if (j->key[0] != '\0') {
-		if (body_sha256(b, len, j->hash) == -1) {
-			put_fail(j, 500, "internal", _("out of memory"));
-			return;
-		}
-		rc = idem_get(s, j->client, j->endpoint, j->key, j->hash,
-		    clock_now(), &status, &answer);
-		if (rc == -1) {
-			put_fail(j, 500, "database", store_errmsg(s));
-			return;
-		}
-		if (rc == 2) {
-			put_fail(j, 409, "idempotency_conflict", _("this "
-			    "Idempotency-Key came with another body in the "
-			    "last 24 hours"));
-			return;
-		}
-		if (rc == 1) {
-			json_decref(j->answer);
-			j->answer = json_loads(answer, 0, NULL);
-			j->status = status;
-			j->replayed = 1;
-			free(answer);
-			return;
-		}
-	}
-	if (j->json) {
-		if (apibody_rows(b, len, j->max_rows, &csv, &csvlen, &e, &row,
-		    field) == -1) {
-			if (strcmp(e.code, "too_many_rows") == 0) {
-				put_fail(j, 413, "too_many_rows", e.reason);
-				return;
-			}
-			if (row > 0) {
-				(void)util_snprintf(reason, sizeof(reason),
-				    _("row %zu%s%s: %s"), row, field[0] != '\0' ?
-				    _(", field ") : "", field, e.reason);
-				put_fail(j, 400, e.code, reason);
-				(void)json_object_set_new(j->answer, "errors",
-				    json_pack("[{s:I, s:s?, s:s}]", "row",
-				    (json_int_t)row, "field", field[0] != '\0' ?
-				    field : NULL, "message", e.reason));
-			} else
-				put_fail(j, e.code[0] == 'i' ? 500 : 400, e.code,
-				    e.reason);
-			return;
-		}
-		in = fmemopen(csv, csvlen, "r");
-	} else
-		in = fmemopen((void *)(uintptr_t)b, len, "r");
-	mf = open_memstream(&msgs, &msglen);
-	if (in == NULL || mf == NULL) {
-		put_fail(j, 500, "internal", _("out of memory"));
-		goto out;
-	}
-	memset(&o, 0, sizeof(o));
-	o.errout = mf;
-	o.error = put_row_error;
-	o.before_commit = put_keep;
-	o.arg = j;
-	o.max_rows = j->max_rows;
-	o.actor = ACTOR;
-	(void)util_snprintf(name, sizeof(name), "PUT %s from %s",
-	    j->endpoint, j->origin);
-	rc = import_stream(s, j->kind, in, name, &o, &j->res);
-	(void)fflush(mf);
-	if (rc == 0) {
-		j->status = 200;
-		goto out;
-	}
-	if (j->res.too_many) {
-		(void)util_snprintf(reason, sizeof(reason), _("the body has "
-		    "more than %zu rows ([http] max_rows); nothing was "
-		    "imported"), j->max_rows);
-		put_fail(j, 413, "too_many_rows", reason);
-		goto out;
-	}
-	(void)util_snprintf(reason, sizeof(reason), _("%zu errors in %zu "
-	    "rows; nothing was imported"), j->res.errors, j->res.rows);
-	put_fail(j, 400, "invalid_rows", reason);
-	put_messages(j, msgs, msglen);
-	if (j->answer != NULL) {
-		(void)json_object_set(j->answer, "errors", j->errors);
-		(void)json_object_set_new(j->answer, "errors_total",
-		    json_integer((json_int_t)j->res.errors));
-	}
-out:
-	if (in != NULL)
-		(void)fclose(in);
-	if (mf != NULL)
-		(void)fclose(mf);
-	free(msgs);
-	free(csv);
-}
-
-/* Back on the loop: answer, if the client is still there. */
-static void
-put_done(void *arg)
-{
-	struct put_job	*j = arg;
-	json_t		*ans = j->answer;
-
-	if (j->req == NULL) {
-		log_warnx("api: %s: PUT %s: the client went before its answer "
-		    "(status %d)", j->addr, j->endpoint, j->status);
-		put_job_free(j);
-		return;
-	}
-	(void)http_on_gone(j->req, NULL, NULL);
-	if (j->status == 200 && !j->replayed)
-		log_info("api: %s: PUT %s: rows=%zu inserted=%zu updated=%zu "
-		    "unchanged=%zu", j->addr, j->endpoint, j->res.rows,
-		    j->res.inserted, j->res.updated, j->res.unchanged);
-	else if (j->status != 200)
-		log_info("api: %s: PUT %s: %d, %zu errors", j->addr,
-		    j->endpoint, j->status, j->res.errors);
-	if (j->replayed)
-		header(j->req, "Idempotent-Replayed", "true");
-	j->answer = NULL;
-	http_send_json(j->req, j->status, j->status == 200 ? "OK" :
-	    j->status == 400 ? "Bad Request" : j->status == 409 ?
-	    "Conflict" : j->status == 413 ? "Payload Too Large" :
-	    "Internal Server Error", ans);
-	put_job_free(j);
-}
-
-static void
-put_data(struct api *a, struct evhttp_request *req, const char *addr,
-    const char *client, const char *endpoint)
-{
-	struct evkeyvalq	*h = evhttp_request_get_input_headers(req);
-	const char		*ct = evhttp_find_header(h, "Content-Type");
-	const char		*key = evhttp_find_header(h, "Idempotency-Key");
-	struct put_job		*j;
-	char			 secs[16];
-
-	if (ct == NULL || (strncasecmp(ct, "text/csv", 8) != 0 &&
-	    strncasecmp(ct, "application/json", 16) != 0)) {
-		send_error(req, 415, "Unsupported Media Type",
-		    "unsupported_media_type", _("the body must be text/csv "
-		    "(with the import's header row) or application/json (an "
-		    "array of objects)"));
-		return;
-	}
-	if (key != NULL && !idem_key_valid(key)) {
-		send_error(req, 400, "Bad Request", "invalid_idempotency_key",
-		    _("an Idempotency-Key is 1 to 255 printable ASCII "
-		    "characters without blanks"));
-		return;
-	}
-	if (a->work == NULL || work_busy(a->work)) {
-		(void)util_snprintf(secs, sizeof(secs), "%d", PUT_RETRY_S);
-		header(req, "Retry-After", secs);
-		send_error(req, 503, "Service Unavailable", "busy",
-		    _("another PUT is being imported; try again later"));
-		return;
-	}
-	/* What the loop has open is committed first, as for other writes. */
-	if (store_ready(a, req) == -1)
-		return;
-	j = xcalloc(1, sizeof(*j));
-	j->a = a;
-	j->req = req;
-	j->endpoint = endpoint;
-	(void)import_kind_parse(endpoint, &j->kind);
-	j->json = strncasecmp(ct, "application/json", 16) == 0;
-	j->max_rows = (size_t)config_int(a->cfg, CFG_HTTP_MAX_ROWS);
-	if (key != NULL)
-		(void)util_strlcpy(j->key, key, sizeof(j->key));
-	(void)util_strlcpy(j->client, client, sizeof(j->client));
-	(void)util_strlcpy(j->addr, addr, sizeof(j->addr));
-	(void)util_snprintf(j->origin, sizeof(j->origin), "api:%s",
-	    client[0] == ':' ? client + 1 : client);
-	if ((j->errors = json_array()) == NULL ||
-	    (j->body = evbuffer_new()) == NULL ||
-	    evbuffer_add_buffer(j->body,
-	    evhttp_request_get_input_buffer(req)) == -1 ||
-	    http_on_gone(req, put_gone, j) == -1 ||
-	    work_submit(a->work, put_run, put_done, j) == -1) {
-		(void)http_on_gone(req, NULL, NULL);
-		put_job_free(j);
-		send_error(req, 500, "Internal Server Error", "internal",
-		    _("the import could not start"));
-		return;
-	}
 }
 
 void
@@ -1346,14 +990,14 @@ api_handle(struct api *a, struct evhttp_request *req)
 	peer(req, addr, sizeof(addr));
 	if ((wait = rate_take(a, addr)) > 0) {
 		(void)util_snprintf(secs, sizeof(secs), "%ld", wait);
-		header(req, "Retry-After", secs);
-		send_error(req, 429, "Too Many Requests", "rate_limited",
+		api_header(req, "Retry-After", secs);
+		api_error(req, 429, "Too Many Requests", "rate_limited",
 		    _("too many requests from this address; try again "
 		    "later"));
 		return;
 	}
 	if (a->token_len == 0 && apitoken_live(a->store) <= 0) {
-		send_error(req, 503, "Service Unavailable", "api_off",
+		api_error(req, 503, "Service Unavailable", "api_off",
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
@@ -1363,12 +1007,12 @@ api_handle(struct api *a, struct evhttp_request *req)
 	if (scope != -1 && path != NULL && strncmp(path, PREFIX,
 	    strlen(PREFIX)) == 0 && !scope_allows(scope, path +
 	    strlen(PREFIX))) {
-		send_error(req, 403, "Forbidden", "forbidden",
+		api_error(req, 403, "Forbidden", "forbidden",
 		    _("this client's token is not for this address"));
 		return;
 	}
 	if (path == NULL || strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));
 		return;
 	}
@@ -1395,7 +1039,7 @@ api_handle(struct api *a, struct evhttp_request *req)
 		if (cmd != EVHTTP_REQ_PUT)
 			bad_method(req, "PUT");
 		else
-			put_data(a, req, addr, client, strcmp(path, "residents") ==
+			api_put(a, req, addr, client, strcmp(path, "residents") ==
 			    0 ? "residents" : strcmp(path, "queue") == 0 ?
 			    "queue" : "fees");
 	} else if (strncmp(path, "broadcasts/", 11) == 0) {
@@ -1404,6 +1048,6 @@ api_handle(struct api *a, struct evhttp_request *req)
 		else
 			get_broadcast(a, req, path + 11);
 	} else
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));
 }
