@@ -999,7 +999,9 @@ enqueue(struct store *s, const struct broadcast_params *bp,
 		return -1;
 	}
 	if (approver == NULL) {
-		if ((id = insert_broadcast(s, req, out, "scheduled")) == -1)
+		if ((id = insert_broadcast(s, req, out, "scheduled")) == -1 ||
+		    (req->on_record != NULL &&
+		    req->on_record(req->on_record_arg, s, id, 0) == -1))
 			goto dberr;
 	} else {
 		if (store_do(s, ST_BCAST_APPROVE, "Ist", id, approver,
@@ -1114,7 +1116,8 @@ broadcast_send(struct store *s, const struct broadcast_params *bp,
 		return -1;
 	}
 	if ((id = insert_broadcast(s, req, shown, "awaiting_approval")) ==
-	    -1)
+	    -1 || (req->on_record != NULL &&
+	    req->on_record(req->on_record_arg, s, id, 1) == -1))
 		goto dberr;
 	(void)util_snprintf(detail, sizeof(detail), "broadcast=%lld group=%lld"
 	    " recipients=%lld awaiting approval", (long long)id,

@@ -68,6 +68,16 @@ struct broadcast_req {
 	int		 emergency;	/* also implied by an emergency topic */
 	time_t		 at;		/* 0: now */
 	const char	*actor;		/* who asks (staff user name) */
+	/*
+	 * Called by broadcast_send inside the transaction that records the
+	 * broadcast (the first chunk's), with its id and whether it awaits
+	 * approval: what must commit with the record, before the rest of
+	 * the recipients are resolved (the API's Idempotency-Key answer, so
+	 * a retry meanwhile finds it). 0, or -1 to fail the send. NULL: none.
+	 */
+	int		(*on_record)(void *arg, struct store *, int64_t id,
+			    int awaiting);
+	void		*on_record_arg;
 };
 
 struct broadcast_preview {

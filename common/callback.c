@@ -137,6 +137,22 @@ callback_mo(struct store *s, const char *phone, int64_t resident_id,
 }
 
 int
+callback_mo_limited(struct store *s, const char *phone, int64_t resident_id,
+    const char *text, size_t len)
+{
+	struct store_cur *c = store_cur(s, ST_CB_MO_LIMITED);
+
+	if (store_bind(c, "s", phone) != STORE_OK ||
+	    (resident_id > 0 ? store_bind_at(c, 2, "I", resident_id) :
+	    store_bind_at(c, 2, "n")) != STORE_OK ||
+	    store_bind_textn(c, 3, text != NULL ? text : "",
+	    text != NULL ? len : 0) != STORE_OK ||
+	    store_bind_at(c, 4, "t", clock_now()) != STORE_OK)
+		return -1;
+	return store_run(c) == STORE_OK ? 0 : -1;
+}
+
+int
 callback_recover(struct store *s)
 {
 	if (store_do(s, ST_CB_RECOVER, "") != STORE_OK)

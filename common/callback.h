@@ -66,6 +66,13 @@ int	 callback_message_final(struct store *, int64_t id);
  */
 int	 callback_mo(struct store *, const char *phone, int64_t resident_id,
 	    const char *text, size_t len, const char *case_no);
+/*
+ * A text the per-phone reply limit silenced (keywords.c): mo.unhandled
+ * with "limited": true, so the municipality still sees what was written
+ * though nobody answered it. 0 or -1.
+ */
+int	 callback_mo_limited(struct store *, const char *phone,
+	    int64_t resident_id, const char *text, size_t len);
 
 /* A claimed row: the poster owns payload (callback_row_clear frees it). */
 struct callback_row {

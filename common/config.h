@@ -81,6 +81,7 @@
 	    65536)							\
 	X(HTTP_REQUEST_TIMEOUT_S, "http", "request_timeout_s", INT, "10",	\
 	    1, 300)							\
+	X(HTTP_MAX_ROWS, "http", "max_rows", INT, "200000", 1, 2000000)	\
 	X(OTP_TTL_S, "otp", "ttl_s", INT, "300", 30, 3600)		\
 	X(OTP_MAX_ATTEMPTS, "otp", "max_attempts", INT, "3", 1, 10)	\
 	X(OTP_LOCKOUT_S, "otp", "lockout_s", INT, "900", 60, 86400)	\

@@ -79,6 +79,7 @@ struct imp {
 
 	struct csvread		*cr;		/* the file's records */
 	int			 rec_line;	/* first line of this record */
+	size_t			 row;		/* data row, from 1; 0 header */
 	int			 header_done;
 	int			 fatal;		/* stop: database failed, or
 						   a header without columns
@@ -96,6 +97,20 @@ struct imp {
 static void imp_err(struct imp *, int, const char *, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* The column a field index is under, for the API's errors; NULL if none. */
+static const char *
+field_name(struct imp *im, int field)
+{
+	int	 c;
+
+	if (field < 0)
+		return NULL;
+	for (c = 0; im->cols[c].name != NULL; c++)
+		if (im->map[c] == field)
+			return im->cols[c].name;
+	return NULL;
+}
+
 /* Report an error on the current record; col is a field index or -1. */
 static void
 imp_err(struct imp *im, int field, const char *fmt, ...)
@@ -111,6 +126,10 @@ imp_err(struct imp *im, int field, const char *fmt, ...)
 	va_end(ap);
 	/* A value quoted back may be a personal code in the wrong column. */
 	(void)log_scrub(msg);
+	if (im->o->error != NULL) {
+		im->o->error(im->o->arg, im->row, field_name(im, field), msg);
+		return;
+	}
 	if (field >= 0)
 		fprintf(im->err, "%s:%d:%d: %s\n", im->name, im->rec_line,
 		    field + 1, msg);
@@ -239,10 +258,16 @@ check_dup(struct imp *im, const char *key, int field)
 {
 	int	 first;
 
-	if (strset_add(im->keys, key, im->rec_line, &first) == 1)
+	/* The API counts rows, a file lines. */
+	if (strset_add(im->keys, key, im->o->error != NULL ? (int)im->row :
+	    im->rec_line, &first) == 1)
 		return 0;
-	imp_err(im, field, _("duplicate key: the same row key is on line %d"),
-	    first);
+	if (im->o->error != NULL)
+		imp_err(im, field, _("duplicate key: the same row key is in "
+		    "row %d"), first);
+	else
+		imp_err(im, field, _("duplicate key: the same row key is on "
+		    "line %d"), first);
 	return -1;
 }
 
@@ -707,6 +732,7 @@ record_cb(void *arg, struct csvread *cr)
 		return;
 	im->rec_line = csvread_record_line(cr);
 	im->row_bad = 0;
+	im->row = im->header_done ? im->res->rows + 1 : 0;
 	if (!im->header_done) {
 		header_row(im);
 		return;
@@ -717,6 +743,13 @@ record_cb(void *arg, struct csvread *cr)
 	if (blank)
 		return;		/* ",,,," rows that spreadsheets leave behind */
 	im->res->rows++;
+	if (im->o->max_rows > 0 && im->res->rows > im->o->max_rows) {
+		/* The caller says so (413): no use reading on. */
+		im->res->too_many = 1;
+		im->res->errors++;
+		im->fatal = 1;
+		return;
+	}
 	if (csvread_too_many(cr) || nfields > im->nheader) {
 		imp_err(im, im->nheader, _("row has more fields than the "
 		    "header (%d)"), im->nheader);
@@ -785,11 +818,32 @@ int
 import_csv(struct store *s, enum import_kind kind, const char *path,
     const struct import_opts *opts, struct import_result *res)
 {
+	FILE		*fp;
+	const char	*name = opts != NULL && opts->display_name != NULL ?
+			    opts->display_name : path;
+	int		 rc;
+
+	if ((fp = fopen(path, "r")) == NULL) {
+		memset(res, 0, sizeof(*res));
+		fprintf(opts != NULL && opts->errout != NULL ? opts->errout :
+		    stderr, "%s: %s\n", name, strerror(errno));
+		res->errors = 1;
+		return -1;
+	}
+	rc = import_stream(s, kind, fp, name, opts, res);
+	fclose(fp);
+	return rc;
+}
+
+int
+import_stream(struct store *s, enum import_kind kind, FILE *fp,
+    const char *name, const struct import_opts *opts,
+    struct import_result *res)
+{
 	static const struct import_opts none;
 	struct imp	 im;
 	struct stat	 sb;
 	struct csvread_opts co;
-	FILE		*fp;
 	enum csvread_status st = CSVREAD_EOF;
 	off_t		 total = 0;
 	size_t		 more;
@@ -805,7 +859,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	im.kind = kind;
 	im.o = opts;
 	im.res = res;
-	im.name = opts->display_name ? opts->display_name : path;
+	im.name = name;
 	im.err = opts->errout ? opts->errout : stderr;
 	im.now = clock_now();
 	clock_date(im.now, im.today, sizeof(im.today));
@@ -813,11 +867,6 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	    kind == IMPORT_QUEUE ? queue_cols :
 	    kind == IMPORT_FEES ? fees_cols : sms_cols;
 
-	if ((fp = fopen(path, "r")) == NULL) {
-		fprintf(im.err, "%s: %s\n", im.name, strerror(errno));
-		res->errors = 1;
-		return -1;
-	}
 	if (fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode))
 		total = sb.st_size;
 	memset(&co, 0, sizeof(co));
@@ -863,6 +912,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 		/* The record is broken past repair: report, drop, go on. */
 		im.rec_line = st == CSVREAD_ERECORD ?
 		    csvread_record_line(im.cr) : csvread_line(im.cr);
+		im.row = im.header_done ? res->rows + 1 : 0;
 		switch (st) {
 		case CSVREAD_EQUOTE:
 			imp_err(&im, csvread_nfields(im.cr), _("malformed "
@@ -895,6 +945,7 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	}
 	if (!im.fatal && csvread_finish(im.cr) == -1) {
 		im.rec_line = csvread_record_line(im.cr);
+		im.row = im.header_done ? res->rows + 1 : 0;
 		imp_err(&im, csvread_nfields(im.cr), _("a quoted field is not "
 		    "closed before the end of the file"));
 	}
@@ -913,7 +964,9 @@ import_csv(struct store *s, enum import_kind kind, const char *path,
 	/* Upserts counted as updates; the new rows are the growth. */
 	res->inserted = (size_t)(after - im.count_before);
 	res->updated -= res->inserted;
-	if (store_audit(s, "import", kind == IMPORT_RESIDENTS ? "residents" :
+	if ((opts->before_commit != NULL &&
+	    opts->before_commit(opts->arg, s, res) == -1) ||
+	    store_audit(s, opts->actor != NULL ? opts->actor : "import", kind == IMPORT_RESIDENTS ? "residents" :
 	    kind == IMPORT_QUEUE ? "queue" : kind == IMPORT_FEES ? "fees" :
 	    "sms batch", im.name) == -1 ||
 	    store_commit(s) == -1) {
@@ -945,6 +998,5 @@ out:
 	csvread_free(im.cr);
 	strset_free(im.keys);
 	refdata_free(im.ref);
-	fclose(fp);
 	return ok;
 }

@@ -30,6 +30,7 @@ struct import_result {
 	size_t	 unchanged;
 	size_t	 errors;
 	size_t	 new_institutions;	/* made by new_institutions */
+	int	 too_many;	/* more than opts->max_rows rows: stopped */
 };
 
 struct import_opts {
@@ -51,6 +52,23 @@ struct import_opts {
 	 */
 	int	 new_institutions;
 	FILE	*out;
+	/*
+	 * The API's form of the errors (PUT /api/v1/residents, ...): each
+	 * goes to error instead of errout, with the data row it is on (from
+	 * 1; 0 the header) and the name of its field (NULL: the whole row),
+	 * as rows, not lines, are what a JSON body has.
+	 */
+	void	(*error)(void *arg, size_t row, const char *field,
+		    const char *msg);
+	size_t	 max_rows;	/* more data rows: res->too_many; 0 no cap */
+	const char *actor;	/* of the audit row ("import" if NULL) */
+	/*
+	 * Called inside the import's transaction just before its commit,
+	 * when every row was good: what must commit with the rows (the API
+	 * keeps its Idempotency-Key answer). 0, or -1 to roll back.
+	 */
+	int	(*before_commit)(void *arg, struct store *,
+		    const struct import_result *);
 };
 
 /* "residents", "queue", "fees" -> kind; -1 if unknown. */
@@ -63,5 +81,12 @@ int	 import_kind_parse(const char *, enum import_kind *);
  */
 int	 import_csv(struct store *s, enum import_kind kind, const char *path,
 	    const struct import_opts *opts, struct import_result *res);
+/*
+ * The same from an open stream (an HTTP body); name is what errors and
+ * the audit row call it. fp stays the caller's.
+ */
+int	 import_stream(struct store *s, enum import_kind kind, FILE *fp,
+	    const char *name, const struct import_opts *opts,
+	    struct import_result *res);
 
 #endif

@@ -1052,6 +1052,15 @@ keywords_handle(struct store *s, const struct config *cfg, const char *from,
 				log_info("keywords: %s from %s honoured "
 				    "without a reply", keywords_cmd_name(cmd),
 				    masked);
+			/*
+			 * Anything else goes unanswered: the municipality
+			 * still sees the text (mo.unhandled, "limited").
+			 */
+			else if (!is_choice(cmd) && (services_caller_by_phone(
+			    s, phone, &c) != 0 || callback_mo_limited(s, phone,
+			    c.nresidents > 0 ? c.resident[0] : 0, text,
+			    len) == -1))
+				return -1;
 			return stop_silently(s, phone, cmd, arg, arglen);
 		}
 	}

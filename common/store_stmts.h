@@ -1328,6 +1328,20 @@ STMT(ST_CB_DROP, "DELETE FROM callbacks WHERE id = ?1")
 STMT(ST_CB_PRUNE,
     "DELETE FROM callbacks WHERE state = 'done' AND done_at < ?1")
 STMT(ST_CB_COUNT, "SELECT count(*) FROM callbacks WHERE state = ?1")
+/* api-puts: mo.unhandled for a text the per-phone reply limit silenced. */
+STMT2(ST_CB_MO_LIMITED,
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'mo.unhandled', 'mo:' || ?1,"
+    " json_object('event', 'mo.unhandled', 'phone', ?1,"
+    " 'resident_id', ?2, 'text', ?3, 'case_no', NULL, 'at', ?4,"
+    " 'limited', json('true')), ?4"
+    " FROM callback_targets t WHERE t.events & 4",
+    "INSERT INTO callbacks (target, event, subject, payload, created_at)"
+    " SELECT t.name, 'mo.unhandled', 'mo:' || $1::text,"
+    " json_build_object('event', 'mo.unhandled', 'phone', $1::text,"
+    " 'resident_id', $2::bigint, 'text', $3::text, 'case_no', NULL,"
+    " 'at', $4::bigint, 'limited', true)::text, $4::bigint"
+    " FROM callback_targets t WHERE t.events & 4 <> 0")
 
 /* idem (common/idem.c): the API's Idempotency-Key (issue 23). */
 STMT(ST_IDEM_GET,

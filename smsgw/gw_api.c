@@ -25,10 +25,12 @@
 #include "config.h"
 #include "groups.h"
 #include "gw_api.h"
+#include "gw_api_priv.h"
 #include "gw_apibody.h"
 #include "gw_disp.h"
 #include "gw_http.h"
 #include "gw_metrics.h"
+#include "gw_work.h"
 #include "i18n.h"
 #include "idem.h"
 #include "ident.h"
@@ -37,28 +39,6 @@
 #include "smstext.h"
 #include "store.h"
 #include "util.h"
-
-#define TOKEN_MIN	16	/* characters of a bearer token */
-#define TOKEN_MAX	512
-#define BUCKETS		256	/* client addresses remembered */
-#define ACTOR		"api"	/* created_by of what the API writes */
-#define PREFIX		"/api/v1/"
-
-struct bucket {
-	char		 addr[64];	/* "" free */
-	double		 tokens;
-	int64_t		 at_ms;		/* last refill */
-};
-
-struct api {
-	struct store	*store;
-	struct disp	*disp;
-	const struct config *cfg;
-	char		 token[TOKEN_MAX + 1];	/* "" the API is off */
-	size_t		 token_len;
-	struct bucket	 buckets[BUCKETS];
-	struct http_ratelog unauth_log;	/* 401s */
-};
 
 int
 api_token_read(const char *path, char *buf, size_t size,
@@ -149,8 +129,8 @@ api_free(struct api *a)
  * Answers.
  */
 
-static void
-send_error(struct evhttp_request *req, int code, const char *why,
+void
+api_error(struct evhttp_request *req, int code, const char *why,
     const char *err, const char *reason)
 {
 	char	 buf[APIBODY_ERR_SIZE + BROADCAST_ERR_SIZE];
@@ -169,8 +149,8 @@ send_error(struct evhttp_request *req, int code, const char *why,
 	    "reason", buf));
 }
 
-static void
-header(struct evhttp_request *req, const char *k, const char *v)
+void
+api_header(struct evhttp_request *req, const char *k, const char *v)
 {
 	if (evhttp_add_header(evhttp_request_get_output_headers(req), k,
 	    v) == -1)
@@ -182,10 +162,10 @@ bad_method(struct evhttp_request *req, const char *allow)
 {
 	char	 reason[128];
 
-	header(req, "Allow", allow);
+	api_header(req, "Allow", allow);
 	(void)util_snprintf(reason, sizeof(reason), _("this address takes "
 	    "%s"), allow);
-	send_error(req, 405, "Method Not Allowed", "method_not_allowed",
+	api_error(req, 405, "Method Not Allowed", "method_not_allowed",
 	    reason);
 }
 
@@ -284,8 +264,8 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 		metrics_http("unauthorized");
 		http_ratelog(&a->unauth_log, "401: a request to the API "
 		    "without a bearer token", addr);
-		header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
-		send_error(req, 401, "Unauthorized", "unauthorized",
+		api_header(req, "WWW-Authenticate", "Bearer realm=\"muni\"");
+		api_error(req, 401, "Unauthorized", "unauthorized",
 		    _("a bearer token is required (Authorization: Bearer "
 		    "TOKEN)"));
 		return 0;
@@ -310,9 +290,9 @@ authorized(struct api *a, struct evhttp_request *req, const char *addr,
 	metrics_http("unauthorized");
 	http_ratelog(&a->unauth_log, "401: a request to the API with a wrong "
 	    "bearer token", addr);
-	header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
+	api_header(req, "WWW-Authenticate", "Bearer realm=\"muni\", "
 	    "error=\"invalid_token\"");
-	send_error(req, 401, "Unauthorized", "unauthorized",
+	api_error(req, 401, "Unauthorized", "unauthorized",
 	    _("the bearer token is not valid"));
 	return 0;
 }
@@ -326,14 +306,14 @@ body(struct evhttp_request *req, size_t *len)
 
 	*len = evbuffer_get_length(in);
 	if (*len > APIBODY_MAX) {
-		send_error(req, 413, "Payload Too Large", "too_large",
+		api_error(req, 413, "Payload Too Large", "too_large",
 		    _("the body is too large"));
 		return NULL;
 	}
 	if (*len == 0)
 		return "";
 	if ((p = evbuffer_pullup(in, -1)) == NULL) {
-		send_error(req, 500, "Internal Server Error", "internal",
+		api_error(req, 500, "Internal Server Error", "internal",
 		    _("out of memory"));
 		return NULL;
 	}
@@ -341,11 +321,11 @@ body(struct evhttp_request *req, size_t *len)
 }
 
 /* Commit what the gateway has open, so our transaction is ours. */
-static int
-store_ready(struct api *a, struct evhttp_request *req)
+int
+api_store_ready(struct api *a, struct evhttp_request *req)
 {
 	if (disp_flush(a->disp) == -1) {
-		send_error(req, 503, "Service Unavailable", "unavailable",
+		api_error(req, 503, "Service Unavailable", "unavailable",
 		    _("the database cannot take writes now; try again"));
 		return -1;
 	}
@@ -364,8 +344,8 @@ struct idem_req {
 	char		 hash[IDEM_HASH_SIZE];
 };
 
-static int
-body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
+int
+api_body_sha256(const char *b, size_t len, char out[IDEM_HASH_SIZE])
 {
 	static const char hex[] = "0123456789abcdef";
 	unsigned char	 md[EVP_MAX_MD_SIZE];
@@ -399,32 +379,32 @@ idem_check(struct api *a, struct evhttp_request *req, const char *client,
 	if (key == NULL)
 		return 0;
 	if (!idem_key_valid(key)) {
-		send_error(req, 400, "Bad Request", "invalid_idempotency_key",
+		api_error(req, 400, "Bad Request", "invalid_idempotency_key",
 		    _("an Idempotency-Key is 1 to 255 printable ASCII "
 		    "characters without blanks"));
 		return 1;
 	}
-	if (body_sha256(b, len, ir->hash) == -1) {
-		send_error(req, 500, "Internal Server Error", "internal",
+	if (api_body_sha256(b, len, ir->hash) == -1) {
+		api_error(req, 500, "Internal Server Error", "internal",
 		    _("out of memory"));
 		return 1;
 	}
 	rc = idem_get(a->store, client, endpoint, key, ir->hash, clock_now(),
 	    &status, &answer);
 	if (rc == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return 1;
 	}
 	if (rc == 2) {
-		send_error(req, 409, "Conflict", "idempotency_conflict",
+		api_error(req, 409, "Conflict", "idempotency_conflict",
 		    _("this Idempotency-Key came with another body in the "
 		    "last 24 hours"));
 		return 1;
 	}
 	if (rc == 1) {
 		/* The first answer, word for word; nothing is created. */
-		header(req, "Idempotent-Replayed", "true");
+		api_header(req, "Idempotent-Replayed", "true");
 		http_send_json(req, status, status == 201 ? "Created" : "OK",
 		    json_loads(answer, 0, NULL));
 		free(answer);
@@ -471,18 +451,18 @@ post_message_refused(struct evhttp_request *req,
 	case OUTBOX_FIELD_TEXT:
 		(void)util_snprintf(reason, sizeof(reason), _("field 'text': "
 		    "%s"), _(why->msg));
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		api_error(req, 400, "Bad Request", "invalid_text", reason);
 		break;
 	case OUTBOX_FIELD_SEGMENTS:
 		(void)util_snprintf(reason, sizeof(reason), _("field 'text' "
 		    "needs %zu segments; [sms] max_segments is %lld"),
 		    why->segments, (long long)max_segments);
-		send_error(req, 400, "Bad Request", "invalid_text", reason);
+		api_error(req, 400, "Bad Request", "invalid_text", reason);
 		break;
 	default:
 		(void)util_snprintf(reason, sizeof(reason), "%s",
 		    _(why->msg));
-		send_error(req, 400, "Bad Request", "refused", reason);
+		api_error(req, 400, "Bad Request", "refused", reason);
 		break;
 	}
 }
@@ -507,10 +487,10 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr,
 	if (idem_check(a, req, client, "messages", b, len, &ir) == 1)
 		return;
 	if (apibody_message(b, len, &m, &e) == -1) {
-		send_error(req, 400, "Bad Request", e.code, e.reason);
+		api_error(req, 400, "Bad Request", e.code, e.reason);
 		return;
 	}
-	if (store_ready(a, req) == -1)
+	if (api_store_ready(a, req) == -1)
 		return;
 	memset(&om, 0, sizeof(om));
 	om.phone = m.phone;
@@ -542,94 +522,232 @@ post_message(struct api *a, struct evhttp_request *req, const char *addr,
 	return;
 dberr:
 	log_warnx("api: message: %s", store_errmsg(a->store));
-	send_error(req, 500, "Internal Server Error", "database",
+	api_error(req, 500, "Internal Server Error", "database",
 	    _("the message could not be stored"));
+}
+
+/*
+ * POST /api/v1/broadcasts: the body and the group are checked on the
+ * loop; the preview and the send, a pass over every member of the group
+ * each (650,000 of a million residents: seconds), run on the worker
+ * (gw_work), which commits the outbox rows chunk by chunk so the loop's
+ * own writes go on between them. The Idempotency-Key's answer commits
+ * with the broadcast's record, the first chunk: a retry while the rest is
+ * resolved gets that answer (or 409), never a second broadcast.
+ */
+struct bcast_job {
+	struct api		*a;
+	struct evhttp_request	*req;	/* NULL once the client went */
+	struct apibody_broadcast b;
+	struct groups_info	 g;
+	struct broadcast_params	 bp;
+	char			 encoding[32];
+	char			 default_topic[BROADCAST_TOPIC_MAX + 1];
+	struct idem_req		 ir;
+	char			 key[IDEM_KEY_MAX + 1];
+	char			 client[APITOKEN_CLIENT_MAX + 2];
+	char			 origin[APITOKEN_CLIENT_MAX + 8];
+	char			 addr[64];
+	struct broadcast_preview pv, out;
+	int64_t			 id;
+	int			 status;
+	json_t			*answer;
+	char			 err[BROADCAST_ERR_SIZE];
+};
+
+static json_t *
+bcast_answer(int64_t id, const char *group, const struct broadcast_preview *p,
+    int awaiting)
+{
+	char	 start[32];
+
+	clock_datetime(p->start, start, sizeof(start));
+	return json_pack("{s:I, s:s, s:s, s:s, s:b,"
+	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
+	    "broadcast", (json_int_t)id,
+	    "state", awaiting ? "awaiting_approval" : "scheduled",
+	    "group", group, "topic", p->topic, "emergency", p->emergency,
+	    "members", (json_int_t)p->members,
+	    "no_mobile", (json_int_t)p->no_mobile,
+	    "opted_out", (json_int_t)p->opted_out,
+	    "no_data", (json_int_t)p->no_data,
+	    "duplicates", (json_int_t)p->duplicates,
+	    "recipients", (json_int_t)p->recipients,
+	    "segments", (json_int_t)p->segments,
+	    "cost", p->cost,
+	    "encoding", p->ucs2 == 0 ? "GSM-7" : p->gsm7 == 0 ? "UCS-2" :
+	    "mixed", "start", start);
+}
+
+/* In the broadcast's first transaction: keep the answer the preview gives. */
+static int
+bcast_on_record(void *arg, struct store *s, int64_t id, int awaiting)
+{
+	struct bcast_job	*j = arg;
+	json_t			*ans;
+	char			*text;
+	int			 rc;
+
+	if (j->ir.key == NULL)
+		return 0;
+	if ((ans = bcast_answer(id, j->g.name, &j->pv, awaiting)) == NULL ||
+	    (text = json_dumps(ans, JSON_COMPACT)) == NULL) {
+		json_decref(ans);
+		return -1;
+	}
+	json_decref(ans);
+	rc = idem_put(s, j->ir.client, j->ir.endpoint, j->ir.key, j->ir.hash,
+	    201, text, clock_now());
+	free(text);
+	return rc;
+}
+
+/* On the worker: the preview and the send, as munictl broadcast send --yes. */
+static void
+bcast_run(struct store *s, void *arg)
+{
+	struct bcast_job	*j = arg;
+	struct broadcast_req	 br;
+
+	store_set_origin(s, j->origin);
+	memset(&br, 0, sizeof(br));
+	br.group_id = j->g.id;
+	br.text = j->b.text;
+	br.topic = j->b.topic[0] != '\0' ? j->b.topic : NULL;
+	br.emergency = j->b.emergency;
+	br.at = j->b.at;
+	br.actor = ACTOR;
+	br.on_record = bcast_on_record;
+	br.on_record_arg = j;
+	if (broadcast_preview(s, &j->bp, &br, &j->pv, j->err,
+	    sizeof(j->err)) == -1 || (j->id = broadcast_send(s, &j->bp, &br,
+	    &j->pv, &j->out, j->err, sizeof(j->err))) == -1) {
+		j->status = 400;
+		return;
+	}
+	j->status = 201;
+	j->answer = bcast_answer(j->id, j->g.name, &j->out, j->out.awaiting);
+}
+
+static void
+bcast_gone(void *arg)
+{
+	struct bcast_job	*j = arg;
+
+	j->req = NULL;
+}
+
+/* Back on the loop: wake the dispatcher for the new rows, answer. */
+static void
+bcast_done(void *arg)
+{
+	struct bcast_job	*j = arg;
+
+	if (j->status == 201) {
+		disp_wake(j->a->disp);
+		log_info("api: %s: broadcast %lld to group %s: %lld "
+		    "recipients%s", j->addr, (long long)j->id, j->g.name,
+		    (long long)j->out.recipients, j->out.awaiting ?
+		    ", awaiting approval" : "");
+	}
+	if (j->req == NULL)
+		log_warnx("api: %s: broadcast: the client went before its "
+		    "answer", j->addr);
+	else {
+		(void)http_on_gone(j->req, NULL, NULL);
+		if (j->status == 201) {
+			http_send_json(j->req, 201, "Created", j->answer);
+			j->answer = NULL;
+		} else
+			api_error(j->req, 400, "Bad Request", "refused",
+			    j->err);
+	}
+	json_decref(j->answer);
+	free(j);
 }
 
 static void
 post_broadcast(struct api *a, struct evhttp_request *req, const char *addr,
     const char *client)
 {
-	struct apibody_broadcast b;
 	struct apibody_error	 e;
-	struct broadcast_params	 bp;
-	struct broadcast_req	 br;
-	struct broadcast_preview pv, out;
-	struct groups_info	 g;
-	struct idem_req		 ir;
-	json_t			*j;
+	struct bcast_job	*j;
 	const char		*body_text;
-	char			 err[BROADCAST_ERR_SIZE], start[32];
+	char			 err[BROADCAST_ERR_SIZE], secs[16];
 	size_t			 len;
-	int64_t			 id;
 	int			 rc;
 
 	if ((body_text = body(req, &len)) == NULL)
 		return;
-	if (idem_check(a, req, client, "broadcasts", body_text, len, &ir) == 1)
+	/*
+	 * What the loop has open is committed first: its writes go before
+	 * the worker's, and the key is looked up outside any transaction
+	 * the loop began before the worker committed a retried key.
+	 */
+	if (api_store_ready(a, req) == -1)
 		return;
-	if (apibody_broadcast(body_text, len, clock_now(), &b, &e) == -1) {
-		send_error(req, 400, "Bad Request", e.code, e.reason);
-		return;
+	j = xcalloc(1, sizeof(*j));
+	if (idem_check(a, req, client, "broadcasts", body_text, len,
+	    &j->ir) == 1)
+		goto done;
+	if (apibody_broadcast(body_text, len, clock_now(), &j->b, &e) == -1) {
+		api_error(req, 400, "Bad Request", e.code, e.reason);
+		goto done;
 	}
-	if ((rc = groups_find(a->store, b.group, &g, err, sizeof(err))) !=
-	    0) {
+	if ((rc = groups_find(a->store, j->b.group, &j->g, err,
+	    sizeof(err))) != 0) {
 		if (rc == 1)
-			send_error(req, 400, "Bad Request", "unknown_group",
+			api_error(req, 400, "Bad Request", "unknown_group",
 			    err);
 		else
-			send_error(req, 500, "Internal Server Error",
+			api_error(req, 500, "Internal Server Error",
 			    "database", err);
-		return;
+		goto done;
 	}
-	memset(&br, 0, sizeof(br));
-	br.group_id = g.id;
-	br.text = b.text;
-	br.topic = b.topic[0] != '\0' ? b.topic : NULL;
-	br.emergency = b.emergency;
-	br.at = b.at;
-	br.actor = ACTOR;
-	broadcast_params_init(&bp, a->cfg);
-	if (store_ready(a, req) == -1)
-		return;
-	/* The same steps as munictl broadcast send --yes. */
-	if (broadcast_preview(a->store, &bp, &br, &pv, err,
-	    sizeof(err)) == -1 || (id = broadcast_send(a->store, &bp, &br,
-	    &pv, &out, err, sizeof(err))) == -1) {
-		send_error(req, 400, "Bad Request", "refused", err);
-		return;
+	if (a->work == NULL || work_busy(a->work)) {
+		(void)util_snprintf(secs, sizeof(secs), "%d", PUT_RETRY_S);
+		api_header(req, "Retry-After", secs);
+		api_error(req, 503, "Service Unavailable", "busy",
+		    _("another broadcast or PUT is being resolved; try again "
+		    "later"));
+		goto done;
 	}
-	disp_wake(a->disp);
-	clock_datetime(out.start, start, sizeof(start));
-	log_info("api: %s: broadcast %lld to group %s: %lld recipients%s",
-	    addr, (long long)id, g.name, (long long)out.recipients,
-	    out.awaiting ? ", awaiting approval" : "");
-	j = json_pack("{s:I, s:s, s:s, s:s, s:b,"
-	    " s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:f, s:s, s:s}",
-	    "broadcast", (json_int_t)id,
-	    "state", out.awaiting ? "awaiting_approval" : "scheduled",
-	    "group", g.name, "topic", out.topic, "emergency", out.emergency,
-	    "members", (json_int_t)out.members,
-	    "no_mobile", (json_int_t)out.no_mobile,
-	    "opted_out", (json_int_t)out.opted_out,
-	    "no_data", (json_int_t)out.no_data,
-	    "duplicates", (json_int_t)out.duplicates,
-	    "recipients", (json_int_t)out.recipients,
-	    "segments", (json_int_t)out.segments,
-	    "cost", out.cost,
-	    "encoding", out.ucs2 == 0 ? "GSM-7" : out.gsm7 == 0 ? "UCS-2" :
-	    "mixed", "start", start);
+	/* The job's own copies: the request's headers and a->cfg (SIGHUP)
+	   may go while the worker runs. */
+	broadcast_params_init(&j->bp, a->cfg);
 	/*
-	 * A send commits in chunks, so its answer is kept just after: only
-	 * a crash between the two commits could let a retry send again.
+	 * Short chunks: each holds SQLite's one write lock for milliseconds,
+	 * less than the loop's writer waits for it (DISP_BUSY_MS).
 	 */
-	if (j != NULL && ir.key != NULL && (store_begin(a->store) == -1 ||
-	    idem_keep(a, &ir, 201, j) == -1 || store_commit(a->store) == -1)) {
-		store_rollback(a->store);
-		log_warnx("api: broadcast %lld: its Idempotency-Key is not "
-		    "kept: %s", (long long)id, store_errmsg(a->store));
+	j->bp.chunk_rows = API_CHUNK_ROWS;
+	(void)util_strlcpy(j->encoding, j->bp.encoding != NULL ?
+	    j->bp.encoding : "", sizeof(j->encoding));
+	j->bp.encoding = j->bp.encoding != NULL ? j->encoding : NULL;
+	(void)util_strlcpy(j->default_topic, j->bp.default_topic != NULL ?
+	    j->bp.default_topic : "", sizeof(j->default_topic));
+	j->bp.default_topic = j->bp.default_topic != NULL ?
+	    j->default_topic : NULL;
+	if (j->ir.key != NULL) {
+		(void)util_strlcpy(j->key, j->ir.key, sizeof(j->key));
+		(void)util_strlcpy(j->client, j->ir.client, sizeof(j->client));
+		j->ir.key = j->key;
+		j->ir.client = j->client;
 	}
-	http_send_json(req, 201, "Created", j);
+	(void)util_snprintf(j->origin, sizeof(j->origin), "api:%s",
+	    client[0] == ':' ? client + 1 : client);
+	(void)util_strlcpy(j->addr, addr, sizeof(j->addr));
+	j->a = a;
+	j->req = req;
+	if (http_on_gone(req, bcast_gone, j) == -1 ||
+	    work_submit(a->work, bcast_run, bcast_done, j) == -1) {
+		(void)http_on_gone(req, NULL, NULL);
+		api_error(req, 500, "Internal Server Error", "internal",
+		    _("the broadcast could not start"));
+		goto done;
+	}
+	return;
+done:
+	free(j);
 }
 
 static void
@@ -643,17 +761,17 @@ get_broadcast(struct api *a, struct evhttp_request *req, const char *arg)
 	int			 i, rc;
 
 	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("a broadcast id is a whole number"));
 		return;
 	}
 	if ((rc = broadcast_get(a->store, id, &bi)) == 1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such broadcast"));
 		return;
 	}
 	if (rc != 0 || broadcast_status(a->store, id, counts) == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -688,18 +806,18 @@ get_message(struct api *a, struct evhttp_request *req, const char *arg)
 	int			 i, n, rc;
 
 	if (util_strtonum(arg, 1, INT64_MAX, &id, &errstr) == -1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("a message id is a whole number"));
 		return;
 	}
 	if ((rc = outbox_status(a->store, id, &os)) == 1) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such message"));
 		return;
 	}
 	if (rc != 0 || (n = outbox_parts(a->store, id, parts,
 	    (int)nitems(parts))) == -1) {
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -770,7 +888,7 @@ query_num(struct evhttp_request *req, struct evkeyvalq *q, const char *k,
 	if (util_strtonum(v, min, max, out, &errstr) == -1) {
 		(void)util_snprintf(reason, sizeof(reason), _("parameter '%s' "
 		    "is a whole number from %lld to %lld"), k, min, max);
-		send_error(req, 400, "Bad Request", "invalid_parameter",
+		api_error(req, 400, "Bad Request", "invalid_parameter",
 		    reason);
 		return -1;
 	}
@@ -795,7 +913,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 
 	TAILQ_INIT(&q);
 	if (qs != NULL && evhttp_parse_query_str(qs, &q) == -1) {
-		send_error(req, 400, "Bad Request", "invalid_parameter",
+		api_error(req, 400, "Bad Request", "invalid_parameter",
 		    _("the query string is malformed"));
 		return;
 	}
@@ -803,7 +921,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 		k = kv->key;
 		if (strcmp(k, "since") != 0 && strcmp(k, "after") != 0 &&
 		    strcmp(k, "limit") != 0) {
-			send_error(req, 400, "Bad Request",
+			api_error(req, 400, "Bad Request",
 			    "invalid_parameter", _("this address takes the "
 			    "parameters since, after and limit"));
 			evhttp_clear_headers(&q);
@@ -824,7 +942,7 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 	if (broadcast_list_since(a->store, (time_t)since, after,
 	    (size_t)limit, page_row, list) == -1) {
 		json_decref(list);
-		send_error(req, 500, "Internal Server Error", "database",
+		api_error(req, 500, "Internal Server Error", "database",
 		    store_errmsg(a->store));
 		return;
 	}
@@ -833,6 +951,29 @@ list_broadcasts(struct api *a, struct evhttp_request *req,
 	    "broadcasts", list, "next", n == (size_t)limit ?
 	    json_integer(json_integer_value(json_object_get(
 	    json_array_get(list, n - 1), "broadcast"))) : json_null()));
+}
+
+void
+api_set_work(struct api *a, struct work *w)
+{
+	a->work = w;
+}
+
+/*
+ * A named client's scope: the addresses under /api/v1/ it opens, those
+ * starting with its name. The registers (PUT residents, queue, fees) have
+ * no scope of their own yet (api_tokens.scope is held by a CHECK to the
+ * two): only the token_file's token, which opens everything, writes them.
+ */
+static int
+scope_allows(int scope, const char *path)
+{
+	const char	*name;
+
+	if (scope == -1)
+		return 1;
+	name = apitoken_scope_name((enum apitoken_scope)scope);
+	return strncmp(path, name, strlen(name)) == 0;
 }
 
 void
@@ -849,14 +990,14 @@ api_handle(struct api *a, struct evhttp_request *req)
 	peer(req, addr, sizeof(addr));
 	if ((wait = rate_take(a, addr)) > 0) {
 		(void)util_snprintf(secs, sizeof(secs), "%ld", wait);
-		header(req, "Retry-After", secs);
-		send_error(req, 429, "Too Many Requests", "rate_limited",
+		api_header(req, "Retry-After", secs);
+		api_error(req, 429, "Too Many Requests", "rate_limited",
 		    _("too many requests from this address; try again "
 		    "later"));
 		return;
 	}
 	if (a->token_len == 0 && apitoken_live(a->store) <= 0) {
-		send_error(req, 503, "Service Unavailable", "api_off",
+		api_error(req, 503, "Service Unavailable", "api_off",
 		    _("the API is off: [http] token_file is not configured"));
 		return;
 	}
@@ -864,15 +1005,14 @@ api_handle(struct api *a, struct evhttp_request *req)
 		return;
 	/* A named client's token opens its scope's addresses only. */
 	if (scope != -1 && path != NULL && strncmp(path, PREFIX,
-	    strlen(PREFIX)) == 0 && strncmp(path + strlen(PREFIX),
-	    apitoken_scope_name((enum apitoken_scope)scope),
-	    strlen(apitoken_scope_name((enum apitoken_scope)scope))) != 0) {
-		send_error(req, 403, "Forbidden", "forbidden",
+	    strlen(PREFIX)) == 0 && !scope_allows(scope, path +
+	    strlen(PREFIX))) {
+		api_error(req, 403, "Forbidden", "forbidden",
 		    _("this client's token is not for this address"));
 		return;
 	}
 	if (path == NULL || strncmp(path, PREFIX, strlen(PREFIX)) != 0) {
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));
 		return;
 	}
@@ -894,12 +1034,20 @@ api_handle(struct api *a, struct evhttp_request *req)
 			bad_method(req, "GET, HEAD, POST");
 		else
 			post_broadcast(a, req, addr, client);
+	} else if (strcmp(path, "residents") == 0 ||
+	    strcmp(path, "queue") == 0 || strcmp(path, "fees") == 0) {
+		if (cmd != EVHTTP_REQ_PUT)
+			bad_method(req, "PUT");
+		else
+			api_put(a, req, addr, client, strcmp(path, "residents") ==
+			    0 ? "residents" : strcmp(path, "queue") == 0 ?
+			    "queue" : "fees");
 	} else if (strncmp(path, "broadcasts/", 11) == 0) {
 		if (cmd != EVHTTP_REQ_GET && cmd != EVHTTP_REQ_HEAD)
 			bad_method(req, "GET, HEAD");
 		else
 			get_broadcast(a, req, path + 11);
 	} else
-		send_error(req, 404, "Not Found", "not_found",
+		api_error(req, 404, "Not Found", "not_found",
 		    _("no such address"));
 }

@@ -37,6 +37,13 @@ int		 api_reload(struct api *, const struct config *cfg,
 		    const char **errstr);
 void		 api_free(struct api *);
 
+/*
+ * The worker that runs the PUTs (gw_work); without one (NULL) a PUT is
+ * 503.
+ */
+struct work;
+void		 api_set_work(struct api *, struct work *);
+
 /* Answer a request whose path starts with /api/. */
 void		 api_handle(struct api *, struct evhttp_request *);
 

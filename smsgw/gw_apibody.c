@@ -5,6 +5,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <jansson.h>
@@ -212,6 +213,139 @@ apibody_broadcast(const char *body, size_t len, time_t now,
 	}
 	rc = 0;
 out:
+	json_decref(root);
+	return rc;
+}
+
+#define ROWS_MAX_KEYS	64	/* the import keeps 64 fields of a record */
+
+/* v quoted as a CSV field (RFC 4180: doubled quotes) onto fp. */
+static void
+csv_field(FILE *fp, const char *v, size_t n, int first)
+{
+	size_t	 i;
+
+	if (!first)
+		(void)putc(',', fp);
+	(void)putc('"', fp);
+	for (i = 0; i < n; i++) {
+		if (v[i] == '"')
+			(void)putc('"', fp);
+		(void)putc(v[i], fp);
+	}
+	(void)putc('"', fp);
+}
+
+int
+apibody_rows(const char *body, size_t len, size_t max_rows, char **csv,
+    size_t *csvlen, struct apibody_error *e, size_t *row,
+    char field[APIBODY_FIELD_SIZE])
+{
+	const char	*keys[ROWS_MAX_KEYS], *key;
+	json_error_t	 je;
+	json_t		*root, *o, *v;
+	FILE		*fp = NULL;
+	char		 num[32];
+	size_t		 nkeys = 0, i, k;
+	int		 rc = -1, empty;
+
+	*csv = NULL;
+	*csvlen = 0;
+	*row = 0;
+	field[0] = '\0';
+	if ((root = json_loadb(body, len, JSON_REJECT_DUPLICATES, &je)) ==
+	    NULL)
+		return fail(e, "bad_json", _("malformed JSON at %d:%d: %s"),
+		    je.line, je.column, je.text);
+	if (!json_is_array(root) || json_array_size(root) == 0) {
+		(void)fail(e, "bad_json", "%s", _("the body must be a JSON "
+		    "array of objects, one a row, with at least one"));
+		goto out;
+	}
+	if (max_rows > 0 && json_array_size(root) > max_rows) {
+		(void)fail(e, "too_many_rows", _("the body has %zu rows; "
+		    "[http] max_rows is %zu"), json_array_size(root), max_rows);
+		goto out;
+	}
+	/* The header: every key met, in the order met. */
+	json_array_foreach(root, i, o) {
+		*row = i + 1;
+		if (!json_is_object(o)) {
+			(void)fail(e, "bad_row", "%s", _("a row must be a JSON "
+			    "object"));
+			goto out;
+		}
+		empty = 1;
+		json_object_foreach(o, key, v) {
+			(void)util_strlcpy(field, key, APIBODY_FIELD_SIZE);
+			if (!json_is_string(v) && !json_is_integer(v) &&
+			    !json_is_null(v)) {
+				(void)fail(e, "bad_row", "%s", _("a value must "
+				    "be a string, a whole number or null (write "
+				    "amounts as strings: \"12.50\")"));
+				goto out;
+			}
+			if (!json_is_null(v) && (!json_is_string(v) ||
+			    json_string_length(v) > 0))
+				empty = 0;
+			for (k = 0; k < nkeys; k++)
+				if (strcmp(keys[k], key) == 0)
+					break;
+			if (k < nkeys)
+				continue;
+			if (nkeys == ROWS_MAX_KEYS) {
+				(void)fail(e, "bad_row", _("more than %d "
+				    "different keys"), ROWS_MAX_KEYS);
+				goto out;
+			}
+			keys[nkeys++] = key;
+		}
+		/* The import passes over an empty row: it would count wrong. */
+		if (empty) {
+			field[0] = '\0';
+			(void)fail(e, "bad_row", "%s", _("the row is empty"));
+			goto out;
+		}
+	}
+	*row = 0;
+	field[0] = '\0';
+	if ((fp = open_memstream(csv, csvlen)) == NULL) {
+		(void)fail(e, "internal", "%s", _("out of memory"));
+		goto out;
+	}
+	for (k = 0; k < nkeys; k++)
+		csv_field(fp, keys[k], strlen(keys[k]), k == 0);
+	(void)fputs("\r\n", fp);
+	json_array_foreach(root, i, o) {
+		for (k = 0; k < nkeys; k++) {
+			v = json_object_get(o, keys[k]);
+			if (json_is_string(v))
+				csv_field(fp, json_string_value(v),
+				    json_string_length(v), k == 0);
+			else if (json_is_integer(v)) {
+				(void)util_snprintf(num, sizeof(num), "%lld",
+				    (long long)json_integer_value(v));
+				csv_field(fp, num, strlen(num), k == 0);
+			} else
+				csv_field(fp, "", 0, k == 0);
+		}
+		(void)fputs("\r\n", fp);
+	}
+	if (ferror(fp) || fclose(fp) == EOF) {
+		fp = NULL;
+		(void)fail(e, "internal", "%s", _("out of memory"));
+		goto out;
+	}
+	fp = NULL;
+	rc = 0;
+out:
+	if (fp != NULL)
+		(void)fclose(fp);
+	if (rc == -1) {
+		free(*csv);
+		*csv = NULL;
+		*csvlen = 0;
+	}
 	json_decref(root);
 	return rc;
 }

@@ -51,4 +51,19 @@ int	 apibody_message(const char *body, size_t len,
 int	 apibody_broadcast(const char *body, size_t len, time_t now,
 	    struct apibody_broadcast *, struct apibody_error *e);
 
+/*
+ * PUT /api/v1/residents, queue, fees as JSON: an array of objects whose
+ * keys are the CSV import's columns and whose values are strings, whole
+ * numbers or null (an empty field), rewritten as CSV (a header of every
+ * key met, in the order met, and a row per object) for the import to read
+ * as it reads a file, so the rows have one validator. Over max_rows
+ * objects (0: no cap) is the error "too_many_rows". 0 with *csv (malloc'd)
+ * and *csvlen; -1 with e set, and *row the object at fault (from 1; 0 the
+ * body) and field its key ("" none).
+ */
+#define APIBODY_FIELD_SIZE	64
+int	 apibody_rows(const char *body, size_t len, size_t max_rows,
+	    char **csv, size_t *csvlen, struct apibody_error *e, size_t *row,
+	    char field[APIBODY_FIELD_SIZE]);
+
 #endif

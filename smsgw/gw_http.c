@@ -71,6 +71,8 @@ struct http_conn {
 	struct event		*ev;	/* adoption, deadline, rewrite */
 	int64_t			 since_ms;	/* accepted, monotonic */
 	enum conn_state		 state;
+	void			(*gone)(void *);	/* http_on_gone */
+	void			*gone_arg;
 };
 TAILQ_HEAD(http_conns, http_conn);
 
@@ -217,7 +219,22 @@ conn_closed_cb(struct evhttp_connection *evcon, void *arg)
 
 	(void)evcon;
 	evbuffer_remove_cb_entry(bufferevent_get_output(c->bev), c->outcb);
+	/* evhttp frees the request with the connection: tell its holder. */
+	if (c->gone != NULL)
+		c->gone(c->gone_arg);
 	conn_gone(c);
+}
+
+int
+http_on_gone(struct evhttp_request *req, void (*fn)(void *), void *arg)
+{
+	struct http_conn	*c;
+
+	if (http_self == NULL || (c = conn_find(http_self, req)) == NULL)
+		return -1;
+	c->gone = fn;
+	c->gone_arg = arg;
+	return 0;
 }
 
 /*
@@ -656,11 +673,14 @@ http_new(struct event_base *base, const struct config *cfg, struct disp *d,
 	if ((h->eh = evhttp_new(base)) == NULL)
 		fatalx("evhttp_new");
 	/*
-	 * Scrapes, probes and API bodies are small: refuse anything that is
-	 * not (413 from evhttp, before the body is read).
+	 * Scrapes, probes and POST bodies are small (gw_api refuses a larger
+	 * one); a PUT of a register may hold [http] max_rows rows of up to
+	 * HTTP_ROW_BYTES each: refuse anything more (413 from evhttp, before
+	 * the body is read).
 	 */
 	evhttp_set_max_headers_size(h->eh, HTTP_HEADERS_MAX);
-	evhttp_set_max_body_size(h->eh, APIBODY_MAX);
+	evhttp_set_max_body_size(h->eh, (ev_uint64_t)config_int(cfg,
+	    CFG_HTTP_MAX_ROWS) * HTTP_ROW_BYTES + APIBODY_MAX);
 	evhttp_set_timeout(h->eh, (int)h->deadline.tv_sec);
 	evhttp_set_bevcb(h->eh, conn_bev_cb, h);
 	/* Every known method reaches the handlers, which answer 405. */

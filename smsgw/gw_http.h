@@ -32,6 +32,17 @@ struct http	*http_new(struct event_base *, const struct config *cfg,
 		    const char **errstr);
 void		 http_free(struct http *);
 
+/* Bytes a PUT body may hold per row of [http] max_rows, on average. */
+#define HTTP_ROW_BYTES	512
+
+/*
+ * Call fn(arg) if the client goes before req is answered (evhttp then
+ * frees req): for an answer that comes later, from the API worker. fn
+ * NULL forgets it. 0, or -1 when req is not one of ours.
+ */
+int		 http_on_gone(struct evhttp_request *, void (*fn)(void *),
+		    void *arg);
+
 /* Answer with the JSON j (stolen; NULL answers 500) as the body. */
 void		 http_send_json(struct evhttp_request *, int code,
 		    const char *why, json_t *j);

@@ -20,6 +20,7 @@
 #include "clock.h"
 #include "config.h"
 #include "gw_api.h"
+#include "gw_work.h"
 #include "gw_callback.h"
 #include "gw_disp.h"
 #include "gw_http.h"
@@ -46,6 +47,7 @@ struct gw {
 	struct disp	*disp;
 	struct http	*http;
 	struct api	*api;
+	struct work	*work;		/* the API's PUTs */
 	struct remind	*remind;
 	struct cbpost	*cbpost;	/* callbacks, in a thread of their own */
 	int		 stopping;
@@ -263,8 +265,9 @@ main(int argc, char **argv)
 		config_free(gw.cfg);
 		return 1;
 	}
-	/* The store writer (gw_writer.c) and the callback poster are threads
-	   with connections of their own: SQLite must keep its mutexes. */
+	/* The store writer (gw_writer.c), the callback poster and the API
+	   worker (gw_work.c) are threads with connections of their own:
+	   SQLite must keep its mutexes. */
 	store_threads();
 	/* Opened once here for its errors; the daemon opens it after fork,
 	   as SQLite's locks do not survive one. */
@@ -314,6 +317,10 @@ main(int argc, char **argv)
 	gw.disp = disp_new(gw.base, gw.store, gw.cfg);
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
+	if ((gw.work = work_new(gw.base, config_str(gw.cfg,
+	    CFG_DATABASE_PATH), &errstr)) == NULL)
+		fatalx("%s", errstr);
+	api_set_work(gw.api, gw.work);
 	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
 	if ((gw.cbpost = cbpost_new(gw.store, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
@@ -350,6 +357,7 @@ main(int argc, char **argv)
 		fatalx("event_base_dispatch");
 
 	http_free(gw.http);
+	work_free(gw.work);
 	cbpost_free(gw.cbpost);
 	remind_free(gw.remind);
 	api_free(gw.api);

@@ -123,6 +123,9 @@ def check(method, tpl, path, body=None, auth=True):
 good = {
     ("POST", "/api/v1/messages"): {"phone": "+37120000031", "text": "Sveiki"},
     ("POST", "/api/v1/broadcasts"): {"group": "seniori", "text": "Sveiki!"},
+    ("PUT", "/api/v1/residents"): [{"personal_code": "32111111111",
+                                    "given_name": "Līga",
+                                    "family_name": "Kalniņa"}],
 }
 concrete = {"{id}": None}
 for tpl, ops in spec["paths"].items():

@@ -30,6 +30,7 @@
 #include "config.h"
 #include "gw_callback.h"
 #include "i18n.h"
+#include "keywords.h"
 #include "outbox.h"
 #include "services.h"
 #include "store.h"
@@ -174,6 +175,51 @@ test_triggers_queue(void **state)
 	    " '$.text') = 'Sveiki' AND json_extract(payload,"
 	    " '$.resident_id') = 7 AND json_extract(payload, '$.case_no')"
 	    " IS NULL"), 1);
+	store_close(s);
+}
+
+/*
+ * A text the per-phone reply limit silences still reaches mo.unhandled,
+ * marked "limited": the municipality sees what was written though nobody
+ * answered it; a STOP over the limit is a wish, not an unhandled text.
+ */
+static void
+test_mo_limited(void **state)
+{
+	struct store		*s = open_store();
+	struct config		*cfg = config_defaults();
+	struct keywords_opts	 o;
+	struct keywords_result	 res;
+	char			 reply[1024];
+	const char		*t1 = "Kur ir mana pase?", *t2 = "Vai dzirdat?";
+
+	(void)state;
+	set_targets(s);
+	memset(&o, 0, sizeof(o));
+	o.limiter = keywords_limiter_new(1, 0);
+	assert_int_equal(store_begin(s), 0);
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, t1, strlen(t1),
+	    &o, reply, sizeof(reply), &res), 1);
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, t2, strlen(t2),
+	    &o, reply, sizeof(reply), &res), 0);
+	assert_int_equal(res.silence, KEYWORDS_SILENT_LIMIT);
+	/* Confirmed beyond the limit (a limit of its own), no event. */
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, "STOP", 4, &o,
+	    reply, sizeof(reply), &res), 1);
+	assert_int_equal(store_commit(s), 0);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks"
+	    " WHERE event = 'mo.unhandled' AND json_extract(payload,"
+	    " '$.text') = 'Kur ir mana pase?' AND json_extract(payload,"
+	    " '$.limited') IS NULL"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks"
+	    " WHERE event = 'mo.unhandled' AND json_extract(payload,"
+	    " '$.text') = 'Vai dzirdat?' AND json_extract(payload,"
+	    " '$.limited') = 1 AND json_type(payload, '$.limited') = 'true'"
+	    " AND json_extract(payload, '$.resident_id') = 7"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM callbacks"
+	    " WHERE event = 'mo.unhandled'"), 2);
+	keywords_limiter_free(o.limiter);
+	config_free(cfg);
 	store_close(s);
 }
 
@@ -475,6 +521,7 @@ main(void)
 		cmocka_unit_test(test_events_parse),
 		cmocka_unit_test(test_no_targets_no_rows),
 		cmocka_unit_test(test_triggers_queue),
+		cmocka_unit_test(test_mo_limited),
 		cmocka_unit_test(test_message_final_paths),
 		cmocka_unit_test(test_claim_in_order),
 		cmocka_unit_test(test_backoff),
