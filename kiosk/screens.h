@@ -53,7 +53,7 @@ const struct screen *screen_get(enum kiosk_screen);
 
 /* The rows, each defined in its room. */
 extern const struct screen screen_welcome, screen_menu, screen_help,
-	    screen_message;				/* screen_start.c */
+	    screen_message, screen_unavailable;		/* screen_start.c */
 extern const struct screen screen_ident_code, screen_ident_otp;
 							/* screen_signin.c */
 extern const struct screen screen_queue;		/* screen_queue.c */
