@@ -49,10 +49,11 @@ as_owner() {
 
 # serve: start the server of DIR's cluster. Enough connections for two
 # gateways, kiosks and munictl at once; no TCP; the socket and the log in
-# DIR.
+# DIR. $PG_OPTS (more -c NAME=VALUE words) come last and win: a test of
+# TLS listens on 127.0.0.1 with a certificate.
 serve() {
 	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+	    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_OPTS:-}" \
 	    start >/dev/null ||
 	    { cat "$dir/server.log" >&2; exit 1; }
 }
