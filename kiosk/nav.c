@@ -317,6 +317,8 @@ draw_warning(struct kiosk *k)
 
 /* --- The loop's calls. */
 
+static void	 nav_lost(struct kiosk *);
+
 void
 nav_draw(struct kiosk *k)
 {
@@ -396,7 +398,7 @@ nav_tick(struct kiosk *k)
  * half-written, everything personal is wiped, and the unavailable screen
  * (screen_start.c) waits for the database with the resident signed out.
  */
-void
+static void
 nav_lost(struct kiosk *k)
 {
 	int	 visit = k->sess.identified || k->staff.in;

@@ -15,16 +15,15 @@
 
 /* Set the terminal up from the configuration; the welcome screen. */
 void	 nav_init(struct kiosk *);
-/* The loop's calls: the screen showing draws, takes a key, ticks. */
+/*
+ * The loop's calls: the screen showing draws, takes a key, ticks. A key
+ * or tick whose store call found the database lost (store_lost) ends the
+ * visit on the unavailable screen.
+ */
 void	 nav_draw(struct kiosk *);
 void	 nav_key(struct kiosk *, int key);
 /* Called when no key came for a while: idle warning, dashboard. */
 void	 nav_tick(struct kiosk *);
-/*
- * The database was lost (store_lost) during the last key or tick: end the
- * visit and wait on the unavailable screen. Called by nav_key, nav_tick.
- */
-void	 nav_lost(struct kiosk *);
 
 /* End the visit: wipe everything personal from memory and screen. */
 void	 nav_reset(struct kiosk *);
