@@ -15,6 +15,11 @@
 #               500k broadcast: BENCH_PG_RESIDENTS=750000 gives about that
 #               many recipients, at the cost of a long demo.
 #
+#   kiosk_sign_in  BENCH_PG_KIOSKS (default 20) muni-kiosk processes on
+#               broadcast's database (bench_kiosks.c), each signing in a
+#               parent while the others do; all get their one-time codes
+#               at once: the median and slowest from Enter to the queue
+#               screen.
 #   mo_to_reply on broadcast's database (the broadcast cancelled), RINDA
 #               and MAKSA at BENCH_PG_MO_RATE (default 500) a second from
 #               BENCH_PG_MO_COUNT (5,000) mobiles, each timed to its reply
@@ -25,8 +30,7 @@
 # The bench starts its own PostgreSQL cluster (tests/pg.sh: a Unix socket
 # in a private directory, fsync off as a throwaway cluster is; so its
 # figures are the engine's and the protocol's, not a disk's) and stops it
-# at the end. Not done here yet: two gateways and 20 kiosks signing in at
-# once on PostgreSQL. Figures only: nothing fails on
+# at the end. Not done here yet: two gateways (pg-multi's). Figures only: nothing fails on
 # a slow machine.
 set -eu
 # The configuration holds the SMSC password: private from the start.
@@ -230,9 +234,25 @@ EOF
 drain sqlite > drain.sqlite
 drain postgresql > drain.postgresql
 echo "drain_1gw messages=$n window=100 sqlite $(cat drain.sqlite) / postgresql $(cat drain.postgresql)"
+# kiosks ENGINE: bench_kiosks's BENCH_PG_KIOSKS (default 20) kiosks at
+# once on broadcast's database, each signing a parent in.
+kiosks() {
+	printf '[database]\n%s\n[kiosk]\nidle_timeout_s = 3600\n' \
+	    "$db_conf" > muni.conf
+	if [ "$1" = sqlite ]; then
+		q="sqlite3 -batch -noheader '$(pwd)/muni.db'"
+	else
+		q="sh '$PGSH' psql '$pg' '$pgdb' -A -t -c"
+	fi
+	BENCH_KIOSK_CONF=$(pwd)/muni.conf BENCH_KIOSK_SQL=$q \
+	    BENCH_KIOSKS=${BENCH_PG_KIOSKS:-20} "$B/../bench/bench_kiosks"
+}
+
 for e in sqlite postgresql; do
 	broadcast $e > bc.$e
 	mo $e > mo.$e
+	kiosks $e > kiosks.$e
 done
 echo "broadcast residents=$residents sqlite $(cat bc.sqlite) / postgresql $(cat bc.postgresql)"
+echo "kiosk_sign_in sqlite $(cat kiosks.sqlite) / postgresql $(cat kiosks.postgresql)"
 echo "mo_to_reply residents=$residents rate=$mo_rate messages=$mo_count sqlite $(cat mo.sqlite)/ postgresql $(cat mo.postgresql)target_p99_us=10000"
