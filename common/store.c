@@ -1097,6 +1097,22 @@ store_rollback(struct store *s)
 }
 
 int
+store_lost(struct store *s)
+{
+	return s->pg != NULL && pgstore_lost(s->pg);
+}
+
+int
+store_reconnect(struct store *s)
+{
+	if (s->pg == NULL)
+		return 0;
+	if (s->depth > 0 || pgstore_in_tx(s->pg))
+		store_rollback(s);
+	return pgstore_retry(s->pg);
+}
+
+int
 store_savepoint(struct store *s)
 {
 	if (s->depth == 0) {

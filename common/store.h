@@ -102,6 +102,20 @@ void	 store_rollback(struct store *);
 int	 store_savepoint(struct store *);
 int	 store_savepoint_end(struct store *, int keep);
 
+/*
+ * The connection to a PostgreSQL server is lost: a statement failed with
+ * STORE_EIO because the server or the line went, and it is not back yet.
+ * Always 0 on SQLite, whose file does not go away under a process.
+ */
+int	 store_lost(struct store *);
+/*
+ * Connect again now after a loss, once (the open transaction, gone with
+ * the connection, is rolled back first): 0 when the store is usable, -1
+ * not yet (store_errmsg says why). Each store call also tries by itself,
+ * at most once a second; this is for a caller that waits on its own.
+ */
+int	 store_reconnect(struct store *);
+
 /* The database's last error text, for log lines. */
 const char *store_errmsg(struct store *);
 /*

@@ -80,6 +80,13 @@ struct pgstore {
 	int64_t		 retry_ms;	/* no reconnecting before (monotonic) */
 	int		 open_tx;	/* BEGIN sent, no COMMIT or ROLLBACK yet */
 	int		 down;		/* lost, and said so */
+	/*
+	 * A statement failed for want of the connection: libpq may still
+	 * call it CONNECTION_OK (the server gone while a query was read),
+	 * and each later statement would fail the same way without trying
+	 * to reconnect.
+	 */
+	int		 lost;
 };
 
 static _Thread_local char pgstore_err[512];
@@ -1005,7 +1012,34 @@ pgstore_reconnect(struct pgstore *pg)
 		return -1;
 	}
 	pg->down = 0;
+	pg->lost = 0;
 	log_info("reconnected to the database");
+	return 0;
+}
+
+int
+pgstore_lost(struct pgstore *pg)
+{
+	return PQstatus(pg->conn) == CONNECTION_BAD || pg->lost || pg->down;
+}
+
+/*
+ * A caller that stopped using the store while it was lost (the kiosk,
+ * which says so on its screen) asks for it back at a pace of its own.
+ * down stays set until a reconnection has prepared the table again, so a
+ * PQreset that connected but failed after is tried again.
+ */
+int
+pgstore_retry(struct pgstore *pg)
+{
+	if (!pgstore_lost(pg))
+		return 0;
+	/* The caller rolled back: what was open went with the connection. */
+	pg->open_tx = 0;
+	if (pgstore_reconnect(pg) == -1) {
+		pg->down = 1;
+		return -1;
+	}
 	return 0;
 }
 
@@ -1025,7 +1059,7 @@ pgcur_step(struct pgcur *c, const char *name)
 		pgcur_reset(c, 0);
 		return STORE_OK;
 	}
-	if (PQstatus(pg->conn) == CONNECTION_BAD &&
+	if ((PQstatus(pg->conn) == CONNECTION_BAD || pg->lost) &&
 	    pgstore_reconnect(pg) == -1) {
 		/* Once per outage: a daemon's loop asks many times a second. */
 		if (!pg->down)
@@ -1062,6 +1096,8 @@ pgcur_step(struct pgcur *c, const char *name)
 	default:
 		pgstore_setmsg(pg, pgstore_resmsg(pg, c->res));
 		rc = pgstore_code(pg, c->res);
+		if (rc == STORE_EIO)
+			pg->lost = 1;
 		pgcur_reset(c, 0);
 		if (rc != STORE_EBUSY && rc != STORE_EUNIQUE &&
 		    rc != STORE_ECONSTRAINT)

@@ -44,6 +44,10 @@ int		 pgstore_exec(struct pgstore *, const char *what,
 		    const char *sql);
 /* Whether a transaction block is open (possibly failed). */
 int		 pgstore_in_tx(struct pgstore *);
+/* The connection is gone and not yet back (store_lost). */
+int		 pgstore_lost(struct pgstore *);
+/* Try to connect again now, if lost: 0 connected, -1 not yet. */
+int		 pgstore_retry(struct pgstore *);
 int		 pgstore_busy_timeout(struct pgstore *, int ms);
 int64_t		 pgstore_changes(struct pgstore *);
 int64_t		 pgstore_last_rowid(struct pgstore *);

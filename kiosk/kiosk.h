@@ -36,6 +36,9 @@ struct store;
 #define KIOSK_STAFF_ID_DIGITS	9
 #define KIOSK_PIN_MAX		32
 #define KIOSK_OFFERS_MAX	CARD_OFFERS_MAX	/* discounts listed */
+/* Reconnecting to a lost database: 1 s, doubled after each miss, to 30 s. */
+#define KIOSK_RETRY_MIN_MS	1000
+#define KIOSK_RETRY_MAX_MS	30000
 
 /* A screen: its row in the table (screens.h) says what it is. */
 enum kiosk_screen {
@@ -63,6 +66,7 @@ enum kiosk_screen {
 	KS_STAFF_APPROVE,	/* broadcasts awaiting approval */
 	KS_OFFERS,		/* the resident's discounts (issue 21) */
 	KS_CASES,		/* the resident's reports and applications */
+	KS_UNAVAILABLE,		/* the database lost: waiting for it */
 	KS__COUNT,
 };
 
@@ -175,6 +179,10 @@ struct kiosk {
 	char			 msg[512];	/* KS_MESSAGE's text */
 	int			 msg_error;
 	enum kiosk_ask		 ask;		/* a question over the screen */
+	/* KS_UNAVAILABLE: when to try the database again, and the wait. */
+	int64_t			 retry_ms;
+	int64_t			 retry_wait_ms;
+	int64_t			 lost_ms;	/* when it went */
 
 	struct kiosk_session	 sess;
 	struct kiosk_staff	 staff;

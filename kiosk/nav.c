@@ -317,6 +317,8 @@ draw_warning(struct kiosk *k)
 
 /* --- The loop's calls. */
 
+static void	 nav_lost(struct kiosk *);
+
 void
 nav_draw(struct kiosk *k)
 {
@@ -356,6 +358,7 @@ nav_key(struct kiosk *k, int key)
 		return;
 	}
 	screen_get(k->screen)->key(k, key);
+	nav_lost(k);
 }
 
 void
@@ -384,4 +387,30 @@ nav_tick(struct kiosk *k)
 	}
 	if (s->tick != NULL)
 		s->tick(k);
+	nav_lost(k);
+}
+
+/*
+ * A store call of the last key or tick found the database gone (the
+ * PostgreSQL server restarting, the line to the library down). Whatever
+ * the screen went to (a fault message, a sign-in half done) the visit
+ * ends: the transaction that was open is rolled back, so nothing is left
+ * half-written, everything personal is wiped, and the unavailable screen
+ * (screen_start.c) waits for the database with the resident signed out.
+ */
+static void
+nav_lost(struct kiosk *k)
+{
+	int	 visit = k->sess.identified || k->staff.in;
+
+	if (k->screen == KS_UNAVAILABLE || !store_lost(k->store))
+		return;
+	log_warnx("the database is unavailable%s",
+	    visit ? "; the visit ended" : "");
+	store_rollback(k->store);
+	nav_reset(k);
+	k->lost_ms = clock_mono_ms();
+	k->retry_wait_ms = KIOSK_RETRY_MIN_MS;
+	k->retry_ms = k->lost_ms + k->retry_wait_ms;
+	nav_go(k, KS_UNAVAILABLE);
 }

@@ -15,7 +15,11 @@
 
 /* Set the terminal up from the configuration; the welcome screen. */
 void	 nav_init(struct kiosk *);
-/* The loop's calls: the screen showing draws, takes a key, ticks. */
+/*
+ * The loop's calls: the screen showing draws, takes a key, ticks. A key
+ * or tick whose store call found the database lost (store_lost) ends the
+ * visit on the unavailable screen.
+ */
 void	 nav_draw(struct kiosk *);
 void	 nav_key(struct kiosk *, int key);
 /* Called when no key came for a while: idle warning, dashboard. */

@@ -2,7 +2,8 @@
  * screen_start: the frame of a visit — the welcome screen with the
  * language (and the key sequence into staff mode), the menu, the help
  * about the screen a resident came from, and the message screen that
- * says what happened. One task per screen, digits to choose, one back
+ * says what happened, and the screen shown while the database is out of
+ * reach. One task per screen, digits to choose, one back
  * rule (nav.c).
  */
 #include <stdio.h>
@@ -12,8 +13,10 @@
 #include "config.h"
 #include "i18n.h"
 #include "kiosk.h"
+#include "log.h"
 #include "nav.h"
 #include "screens.h"
+#include "store.h"
 #include "ui.h"
 #include "util.h"
 
@@ -261,4 +264,69 @@ const struct screen screen_help = {
 	.name = "help",
 	.draw = draw_help,
 	.key = key_help,
+};
+
+/* --- The database out of reach (nav_lost). */
+
+static void
+draw_unavailable(struct kiosk *k)
+{
+	int	 y;
+
+	(void)k;
+	ui_begin(_("Service unavailable"));
+	y = ui_wrap(3, 4, 72, UI_ERROR, _("The service is temporarily "
+	    "unavailable. Please try again in a few minutes.")) + 1;
+	ui_wrap(y, 4, 72, UI_NORMAL, _("Whoever was signed in has been "
+	    "signed out, and nothing of theirs stays on the screen. The kiosk "
+	    "starts again by itself as soon as the service is back."));
+	ui_finish(NULL);
+}
+
+/*
+ * Try the database again when it is due: 1 s after it went, then each
+ * wait twice the one before, up to KIOSK_RETRY_MAX_MS, so kiosks across
+ * the parishes do not all knock at once on a server coming back. Back,
+ * the kiosk starts from the welcome screen.
+ */
+static void
+tick_unavailable(struct kiosk *k)
+{
+	int64_t	 now = clock_mono_ms();
+	char	 d[64];
+
+	if (now < k->retry_ms)
+		return;
+	if (store_reconnect(k->store) == -1) {
+		k->retry_wait_ms *= 2;
+		if (k->retry_wait_ms > KIOSK_RETRY_MAX_MS)
+			k->retry_wait_ms = KIOSK_RETRY_MAX_MS;
+		k->retry_ms = now + k->retry_wait_ms;
+		log_debug("database still unavailable (%s), next try in "
+		    "%lld ms", store_errmsg(k->store),
+		    (long long)k->retry_wait_ms);
+		return;
+	}
+	log_info("the database is back after %lld s",
+	    (long long)((now - k->lost_ms) / 1000));
+	(void)snprintf(d, sizeof(d), "after %lld s",
+	    (long long)((now - k->lost_ms) / 1000));
+	nav_audit(k, "database back", d);
+	nav_reset(k);
+}
+
+/* Keys do nothing here; a resident pressing them still gets the retries. */
+static void
+key_unavailable(struct kiosk *k, int key)
+{
+	(void)key;
+	tick_unavailable(k);
+}
+
+const struct screen screen_unavailable = {
+	.name = "unavailable",
+	.flags = SCREEN_QUIET,
+	.draw = draw_unavailable,
+	.key = key_unavailable,
+	.tick = tick_unavailable,
 };

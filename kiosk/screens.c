@@ -33,6 +33,7 @@ static const struct screen *const screens[KS__COUNT] = {
 	[KS_STAFF_APPROVE] =	&screen_staff_approve,
 	[KS_OFFERS] =		&screen_offers,
 	[KS_CASES] =		&screen_cases,
+	[KS_UNAVAILABLE] =	&screen_unavailable,
 };
 
 const struct screen *

@@ -22,8 +22,9 @@ struct screen_question {
 #define SCREEN_STAFF	0x1	/* staff mode: 9 opens no help there */
 #define SCREEN_PAGED	0x2	/* a list on pages: its help tells the keys */
 /*
- * Holds nothing personal (the welcome screen): no idle warning while no
- * staff member is signed in; the row's tick does what idle means here.
+ * Holds nothing personal (the welcome screen, the database lost): no idle
+ * warning while no staff member is signed in; the row's tick does what
+ * idle means here.
  */
 #define SCREEN_QUIET	0x4
 /* Text is typed there: '*' and '.' are characters, not speech keys. */
@@ -53,7 +54,7 @@ const struct screen *screen_get(enum kiosk_screen);
 
 /* The rows, each defined in its room. */
 extern const struct screen screen_welcome, screen_menu, screen_help,
-	    screen_message;				/* screen_start.c */
+	    screen_message, screen_unavailable;		/* screen_start.c */
 extern const struct screen screen_ident_code, screen_ident_otp;
 							/* screen_signin.c */
 extern const struct screen screen_queue;		/* screen_queue.c */

@@ -5,6 +5,8 @@
 #
 #   pg.sh start DIR         initdb + pg_ctl start in DIR (created, empty)
 #   pg.sh stop DIR          stop the cluster and remove DIR
+#   pg.sh halt DIR          stop the server at once (a crash), keep DIR
+#   pg.sh resume DIR        start a halted cluster's server again
 #   pg.sh createdb DIR NAME a fresh database; prints its connection URL
 #   pg.sh url DIR NAME      the connection URL of database NAME
 #   pg.sh psql DIR NAME ... psql on database NAME with the arguments given
@@ -18,7 +20,7 @@
 set -eu
 
 usage() {
-	echo "usage: pg.sh start|stop DIR | createdb|url DIR NAME | psql DIR NAME [ARG...]" >&2
+	echo "usage: pg.sh start|stop|halt|resume DIR | createdb|url DIR NAME | psql DIR NAME [ARG...]" >&2
 	exit 2
 }
 
@@ -45,6 +47,17 @@ as_owner() {
 	fi
 }
 
+# serve: start the server of DIR's cluster. Enough connections for two
+# gateways, kiosks and munictl at once; no TCP; the socket and the log in
+# DIR. $PG_OPTS (more -c NAME=VALUE words) come last and win: a test of
+# TLS listens on 127.0.0.1 with a certificate.
+serve() {
+	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
+	    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${PG_OPTS:-}" \
+	    start >/dev/null ||
+	    { cat "$dir/server.log" >&2; exit 1; }
+}
+
 [ $# -ge 2 ] || usage
 cmd=$1
 dir=$2
@@ -62,12 +75,15 @@ start)
 	as_owner "$bin/initdb" -D "$dir/data" -U muni -A trust -E UTF8 \
 	    --locale=C --no-sync >"$dir/initdb.log" 2>&1 ||
 	    { cat "$dir/initdb.log" >&2; exit 1; }
-	# Enough connections for two gateways, kiosks and munictl at once;
-	# no TCP; the socket and the log in DIR.
-	as_owner "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-	    -o "-c listen_addresses='' -c unix_socket_directories='$dir' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
-	    start >/dev/null ||
-	    { cat "$dir/server.log" >&2; exit 1; }
+	serve
+	;;
+halt)
+	bin=$(bindir)
+	as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null
+	;;
+resume)
+	bin=$(bindir)
+	serve
 	;;
 stop)
 	bin=$(bindir)

@@ -613,6 +613,53 @@ test_reconnect(void **state)
 	clock_clear_fake();
 }
 
+/*
+ * store_lost says that a statement found the connection gone, until it is
+ * back; store_reconnect, for a caller that waits on its own (the kiosk),
+ * rolls back the transaction that went with the connection first, so the
+ * store comes back with nothing half-written and nothing left open.
+ */
+static void
+test_lost(void **state)
+{
+	struct fx	*fx = *state;
+	int64_t		 n;
+
+	fx->s = open_ok(fx, STORE_CREATE);
+	clock_set_fake(1765000000);
+	assert_int_equal(store_lost(fx->s), 0);
+	assert_int_equal(store_reconnect(fx->s), 0);
+
+	assert_int_equal(store_begin(fx->s), 0);
+	assert_int_equal(store_audit(fx->s, "anna", "test.lost", "a"), 0);
+	kill_backend(fx, fx->s);
+	assert_int_equal(store_audit(fx->s, "anna", "test.lost", "b"), -1);
+	assert_int_equal(store_lost(fx->s), 1);
+	assert_int_equal(store_reconnect(fx->s), 0);
+	assert_int_equal(store_lost(fx->s), 0);
+	n = -1;
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.lost", (time_t)0), STORE_ROW);
+	assert_true(n == 0);
+
+	/* No transaction is left open: the next one is the caller's own. */
+	assert_int_equal(store_begin(fx->s), 0);
+	assert_int_equal(store_audit(fx->s, "anna", "test.lost", "c"), 0);
+	assert_int_equal(store_commit(fx->s), 0);
+	assert_int_equal(store_one_i64(fx->s, ST_AUDIT_COUNT, &n, "sst",
+	    "anna", "test.lost", (time_t)0), STORE_ROW);
+	assert_true(n == 1);
+
+	/* Lost outside a transaction: lost until a statement or a retry. */
+	kill_backend(fx, fx->s);
+	assert_int_equal(store_audit(fx->s, "anna", "test.lost", "d"), -1);
+	assert_int_equal(store_lost(fx->s), 1);
+	clock_advance_ms(1001);
+	assert_int_equal(store_reconnect(fx->s), 0);
+	assert_int_equal(store_lost(fx->s), 0);
+	clock_clear_fake();
+}
+
 static void
 test_urls(void **state)
 {
@@ -692,6 +739,7 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_reconnect, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_lost, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_urls, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_password_file, setup,
 		    teardown),
