@@ -608,6 +608,15 @@ static const char *migrations[] = {
 	" PRIMARY KEY (client, endpoint, key)) WITHOUT ROWID;"
 	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);"
 	"PRAGMA user_version = 9;",
+	/*
+	 * 9 -> 10: claim leases, for several gateways on one PostgreSQL
+	 * database (issue 19): the node whose claim holds a queued or
+	 * inflight row and until when. SQLite has one gateway and never
+	 * writes them; the columns are here so the two schemas agree.
+	 */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"PRAGMA user_version = 10;",
 };
 
 static char	 store_err[512];
@@ -1260,6 +1269,20 @@ store_audit_count(struct store *s, const char *actor, const char *action,
 	    since) != STORE_ROW)
 		return -1;
 	return n;
+}
+
+int
+store_job_lock(struct store *s, const char *job)
+{
+	int64_t		 yes = 0;
+
+	if (s->pg == NULL)
+		return 1;
+	if (store_one_i64(s, ST_JOB_LOCK, &yes, "s", job) != STORE_ROW) {
+		log_warnx("job %s: lock: %s", job, store_errmsg(s));
+		return -1;
+	}
+	return yes == 1;
 }
 
 void

@@ -237,6 +237,16 @@ int	 store_tune_daemon(struct store *);
 #define STORE_ORIGIN_MAX	127
 void	 store_set_origin(struct store *, const char *origin);
 
+/*
+ * May this process run job (a name: "settle", "reminders") now? Several
+ * gateways share a PostgreSQL database, and a job that must run once runs
+ * on the one holding its session advisory lock, until its connection ends
+ * (the node stops or dies) and another takes it. Ask before each run:
+ * once taken the answer stays yes. Always 1 on SQLite (one gateway); 0,
+ * or -1 on a database error (logged).
+ */
+int	 store_job_lock(struct store *, const char *job);
+
 /* Write an audit-log row: who did what (never a personal code). */
 int	 store_audit(struct store *, const char *actor, const char *action,
 	    const char *detail);

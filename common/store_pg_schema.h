@@ -485,6 +485,10 @@ static const char *const pg_migrations[] = {
 	" created_at BIGINT NOT NULL,"
 	" PRIMARY KEY (client, endpoint, key));"
 	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);",
+	/* 9 -> 10: claim leases, as SQLite's migration 9 -> 10. */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until BIGINT;"
+	"UPDATE muni_meta SET version = 10;",
 };
 
 /*

@@ -817,6 +817,31 @@ pump_cb(evutil_socket_t fd, short ev, void *arg)
 		disp_pump(d);
 }
 
+/*
+ * Several gateways on PostgreSQL: keep this node's claims its own, and
+ * take over the inflight rows of a node whose lease lapsed (it died).
+ */
+static void
+lease_tick(struct disp *d)
+{
+	int64_t		 n;
+
+	d->lease_at = clock_now() + config_int(d->cfg, CFG_SMSGW_LEASE_S) / 3;
+	if (store_dialect(d->store) != STORE_POSTGRES ||
+	    batch_begin(d->batch) == -1)
+		return;
+	if ((n = outbox_lease_tick(d->store, clock_now())) == -1) {
+		batch_fail(d->batch);
+		return;
+	}
+	if (n > 0) {
+		log_info("%lld messages a gone node left inflight are queued "
+		    "again (a few may reach their phones twice)",
+		    (long long)n);
+		d->drained = 0;
+	}
+}
+
 static void
 tick_cb(evutil_socket_t fd, short ev, void *arg)
 {
@@ -835,11 +860,18 @@ tick_cb(evutil_socket_t fd, short ev, void *arg)
 	}
 	if (d->drained && d->next_due != 0 && clock_now() >= d->next_due)
 		d->drained = 0;
-	/* Broadcasts follow the final states of their messages. */
-	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
+	/*
+	 * Broadcasts follow the final states of their messages: on one
+	 * gateway at a time when several share a database.
+	 */
+	if (++d->ticks % SETTLE_TICKS == 0 &&
+	    store_job_lock(d->store, "settle") == 1 &&
+	    batch_begin(d->batch) == 0 &&
 	    broadcast_settle(d->store, config_int(d->cfg,
 	    CFG_SMS_RECEIPT_WAIT_H) * 3600, &settled) == -1)
 		batch_fail(d->batch);
+	if (clock_now() >= d->lease_at)
+		lease_tick(d);
 	if (!TAILQ_EMPTY(&d->stashq))
 		stash_retry(d);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {

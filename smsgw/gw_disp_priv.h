@@ -148,6 +148,7 @@ struct disp {
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
 	time_t		 recover_at;	/* after a failed recovery, 0 none */
+	time_t		 lease_at;	/* next lease renewal (PostgreSQL) */
 	/*
 	 * A commit failed (disk full, I/O error): until one succeeds again,
 	 * rows are claimed only by the tick's probe, which commits the claim
