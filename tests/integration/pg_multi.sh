@@ -1,0 +1,162 @@
+#!/bin/sh
+# pg_multi: two muni-smsgw, active/active, on one PostgreSQL database
+# (issue 19), each with its own bind to one simulator. A queue of a few
+# thousand messages is drained by both (each sends some, none twice); one
+# is killed with SIGKILL half-way and the other sends what it had claimed
+# once its lease lapsed, duplicates staying within the dead node's window;
+# the broadcast settling job runs on one node at a time (its advisory
+# lock) and passes to the other when the holder dies.
+set -eu
+. "$MUNI_TOP/tests/integration/lib.sh"
+export MUNI_LANG=en
+
+B=$MUNI_BIN
+N=3000
+WINDOW=20
+# Outside the work directory: as root, the server runs as postgres, which
+# may not enter a private directory of root's.
+pg=$(mktemp -d "${TMPDIR:-/tmp}/muni-pgmulti.XXXXXX")
+sh "$MUNI_TOP/tests/pg.sh" start "$pg" > /dev/null
+url=$(sh "$MUNI_TOP/tests/pg.sh" createdb "$pg" muni)
+psql_() { sh "$MUNI_TOP/tests/pg.sh" psql "$pg" muni -At "$@"; }
+q() { psql_ -c "$1"; }
+
+simpid=""
+apid=""
+bpid=""
+cleanup() {
+	for p in $apid $bpid $simpid; do kill "$p" 2>/dev/null || :; done
+	for p in $apid $bpid $simpid; do wait "$p" 2>/dev/null || :; done
+	sh "$MUNI_TOP/tests/pg.sh" stop "$pg" > /dev/null 2>&1 || :
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+die() {
+	echo "FAIL: $*"
+	for n in a b; do
+		echo "--- node $n"
+		grep -v ' info: \(queued\|submit\|resp\|done\|receipt\) msg=' \
+		    gw-$n.err 2>/dev/null | tail -n 20 || :
+	done
+	echo "--- simulator"; tail -n 10 sim.err 2>/dev/null || :
+	exit 1
+}
+
+"$B/muni-smscsim" -p 0 -o submit.log -C "$PWD/ctl.sock" \
+    >sim.out 2>sim.err </dev/null &
+simpid=$!
+wait_for 5 "the simulator's port" grep -q '^port=' sim.out
+sport=$(sed -n 's/^port=//p' sim.out)
+
+# conf NODE: node NODE's muni-NODE.conf; sets its HTTP port in port_NODE.
+conf() {
+	_p=$(free_port)
+	eval "port_$1=$_p"
+	cat > muni-$1.conf <<EOF
+[database]
+url = $url
+[smsc]
+port = $sport
+system_id = muni
+password = secret
+source_addr = MUNI
+window = $WINDOW
+max_tps = 150
+enquire_link_s = 5
+response_timeout_s = 2
+[sms]
+quiet_hours = 00:00-00:00
+[smsgw]
+node = gw-$1
+lease_s = 10
+[http]
+listen = 127.0.0.1:$_p
+EOF
+	chmod 600 muni-$1.conf
+}
+conf a
+conf b
+"$B/munictl" -c muni-a.conf init > init.out 2>&1 || { cat init.out; die "munictl init"; }
+
+healthy() {
+	perl -MHTTP::Tiny -e 'exit(HTTP::Tiny->new(timeout => 2)->get($ARGV[0])
+	    ->{status} == 200 ? 0 : 1)' "http://127.0.0.1:$1/health"
+}
+metrics() {
+	perl -MHTTP::Tiny -e 'print HTTP::Tiny->new(timeout => 2)->get($ARGV[0])
+	    ->{content} // ""' "http://127.0.0.1:$1/metrics"
+}
+start() {
+	"$B/muni-smsgw" -c muni-$1.conf -d 2>>gw-$1.err &
+	eval "${1}pid=$!"
+	eval "wait_for 10 'node $1 bound' healthy \$port_$1"
+}
+
+# The settling job's advisory lock: who holds it (a backend pid).
+settle_holders() {
+	q "SELECT pid FROM pg_locks WHERE locktype = 'advisory'
+	    AND classid = 1836412521 AND objid = hashtext('job:settle')::oid
+	    AND granted"
+}
+
+start a
+wait_for 5 "node a settling" sh -c "[ -n \"\$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('job:settle')::oid AND granted\")\" ]"
+holder_a=$(settle_holders)
+start b
+metrics "$port_a" | grep -q '^muni_smsgw_node_info{node="gw-a"} 1$' ||
+    die "node a's /metrics does not name it"
+metrics "$port_b" | grep -q '^muni_smsgw_node_info{node="gw-b"} 1$' ||
+    die "node b's /metrics does not name it"
+
+# The queue: N messages committed at once, as a broadcast writes them.
+now=$(date +%s)
+q "INSERT INTO outbox (phone, text, created_at, updated_at, priority)
+    SELECT '+3712' || lpad(g::text, 7, '0'), 'Ziņa ' || g, $now, $now, 1
+    FROM generate_series(1, $N) g" > /dev/null
+
+# Both send, at once: the settling job stays with node a alone.
+sent() { q "SELECT count(*) FROM outbox WHERE state <> 'queued'"; }
+wait_for 30 "a third sent" sh -c "[ \$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT count(*) FROM outbox WHERE state NOT IN ('queued', 'inflight')\") -ge $((N / 3)) ]"
+expect_eq "settle lock holders while both run" "$(settle_holders)" "$holder_a"
+[ "$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-a'")" -gt 0 ] ||
+    die "node a claimed nothing"
+[ "$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-b'")" -gt 0 ] ||
+    die "node b claimed nothing"
+
+# Node a dies with rows claimed and inflight.
+kill -9 "$apid"
+wait "$apid" 2>/dev/null || :
+apid=""
+left=$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-a'
+    AND state IN ('queued', 'inflight')")
+echo "node a killed: $(sent) of $N past queued, $left of them a's unsent"
+
+# Node b finishes, a's rows too once a's lease lapsed.
+done_all() {
+	[ "$(q "SELECT count(*) FROM outbox WHERE state IN ('queued',
+	    'inflight')")" -eq 0 ]
+}
+wait_for 60 "every message sent" done_all
+# The settling job moved to node b (a's connection ended with it).
+wait_for 5 "node b settling" sh -c "h=\$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('job:settle')::oid AND granted\"); [ -n \"\$h\" ] && [ \"\$h\" != $holder_a ]"
+[ "$(settle_holders | wc -l)" -eq 1 ] || die "two holders of the settling job"
+
+"$B/muni-smscsim" --ctl -C "$PWD/ctl.sock" flush > /dev/null
+# Every message reached the SMSC; a message twice only if node a had
+# handed it over without an answer when it died: its window at most.
+sed -n 's/.* dst=\([^ ]*\) .*/\1/p' submit.log | sort > dst.txt
+expect_eq "phones reached" "$(uniq dst.txt | wc -l)" "$N"
+dups=$(uniq -d dst.txt | wc -l)
+echo "sent twice: $dups (node a's window: $WINDOW)"
+[ "$dups" -le "$WINDOW" ] || die "$dups messages sent twice"
+# Final, but for those whose receipt went to the dead node's bind.
+q "SELECT claimed_by, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"
+[ "$(q "SELECT count(*) FROM outbox WHERE state <> 'delivered'
+    AND NOT (state = 'accepted' AND claimed_by = 'gw-a')")" -eq 0 ] ||
+    die "messages not final"
+[ "$(q "SELECT count(*) FROM outbox WHERE state = 'delivered'
+    AND claimed_by = 'gw-b'")" -gt 0 ] || die "node b delivered nothing"
+grep -q 'a gone node left inflight are queued again' gw-b.err ||
+    [ "$left" -eq 0 ] || die "node b did not take over a's inflight rows"
+echo "ok"
