@@ -808,9 +808,14 @@ STMT(ST_OUTBOX_LEASE_TAKEOVER,
     "UPDATE outbox SET state = 'queued', updated_at = ?1,"
     " claimed_by = NULL, lease_until = NULL"
     " WHERE state = 'inflight' AND lease_until <= ?1")
-/* Per node: rows inflight and rows accepted since ?1 (munictl report). */
+/*
+ * Per node (munictl report): rows inflight, rows sent (past inflight), and
+ * of those the ones last changed since ?1.
+ */
 STMT(ST_OUTBOX_NODE_STATS,
     "SELECT claimed_by, count(CASE WHEN state = 'inflight' THEN 1 END),"
+    " count(CASE WHEN state <> 'queued' AND state <> 'inflight'"
+    "  THEN 1 END),"
     " count(CASE WHEN state <> 'queued' AND state <> 'inflight'"
     "  AND updated_at >= ?1 THEN 1 END)"
     " FROM outbox WHERE claimed_by IS NOT NULL"

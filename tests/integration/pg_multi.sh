@@ -158,6 +158,15 @@ q "SELECT claimed_by, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"
     AND state <> 'accepted'")" -eq 0 ] || die "messages neither delivered nor accepted"
 [ "$(q "SELECT count(*) FROM outbox WHERE state = 'delivered'
     AND claimed_by = 'gw-b'")" -gt 0 ] || die "node b delivered nothing"
+# munictl report counts each node's messages.
+"$B/munictl" -c muni-b.conf report > report.out 2>&1 || { cat report.out; die "munictl report"; }
+grep '^node=' report.out
+for n in a b; do
+	want=$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-$n'
+	    AND state NOT IN ('queued', 'inflight')")
+	grep -q "^node=gw-$n inflight=0 sent=$want sent_24h=$want\$" report.out ||
+	    die "munictl report: node gw-$n's line, want sent=$want"
+done
 grep -q 'a gone node left inflight are queued again' gw-b.err ||
     [ "$left" -eq 0 ] || die "node b did not take over a's inflight rows"
 echo "ok"
