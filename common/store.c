@@ -1272,6 +1272,22 @@ store_audit_count(struct store *s, const char *actor, const char *action,
 }
 
 int
+store_listen(struct store *s, const char *channel)
+{
+	if (s->pg == NULL)
+		return -1;
+	return pgstore_listen(s->pg, channel);
+}
+
+int
+store_notified(struct store *s)
+{
+	if (s->pg == NULL)
+		return 0;
+	return pgstore_notified(s->pg);
+}
+
+int
 store_job_lock(struct store *s, const char *job)
 {
 	int64_t		 yes = 0;

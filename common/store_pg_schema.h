@@ -488,6 +488,16 @@ static const char *const pg_migrations[] = {
 	/* 9 -> 10: claim leases, as SQLite's migration 9 -> 10. */
 	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
 	"ALTER TABLE outbox ADD COLUMN lease_until BIGINT;"
+	/*
+	 * PostgreSQL's alone: rows queued wake the gateways listening on
+	 * muni_outbox (STORE_CHANNEL_OUTBOX), once per statement, at its
+	 * commit; pg_schema.sh leaves it out of the comparison.
+	 */
+	"CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql"
+	" AS $$ BEGIN PERFORM pg_notify('muni_outbox', '');"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
+	" FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();"
 	"UPDATE muni_meta SET version = 10;",
 };
 

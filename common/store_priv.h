@@ -45,6 +45,10 @@ int		 pgstore_exec(struct pgstore *, const char *what,
 /* Whether a transaction block is open (possibly failed). */
 int		 pgstore_in_tx(struct pgstore *);
 int		 pgstore_busy_timeout(struct pgstore *, int ms);
+/* LISTEN channel: the connection's socket, or -1. */
+int		 pgstore_listen(struct pgstore *, const char *channel);
+/* Notifications that came (consumed), or -1 when the connection failed. */
+int		 pgstore_notified(struct pgstore *);
 int64_t		 pgstore_changes(struct pgstore *);
 int64_t		 pgstore_last_rowid(struct pgstore *);
 struct pgcur	*pgstore_prepare(struct pgstore *, const char *sql,

@@ -192,6 +192,7 @@ struct disp {
 	struct event	*tick_ev;
 	struct event	*pump_ev;	/* a pump on the next turn */
 	struct event	*house_ev;
+	struct event	*notify_ev;	/* PostgreSQL's LISTEN, or NULL */
 	struct event	*inbox_ev;
 	int		 stopping;
 	void		(*stop_done)(void *);

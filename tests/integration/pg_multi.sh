@@ -167,6 +167,14 @@ for n in a b; do
 	grep -q "^node=gw-$n inflight=0 sent=$want sent_24h=$want\$" report.out ||
 	    die "munictl report: node gw-$n's line, want sent=$want"
 done
+# New rows wake the gateways by NOTIFY (the poll is the fallback).
+grep -q 'node gw-a: new messages announced by the database (LISTEN muni_outbox)' gw-a.err ||
+    die "node a does not listen"
+grep -q 'node gw-b: new messages announced by the database (LISTEN muni_outbox)' gw-b.err ||
+    die "node b does not listen"
+q "INSERT INTO outbox (phone, text, created_at, updated_at)
+    VALUES ('+37129999999', 'Vēl viena', $now, $now)" > /dev/null
+wait_for 10 "the late message sent" done_all
 grep -q 'a gone node left inflight are queued again' gw-b.err ||
     [ "$left" -eq 0 ] || die "node b did not take over a's inflight rows"
 echo "ok"
