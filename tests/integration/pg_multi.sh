@@ -73,9 +73,16 @@ node = gw-$1
 lease_s = 10
 [http]
 listen = 127.0.0.1:$_p
+# Nothing is posted (no broadcast ends): the poster runs, on one node.
+[http.callback.erp]
+url = http://127.0.0.1:9/muni
+events = broadcast.done
+secret_file = $PWD/cb.secret
 EOF
 	chmod 600 muni-$1.conf
 }
+echo "s3cr3t-for-the-erp" > cb.secret
+chmod 600 cb.secret
 conf a
 conf b
 "$B/munictl" -c muni-a.conf init > init.out 2>&1 || { cat init.out; die "munictl init"; }
@@ -94,21 +101,24 @@ start() {
 	eval "wait_for 10 'node $1 bound' healthy \$port_$1"
 }
 
-# The settling job's advisory lock: who holds it (a backend pid).
-settle_holders() {
+# A job's advisory lock: who holds it (a backend pid).
+holders() {
 	q "SELECT pid FROM pg_locks WHERE locktype = 'advisory'
-	    AND classid = 1836412521 AND objid = hashtext('job:settle')::oid
+	    AND classid = 1836412521 AND objid = hashtext('job:$1')::oid
 	    AND granted"
+}
+settle_holders() { holders settle; }
+# has_holder JOB [PID]: a backend holds JOB's lock, another than PID.
+has_holder() {
+	_h=$(holders "$1")
+	[ -n "$_h" ] && [ "$_h" != "${2:-}" ]
 }
 
 start a
-wait_for 5 "node a settling" sh -c "[ -n \"\$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('job:settle')::oid AND granted\")\" ]"
+wait_for 5 "node a settling" has_holder settle
 holder_a=$(settle_holders)
-start b
-metrics "$port_a" | grep -q '^muni_smsgw_node_info{node="gw-a"} 1$' ||
-    die "node a's /metrics does not name it"
-metrics "$port_b" | grep -q '^muni_smsgw_node_info{node="gw-b"} 1$' ||
-    die "node b's /metrics does not name it"
+wait_for 5 "node a posting callbacks" has_holder callbacks
+cb_a=$(holders callbacks)
 
 # The queue: N messages committed at once, as a broadcast writes them.
 now=$(date +%s)
@@ -116,10 +126,31 @@ q "INSERT INTO outbox (phone, text, created_at, updated_at, priority)
     SELECT '+3712' || lpad(g::text, 7, '0'), 'Ziņa ' || g, $now, $now, 1
     FROM generate_series(1, $N) g" > /dev/null
 
+# Node b starts while node a has messages inflight, and leaves them be:
+# its start queues again only its own and those of lapsed leases.
+a_inflight() {
+	[ "$(q "SELECT count(*) FROM outbox WHERE state = 'inflight'
+	    AND claimed_by = 'gw-a'")" -gt 0 ]
+}
+wait_for 10 "node a sending" a_inflight
+start b
+if grep 'left inflight are queued again' gw-b.err; then
+	die "node b's start queued node a's inflight messages again"
+fi
+metrics "$port_a" | grep -q '^muni_smsgw_node_info{node="gw-a"} 1$' ||
+    die "node a's /metrics does not name it"
+metrics "$port_b" | grep -q '^muni_smsgw_node_info{node="gw-b"} 1$' ||
+    die "node b's /metrics does not name it"
+
 # Both send, at once: the settling job stays with node a alone.
 sent() { q "SELECT count(*) FROM outbox WHERE state <> 'queued'"; }
-wait_for 30 "a third sent" sh -c "[ \$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT count(*) FROM outbox WHERE state NOT IN ('queued', 'inflight')\") -ge $((N / 3)) ]"
+sent_at_least() {
+	[ "$(q "SELECT count(*) FROM outbox WHERE state NOT IN ('queued',
+	    'inflight')")" -ge "$1" ]
+}
+wait_for 30 "a third sent" sent_at_least $((N / 3))
 expect_eq "settle lock holders while both run" "$(settle_holders)" "$holder_a"
+expect_eq "callback poster lock holders while both run" "$(holders callbacks)" "$cb_a"
 [ "$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-a'")" -gt 0 ] ||
     die "node a claimed nothing"
 [ "$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-b'")" -gt 0 ] ||
@@ -140,8 +171,9 @@ done_all() {
 }
 wait_for 60 "every message sent" done_all
 # The settling job moved to node b (a's connection ended with it).
-wait_for 5 "node b settling" sh -c "h=\$(sh '$MUNI_TOP/tests/pg.sh' psql '$pg' muni -At -c \"SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext('job:settle')::oid AND granted\"); [ -n \"\$h\" ] && [ \"\$h\" != $holder_a ]"
+wait_for 5 "node b settling" has_holder settle "$holder_a"
 [ "$(settle_holders | wc -l)" -eq 1 ] || die "two holders of the settling job"
+wait_for 5 "node b posting callbacks" has_holder callbacks "$cb_a"
 
 "$B/muni-smscsim" --ctl -C "$PWD/ctl.sock" flush > /dev/null
 # Every message reached the SMSC; a message twice only if node a had
