@@ -56,6 +56,8 @@
 	X(SMS_REASSEMBLY_TIMEOUT_S, "sms", "reassembly_timeout_s", INT,	\
 	    "600", 10, 86400)						\
 	X(SMS_RECEIPT_WAIT_H, "sms", "receipt_wait_h", INT, "72", 1, 720)	\
+	X(SMSGW_NODE, "smsgw", "node", STR, "", 0, 63)			\
+	X(SMSGW_LEASE_S, "smsgw", "lease_s", INT, "60", 10, 3600)	\
 	X(USSD_SERVICE_CODE, "ussd", "service_code", USSDCODE, "*505#",	\
 	    0, 0)							\
 	X(USSD_SESSION_TIMEOUT_S, "ussd", "session_timeout_s", INT,	\

@@ -308,11 +308,49 @@ done(struct store *s, int rc, const char *what)
 	return rc < 0 ? -1 : 0;
 }
 
+/* This gateway's node name and lease (outbox_set_node), set at start. */
+static char	 node_name[OUTBOX_NODE_MAX + 1] = "muni";
+static int	 node_lease_s = 60;
+
+void
+outbox_set_node(const char *node, int lease_s)
+{
+	if (node != NULL && *node != '\0')
+		(void)util_strlcpy_utf8(node_name, node, sizeof(node_name));
+	if (lease_s > 0)
+		node_lease_s = lease_s;
+}
+
+const char *
+outbox_node(void)
+{
+	return node_name;
+}
+
 int64_t
 outbox_recover(struct store *s)
 {
-	if (done(s, store_do(s, ST_OUTBOX_RECOVER, "t", clock_now()),
-	    "recover") == -1)
+	int	 rc;
+
+	if (store_dialect(s) == STORE_POSTGRES)
+		rc = store_do(s, ST_OUTBOX_RECOVER_NODE, "ts", clock_now(),
+		    node_name);
+	else
+		rc = store_do(s, ST_OUTBOX_RECOVER, "t", clock_now());
+	if (done(s, rc, "recover") == -1)
+		return -1;
+	return store_changes(s);
+}
+
+int64_t
+outbox_lease_tick(struct store *s, time_t now)
+{
+	if (store_dialect(s) != STORE_POSTGRES)
+		return 0;
+	if (done(s, store_do(s, ST_OUTBOX_LEASE_RENEW, "stt", node_name,
+	    now + node_lease_s, now), "lease") == -1 ||
+	    done(s, store_do(s, ST_OUTBOX_LEASE_TAKEOVER, "t", now),
+	    "lease") == -1)
 		return -1;
 	return store_changes(s);
 }
@@ -387,9 +425,19 @@ outbox_claim(struct store *s, time_t now, struct outbox_row *rows, int max,
 		do {
 			lim = max - n < (int)nitems(expired) ? max - n :
 			    (int)nitems(expired);
-			c = store_cur(s, ST_OUTBOX_READY);
-			if (store_bind(c, "Iti", prio, now, lim) != STORE_OK)
-				return db_fail(s, "claim");
+			/* Several gateways: only PostgreSQL leases. */
+			if (store_dialect(s) == STORE_POSTGRES) {
+				c = store_cur(s, ST_OUTBOX_CLAIM_LEASED);
+				if (store_bind(c, "Itist", prio, now, lim,
+				    node_name, now + node_lease_s) !=
+				    STORE_OK)
+					return db_fail(s, "claim");
+			} else {
+				c = store_cur(s, ST_OUTBOX_READY);
+				if (store_bind(c, "Iti", prio, now, lim) !=
+				    STORE_OK)
+					return db_fail(s, "claim");
+			}
 			nexp = got = 0;
 			while ((rc = store_step(c)) == STORE_ROW) {
 				got++;

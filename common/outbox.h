@@ -155,9 +155,28 @@ int	 outbox_parts(struct store *, int64_t id, struct outbox_part_info *,
 /*
  * At start: rows a crash left inflight go back to queued. They may have
  * reached the SMSC, so a few are sent twice (at most the window); none is
- * lost. Returns how many, or -1.
+ * lost. Returns how many, or -1. On PostgreSQL, where several gateways
+ * may share the outbox (issue 19), only this node's rows and those whose
+ * lease lapsed: never what another live node has inflight.
  */
 int64_t	 outbox_recover(struct store *);
+
+/*
+ * This gateway's name among several on one PostgreSQL database ([smsgw]
+ * node) and how long its claims hold (lease_s): a claim marks the rows it
+ * takes with both, so that the other nodes leave them alone until the
+ * lease lapses. Call once at start, before the first claim. SQLite has
+ * one gateway and no leases.
+ */
+#define OUTBOX_NODE_MAX	63
+void	 outbox_set_node(const char *node, int lease_s);
+const char *outbox_node(void);
+/*
+ * Every lease_s / 3 on PostgreSQL: renew this node's leases, and queue
+ * again the inflight rows of nodes whose lease lapsed (a node that died).
+ * Returns how many rows were taken over (0 on SQLite), or -1.
+ */
+int64_t	 outbox_lease_tick(struct store *, time_t now);
 
 /* A row claimed for sending; text is a copy the caller owns. */
 struct outbox_row {

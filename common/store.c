@@ -625,6 +625,16 @@ static const char *migrations[] = {
 	/* munictl report's weeks: the inbox of a date range. */
 	"CREATE INDEX inbox_received ON inbox (received_at);"
 	"PRAGMA user_version = 10;",
+
+	/*
+	 * 10 -> 11: claim leases, for several gateways on one PostgreSQL
+	 * database (issue 19): the node whose claim holds a queued or
+	 * inflight row and until when. SQLite has one gateway and never
+	 * writes them; the columns are here so the two schemas agree.
+	 */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until INTEGER;"
+	"PRAGMA user_version = 11;",
 };
 
 static char	 store_err[512];
@@ -1336,6 +1346,36 @@ store_audit_count(struct store *s, const char *actor, const char *action,
 	    since) != STORE_ROW)
 		return -1;
 	return n;
+}
+
+int
+store_listen(struct store *s, const char *channel)
+{
+	if (s->pg == NULL)
+		return -1;
+	return pgstore_listen(s->pg, channel);
+}
+
+int
+store_notified(struct store *s)
+{
+	if (s->pg == NULL)
+		return 0;
+	return pgstore_notified(s->pg);
+}
+
+int
+store_job_lock(struct store *s, const char *job)
+{
+	int64_t		 yes = 0;
+
+	if (s->pg == NULL)
+		return 1;
+	if (store_one_i64(s, ST_JOB_LOCK, &yes, "s", job) != STORE_ROW) {
+		log_warnx("job %s: lock: %s", job, store_errmsg(s));
+		return -1;
+	}
+	return yes == 1;
 }
 
 void

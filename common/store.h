@@ -270,6 +270,30 @@ int	 store_checkpoint(struct store *);
 #define STORE_ORIGIN_MAX	127
 void	 store_set_origin(struct store *, const char *origin);
 
+/*
+ * May this process run job (a name: "settle", "reminders") now? Several
+ * gateways share a PostgreSQL database, and a job that must run once runs
+ * on the one holding its session advisory lock, until its connection ends
+ * (the node stops or dies) and another takes it. Ask before each run:
+ * once taken the answer stays yes. Always 1 on SQLite (one gateway); 0,
+ * or -1 on a database error (logged).
+ */
+int	 store_job_lock(struct store *, const char *job);
+
+/*
+ * New work without polling, on PostgreSQL: LISTEN on channel (the outbox's
+ * trigger notifies STORE_CHANNEL_OUTBOX when rows are queued) and get the
+ * connection's socket, for an event loop to watch for reading; then
+ * store_notified says how many notifications came (consuming them), 0
+ * none, -1 when the connection failed. It reads without waiting, and
+ * notifications a statement's reply brought are counted too, so ask it on
+ * the socket's event and now and then besides. On SQLite store_listen
+ * returns -1 (poll instead) and store_notified 0.
+ */
+#define STORE_CHANNEL_OUTBOX	"muni_outbox"
+int	 store_listen(struct store *, const char *channel);
+int	 store_notified(struct store *);
+
 /* Write an audit-log row: who did what (never a personal code). */
 int	 store_audit(struct store *, const char *actor, const char *action,
 	    const char *detail);

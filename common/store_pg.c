@@ -664,6 +664,49 @@ pgstore_in_tx(struct pgstore *pg)
 }
 
 int
+pgstore_listen(struct pgstore *pg, const char *channel)
+{
+	char	*id, sql[128];
+	int	 n;
+
+	if ((id = PQescapeIdentifier(pg->conn, channel, strlen(channel))) ==
+	    NULL) {
+		pgstore_setmsg(pg, PQerrorMessage(pg->conn));
+		return -1;
+	}
+	n = snprintf(sql, sizeof(sql), "LISTEN %s", id);
+	PQfreemem(id);
+	if (n < 0 || (size_t)n >= sizeof(sql)) {
+		pgstore_setmsg(pg, "channel name too long");
+		return -1;
+	}
+	if (pgstore_exec(pg, "store_listen", sql) == -1)
+		return -1;
+	return PQsocket(pg->conn);
+}
+
+int
+pgstore_notified(struct pgstore *pg)
+{
+	PGnotify	*nt;
+	int		 n = 0;
+
+	/*
+	 * What the socket holds, without waiting; a notification read while
+	 * a statement ran is queued in libpq already, so look there too.
+	 */
+	if (PQconsumeInput(pg->conn) == 0) {
+		pgstore_setmsg(pg, PQerrorMessage(pg->conn));
+		return -1;
+	}
+	while ((nt = PQnotifies(pg->conn)) != NULL) {
+		PQfreemem(nt);
+		n++;
+	}
+	return n;
+}
+
+int
 pgstore_busy_timeout(struct pgstore *pg, int ms)
 {
 	char	 sql[64];

@@ -494,6 +494,21 @@ static const char *const pg_migrations[] = {
 	"CREATE UNIQUE INDEX card_codes_hash ON card_codes (code_hash);"
 	"CREATE INDEX inbox_received ON inbox (received_at);"
 	"UPDATE muni_meta SET version = 10;",
+
+	/* 10 -> 11: claim leases, as SQLite's migration 10 -> 11. */
+	"ALTER TABLE outbox ADD COLUMN claimed_by TEXT;"
+	"ALTER TABLE outbox ADD COLUMN lease_until BIGINT;"
+	/*
+	 * PostgreSQL's alone: rows queued wake the gateways listening on
+	 * muni_outbox (STORE_CHANNEL_OUTBOX), once per statement, at its
+	 * commit; pg_schema.sh leaves it out of the comparison.
+	 */
+	"CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql"
+	" AS $$ BEGIN PERFORM pg_notify('muni_outbox', '');"
+	" RETURN NULL; END $$;"
+	"CREATE TRIGGER outbox_notify AFTER INSERT ON outbox"
+	" FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();"
+	"UPDATE muni_meta SET version = 11;",
 };
 
 /*

@@ -49,6 +49,10 @@ int		 pgstore_lost(struct pgstore *);
 /* Try to connect again now, if lost: 0 connected, -1 not yet. */
 int		 pgstore_retry(struct pgstore *);
 int		 pgstore_busy_timeout(struct pgstore *, int ms);
+/* LISTEN channel: the connection's socket, or -1. */
+int		 pgstore_listen(struct pgstore *, const char *channel);
+/* Notifications that came (consumed), or -1 when the connection failed. */
+int		 pgstore_notified(struct pgstore *);
 int64_t		 pgstore_changes(struct pgstore *);
 int64_t		 pgstore_last_rowid(struct pgstore *);
 struct pgcur	*pgstore_prepare(struct pgstore *, const char *sql,

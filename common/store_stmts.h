@@ -754,6 +754,72 @@ STMT2(ST_OUTBOX_DATA_VERSION, "PRAGMA data_version",
 STMT(ST_OUTBOX_PARTS,
     "SELECT part, coalesce(message_id, ''), state, updated_at"
     " FROM outbox_parts WHERE outbox_id = ?1 ORDER BY part")
+/*
+ * Several gateways on one PostgreSQL database (issue 19): a claim takes
+ * what ST_OUTBOX_READY reads (?1 priority, ?2 now, ?3 limit, the same
+ * columns) and marks it with node ?4's lease until ?5. SKIP LOCKED passes
+ * over rows another node's claim holds until its commit; the lease keeps
+ * them its own after it, until it lapses. A row leased to ?4 itself is
+ * taken again, as SQLite's gateway reads its queued rows again. Only the
+ * PostgreSQL store runs these; SQLite's text is the same claim for one
+ * gateway, there so that both engines prepare every statement.
+ */
+STMT2(ST_OUTBOX_CLAIM_LEASED,
+    "UPDATE outbox SET claimed_by = ?4, lease_until = ?5"
+    " WHERE id IN (SELECT id FROM outbox WHERE state = 'queued'"
+    " AND priority = ?1 AND not_before <= ?2"
+    " AND (claimed_by IS NULL OR claimed_by = ?4 OR lease_until <= ?2)"
+    " ORDER BY not_before, id LIMIT ?3)"
+    " RETURNING id, phone, text, encoding, attempts,"
+    " coalesce(valid_until, 0)",
+    "WITH c AS (SELECT id FROM outbox WHERE state = 'queued'"
+    " AND priority = $1 AND not_before <= $2"
+    " AND (claimed_by IS NULL OR claimed_by = $4 OR lease_until <= $2)"
+    " ORDER BY not_before, id LIMIT $3 FOR UPDATE SKIP LOCKED),"
+    " u AS (UPDATE outbox o SET claimed_by = $4, lease_until = $5"
+    " FROM c WHERE o.id = c.id"
+    " RETURNING o.id, o.phone, o.text, o.encoding, o.attempts,"
+    " coalesce(o.valid_until, 0) AS valid_until, o.not_before)"
+    " SELECT id, phone, text, encoding, attempts, valid_until FROM u"
+    " ORDER BY not_before, id")
+/*
+ * At a node's start: its own rows left inflight, and those of nodes whose
+ * lease lapsed (or that never had one), queued again; never the rows of
+ * another node that is alive. ?1 now, ?2 node.
+ */
+STMT(ST_OUTBOX_RECOVER_NODE,
+    "UPDATE outbox SET state = 'queued', updated_at = ?1,"
+    " claimed_by = NULL, lease_until = NULL"
+    " WHERE state = 'inflight' AND (claimed_by IS NULL OR claimed_by = ?2"
+    " OR lease_until IS NULL OR lease_until <= ?1)")
+/*
+ * The node's leases renewed (?1 node, ?2 until, ?3 now): what it has
+ * inflight, and what it claimed and may still send now; a row waiting
+ * for a retry later lets its lease lapse, so any node may send it.
+ */
+STMT(ST_OUTBOX_LEASE_RENEW,
+    "UPDATE outbox SET lease_until = ?2 WHERE claimed_by = ?1"
+    " AND (state = 'inflight' OR (state = 'queued' AND not_before <= ?3))")
+/*
+ * A gone node's inflight rows, once its lease lapsed (?1 now), queued
+ * again for any node; its queued ones any claim takes already.
+ */
+STMT(ST_OUTBOX_LEASE_TAKEOVER,
+    "UPDATE outbox SET state = 'queued', updated_at = ?1,"
+    " claimed_by = NULL, lease_until = NULL"
+    " WHERE state = 'inflight' AND lease_until <= ?1")
+/*
+ * Per node (munictl report): rows inflight, rows sent (past inflight), and
+ * of those the ones last changed since ?1.
+ */
+STMT(ST_OUTBOX_NODE_STATS,
+    "SELECT claimed_by, count(CASE WHEN state = 'inflight' THEN 1 END),"
+    " count(CASE WHEN state <> 'queued' AND state <> 'inflight'"
+    "  THEN 1 END),"
+    " count(CASE WHEN state <> 'queued' AND state <> 'inflight'"
+    "  AND updated_at >= ?1 THEN 1 END)"
+    " FROM outbox WHERE claimed_by IS NOT NULL"
+    " GROUP BY claimed_by ORDER BY claimed_by")
 
 /* inbox (common/inbox.c): MO SMS and USSD as the gateway took them */
 STMT(ST_INBOX_INSERT,
@@ -1363,3 +1429,14 @@ STMT(ST_BCAST_SINCE,
     " b.created_at, b.updated_at FROM broadcasts b"
     " LEFT JOIN groups g ON g.id = b.group_id"
     " WHERE b.updated_at >= ?1 AND b.id > ?2 ORDER BY b.id LIMIT ?3")
+
+/*
+ * store_job_lock: a job that must run on one gateway at a time (issue
+ * 19). PostgreSQL: a session advisory lock on ?1, keyed beside the
+ * migrations' own key, held until the connection ends; taken again by
+ * its holder (which only counts it). SQLite has one gateway: always yes.
+ */
+STMT2(ST_JOB_LOCK,
+    "SELECT CASE WHEN ?1 IS NULL THEN 0 ELSE 1 END",
+    "SELECT CASE WHEN pg_try_advisory_lock(1836412521,"
+    " hashtext('job:' || $1)) THEN 1 ELSE 0 END")

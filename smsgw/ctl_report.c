@@ -30,6 +30,33 @@
 
 static const char use[] = "report";
 
+/*
+ * Several gateways on one PostgreSQL database: each node's messages, one
+ * line a node ([smsgw] node). SQLite has one gateway and no such lines.
+ */
+static int
+report_nodes(struct store *s)
+{
+	struct store_cur *c;
+	int		 rc;
+
+	if (store_dialect(s) != STORE_POSTGRES)
+		return 0;
+	c = store_cur(s, ST_OUTBOX_NODE_STATS);
+	if (store_bind(c, "t", clock_now() - 86400) != STORE_OK)
+		return -1;
+	while ((rc = store_step(c)) == STORE_ROW)
+		printf("node=%s inflight=%lld sent=%lld sent_24h=%lld\n",
+		    store_str(c, 0), (long long)store_i64(c, 1),
+		    (long long)store_i64(c, 2), (long long)store_i64(c, 3));
+	store_reset(c);
+	if (rc < 0) {
+		fprintf(stderr, "munictl report: %s\n", store_errmsg(s));
+		return -1;
+	}
+	return 0;
+}
+
 /* The key=value figures: --raw, as munictl report printed them before. */
 static int
 report_raw(struct store *s)
@@ -75,7 +102,7 @@ report_raw(struct store *s)
 	    "card_checks_24h=%lld\n", (long long)cr.merchants,
 	    (long long)cr.offers, (long long)cr.checks, (long long)cr.valid,
 	    (long long)cr.checks_since);
-	return 0;
+	return report_nodes(s) == -1 ? 1 : 0;
 }
 
 /* Columns a UTF-8 string takes: its code points (no wide ones here). */

@@ -53,6 +53,7 @@ struct cbpost {
 	pthread_cond_t		 cv;
 	atomic_int		 stop;	/* read by curl's callback */
 	time_t			 pruned;
+	int			 holder;	/* holds the "callbacks" job */
 };
 
 /* What a receiver answered beyond the status: a line of it, for the log. */
@@ -322,6 +323,25 @@ settle(struct cbpost *cp, const struct callback_row *row)
 		    (long long)callback_backoff(row->attempts));
 }
 
+/*
+ * Several gateways on one PostgreSQL database: one posts at a time (the
+ * holder of the "callbacks" job lock), or two would post a callback each
+ * and each start would put back the other's posts in flight. The one that
+ * takes the job first puts back what a previous holder left 'sending'.
+ * Always so on SQLite. 1 when this one posts, else 0.
+ */
+static int
+take_job(struct cbpost *cp)
+{
+	if (cp->holder)
+		return 1;
+	if (store_job_lock(cp->store, "callbacks") != 1 ||
+	    callback_recover(cp->store) == -1)
+		return 0;
+	cp->holder = 1;
+	return 1;
+}
+
 static void *
 run(void *arg)
 {
@@ -331,8 +351,8 @@ run(void *arg)
 	int			 n, i;
 
 	for (;;) {
-		n = cp->stop ? 0 : callback_claim(cp->store, clock_now(), rows,
-		    CLAIM_MAX);
+		n = cp->stop || !take_job(cp) ? 0 :
+		    callback_claim(cp->store, clock_now(), rows, CLAIM_MAX);
 		for (i = 0; i < n; i++) {
 			if (!cp->stop)
 				settle(cp, &rows[i]);
@@ -356,7 +376,8 @@ run(void *arg)
 		(void)pthread_mutex_unlock(&cp->mu);
 	}
 	/* Rows claimed but not posted go back for the next start. */
-	(void)callback_recover(cp->store);
+	if (cp->holder)
+		(void)callback_recover(cp->store);
 	return NULL;
 }
 
@@ -377,8 +398,8 @@ cbpost_start(struct cbpost *cp)
 		log_warnx("callbacks: %s", errstr);
 		return -1;
 	}
-	if (callback_recover(cp->store) == -1)
-		return -1;
+	if (take_job(cp) == 0 && store_dialect(cp->store) == STORE_SQLITE)
+		return -1;	/* the recovery failed */
 	if ((rc = pthread_create(&cp->thread, NULL, run, cp)) != 0) {
 		log_warnx("callbacks: pthread_create: %s", strerror(rc));
 		return -1;

@@ -846,29 +846,101 @@ pump_cb(evutil_socket_t fd, short ev, void *arg)
 		disp_pump(d);
 }
 
+/* The connection failed under LISTEN: poll until the process restarts. */
 static void
-tick_cb(evutil_socket_t fd, short ev, void *arg)
+notify_stop(struct disp *d)
+{
+	log_warnx("database notifications stopped: looking for new messages "
+	    "by polling");
+	event_free(d->notify_ev);
+	d->notify_ev = NULL;
+}
+
+/* PostgreSQL's NOTIFY: rows were queued; send them now. */
+static void
+notify_cb(evutil_socket_t fd, short ev, void *arg)
 {
 	struct disp	*d = arg;
-	int64_t		 v, settled;
+	int		 n;
 
 	(void)fd;
 	(void)ev;
 	if (d->stopping)
 		return;
-	/* Rows committed by munictl, the kiosk or a broadcast. */
-	if ((v = outbox_data_version(d->store)) != -1 &&
+	if ((n = store_notified(d->store)) == -1)
+		notify_stop(d);
+	else if (n > 0)
+		disp_wake(d);
+}
+
+/*
+ * Several gateways on PostgreSQL: keep this node's claims its own, and
+ * take over the inflight rows of a node whose lease lapsed (it died).
+ */
+static void
+lease_tick(struct disp *d)
+{
+	int64_t		 n;
+
+	d->lease_at = clock_now() + config_int(d->cfg, CFG_SMSGW_LEASE_S) / 3;
+	if (store_dialect(d->store) != STORE_POSTGRES ||
+	    batch_begin(d->batch) == -1)
+		return;
+	if ((n = outbox_lease_tick(d->store, clock_now())) == -1) {
+		batch_fail(d->batch);
+		return;
+	}
+	if (n > 0) {
+		log_info("%lld messages a gone node left inflight are queued "
+		    "again (a few may reach their phones twice)",
+		    (long long)n);
+		d->drained = 0;
+	}
+}
+
+static void
+tick_cb(evutil_socket_t fd, short ev, void *arg)
+{
+	struct disp	*d = arg;
+	int64_t		 v, settled;
+	int		 n;
+
+	(void)fd;
+	(void)ev;
+	if (d->stopping)
+		return;
+	/*
+	 * Rows committed by munictl, the kiosk or a broadcast. On PostgreSQL
+	 * the outbox's NOTIFY says so (notify_cb, and here what a statement's
+	 * reply brought along), and the look at the snapshot, a round trip,
+	 * is the fallback once a second.
+	 */
+	if (d->notify_ev != NULL) {
+		if ((n = store_notified(d->store)) > 0)
+			d->drained = 0;
+		else if (n == -1)
+			notify_stop(d);
+	}
+	if ((d->notify_ev == NULL || d->ticks % SETTLE_TICKS == 0) &&
+	    (v = outbox_data_version(d->store)) != -1 &&
 	    v != d->data_version) {
 		d->data_version = v;
 		d->drained = 0;
 	}
 	if (d->drained && d->next_due != 0 && clock_now() >= d->next_due)
 		d->drained = 0;
-	/* Broadcasts follow the final states of their messages. */
-	if (++d->ticks % SETTLE_TICKS == 0 && batch_begin(d->batch) == 0 &&
+	/*
+	 * Broadcasts follow the final states of their messages: on one
+	 * gateway at a time when several share a database.
+	 */
+	if (++d->ticks % SETTLE_TICKS == 0 &&
+	    store_job_lock(d->store, "settle") == 1 &&
+	    batch_begin(d->batch) == 0 &&
 	    broadcast_settle(d->store, config_int(d->cfg,
 	    CFG_SMS_RECEIPT_WAIT_H) * 3600, &settled) == -1)
 		batch_fail(d->batch);
+	if (clock_now() >= d->lease_at)
+		lease_tick(d);
 	if (!TAILQ_EMPTY(&d->stashq))
 		stash_retry(d);
 	if (d->inbox_retry_at != 0 && clock_now() >= d->inbox_retry_at) {
@@ -1027,6 +1099,8 @@ disp_free(struct disp *d)
 	event_free(d->tick_ev);
 	event_free(d->pump_ev);
 	event_free(d->house_ev);
+	if (d->notify_ev != NULL)
+		event_free(d->notify_ev);
 	event_free(d->inbox_ev);
 	event_free(d->ussd_ev);
 	smsreasm_free(d->reasm);
@@ -1041,7 +1115,7 @@ void
 disp_start(struct disp *d)
 {
 	int64_t	 n;
-	int	 i;
+	int	 i, fd;
 
 	if (store_busy_timeout(d->store, DISP_BUSY_MS) == -1)
 		log_warnx("cannot set the database's busy timeout");
@@ -1053,6 +1127,15 @@ disp_start(struct disp *d)
 		log_info("%lld messages left inflight are queued again "
 		    "(a few may reach their phones twice)", (long long)n);
 	d->data_version = outbox_data_version(d->store);
+	/* PostgreSQL tells of new rows; SQLite is polled (tick_cb). */
+	if ((fd = store_listen(d->store, STORE_CHANNEL_OUTBOX)) != -1) {
+		if ((d->notify_ev = event_new(d->base, fd, EV_READ |
+		    EV_PERSIST, notify_cb, d)) == NULL ||
+		    event_add(d->notify_ev, NULL) == -1)
+			fatalx("disp: event_new");
+		log_info("node %s: new messages announced by the database "
+		    "(LISTEN %s)", outbox_node(), STORE_CHANNEL_OUTBOX);
+	}
 	/* MO stored but not answered before a stop. */
 	event_active(d->inbox_ev, EV_TIMEOUT, 0);
 	for (i = 0; i < d->nbinds; i++)

@@ -151,6 +151,7 @@ struct disp {
 	int64_t		 data_version;
 	int		 need_recover;	/* inflight rows nobody holds */
 	time_t		 recover_at;	/* after a failed recovery, 0 none */
+	time_t		 lease_at;	/* next lease renewal (PostgreSQL) */
 	/*
 	 * A commit failed (disk full, I/O error): until one succeeds again,
 	 * rows are claimed only by the tick's probe, which commits the claim
@@ -197,6 +198,7 @@ struct disp {
 	struct event	*tick_ev;
 	struct event	*pump_ev;	/* a pump on the next turn */
 	struct event	*house_ev;
+	struct event	*notify_ev;	/* PostgreSQL's LISTEN, or NULL */
 	struct event	*inbox_ev;
 	int		 stopping;
 	void		(*stop_done)(void *);

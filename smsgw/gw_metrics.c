@@ -10,6 +10,7 @@
 
 #include "gw_metrics.h"
 #include "log.h"
+#include "outbox.h"
 #include "util.h"
 
 #define NAMED_MAX	32
@@ -239,6 +240,15 @@ metrics_format(struct evbuffer *b, const struct metrics_gauges *g)
 {
 	size_t	 i;
 
+	/*
+	 * Which gateway this is, where several share a database: a label to
+	 * join the figures below on, which are all this node's own.
+	 */
+	if (out(b, "# HELP muni_smsgw_node_info This gateway's node name "
+	    "([smsgw] node).\n"
+	    "# TYPE muni_smsgw_node_info gauge\n"
+	    "muni_smsgw_node_info{node=\"%s\"} 1\n", outbox_node()) == -1)
+		return -1;
 	if (out(b, "# HELP muni_smsgw_submits_total submit_sm sent.\n"
 	    "# TYPE muni_smsgw_submits_total counter\n"
 	    "muni_smsgw_submits_total %llu\n",

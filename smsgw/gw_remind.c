@@ -15,6 +15,7 @@
 #include "gw_remind.h"
 #include "log.h"
 #include "reminders.h"
+#include "store.h"
 #include "util.h"
 
 #define WAKE_MAX_S	3600
@@ -49,6 +50,13 @@ run(struct remind *r, time_t now)
 	char			 err[512], date[16];
 
 	clock_date(now, date, sizeof(date));
+	/*
+	 * Several gateways on one database: the run is the lock holder's.
+	 * The others ask again at each wake, so one takes over the day's run
+	 * if the holder goes (reminders_mark keeps a fee to one reminder).
+	 */
+	if (store_job_lock(r->store, "reminders") != 1)
+		return;
 	(void)util_strlcpy(r->last, date, sizeof(r->last));
 	if (disp_flush(r->disp) == -1) {
 		log_warnx("reminders: the database cannot take writes now; "

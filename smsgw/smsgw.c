@@ -27,6 +27,7 @@
 #include "gw_remind.h"
 #include "i18n.h"
 #include "log.h"
+#include "outbox.h"
 #include "store.h"
 #include "util.h"
 
@@ -69,6 +70,36 @@ usage(FILE *fp)
  * reserve and [http] max_connections do not fit. The same at start and
  * with -n. 0, or -1 with the message in msg.
  */
+/*
+ * This gateway's name among several sharing a PostgreSQL database: [smsgw]
+ * node, else the host name, which is unique where each node has a host.
+ * It goes into the outbox and into /metrics as a label, so it is a host
+ * name's letters, digits, '.', '-' and '_'. 0, or -1 with msg.
+ */
+static int
+set_node(const struct config *cfg, char *msg, size_t size)
+{
+	char		 host[OUTBOX_NODE_MAX + 1];
+	const char	*p;
+
+	if (config_str(cfg, CFG_SMSGW_NODE)[0] != '\0')
+		(void)util_strlcpy(host, config_str(cfg, CFG_SMSGW_NODE),
+		    sizeof(host));
+	else if (gethostname(host, sizeof(host)) == -1 || host[0] == '\0')
+		(void)util_strlcpy(host, "muni", sizeof(host));
+	host[sizeof(host) - 1] = '\0';		/* a cut name has no NUL */
+	for (p = host; *p != '\0'; p++)
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-_", *p) == NULL) {
+			(void)snprintf(msg, size, _("%s: \"%s\": only "
+			    "letters, digits, '.', '-' and '_' may name a "
+			    "node"), config_key_name(CFG_SMSGW_NODE), host);
+			return -1;
+		}
+	outbox_set_node(host, (int)config_int(cfg, CFG_SMSGW_LEASE_S));
+	return 0;
+}
+
 static int
 fd_budget(const struct config *cfg, char *msg, size_t size)
 {
@@ -295,6 +326,12 @@ main(int argc, char **argv)
 		config_free(gw.cfg);
 		return 1;
 	}
+	if (set_node(gw.cfg, fdmsg, sizeof(fdmsg)) == -1) {
+		fprintf(stderr, "muni-smsgw: %s: %s\n", config_path(gw.cfg),
+		    fdmsg);
+		config_free(gw.cfg);
+		return 1;
+	}
 	if (check) {
 		printf("configuration OK\n");
 		config_free(gw.cfg);
@@ -314,6 +351,7 @@ main(int argc, char **argv)
 		fatalx("%s", errstr);
 	if ((gw.base = event_base_new()) == NULL)
 		fatalx("event_base_new");
+	log_info("node %s", outbox_node());
 	gw.disp = disp_new(gw.base, gw.store, gw.cfg);
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);

@@ -129,9 +129,11 @@ same checks
 
 lite "SELECT tbl_name, name FROM sqlite_schema WHERE type = 'trigger'
     ORDER BY 1, 2" > lite.triggers
+# outbox_notify is PostgreSQL's alone: NOTIFY for the gateways' LISTEN.
 pg s -c "SELECT DISTINCT event_object_table, trigger_name
     FROM information_schema.triggers
-    WHERE trigger_schema = current_schema() ORDER BY 1, 2" > pg.triggers
+    WHERE trigger_schema = current_schema()
+    AND trigger_name <> 'outbox_notify' ORDER BY 1, 2" > pg.triggers
 same triggers
 
 # The version: SQLite's application_id and user_version, PostgreSQL's
