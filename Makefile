@@ -181,8 +181,9 @@ $(BIN)/muni-smscsim: $(call obj,$(SIM_SRCS)) $(LIBSMSGW) $(LIBMUNI)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_SMSGW) $(LIBS_COMMON)
 
 # Unit tests may test modules of any front: link all three libraries, and
-# the helpers they share (tests/unit/testlib.c).
+# the helpers they share (tests/unit/testlib.c, testdb.c).
 $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/obj/tests/unit/testlib.o \
+    $(BUILD)/obj/tests/unit/testdb.o \
     $(LIBKIOSK) $(LIBSMSGW) $(LIBMUNI)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LIBS_TEST) $(LIBS_KIOSK) $(LIBS_SMSGW) $(LIBS_COMMON)

@@ -33,6 +33,7 @@
 #include "outbox.h"
 #include "services.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define T0		1796112000	/* 2026-12-01 */
@@ -45,7 +46,7 @@ open_store(void)
 	const char	*errstr = NULL;
 
 	clock_set_fake(T0);
-	s = store_open(":memory:", STORE_CREATE, &errstr);
+	s = test_store_open(&errstr);
 	assert_non_null(s);
 	tl_exec(s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES (7,"

@@ -33,6 +33,7 @@
 #include "keywords.h"
 #include "log.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC, a Monday */
@@ -59,7 +60,7 @@ setup(void **state)
 	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_FATAL);
-	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL) {
+	if ((s = test_store_open(&errstr)) == NULL) {
 		fprintf(stderr, "setup: %s\n", errstr);
 		return -1;
 	}

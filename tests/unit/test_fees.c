@@ -21,6 +21,7 @@
 #include "preschool.h"
 #include "residents.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW	1767261600	/* 2026-01-01 12:00 in Riga */
@@ -32,7 +33,7 @@ setup(void **state)
 	struct store	*s;
 
 	log_set_level(LOG_LEVEL_FATAL);
-	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL)
+	if ((s = test_store_open(&errstr)) == NULL)
 		return -1;
 	*state = s;
 	return 0;

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include "log.h"
 #include "rule.h"
 #include "store.h"
-#include "store_sqlite.h"
 #include "util.h"
 #include "testlib.h"
 
@@ -425,18 +423,14 @@ read_all(FILE *f)
 static void
 resident_at(struct store *s, int k, char *code, char *phone)
 {
-	sqlite3_stmt	*st;
+	char	 sql[160];
 
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), "SELECT"
-	    " personal_code, phone FROM residents WHERE phone LIKE '+3712%'"
-	    " ORDER BY id LIMIT 1 OFFSET ?1", -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_bind_int(st, 1, k), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	(void)util_strlcpy(code, (const char *)sqlite3_column_text(st, 0),
-	    IDENT_PCODE_SIZE);
-	(void)util_strlcpy(phone, (const char *)sqlite3_column_text(st, 1),
-	    IDENT_PHONE_SIZE);
-	sqlite3_finalize(st);
+	(void)snprintf(sql, sizeof(sql), "SELECT personal_code FROM residents"
+	    " WHERE phone LIKE '+3712%%' ORDER BY id LIMIT 1 OFFSET %d", k);
+	tl_text(s, sql, code, IDENT_PCODE_SIZE);
+	(void)snprintf(sql, sizeof(sql), "SELECT phone FROM residents"
+	    " WHERE phone LIKE '+3712%%' ORDER BY id LIMIT 1 OFFSET %d", k);
+	tl_text(s, sql, phone, IDENT_PHONE_SIZE);
 }
 
 static void

@@ -10,7 +10,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,7 +23,6 @@
 #include "log.h"
 #include "reminders.h"
 #include "store.h"
-#include "store_sqlite.h"
 #include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00 UTC */
@@ -134,16 +132,15 @@ test_selection(void **state)
 	assert_int_equal(reminders_due(s, "nin", 63, "nodokli", NOW, 0,
 	    seen_cb, &sn), 3);
 	/* Paying removes a fee. */
-	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE fees SET paid_cents"
-	    " = amount_cents WHERE id = (" DUE_SQL("min(f.id)") ")", NULL, NULL,
-	    NULL), SQLITE_OK);
+	tl_exec(s, "UPDATE fees SET paid_cents"
+	    " = amount_cents WHERE id = (" DUE_SQL("min(f.id)") ")");
 	assert_int_equal(run(s, 63, 0, 0, &sn), want - 1);
 	/* More due dates in the window: today's, and one in between. */
-	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE fees SET due_date ="
+	tl_exec(s, "UPDATE fees SET due_date ="
 	    " '2026-06-15' WHERE id IN (" DUE_SQL("f.id") " ORDER BY f.id"
 	    " LIMIT 4); UPDATE fees SET due_date = '2026-07-01' WHERE id IN ("
 	    DUE_SQL("f.id") " AND f.due_date = '2026-08-17' ORDER BY f.id DESC"
-	    " LIMIT 5)", NULL, NULL, NULL), SQLITE_OK);
+	    " LIMIT 5)");
 	assert_int_equal(run(s, 63, 0, 0, &sn), want - 1);
 	assert_int_equal(sn.early, 9);
 	/* Paged: the same, a few at a time across the dates. */

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store.h"
+#include "testdb.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
 /* Past 2^32: an int64_t or time_t bind that went through an int shows. */
@@ -33,7 +34,7 @@ setup(void **state)
 
 	log_set_level(LOG_LEVEL_FATAL);
 	clock_set_fake(NOW);
-	*state = store_open(":memory:", STORE_CREATE | STORE_MIGRATE, &errstr);
+	*state = test_store_open(&errstr);
 	if (*state == NULL) {
 		fprintf(stderr, "store_open: %s\n", errstr);
 		return -1;
