@@ -84,7 +84,7 @@ MO		 = $(patsubst common/po/%.po,$(BUILD)/locale/%/LC_MESSAGES/muni.mo,$(PO))
 # summary, which must stay the last line of `make test`.
 .SECONDARY:
 
-.PHONY: all deps test test-run check unit integration bench fuzz demo \
+.PHONY: all deps test test-run test-pg check unit integration bench fuzz demo \
 	install uninstall clean pot help \
 	fuzz-build fuzz-short chaos
 
@@ -93,7 +93,9 @@ all: $(PROGS) $(SIM) $(MO)
 help:
 	@echo "make            build munictl, muni-smsgw, muni-kiosk"
 	@echo "make deps       install missing Debian packages (conf/packages.txt)"
-	@echo "make test       build and run every test (SANITIZE=1: ASan+UBSan)"
+	@echo "make test       build and run every test (SANITIZE=1: ASan+UBSan),"
+	@echo "                on SQLite and again on PostgreSQL (TEST_STORE=sqlite|pg)"
+	@echo "make test-pg    the tests on a throwaway PostgreSQL cluster only"
 	@echo "make demo       demo database, SMSC simulator, gateway and kiosk"
 	@echo "make bench      benchmarks that print figures"
 	@echo "make chaos      the fault drills in full, CHAOS_RUNS (3) times"
@@ -206,15 +208,22 @@ $(BUILD)/locale/%/LC_MESSAGES/muni.mo: common/po/%.po
 	@mkdir -p $(@D)
 	msgfmt --check -o $@ $<
 
-# The test run: unit tests, fuzz corpora, integration scripts; the last
-# line printed is the runner's "N passed, N failed".
+# The test run: unit tests, fuzz corpora, integration scripts, on SQLite
+# and then again on a throwaway PostgreSQL cluster (TEST_STORE=sqlite or
+# pg for one half); the last line printed is the runner's "N passed, N
+# failed" over both. test-pg: the PostgreSQL half alone.
+TEST_STORE	?= both
+
 test: deps
 	@$(MAKE) --no-print-directory test-run
 
 check: test
 
 test-run: all $(UNITS) $(REPLAYS)
-	@sh tests/run.sh $(BUILD)
+	@sh tests/run.sh $(BUILD) all $(TEST_STORE)
+
+test-pg: deps
+	@$(MAKE) --no-print-directory TEST_STORE=pg test-run
 
 unit: all $(UNITS)
 	@sh tests/run.sh $(BUILD) unit

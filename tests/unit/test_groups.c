@@ -36,7 +36,8 @@
 #define AGE \
 	"((CAST(substr(" TODAY ", 1, 4) AS INTEGER)" \
 	" - CAST(substr(birth_date, 1, 4) AS INTEGER))" \
-	" - (substr(" TODAY ", 6, 5) < substr(birth_date, 6, 5)))"
+	" - CASE WHEN substr(" TODAY ", 6, 5) < substr(birth_date, 6, 5)" \
+	" THEN 1 ELSE 0 END)"
 /* A number that takes SMS, judged by its digits rather than its kind. */
 #define MOBILE \
 	"(phone LIKE '+3712%' OR (phone IS NOT NULL" \
@@ -174,7 +175,7 @@ static const struct {
 	    " WHERE kind = 'nin' AND amount_cents - paid_cents > 0" },
 	{ "fee_overdue('dog')", "SELECT count(DISTINCT resident_id) FROM fees"
 	    " WHERE kind = 'dog' AND amount_cents > paid_cents"
-	    " AND julianday(due_date) < julianday(" TODAY ")" },
+	    " AND due_date < " TODAY },	/* ISO dates sort as days */
 	{ "dog_owner AND age >= 65", "SELECT count(*) FROM residents r"
 	    " WHERE " AGE " >= 65 AND EXISTS (SELECT * FROM fees"
 	    " WHERE resident_id = r.id AND kind = 'dog')" },

@@ -79,11 +79,18 @@ static void
 test_bind_types(void **state)
 {
 	struct store		*s = *state;
-	struct store_cur	*c = probe(s);
+	struct store_cur	*c;
 	static const char	 bytes[] = { 'a', '\0', 'b' };
 	char			 buf[8];
 	const void		*b;
 	size_t			 len;
+
+	/* typeof() is SQLite's; test_store_pg checks PostgreSQL's binds. */
+	if (test_store_pg()) {
+		printf("SKIP (sqlite only): test_bind_types reads typeof()\n");
+		skip();
+	}
+	c = probe(s);
 
 	assert_int_equal(store_bind(c, "i", -7), STORE_OK);
 	assert_string_equal(probe_type(c), "integer");
