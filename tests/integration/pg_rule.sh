@@ -12,18 +12,7 @@ set -eu
 
 url=$(pg_schema_db r)
 
-# Linked with the libmuni.a of the build under test, with its flags (a
-# sanitizer build's runtime too), as the Makefile states them.
-build=$(dirname "$MUNI_BIN")
-san=
-case $build in */san) san=SANITIZE=1;; esac
-libs=$(printf 'muni_print_libs:\n\t@echo $(LDFLAGS) $(LIBS_COMMON)\n' |
-    make -s --no-print-directory -C "$MUNI_TOP" -f Makefile -f - $san \
-    muni_print_libs) || fail "the Makefile's libraries"
-${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE -I"$MUNI_TOP/common" \
-    $(pkg-config --cflags libpq) -o pg_rule "$MUNI_TOP/tests/integration/pg_rule.c" \
-    "$build/libmuni.a" $(pkg-config --libs libpq) $libs > pg_rule.err 2>&1 ||
-    { cat pg_rule.err >&2; fail "pg_rule.c does not build"; }
+pg_link pg_rule
 
 cat > rules.txt <<'EOF'
 territory = 'Dobele'
