@@ -103,12 +103,20 @@ checked=0
 # The expected queue lines of resident $1, as the Latvian SMS says them:
 # a window over the whole queue, shared with nothing in common/services.
 # Latvian forms in SQL: months 09.2027, dates 16.11.2026, amounts 37,50 €
-# and quarters "2026. g. 4. ceturksnis".
+# and quarters "2026. g. 4. ceturksnis". SQL both engines run: no strftime,
+# printf or glob; || binds before arithmetic on SQLite, after on PostgreSQL.
 lv_month() { echo "(substr($1, 6, 2) || '.' || substr($1, 1, 4))"; }
-lv_date() { echo "strftime('%d.%m.%Y', $1)"; }
-lv_eur() { echo "(printf('%d,%02d', ($1) / 100, ($1) % 100) || ' €')"; }
+lv_date() {
+	echo "(substr($1, 9, 2) || '.' || substr($1, 6, 2) || '.' ||
+	    substr($1, 1, 4))"
+}
+lv_eur() {
+	echo "(CAST((($1) / 100) AS TEXT) || ',' ||
+	    substr(CAST((100 + ($1) % 100) AS TEXT), 2) || ' €')"
+}
 lv_period() {
-	echo "(case when $1 glob '[0-9][0-9][0-9][0-9]-Q[1-4]' then
+	echo "(case when length($1) = 7 and substr($1, 5, 2) = '-Q' and
+	    substr($1, 7, 1) between '1' and '4' then
 	    substr($1, 1, 4) || '. g. ' || substr($1, 7, 1) || '. ceturksnis'
 	    else $1 end)"
 }
@@ -421,9 +429,9 @@ en=$(sql "select r.id from residents r where $UNIQUE and r.lang = 'en' and
     f.paid_cents < f.amount_cents) order by r.id limit 1")
 [ -n "$en" ] || die "no English-speaking resident with fees"
 eph=$(sql "select phone from residents where id = $en")
-etotal=$(sql "select printf('%d.%02d', sum(amount_cents - paid_cents) / 100,
-    sum(amount_cents - paid_cents) % 100) from fees where resident_id = $en
-    and paid_cents < amount_cents")
+eowed=$(sql "select sum(amount_cents - paid_cents) from fees where
+    resident_id = $en and paid_cents < amount_cents")
+etotal=$(printf '%d.%02d' $((eowed / 100)) $((eowed % 100)))
 ask "$eph" MAKSA "MAKSA in English"
 # The list with its total, one fee in a line, or the summary of many.
 grep -qF "Total $etotal EUR. Pay to Dobeles novada pašvaldība, LV89RIKO0023300000000, with the reference." reply.txt ||

@@ -76,8 +76,10 @@ set_topics() {
 	    with recursive c(i) as (select 1 union all select i + 1 from c
 	    where i < $1 - 1)
 	    insert into topics (code, name_lv, name_en, default_on, emergency)
-	    select printf('t%02d', i), printf('Tēma %02d', i),
-	    printf('Topic %02d', i), 0, 0 from c where $1 > 1;
+	    select 't' || substr(CAST(100 + i AS TEXT), 2),
+	    'Tēma ' || substr(CAST(100 + i AS TEXT), 2),
+	    'Topic ' || substr(CAST(100 + i AS TEXT), 2), 0, 0
+	    from c where $1 > 1;
 	    insert into topics (code, name_lv, name_en, default_on, emergency)
 	    values ('pedeja', 'Pēdējā tēma', 'The last topic', 1, 0)"
 	expect_eq "topics" "$(sql "select count(*) from topics")" "$1"

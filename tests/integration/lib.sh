@@ -43,10 +43,10 @@ sqlite_only() {
 	fi
 }
 
-# pg_dbname NAME: PostgreSQL's name of test database NAME (a path's last
-# part without .db; anything but [a-z0-9_] becomes _).
+# pg_dbname NAME: PostgreSQL's name of test database NAME (a path below
+# the current directory, without .db; anything but [a-z0-9_] becomes _).
 pg_dbname() {
-	_n=${1##*/}
+	_n=${1#"$PWD"/}
 	_n=${_n%.db}
 	printf '%s%s\n' "$MUNI_TEST_PG_PREFIX" "$_n" |
 	    tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' '_'
@@ -106,6 +106,11 @@ sql_in() {
 # sql QUERY: the same on the test's database.
 sql() {
 	sql_in muni "$1"
+}
+
+# sql_is WANT QUERY: whether QUERY's one value is WANT (for wait_for).
+sql_is() {
+	[ "$(sql "$2")" = "$1" ]
 }
 
 # qr_rows FILE: the code's rows from `munictl pay qr` output (the lines

@@ -155,7 +155,7 @@ static const struct {
 	    "SELECT count(*) FROM residents WHERE " AGE " IN (18, 65, 90)" },
 	{ "age < 30 OR NOT has_mobile",
 	    "SELECT count(*) FROM residents WHERE " AGE " < 30"
-	    " OR NOT coalesce(" MOBILE ", 0)" },
+	    " OR NOT coalesce(" MOBILE ", FALSE)" },
 	{ "has_mobile AND lang IN ('ru', 'en')",
 	    "SELECT count(*) FROM residents WHERE " MOBILE
 	    " AND (lang = 'ru' OR lang = 'en')" },
