@@ -10,9 +10,9 @@
 # MUNI_TEST_PG_URL (tests/unit/testdb.c makes a schema per test program);
 # each integration script gets MUNI_TEST_PG_DIR and a MUNI_TEST_PG_PREFIX
 # of its own, and lib.sh's db_conf/sql make its databases there. Fuzz
-# corpora, and scripts that never name a database, do not touch the store:
-# they run in the SQLite half only. So do the pg_* scripts, which start
-# their own cluster in either half.
+# corpora, unit tests that open no store and scripts that never name a
+# database do not touch it: they run in the SQLite half only. So do the
+# pg_* scripts, which start their own cluster in either half.
 #
 # Unit tests are cmocka programs in BUILD/tests; fuzz corpora are replayed
 # by BUILD/fuzz/replay_*; integration tests are tests/integration/*.sh,
@@ -136,6 +136,12 @@ run() {
 if [ "$only" = all ] || [ "$only" = unit ]; then
 	for t in "$build"/tests/test_*; do
 		[ -x "$t" ] || continue
+		# On PostgreSQL, only the tests that open a store.
+		if [ "$store" = pg ] && ! grep -qE \
+		    'test_store_open|tl_demo_store|test_sqlite_only|MUNI_TEST_PG_URL' \
+		    "tests/unit/$(basename "$t").c" 2>/dev/null; then
+			continue
+		fi
 		run "unit/$(basename "$t")" "$t"
 	done
 fi

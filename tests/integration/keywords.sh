@@ -111,8 +111,9 @@ lv_date() {
 	    substr($1, 1, 4))"
 }
 lv_eur() {
-	echo "(CAST((($1) / 100) AS TEXT) || ',' ||
-	    substr(CAST((100 + ($1) % 100) AS TEXT), 2) || ' €')"
+	echo "(CAST((CAST(($1) AS BIGINT) / 100) AS TEXT) || ',' ||
+	    substr(CAST((100 + CAST(($1) AS BIGINT) % 100) AS TEXT), 2) ||
+	    ' €')"
 }
 lv_period() {
 	echo "(case when length($1) = 7 and substr($1, 5, 2) = '-Q' and
@@ -168,7 +169,7 @@ done
 phase "MAKSA"
 sql "select $(lv_period f.period) || ': ' ||
     $(lv_eur "amount_cents - paid_cents") ||
-    case when due_date < date('now', 'localtime') then ', kavēts kopš ' ||
+    case when due_date < '$(date +%F)' then ', kavēts kopš ' ||
     $(lv_date due_date) else ' līdz ' || $(lv_date due_date) end ||
     ', atsauce ' || reference
     from fees f where resident_id = $who and paid_cents < amount_cents" \
@@ -333,7 +334,7 @@ grep -qF "$case_no" duty.txt || die "duty SMS: $(cat duty.txt)"
 if grep -qF "$code" duty.txt || log_since "$dm" | grep -qF "$code"; then
 	die "a typed personal code went on the wire: $(cat duty.txt)"; fi
 expect_eq "the stored report keeps the code" "$(sql "select count(*) from
-    reports where case_no = '$case_no' and instr(text, '$code') > 0")" 1
+    reports where case_no = '$case_no' and text like '%$code%'")" 1
 ask "$ph" POLICIJA "POLICIJA alone"
 expect_eq "POLICIJA alone" "$(cat reply.txt)" \
     "Sūtiet POLICIJA un kas noticis, kur."

@@ -126,5 +126,10 @@ echo "$early receipts kept early, $kept lines"
 [ "$kept" -le 10 ] || die "$kept lines for $early early receipts"
 expect_eq "receipts left pending" "$(sql 'select count(*) from receipts_pending')" 0
 gw_stop
-expect_eq "the database" "$(sql 'pragma integrity_check')" ok
+# SQLite's own check of its file (PostgreSQL checks its pages itself).
+if ! pg_mode; then
+	expect_eq "the database" "$(sql 'pragma integrity_check')" ok
+else
+	echo "SKIP (sqlite only): the database file's integrity_check"
+fi
 echo "mo_poison: ok"

@@ -128,7 +128,7 @@ want_prefixes() {
 want_topics() {
 	sql "select t.name_lv || case when coalesce((select s.subscribed from
 	    subscriptions s where s.resident_id = $1 and s.topic_id = t.id),
-	    t.default_on) then ' (jā)' else ' (nē)' end from topics t
+	    t.default_on) = 1 then ' (jā)' else ' (nē)' end from topics t
 	    where t.emergency = 0 order by t.id"
 }
 
