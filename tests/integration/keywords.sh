@@ -205,14 +205,14 @@ phase "TEMAS"
 topics_state() {
 	sql "select t.code || ' ' || case when coalesce((select s.subscribed
 	    from subscriptions s where s.resident_id = $who and
-	    s.topic_id = t.id), t.default_on) then 'on' else 'off' end
+	    s.topic_id = t.id), t.default_on) = 1 then 'on' else 'off' end
 	    from topics t order by t.code"
 }
 # topics_named: the same by Latvian name, as TEMAS shows them.
 topics_named() {
 	sql "select t.name_lv || ' ' || case when coalesce((select
 	    s.subscribed from subscriptions s where s.resident_id = $who and
-	    s.topic_id = t.id), t.default_on) then 'on' else 'off' end
+	    s.topic_id = t.id), t.default_on) = 1 then 'on' else 'off' end
 	    from topics t" | LC_ALL=C sort
 }
 # reply_topics: the same from the TEMAS reply.
@@ -242,7 +242,7 @@ done
 # --- START <tēma> then STOP <tēma>: the subscription row, the reply, TEMAS.
 phase "START and STOP a topic"
 sub_row() {
-	sql "select coalesce((select s.subscribed from subscriptions s
+	sql "select coalesce((select CAST(s.subscribed AS TEXT) from subscriptions s
 	    join topics t on t.id = s.topic_id where s.resident_id = $who and
 	    t.code = '$1'), 'none')"
 }
