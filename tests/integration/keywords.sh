@@ -393,8 +393,9 @@ expect_grep 'I-1999-000001: lietas ar šādu numuru nav$' err
 rc=0; ctl case list --status open > out 2> err || rc=$?
 expect_eq "--status open" "$rc" 2
 # A resident's text cannot drive the staff's terminal.
-sql "update reports set text = 'a' || char(27) || '[2Jb' || char(7) ||
-    'c' where case_no = '$case_no'"
+# (ESC and BEL typed into the literal: char() is SQLite's, chr() PostgreSQL's.)
+sql "update reports set text = 'a$(printf '\033')[2Jb$(printf '\007')c'
+    where case_no = '$case_no'"
 ctl case show "$case_no" > show.txt
 expect_grep '^a?\[2Jb?c$' show.txt
 ctl case list > cases.txt
@@ -508,8 +509,8 @@ stotal() {
 	    where resident_id in ($owners) and paid_cents < amount_cents"
 }
 expect_eq "fees of more than one resident of $sp" "$(sql "select
-    count(distinct resident_id) > 1 from fees where resident_id in
-    ($owners) and paid_cents < amount_cents")" 1
+    case when count(distinct resident_id) > 1 then 1 else 0 end from fees
+    where resident_id in ($owners) and paid_cents < amount_cents")" 1
 scount() {
 	sql "select count(*) from fees where resident_id in ($owners) and
 	    paid_cents < amount_cents"
@@ -530,7 +531,7 @@ else
 fi
 # Twelve more fees for the first owner, due later than any (valid RF
 # references: ISO 11649 check digits over the body and "RF00").
-first=$(sql "select min(id) from ($owners)")
+first=$(sql "select min(id) from ($owners) as o")
 i=1
 while [ "$i" -le 12 ]; do
 	body=$(printf '7700%07d' "$((first * 100 + i))")
