@@ -8,6 +8,7 @@
 # replaced (all delivered) beside it, and the gateway sends from the copy.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
+sqlite_only "the copy of the database file (PostgreSQL's backup is pg_dump's)"
 
 B=$MUNI_BIN
 N=6000

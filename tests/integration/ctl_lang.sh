@@ -41,12 +41,15 @@ if MUNI_LANG=en "$MUNI_BIN/munictl" -c bad.conf init > /dev/null 2> c_en; then f
 expect_grep "^bad.conf:2: unknown key 'max_segmnts' in \[sms\] (did you mean 'max_segments'?)\$" c_en
 expect_grep '^bad.conf:5: unknown section \[nowhere\]$' c_en
 
-# init speaks to people, then gives its figures as key=value.
+# init speaks to people, then gives its figures as key=value; it names the
+# database: the file, or PostgreSQL's URL.
+db=muni.db
+pg_mode && db="/$(pg_dbname muni)?"
 ctl init > init_lv
-expect_grep '^datubāze .*muni.db izveidota$' init_lv
+expect_grep "^datubāze .*$db.* izveidota\$" init_lv
 expect_grep '^schema=[0-9][0-9]*$' init_lv
 MUNI_LANG=en ctl init > init_en
-expect_grep '^database .*muni.db is up to date$' init_en
+expect_grep "^database .*$db.* is up to date\$" init_en
 
 # An errno text in a Latvian sentence: pay qr --svg into a missing
 # directory (a demo fee to pay).
@@ -58,8 +61,8 @@ expect_grep '^munictl pay qr: nevar ierakstīt nowhere/x.svg: ' q_lv
 if MUNI_LANG=en ctl pay qr --svg nowhere/x.svg "$fee" > qr_en.out 2> q_en; then fail "an SVG into nowhere (en)"; fi
 expect_grep '^munictl pay qr: cannot write nowhere/x.svg: ' q_en
 # The amount under the code: 37,50 € in Latvian, 37.50 EUR in English.
-amount=$(sql "select printf('%d,%02d', (amount_cents - paid_cents) / 100,
-    (amount_cents - paid_cents) % 100) from fees where id = $fee")
+owed=$(sql "select amount_cents - paid_cents from fees where id = $fee")
+amount=$(printf '%d,%02d' $((owed / 100)) $((owed % 100)))
 expect_grep "^Summa: $amount €\$" qr.out
 expect_grep "^Amount: $(echo "$amount" | tr , .) EUR\$" qr_en.out
 echo "ctl_lang: munictl in Latvian and English"

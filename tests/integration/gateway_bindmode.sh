@@ -122,8 +122,7 @@ d=$(send 29000014 "Kvīts ar secību 0")
 wait_for 10 "message $d delivered by a deliver_sm with seq 0" \
     state_is "$d" delivered
 simctl mo 29000015 505 "PALIDZIBA" > /dev/null
-wait_for 10 "the MO stored and handled" sh -c \
-    "[ \"\$(sqlite3 -cmd '.timeout 5000' muni.db \"select count(*) from inbox where source = '29000015' and processed_at is not null\")\" -eq 1 ]"
+wait_for 10 "the MO stored and handled" sql_is 1 "select count(*) from inbox where source = '29000015' and processed_at is not null"
 wait_for 10 "every deliver_sm answered" sh -c \
     "[ \"\$($B/muni-smscsim --ctl -C $PWD/ctl.sock stats | tr ' ' '\n' | sed -n 's/^delivered=//p')\" -ge 2 ]"
 expect_eq "deliver_sm refused or retried" \

@@ -102,7 +102,7 @@ EOF
 
 conf() {	# conf SECTIONS...: muni.conf with these bind sections
 	{
-		printf '[database]\npath = %s/muni.db\n' "$PWD"
+		printf '[database]\n%s\n' "$(db_conf)"
 		printf '[http]\nlisten = 127.0.0.1:%s\n' "$hport"
 		printf '[sms]\nquiet_hours = none\n'
 		for sect in "$@"; do echo "$sect"; done
@@ -115,7 +115,7 @@ conf() {	# conf SECTIONS...: muni.conf with these bind sections
 phase "Errors in [smsc.NAME] sections"
 cat > bad.conf <<EOF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc.backup]
 windw = 5
 port = 0
@@ -133,8 +133,8 @@ expect_grep '^bad.conf:6: smsc.backup.bind_mode: .both. nav neviena no transceiv
 expect_grep '^bad.conf:7: \[smsc.two words\]' bad.err
 expect_grep '^bad.conf:8: nezināma sadaļa \[smcs.x\] (vai domājāt \[smsc.x\]?)$' bad.err
 # TLS settings are checked per bind too (gateway_tls.sh has the rest).
-printf '[database]\npath = %s/muni.db\n[smsc.x]\ntls = yes\ntls_ca_file = %s/none.pem\n' \
-    "$PWD" "$PWD" > tls.conf
+printf '[database]\n%s\n[smsc.x]\ntls = yes\ntls_ca_file = %s/none.pem\n' \
+    "$(db_conf)" "$PWD" > tls.conf
 rc=0
 "$B/muni-smsgw" -c tls.conf -n > tls.out 2> tls.err || rc=$?
 expect_eq "tls = yes in a named bind without its CA file" "$rc" 1

@@ -39,7 +39,7 @@ is_up() {
 }
 
 q() {
-	sqlite3 -batch -noheader "$1/muni.db" "$2"
+	sql_in "$1/muni" "$2"
 }
 
 settled() {
@@ -62,7 +62,7 @@ peer() {
 	free_port > "$dir/hport"
 	cat > "$dir/muni.conf" <<EOF
 [database]
-path = $PWD/$dir/muni.db
+$(db_conf "$dir/muni")
 [smsc]
 port = $(sed -n 's/^port=//p' "$dir/peer.out")
 system_id = muni
@@ -120,8 +120,8 @@ for d in node perl; do
 	expect_grep 'submit .* src=505 dst=+37120000003 .* reg=0 svc=USSD ' "$e"
 	expect_grep '^enquire_link$' "$e"
 	expect_grep '^enquire_link_resp$' "$e"
-	expect_eq "$d: MO stored" "$(q "$d" "select group_concat(text, '|')
-	    from (select text from inbox order by id)")" "RINDA ā|HELP|*505#"
+	expect_eq "$d: MO stored" "$(q "$d" "select text from inbox
+	    order by id" | paste -sd'|' -)" "RINDA ā|HELP|*505#"
 	kill -TERM "$(cat "$d/gw.pid")"
 	rc=0
 	wait "$(cat "$d/gw.pid")" || rc=$?

@@ -29,7 +29,7 @@ die() {
 npm_smpp || die "node, npm and the npm package smpp are needed (see npm.log)"
 
 q() {
-	sqlite3 -batch -noheader "$1/muni.db" "$2"
+	sql_in "$1/muni" "$2"
 }
 
 is_up() {
@@ -59,7 +59,7 @@ peer() {
 	free_port > "$dir/hport"
 	cat > "$dir/muni.conf" <<CONF
 [database]
-path = $PWD/$dir/muni.db
+$(db_conf "$dir/muni")
 [smsc.$dir]
 port = $(sed -n 's/^port=//p' "$dir/peer.out")
 system_id = muni

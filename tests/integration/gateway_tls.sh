@@ -81,7 +81,7 @@ tls_conf() {	# tls_conf PORT [KEY = VALUE LINES]
 	shift
 	cat <<EOF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc]
 host = ${tls_host:-127.0.0.1}
 port = $port
@@ -330,7 +330,7 @@ check_n "\[smsc\] tls_key_file $PWD/srv.key is not the key of tls_cert_file $PWD
 check_n "\[smsc\] tls_cert_file and tls_key_file go together" \
     "tls_cert_file = $PWD/client.pem"
 # The same keys in a named bind.
-{ printf '[database]\npath = %s/muni.db\n[smsc.op]\ntls = yes\n' "$PWD"
+{ printf '[database]\n%s\n[smsc.op]\ntls = yes\n' "$(db_conf)"
   printf 'tls_cert_file = %s/client.pem\ntls_key_file = %s/open.key\n' \
       "$PWD" "$PWD"; } > named.conf
 rc=0

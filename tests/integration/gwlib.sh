@@ -63,7 +63,7 @@ sim_start() {
 gw_conf_head() {
 	cat <<EOF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc]
 port = $sport
 system_id = muni

@@ -103,12 +103,21 @@ checked=0
 # The expected queue lines of resident $1, as the Latvian SMS says them:
 # a window over the whole queue, shared with nothing in common/services.
 # Latvian forms in SQL: months 09.2027, dates 16.11.2026, amounts 37,50 €
-# and quarters "2026. g. 4. ceturksnis".
+# and quarters "2026. g. 4. ceturksnis". SQL both engines run: no strftime,
+# printf or glob; || binds before arithmetic on SQLite, after on PostgreSQL.
 lv_month() { echo "(substr($1, 6, 2) || '.' || substr($1, 1, 4))"; }
-lv_date() { echo "strftime('%d.%m.%Y', $1)"; }
-lv_eur() { echo "(printf('%d,%02d', ($1) / 100, ($1) % 100) || ' €')"; }
+lv_date() {
+	echo "(substr($1, 9, 2) || '.' || substr($1, 6, 2) || '.' ||
+	    substr($1, 1, 4))"
+}
+lv_eur() {
+	echo "(CAST((CAST(($1) AS BIGINT) / 100) AS TEXT) || ',' ||
+	    substr(CAST((100 + CAST(($1) AS BIGINT) % 100) AS TEXT), 2) ||
+	    ' €')"
+}
 lv_period() {
-	echo "(case when $1 glob '[0-9][0-9][0-9][0-9]-Q[1-4]' then
+	echo "(case when length($1) = 7 and substr($1, 5, 2) = '-Q' and
+	    substr($1, 7, 1) between '1' and '4' then
 	    substr($1, 1, 4) || '. g. ' || substr($1, 7, 1) || '. ceturksnis'
 	    else $1 end)"
 }
@@ -160,7 +169,7 @@ done
 phase "MAKSA"
 sql "select $(lv_period f.period) || ': ' ||
     $(lv_eur "amount_cents - paid_cents") ||
-    case when due_date < date('now', 'localtime') then ', kavēts kopš ' ||
+    case when due_date < '$(date +%F)' then ', kavēts kopš ' ||
     $(lv_date due_date) else ' līdz ' || $(lv_date due_date) end ||
     ', atsauce ' || reference
     from fees f where resident_id = $who and paid_cents < amount_cents" \
@@ -196,14 +205,14 @@ phase "TEMAS"
 topics_state() {
 	sql "select t.code || ' ' || case when coalesce((select s.subscribed
 	    from subscriptions s where s.resident_id = $who and
-	    s.topic_id = t.id), t.default_on) then 'on' else 'off' end
+	    s.topic_id = t.id), t.default_on) = 1 then 'on' else 'off' end
 	    from topics t order by t.code"
 }
 # topics_named: the same by Latvian name, as TEMAS shows them.
 topics_named() {
 	sql "select t.name_lv || ' ' || case when coalesce((select
 	    s.subscribed from subscriptions s where s.resident_id = $who and
-	    s.topic_id = t.id), t.default_on) then 'on' else 'off' end
+	    s.topic_id = t.id), t.default_on) = 1 then 'on' else 'off' end
 	    from topics t" | LC_ALL=C sort
 }
 # reply_topics: the same from the TEMAS reply.
@@ -233,7 +242,7 @@ done
 # --- START <tēma> then STOP <tēma>: the subscription row, the reply, TEMAS.
 phase "START and STOP a topic"
 sub_row() {
-	sql "select coalesce((select s.subscribed from subscriptions s
+	sql "select coalesce((select CAST(s.subscribed AS TEXT) from subscriptions s
 	    join topics t on t.id = s.topic_id where s.resident_id = $who and
 	    t.code = '$1'), 'none')"
 }
@@ -325,7 +334,7 @@ grep -qF "$case_no" duty.txt || die "duty SMS: $(cat duty.txt)"
 if grep -qF "$code" duty.txt || log_since "$dm" | grep -qF "$code"; then
 	die "a typed personal code went on the wire: $(cat duty.txt)"; fi
 expect_eq "the stored report keeps the code" "$(sql "select count(*) from
-    reports where case_no = '$case_no' and instr(text, '$code') > 0")" 1
+    reports where case_no = '$case_no' and text like '%$code%'")" 1
 ask "$ph" POLICIJA "POLICIJA alone"
 expect_eq "POLICIJA alone" "$(cat reply.txt)" \
     "Sūtiet POLICIJA un kas noticis, kur."
@@ -384,8 +393,9 @@ expect_grep 'I-1999-000001: lietas ar šādu numuru nav$' err
 rc=0; ctl case list --status open > out 2> err || rc=$?
 expect_eq "--status open" "$rc" 2
 # A resident's text cannot drive the staff's terminal.
-sql "update reports set text = 'a' || char(27) || '[2Jb' || char(7) ||
-    'c' where case_no = '$case_no'"
+# (ESC and BEL typed into the literal: char() is SQLite's, chr() PostgreSQL's.)
+sql "update reports set text = 'a$(printf '\033')[2Jb$(printf '\007')c'
+    where case_no = '$case_no'"
 ctl case show "$case_no" > show.txt
 expect_grep '^a?\[2Jb?c$' show.txt
 ctl case list > cases.txt
@@ -421,9 +431,9 @@ en=$(sql "select r.id from residents r where $UNIQUE and r.lang = 'en' and
     f.paid_cents < f.amount_cents) order by r.id limit 1")
 [ -n "$en" ] || die "no English-speaking resident with fees"
 eph=$(sql "select phone from residents where id = $en")
-etotal=$(sql "select printf('%d.%02d', sum(amount_cents - paid_cents) / 100,
-    sum(amount_cents - paid_cents) % 100) from fees where resident_id = $en
-    and paid_cents < amount_cents")
+eowed=$(sql "select sum(amount_cents - paid_cents) from fees where
+    resident_id = $en and paid_cents < amount_cents")
+etotal=$(printf '%d.%02d' $((eowed / 100)) $((eowed % 100)))
 ask "$eph" MAKSA "MAKSA in English"
 # The list with its total, one fee in a line, or the summary of many.
 grep -qF "Total $etotal EUR. Pay to Dobeles novada pašvaldība, LV89RIKO0023300000000, with the reference." reply.txt ||
@@ -499,8 +509,8 @@ stotal() {
 	    where resident_id in ($owners) and paid_cents < amount_cents"
 }
 expect_eq "fees of more than one resident of $sp" "$(sql "select
-    count(distinct resident_id) > 1 from fees where resident_id in
-    ($owners) and paid_cents < amount_cents")" 1
+    case when count(distinct resident_id) > 1 then 1 else 0 end from fees
+    where resident_id in ($owners) and paid_cents < amount_cents")" 1
 scount() {
 	sql "select count(*) from fees where resident_id in ($owners) and
 	    paid_cents < amount_cents"
@@ -521,7 +531,7 @@ else
 fi
 # Twelve more fees for the first owner, due later than any (valid RF
 # references: ISO 11649 check digits over the body and "RF00").
-first=$(sql "select min(id) from ($owners)")
+first=$(sql "select min(id) from ($owners) as o")
 i=1
 while [ "$i" -le 12 ]; do
 	body=$(printf '7700%07d' "$((first * 100 + i))")

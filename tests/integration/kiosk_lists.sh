@@ -76,8 +76,10 @@ set_topics() {
 	    with recursive c(i) as (select 1 union all select i + 1 from c
 	    where i < $1 - 1)
 	    insert into topics (code, name_lv, name_en, default_on, emergency)
-	    select printf('t%02d', i), printf('Tēma %02d', i),
-	    printf('Topic %02d', i), 0, 0 from c where $1 > 1;
+	    select 't' || substr(CAST(100 + i AS TEXT), 2),
+	    'Tēma ' || substr(CAST(100 + i AS TEXT), 2),
+	    'Topic ' || substr(CAST(100 + i AS TEXT), 2), 0, 0
+	    from c where $1 > 1;
 	    insert into topics (code, name_lv, name_en, default_on, emergency)
 	    values ('pedeja', 'Pēdējā tēma', 'The last topic', 1, 0)"
 	expect_eq "topics" "$(sql "select count(*) from topics")" "$1"
@@ -151,8 +153,8 @@ sql "delete from fees where resident_id in (select id from residents
     with recursive c(i) as (select 1 union all select i + 1 from c
     where i < 9)
     insert into fees (resident_id, kind, period, amount_cents, due_date,
-    updated_at) select $R, 'nin', printf('P%02d', i), 1000 + i,
-    printf('2027-%02d-01', i), 0 from c"
+    updated_at) select $R, 'nin', 'P' || substr(CAST(100 + i AS TEXT), 2), 1000 + i,
+    '2027-' || substr(CAST(100 + i AS TEXT), 2) || '-01', 0 from c"
 keys 0
 wait_screen "Ko vēlaties darīt?" "the menu"
 keys 2
@@ -179,8 +181,8 @@ sql "delete from queue_entries where guardian_id in (select id from residents
     where i < 4)
     insert into queue_entries (child_code, child_given_name,
     child_family_name, guardian_id, institution_id, registered_at,
-    desired_start, updated_at) select printf('2001%02d-00000', i),
-    printf('Bērns%d', i), 'Testa', $R, (select min(id) from institutions),
+    desired_start, updated_at) select '2001' || substr(CAST(100 + i AS TEXT), 2) || '-00000',
+    'Bērns' || CAST(i AS TEXT), 'Testa', $R, (select min(id) from institutions),
     '2026-01-01 10:00:00', '2027-09', 0 from c"
 keys 0
 wait_screen "Ko vēlaties darīt?" "the menu"
@@ -204,7 +206,8 @@ set_groups() {
 	    with recursive c(i) as (select 1 union all select i + 1 from c
 	    where i < $1 - 1)
 	    insert into groups (name, kind, rule, created_by, created_at)
-	    select printf('g%03d', i), 'rule', 'has_mobile', 'test', 0
+	    select 'g' || substr(CAST(1000 + i AS TEXT), 2), 'rule',
+	    'has_mobile', 'test', 0
 	    from c where $1 > 1"
 	ctl group add zz-pedeja --rule "has_mobile" > /dev/null
 	expect_eq "groups" "$(sql "select count(*) from groups")" "$1"

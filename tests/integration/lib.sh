@@ -25,11 +25,60 @@ expect_no_grep() {
 	if grep -q -- "$1" "$2"; then cat "$2" >&2; fail "${3:-$2}: a line matches '$1'"; fi
 }
 
-# A config pointing at a database in the current directory.
+# The test's databases. On SQLite (the default) database NAME is the file
+# NAME.db in the current directory. When tests/run.sh runs the PostgreSQL
+# half it exports MUNI_TEST_PG_DIR (the throwaway cluster's socket
+# directory) and MUNI_TEST_PG_PREFIX (this script's own): database NAME is
+# then PREFIXNAME on that cluster, made empty on first use.
+pg_mode() {
+	[ -n "${MUNI_TEST_PG_DIR:-}" ]
+}
+
+# sqlite_only REASON: a script about SQLite itself (its files, WAL, the
+# backup of the file) ends here in the PostgreSQL half, saying why.
+sqlite_only() {
+	if pg_mode; then
+		echo "SKIP (sqlite only): $1"
+		exit 0
+	fi
+}
+
+# pg_dbname NAME: PostgreSQL's name of test database NAME (a path below
+# the current directory, without .db; anything but [a-z0-9_] becomes _).
+pg_dbname() {
+	_n=${1#"$PWD"/}
+	_n=${_n%.db}
+	printf '%s%s\n' "$MUNI_TEST_PG_PREFIX" "$_n" |
+	    tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' '_'
+}
+
+# db_conf [NAME]: the line of [database] that names test database NAME
+# (muni by default; a path such as dir/muni names dir's own database).
+db_conf() {
+	_db=${1:-muni}
+	if pg_mode; then
+		_pg=$(pg_dbname "$_db")
+		if [ -z "$(psql -X -Atq -h "$MUNI_TEST_PG_DIR" -U muni \
+		    -d postgres -c "SELECT 1 FROM pg_database WHERE datname =
+		    '$_pg'")" ]; then
+			sh "$MUNI_TOP/tests/pg.sh" createdb "$MUNI_TEST_PG_DIR" \
+			    "$_pg" >/dev/null || fail "createdb $_pg"
+		fi
+		echo "url = $(sh "$MUNI_TOP/tests/pg.sh" url "$MUNI_TEST_PG_DIR" \
+		    "$_pg")"
+	else
+		case $_db in
+		/*)	echo "path = ${_db%.db}.db" ;;
+		*)	echo "path = $(pwd)/${_db%.db}.db" ;;
+		esac
+	fi
+}
+
+# A config pointing at the test's database.
 write_conf() {
 	cat > muni.conf <<CONF
 [database]
-path = $(pwd)/muni.db
+$(db_conf)
 CONF
 }
 
@@ -37,10 +86,31 @@ ctl() {
 	"$MUNI_BIN/munictl" -c muni.conf "$@"
 }
 
-# sql QUERY: one value from the test database; waits (up to 5 s) for a
-# running daemon's write to end rather than fail with "database is locked".
+# sql_in NAME QUERY: the rows of QUERY on test database NAME, columns
+# joined by '|', as sqlite3 -noheader and psql -At both print them; waits
+# (up to 5 s) for a running daemon's write to end rather than fail with
+# "database is locked".
+sql_in() {
+	if pg_mode; then
+		psql -X -Atq -v ON_ERROR_STOP=1 -h "$MUNI_TEST_PG_DIR" -U muni \
+		    -d "$(pg_dbname "$1")" -c "$2"
+	else
+		case $1 in
+		/*)	_f=${1%.db}.db ;;
+		*)	_f=$(pwd)/${1%.db}.db ;;
+		esac
+		sqlite3 -batch -noheader -cmd '.timeout 5000' "$_f" "$2"
+	fi
+}
+
+# sql QUERY: the same on the test's database.
 sql() {
-	sqlite3 -batch -noheader -cmd '.timeout 5000' muni.db "$1"
+	sql_in muni "$1"
+}
+
+# sql_is WANT QUERY: whether QUERY's one value is WANT (for wait_for).
+sql_is() {
+	[ "$(sql "$2")" = "$1" ]
 }
 
 # qr_rows FILE: the code's rows from `munictl pay qr` output (the lines
@@ -156,6 +226,11 @@ staff_share() {
 	for _f in muni.db muni.db-wal muni.db-shm; do
 		[ -e "$_f" ] && chmod 0666 "$_f"
 	done
+	# The cluster's socket, to those users too (its directory is 0700;
+	# trust authentication, as for the database file opened above).
+	if pg_mode; then
+		chmod 0711 "$MUNI_TEST_PG_DIR"
+	fi
 	# A build made under umask 077 is root's alone: use a copy.
 	mkdir -p shared
 	cp "$MUNI_BIN/munictl" shared/munictl

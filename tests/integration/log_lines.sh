@@ -35,7 +35,7 @@ sim_start -r 20 -e 0
 hport=$(free_port)
 cat > muni.conf <<CONF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc]
 port = $sport
 password = secret

@@ -99,7 +99,7 @@ dups=$(grep 'status=0x00 .* text=mt[0-9]*$' submit.log | sed 's/.* text=//' |
     sort | uniq -d | wc -l)
 expect_eq "messages submitted twice" "$dups" 0
 expect_eq "messages delivered" "$(sql "select count(*) from outbox where
-    state = 'delivered' and text glob 'mt[0-9]*'")" 400
+    state = 'delivered' and text like 'mt%'")" 400
 http_get /metrics > m
 expect_grep '^muni_smsgw_mo_refused_total{reason="part_number"} 1$' m
 expect_grep '^muni_smsgw_mo_refused_total{reason="sender_limit"} 1$' m
@@ -126,5 +126,10 @@ echo "$early receipts kept early, $kept lines"
 [ "$kept" -le 10 ] || die "$kept lines for $early early receipts"
 expect_eq "receipts left pending" "$(sql 'select count(*) from receipts_pending')" 0
 gw_stop
-expect_eq "the database" "$(sql 'pragma integrity_check')" ok
+# SQLite's own check of its file (PostgreSQL checks its pages itself).
+if ! pg_mode; then
+	expect_eq "the database" "$(sql 'pragma integrity_check')" ok
+else
+	echo "SKIP (sqlite only): the database file's integrity_check"
+fi
 echo "mo_poison: ok"

@@ -117,7 +117,7 @@ ctl import statement stmt.xml > imp1
 expect_grep '^document=camt.053.001.02$' imp1
 expect_grep '^entries=2 matched=1 partial=0 over=0 unmatched=1 duplicates=0 ' imp1
 expect_grep ' receipts=1$' imp1
-expect_eq "fee paid" "$(sql "SELECT paid_cents >= amount_cents FROM fees WHERE id = $fee")" 1
+expect_eq "fee paid" "$(sql "SELECT CASE WHEN paid_cents >= amount_cents THEN 1 ELSE 0 END FROM fees WHERE id = $fee")" 1
 expect_eq "receipt" "$(sql "SELECT count(*) FROM outbox WHERE topic = 'receipts'
     AND resident_id = $rid AND state = 'queued' AND text LIKE '%$ref%'")" 1
 ctl import statement stmt.xml > imp2

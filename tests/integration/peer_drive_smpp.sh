@@ -78,7 +78,7 @@ drive_start() {
 gw_conf() {
 	cat <<CONF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc]
 host = 127.0.0.1
 port = 2345
@@ -201,7 +201,7 @@ drive_start $((run + 1))
 wait_for 30 "the second MO burst stored" rows_are "$((2 * burst))"
 expect_eq "each MO text twice" \
     "$(sql "select count(*) from (select text from inbox group by text
-        having count(*) = 2)")" "$burst"
+        having count(*) = 2) as twice")" "$burst"
 wait_for 10 "deliver_sm_resp after the restart" dsresp deliver_sm_resp ds$((run + 1)).err "$burst"
 # (A pair: no bind_transceiver to go unanswered.)
 expect_no_grep 'Unhandled SMPP PDU' "ds$((run + 1)).err"

@@ -136,7 +136,7 @@ msc_start
 gw_conf() {
 	cat > "gw$1.conf" <<EOF
 [database]
-path = $PWD/$1.db
+$(db_conf "$1")
 [smsc]
 host = 127.0.0.1
 port = 2775
@@ -170,7 +170,7 @@ gw_stop() {
 }
 
 q() {
-	sqlite3 -batch -noheader -cmd '.timeout 5000' "$1.db" "$2"
+	sql_in "$1" "$2"
 }
 
 accepted() {

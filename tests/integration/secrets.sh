@@ -17,7 +17,7 @@ trap '[ -z "$gwpid" ] || { kill "$gwpid" 2>/dev/null; wait "$gwpid" 2>/dev/null;
 conf() {
 	cat > muni.conf <<CONF
 [database]
-path = $PWD/muni.db
+$(db_conf)
 [smsc]
 port = $(free_port)
 password = s3cret

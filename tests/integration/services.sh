@@ -167,8 +167,8 @@ if log_since "$stop_mark" | grep "dst=$target " | grep -q 'BCAST'; then
 	die "$target got the broadcast after STOP"; fi
 if grep "dst=$target " submit.log | grep -q 'BCAST'; then
 	die "$target got the broadcast at all"; fi
-expect_eq "the target's rows" "$(sql "select group_concat(state) from outbox
-    where broadcast_id = $bid and phone = '$target'")" cancelled
+expect_eq "the target's rows" "$(sql "select state from outbox
+    where broadcast_id = $bid and phone = '$target'" | paste -sd, -)" cancelled
 wait_for 10 "the STOP reply" lines_to_at_least "$bm" "$target" 1
 text_to "$bm" "$target" > reply.txt
 grep -q 'Paziņojumi atteikti' reply.txt || die "STOP reply: $(cat reply.txt)"

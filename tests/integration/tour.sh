@@ -5,6 +5,7 @@
 # running after a few seconds; every other line must succeed.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
+sqlite_only "the README's tour runs on the SQLite database of make demo"
 
 mkdir -p build/release demo
 ln -s "$MUNI_BIN" build/release/bin

@@ -128,7 +128,7 @@ want_prefixes() {
 want_topics() {
 	sql "select t.name_lv || case when coalesce((select s.subscribed from
 	    subscriptions s where s.resident_id = $1 and s.topic_id = t.id),
-	    t.default_on) then ' (jā)' else ' (nē)' end from topics t
+	    t.default_on) = 1 then ' (jā)' else ' (nē)' end from topics t
 	    where t.emergency = 0 order by t.id"
 }
 
@@ -181,8 +181,9 @@ walk() {
 	step "$p" 2 2
 	# Latvian amounts: "127,33 €" (the list keeps the period short).
 	sql "select id || '|' || kind || '|' || period || '|' ||
-	    printf('%d,%02d', (amount_cents - paid_cents) / 100,
-	    (amount_cents - paid_cents) % 100) || '|' || reference from fees
+	    CAST(((amount_cents - paid_cents) / 100) AS TEXT) || ',' ||
+	    substr(CAST((100 + (amount_cents - paid_cents) % 100) AS TEXT), 2)
+	    || '|' || reference from fees
 	    where resident_id = $id and paid_cents < amount_cents
 	    order by due_date, id" > fees
 	IFS='|' read -r fid kind period amt ref < fees
@@ -460,7 +461,8 @@ step "$wp" 2 2
 IFS='|' read -r fid kind period amt ref < fees
 step "$wp" 1 2
 # Room for the due date too, in Latvian's form.
-due=$(sql "select strftime('%d.%m.%Y', due_date) from fees where id = $fid")
+due=$(sql "select due_date from fees where id = $fid" |
+    awk -F- '{ print $3 "." $2 "." $1 }')
 has "$amt €, termins $due"
 has "Dobeles novada pasvaldiba"
 has "LV89RIKO0023300000000"

@@ -26,6 +26,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 struct fx {
@@ -374,5 +375,7 @@ main(void)
 		    setup, teardown),
 	};
 
+	if (test_sqlite_only("the backup of an SQLite file"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

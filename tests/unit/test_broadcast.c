@@ -28,6 +28,7 @@
 #include "store.h"
 #include "store_sqlite.h"
 #include "util.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00 UTC, 12:00 Riga */
@@ -1065,5 +1066,7 @@ main(void)
 	};
 #undef T
 
+	if (test_sqlite_only("reads its results through sqlite3 (store_sqlite.h); not converted yet"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

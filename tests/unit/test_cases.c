@@ -23,6 +23,7 @@
 #include "services.h"
 #include "i18n.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define ANNA_PHONE	"+37129990001"
@@ -62,7 +63,7 @@ setup(void **state)
 	if (fx == NULL)
 		return -1;
 	clock_set_fake(1796112000);	/* 2026-12-01 */
-	if ((fx->s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL)
+	if ((fx->s = test_store_open(&errstr)) == NULL)
 		return -1;
 	tl_exec(fx->s, "INSERT INTO residents (id, personal_code, given_name,"
 	    " family_name, phone, phone_kind, lang, updated_at) VALUES (7,"

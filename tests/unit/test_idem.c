@@ -16,6 +16,7 @@
 #include "clock.h"
 #include "idem.h"
 #include "store.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define T0	1796112000
@@ -51,7 +52,7 @@ test_get_put(void **state)
 
 	(void)state;
 	clock_set_fake(T0);
-	assert_non_null(s = store_open(":memory:", STORE_CREATE, &errstr));
+	assert_non_null(s = test_store_open(&errstr));
 	assert_int_equal(idem_get(s, "erp", "messages", "k", H1, T0, &status,
 	    &answer), 0);
 	assert_int_equal(idem_put(s, "erp", "messages", "k", H1, 201,

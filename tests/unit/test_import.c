@@ -26,6 +26,7 @@
 #include "refdata.h"
 #include "store.h"
 #include "store_sqlite.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW		1773568800	/* 2026-03-15 10:00:00 UTC */
@@ -1279,5 +1280,7 @@ main(void)
 #undef T
 	};
 
+	if (test_sqlite_only("reads its results through sqlite3 (store_sqlite.h); not converted yet"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -14,7 +14,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,6 @@
 #include "log.h"
 #include "otp.h"
 #include "store.h"
-#include "store_sqlite.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
@@ -55,14 +53,7 @@ teardown(void **state)
 static void
 text_of(struct store *s, const char *sql, char *buf, size_t size)
 {
-	sqlite3_stmt	*st;
-
-	assert_int_equal(sqlite3_prepare_v2(store_db(s), sql, -1, &st, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	assert_non_null(sqlite3_column_text(st, 0));
-	snprintf(buf, size, "%s", (const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
+	tl_text(s, sql, buf, size);
 }
 
 /* A resident with a mobile phone: their personal code and id. */
@@ -461,13 +452,11 @@ test_text_wiped(void **state)
 	/* Claimed by the gateway: the text it sends is still there. */
 	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'inflight' "
 	    "WHERE id = %lld", (long long)oi.message_id);
-	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	tl_exec(s, sql);
 	code_sent(s, oi.message_id, code);
 	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'accepted' "
 	    "WHERE id = %lld", (long long)oi.message_id);
-	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	tl_exec(s, sql);
 	snprintf(sql, sizeof(sql), "SELECT text FROM outbox WHERE id = %lld",
 	    (long long)oi.message_id);
 	text_of(s, sql, text, sizeof(text));
@@ -479,16 +468,15 @@ test_text_wiped(void **state)
 	assert_int_equal(otp_issue(s, &params, pcode, &oi2), OTP_OK);
 	snprintf(sql, sizeof(sql), "UPDATE outbox SET state = 'expired' "
 	    "WHERE id = %lld", (long long)oi2.message_id);
-	assert_int_equal(sqlite3_exec(store_db(s), sql, NULL, NULL, NULL),
-	    SQLITE_OK);
+	tl_exec(s, sql);
 	snprintf(sql, sizeof(sql), "SELECT text FROM outbox WHERE id = %lld",
 	    (long long)oi2.message_id);
 	text_of(s, sql, text, sizeof(text));
 	assert_string_equal(text, STORE_SECRET_WIPED);
 
 	/* Any other message keeps its text. */
-	assert_int_equal(sqlite3_exec(store_db(s), "UPDATE outbox SET state "
-	    "= 'delivered' WHERE secret = 0", NULL, NULL, NULL), SQLITE_OK);
+	tl_exec(s, "UPDATE outbox SET state "
+	    "= 'delivered' WHERE secret = 0");
 	plain = tl_int(s, "SELECT count(*) FROM outbox WHERE secret = 0 AND "
 	    "text = '" STORE_SECRET_WIPED "'");
 	assert_int_equal(plain, 0);

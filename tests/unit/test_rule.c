@@ -9,7 +9,6 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
-#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,8 +21,8 @@
 #include "log.h"
 #include "rule.h"
 #include "store.h"
-#include "store_sqlite.h"
 #include "util.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
@@ -74,21 +73,16 @@ setup(void **state)
 {
 	struct store	*s;
 	const char	*errstr = NULL;
-	char		*msg = NULL;
 
 	tl_zone();
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
-	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL ||
+	if ((s = test_store_open(&errstr)) == NULL ||
 	    demo_reference_data(s) == -1) {
 		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
 		return -1;
 	}
-	if (sqlite3_exec(store_db(s), fixture_sql, NULL, NULL, &msg) !=
-	    SQLITE_OK) {
-		fprintf(stderr, "setup: %s\n", msg);
-		return -1;
-	}
+	tl_exec(s, fixture_sql);
 	*state = s;
 	return 0;
 }

@@ -28,6 +28,7 @@
 #include "store.h"
 #include "store_sqlite.h"
 #include "util.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW		1781514000	/* 2026-06-15 09:00:00 UTC */
@@ -780,5 +781,7 @@ main(void)
 		cmocka_unit_test(test_fold),
 	};
 
+	if (test_sqlite_only("reads its results through sqlite3 (store_sqlite.h); not converted yet"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -29,6 +29,7 @@
 #include "store.h"
 #include "store_sqlite.h"
 #include "util.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW		1741010400	/* 2025-03-03 14:00:00 UTC */
@@ -818,5 +819,7 @@ main(void)
 	 * follow each resident's language, and the import restores ours.
 	 */
 	(void)i18n_set_lang("en");
+	if (test_sqlite_only("reads its results through sqlite3 (store_sqlite.h); not converted yet"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,6 +22,7 @@
 #include "log.h"
 #include "store.h"
 #include "store_sqlite.h"
+#include "testdb.h"
 
 struct fx {
 	char	 dir[64];
@@ -634,5 +635,7 @@ main(void)
 
 	log_init("test_store", 0);
 	log_set_level(LOG_LEVEL_WARN);
+	if (test_sqlite_only("white-box test of the SQLite engine (store_sqlite.h)"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -21,6 +21,7 @@
 #include "clock.h"
 #include "log.h"
 #include "store.h"
+#include "testdb.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
 #define ROUNDS	1500
@@ -108,5 +109,7 @@ main(void)
 	clock_set_fake(NOW);
 	/* Before the first store_open, as the gateway does. */
 	store_threads();
+	if (test_sqlite_only("SQLite's multi-thread mode on one file"))
+		return 0;
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -25,6 +25,7 @@
 #include "store.h"
 #include "topics.h"
 #include "words.h"
+#include "testdb.h"
 #include "testlib.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC */
@@ -37,7 +38,7 @@ setup(void **state)
 
 	clock_set_fake(NOW);
 	log_set_level(LOG_LEVEL_WARN);
-	if ((s = store_open(":memory:", STORE_CREATE, &errstr)) == NULL) {
+	if ((s = test_store_open(&errstr)) == NULL) {
 		fprintf(stderr, "setup: %s\n", errstr ? errstr : "?");
 		return -1;
 	}

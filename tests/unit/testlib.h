@@ -18,6 +18,9 @@ struct store;
 void		 tl_exec(struct store *, const char *sql);
 /* The first column of the one row sql returns; a failure fails the test. */
 long long	 tl_int(struct store *, const char *sql);
+/* The first column of the one row sql returns, as text (not NULL). */
+void		 tl_text(struct store *, const char *sql, char *buf,
+		    size_t size);
 
 /*
  * The municipality's zone, Europe/Riga, set the way the programs set it at
@@ -26,7 +29,8 @@ long long	 tl_int(struct store *, const char *sql);
 void		 tl_zone(void);
 
 /*
- * A ":memory:" store holding n demo residents from seed, with the clock
+ * A fresh store (tests/unit/testdb.h: SQLite's ":memory:" or a
+ * PostgreSQL schema) holding n demo residents from seed, with the clock
  * frozen at now in Europe/Riga and the log at level. NULL, with a line on
  * stderr, when it cannot be made.
  */
