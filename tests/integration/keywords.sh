@@ -374,9 +374,15 @@ expect_grep "^resident=$(sql "select given_name || ' ' || family_name from
 expect_grep "^Lūdzu izvest lielgabarīta atkritumus 5\$" show.txt
 expect_no_grep "$(sql "select personal_code from residents where id = $who")" \
     show.txt
+m=$(log_mark)
 ctl case set "$case_no" in_progress --as "Anna B." > set.txt
 expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress sms=queued"
 ctl case set "$case_no" done --as "Anna B." > /dev/null
+# Each move tells the resident by an SMS of its own (topic iesniegumi),
+# out before her next text so its answer is not mixed with them.
+wait_for 10 "the case's SMS sent" outbox_settled "$ph"
+expect_eq "the case's SMS" "$(text_to "$m" "$ph")" \
+    "Jūsu lieta $case_no tiek izskatīta.Jūsu lieta $case_no ir izskatīta."
 expect_eq "status stored" "$(sql "select status from reports where
     case_no = '$case_no'")" done
 expect_eq "audit rows" "$(sql "select count(*) from audit_log where
