@@ -9,11 +9,14 @@
  * value of the rule - strings, numbers, dates computed from ages - is bound
  * with store_bind. A rule full of quotes, semicolons and "--" is data.
  *
- * The compiler is the one place above the store that knows SQLite's
- * dialect (its date(), IN lists, LIMIT): the text it builds is SQLite's,
- * but it goes through store_prepare and the cursor calls like any other
- * statement, so the library itself stays behind store.c. Another store
- * would need another compiler here, and nothing else.
+ * The compiler is the one place above the store that knows SQL dialects:
+ * it writes SQLite's or PostgreSQL's, as store_dialect() says, and the
+ * text goes through store_prepare and the cursor calls like any other
+ * statement, so the libraries themselves stay behind the store. Most of
+ * the text serves both (booleans as comparisons, FALSE for a default);
+ * PostgreSQL's spells parameters $N, types the NULL tests of the members
+ * statement's parameters, and numbers a count's values from $1, since it
+ * must know the type of every parameter up to the last.
  */
 #include <stdarg.h>
 #include <stdint.h>
@@ -861,6 +864,8 @@ struct binding {
 
 struct compiler {
 	const struct rule *r;
+	int		 pg;		/* PostgreSQL's dialect, else SQLite's */
+	int		 first;		/* the number of the first value */
 	char		*sql;
 	size_t		 len, size;
 	struct binding	*binds;
@@ -902,8 +907,8 @@ sql_param(struct compiler *c, enum btype type)
 	memset(b, 0, sizeof(*b));
 	b->type = type;
 	/* The parameter's number: digits we make, never rule text. */
-	n = (size_t)snprintf(num, sizeof(num), "?%d",
-	    RULE_PARAM_FIRST + (int)c->nbinds - 1);
+	n = (size_t)snprintf(num, sizeof(num), "%c%d", c->pg ? '$' : '?',
+	    c->first + (int)c->nbinds - 1);
 	if (c->len + n + 1 > c->size) {
 		c->size = (c->len + n + 1) * 2;
 		c->sql = xreallocarray(c->sql, c->size, 1);
@@ -995,7 +1000,7 @@ compile_age(struct compiler *c, const struct node *n)
 	default:
 		break;
 	}
-	SQL(c, ", 0)");
+	SQL(c, ", FALSE)");
 }
 
 static void
@@ -1066,7 +1071,7 @@ compile_pred(struct compiler *c, const struct node *n)
 	switch (n->field) {
 	case F_HAS_MOBILE:
 		SQL(c, "coalesce(r.phone IS NOT NULL"
-		    " AND r.phone_kind IN (0, 2), 0)");
+		    " AND r.phone_kind IN (0, 2), FALSE)");
 		break;
 	case F_CHILD_IN_QUEUE:
 		if (c->in_lists)
@@ -1102,7 +1107,7 @@ compile_pred(struct compiler *c, const struct node *n)
 		SQL(c, ")");
 		break;
 	case F_SUBSCRIBED:
-		SQL(c, "coalesce((SELECT CASE WHEN t.emergency THEN 1"
+		SQL(c, "coalesce((SELECT CASE WHEN t.emergency <> 0 THEN 1"
 		    " ELSE coalesce((SELECT s.subscribed FROM subscriptions s"
 		    " WHERE s.resident_id = r.id AND s.topic_id = t.id),"
 		    " t.default_on) END FROM topics t WHERE t.code = ");
@@ -1157,6 +1162,8 @@ compile_node(struct compiler *c, int id, int parent)
  * first active queue entry when ?7 is set (at institution ?8 when that is
  * set). With the sum beside it, min(due_date) cannot take SQLite's min()
  * shortcut down the fees_unpaid index, which scans it whole per resident.
+ * PostgreSQL's text types each parameter it tests for NULL, as the
+ * manual statement's does.
  */
 #define MEMBER_EXTRAS \
 	"CASE WHEN ?4 IS NULL THEN 1 ELSE coalesce((SELECT s.subscribed" \
@@ -1171,15 +1178,37 @@ compile_node(struct compiler *c, int id, int parent)
 	" AND q.status = 'active' AND (?8 IS NULL OR q.institution_id IN" \
 	" (SELECT i.id FROM institutions i WHERE i.name = ?8))" \
 	" ORDER BY q.id LIMIT 1) END"
+#define MEMBER_EXTRAS_PG \
+	"CASE WHEN $4::bigint IS NULL THEN 1 ELSE coalesce((SELECT" \
+	" s.subscribed FROM subscriptions s WHERE s.resident_id = r.id" \
+	" AND s.topic_id = $4), $5) END," \
+	" CASE WHEN $6::text IS NULL THEN NULL ELSE (SELECT sum(f.amount_cents" \
+	" - f.paid_cents) || ' ' || min(f.due_date) FROM fees f" \
+	" WHERE f.resident_id = r.id AND f.kind = $6" \
+	" AND f.paid_cents < f.amount_cents) END," \
+	" CASE WHEN $7::bigint IS NULL THEN NULL ELSE (SELECT q.id" \
+	" FROM queue_entries q WHERE q.guardian_id = r.id" \
+	" AND q.status = 'active' AND ($8::text IS NULL OR q.institution_id IN" \
+	" (SELECT i.id FROM institutions i WHERE i.name = $8))" \
+	" ORDER BY q.id LIMIT 1) END"
+
+int
+rule_param_first(enum rule_query q, enum store_dialect d)
+{
+	return q == RULE_COUNT && d == STORE_POSTGRES ? 1 : RULE_PARAM_FIRST;
+}
 
 static void
-compile(struct compiler *c, const struct rule *r, enum rule_query q)
+compile(struct compiler *c, const struct rule *r, enum rule_query q,
+    enum store_dialect d)
 {
 	struct tm	 tm;
 	time_t		 now = clock_now();
 
 	memset(c, 0, sizeof(*c));
 	c->r = r;
+	c->pg = d == STORE_POSTGRES;
+	c->first = rule_param_first(q, d);
 	/* "Today" and ages are the municipality's calendar. */
 	clock_local(now, &tm);
 	c->year = tm.tm_year + 1900;
@@ -1193,6 +1222,20 @@ compile(struct compiler *c, const struct rule *r, enum rule_query q)
 		compile_node(c, r->root, -1);
 		return;
 	}
+	if (c->pg) {
+		/*
+		 * $3 is the manual statement's group and means nothing here,
+		 * but PostgreSQL refuses a parameter it cannot type: named,
+		 * to no effect.
+		 */
+		SQL(c, "SELECT r.id, r.id, r.phone, r.phone_kind,"
+		    " r.given_name, r.family_name, r.lang, " MEMBER_EXTRAS_PG
+		    " FROM residents r WHERE r.id > $1"
+		    " AND ($3::bigint IS NULL OR TRUE) AND (");
+		compile_node(c, r->root, -1);
+		SQL(c, ") ORDER BY r.id LIMIT $2");
+		return;
+	}
 	SQL(c, "SELECT r.id, r.id, r.phone, r.phone_kind, r.given_name,"
 	    " r.family_name, r.lang, " MEMBER_EXTRAS
 	    " FROM residents r WHERE r.id > ?1 AND (");
@@ -1201,15 +1244,42 @@ compile(struct compiler *c, const struct rule *r, enum rule_query q)
 }
 
 char *
-rule_sql(const struct rule *r, enum rule_query q, size_t *nbinds)
+rule_sql(const struct rule *r, enum rule_query q, enum store_dialect d,
+    size_t *nbinds)
 {
 	struct compiler	 c;
 
-	compile(&c, r, q);
+	compile(&c, r, q, d);
 	free(c.binds);
 	if (nbinds != NULL)
 		*nbinds = c.nbinds;
 	return c.sql;
+}
+
+size_t
+rule_values(const struct rule *r, enum rule_query q, char ***values)
+{
+	struct compiler	 c;
+	struct binding	*b;
+	char		 num[24];
+	size_t		 i;
+
+	compile(&c, r, q, STORE_SQLITE);
+	*values = xreallocarray(NULL, c.nbinds + 1, sizeof(**values));
+	for (i = 0; i < c.nbinds; i++) {
+		b = &c.binds[i];
+		if (b->type == B_TEXT)
+			(*values)[i] = xstrdup(b->text);
+		else if (b->type == B_DATE)
+			(*values)[i] = xstrdup(b->date);
+		else {
+			(void)util_snprintf(num, sizeof(num), "%lld", b->num);
+			(*values)[i] = xstrdup(num);
+		}
+	}
+	free(c.sql);
+	free(c.binds);
+	return c.nbinds;
 }
 
 struct store_cur *
@@ -1223,7 +1293,7 @@ rule_prepare(struct store *s, const struct rule *r, enum rule_query q,
 	size_t			 i;
 	int			 rc = STORE_OK, idx;
 
-	compile(&c, r, q);
+	compile(&c, r, q, store_dialect(s));
 	if ((cur = store_prepare(s, c.sql, c.len, why, sizeof(why))) ==
 	    NULL) {
 		(void)util_snprintf(err, errsize, _("cannot prepare the rule: "
@@ -1232,7 +1302,7 @@ rule_prepare(struct store *s, const struct rule *r, enum rule_query q,
 	}
 	for (i = 0; i < c.nbinds && rc == STORE_OK; i++) {
 		b = &c.binds[i];
-		idx = RULE_PARAM_FIRST + (int)i;
+		idx = c.first + (int)i;
 		/* Copied: the rule may be freed before the statement runs. */
 		if (b->type == B_TEXT)
 			rc = store_bind_at(cur, idx, "c", b->text);

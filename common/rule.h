@@ -45,6 +45,8 @@
 
 #include <stddef.h>
 
+#include "store.h"
+
 struct store;
 struct store_cur;
 
@@ -58,7 +60,8 @@ struct store_cur;
 /*
  * Parameters of the members statement the caller binds: ?1 the last
  * cursor seen (0 at first), ?2 the most rows to return. ?4-?8 ask for
- * the broadcast columns (see groups.h); rule values start at ?9.
+ * the broadcast columns (see groups.h); rule values start at ?9 (see
+ * rule_param_first for the count on PostgreSQL).
  */
 #define RULE_PARAM_FIRST 9
 
@@ -101,10 +104,25 @@ enum rule_query {
 };
 
 /*
- * The SQL the rule compiles to (caller frees), and the number of values
- * it binds in *nbinds. For tests, and to show what a rule does.
+ * The SQL the rule compiles to in dialect d (caller frees), and the number
+ * of values it binds in *nbinds. For tests, and to show what a rule does.
  */
-char		*rule_sql(const struct rule *, enum rule_query, size_t *nbinds);
+char		*rule_sql(const struct rule *, enum rule_query,
+		    enum store_dialect d, size_t *nbinds);
+/*
+ * The number of the parameter that holds the rule's first value:
+ * RULE_PARAM_FIRST, except in PostgreSQL's count, which has no other
+ * parameters and must number its own from 1.
+ */
+int		 rule_param_first(enum rule_query, enum store_dialect);
+/*
+ * The values the statement binds, in the order of its parameters from
+ * rule_param_first() on (the same in both dialects), as text: for tests
+ * that run rule_sql()'s text outside the store. Returns how many; the
+ * caller frees each string and the array *values.
+ */
+size_t		 rule_values(const struct rule *, enum rule_query,
+		    char ***values);
 
 /*
  * Prepare the rule's statement through store_prepare with every rule

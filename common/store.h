@@ -41,6 +41,16 @@ enum store_stmt {
 /* The schema version this program writes (PRAGMA user_version). */
 int	 store_schema_version(void);
 
+/*
+ * The SQL dialect of the database behind a store, for the one place above
+ * the store that writes SQL at run time: the group-rule compiler.
+ */
+enum store_dialect {
+	STORE_SQLITE,
+	STORE_POSTGRES,
+};
+enum store_dialect store_dialect(const struct store *);
+
 #define STORE_CREATE	0x01	/* create the file and migrate */
 #define STORE_MIGRATE	0x02	/* upgrade an older schema */
 

@@ -419,9 +419,15 @@ static const char *const pg_migrations[] = {
 	 * SQLite's order (its text has a space around each colon; the
 	 * value is the same JSON). The time of a case's change is the
 	 * statement's, in whole seconds, as SQLite's unixepoch().
+	 *
+	 * They run as the schema's owner (SECURITY DEFINER, with the
+	 * search_path they were made with), so a role that may only write
+	 * reports, as the kiosk's, queues the event without any right on
+	 * callbacks, callback_targets or outbox.
 	 */
 	"CREATE FUNCTION callback_broadcast_done() RETURNS trigger"
-	" LANGUAGE plpgsql AS $$ BEGIN"
+	" LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT"
+	" AS $$ BEGIN"
 	" INSERT INTO callbacks (target, event, subject, payload, created_at)"
 	" SELECT t.name, 'broadcast.done', 'broadcast:' || NEW.id,"
 	" json_build_object('event', 'broadcast.done', 'id', NEW.id,"
@@ -441,7 +447,8 @@ static const char *const pg_migrations[] = {
 	" WHEN (NEW.state = 'done' AND OLD.state <> 'done')"
 	" EXECUTE FUNCTION callback_broadcast_done();"
 	"CREATE FUNCTION callback_case_created() RETURNS trigger"
-	" LANGUAGE plpgsql AS $$ BEGIN"
+	" LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT"
+	" AS $$ BEGIN"
 	" INSERT INTO callbacks (target, event, subject, payload, created_at)"
 	" SELECT t.name, 'case.created', 'case:' || NEW.case_no,"
 	" json_build_object('event', 'case.created', 'case_no', NEW.case_no,"
@@ -453,14 +460,16 @@ static const char *const pg_migrations[] = {
 	"CREATE TRIGGER callback_case_created AFTER INSERT ON reports"
 	" FOR EACH ROW EXECUTE FUNCTION callback_case_created();"
 	"CREATE FUNCTION callback_case_changed() RETURNS trigger"
-	" LANGUAGE plpgsql AS $$ DECLARE"
-	" now BIGINT := floor(extract(epoch FROM statement_timestamp()));"
+	" LANGUAGE plpgsql SECURITY DEFINER SET search_path FROM CURRENT"
+	" AS $$ DECLARE"
+	" changed_at BIGINT :="
+	" floor(extract(epoch FROM statement_timestamp()));"
 	" BEGIN"
 	" INSERT INTO callbacks (target, event, subject, payload, created_at)"
 	" SELECT t.name, 'case.changed', 'case:' || NEW.case_no,"
 	" json_build_object('event', 'case.changed', 'case_no', NEW.case_no,"
 	" 'kind', NEW.kind, 'status', NEW.status, 'was', OLD.status,"
-	" 'at', now)::text, now"
+	" 'at', changed_at)::text, changed_at"
 	" FROM callback_targets t WHERE t.events & 16 <> 0;"
 	" RETURN NULL; END $$;"
 	"CREATE TRIGGER callback_case_changed AFTER UPDATE OF status ON reports"

@@ -12,9 +12,17 @@
  *	STMT2(ST_X, "SQLite text", "PostgreSQL text")
  *
  * with the same parameters (PostgreSQL spells ?N as $N) and the same
- * columns in the same order, so a module binds and reads it one way. Only
- * the SQLite text is prepared today. tests/integration/sql_literals.sh
- * holds both texts to literals.
+ * columns in the same order, so a module binds and reads it one way.
+ * tests/integration/sql_literals.sh holds both texts to literals, and
+ * pg_stmts.sh prepares every statement on PostgreSQL: it must take the
+ * parameters and give the columns it does on SQLite, none of them a
+ * boolean (the store reads 0/1). What trips a shared text there: a
+ * parameter whose type PostgreSQL cannot infer (?1 IS NULL alone: cast it
+ * in the PostgreSQL text, $1::text), a number skipped (every ?N up to the
+ * last must appear), IS NOT for IS DISTINCT FROM (both engines know the
+ * latter), an upsert's bare column beside excluded's (name the table),
+ * sum(a = b) (count(CASE WHEN a = b THEN 1 END)), json_object, and
+ * group_concat (string_agg).
  *
  * No include guard: this file is an X-macro list, included with STMT and
  * STMT2 defined.

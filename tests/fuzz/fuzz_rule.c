@@ -51,18 +51,19 @@ well_formed_error(const char *e)
 }
 
 static void
-check_sql(const struct rule *r, enum rule_query q)
+check_sql(const struct rule *r, enum rule_query q, enum store_dialect d)
 {
 	char	*sql, *p;
 	size_t	 nb, params = 0;
+	int	 mark = d == STORE_POSTGRES ? '$' : '?';
 
-	if ((sql = rule_sql(r, q, &nb)) == NULL)
+	if ((sql = rule_sql(r, q, d, &nb)) == NULL)
 		abort();
 	if (strchr(sql, ';') != NULL || strstr(sql, "--") != NULL ||
 	    strstr(sql, "/*") != NULL || strchr(sql, '"') != NULL)
 		abort();
-	for (p = sql; (p = strchr(p, '?')) != NULL; p++)
-		if (strtol(p + 1, NULL, 10) >= RULE_PARAM_FIRST)
+	for (p = sql; (p = strchr(p, mark)) != NULL; p++)
+		if (strtol(p + 1, NULL, 10) >= rule_param_first(q, d))
 			params++;
 	if (params != nb)
 		abort();
@@ -116,9 +117,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (rule_terms(r) == 0 || rule_terms(r) > RULE_TERMS_MAX)
 		abort();
-	check_sql(r, RULE_COUNT);
-	check_sql(r, RULE_MEMBERS);
-	check_sql(r, RULE_MEMBERS_ONCE);
+	check_sql(r, RULE_COUNT, STORE_SQLITE);
+	check_sql(r, RULE_MEMBERS, STORE_SQLITE);
+	check_sql(r, RULE_MEMBERS_ONCE, STORE_SQLITE);
+	check_sql(r, RULE_COUNT, STORE_POSTGRES);
+	check_sql(r, RULE_MEMBERS, STORE_POSTGRES);
+	check_sql(r, RULE_MEMBERS_ONCE, STORE_POSTGRES);
 	/*
 	 * Whatever parses compiles to SQL that SQLite accepts and runs, and
 	 * the three forms agree: the count, the EXISTS probes, the IN lists.

@@ -216,6 +216,26 @@ expect_eq "callbacks" "$(wc -l < pg.callbacks | tr -d ' ')" 10
 expect_grep '"delivered": 1, "event": "broadcast.done", "id": 1, "recipients": 0, "undelivered": 1, "unknown": 1' \
     pg.callbacks "broadcast.done's figures"
 
+# A role that may only write reports (as the kiosk's) still queues the
+# event: the trigger runs as the schema's owner, and the role itself
+# cannot read the queue.
+pg s -v ON_ERROR_STOP=1 > role.out 2>&1 <<'SQL' || { cat role.out >&2; fail "a report by a role without rights on callbacks"; }
+CREATE ROLE muni_test_kiosk;
+GRANT INSERT ON reports TO muni_test_kiosk;
+GRANT USAGE ON SEQUENCE reports_id_seq TO muni_test_kiosk;
+SET ROLE muni_test_kiosk;
+INSERT INTO reports (case_no, kind, channel, text, created_at)
+ VALUES ('P-2026-9', 'police', 'kiosk', 'Kiosk', 11);
+RESET ROLE;
+SQL
+expect_eq "the kiosk's report queued" \
+    "$(pg s -c "SELECT count(*) FROM callbacks WHERE subject = 'case:P-2026-9'")" 3
+if pg s -c "SET ROLE muni_test_kiosk; SELECT count(*) FROM callbacks" \
+    > role2.out 2>&1; then
+	fail "the kiosk's role read callbacks"
+fi
+expect_grep "permission denied" role2.out
+
 echo "pg_schema: $(wc -l < pg.columns | tr -d ' ') columns," \
     "$(wc -l < pg.indexes | tr -d ' ') indexes," \
     "$(wc -l < pg.triggers | tr -d ' ') triggers agree"

@@ -6,6 +6,8 @@
  *   pg_sql schema
  *	every entry of pg_migrations[], each followed by a line
  *	"-- end of entry N"
+ *   pg_sql text NAME
+ *	the text statement NAME runs on PostgreSQL
  *   pg_sql check SQLITE_DB CONNINFO [-v] [NAME...]
  *	every statement of store_stmts.h (or those named) prepared on both:
  *	SQLite's text on SQLITE_DB, PostgreSQL's (its own, or the shared
@@ -227,9 +229,30 @@ main(int argc, char **argv)
 		}
 		return 0;
 	}
+	if (argc == 3 && strcmp(argv[1], "text") == 0) {
+		for (i = 0; i < nitems(stmts); i++) {
+			const char	*why = NULL;
+			char		*text;
+
+			if (strcmp(stmts[i].name, argv[2]) != 0)
+				continue;
+			text = pg_text(stmts[i].pg_sql ? stmts[i].pg_sql :
+			    stmts[i].sql, stmts[i].pg_sql == NULL, &why);
+			if (text == NULL) {
+				fprintf(stderr, "pg_sql: %s: %s\n", argv[2],
+				    why);
+				return 1;
+			}
+			printf("%s\n", text);
+			free(text);
+			return 0;
+		}
+		fprintf(stderr, "pg_sql: no statement %s\n", argv[2]);
+		return 1;
+	}
 	if (argc >= 4 && strcmp(argv[1], "check") == 0)
 		return check(argv[2], argv[3], argc - 4, argv + 4);
-	fprintf(stderr, "usage: pg_sql schema | "
+	fprintf(stderr, "usage: pg_sql schema | text NAME | "
 	    "check SQLITE_DB CONNINFO [-v] [NAME...]\n");
 	return 2;
 }

@@ -41,3 +41,20 @@ pg_schema_db() {
 	    { cat "$1.out" >&2; fail "pg_migrations[] does not run"; }
 	echo "$_url"
 }
+
+# pg_link NAME: tests/integration/NAME.c built into ./NAME and linked with
+# the libmuni.a of the build under test, with the flags the Makefile
+# states for it (a sanitizer build's runtime too).
+pg_link() {
+	_build=$(dirname "$MUNI_BIN")
+	_san=
+	case $_build in */san) _san=SANITIZE=1;; esac
+	_libs=$(printf 'muni_print_libs:\n\t@echo $(LDFLAGS) $(LIBS_COMMON)\n' |
+	    make -s --no-print-directory -C "$MUNI_TOP" -f Makefile -f - \
+	    $_san muni_print_libs) || fail "the Makefile's libraries"
+	${CC:-cc} -std=c11 -Wall -Wextra -Werror -D_GNU_SOURCE \
+	    -I"$MUNI_TOP/common" $(pkg-config --cflags libpq) -o "$1" \
+	    "$MUNI_TOP/tests/integration/$1.c" "$_build/libmuni.a" \
+	    $(pkg-config --libs libpq) $_libs > "$1.err" 2>&1 ||
+	    { cat "$1.err" >&2; fail "$1.c does not build"; }
+}

@@ -343,16 +343,18 @@ test_errors(void **state)
 	}
 }
 
-/* No fragment of SQL syntax may come from a rule. */
+/* No fragment of SQL syntax may come from a rule, in either dialect. */
 static void
 assert_sql_clean(const struct rule *r)
 {
-	char	*sql, *p;
-	size_t	 nb, q;
-	int	 k;
+	char	*sql, *p, **vals;
+	size_t	 nb, nv, q, i;
+	int	 k, d, mark;
 
+	for (d = STORE_SQLITE; d <= STORE_POSTGRES; d++)
 	for (k = RULE_COUNT; k <= RULE_MEMBERS_ONCE; k++) {
-		sql = rule_sql(r, (enum rule_query)k, &nb);
+		sql = rule_sql(r, (enum rule_query)k, (enum store_dialect)d,
+		    &nb);
 		assert_non_null(sql);
 		assert_null(strchr(sql, ';'));
 		assert_null(strstr(sql, "--"));
@@ -361,11 +363,24 @@ assert_sql_clean(const struct rule *r)
 		assert_null(strstr(sql, "DELETE"));
 		assert_null(strstr(sql, "Brien"));
 		assert_null(strchr(sql, '"'));
-		/* Every rule value is a ?N at or above RULE_PARAM_FIRST. */
-		for (q = 0, p = sql; (p = strchr(p, '?')) != NULL; p++)
-			if (strtol(p + 1, NULL, 10) >= RULE_PARAM_FIRST)
+		/*
+		 * Every rule value is a parameter (?N, or $N in PostgreSQL's
+		 * text, which has no ?) from rule_param_first() on.
+		 */
+		mark = d == STORE_POSTGRES ? '$' : '?';
+		if (d == STORE_POSTGRES)
+			assert_null(strchr(sql, '?'));
+		for (q = 0, p = sql; (p = strchr(p, mark)) != NULL; p++)
+			if (strtol(p + 1, NULL, 10) >=
+			    rule_param_first((enum rule_query)k,
+			    (enum store_dialect)d))
 				q++;
 		assert_int_equal(q, nb);
+		nv = rule_values(r, (enum rule_query)k, &vals);
+		assert_int_equal(nv, nb);
+		for (i = 0; i < nv; i++)
+			free(vals[i]);
+		free(vals);
 		free(sql);
 	}
 }
