@@ -201,15 +201,17 @@ pgstore_rewrite(const char *sql, size_t len, int *nparams)
 			q = '-';
 		else if ((ch == '?' || ch == '$') && i + 1 < len &&
 		    sql[i + 1] >= '0' && sql[i + 1] <= '9') {
-			ch = '$';
+			/* The protocol counts parameters in 16 bits. */
+			out[o++] = '$';
 			for (n = 0; i + 1 < len && sql[i + 1] >= '0' &&
-			    sql[i + 1] <= '9' && n < 100000; i++) {
-				n = n * 10 + (sql[i + 1] - '0');
-				out[o++] = ch;
-				ch = sql[i + 1];
+			    sql[i + 1] <= '9'; i++) {
+				if (n <= 65535)
+					n = n * 10 + (sql[i + 1] - '0');
+				out[o++] = sql[i + 1];
 			}
 			if (n > *nparams)
-				*nparams = (int)n;
+				*nparams = n > 65535 ? 65535 : (int)n;
+			continue;
 		}
 		out[o++] = ch;
 	}
@@ -244,11 +246,7 @@ pgcur_init(struct pgcur *c, struct pgstore *pg, const char *label,
 static void
 pgcur_clean(struct pgcur *c)
 {
-	int	 i;
-
 	pgcur_reset(c, 1);
-	for (i = 0; i < c->nparams; i++)
-		free(c->params[i].copy);
 	free(c->params);
 	free(c->vals);
 	free(c->lens);
@@ -388,6 +386,16 @@ fail:
 	return -1;
 }
 
+/* Statement i's text for PostgreSQL, ?N as $N (the caller frees it). */
+static char *
+pgstore_text(int i, int *nparams)
+{
+	const char	*sql = store_sql[i].pg_sql != NULL ? store_sql[i].pg_sql :
+			    store_sql[i].sql;
+
+	return pgstore_rewrite(sql, strlen(sql), nparams);
+}
+
 /*
  * Prepare the whole table in one pipeline: one round trip however far
  * the server is (a kiosk in a parish library), and the first statement
@@ -406,12 +414,7 @@ pgstore_prepare_all(struct pgstore *pg, int init, const char **errstr)
 	for (i = 0; i < STMT__COUNT; i++) {
 		struct pgcur	*c = &pg->curs[i];
 
-		if (store_sql[i].pg_sql != NULL) {
-			text = pgstore_rewrite(store_sql[i].pg_sql,
-			    strlen(store_sql[i].pg_sql), &n);
-		} else
-			text = pgstore_rewrite(store_sql[i].sql,
-			    strlen(store_sql[i].sql), &n);
+		text = pgstore_text(i, &n);
 		if (init) {
 			pgcur_init(c, pg, store_sql[i].name, n);
 			c->guard = pgstore_is_insert(text);
@@ -450,10 +453,9 @@ pgstore_prepare_all(struct pgstore *pg, int init, const char **errstr)
 			PQclear(r);
 			goto connfail;
 		}
-		/* An error aborts the rest of the pipeline: go on alone. */
-		if (bad != -1 && !pgstore_lenient)
-			rc = -1;
 	}
+	if (bad != -1 && !pgstore_lenient)
+		rc = -1;
 	r = PQgetResult(pg->conn);
 	if (PQresultStatus(r) != PGRES_PIPELINE_SYNC) {
 		PQclear(r);
@@ -467,16 +469,13 @@ pgstore_prepare_all(struct pgstore *pg, int init, const char **errstr)
 		    store_sql[bad].name, why);
 		return -1;
 	}
-	/* Lenient: after an error the pipeline skipped the rest. */
+	/* Lenient: an error aborted the rest of the pipeline; one by one. */
 	for (i = 0; i < STMT__COUNT; i++) {
 		struct pgcur	*c = &pg->curs[i];
 
 		if (c->ok)
 			continue;
-		text = pgstore_rewrite(store_sql[i].pg_sql != NULL ?
-		    store_sql[i].pg_sql : store_sql[i].sql,
-		    strlen(store_sql[i].pg_sql != NULL ? store_sql[i].pg_sql :
-		    store_sql[i].sql), &n);
+		text = pgstore_text(i, &n);
 		r = PQprepare(pg->conn, c->name, text, 0, NULL);
 		free(text);
 		if (PQresultStatus(r) == PGRES_COMMAND_OK)
@@ -516,7 +515,8 @@ pgstore_open(const char *where, int flags, int *found, const char **errstr)
 		return NULL;
 	}
 	for (o = opts; o->keyword != NULL; o++)
-		if (strcmp(o->keyword, "password") == 0 && o->val != NULL &&
+		if ((strcmp(o->keyword, "password") == 0 ||
+		    strcmp(o->keyword, "sslpassword") == 0) && o->val != NULL &&
 		    o->val[0] != '\0')
 			break;
 	if (o->keyword != NULL) {

@@ -295,6 +295,7 @@ test_bind_formats(void **state)
 	assert_string_equal(store_str(c, 11), "1");
 	assert_false(store_isnull(c, 11));
 	assert_int_equal(store_step(c), STORE_OK);
+	store_cur_free(c);
 
 	/* NULL the other ways: s NULL, z "", b NULL; read as blob too. */
 	c = store_cur(fx->s, ST_AUDIT_INSERT);
@@ -600,6 +601,10 @@ test_urls(void **state)
 	assert_null(store_open("host=/nonexistent dbname=x password=s3cret",
 	    0, &err));
 	assert_null(strstr(err, "s3cret"));
+	/* ... nor the passphrase of a client key. */
+	assert_null(store_open("host=/nonexistent dbname=x sslpassword=s3cret",
+	    0, &err));
+	assert_non_null(strstr(err, "password_file"));
 	/* key=value words are PostgreSQL's too; a server not there. */
 	assert_null(store_open("host=/nonexistent dbname=x", 0, &err));
 	assert_non_null(strstr(err, "cannot connect"));
