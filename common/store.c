@@ -618,12 +618,10 @@ store_schema_version(void)
 	return (int)nitems(migrations);
 }
 
-/* This store is SQLite's; the PostgreSQL engine answers STORE_POSTGRES. */
 enum store_dialect
 store_dialect(const struct store *s)
 {
-	(void)s;
-	return STORE_SQLITE;
+	return s->pg != NULL ? STORE_POSTGRES : STORE_SQLITE;
 }
 
 static const char *store_fail(const char *, ...)

@@ -79,6 +79,7 @@ struct pgstore {
 	unsigned	 nbuilt;	/* names for store_prepare's */
 	int64_t		 retry_ms;	/* no reconnecting before (monotonic) */
 	int		 open_tx;	/* BEGIN sent, no COMMIT or ROLLBACK yet */
+	int		 down;		/* lost, and said so */
 };
 
 static _Thread_local char pgstore_err[512];
@@ -1003,6 +1004,7 @@ pgstore_reconnect(struct pgstore *pg)
 		pgstore_setmsg(pg, err);
 		return -1;
 	}
+	pg->down = 0;
 	log_info("reconnected to the database");
 	return 0;
 }
@@ -1025,7 +1027,10 @@ pgcur_step(struct pgcur *c, const char *name)
 	}
 	if (PQstatus(pg->conn) == CONNECTION_BAD &&
 	    pgstore_reconnect(pg) == -1) {
-		log_warnx("%s: %s", name, pg->errmsg);
+		/* Once per outage: a daemon's loop asks many times a second. */
+		if (!pg->down)
+			log_warnx("%s: %s", name, pg->errmsg);
+		pg->down = 1;
 		return STORE_EIO;
 	}
 	if (!c->ok) {

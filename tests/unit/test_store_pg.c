@@ -10,7 +10,8 @@
  * lock another connection holds), nested transactions and savepoints (a
  * failed statement undone alone, as on SQLite), changes and last rowid,
  * the schema version (empty, older, newer, foreign), bad URLs, a password
- * in the URL and the password file's mode. libpq is used directly to look
+ * in the URL and the password file's mode, every statement of the table
+ * prepared at open. libpq is used directly to look
  * behind the store's back.
  */
 #include <stdarg.h>
@@ -211,6 +212,7 @@ test_create_and_version(void **state)
 	    " WHERE schemaname = current_schema()"), 0);
 
 	fx->s = open_ok(fx, STORE_CREATE);
+	assert_int_equal(store_dialect(fx->s), STORE_POSTGRES);
 	assert_int_equal(store_version_found(fx->s), 0);
 	assert_int_equal(pq_int(fx->conn, "SELECT version FROM muni_meta"),
 	    store_schema_version());
@@ -235,6 +237,26 @@ test_create_and_version(void **state)
 	    "version + 1");
 	assert_null(store_open(fx->url, STORE_CREATE, &err));
 	assert_non_null(strstr(err, "not a muni database"));
+}
+
+/*
+ * A statement that does not prepare stops store_open, named, with
+ * PostgreSQL's reason: here a table a statement needs is gone.
+ */
+static void
+test_bad_statement(void **state)
+{
+	struct fx	*fx = *state;
+	const char	*err = NULL;
+
+	fx->s = open_ok(fx, STORE_CREATE);
+	store_close(fx->s);
+	fx->s = NULL;
+	pq_exec(fx->conn, "DROP TABLE audit_log");
+	assert_null(store_open(fx->url, 0, &err));
+	assert_non_null(strstr(err, "ST_AUDIT_"));
+	assert_non_null(strstr(err, "audit_log"));
+	assert_non_null(strstr(err, "does not exist"));
 }
 
 static void
@@ -650,6 +672,8 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_foreign_tables, setup,
 		    teardown),
+		cmocka_unit_test_setup_teardown(test_bad_statement, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_bind_formats, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_rows_and_changes, setup,
@@ -668,11 +692,8 @@ main(void)
 
 	log_init("test_store_pg", 0);
 	log_set_level(LOG_LEVEL_FATAL);
-	/*
-	 * Until every statement has its PostgreSQL text (pg-schema's
-	 * STMT2s), one that does not prepare must not stop these tests.
-	 */
-	pgstore_lenient = 1;
+	/* As shipped: every statement of the table prepares at open. */
+	pgstore_lenient = 0;
 	if (cluster_start() == -1)
 		return 1;
 	rc = cmocka_run_group_tests(tests, NULL, NULL);
