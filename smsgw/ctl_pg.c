@@ -37,8 +37,9 @@
  * makes init fail, so a new table cannot go ungranted (or granted to all).
  *
  * The gateway (muni-smsgw: SMPP, MO replies, the API, callbacks, reminders,
- * broadcasts, retention) writes the message tables and what residents
- * change by SMS and the API; it reads staff and reference data. The kiosk
+ * broadcasts, retention) writes the message tables, what residents change
+ * by SMS and the API, and the callback targets of its configuration; it
+ * reads staff and reference data. The kiosk
  * in a library reads what a resident sees after sign-in (residents, fees,
  * payments, queue entries, topics) and writes one-time codes (and their
  * SMS), lock-outs, reports, topic choices and audit rows, nothing else: no
@@ -55,7 +56,7 @@ static const struct pg_grant {
 	{ "api_tokens",		"rw",	"",	"rawd" },
 	{ "audit_log",		"ra",	"ra",	"ra" },
 	{ "broadcasts",		"rawd",	"",	"rawd" },
-	{ "callback_targets",	"r",	"",	"rawd" },
+	{ "callback_targets",	"rawd",	"",	"rawd" },
 	{ "callbacks",		"rawd",	"",	"rawd" },
 	{ "card_check_offers",	"rawd",	"",	"rawd" },
 	{ "card_checks",	"rawd",	"",	"rawd" },
@@ -94,7 +95,8 @@ static const struct pg_grant {
 /*
  * Column grants beside the table's letters. The kiosk queues a code's SMS
  * and cancels a resident's queued broadcasts when they stop a topic, so it
- * reads and updates the state of outbox rows, never their text.
+ * reads and updates the state of outbox rows, never their text; it gives
+ * a fee without a payment reference its reference, and changes no amount.
  */
 static const struct pg_colgrant {
 	const char	*role;
@@ -105,6 +107,8 @@ static const struct pg_colgrant {
 	    "topic, updated_at)", "outbox" },
 	{ PG_ROLE_KIOSK, "UPDATE (state, secret, updated_at)", "outbox" },
 	{ PG_ROLE_KIOSK, "SELECT (id, topic, emergency)", "broadcasts" },
+	/* A fee imported before references existed gets one when shown. */
+	{ PG_ROLE_KIOSK, "UPDATE (reference)", "fees" },
 };
 
 /* Whether name is a plain identifier: safe to quote into SQL. */

@@ -12,14 +12,17 @@
 #   comes after the copied ones; a non-empty target is refused untouched;
 #   a copy that fails half-way (a fee amount PostgreSQL cannot take) leaves
 #   no row behind.
+# - muni-smsgw runs as a user of muni_gateway: it starts, answers MO
+#   (help, a police report, STOP) and sends, and nothing is refused.
 # - backup runs pg_dump -Fc; pg_restore puts it into a new database whole.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 export MUNI_LANG=en
 
 B=$MUNI_BIN
+. "$MUNI_TOP/tests/integration/gwlib.sh"
 pg=$(mktemp -d "${TMPDIR:-/tmp}/muni-pgops.XXXXXX")
-trap 'sh "$MUNI_TOP/tests/pg.sh" stop "$pg" >/dev/null 2>&1 || :' EXIT
+trap 'gwlib_cleanup; sh "$MUNI_TOP/tests/pg.sh" stop "$pg" >/dev/null 2>&1 || :' EXIT
 sh "$MUNI_TOP/tests/pg.sh" start "$pg"
 url=$(sh "$MUNI_TOP/tests/pg.sh" createdb "$pg" muni)
 # as USER DB SQL: psql as USER; its output and errors in out.
@@ -71,6 +74,11 @@ refused kiosk1 "SELECT text FROM outbox"
 refused kiosk1 "UPDATE outbox SET text = 'x', phone = '+37129999999'"
 refused kiosk1 "SELECT count(*) FROM staff"
 refused kiosk1 "DELETE FROM residents"
+allowed anna "INSERT INTO fees (resident_id, kind, period, amount_cents,
+    due_date, updated_at) SELECT id, 'dog', '2026-11', 4200,
+    '2026-12-15', 1 FROM residents WHERE personal_code = '010101-10000'"
+allowed kiosk1 "UPDATE fees SET reference = 'RF18000001' WHERE reference IS NULL"
+refused kiosk1 "UPDATE fees SET amount_cents = 1"
 # Staff add a resident, and rewrite no audit row.
 allowed anna "INSERT INTO residents (personal_code, given_name,
     family_name, updated_at)
@@ -91,6 +99,24 @@ port = $(free_port)
 listen = 127.0.0.1:$(free_port)
 CONF
 "$B/muni-smsgw" -c gw.conf -n > out 2>&1 || { cat out; fail "muni-smsgw -n as gw"; }
+# The gateway at work under its role: MO answered, SMS sent.
+sql() { sh "$MUNI_TOP/tests/pg.sh" psql "$pg" muni -At -c "$1"; }
+sim_start
+hport=$(free_port)
+{ printf '[database]\nurl = %s\n' "${url%user=muni}user=gw"
+  gw_conf_head | sed 1,2d
+  printf '[http]\nlisten = 127.0.0.1:%s\n' "$hport"; } > muni-gw.conf
+"$B/muni-smsgw" -c muni-gw.conf -d 2>>gw.err &
+gwpid=$!
+wait_for 10 "a bind" healthy
+for t in PALIDZIBA "POLICIJA lampa nedeg" STOP; do
+	mo +37120000001 "$t"
+	[ -s reply.txt ] || die "no answer to $t under muni_gateway"
+done
+expect_eq "police report filed" "$(sql "SELECT count(*) FROM reports
+    WHERE kind = 'police'")" 1
+gw_stop
+expect_no_grep "permission denied" gw.err "the gateway under muni_gateway"
 # init again: the same grants, nothing doubled, nothing lost.
 ctl init > init2.out
 expect_grep "^role=muni_kiosk$" init2.out
