@@ -136,13 +136,19 @@ static int
 backup_pg(struct ctl *ctl, const char *url, const char *file, int force)
 {
 	struct stat	 st;
-	char		 pgpass[4200];
+	char		 pgpass[4200], part[4200];
 	pid_t		 pid;
 	int		 status;
 
 	if (!force && stat(file, &st) == 0) {
 		fprintf(stderr, "munictl backup: %s: %s\n", file,
 		    _("the file exists (--force replaces it)"));
+		return 1;
+	}
+	/* Written beside it and renamed: a failed dump spoils no good copy. */
+	if (util_snprintf(part, sizeof(part), "%s.partial", file) == -1) {
+		fprintf(stderr, "munictl backup: %s: %s\n", file,
+		    strerror(ENAMETOOLONG));
 		return 1;
 	}
 	if (pgpass_make(ctl, pgpass, sizeof(pgpass)) == -1)
@@ -155,8 +161,10 @@ backup_pg(struct ctl *ctl, const char *url, const char *file, int force)
 	case 0:
 		if (pgpass[0] != '\0')
 			(void)setenv("PGPASSFILE", pgpass, 1);
+		/* It holds personal data: the owner's alone, as SQLite's. */
+		(void)umask(077);
 		execlp("pg_dump", "pg_dump", "--format=custom", "--no-password",
-		    "--file", file, "--dbname", url, (char *)NULL);
+		    "--file", part, "--dbname", url, (char *)NULL);
 		fprintf(stderr, "munictl backup: pg_dump: %s\n",
 		    strerror(errno));
 		_exit(127);
@@ -173,6 +181,13 @@ backup_pg(struct ctl *ctl, const char *url, const char *file, int force)
 			    "or copy the whole cluster with pg_basebackup"));
 		fprintf(stderr, "munictl backup: %s: %s\n", file,
 		    _("pg_dump failed: no backup was made"));
+		(void)unlink(part);
+		return 1;
+	}
+	if (rename(part, file) == -1) {
+		fprintf(stderr, "munictl backup: %s: %s\n", file,
+		    strerror(errno));
+		(void)unlink(part);
 		return 1;
 	}
 	if (stat(file, &st) == -1) {

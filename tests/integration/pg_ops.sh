@@ -203,6 +203,16 @@ if ctl backup "$PWD/pg.dump" > bk2.out 2> bk2.err; then
 	fail "backup over an existing file"
 fi
 expect_grep "the file exists" bk2.err
+expect_eq "the dump's mode" "$(stat -c %a pg.dump)" 600
+# A dump that fails (pg_dump refuses a database that is not there) keeps
+# the copy it was to replace.
+sum=$(md5sum < pg.dump)
+printf '[database]\nurl = %s\n' "${url%%\?*}_gone?${url#*\?}" > gone.conf
+if "$B/munictl" -c gone.conf backup --force "$PWD/pg.dump" > out 2>&1; then
+	fail "backup of a database that is not there"
+fi
+expect_eq "the older dump" "$(md5sum < pg.dump)" "$sum"
+[ ! -e pg.dump.partial ] || fail "a partial dump left behind"
 sh "$MUNI_TOP/tests/pg.sh" createdb "$pg" m4 > /dev/null
 pg_restore --no-owner -h "$pg" -U muni -d m4 pg.dump
 # (The audit row of the backup itself is written after the dump.)
@@ -215,6 +225,34 @@ for t in residents reports outbox audit_log; do
 done
 expect_eq "backup's audit row" "$(sh "$MUNI_TOP/tests/pg.sh" psql "$pg" muni \
     -At -c "SELECT count(*) FROM audit_log WHERE action = 'backup'")" 1
+# The password of password_file reaches pg_dump in a private pgpass file
+# (escaped, mode 600, gone afterwards), never on its command line; a
+# machine without pg_dump is told what to install.
+mkdir stub empty
+cat > stub/pg_dump <<'STUB'
+#!/bin/sh
+echo "$*" > seen-args
+while [ $# -gt 0 ]; do [ "$1" = --file ] && f=$2; shift; done
+cp "$PGPASSFILE" seen-pgpass
+stat -c %a "$PGPASSFILE" > seen-mode
+echo "$PGPASSFILE" > seen-path
+echo dump > "$f"
+STUB
+chmod 755 stub/pg_dump
+printf 'pa:ss\\word\n' > db.pw
+printf '[database]\nurl = %s\npassword_file = %s/db.pw\n' "$url" "$PWD" > pw.conf
+PATH="$PWD/stub:$PATH" "$B/munictl" -c pw.conf backup "$PWD/stub.dump" > out 2>&1 ||
+    { cat out; fail "backup through the stub"; }
+expect_eq "pgpass line" "$(cat seen-pgpass)" '*:*:*:*:pa\:ss\\word'
+expect_eq "pgpass mode" "$(cat seen-mode)" 600
+[ ! -e "$(cat seen-path)" ] || fail "the pgpass file was left behind"
+expect_no_grep "pa.ss" seen-args "pg_dump's arguments"
+if PATH="$PWD/empty" "$B/munictl" -c muni.conf backup "$PWD/none.dump" \
+    > out 2>&1; then
+	fail "backup without pg_dump"
+fi
+expect_grep "pg_dump is not installed (Debian package postgresql-client)" out
+[ ! -e none.dump ] || fail "a file without pg_dump"
 if ctl restore "$PWD/pg.dump" > rs.out 2> rs.err; then
 	fail "munictl restore on PostgreSQL"
 fi
