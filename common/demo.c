@@ -491,7 +491,7 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 	struct person	*people = NULL;
 	struct identity	 id;
 	size_t		 k;
-	int64_t		 existing = 0;
+	int64_t		 existing = 0, next_id;
 
 	memset(res, 0, sizeof(*res));
 	if (n == 0 || n > DEMO_MAX_RESIDENTS) {
@@ -554,6 +554,10 @@ demo_fill(struct store *s, size_t n, uint64_t seed, struct demo_result *res,
 			goto fail;
 	free(people);
 	people = NULL;
+	/* The fees' ids were ours (their references derive from them). */
+	if (store_one_i64(s, ST_DEMO_FEE_IDS_DONE, &next_id, "") !=
+	    STORE_ROW)
+		goto fail;
 	if (store_audit(s, "demo", "demo", "synthetic data") == -1 ||
 	    store_commit(s) == -1)
 		goto fail;

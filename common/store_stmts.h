@@ -225,6 +225,15 @@ STMT2(ST_DEMO_FEE_INSERT,
     " VALUES (coalesce($10::bigint,"
     " nextval(pg_get_serial_sequence('fees', 'id'))),"
     " $1, $2, $3, $4, $5, $6, $7, $8, $9)")
+/*
+ * After the demo's fees, which come with ids of their own: the id the
+ * next fee gets. SQLite's rowid follows max(id) by itself; PostgreSQL's
+ * identity is moved there, or the next fee written takes a demo fee's id.
+ */
+STMT2(ST_DEMO_FEE_IDS_DONE,
+    "SELECT coalesce(max(id), 0) + 1 FROM fees",
+    "SELECT setval(pg_get_serial_sequence('fees', 'id'),"
+    " coalesce(max(id), 0) + 1, false) FROM fees")
 STMT(ST_DEMO_SUBSCRIPTION_INSERT,
     "INSERT INTO subscriptions (resident_id, topic_id, subscribed,"
     " updated_at) VALUES (?1, (SELECT id FROM topics WHERE code = ?2), ?3,"

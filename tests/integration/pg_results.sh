@@ -10,7 +10,8 @@
 # JSON payloads field by field. Ids are compared only where PostgreSQL's
 # match SQLite's: an upsert draws a sequence value even when it updates
 # (so ids after one are not SQLite's), and ids given outright need
-# PG_SYNC_IDENTITIES (SYNC) before the next drawn one.
+# PG_SYNC_IDENTITIES (SYNC), or for the demo's fees ST_DEMO_FEE_IDS_DONE,
+# before the next drawn one.
 #
 # Then ST_OUTBOX_DATA_VERSION on PostgreSQL: the same while nothing is
 # written, another after another connection commits.
@@ -81,7 +82,8 @@ Q	SELECT id, resident_id, kind, amount_cents, reference, updated_at FROM fees OR
 SYNC
 ST_DEMO_FEE_INSERT	IssIssIIIs	3	nin	2030	100	2026-08-01	\N	0	\N	1	\N
 ST_DEMO_FEE_INSERT	IssIssIIIs	3	nin	2031	100	2031-08-01	\N	0	\N	1	40
-SYNC
+# the demo's own ids done with: the next fee is 41 on both
+ST_DEMO_FEE_IDS_DONE	
 ST_FEE_UPSERT	IssIssI	3	nin	2028	100	2028-08-01	\N	9
 Q	SELECT id, period FROM fees ORDER BY id
 # subscriptions, STOP and START alone
@@ -161,6 +163,7 @@ expect_grep "^ST_CARD_MERCHANT_LIST: .*|+37129000001,+37129000002|1;$" \
 expect_grep "^SELECT message_id FROM receipts_pending ORDER BY message_id: r3;r4;$" \
     results.out
 expect_grep "^ST_IDEM_GET: def|409|two;$" results.out
+expect_grep "^ST_DEMO_FEE_IDS_DONE: 41;$" results.out
 expect_grep "^ST_FEE_UPSERT: 41|NULL;$" results.out
 
 dv=$(./pg_sql text ST_OUTBOX_DATA_VERSION)

@@ -9,7 +9,8 @@ pgdir=$(mktemp -d "${TMPDIR:-/tmp}/muni-pg.XXXXXX")
 pg_stop() {
 	sh "$MUNI_TOP/tests/pg.sh" stop "$pgdir" 2>/dev/null || :
 }
-trap pg_stop EXIT INT TERM
+trap pg_stop EXIT
+trap 'exit 1' INT TERM
 sh "$MUNI_TOP/tests/pg.sh" start "$pgdir" ||
     fail "no PostgreSQL cluster (tests/pg.sh start; packages: make deps)"
 
