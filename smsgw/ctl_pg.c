@@ -360,6 +360,25 @@ pg_count(struct store *s, const char *table, int64_t *n)
 	return rc == STORE_ROW ? 0 : -1;
 }
 
+/* The tables ST_META_TABLES lists, into names: how many, or -1. */
+#define PG_MAXTABLES	256
+static int
+pg_tables(struct store *s, char (*names)[64])
+{
+	struct store_cur *c = store_cur(s, ST_META_TABLES);
+	int		 n = 0, rc;
+
+	while ((rc = store_step(c)) == STORE_ROW && n < PG_MAXTABLES)
+		store_text(c, 0, names[n++], sizeof(names[0]));
+	store_reset(c);
+	if (rc != STORE_OK) {
+		fprintf(stderr, "munictl migrate: %s\n", rc == STORE_ROW ?
+		    _("more tables than munictl can copy") : store_errmsg(s));
+		return -1;
+	}
+	return n;
+}
+
 /* Whether table is among the source's tables. */
 static int
 pg_has_table(char (*names)[64], int n, const char *table)
@@ -463,7 +482,6 @@ ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	struct store	*src = NULL, *dst = NULL;
-	struct store_cur *c;
 	struct pg_cols	*cols = NULL;
 	char		 (*names)[64] = NULL, (*order)[64] = NULL;
 	const char	*url = NULL, *path, *errstr;
@@ -498,20 +516,13 @@ ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		fprintf(stderr, "munictl migrate: %s\n", errstr);
 		goto done;
 	}
-	names = xcalloc(256, sizeof(*names));
-	order = xcalloc(256, sizeof(*order));
+	names = xcalloc(PG_MAXTABLES, sizeof(*names));
+	order = xcalloc(PG_MAXTABLES, sizeof(*order));
 	cols = xcalloc(1, sizeof(*cols));
 
 	/* The source's tables, and the target's in dependency order. */
-	c = store_cur(src, ST_META_TABLES);
-	while ((rc = store_step(c)) == STORE_ROW && nsrc < 256)
-		store_text(c, 0, names[nsrc++], sizeof(names[0]));
-	store_reset(c);
-	c = store_cur(dst, ST_META_TABLES);
-	while ((rc = store_step(c)) == STORE_ROW && ndst < 256)
-		store_text(c, 0, order[ndst++], sizeof(order[0]));
-	store_reset(c);
-	if (rc < 0)
+	if ((nsrc = pg_tables(src, names)) == -1 ||
+	    (ndst = pg_tables(dst, order)) == -1)
 		goto done;
 	for (i = 0; i < nsrc; i++) {
 		if (pg_has_table(order, ndst, names[i]))
