@@ -30,7 +30,7 @@ SANFLAGS	 =
 OPT		?= -O2 -g
 endif
 
-PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt libpq
+PKGS_COMMON	 = sqlite3 inih libqrencode libxml-2.0 libxcrypt libpq libcrypto
 # libevent_openssl and openssl: SMPP over TLS (smsgw/gw_tls.c).
 # libcurl: the callback poster (smsgw/gw_callback.c), in a thread of its own.
 PKGS_SMSGW	 = libsmpp34 libevent libevent_openssl openssl jansson libcurl

@@ -4,6 +4,10 @@
  */
 #include <sys/random.h>
 
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/sha.h>
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -24,8 +28,6 @@
 #include "store.h"
 #include "util.h"
 
-/* Live codes a check walks at most: each is one crypt(3), about 2 ms. */
-#define CARD_SCAN_MAX		4096
 /* Groups whose answer one call remembers. */
 #define CARD_GROUP_CACHE	32
 /* Offers one answer looks at (in force, at active merchants). */
@@ -865,6 +867,8 @@ entitled(struct store *s, int64_t resident, int64_t merchant,
 		/* English where the offer has it, else the Latvian text. */
 		store_text(c, strcmp(en, "en") == 0 && store_str(c, 6)[0] !=
 		    '\0' ? 6 : 5, l->e.text, sizeof(l->e.text));
+		store_text(c, 7, l->e.from, sizeof(l->e.from));
+		store_text(c, 8, l->e.to, sizeof(l->e.to));
 	}
 	/* Offers past the cap are not looked at: there are more. */
 	*more = rc == STORE_ROW;
@@ -916,31 +920,107 @@ make_code(char code[CARD_CODE_DIGITS + 1])
 }
 
 /*
+ * A code is found by a keyed hash of it: HMAC-SHA256 under the card key,
+ * "hmac-sha256:" and 64 hex digits, a unique index of card_codes. A check
+ * is then one indexed read however many codes are live; it used to try
+ * each live code's yescrypt hash in turn (1.2 ms apiece, 60 ms at 50
+ * codes, on the gateway's loop). yescrypt is not kept beside the index:
+ * the index alone names the code to whoever holds the key, and the key
+ * sits in the same database, so a slow hash of six digits would guard
+ * nothing the index gives away (nor much on its own: 10^6 guesses at
+ * 1.2 ms are 20 CPU minutes, two lifetimes of a code). What the key buys
+ * is that card_codes alone, copied or logged, names no code.
+ */
+#define CARD_KEY_BYTES	32
+#define CARD_MAC_PREFIX	"hmac-sha256:"
+#define CARD_MAC_SIZE	(sizeof(CARD_MAC_PREFIX) + 2 * SHA256_DIGEST_LENGTH)
+
+/* The card key as hex into key (2 * CARD_KEY_BYTES + 1): made once. */
+static int
+card_key(struct store *s, char *key, size_t size)
+{
+	struct store_cur	*c;
+	unsigned char		 raw[CARD_KEY_BYTES];
+	char			 hex[2 * CARD_KEY_BYTES + 1];
+	size_t			 i;
+	int			 rc, tries;
+
+	for (tries = 0; tries < 2; tries++) {
+		c = store_cur(s, ST_CARD_KEY_GET);
+		if ((rc = store_step(c)) == STORE_ROW)
+			store_text(c, 0, key, size);
+		store_reset(c);
+		if (rc == STORE_ROW)
+			return strlen(key) == 2 * CARD_KEY_BYTES ? 0 : -1;
+		if (rc < 0 || tries > 0)
+			break;
+		/* None yet: the first code makes it; a race keeps one. */
+		if (getrandom(raw, sizeof(raw), 0) != (ssize_t)sizeof(raw)) {
+			log_warn("card: getrandom");
+			return -1;
+		}
+		for (i = 0; i < sizeof(raw); i++)
+			(void)snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+		rc = store_do(s, ST_CARD_KEY_PUT, "st", hex, clock_now());
+		explicit_bzero(raw, sizeof(raw));
+		explicit_bzero(hex, sizeof(hex));
+		if (rc != STORE_OK)
+			return -1;
+	}
+	return -1;
+}
+
+/* The keyed hash of code (its digits) into mac; 0 or -1. */
+static int
+code_mac(struct store *s, const char *code, char mac[CARD_MAC_SIZE])
+{
+	unsigned char	 md[SHA256_DIGEST_LENGTH];
+	unsigned int	 mdlen = 0;
+	char		 key[2 * CARD_KEY_BYTES + 1];
+	size_t		 i, n;
+	int		 ret = -1;
+
+	if (card_key(s, key, sizeof(key)) == -1)
+		goto out;
+	if (HMAC(EVP_sha256(), key, (int)strlen(key),
+	    (const unsigned char *)code, strlen(code), md, &mdlen) == NULL ||
+	    mdlen != sizeof(md))
+		goto out;
+	n = strlen(CARD_MAC_PREFIX);
+	memcpy(mac, CARD_MAC_PREFIX, n);
+	for (i = 0; i < sizeof(md); i++)
+		(void)snprintf(mac + n + 2 * i, 3, "%02x", md[i]);
+	ret = 0;
+out:
+	explicit_bzero(key, sizeof(key));
+	explicit_bzero(md, sizeof(md));
+	return ret;
+}
+
+/*
  * The code among those that expired after since: its id, resident and
- * expiry, 1 found, 0 none, -1 error. Each is one crypt(3): the walk is
- * bounded by CARD_SCAN_MAX, codes live minutes.
+ * expiry, 1 found, 0 none, -1 error; one indexed read.
  */
 static int
 code_find(struct store *s, const char *code, time_t since, int64_t *id,
     int64_t *resident, time_t *expires)
 {
-	struct store_cur	*c = store_cur(s, ST_CARD_CODES_SINCE);
-	size_t			 n = 0;
-	int			 rc, found = 0;
+	struct store_cur	*c;
+	char			 mac[CARD_MAC_SIZE];
+	int			 rc;
 
-	if (store_bind(c, "t", since) != STORE_OK)
+	if (code_mac(s, code, mac) == -1)
 		return -1;
-	while ((rc = store_step(c)) == STORE_ROW && n++ < CARD_SCAN_MAX) {
-		if (otp_hash_check(code, store_str(c, 2))) {
-			*id = store_i64(c, 0);
-			*resident = store_i64(c, 1);
-			*expires = (time_t)store_i64(c, 3);
-			found = 1;
-			break;
-		}
+	c = store_cur(s, ST_CARD_CODE_BY_MAC);
+	if (store_bind(c, "st", mac, since) != STORE_OK)
+		return -1;
+	if ((rc = store_step(c)) == STORE_ROW) {
+		*id = store_i64(c, 0);
+		*resident = store_i64(c, 1);
+		*expires = (time_t)store_i64(c, 2);
 	}
 	store_reset(c);
-	return rc < 0 ? -1 : found;
+	return rc < 0 ? -1 : rc == STORE_ROW;
 }
 
 int
@@ -950,7 +1030,7 @@ card_issue(struct store *s, long ttl_s, const char *issuer,
 	struct outbox_msg	 m;
 	struct store_cur	*c;
 	enum ident_phone_kind	 kind;
-	char			 code[CARD_CODE_DIGITS + 1], hash[OTP_HASH_SIZE];
+	char			 code[CARD_CODE_DIGITS + 1], hash[CARD_MAC_SIZE];
 	char			 text[200], e164[IDENT_PHONE_SIZE];
 	const char		*errstr;
 	time_t			 now = clock_now(), t;
@@ -974,13 +1054,16 @@ card_issue(struct store *s, long ttl_s, const char *issuer,
 	if (rc < 0)
 		return -1;
 	/*
-	 * A code no live one has, so a check finds one resident: with codes
-	 * living minutes a clash is rare, and three draws make it rarer.
+	 * A code no kept one has (the unique index wants it, and a check of
+	 * it must not find an older, expired code): with codes living
+	 * minutes a clash is rare, and three draws make it rarer. Codes
+	 * past the grace go in this issue's prune.
 	 */
 	for (tries = 0; tries < 3; tries++) {
 		if (make_code(code) == -1)
 			return -1;
-		if ((rc = code_find(s, code, now, &id, &other, &t)) == -1)
+		if ((rc = code_find(s, code, now - CARD_GRACE_S, &id, &other,
+		    &t)) == -1)
 			goto done;
 		if (rc == 0)
 			break;
@@ -989,9 +1072,8 @@ card_issue(struct store *s, long ttl_s, const char *issuer,
 		log_warnx("card: no free code in three draws");
 		goto done;
 	}
-	if (otp_hash(code, OTP_HASH_COST_CODE, hash, sizeof(hash), &errstr) ==
-	    -1) {
-		log_warnx("card: %s", errstr);
+	if (code_mac(s, code, hash) == -1) {
+		log_warnx("card: no card key");
 		goto done;
 	}
 	/*

@@ -6,7 +6,7 @@
  * by SMS (KARTE); the cashier sends it from a registered merchant phone
  * (PARBAUDE) and learns whether it is valid, which of the merchant's
  * offers apply and the resident's given name and family initial — never
- * more. Codes are stored hashed (as kiosk codes are, otp.h), a code works
+ * more. Codes are stored as a keyed hash (HMAC-SHA256, card.c), a code works
  * once per merchant a day, and wrong codes lock the merchant phone out as
  * wrong kiosk codes lock a person ([otp] max_attempts, lockout_s). Every
  * check is stored: merchant, code, offers, time; never a personal code.
@@ -158,6 +158,8 @@ struct card_entitled {
 	char		 territory[CARD_TERRITORY_MAX + 1];
 	char		 address[CARD_ADDRESS_MAX + 1];
 	char		 text[CARD_TEXT_MAX + 1];
+	char		 from[CARD_DATE_SIZE];		/* "YYYY-MM-DD" */
+	char		 to[CARD_DATE_SIZE];
 };
 
 /*

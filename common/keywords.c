@@ -13,6 +13,7 @@
 
 #include "callback.h"
 #include "card.h"
+#include "cases.h"
 #include "clock.h"
 #include "config.h"
 #include "i18n.h"
@@ -51,12 +52,13 @@ static const struct {
 	{ "discounts", KEYWORDS_DISCOUNTS },
 	{ "karte", KEYWORDS_CARD }, { "card", KEYWORDS_CARD },
 	{ "parbaude", KEYWORDS_CHECK }, { "check", KEYWORDS_CHECK },
+	{ "statuss", KEYWORDS_STATUS }, { "status", KEYWORDS_STATUS },
 };
 
 static const char *cmd_names[] = {
 	"none", "queue", "fees", "topics", "start", "stop", "stop_all",
 	"police", "application", "help", "discounts", "card", "check",
-	"unknown",
+	"status", "unknown",
 };
 
 _Static_assert(sizeof(cmd_names) / sizeof(cmd_names[0]) ==
@@ -690,17 +692,16 @@ answer_report(struct store *s, const struct services_caller *c,
 
 /*
  * ATLAIDES: the offers the caller is entitled to, nearest first, in two
- * segments at most; when more exist the last line says so, and room for
- * it is kept from the start. (It names no place to see the rest until the
- * USSD menu and the kiosk list offers: a resident sent to a menu without
- * them would look in vain.)
+ * segments at most; when more exist the last line sends the resident to
+ * the USSD menu, which pages through them all, and room for it is kept
+ * from the start.
  */
 static int
-answer_discounts(struct store *s, const struct services_caller *c,
-    struct reply *r)
+answer_discounts(struct store *s, const struct config *cfg,
+    const struct services_caller *c, struct reply *r)
 {
 	struct card_entitled	*e;
-	char			 tail[128];
+	char			 tail[128], more_at[96];
 	size_t			 n, i;
 	int			 more;
 
@@ -718,8 +719,9 @@ answer_discounts(struct store *s, const struct services_caller *c,
 	}
 	if (r->max_segments > DISCOUNTS_MAX_SEGMENTS)
 		r->max_segments = DISCOUNTS_MAX_SEGMENTS;
-	(void)util_snprintf(tail, sizeof(tail), "\n%s",
-	    _("...and more than fit in this SMS."));
+	(void)util_snprintf(more_at, sizeof(more_at), _("More: dial %s"),
+	    config_str(cfg, CFG_USSD_SERVICE_CODE));
+	(void)util_snprintf(tail, sizeof(tail), "\n%s", more_at);
 	(void)reply_add(r, _("Your discounts:"), tail);
 	for (i = 0; i < n; i++)
 		if (reply_addf(r, tail, "\n%s: %s", e[i].merchant,
@@ -840,6 +842,39 @@ answer_check(struct store *s, const struct config *cfg, const char *phone,
 	return 0;
 }
 
+/*
+ * STATUSS: a case's status for the resident who filed it. Anybody else,
+ * registered or not, hears what a number that was never given out gets:
+ * not even whether the case exists.
+ */
+static int
+answer_status(struct store *s, const struct services_caller *c,
+    const char *arg, size_t arglen, struct reply *r)
+{
+	struct cases_mine	 m;
+	char			 no[SERVICES_CASE_NO_SIZE];
+	char			 date[I18N_DATE_SIZE], line[256];
+	int			 rc;
+
+	if (cases_no_parse(arg, arglen, no, sizeof(no)) == -1) {
+		reply_set(r, _("Send STATUS and your case number, e.g. STATUS "
+		    "P-2026-000123."));
+		return 0;
+	}
+	if ((rc = cases_mine_get(s, c, no, &m)) == -1)
+		return -1;
+	if (rc == 1)
+		(void)util_snprintf(line, sizeof(line), _("No case %s of yours "
+		    "was found. Check the number."), no);
+	else {
+		clock_date_text(m.changed_at, date, sizeof(date));
+		(void)util_snprintf(line, sizeof(line), _("Case %s: %s, since "
+		    "%s."), m.case_no, cases_status_text(m.status), date);
+	}
+	reply_set(r, line);
+	return 0;
+}
+
 /* STOP or START, alone or with a topic: a choice to confirm. */
 static int
 is_choice(enum keywords_cmd cmd)
@@ -919,16 +954,19 @@ dispatch(struct store *s, const struct config *cfg,
 	case KEYWORDS_APPLICATION:
 		return answer_report(s, c, cmd, arg, arglen, opts, r, res);
 	case KEYWORDS_DISCOUNTS:
-		return answer_discounts(s, c, r);
+		return answer_discounts(s, cfg, c, r);
 	case KEYWORDS_CARD:
 		return answer_card(s, cfg, c, r);
 	case KEYWORDS_CHECK:
 		return answer_check(s, cfg, c->phone, arg, arglen, r);
+	case KEYWORDS_STATUS:
+		return answer_status(s, c, arg, arglen, r);
 	case KEYWORDS_HELP:
 		/* The menu's code too: it lists what a word cannot. */
 		(void)util_snprintf(help, sizeof(help), _("QUEUE, FEES, TOPICS, "
-		    "START or STOP and a topic, STOP - all off, POLICE or "
-		    "APPLICATION and text. Menu: dial %s"), config_str(cfg,
+		    "DISCOUNTS, CARD, STATUS and case no., START or STOP and a "
+		    "topic, STOP - all off, POLICE or APPLICATION and text. "
+		    "Menu: dial %s"), config_str(cfg,
 		    CFG_USSD_SERVICE_CODE));
 		reply_set(r, help);
 		return 0;

@@ -38,6 +38,7 @@ enum keywords_cmd {
 	KEYWORDS_DISCOUNTS,	/* ATLAIDES, DISCOUNTS */
 	KEYWORDS_CARD,		/* KARTE, CARD: a code by its own SMS */
 	KEYWORDS_CHECK,		/* PĀRBAUDE, CHECK <code>: merchants */
+	KEYWORDS_STATUS,	/* STATUSS, STATUS <case number> */
 	KEYWORDS_UNKNOWN,	/* anything else: the short help */
 };
 

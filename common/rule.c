@@ -864,7 +864,7 @@ struct binding {
 
 struct compiler {
 	const struct rule *r;
-	int		 pg;		/* PostgreSQL's dialect, else SQLite's */
+	int		 pg;		/* PostgreSQL's dialect, or SQLite's */
 	int		 first;		/* the number of the first value */
 	char		*sql;
 	size_t		 len, size;
@@ -1182,13 +1182,14 @@ compile_node(struct compiler *c, int id, int parent)
 	"CASE WHEN $4::bigint IS NULL THEN 1 ELSE coalesce((SELECT" \
 	" s.subscribed FROM subscriptions s WHERE s.resident_id = r.id" \
 	" AND s.topic_id = $4), $5) END," \
-	" CASE WHEN $6::text IS NULL THEN NULL ELSE (SELECT sum(f.amount_cents" \
-	" - f.paid_cents) || ' ' || min(f.due_date) FROM fees f" \
-	" WHERE f.resident_id = r.id AND f.kind = $6" \
+	" CASE WHEN $6::text IS NULL THEN NULL ELSE (SELECT" \
+	" sum(f.amount_cents - f.paid_cents) || ' ' || min(f.due_date)" \
+	" FROM fees f WHERE f.resident_id = r.id AND f.kind = $6" \
 	" AND f.paid_cents < f.amount_cents) END," \
 	" CASE WHEN $7::bigint IS NULL THEN NULL ELSE (SELECT q.id" \
 	" FROM queue_entries q WHERE q.guardian_id = r.id" \
-	" AND q.status = 'active' AND ($8::text IS NULL OR q.institution_id IN" \
+	" AND q.status = 'active' AND ($8::text IS NULL" \
+	" OR q.institution_id IN" \
 	" (SELECT i.id FROM institutions i WHERE i.name = $8))" \
 	" ORDER BY q.id LIMIT 1) END"
 

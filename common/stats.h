@@ -30,4 +30,58 @@ int		 stats_collect(struct store *, time_t since, struct stats *);
 /* "queued", "inflight", ... for index 0 .. STATS_STATES - 1. */
 const char	*stats_state_name(int);
 
+/*
+ * munictl report's tables (issue 21): services used per channel (kiosk
+ * sign-ins, SMS and USSD requests) by week and by territory, deliveries
+ * and costs per broadcast and per topic, card checks per merchant, cases
+ * by status and age. Each is rows of text cells (figures formatted) and
+ * one figure for a bar; the caller draws or writes CSV.
+ */
+#define STATS_COLS		8
+#define STATS_CELL_SIZE		64
+#define STATS_ROWS_MAX		400	/* rows a table keeps; more: truncated */
+#define STATS_WEEKS_MAX		106	/* two years of weeks */
+
+enum stats_table_kind {
+	STATS_T_WEEKS,
+	STATS_T_TERRITORIES,
+	STATS_T_BROADCASTS,
+	STATS_T_TOPICS,
+	STATS_T_MERCHANTS,
+	STATS_T_CASES,
+	STATS_NTABLES
+};
+
+struct stats_row {
+	char		 cell[STATS_COLS][STATS_CELL_SIZE];
+	int64_t		 bar;		/* what the bar shows */
+};
+
+struct stats_table {
+	const char	*name;		/* CSV section name, ASCII */
+	const char	*title;		/* translated */
+	int		 ncols;
+	const char	*head[STATS_COLS];	/* translated */
+	int		 right[STATS_COLS];	/* figures: right-aligned */
+	const char	*bar_of;	/* translated: what the bar counts */
+	struct stats_row *rows;
+	size_t		 nrows;
+	int		 truncated;	/* more rows than STATS_ROWS_MAX */
+};
+
+struct stats_range {
+	time_t		 since;		/* local midnight, inclusive */
+	time_t		 until;		/* local midnight, exclusive */
+	time_t		 now;		/* cases' age */
+	double		 price;		/* [sms] price_per_segment, EUR */
+};
+
+/*
+ * Fill t with table kind over r: 0, or -1 on a database error. Free with
+ * stats_table_free.
+ */
+int		 stats_table(struct store *, enum stats_table_kind,
+		    const struct stats_range *r, struct stats_table *t);
+void		 stats_table_free(struct stats_table *);
+
 #endif

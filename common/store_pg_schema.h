@@ -485,6 +485,15 @@ static const char *const pg_migrations[] = {
 	" created_at BIGINT NOT NULL,"
 	" PRIMARY KEY (client, endpoint, key));"
 	"CREATE INDEX api_idempotency_at ON api_idempotency (created_at);",
+
+	/* 9 -> 10: as SQLite's: card codes found by a keyed hash (issue 21). */
+	"CREATE TABLE card_key ("
+	" id BIGINT PRIMARY KEY CHECK (id = 1),"
+	" secret TEXT NOT NULL,"
+	" created_at BIGINT NOT NULL);"
+	"CREATE UNIQUE INDEX card_codes_hash ON card_codes (code_hash);"
+	"CREATE INDEX inbox_received ON inbox (received_at);"
+	"UPDATE muni_meta SET version = 10;",
 };
 
 /*

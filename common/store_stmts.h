@@ -833,6 +833,74 @@ STMT(ST_STATS_COUNTS,
 STMT(ST_STATS_OUTBOX,
     "SELECT state, count(*) FROM outbox WHERE created_at >= ?1"
     " GROUP BY state")
+/*
+ * munictl report's tables (stats_table) over [?1, ?2). A service used is
+ * a kiosk sign-in (an otp row), an SMS or a USSD request (inbox rows);
+ * its territory the first resident's (lowest id) of the number. Weeks
+ * are (time - ?3) / 604800 with ?3 the local Monday before ?1: a summer
+ * week starts an hour early (DST), which the report accepts.
+ * inbox_received (migration 10) keeps the inbox scans to the range; the
+ * topics table reads the outbox rows of the range without an index (one
+ * pass; outbox rows are pruned by nobody, so a note, not an index, on a
+ * table the gateway writes hardest).
+ */
+STMT(ST_STATS_WEEKS,
+    "SELECT u.ch, (u.at - ?3) / 604800, count(*) FROM"
+    " (SELECT kind AS ch, received_at AS at FROM inbox"
+    "  WHERE received_at >= ?1 AND received_at < ?2"
+    "  AND (kind = 'sms' OR kind = 'ussd')"
+    "  UNION ALL SELECT 'kiosk', created_at FROM otp"
+    "  WHERE created_at >= ?1 AND created_at < ?2) u"
+    " GROUP BY 1, 2")
+STMT(ST_STATS_TERRITORIES,
+    "SELECT u.terr, u.ch, count(*) FROM"
+    " (SELECT i.kind AS ch, coalesce((SELECT r.territory FROM residents r"
+    "  WHERE r.phone = i.source OR r.phone = '+' || i.source"
+    "  ORDER BY r.id LIMIT 1), '') AS terr FROM inbox i"
+    "  WHERE i.received_at >= ?1 AND i.received_at < ?2"
+    "  AND (i.kind = 'sms' OR i.kind = 'ussd')"
+    "  UNION ALL SELECT 'kiosk', coalesce(r.territory, '') FROM otp o"
+    "  LEFT JOIN residents r ON r.id = o.resident_id"
+    "  WHERE o.created_at >= ?1 AND o.created_at < ?2) u"
+    " GROUP BY 1, 2 ORDER BY 1, 2")
+STMT(ST_STATS_BROADCASTS,
+    "SELECT b.id, coalesce(b.topic, ''), coalesce(g.name, ''), b.state,"
+    " b.recipients, b.segments,"
+    " (SELECT count(*) FROM outbox o WHERE o.broadcast_id = b.id"
+    "  AND o.state = 'delivered'),"
+    " (SELECT count(*) FROM outbox o WHERE o.broadcast_id = b.id"
+    "  AND (o.state = 'undeliverable' OR o.state = 'expired'"
+    "  OR o.state = 'rejected' OR o.state = 'failed'))"
+    " FROM broadcasts b LEFT JOIN groups g ON g.id = b.group_id"
+    " WHERE b.created_at >= ?1 AND b.created_at < ?2 ORDER BY b.id")
+STMT(ST_STATS_TOPICS,
+    "SELECT coalesce(o.topic, ''), count(*),"
+    " sum(CASE WHEN o.state = 'delivered' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN o.state = 'undeliverable' OR o.state = 'expired'"
+    "  OR o.state = 'rejected' OR o.state = 'failed' THEN 1 ELSE 0 END),"
+    " sum((SELECT count(*) FROM outbox_parts p WHERE p.outbox_id = o.id))"
+    " FROM outbox o WHERE o.created_at >= ?1 AND o.created_at < ?2"
+    " GROUP BY 1 ORDER BY 1")
+STMT(ST_STATS_MERCHANTS,
+    "SELECT m.name, count(c.id),"
+    " sum(CASE WHEN c.result = 'valid' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN c.result = 'no_offer' THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN c.result = 'used' OR c.result = 'expired' THEN 1"
+    "  ELSE 0 END),"
+    " sum(CASE WHEN c.result = 'wrong' OR c.result = 'locked' THEN 1"
+    "  ELSE 0 END)"
+    " FROM merchants m JOIN card_checks c ON c.merchant_id = m.id"
+    " WHERE c.at >= ?1 AND c.at < ?2 GROUP BY m.id, m.name ORDER BY m.name")
+/* Cases filed before ?1 by status, aged at ?2 - 1, 7 and 30 days. */
+STMT(ST_STATS_CASES,
+    "SELECT status, count(*),"
+    " sum(CASE WHEN created_at > ?2 - 86400 THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN created_at <= ?2 - 86400"
+    "  AND created_at > ?2 - 604800 THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN created_at <= ?2 - 604800"
+    "  AND created_at > ?2 - 2592000 THEN 1 ELSE 0 END),"
+    " sum(CASE WHEN created_at <= ?2 - 2592000 THEN 1 ELSE 0 END)"
+    " FROM reports WHERE created_at < ?1 GROUP BY status")
 
 /*
  * groups: a one-run resolution (a preview) reads the residents whose
@@ -1002,6 +1070,52 @@ STMT(ST_CASES_GET,
     " WHERE r.case_no = ?1")
 STMT(ST_CASES_SET_STATUS,
     "UPDATE reports SET status = ?2 WHERE case_no = ?1")
+/*
+ * A resident's own cases (cases_mine_*): number, kind, status and when it
+ * last changed — the audit row cases_set_status wrote for the status it
+ * has now ("case=N status=S", more fields after a blank allowed), else
+ * when it was filed. Never the text or who else.
+ */
+STMT(ST_CASES_MINE_GET,
+    "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
+    " FROM audit_log a WHERE a.action = 'case status'"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
+    " r.created_at) FROM reports r WHERE r.case_no = ?1"
+    " AND r.resident_id = ?2")
+STMT(ST_CASES_MINE_LIST,
+    "SELECT r.case_no, r.kind, r.status, coalesce((SELECT max(a.at)"
+    " FROM audit_log a WHERE a.action = 'case status'"
+    " AND (a.detail = 'case=' || r.case_no || ' status=' || r.status"
+    " OR a.detail LIKE 'case=' || r.case_no || ' status=' || r.status"
+    " || ' %')),"
+    " r.created_at) FROM reports r WHERE r.resident_id = ?1"
+    " ORDER BY r.id DESC LIMIT ?2")
+/*
+ * cases_set_status_notify: the case's status and its resident's number,
+ * language and kind of number (-1: no resident); the topic of case news
+ * made on first use (on by default); and whether resident ?1 takes topic
+ * ?2: their own choice, else off while STOP (for all) holds them (rows in
+ * stop_all_left; the topic may be newer than their STOP), else the
+ * topic's default.
+ */
+STMT(ST_CASES_NOTIFY_GET,
+    "SELECT r.status, coalesce(r.resident_id, 0), coalesce(p.phone, ''),"
+    " coalesce(p.phone_kind, -1), coalesce(p.lang, 'lv')"
+    " FROM reports r LEFT JOIN residents p ON p.id = r.resident_id"
+    " WHERE r.case_no = ?1")
+STMT(ST_CASES_TOPIC,
+    "INSERT INTO topics (code, name_lv, name_en, default_on, emergency)"
+    " VALUES ('iesniegumi', 'Iesniegumi un ziņojumi',"
+    " 'Applications and reports', 1, 0) ON CONFLICT (code) DO NOTHING")
+STMT(ST_CASES_SUBSCRIBED,
+    "SELECT CASE WHEN t.emergency <> 0 THEN 1"
+    " WHEN s.subscribed IS NOT NULL THEN s.subscribed"
+    " WHEN EXISTS (SELECT 1 FROM stop_all_left l WHERE l.resident_id = ?1)"
+    " THEN 0 ELSE t.default_on END"
+    " FROM topics t LEFT JOIN subscriptions s ON s.topic_id = t.id"
+    " AND s.resident_id = ?1 WHERE t.code = ?2")
 
 /*
  * card (common/card.c): the resident card — merchants, their offers, the
@@ -1084,12 +1198,14 @@ STMT2(ST_CARD_OFFER_LIST,
  */
 STMT2(ST_CARD_OFFERS_LIVE,
     "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
-    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " o.text_en, o.valid_from, o.valid_to"
+    " FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= ?1"
     " AND o.valid_to >= ?1 AND (?3 IS NULL OR o.merchant_id = ?3)"
     " ORDER BY m.territory = ?2 DESC, m.name, o.id",
     "SELECT o.id, o.group_id, m.name, m.territory, m.address, o.text_lv,"
-    " o.text_en FROM offers o JOIN merchants m ON m.id = o.merchant_id"
+    " o.text_en, o.valid_from, o.valid_to"
+    " FROM offers o JOIN merchants m ON m.id = o.merchant_id"
     " WHERE m.active = 1 AND o.ended_at IS NULL AND o.valid_from <= $1"
     " AND o.valid_to >= $1 AND ($3::bigint IS NULL OR o.merchant_id = $3)"
     " ORDER BY m.territory = $2 DESC, m.name, o.id")
@@ -1100,9 +1216,6 @@ STMT(ST_CARD_MANUAL_MEMBER,
 STMT(ST_CARD_RESIDENT,
     "SELECT given_name, family_name, territory, lang FROM residents"
     " WHERE id = ?1")
-STMT(ST_CARD_CODES_SINCE,
-    "SELECT id, resident_id, code_hash, expires_at FROM card_codes"
-    " WHERE expires_at > ?1 ORDER BY id")
 STMT(ST_CARD_CODE_LAST,
     "SELECT id, created_at, expires_at FROM card_codes"
     " WHERE resident_id = ?1 AND expires_at > ?2 ORDER BY id DESC LIMIT 1")
@@ -1121,6 +1234,15 @@ STMT(ST_CARD_CHECK_INSERT,
     " VALUES (?1, ?2, ?3, ?4, ?5)")
 STMT(ST_CARD_CHECK_OFFER_INSERT,
     "INSERT INTO card_check_offers (check_id, offer_id) VALUES (?1, ?2)")
+/* The card key (card.c's code_mac): one row, made by the first code. */
+STMT(ST_CARD_KEY_GET, "SELECT secret FROM card_key WHERE id = 1")
+STMT(ST_CARD_KEY_PUT,
+    "INSERT INTO card_key (id, secret, created_at) VALUES (1, ?1, ?2)"
+    " ON CONFLICT (id) DO NOTHING")
+/* A code by its keyed hash (the unique index card_codes_hash). */
+STMT(ST_CARD_CODE_BY_MAC,
+    "SELECT id, resident_id, expires_at FROM card_codes"
+    " WHERE code_hash = ?1 AND expires_at > ?2")
 STMT(ST_CARD_REPORT,
     "SELECT (SELECT count(*) FROM merchants WHERE active = 1),"
     " (SELECT count(*) FROM offers WHERE ended_at IS NULL),"

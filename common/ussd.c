@@ -4,12 +4,16 @@
  * data through common/services, so a screen shows what is true now and a
  * choice is checked against what the caller may see. Screens are built
  * to fit: a list shows as many items (at most five) as the encoding
- * leaves room for, and pages on with 9.
+ * leaves room for, and pages on with 9. Besides the queue, fees and
+ * topics, the caller's discounts (where ATLAIDES sends when an SMS cannot
+ * hold them) and own cases (as STATUSS tells them) are lists to look at.
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "card.h"
+#include "cases.h"
 #include "clock.h"
 #include "config.h"
 #include "i18n.h"
@@ -22,13 +26,16 @@
 #include "util.h"
 
 #define LINE_SIZE	160
-#define LIST_MAX	(SERVICES_TOPICS_MAX > SERVICES_FEES_MAX ?	\
-			    SERVICES_TOPICS_MAX : SERVICES_FEES_MAX)
+#define MAX2(a, b)	((a) > (b) ? (a) : (b))
+#define OFFERS_MAX	CARD_OFFERS_MAX	/* offers the menu pages through */
+#define LIST_MAX	MAX2(MAX2(SERVICES_TOPICS_MAX, SERVICES_FEES_MAX), \
+			    MAX2(OFFERS_MAX, CASES_MINE_MAX))
 
-enum screen { S_MAIN, S_QUEUE, S_FEES, S_FEE, S_TOPICS, S__COUNT };
+enum screen { S_MAIN, S_QUEUE, S_FEES, S_FEE, S_TOPICS, S_OFFERS, S_CASES,
+    S__COUNT };
 
 static const char *screen_names[] = { "main", "queue", "fees", "fee",
-    "topics" };
+    "topics", "offers", "cases" };
 
 _Static_assert(sizeof(screen_names) / sizeof(screen_names[0]) == S__COUNT,
     "screen_names");
@@ -202,10 +209,11 @@ screen_main(struct ussd *u, const char *hint)
 		append(text, sizeof(text), hint);
 	append(text, sizeof(text),
 	    _("1 Preschool queue\n2 Payments\n3 Notifications"));
+	append(text, sizeof(text), _("4 Discounts\n5 My cases"));
 	nav(text, sizeof(text), 0, 0);
 	(void)util_strlcpy(u->out->text, text, sizeof(u->out->text));
 	u->offset = 0;
-	u->shown = 3;
+	u->shown = 5;
 	u->more = 0;
 	return 0;
 }
@@ -394,6 +402,69 @@ screen_topics(struct ussd *u, const char *hint)
 	return 0;
 }
 
+/*
+ * The offers the caller is entitled to, nearest first, as ATLAIDES lists
+ * them (whose last line sends here when they do not fit an SMS), a few
+ * a screen.
+ */
+static int
+screen_offers(struct ussd *u, const char *hint)
+{
+	struct card_entitled	*e;
+	struct list		*l;
+	size_t			 n, i;
+	int			 more;
+
+	e = xcalloc(OFFERS_MAX, sizeof(*e));
+	if (card_entitled(u->s, u->c.resident[0], e, OFFERS_MAX, &n,
+	    &more) == -1) {
+		free(e);
+		return -1;
+	}
+	l = xcalloc(1, sizeof(*l));
+	for (i = 0; i < n; i++)
+		(void)util_snprintf(l->line[l->n++], LINE_SIZE, "%s: %s",
+		    e[i].merchant, e[i].text);
+	if (l->n == 0)
+		(void)util_strlcpy(l->line[l->n++], _("No discounts for you "
+		    "at partner merchants now."), LINE_SIZE);
+	free(e);
+	render_list(u, hint, l, 1);
+	free(l);
+	return 0;
+}
+
+/* The caller's own cases, newest first: number, status, since when. */
+static int
+screen_cases(struct ussd *u, const char *hint)
+{
+	struct cases_mine	*m;
+	struct list		*l;
+	char			 date[I18N_DATE_SIZE];
+	size_t			 n, i;
+	int			 more;
+
+	m = xcalloc(CASES_MINE_MAX, sizeof(*m));
+	if (cases_mine_list(u->s, &u->c, m, CASES_MINE_MAX, &n, &more) ==
+	    -1) {
+		free(m);
+		return -1;
+	}
+	l = xcalloc(1, sizeof(*l));
+	for (i = 0; i < n; i++) {
+		clock_date_text(m[i].changed_at, date, sizeof(date));
+		(void)util_snprintf(l->line[l->n++], LINE_SIZE, "%s: %s, %s",
+		    m[i].case_no, cases_status_text(m[i].status), date);
+	}
+	if (l->n == 0)
+		(void)util_strlcpy(l->line[l->n++], _("You have filed no "
+		    "reports or applications."), LINE_SIZE);
+	free(m);
+	render_list(u, hint, l, 1);
+	free(l);
+	return 0;
+}
+
 static int
 show(struct ussd *u, const char *hint)
 {
@@ -406,6 +477,10 @@ show(struct ussd *u, const char *hint)
 		return screen_fee(u, hint);
 	case S_TOPICS:
 		return screen_topics(u, hint);
+	case S_OFFERS:
+		return screen_offers(u, hint);
+	case S_CASES:
+		return screen_cases(u, hint);
 	default:
 		u->scr = S_MAIN;
 		return screen_main(u, hint);
@@ -426,7 +501,23 @@ choose(struct ussd *u, long k)
 		return 1;
 	switch (u->scr) {
 	case S_MAIN:
-		u->scr = k == 1 ? S_QUEUE : k == 2 ? S_FEES : S_TOPICS;
+		switch (k) {
+		case 1:
+			u->scr = S_QUEUE;
+			break;
+		case 2:
+			u->scr = S_FEES;
+			break;
+		case 3:
+			u->scr = S_TOPICS;
+			break;
+		case 4:
+			u->scr = S_OFFERS;
+			break;
+		default:
+			u->scr = S_CASES;
+			break;
+		}
 		u->offset = 0;
 		return 0;
 	case S_FEES:

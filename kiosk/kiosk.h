@@ -12,6 +12,8 @@
 #include <stdint.h>
 
 #include "broadcast.h"
+#include "card.h"
+#include "cases.h"
 #include "epc.h"
 #include "groups.h"
 #include "otp.h"
@@ -33,6 +35,7 @@ struct store;
 #define KIOSK_STAFF_SUBJECT	"staff-pin"
 #define KIOSK_STAFF_ID_DIGITS	9
 #define KIOSK_PIN_MAX		32
+#define KIOSK_OFFERS_MAX	CARD_OFFERS_MAX	/* discounts listed */
 
 /* A screen: its row in the table (screens.h) says what it is. */
 enum kiosk_screen {
@@ -58,6 +61,8 @@ enum kiosk_screen {
 	KS_STAFF_DASH,
 	KS_STAFF_ID,		/* the staff number, with accounts */
 	KS_STAFF_APPROVE,	/* broadcasts awaiting approval */
+	KS_OFFERS,		/* the resident's discounts (issue 21) */
+	KS_CASES,		/* the resident's reports and applications */
 	KS__COUNT,
 };
 
@@ -101,6 +106,14 @@ struct kiosk_session {
 	struct pager		 queue_pg;	/* the lists' pages (pager.h) */
 	struct pager		 fees_pg;
 	struct pager		 topics_pg;
+	struct card_entitled	 offers[KIOSK_OFFERS_MAX];
+	size_t			 noffers;
+	int			 offers_more;
+	struct pager		 offers_pg;
+	struct cases_mine	 cases[CASES_MINE_MAX];
+	size_t			 ncases;
+	int			 cases_more;
+	struct pager		 cases_pg;
 };
 
 /* Staff mode: the broadcast being composed and the dashboard. */

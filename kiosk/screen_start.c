@@ -104,6 +104,8 @@ draw_menu(struct kiosk *k)
 		N_("Payments"),
 		N_("Notifications"),
 		N_("Report or application"),
+		N_("Discounts"),
+		N_("My reports and applications"),
 	};
 	char	 line[160];
 	size_t	 i;
@@ -150,6 +152,12 @@ key_menu(struct kiosk *k, int key)
 	case '4':
 		nav_go(k, KS_REPORT_CAT);
 		return;
+	case '5':
+		s = KS_OFFERS;
+		break;
+	case '6':
+		s = KS_CASES;
+		break;
 	default:
 		return;
 	}

@@ -31,6 +31,8 @@ static const struct screen *const screens[KS__COUNT] = {
 	[KS_STAFF_CONFIRM] =	&screen_staff_confirm,
 	[KS_STAFF_DASH] =	&screen_staff_dash,
 	[KS_STAFF_APPROVE] =	&screen_staff_approve,
+	[KS_OFFERS] =		&screen_offers,
+	[KS_CASES] =		&screen_cases,
 };
 
 const struct screen *

@@ -61,6 +61,7 @@ extern const struct screen screen_fees, screen_fee_qr;	/* screen_fees.c */
 extern const struct screen screen_topics;		/* screen_topics.c */
 extern const struct screen screen_report_cat, screen_report_text,
 	    screen_report_done;				/* screen_report.c */
+extern const struct screen screen_offers, screen_cases;	/* screen_card.c */
 extern const struct screen screen_staff_id, screen_staff_pin,
 	    screen_staff_menu, screen_staff_group, screen_staff_topic,
 	    screen_staff_text, screen_staff_confirm, screen_staff_dash,

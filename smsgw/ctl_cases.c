@@ -10,6 +10,7 @@
 
 #include "cases.h"
 #include "clock.h"
+#include "config.h"
 #include "ctl.h"
 #include "i18n.h"
 #include "store.h"
@@ -158,38 +159,53 @@ case_show(struct ctl *ctl, int argc, char **argv)
 	return 0;
 }
 
+/*
+ * case set: the status, and the resident told by SMS under topic
+ * iesniegumi (cases_set_status_notify): what became of it is printed
+ * (sms=queued|none|no_resident|no_phone|unsubscribed) and audited.
+ */
 static int
 case_set(struct ctl *ctl, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "as", required_argument, NULL, 'a' },
+		{ "note", required_argument, NULL, 'n' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct cases_notify nf;
 	struct store	*s;
-	const char	*as = NULL, *who, *errstr;
+	enum cases_sms	 sms;
+	const char	*as = NULL, *who;
+	char		 err[CASES_ERR_SIZE];
+	int64_t		 id;
 	int		 ch, rc;
 
+	memset(&nf, 0, sizeof(nf));
 	while ((ch = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		if (ch != 'a')
+		if (ch == 'a')
+			as = optarg;
+		else if (ch == 'n')
+			nf.note = optarg;
+		else
 			return ctl_usage(use_set);
-		as = optarg;
 	}
 	if (argc - optind != 2)
 		return ctl_usage(use_set);
 	if ((who = ctl_actor(ctl, as, "case set")) == NULL ||
 	    (s = ctl_store(ctl)) == NULL)
 		return 1;
-	rc = cases_set_status(s, argv[optind], argv[optind + 1], who, &errstr);
-	if (rc == -1) {
-		fprintf(stderr, "munictl case set: %s\n", store_errmsg(s));
-		return 1;
-	}
-	if (rc == 1) {
+	nf.encoding = config_str(ctl->cfg, CFG_SMS_ENCODING);
+	config_timerange(ctl->cfg, CFG_SMS_QUIET_HOURS, &nf.quiet_start,
+	    &nf.quiet_end);
+	rc = cases_set_status_notify(s, argv[optind], argv[optind + 1], &nf,
+	    who, &sms, &id, err, sizeof(err));
+	if (rc != 0) {
 		fprintf(stderr, "munictl case set: %s: %s\n", argv[optind],
-		    _(errstr));
+		    err);
 		return 1;
 	}
-	printf("case=%s status=%s\n", argv[optind], argv[optind + 1]);
+	printf("case=%s status=%s sms=%s\n", argv[optind], argv[optind + 1],
+	    cases_sms_name(sms));
 	return 0;
 }
 

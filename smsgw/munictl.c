@@ -52,7 +52,8 @@ static const struct {
 	    "pay epc [--full] FEE",
 	    "pay qr [--full] [--svg FILE] FEE" } },
 	{ "report payments", ctl_report, { "report payments [--unmatched]" } },
-	{ "report", ctl_report_usage, { "report" } },
+	{ "report", ctl_report_usage, { "report [--raw] [--csv] [--since DATE] "
+	    "[--until DATE]" } },
 	{ "group", ctl_groups, {
 	    "group add NAME --rule EXPR [--allow-empty] | --file FILE.csv "
 	    "[--as WHO]",
@@ -100,7 +101,8 @@ static const struct {
 	{ "case", ctl_cases, {
 	    "case list [--status S] [--kind police|application] [--limit N]",
 	    "case show CASE",
-	    "case set CASE new|in_progress|done|rejected [--as WHO]" } },
+	    "case set CASE new|in_progress|done|rejected [--note TEXT] "
+	    "[--as WHO]" } },
 	{ "merchant", ctl_merchant, {
 	    "merchant add NAME --phone PHONE[,PHONE] [--territory T] "
 	    "[--address A] [--as WHO]",

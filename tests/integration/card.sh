@@ -7,7 +7,11 @@
 # PĀRBAUDE answers with the offer and "Anna B." only, once a day; a
 # stranger's phone hears "not registered" whatever the code; wrong codes
 # lock the merchant phone; munictl report counts the checks; no personal
-# code and no card code reaches the gateway's log.
+# code and no card code reaches the gateway's log. STATUSS tells the
+# resident who filed a case its status and when it changed, anybody else
+# (another resident, a stranger) the same as for a number never given
+# out; ATLAIDES past two segments sends to *505#, whose item 4 pages
+# through every offer and item 5 lists the resident's own cases.
 set -eu
 . "$MUNI_TOP/tests/integration/lib.sh"
 
@@ -141,11 +145,101 @@ expect_grep "Pārāk daudz nepareizu kodu" reply.txt
 expect_eq "checks" "$(sql "select group_concat(result, ',') from
     (select result from card_checks order by id)")" \
     "valid,used,wrong,wrong,locked,locked"
-ctl report > report
+ctl report --raw > report
 expect_grep '^merchants=3 offers=2 card_checks=6 card_valid=1 card_checks_24h=6$' report
+
+# STATUSS: the resident who filed the case hears its status and the day
+# of its last change; anybody else what a number never given out gets.
+mo $ANNA "POLICIJA Salauzts sols parkā"
+case_no=$(sed -n 's/.*lieta \([PI]-[0-9]\{4\}-[0-9]\{6\}\).*/\1/p' reply.txt)
+[ -n "$case_no" ] || fail "no case number in: $(cat reply.txt)"
+today=$(date +%d.%m.%Y)
+mo $ANNA "STATUSS $case_no"
+expect_eq "STATUSS" "$(cat reply.txt)" \
+    "Lietas $case_no statuss: jauns, kopš $today."
+# Staff's change tells her by an SMS of its own (topic iesniegumi; no
+# quiet hours here), which must be out before her next question.
+m=$(log_mark)
+ctl case set "$case_no" in_progress > case_set.out
+expect_grep "sms=queued" case_set.out
+wait_for 10 "the case's SMS to Anna sent" outbox_settled "$ANNA"
+expect_eq "the case's SMS" "$(text_to "$m" "$ANNA")" \
+    "Jūsu lieta $case_no tiek izskatīta."
+lower=$(echo "$case_no" | tr P p)
+mo $ANNA "statuss: $lower"
+expect_eq "STATUSS after a change" "$(cat reply.txt)" \
+    "Lietas $case_no statuss: tiek izskatīts, kopš $today."
+mo $JANIS "STATUS $case_no"
+expect_eq "another resident" "$(cat reply.txt)" \
+    "No case $case_no of yours was found. Check the number."
+mo $JANIS "STATUS P-2026-999999"
+expect_eq "an unknown case" "$(cat reply.txt)" \
+    "No case P-2026-999999 of yours was found. Check the number."
+mo $STRANGER "STATUSS $case_no"
+sed "s/$case_no/X/" reply.txt > stranger_case
+mo $STRANGER "STATUSS P-2026-999999"
+sed "s/P-2026-999999/X/" reply.txt > stranger_none
+cmp -s stranger_case stranger_none || fail "a stranger told a case from none"
+expect_eq "a stranger" "$(cat stranger_case)" \
+    "Jūsu lieta X netika atrasta. Pārbaudiet numuru."
+mo $ANNA "STATUSS 12345"
+expect_eq "malformed" "$(cat reply.txt)" \
+    "Sūtiet STATUSS un lietas numuru, piem., STATUSS P-2026-000123."
+
+# Many offers: ATLAIDES keeps to two segments and sends to *505#, where
+# item 4 pages through them all; item 5 is her case.
+i=1
+while [ $i -le 14 ]; do
+	n=$(printf '%02d' $i)
+	ctl merchant add "Tirgotājs numur $n" --phone "+371277770$n" \
+	    --territory Dobele > /dev/null
+	ctl offer add --merchant "Tirgotājs numur $n" --group seniori \
+	    --text "Atlaide $n procenti visam" > /dev/null
+	i=$((i + 1))
+done
+mo $ANNA "ATLAIDES"
+expect_eq "two segments at most" "$(wc -l < reply.log)" 2
+expect_eq "the tail" "$(tail -c 22 reply.txt)" "Vairāk: zvaniet *505#"
+ussd_screen() {
+	sed -e 's/.* text=//' -e 's/\\n/\n/g' ussd.txt > screen.txt
+}
+ussd_step $ANNA '*505#'
+ussd_screen
+expect_grep "^4 Atlaides$" screen.txt
+ussd_step $ANNA 4
+ussd_screen
+expect_grep "^Veikals Aurē: 10% atlaide$" screen.txt
+: > seen
+pages=1
+while :; do
+	grep ': ' screen.txt >> seen || :
+	grep -qx "9 Vēl" screen.txt || break
+	pages=$((pages + 1))
+	[ $pages -le 20 ] || fail "no end to the offers"
+	ussd_step $ANNA 9
+	ussd_screen
+done
+[ $pages -gt 2 ] || fail "16 offers on $pages USSD screens"
+expect_eq "every offer once" "$(sort -u seen | wc -l) $(wc -l < seen)" "16 16"
+expect_grep "^Tirgotājs numur 14: Atlaide 14 procenti visam$" seen
+ussd_step $ANNA 7
+ussd_screen
+expect_grep "^Nepareiza izvēle.$" screen.txt
+ussd_step $ANNA 00
+ussd_step $ANNA 5
+ussd_screen
+expect_grep "^$case_no: tiek izskatīts, $today$" screen.txt
+ussd_step $JANIS '*505#'
+ussd_step $JANIS 5
+ussd_screen
+expect_grep "^You have filed no reports or applications.$" screen.txt
+expect_no_grep "$case_no" screen.txt
+ussd_step $STRANGER '*505#'
+ussd_screen
+expect_grep "nav reģistrēts" screen.txt
 
 # No personal code and no card code in the gateway's log.
 expect_no_grep "161175" gw.err
 expect_no_grep "$code" gw.err
 gw_stop
-echo "card: merchants, offers, ATLAIDES, KARTE and PĀRBAUDE checked"
+echo "card: merchants, offers, ATLAIDES, KARTE, PĀRBAUDE, STATUSS and the USSD offers checked"

@@ -89,7 +89,7 @@ MUNI_LANG=en ctl import > /dev/null 2> imp.err || :
 expect_no_grep 'statement' imp.err
 expect_eq "import usage lines" "$(wc -l < imp.err)" 2
 MUNI_LANG=en ctl report frob > /dev/null 2> rep.err || :
-expect_eq "report usage" "$(cat rep.err)" "usage: munictl report"
+expect_eq "report usage" "$(cat rep.err)" "usage: munictl report [--raw] [--csv] [--since DATE] [--until DATE]"
 # Latvian: the later lines under the first, past "lietošana:".
 ctl pay > /dev/null 2> pay_lv.err || :
 expect_eq "pay usage (lv)" "$(cat pay_lv.err)" "lietošana: munictl pay epc [--full] FEE

@@ -366,7 +366,7 @@ expect_grep "^Lūdzu izvest lielgabarīta atkritumus 5\$" show.txt
 expect_no_grep "$(sql "select personal_code from residents where id = $who")" \
     show.txt
 ctl case set "$case_no" in_progress --as "Anna B." > set.txt
-expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress"
+expect_eq "set" "$(cat set.txt)" "case=$case_no status=in_progress sms=queued"
 ctl case set "$case_no" done --as "Anna B." > /dev/null
 expect_eq "status stored" "$(sql "select status from reports where
     case_no = '$case_no'")" done
@@ -395,7 +395,7 @@ if LC_ALL=C grep -q "$(printf '\033')" show.txt cases.txt; then
 # --- PALĪDZĪBA, HELP, ?: the long help; anything else: the short one.
 phase "Help"
 ask "$ph" PALĪDZĪBA PALĪDZĪBA
-for w in RINDA MAKSA TEMAS START STOP POLICIJA IESNIEGUMS; do
+for w in RINDA MAKSA TEMAS START STOP POLICIJA IESNIEGUMS ATLAIDES KARTE STATUSS; do
 	grep -q "$w" reply.txt || die "help lacks $w: $(cat reply.txt)"
 done
 grep -qF "Izvēlne: zvaniet *505#" reply.txt || die "help lacks the USSD code: $(cat reply.txt)"
@@ -434,7 +434,7 @@ cp reply.txt emaksa.txt
 ask "$eph" fees "FEES in English"
 same_as emaksa.txt "FEES in English"
 ask "$eph" PALĪDZĪBA "help in English"
-expect_eq "English help" "$(cat reply.txt)" "QUEUE, FEES, TOPICS, START or STOP and a topic, STOP - all off, POLICE or APPLICATION and text. Menu: dial *505#"
+expect_eq "English help" "$(cat reply.txt)" "QUEUE, FEES, TOPICS, DISCOUNTS, CARD, STATUS and case no., START or STOP and a topic, STOP - all off, POLICE or APPLICATION and text. Menu: dial *505#"
 ask "$eph" "hello" "short help in English"
 expect_eq "English short help" "$(cat reply.txt)" \
     "Send QUEUE, FEES, TOPICS, STOP, POLICE and text, or HELP."

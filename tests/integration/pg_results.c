@@ -3,12 +3,12 @@
  * the same number of rows on both engines. Reads a script from stdin, one
  * command a line, fields split by tabs:
  *
- *   SQL	TEXT			run TEXT on both (portable SQL: fixtures)
+ *   SQL	TEXT			TEXT on both (portable SQL: fixtures)
  *   SYNC			PG_SYNC_IDENTITIES on PostgreSQL, after
  *				fixtures that gave ids of their own
  *   Q	TEXT			a query on both; their rows must agree
  *   Q2	SQLITE	POSTGRES	the same, where the dialects part (JSON)
- *   ST_X	FMT	ARG...		statement ST_X: SQLite's text through the
+ *   ST_X	FMT	ARG...		statement ST_X: SQLite's text by the
  *				store, PostgreSQL's (its STMT2 text, or the
  *				shared one with ?N as $N) through libpq; the
  *				rows, or the number of rows changed, agree

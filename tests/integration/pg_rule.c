@@ -218,7 +218,8 @@ main(int argc, char **argv)
 	int		 q, x;
 
 	if (argc != 3) {
-		fprintf(stderr, "usage: pg_rule SQLITE_FILE CONNINFO < rules\n");
+		fprintf(stderr, "usage: pg_rule SQLITE_FILE CONNINFO "
+		    "< rules\n");
 		return 2;
 	}
 	clock_set_fake(NOW);

@@ -222,7 +222,8 @@ main(int argc, char **argv)
 
 	if (argc == 2 && strcmp(argv[1], "schema") == 0) {
 		for (i = 0; i < nitems(pg_migrations); i++)
-			printf("%s\n-- end of entry %zu\n", pg_migrations[i], i);
+			printf("%s\n-- end of entry %zu\n", pg_migrations[i],
+			    i);
 		if (fflush(stdout) != 0 || ferror(stdout)) {
 			perror("pg_sql: stdout");
 			return 2;

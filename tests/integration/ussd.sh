@@ -141,7 +141,7 @@ kind_short() {
 walk() {
 	p=$1; id=$2
 	step "$p" '*505#' 2
-	printf '1 Pirmsskolas rinda\n2 Maksājumi\n3 Paziņojumi\n0 Beigt\n' > menu_lv
+	printf '1 Rinda\n2 Maksas\n3 Paziņojumi\n4 Atlaides\n5 Iesniegumi\n0 Beigt\n' > menu_lv
 	same_screen menu_lv "the menu"
 	cp screen.txt menu.txt
 	# A wrong key on the menu.
@@ -275,7 +275,7 @@ en=$(sql "select r.id from residents r where $UNIQUE and r.lang = 'en' and
 ep=$(sql "select phone from residents where id = $en")
 english() {
 	step "$ep" '*505#' 2
-	printf '1 Preschool queue\n2 Payments\n3 Notifications\n0 End\n' > want_s
+	printf '1 Preschool queue\n2 Payments\n3 Notifications\n4 Discounts\n5 My cases\n0 End\n' > want_s
 	same_screen want_s "the English menu"
 	step "$ep" 2 2
 	step "$ep" 1 2
@@ -398,7 +398,7 @@ check_round() {
 
 check_menu() {
 	if [ "$3" = en ]; then
-		printf '1 Preschool queue\n2 Payments\n3 Notifications\n0 End\n' > want_s
+		printf '1 Preschool queue\n2 Payments\n3 Notifications\n4 Discounts\n5 My cases\n0 End\n' > want_s
 	else
 		cp menu_lv want_s
 	fi
@@ -454,7 +454,7 @@ write_gw_conf translit 600
 gw_start
 um=$(log_mark)
 step "$wp" '*505#' 2
-printf '1 Pirmsskolas rinda\n2 Maksajumi\n3 Pazinojumi\n0 Beigt\n' > want_s
+printf '1 Rinda\n2 Maksas\n3 Pazinojumi\n4 Atlaides\n5 Iesniegumi\n0 Beigt\n' > want_s
 same_screen want_s "the transliterated menu"
 step "$wp" 2 2
 IFS='|' read -r fid kind period amt ref < fees

@@ -26,6 +26,7 @@
 #include <cmocka.h>
 
 #include "card.h"
+#include "cases.h"
 #include "clock.h"
 #include "config.h"
 #include "groups.h"
@@ -34,6 +35,8 @@
 #include "log.h"
 #include "store.h"
 #include "testlib.h"
+#include "ussd.h"
+#include "util.h"
 
 #define NOW	1781514000	/* 2026-06-15 09:00:00 UTC, a Monday */
 #define TTL	600
@@ -325,6 +328,7 @@ test_code_expiry(void **state)
 	struct store		*s = *state;
 	struct card_check	 ck;
 	char			 code[CARD_CODE_DIGITS + 1], spaced[16];
+	char			 sql[128];
 	time_t			 exp, exp2;
 
 	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
@@ -339,9 +343,12 @@ test_code_expiry(void **state)
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
 	    " phone = '" ANNA_PHONE "'"), 1);
 	code_sent(s, code);
-	/* Only a hash is kept. */
+	/* Only a keyed hash is kept. */
 	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
-	    " code_hash LIKE '$y$%'"), 1);
+	    " code_hash LIKE 'hmac-sha256:%'"), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM card_codes"
+	    " WHERE instr(code_hash, '%s') > 0", code);
+	assert_int_equal(tl_int(s, sql), 0);
 	/* Again within a minute: the same code, no second SMS. */
 	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp2),
 	    CARD_REUSED);
@@ -570,6 +577,118 @@ test_report(void **state)
 	assert_int_equal(r.checks_since, 0);
 }
 
+/*
+ * A check is one indexed read of the code's keyed hash: many live codes,
+ * each found for its own resident; the key is made once and kept; a code
+ * hashed under another key (a copied table, a new key) is not found and
+ * counts as wrong; the hash index is unique, so no two kept codes clash.
+ */
+static void
+test_keyed_lookup(void **state)
+{
+	struct store		*s = *state;
+	struct card_check	 ck;
+	char			 code[CARD_CODE_DIGITS + 1], janis[16];
+	char			 sql[256];
+	time_t			 exp;
+	int			 i;
+
+	merchant(s, "Veikals", SHOP_PHONE, "Auru pagasts");
+	(void)offer(s, "Veikals", "visi", "5% atlaide", NULL, NULL);
+	/* 200 more residents with codes live, then Jānis's among them. */
+	tl_exec(s, "WITH RECURSIVE n(i) AS (SELECT 10 UNION ALL SELECT i + 1"
+	    " FROM n WHERE i < 209) INSERT INTO residents (id, personal_code,"
+	    " given_name, family_name, phone, phone_kind, lang, territory,"
+	    " birth_date, updated_at) SELECT i, '010190-1' || (1000 + i),"
+	    " 'Ilze', 'Liepa', '+3712600' || (1000 + i), 0, 'lv', 'Dobele',"
+	    " '1990-01-01', 0 FROM n");
+	for (i = 10; i < 210; i++) {
+		snprintf(sql, sizeof(sql), "+3712600%d", 1000 + i);
+		assert_int_equal(card_issue(s, TTL, "X", i, sql, &exp),
+		    CARD_ISSUED);
+	}
+	assert_int_equal(card_issue(s, TTL, "X", 2, JANIS_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, janis);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
+	    " code_hash LIKE 'hmac-sha256:%'"), 201);
+	assert_int_equal(tl_int(s, "SELECT count(DISTINCT code_hash) FROM"
+	    " card_codes"), 201);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_key"), 1);
+	assert_int_equal(tl_int(s, "SELECT length(secret) FROM card_key"), 64);
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, janis, &ck),
+	    CARD_VALID);
+	assert_string_equal(ck.name, "Jānis K.");
+	/* The index that finds it is unique: no two kept codes clash. */
+	assert_int_equal(tl_int(s, "SELECT \"unique\" FROM pragma_index_list("
+	    "'card_codes') WHERE name = 'card_codes_hash'"), 1);
+
+	/* Under another key Anna's code is nobody's: wrong, counted. */
+	assert_int_equal(card_issue(s, TTL, "X", 1, ANNA_PHONE, &exp),
+	    CARD_ISSUED);
+	code_sent(s, code);
+	tl_exec(s, "UPDATE card_key SET secret = '" "0123456789abcdef"
+	    "0123456789abcdef0123456789abcdef0123456789abcdef'");
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_WRONG);
+	assert_string_equal(ck.name, "");
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_checks WHERE"
+	    " result = 'wrong'"), 1);
+}
+
+/*
+ * Two residents on one phone (a couple, a carer): KARTE and ATLAIDES
+ * answer for the first, the one with the lowest resident id (registered
+ * first), whichever order the phone's rows are read in; PĀRBAUDE of
+ * that code names the first only, and no answer to anyone names the
+ * other.
+ */
+static void
+test_shared_phone(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	struct card_check	 ck;
+	struct config		*cfg = config_defaults();
+	char			 code[CARD_CODE_DIGITS + 1], text[64];
+	char			 out[KEYWORDS_REPLY_SIZE];
+
+	/* Pēteris Ozols, 75, in Dobele: a senior too, on Anna's phone. */
+	tl_exec(s, "INSERT INTO residents (id, personal_code, given_name,"
+	    " family_name, phone, phone_kind, lang, territory, birth_date,"
+	    " updated_at) VALUES (3, '020251-10003', 'Pēteris', 'Ozols', '"
+	    ANNA_PHONE "', 0, 'en', 'Dobele', '1951-02-02', 0)");
+	/* Anna's row touched last: "first" is not the newest row. */
+	tl_exec(s, "UPDATE residents SET updated_at = 99 WHERE id = 1");
+	merchant(s, "Aptieka Dobelē", SHOP_PHONE, "Dobele");
+	(void)offer(s, "Aptieka Dobelē", "seniori", "15% zālēm", NULL, NULL);
+
+	/* Anna's language (lv), her territory first: not Pēteris's. */
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, "ATLAIDES", 8,
+	    NULL, out, sizeof(out), &res), 1);
+	assert_string_equal(out, "Jūsu atlaides:\nAptieka Dobelē: 15% zālēm");
+	assert_int_equal(keywords_handle(s, cfg, ANNA_PHONE, "KARTE", 5, NULL,
+	    out, sizeof(out), &res), 0);
+	assert_int_equal(tl_int(s, "SELECT resident_id FROM card_codes"), 1);
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM card_codes WHERE"
+	    " resident_id = 3"), 0);
+	code_sent(s, code);
+	snprintf(text, sizeof(text), "PARBAUDE %s", code);
+	assert_int_equal(keywords_handle(s, cfg, SHOP_PHONE, text,
+	    strlen(text), NULL, out, sizeof(out), &res), 1);
+	assert_string_equal(out, "Derīgs (Anna B.). Atlaide: 15% zālēm");
+	assert_null(strstr(out, "Pēteris"));
+	assert_null(strstr(out, "O."));
+	/* The merchant's own record of it names no resident at all. */
+	assert_int_equal(card_check(s, &params, SHOP_PHONE, code, &ck),
+	    CARD_USED);
+	assert_string_equal(ck.name, "");
+	/* Nothing sent to that phone names Pēteris either. */
+	assert_int_equal(tl_int(s, "SELECT count(*) FROM outbox WHERE"
+	    " instr(text, 'Pēteris') > 0 OR instr(text, '020251') > 0"), 0);
+	config_free(cfg);
+}
+
 static char	 reply[KEYWORDS_REPLY_SIZE];
 
 /* The SMS front end: the reply (Latvian unless the resident chose). */
@@ -713,6 +832,7 @@ test_sms_two_segments(void **state)
 	struct store		*s = *state;
 	struct keywords_result	 res;
 	char			 name[32], phone[16];
+	const char		*tail;
 	int			 i;
 
 	for (i = 0; i < 12; i++) {
@@ -728,11 +848,192 @@ test_sms_two_segments(void **state)
 	assert_true(res.segments <= 2);
 	assert_non_null(strstr(reply, "Veikals numur 00: 10% atlaide visam"));
 	assert_null(strstr(reply, "Veikals numur 11"));
-	/* The reply says there are more (and sends nobody to a menu that
-	   does not list them). */
-	assert_non_null(strstr(reply, "\n...un vēl citas, kas šajā SMS "
-	    "neietilpst."));
-	assert_null(strstr(reply, "*505#"));
+	/* The reply says there are more, and where: the USSD menu. */
+	tail = "\nVairāk: zvaniet *505#";
+	assert_true(strlen(reply) > strlen(tail));
+	assert_string_equal(reply + strlen(reply) - strlen(tail), tail);
+}
+
+/* Anna's police report and Jānis's application, filed a day ago. */
+static void
+cases_filed(struct store *s)
+{
+	tl_exec(s, "INSERT INTO reports (case_no, kind, resident_id, phone,"
+	    " channel, text, status, created_at) VALUES"
+	    " ('P-2026-000123', 'police', 1, '" ANNA_PHONE "', 'sms',"
+	    "  'Salauzts sols parkā', 'new', 1781427600),"
+	    " ('I-2026-000007', 'application', 2, '" JANIS_PHONE "', 'kiosk',"
+	    "  'Lūdzu jaunu laternu', 'new', 1781427600)");
+}
+
+/*
+ * STATUSS: the resident who filed a case hears its status and the day it
+ * last changed (Riga's); anybody else — another resident, a stranger —
+ * the very answer a number never given out gets; a malformed number a
+ * clear example.
+ */
+static void
+test_status_sms(void **state)
+{
+	struct store		*s = *state;
+	struct keywords_result	 res;
+	static const char	*bad[] = { "STATUSS", "STATUSS 123",
+	    "STATUSS P-2026-12345", "STATUSS X-2026-000123",
+	    "STATUSS P-26-000123", "STATUSS P-2026-0001234567",
+	    "STATUSS P 2026 000123", "STATUSS P-2026-000123 lūdzu" };
+	const char		*errstr = NULL;
+	char			 unknown[KEYWORDS_REPLY_SIZE];
+	size_t			 i;
+
+	cases_filed(s);
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_int_equal(res.cmd, KEYWORDS_STATUS);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: jauns, kopš "
+	    "14.06.2026.");
+	/* Without diacritics' need, lower case, blanks: the same case. */
+	assert_int_equal(sms(s, ANNA_PHONE, "statuss  p-2026-000123 ", &res),
+	    1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: jauns, kopš "
+	    "14.06.2026.");
+	/* Staff move it two days on, late in the evening: Riga's date. */
+	clock_set_fake(NOW + 2 * 86400 + 12 * 3600);	/* 00:00 in Riga */
+	assert_int_equal(cases_set_status(s, "P-2026-000123", "in_progress",
+	    "anna", &errstr), 0);
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: tiek "
+	    "izskatīts, kopš 18.06.2026.");
+	clock_set_fake(NOW + 3 * 86400);
+	assert_int_equal(cases_set_status(s, "I-2026-000007", "rejected",
+	    "anna", &errstr), 0);
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS I-2026-000007", &res), 1);
+	/* English dates are ISO, as everywhere in English. */
+	assert_string_equal(reply, "Case I-2026-000007: rejected, since "
+	    "2026-06-18.");
+
+	/*
+	 * An audit row that says more after the status (a note, say) still
+	 * dates the change; one for another status does not.
+	 */
+	tl_exec(s, "UPDATE reports SET status = 'done' WHERE"
+	    " case_no = 'P-2026-000123'");
+	tl_exec(s, "INSERT INTO audit_log (at, actor, action, detail) VALUES"
+	    " (1782000000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=done note=yes'),"
+	    " (1782200000, 'anna', 'case status',"
+	    "  'case=P-2026-000123 status=donex')");
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Lietas P-2026-000123 statuss: izskatīts, "
+	    "kopš 21.06.2026.");
+
+	/* Nobody else learns anything, not even that it exists. */
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS P-2026-999999", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta P-2026-999999 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_int_equal(sms(s, ANNA_PHONE, "STATUSS I-2026-000007", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta I-2026-000007 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS P-2026-000123", &res), 1);
+	(void)snprintf(unknown, sizeof(unknown), "%s", reply);
+	assert_int_equal(sms(s, JANIS_PHONE, "STATUS P-2026-000124", &res), 1);
+	assert_string_equal(unknown, "No case P-2026-000123 of yours was "
+	    "found. Check the number.");
+	assert_string_equal(reply, "No case P-2026-000124 of yours was "
+	    "found. Check the number.");
+	assert_int_equal(sms(s, STRANGER, "STATUSS P-2026-000123", &res), 1);
+	assert_string_equal(reply, "Jūsu lieta P-2026-000123 netika atrasta. "
+	    "Pārbaudiet numuru.");
+	assert_null(strstr(reply, "jauns"));
+	assert_null(strstr(reply, "izskat"));
+
+	/* Malformed: an example, whatever was wrong. */
+	for (i = 0; i < nitems(bad); i++) {
+		assert_int_equal(sms(s, ANNA_PHONE, bad[i], &res), 1);
+		assert_string_equal(reply, "Sūtiet STATUSS un lietas numuru, "
+		    "piem., STATUSS P-2026-000123.");
+	}
+}
+
+/* The USSD menu: offers paged (9), wrong keys, back, and my cases. */
+static const char *
+ussd(struct store *s, struct config *cfg, struct ussd_reply *r,
+    const char *from, enum ussd_op op, const char *in)
+{
+	assert_int_equal(ussd_handle(s, cfg, from, "u1", op, in,
+	    in != NULL ? strlen(in) : 0, r), 1);
+	/* No screen ever names a personal code. */
+	assert_null(strstr(r->text, "161175"));
+	assert_null(strstr(r->text, "010186"));
+	return r->text;
+}
+
+static void
+test_ussd(void **state)
+{
+	struct store		*s = *state;
+	struct config		*cfg = config_defaults();
+	struct ussd_reply	 r;
+	char			 name[32], phone[16], seen[12];
+	const char		*t;
+	int			 i, screens = 0;
+
+	for (i = 0; i < 12; i++) {
+		snprintf(name, sizeof(name), "Veikals numur %02d", i);
+		snprintf(phone, sizeof(phone), "2888888%d", i % 10);
+		if (i >= 10)
+			snprintf(phone, sizeof(phone), "288888%d", i);
+		merchant(s, name, phone, i == 11 ? "Auru pagasts" : "Dobele");
+		(void)offer(s, name, "seniori", "10% atlaide visam", NULL,
+		    NULL);
+	}
+	cases_filed(s);
+	memset(seen, 0, sizeof(seen));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_OPEN, NULL);
+	assert_non_null(strstr(t, "4 Atlaides\n5 Iesniegumi\n0 Beigt"));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "4");
+	/* Her own territory's merchant first, as ATLAIDES orders them. */
+	assert_true(strncmp(t, "Veikals numur 11: 10% atlaide visam\n",
+	    strlen("Veikals numur 11: ")) == 0);
+	for (;;) {
+		for (i = 0; i < 12; i++) {
+			snprintf(name, sizeof(name), "Veikals numur %02d: 10%%",
+			    i);
+			if (strstr(t, name) != NULL)
+				seen[i]++;
+		}
+		screens++;
+		assert_int_equal(r.end, 0);
+		if (strstr(t, "9 Vēl") == NULL)
+			break;
+		assert_true(screens < 12);
+		t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "9");
+	}
+	/* Every offer once, on more than one screen. */
+	for (i = 0; i < 12; i++)
+		assert_int_equal(seen[i], 1);
+	assert_true(screens > 1);
+	/* A digit on a list to look at, a 9 with no more: wrong. */
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "1");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n", 19) == 0);
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "9");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n", 19) == 0);
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "00");
+	assert_non_null(strstr(t, "5 Iesniegumi"));
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "6");
+	assert_true(strncmp(t, "Nepareiza izvēle.\n1 Rinda", 26) == 0);
+	/* My cases: hers only. */
+	t = ussd(s, cfg, &r, ANNA_PHONE, USSD_OP_ANSWER, "5");
+	assert_string_equal(t, "P-2026-000123: jauns, 14.06.2026\n"
+	    "00 Atpakaļ\n0 Beigt");
+	/* Jānis (English): no offers, his case. */
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_OPEN, NULL);
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "4");
+	assert_string_equal(t, "No discounts for you at partner merchants "
+	    "now.\n00 Back\n0 End");
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "00");
+	t = ussd(s, cfg, &r, JANIS_PHONE, USSD_OP_ANSWER, "5");
+	assert_string_equal(t, "I-2026-000007: new, 2026-06-14\n"
+	    "00 Back\n0 End");
+	config_free(cfg);
 }
 
 /* Write text to a fresh temporary file; its path into path. */
@@ -940,6 +1241,10 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_lockout_ends, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_privacy, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_keyed_lookup, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_shared_phone, setup,
+		    teardown),
 		cmocka_unit_test_setup_teardown(test_report, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_import, setup, teardown),
@@ -947,6 +1252,9 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_sms_till_not_limited,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_sms, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_ussd, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sms_two_segments, setup,
 		    teardown),
 	};

@@ -4,6 +4,8 @@
  * kind, one case whole with the resident's name and the category the
  * kiosk gave, status changes with their audit rows, unknown statuses and
  * case numbers refused without a change. Checked by SQL beside the API.
+ * The resident's SMS when a case moves (issue 21): topic, language, quiet
+ * hours, the note bounded, and every reason it is not sent audited.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -19,6 +21,7 @@
 #include "clock.h"
 #include "log.h"
 #include "services.h"
+#include "i18n.h"
 #include "store.h"
 #include "testlib.h"
 
@@ -239,6 +242,186 @@ test_category_must_be_a_code(void **state)
 	    &errstr), 0);
 }
 
+/* Quiet 22:00-08:00; 2026-12-01 02:00 in Riga (UTC+2), and its end. */
+#define NIGHT		1796083200
+#define QUIET_END	(NIGHT + 6 * 3600)
+
+static int
+set(struct fx *fx, const char *case_no, const char *status,
+    const char *note, enum cases_sms *sms, char *err, size_t errsize)
+{
+	struct cases_notify	 nf = { note, "auto", 22 * 60, 8 * 60 };
+	int64_t			 id;
+
+	return cases_set_status_notify(fx->s, case_no, status, &nf, "anna",
+	    sms, &id, err, errsize);
+}
+
+/*
+ * The resident hears of their case moving: one SMS under topic
+ * iesniegumi (made, on by default), in their language, held till the
+ * quiet hours end, the note after it; no name or personal code; the
+ * audit row says it was queued. Setting the same status again, or 'new',
+ * tells nothing.
+ */
+static void
+test_status_sms(void **state)
+{
+	struct fx	*fx = *state;
+	enum cases_sms	 sms;
+	char		 err[CASES_ERR_SIZE], sql[512];
+
+	tl_i18n();
+	tl_zone();
+	clock_set_fake(NIGHT);
+	assert_int_equal(set(fx, fx->police, "in_progress", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_QUEUED);
+	assert_int_equal(tl_int(fx->s, "SELECT default_on FROM topics"
+	    " WHERE code = 'iesniegumi'"), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE"
+	    " phone = '" ANNA_PHONE "' AND topic = 'iesniegumi' AND"
+	    " resident_id = 7 AND not_before = %d AND text = 'Jūsu lieta %s"
+	    " tiek izskatīta.'", QUIET_END, fx->police);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE"
+	    " action = 'case status' AND detail = 'case=%s"
+	    " status=in_progress sms=queued'", fx->police);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+
+	/* In English for a resident who chose it, with staff's note. */
+	tl_exec(fx->s, "UPDATE residents SET lang = 'en' WHERE id = 7");
+	assert_int_equal(set(fx, fx->police, "done", "Sods izrakstīts.", &sms,
+	    err, sizeof(err)), 0);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM outbox WHERE"
+	    " text = 'Your case %s has been handled.' || char(10) ||"
+	    " 'Note: Sods izrakstīts.'", fx->police);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+	/* The same status again, or back to new: no news, no SMS. */
+	assert_int_equal(set(fx, fx->police, "done", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_NONE);
+	assert_int_equal(set(fx, fx->police, "new", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_NONE);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"), 2);
+	/* No SMS names the resident or their personal code. */
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox WHERE"
+	    " instr(text, 'Anna') > 0 OR instr(text, 'Bērziņa') > 0 OR"
+	    " instr(text, '999999') > 0"), 0);
+
+	/* Outside quiet hours: now. */
+	clock_set_fake(QUIET_END + 3600);
+	assert_int_equal(set(fx, fx->app1, "rejected", NULL, &sms, err,
+	    sizeof(err)), 0);
+	snprintf(sql, sizeof(sql), "SELECT not_before <= %d FROM outbox"
+	    " WHERE text = 'Your case %s has been rejected.'",
+	    QUIET_END + 3600, fx->app1);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+}
+
+/*
+ * Not sent, and the audit row says why: the resident turned the topic
+ * off, or said STOP for all before it existed; has no mobile number; or
+ * the case came from a number no resident has.
+ */
+static void
+test_status_sms_not_sent(void **state)
+{
+	struct fx	*fx = *state;
+	enum cases_sms	 sms;
+	char		 err[CASES_ERR_SIZE], sql[256];
+
+	tl_i18n();
+	/* Made on first use: then Anna turns it off by name. */
+	assert_int_equal(set(fx, fx->police, "in_progress", NULL, &sms, err,
+	    sizeof(err)), 0);
+	tl_exec(fx->s, "INSERT INTO subscriptions (resident_id, topic_id,"
+	    " subscribed, updated_at) SELECT 7, id, 0, 0 FROM topics"
+	    " WHERE code = 'iesniegumi'");
+	assert_int_equal(set(fx, fx->police, "done", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_UNSUBSCRIBED);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE"
+	    " detail = 'case=%s status=done sms=unsubscribed'", fx->police);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+	/* STOP for all, before the topic: off as well. */
+	tl_exec(fx->s, "DELETE FROM subscriptions");
+	tl_exec(fx->s, "INSERT INTO topics (code, name_lv, name_en,"
+	    " default_on) VALUES ('kultura', 'Kultūra', 'Culture', 1)");
+	tl_exec(fx->s, "INSERT INTO stop_all_left (resident_id, topic_id)"
+	    " SELECT 7, id FROM topics WHERE code <> 'iesniegumi'");
+	assert_int_equal(set(fx, fx->app1, "done", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_UNSUBSCRIBED);
+	tl_exec(fx->s, "DELETE FROM stop_all_left");
+	/* A landline, then no number at all. */
+	tl_exec(fx->s, "UPDATE residents SET phone = '+37167000000',"
+	    " phone_kind = 1 WHERE id = 7");
+	assert_int_equal(set(fx, fx->app1, "rejected", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_NO_PHONE);
+	tl_exec(fx->s, "UPDATE residents SET phone = NULL, phone_kind = NULL"
+	    " WHERE id = 7");
+	assert_int_equal(set(fx, fx->app1, "in_progress", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_NO_PHONE);
+	assert_int_equal(set(fx, fx->app2, "done", NULL, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_NO_RESIDENT);
+	snprintf(sql, sizeof(sql), "SELECT count(*) FROM audit_log WHERE"
+	    " detail = 'case=%s status=done sms=no_resident'", fx->app2);
+	assert_int_equal(tl_int(fx->s, sql), 1);
+	/* Only the first change was sent. */
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"), 1);
+}
+
+/*
+ * A note too long, one that makes more than three segments, or one with
+ * a control character: refused with what was wrong, and nothing changes
+ * (status, outbox, audit).
+ */
+static void
+test_status_note_bounded(void **state)
+{
+	struct fx	*fx = *state;
+	enum cases_sms	 sms;
+	char		 err[CASES_ERR_SIZE], note[CASES_NOTE_MAX + 2];
+
+	tl_i18n();
+	memset(note, 'a', CASES_NOTE_MAX + 1);
+	note[CASES_NOTE_MAX + 1] = '\0';
+	assert_int_equal(set(fx, fx->police, "done", note, &sms, err,
+	    sizeof(err)), 1);
+	assert_string_equal(err, "--note: 301 baiti, atļauts ne vairāk kā "
+	    "300");
+	/* One 'ā' makes it UCS-2: 200 more letters pass three segments. */
+	memset(note, 'a', 202);
+	memcpy(note, "ā", 2);
+	note[202] = '\0';
+	assert_int_equal(set(fx, fx->police, "done", note, &sms, err,
+	    sizeof(err)), 1);
+	assert_string_equal(err, "--note: īsziņai ar to vajag 4 segmentus, "
+	    "atļauts ne vairāk kā 3: saīsiniet piezīmi");
+	assert_int_equal(set(fx, fx->police, "done", "a\tb", &sms, err,
+	    sizeof(err)), 1);
+	assert_string_equal(err, "--note: vadības rakstzīme 2. baitā (jābūt "
+	    "vienas rindas tekstam)");
+	assert_int_equal(set(fx, "P-1999-000001", "done", NULL, &sms, err,
+	    sizeof(err)), 1);
+	assert_string_equal(err, "lietas ar šādu numuru nav");
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM reports WHERE"
+	    " status <> 'new'"), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM outbox"), 0);
+	assert_int_equal(tl_int(fx->s, "SELECT count(*) FROM audit_log"
+	    " WHERE action = 'case status'"), 0);
+	/* 100 letters fit: three segments at most. */
+	note[102] = '\0';
+	assert_int_equal(set(fx, fx->police, "done", note, &sms, err,
+	    sizeof(err)), 0);
+	assert_int_equal(sms, CASES_SMS_QUEUED);
+}
+
 int
 main(void)
 {
@@ -251,6 +434,12 @@ main(void)
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_category_must_be_a_code,
 		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_sms, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_sms_not_sent, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_status_note_bounded, setup,
+		    teardown),
 	};
 
 	log_init("test_cases", 0);

@@ -371,6 +371,14 @@ test_rows_and_changes(void **state)
 	assert_int_equal(store_changes(fx->s), 1);
 	assert_true(store_audit_count(fx->s, "anna", "test.one",
 	    1765000000 - 1) == 2);
+	/* Inside a transaction (the INSERT under its own savepoint) too. */
+	assert_int_equal(store_begin(fx->s), 0);
+	assert_int_equal(store_audit(fx->s, "anna", "test.two", "c"), 0);
+	assert_int_equal(store_changes(fx->s), 1);
+	assert_true(store_last_rowid(fx->s) == id + 2);
+	assert_int_equal(store_commit(fx->s), 0);
+	run(fx->s, "DELETE FROM audit_log WHERE action = 'test.two'");
+	assert_int_equal(store_changes(fx->s), 1);
 
 	/* Several rows, one by one; a cursor stepped while another runs. */
 	c = prep(fx->s, "SELECT detail FROM audit_log ORDER BY id");

@@ -34,10 +34,10 @@
 #define JOHN_PHONE	"+37129990002"
 #define NOBODY_PHONE	"+37129990009"
 
-#define MAIN_LV		"1 Pirmsskolas rinda\n2 Maksājumi\n3 Paziņojumi\n" \
-			"0 Beigt"
+#define MAIN_LV		"1 Rinda\n2 Maksas\n3 Paziņojumi\n4 Atlaides\n" \
+			"5 Iesniegumi\n0 Beigt"
 #define MAIN_EN		"1 Preschool queue\n2 Payments\n3 Notifications\n" \
-			"0 End"
+			"4 Discounts\n5 My cases\n0 End"
 
 struct fx {
 	struct store		*s;
