@@ -41,10 +41,12 @@
  * by SMS and the API, and the callback targets of its configuration; it
  * reads staff and reference data. The kiosk
  * in a library reads what a resident sees after sign-in (residents, fees,
- * payments, queue entries, topics) and writes one-time codes (and their
+ * payments, queue entries, topics, the card's offers and the groups that
+ * entitle to them) and writes one-time codes (and their
  * SMS), lock-outs, reports, topic choices and audit rows, nothing else: no
  * inbox, no staff, no broadcasts (a kiosk with the staff menu connects as
- * muni_staff). Staff (munictl) may do all but rewrite the audit log.
+ * muni_staff). Staff (munictl) may do all but rewrite the audit log. The
+ * card key (card.c) is made once and never rewritten, and no kiosk reads it.
  */
 static const struct pg_grant {
 	const char	*table;
@@ -60,20 +62,21 @@ static const struct pg_grant {
 	{ "callbacks",		"rawd",	"",	"rawd" },
 	{ "card_check_offers",	"rawd",	"",	"rawd" },
 	{ "card_checks",	"rawd",	"",	"rawd" },
-	{ "card_codes",		"rawd",	"",	"rawd" },
+	{ "card_codes",		"rawd",	"r",	"rawd" },
+	{ "card_key",		"ra",	"",	"ra" },
 	{ "counters",		"rawd",	"raw",	"rawd" },
 	{ "fee_kinds",		"r",	"r",	"rawd" },
 	{ "fees",		"rawd",	"r",	"rawd" },
-	{ "group_members",	"rawd",	"",	"rawd" },
+	{ "group_members",	"rawd",	"r",	"rawd" },
 	{ "groups",		"r",	"",	"rawd" },
 	{ "inbox",		"rawd",	"",	"rawd" },
 	{ "institutions",	"r",	"r",	"rawd" },
 	{ "lockouts",		"rawd",	"rawd",	"rawd" },
 	{ "merchant_phones",	"r",	"",	"rawd" },
-	{ "merchants",		"r",	"",	"rawd" },
+	{ "merchants",		"r",	"r",	"rawd" },
 	{ "mo_parts",		"rawd",	"",	"rawd" },
 	{ "muni_meta",		"r",	"r",	"r" },
-	{ "offers",		"r",	"",	"rawd" },
+	{ "offers",		"r",	"r",	"rawd" },
 	{ "otp",		"rawd",	"rawd",	"rawd" },
 	{ "otp_sends",		"rawd",	"rad",	"rawd" },
 	{ "outbox",		"rawd",	"a",	"rawd" },

@@ -73,6 +73,8 @@ refused kiosk1 "SELECT count(*) FROM inbox"
 refused kiosk1 "SELECT text FROM outbox"
 refused kiosk1 "UPDATE outbox SET text = 'x', phone = '+37129999999'"
 refused kiosk1 "SELECT count(*) FROM staff"
+refused kiosk1 "SELECT secret FROM card_key"
+allowed kiosk1 "SELECT count(*) FROM offers"
 refused kiosk1 "DELETE FROM residents"
 allowed anna "INSERT INTO fees (resident_id, kind, period, amount_cents,
     due_date, updated_at) SELECT id, 'dog', '2026-11', 4200,
