@@ -256,10 +256,11 @@ ctl_pg_roles(struct store *s)
 		n = 0;
 		if (store_one_i64(s, ST_META_ROLE, &n, "s", roles[i]) < 0)
 			goto fail;
-		if (n == 0 && pg_run(s, "CREATE ROLE %s NOLOGIN", roles[i]) == -1)
+		if (n == 0 &&
+		    pg_run(s, "CREATE ROLE %s NOLOGIN", roles[i]) == -1)
 			goto fail;
-		if (pg_run(s, "REVOKE ALL ON ALL TABLES IN SCHEMA \"%s\" FROM %s",
-		    schema, roles[i]) == -1 ||
+		if (pg_run(s, "REVOKE ALL ON ALL TABLES IN SCHEMA \"%s\" "
+		    "FROM %s", schema, roles[i]) == -1 ||
 		    pg_run(s, "GRANT USAGE ON SCHEMA \"%s\" TO %s", schema,
 		    roles[i]) == -1 ||
 		    /* lastval() after an INSERT reads the table's sequence. */
@@ -312,7 +313,7 @@ struct pg_cols {
 	int	 n;
 	char	 name[PG_MAXCOLS][64];
 	char	 kind[PG_MAXCOLS];
-	int	 identity;		/* index of the identity column, or -1 */
+	int	 identity;	/* the identity column's index, or -1 */
 };
 
 static int
@@ -422,8 +423,8 @@ pg_copy_table(struct store *src, struct store *dst, const char *table,
 			return -1;
 	}
 	if (cols->identity >= 0)
-		in = pg_build(src, "SELECT %s FROM \"%s\" ORDER BY \"%s\"", list,
-		    table, cols->name[cols->identity]);
+		in = pg_build(src, "SELECT %s FROM \"%s\" ORDER BY \"%s\"",
+		    list, table, cols->name[cols->identity]);
 	else
 		in = pg_build(src, "SELECT %s FROM \"%s\"", list, table);
 	if (in == NULL ||
@@ -581,8 +582,9 @@ ctl_migrate(struct ctl *ctl, int argc, char **argv)
 		    order[i]) == -1)
 			goto done;
 		if (cols->identity >= 0 && pg_run(dst, "SELECT setval("
-		    "pg_get_serial_sequence('\"%s\"', '%s'), coalesce(max(\"%s\"),"
-		    " 0) + 1, false) FROM \"%s\"", order[i],
+		    "pg_get_serial_sequence('\"%s\"', '%s'),"
+		    " coalesce(max(\"%s\"), 0) + 1, false) FROM \"%s\"",
+		    order[i],
 		    cols->name[cols->identity], cols->name[cols->identity],
 		    order[i]) == -1)
 			goto done;
