@@ -1440,3 +1440,45 @@ STMT2(ST_JOB_LOCK,
     "SELECT CASE WHEN ?1 IS NULL THEN 0 ELSE 1 END",
     "SELECT CASE WHEN pg_try_advisory_lock(1836412521,"
     " hashtext('job:' || $1)) THEN 1 ELSE 0 END")
+/*
+ * The database's own catalogue, for munictl init's roles and munictl
+ * migrate --to (smsgw/ctl_pg.c): the same questions asked of either engine.
+ */
+/* Every table, those others refer to first (PostgreSQL: by foreign key). */
+STMT2(ST_META_TABLES,
+    "SELECT name FROM sqlite_master WHERE type = 'table'"
+    " AND name NOT LIKE 'sqlite!_%' ESCAPE '!' ORDER BY name",
+    "WITH RECURSIVE t AS (SELECT c.oid, c.relname FROM pg_catalog.pg_class c"
+    " JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+    " WHERE n.nspname = current_schema() AND c.relkind = 'r'),"
+    " d (oid, depth) AS (SELECT oid, 0 FROM t UNION ALL"
+    " SELECT k.conrelid, d.depth + 1 FROM d JOIN pg_catalog.pg_constraint k"
+    " ON k.confrelid = d.oid AND k.contype = 'f' AND k.conrelid <> k.confrelid"
+    " WHERE d.depth < 64)"
+    " SELECT t.relname::text FROM t JOIN d ON d.oid = t.oid"
+    " GROUP BY t.relname ORDER BY max(d.depth), t.relname")
+/*
+ * ?1's columns in order: name, kind ('i' integer, 'd' real, 'b' blob, 't'
+ * text) and 1 for an identity column (PostgreSQL's sequence to set).
+ */
+STMT2(ST_META_COLUMNS,
+    "SELECT name, CASE WHEN upper(type) LIKE '%INT%' THEN 'i'"
+    " WHEN upper(type) LIKE '%REAL%' OR upper(type) LIKE '%DOUB%' THEN 'd'"
+    " WHEN upper(type) LIKE '%BLOB%' THEN 'b' ELSE 't' END,"
+    " CASE WHEN pk = 1 AND upper(type) = 'INTEGER' THEN 1 ELSE 0 END"
+    " FROM pragma_table_info(?1) ORDER BY cid",
+    "SELECT a.attname::text, CASE"
+    " WHEN y.typname IN ('int2', 'int4', 'int8') THEN 'i'"
+    " WHEN y.typname IN ('float4', 'float8', 'numeric') THEN 'd'"
+    " WHEN y.typname = 'bytea' THEN 'b' ELSE 't' END,"
+    " CASE WHEN a.attidentity <> '' THEN 1 ELSE 0 END"
+    " FROM pg_catalog.pg_attribute a"
+    " JOIN pg_catalog.pg_type y ON y.oid = a.atttypid"
+    " WHERE a.attrelid = to_regclass($1::text) AND a.attnum > 0"
+    " AND NOT a.attisdropped ORDER BY a.attnum")
+/* The schema muni's tables live in (SQLite: 'main'). */
+STMT2(ST_META_SCHEMA, "SELECT 'main'", "SELECT current_schema()::text")
+/* Whether role ?1 exists (SQLite has none). */
+STMT2(ST_META_ROLE,
+    "SELECT count(*) FROM sqlite_master WHERE type = 'role' AND name = ?1",
+    "SELECT count(*) FROM pg_catalog.pg_roles WHERE rolname = $1")

@@ -54,6 +54,9 @@ int	 ctl_broadcast(struct ctl *, int, char **);
 int	 ctl_reminders(struct ctl *, int, char **);
 int	 ctl_backup(struct ctl *, int, char **);
 int	 ctl_restore(struct ctl *, int, char **);
+/* ctl_pg.c: PostgreSQL's roles (from init) and migrate --to. */
+int	 ctl_migrate(struct ctl *, int, char **);
+int	 ctl_pg_roles(struct store *);
 int	 ctl_staff(struct ctl *, int, char **);
 int	 ctl_topics(struct ctl *, int, char **);
 int	 ctl_cases(struct ctl *, int, char **);

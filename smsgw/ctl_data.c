@@ -72,6 +72,12 @@ ctl_init(struct ctl *ctl, int argc, char **argv)
 		printf("topics_seeded=%d\n", seeded);
 	if (topics_count(s, &ntopics, NULL) == 0)
 		printf("topics=%lld\n", (long long)ntopics);
+	/* PostgreSQL: the three roles, granted table by table (ctl_pg.c). */
+	if (config_str(ctl->cfg, CFG_DATABASE_URL)[0] != '\0' &&
+	    ctl_pg_roles(s) == -1) {
+		store_close(s);
+		return 1;
+	}
 	store_close(s);
 	return 0;
 }

@@ -1042,8 +1042,8 @@ disp_new(struct event_base *base, struct store *s, const struct config *cfg)
 	    CFG_SERVICES_REPLIES_PER_HOUR), 0);
 	d->batch = batch_new(base, s);
 	/* The loop never waits on the disk: a store writer syncs (issue 17). */
-	if (batch_durable_async(d->batch, base, config_str(cfg,
-	    CFG_DATABASE_PATH), &err) == -1)
+	if (batch_durable_async(d->batch, base, config_database(cfg),
+	    &err) == -1)
 		fatalx("store writer: %s", err);
 	batch_set_done(d->batch, after_commit, d);
 	batch_set_committing(d->batch, committing, d);

@@ -73,6 +73,7 @@ static const struct {
 	{ "reminders", ctl_reminders, { "reminders run [--dry-run]" } },
 	{ "backup", ctl_backup, { "backup [--force] FILE" } },
 	{ "restore", ctl_restore, { "restore FILE" } },
+	{ "migrate", ctl_migrate, { "migrate --to postgresql://..." } },
 	{ "staff", ctl_staff, {
 	    "staff add NAME --role ROLE [--unix USER] [--display TEXT] "
 	    "[--phone PHONE] [--birth YYYY-MM-DD]",

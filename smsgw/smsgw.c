@@ -355,8 +355,8 @@ main(int argc, char **argv)
 	gw.disp = disp_new(gw.base, gw.store, gw.cfg);
 	if ((gw.api = api_new(gw.store, gw.disp, gw.cfg, &errstr)) == NULL)
 		fatalx("%s", errstr);
-	if ((gw.work = work_new(gw.base, config_str(gw.cfg,
-	    CFG_DATABASE_PATH), &errstr)) == NULL)
+	if ((gw.work = work_new(gw.base, config_database(gw.cfg),
+	    &errstr)) == NULL)
 		fatalx("%s", errstr);
 	api_set_work(gw.api, gw.work);
 	gw.remind = remind_new(gw.base, gw.store, gw.disp, gw.cfg);
