@@ -60,14 +60,16 @@ ctl offer add --merchant "Žagatas aptieka" --group visi \
     --text "15% zālēm" --to 2099-12-31 > /dev/null
 
 # Her two cases, another resident's one; the newest moved on by staff.
+# (The times from the shell: strftime is SQLite's alone.)
+now=$(date +%s)
 sql "insert into reports (case_no, kind, resident_id, phone, channel, text,
     status, created_at) values
     ('P-2026-000101', 'police', $R, null, 'kiosk', 'Salauzts sols', 'new',
-     strftime('%s', 'now') - 86400),
+     $((now - 86400))),
     ('I-2026-000102', 'application', $R, null, 'sms', 'Laterna', 'new',
-     strftime('%s', 'now') - 3600),
+     $((now - 3600))),
     ('I-2026-000103', 'application', $S, null, 'sms', 'Cits', 'new',
-     strftime('%s', 'now'))"
+     $now)"
 ctl case set I-2026-000102 in_progress --as "Anna B." > /dev/null
 today=$(date +%d.%m.%Y)
 yesterday=$(date -d '1 day ago' +%d.%m.%Y)
