@@ -28,6 +28,11 @@ die() {
 	exit 1
 }
 
+# The server is killed (-m immediate) below: commits must be in the WAL
+# when they return, or the code's row could be gone after the restart
+# (the throwaway cluster's default is synchronous_commit=off).
+PG_OPTS="-c synchronous_commit=on"
+export PG_OPTS
 (cd / && sh "$PGSH" start "$pg")
 url=$(sh "$PGSH" createdb "$pg" muni)
 cat > muni.conf <<EOF

@@ -191,7 +191,7 @@ q "SELECT claimed_by, state, count(*) FROM outbox GROUP BY 1, 2 ORDER BY 1, 2"
 [ "$(q "SELECT count(*) FROM outbox WHERE state = 'delivered'
     AND claimed_by = 'gw-b'")" -gt 0 ] || die "node b delivered nothing"
 # munictl report counts each node's messages.
-"$B/munictl" -c muni-b.conf report > report.out 2>&1 || { cat report.out; die "munictl report"; }
+"$B/munictl" -c muni-b.conf report --raw > report.out 2>&1 || { cat report.out; die "munictl report"; }
 grep '^node=' report.out
 for n in a b; do
 	want=$(q "SELECT count(*) FROM outbox WHERE claimed_by = 'gw-$n'
