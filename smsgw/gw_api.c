@@ -551,6 +551,7 @@ struct bcast_job {
 	struct broadcast_preview pv, out;
 	int64_t			 id;
 	int			 status;
+	int			 replayed;	/* the key's first answer */
 	json_t			*answer;
 	char			 err[BROADCAST_ERR_SIZE];
 };
@@ -608,7 +609,36 @@ bcast_run(struct store *s, void *arg)
 {
 	struct bcast_job	*j = arg;
 	struct broadcast_req	 br;
+	char			*answer;
+	int			 status, rc;
 
+	/*
+	 * The key again, here: the loop looked it up, but a retry that came
+	 * just as the first request's job ended can meet the loop's older
+	 * view of the database. On the worker, one job at a time, the
+	 * look-up and the broadcast it guards cannot cross.
+	 */
+	if (j->ir.key != NULL) {
+		rc = idem_get(s, j->ir.client, j->ir.endpoint, j->ir.key,
+		    j->ir.hash, clock_now(), &status, &answer);
+		if (rc == -1) {
+			(void)util_strlcpy(j->err, store_errmsg(s),
+			    sizeof(j->err));
+			j->status = 500;
+			return;
+		}
+		if (rc == 2) {
+			j->status = 409;
+			return;
+		}
+		if (rc == 1) {
+			j->status = status;
+			j->answer = json_loads(answer, 0, NULL);
+			j->replayed = 1;
+			free(answer);
+			return;
+		}
+	}
 	store_set_origin(s, j->origin);
 	memset(&br, 0, sizeof(br));
 	br.group_id = j->g.id;
@@ -643,7 +673,7 @@ bcast_done(void *arg)
 {
 	struct bcast_job	*j = arg;
 
-	if (j->status == 201) {
+	if (j->status == 201 && !j->replayed) {
 		disp_wake(j->a->disp);
 		log_info("api: %s: broadcast %lld to group %s: %lld "
 		    "recipients%s", j->addr, (long long)j->id, j->g.name,
@@ -655,10 +685,23 @@ bcast_done(void *arg)
 		    "answer", j->addr);
 	else {
 		(void)http_on_gone(j->req, NULL, NULL);
-		if (j->status == 201) {
+		if (j->replayed) {
+			/* The first answer, word for word, as idem_check. */
+			api_header(j->req, "Idempotent-Replayed", "true");
+			http_send_json(j->req, j->status, j->status == 201 ?
+			    "Created" : "OK", j->answer);
+			j->answer = NULL;
+		} else if (j->status == 201) {
 			http_send_json(j->req, 201, "Created", j->answer);
 			j->answer = NULL;
-		} else
+		} else if (j->status == 409)
+			api_error(j->req, 409, "Conflict",
+			    "idempotency_conflict", _("this Idempotency-Key "
+			    "came with another body in the last 24 hours"));
+		else if (j->status == 500)
+			api_error(j->req, 500, "Internal Server Error",
+			    "database", j->err);
+		else
 			api_error(j->req, 400, "Bad Request", "refused",
 			    j->err);
 	}
